@@ -1,0 +1,169 @@
+"""The input contract: which files a data set has, their columns, and what each column holds.
+
+The specs here are the single source for validation (``perfnb.validation``) and for the
+documentation in ``docs/data.md``. A data set is a folder of CSV files, or one Excel workbook
+``perfnb.xlsx`` with one sheet per file (same names, same columns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "AGGREGATIONS",
+    "FILES",
+    "FREQUENCIES",
+    "POLARITIES",
+    "UNITS",
+    "Column",
+    "DataError",
+    "FileSpec",
+    "Problem",
+]
+
+UNITS = ("count", "percent", "rate", "score", "currency", "days", "ratio")
+POLARITIES = ("high", "low", "band", "none")
+AGGREGATIONS = ("sum", "ratio", "last", "mean")
+FREQUENCIES = ("monthly", "quarterly", "annual")
+STATUSES = ("provisional", "final")
+DOT_BASES = ("previous", "last_year")
+
+ColumnKind = Literal["id", "text", "number", "integer", "period", "year", "choice", "tolerance"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input file."""
+
+    name: str
+    kind: ColumnKind
+    required: bool = False  # the column must be present in the file
+    blank_ok: bool = True  # a cell may be empty
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One input file (a CSV, or a sheet of ``perfnb.xlsx``)."""
+
+    name: str
+    required: bool
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()  # columns whose combination must be unique
+    description: str = ""
+
+    @property
+    def filename(self) -> str:
+        """The CSV file name, e.g. ``measures.csv``."""
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        """The spec of one column."""
+        return next(c for c in self.columns if c.name == name)
+
+
+MEASURES = FileSpec(
+    "measures",
+    required=True,
+    key=("measure_id",),
+    description="One row per measure: what it is, which report it belongs to, how to rate it.",
+    columns=(
+        Column("measure_id", "id", True, False, description="Unique identifier, e.g. ASCOF-2A2."),
+        Column("name", "text", True, False, description="The description printed in reports."),
+        Column("service", "text", True, False, description="The report the measure belongs to."),
+        Column("theme", "text", True, description="Section of the report, e.g. Delay need."),
+        Column("priority", "text", description="Corporate priority within the theme."),
+        Column("framework", "text", True, description="ASCOF, Local, BCF, ..."),
+        Column("unit", "choice", True, False, UNITS, "How the figure is expressed."),
+        Column("rate_per", "number", description="For rates: per how many (default 100000)."),
+        Column("polarity", "choice", True, False, POLARITIES, "Which way is better."),
+        Column(
+            "aggregation",
+            "choice",
+            True,
+            False,
+            AGGREGATIONS,
+            "How months or quarters combine into a quarter or year-to-date figure.",
+        ),
+        Column("frequency", "choice", True, False, FREQUENCIES, "How often a figure arrives."),
+        Column("decimals", "integer", description="Decimal places shown (default by unit)."),
+        Column("green_within", "tolerance", description="Shortfall still rated Green: 5% or 2."),
+        Column("amber_within", "tolerance", description="Shortfall still rated Amber: 5% or 2."),
+        Column("min_base", "number", description="Below this base, Red is capped at Amber."),
+        Column("dot_basis", "choice", choices=DOT_BASES, description="Direction of travel basis."),
+        Column("dot_stable", "tolerance", description="Change within this counts as stable."),
+    ),
+)
+
+VALUES = FileSpec(
+    "values",
+    required=True,
+    key=("measure_id", "period"),
+    description="Long format: one row per measure and period.",
+    columns=(
+        Column("measure_id", "id", True, False, description="A measure_id of measures.csv."),
+        Column("period", "period", True, False, description="2017/18 Q1, 2017-04 or 2017/18."),
+        Column("value", "number", True, description="The figure; blank while pending."),
+        Column("numerator", "number", description="Count behind a percentage or rate."),
+        Column("denominator", "number", description="Base of a percentage or rate."),
+        Column("base", "number", description="People surveyed, admissions counted, ..."),
+        Column("forecast", "number", description="An officer's year-end forecast."),
+        Column("note", "text", description="E.g. 'Due May-18' for a pending figure."),
+        Column("status", "choice", choices=STATUSES, description="provisional or final."),
+    ),
+)
+
+TARGETS = FileSpec(
+    "targets",
+    required=True,
+    key=("measure_id", "year"),
+    description="One row per measure and financial year: the year-end target or a band.",
+    columns=(
+        Column("measure_id", "id", True, False, description="A measure_id of measures.csv."),
+        Column("year", "year", True, False, description="Financial year, e.g. 2017/18."),
+        Column("target", "number", description="The year-end (annual) target."),
+        Column("band_low", "number", description="Lower edge of a target band."),
+        Column("band_high", "number", description="Upper edge of a target band."),
+        Column("profile", "text", description="linear, q:20,25,25,30 or m: twelve weights."),
+    ),
+)
+
+FILES: dict[str, FileSpec] = {spec.name: spec for spec in (MEASURES, VALUES, TARGETS)}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as the data allows."""
+
+    file: str
+    message: str
+    row: int | None = None  # the row as a spreadsheet shows it: the header is row 1
+    column: str | None = None
+    value: str | None = None
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        head = ", ".join(where)
+        shown = f"{self.value!r} " if self.value is not None else ""
+        return f"{head}: {shown}{self.message}"
+
+
+@dataclass
+class DataError(Exception):
+    """The data set has errors; ``problems`` lists every one of them."""
+
+    folder: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = [f"{len(errors)} problem(s) in the data set {self.folder}:"]
+        lines += [f"  {p}" for p in errors]
+        return "\n".join(lines)

@@ -1,0 +1,302 @@
+"""Reads a data set folder (CSV files or ``perfnb.xlsx``), validates it, and types its columns.
+
+``load_dataset`` is the one way in: it reads every file, runs every check, and either raises
+``DataError`` listing all the problems or returns a ``Dataset`` whose frames are clean and typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from perfnb.contract import FILES, DataError, FileSpec, Problem
+from perfnb.periods import Period, latest_period, parse_period, parse_periods
+from perfnb.validation import RawTable, check_tables, to_number
+
+__all__ = ["Dataset", "load_dataset", "slugify", "validate_dataset"]
+
+WORKBOOK = "perfnb.xlsx"
+SETTINGS = "dataset.toml"
+DEFAULT_DECIMALS = {
+    "percent": 1, "rate": 1, "score": 1, "ratio": 2, "count": 0, "currency": 0, "days": 0,
+}
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe form of a name: ``Adult Social Care`` gives ``adult-social-care``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return slug or "report"
+
+
+@dataclass
+class Dataset:
+    """A validated data set: typed frames plus where they came from."""
+
+    path: Path
+    measures: pd.DataFrame
+    values: pd.DataFrame
+    targets: pd.DataFrame
+    settings: dict[str, object] = field(default_factory=dict)
+    sources: dict[str, Path] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def council(self) -> str:
+        """The council's name from ``dataset.toml`` (blank if not given)."""
+        return str(self.settings.get("council", ""))
+
+    @property
+    def services(self) -> list[str]:
+        """Every service of the data set, in the order measures.csv first names them."""
+        return list(pd.unique(self.measures["service"]))
+
+    def periods(self) -> list[Period]:
+        """Every period with a row in values.csv, oldest first."""
+        found = {parse_period(p) for p in pd.unique(self.values["period"])}
+        return sorted(found, key=lambda p: (p.end, p.start))
+
+    def latest_period(self) -> Period:
+        """The period with data that ends last (a quarter before a month ending the same day)."""
+        with_data = self.values.loc[self.values["value"].notna(), "period"]
+        return latest_period(parse_period(p) for p in pd.unique(with_data))
+
+    def services_with_data(self, period: Period) -> list[str]:
+        """Services with at least one figure in ``period``'s financial year up to its end."""
+        values = self.values
+        in_year = (values["fy"] == period.fy) & (values["fy_month_last"] <= period.last_fy_month)
+        ids = set(values.loc[in_year & values["value"].notna(), "measure_id"])
+        services = self.measures.loc[self.measures["measure_id"].isin(ids), "service"]
+        return [s for s in self.services if s in set(services)]
+
+    def file_hashes(self) -> dict[str, str]:
+        """SHA-256 of every input file, by its path relative to the data set folder."""
+        hashes = {}
+        for path in sorted(set(self.sources.values())):
+            hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashes
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def _normalise_header(name: object) -> str:
+    return re.sub(r"\s+", "_", str(name).strip().lower())
+
+
+def _finish_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Strips cells, drops wholly blank records, and numbers records as a spreadsheet does."""
+    frame = frame.fillna("").astype(str)
+    frame.columns = [_normalise_header(c) for c in frame.columns]
+    frame = frame.apply(lambda col: col.str.strip())
+    rows = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+    keep = (frame != "").any(axis=1)
+    frame, rows = frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
+    return frame, rows
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(
+                path, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                encoding=encoding,
+            )
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("utf-8", b"", 0, 1, "neither UTF-8 nor Windows-1252")
+
+
+def _excel_cell(cell: object) -> str:
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value:%Y-%m}" if getattr(value, "day", 1) == 1 else f"{value:%Y-%m-%d}"
+    if isinstance(value, int | float):
+        if "%" in str(getattr(cell, "number_format", "") or ""):
+            value = value * 100  # Excel stores 62% as 0.62
+        return f"{value:.15g}"
+    return str(value)
+
+
+def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = {}
+        for sheet in book.worksheets:
+            rows = [[_excel_cell(c) for c in row] for row in sheet.iter_rows()]
+            if not rows:
+                sheets[sheet.title.strip().lower()] = pd.DataFrame()
+                continue
+            width = max(len(r) for r in rows)
+            rows = [r + [""] * (width - len(r)) for r in rows]
+            header = rows[0]
+            named = [i for i, h in enumerate(header) if h.strip()]
+            frame = pd.DataFrame([[r[i] for i in named] for r in rows[1:]],
+                                 columns=[header[i] for i in named], dtype=str)
+            sheets[sheet.title.strip().lower()] = frame
+        return sheets
+    finally:
+        book.close()
+
+
+def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], list[Problem]]:
+    """Reads every file the contract names; problems for files that are missing or unreadable."""
+    tables: dict[str, RawTable] = {}
+    sources: dict[str, Path] = {}
+    problems: list[Problem] = []
+    workbook = folder / WORKBOOK
+    sheets: dict[str, pd.DataFrame] | None = None
+    if workbook.exists():
+        try:
+            sheets = _read_workbook(workbook)
+        except Exception as exc:  # openpyxl raises many types for a damaged file
+            problems.append(Problem(WORKBOOK, f"could not be read as an Excel workbook: {exc}"))
+            return tables, sources, problems
+    for name, spec in FILES.items():
+        raw, label, source = _read_one(folder, spec, sheets, problems)
+        if raw is None:
+            continue
+        frame, rows = _finish_frame(raw)
+        tables[name] = RawTable(spec, frame, label, rows)
+        sources[name] = source
+    return tables, sources, problems
+
+
+def _read_one(
+    folder: Path, spec: FileSpec, sheets: dict[str, pd.DataFrame] | None, problems: list[Problem]
+) -> tuple[pd.DataFrame | None, str, Path]:
+    csv = folder / spec.filename
+    if sheets is not None:
+        label = f"{WORKBOOK}, sheet {spec.name}"
+        if spec.name in sheets:
+            return sheets[spec.name], label, folder / WORKBOOK
+        if spec.required:
+            have = ", ".join(sheets) or "none"
+            problems.append(Problem(WORKBOOK, f"has no sheet named {spec.name!r}; its sheets "
+                                              f"are: {have}"))
+        return None, label, folder / WORKBOOK
+    if not csv.exists():
+        if spec.required:
+            problems.append(Problem(spec.filename, f"is missing from {folder}; expected "
+                                                   f"{spec.filename} or a workbook {WORKBOOK}"))
+        return None, spec.filename, csv
+    try:
+        return _read_csv(csv), spec.filename, csv
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        reason = str(exc).strip().splitlines()[-1]
+        problems.append(Problem(spec.filename, f"could not be read as CSV: {reason}"))
+        return None, spec.filename, csv
+
+
+def _read_settings(folder: Path) -> tuple[dict[str, object], list[Problem]]:
+    path = folder / SETTINGS
+    if not path.exists():
+        return {}, []
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), []
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return {}, [Problem(SETTINGS, f"is not valid TOML: {exc}")]
+
+
+# -- typing ---------------------------------------------------------------------------------
+
+
+def _typed_measures(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for name in ("unit", "polarity", "aggregation", "frequency", "dot_basis"):
+        if name in out:
+            out[name] = out[name].str.lower()
+    for name in ("priority", "green_within", "amber_within", "dot_basis", "dot_stable"):
+        if name not in out:
+            out[name] = ""
+    rate_per = to_number(out["rate_per"]) if "rate_per" in out else pd.Series(np.nan, out.index)
+    out["rate_per"] = rate_per.where(out["unit"] == "rate").fillna(100000.0).where(
+        out["unit"] == "rate")
+    decimals = to_number(out["decimals"]) if "decimals" in out else pd.Series(np.nan, out.index)
+    out["decimals"] = decimals.fillna(out["unit"].map(DEFAULT_DECIMALS)).astype(int)
+    out["min_base"] = to_number(out["min_base"]) if "min_base" in out else np.nan
+    out["service_slug"] = out["service"].map(slugify)
+    return out
+
+
+def _with_period_columns(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    periods, _ = parse_periods(frame[column])
+    out = frame.copy()
+    out[column] = periods.map(lambda p: p.label)
+    out["period_kind"] = periods.map(lambda p: p.kind)
+    out["fy"] = periods.map(lambda p: p.fy).astype(int)
+    out["fy_month_first"] = periods.map(lambda p: p.first_fy_month).astype(int)
+    out["fy_month_last"] = periods.map(lambda p: p.last_fy_month).astype(int)
+    out["period_end"] = pd.to_datetime(periods.map(lambda p: p.end))
+    return out
+
+
+def _typed_values(frame: pd.DataFrame) -> pd.DataFrame:
+    out = _with_period_columns(frame, "period")
+    for name in ("value", "numerator", "denominator", "base", "forecast"):
+        out[name] = to_number(out[name]) if name in out else np.nan
+    for name in ("note", "status"):
+        if name not in out:
+            out[name] = ""
+    out["status"] = out["status"].str.lower()
+    out["pending"] = out["value"].isna()
+    return out
+
+
+def _typed_targets(frame: pd.DataFrame) -> pd.DataFrame:
+    periods, _ = parse_periods(frame["year"])
+    out = frame.copy()
+    out["year"] = periods.map(lambda p: p.label)
+    out["fy"] = periods.map(lambda p: p.fy).astype(int)
+    for name in ("target", "band_low", "band_high"):
+        out[name] = to_number(out[name]) if name in out else np.nan
+    if "profile" not in out:
+        out["profile"] = ""
+    return out
+
+
+# -- public ---------------------------------------------------------------------------------
+
+
+def validate_dataset(folder: str | Path) -> list[Problem]:
+    """Every problem (errors and warnings) in the data set at ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return [Problem(str(folder), "is not a folder; expected a data set folder such as "
+                                     "data/sample")]
+    tables, _, problems = _read_tables(folder)
+    _, settings_problems = _read_settings(folder)
+    return problems + settings_problems + check_tables(tables)
+
+
+def load_dataset(folder: str | Path = "data/sample") -> Dataset:
+    """Reads and validates the data set at ``folder``; raises ``DataError`` listing all problems."""
+    folder = Path(folder)
+    problems = validate_dataset(folder)
+    if any(p.severity == "error" for p in problems):
+        raise DataError(str(folder), problems)
+    tables, sources, _ = _read_tables(folder)
+    settings, _ = _read_settings(folder)
+    if (folder / SETTINGS).exists():
+        sources["settings"] = folder / SETTINGS
+    return Dataset(
+        path=folder,
+        measures=_typed_measures(tables["measures"].frame),
+        values=_typed_values(tables["values"].frame),
+        targets=_typed_targets(tables["targets"].frame),
+        settings=settings,
+        sources=sources,
+        warnings=[p for p in problems if p.severity == "warning"],
+    )

@@ -1,0 +1,222 @@
+"""Reporting periods on the UK financial year (April to March).
+
+Three kinds of period, each with a written form (what people type and what reports print) and a
+slug (what file and folder names use):
+
+=========  ==============  ==============  ==================================
+kind       written form    slug            covers
+=========  ==============  ==============  ==================================
+quarter    ``2017/18 Q1``  ``2017-18-Q1``  April to June 2017
+month      ``2017-04``     ``2017-04``     April 2017 (a calendar month)
+year       ``2017/18``     ``2017-18``     1 April 2017 to 31 March 2018
+=========  ==============  ==============  ==================================
+
+Everything that takes a period accepts either form. ``YYYY-MM`` is always read as a month, so the
+slug of a financial year whose two halves also look like a month (``2009-10``) is read as October
+2009: write such a year as ``2009/10``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+__all__ = [
+    "Period",
+    "PeriodError",
+    "latest_period",
+    "parse_period",
+    "parse_periods",
+]
+
+PeriodKind = Literal["month", "quarter", "year"]
+
+# Coarser periods first: when a month, a quarter and a year end on the same day, the quarter is
+# the report's natural period (councils report quarterly), then the month, then the year.
+_KIND_PREFERENCE: dict[str, int] = {"quarter": 0, "month": 1, "year": 2}
+
+_YEAR = r"(?P<fy>\d{4})\s*[/-]\s*(?P<fy2>\d{2}(?:\d{2})?)"
+_QUARTER_RE = re.compile(rf"^{_YEAR}\s*[- ]?\s*Q(?P<q>[1-4])$", re.IGNORECASE)
+_QUARTER_FIRST_RE = re.compile(rf"^Q(?P<q>[1-4])\s+{_YEAR}$", re.IGNORECASE)
+_MONTH_RE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$")
+_YEAR_RE = re.compile(rf"^(?:FY\s*)?{_YEAR}$", re.IGNORECASE)
+
+
+class PeriodError(ValueError):
+    """A text that is not a period perfnb understands."""
+
+
+@dataclass(frozen=True, order=False)
+class Period:
+    """One reporting period: a month, a quarter or a financial year.
+
+    ``fy`` is the calendar year in which the financial year starts (2017 for 2017/18); ``index``
+    is the month of the financial year (1 = April ... 12 = March), the quarter (1-4), or 1 for a
+    year.
+    """
+
+    kind: PeriodKind
+    fy: int
+    index: int = 1
+
+    def __post_init__(self) -> None:
+        limit = {"month": 12, "quarter": 4, "year": 1}[self.kind]
+        if not 1 <= self.index <= limit:
+            raise PeriodError(f"{self.kind} index must be 1 to {limit}, not {self.index}")
+
+    # -- names -------------------------------------------------------------------------------
+    @property
+    def year_label(self) -> str:
+        """The financial year written as ``2017/18``."""
+        return f"{self.fy}/{(self.fy + 1) % 100:02d}"
+
+    @property
+    def label(self) -> str:
+        """The written form: ``2017/18 Q1``, ``2017-04`` or ``2017/18``."""
+        if self.kind == "quarter":
+            return f"{self.year_label} Q{self.index}"
+        if self.kind == "month":
+            start = self.start
+            return f"{start.year}-{start.month:02d}"
+        return self.year_label
+
+    @property
+    def slug(self) -> str:
+        """The form used in file names: ``2017-18-Q1``, ``2017-04`` or ``2017-18``."""
+        if self.kind == "month":
+            return self.label
+        return self.label.replace("/", "-").replace(" ", "-")
+
+    @property
+    def long_label(self) -> str:
+        """A heading for reports: ``2017/18 Quarter 1 (April to June 2017)``."""
+        if self.kind == "quarter":
+            first, last = self.start, self.end
+            span = f"{first:%B} to {last:%B %Y}"
+            return f"{self.year_label} Quarter {self.index} ({span})"
+        if self.kind == "month":
+            return f"{self.start:%B %Y}"
+        return f"{self.year_label} (April {self.fy} to March {self.fy + 1})"
+
+    def __str__(self) -> str:
+        return self.label
+
+    # -- dates -------------------------------------------------------------------------------
+    @property
+    def start(self) -> dt.date:
+        """First day of the period."""
+        month0 = self.first_fy_month - 1  # months after April of the financial year
+        year, month = self.fy + (3 + month0) // 12, (3 + month0) % 12 + 1
+        return dt.date(year, month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """Last day of the period."""
+        month0 = self.last_fy_month  # the month after the last one, counted from April = 0
+        year, month = self.fy + (3 + month0) // 12, (3 + month0) % 12 + 1
+        return dt.date(year, month, 1) - dt.timedelta(days=1)
+
+    @property
+    def first_fy_month(self) -> int:
+        """Month of the financial year (1 = April) in which the period starts."""
+        return {"month": self.index, "quarter": 3 * self.index - 2, "year": 1}[self.kind]
+
+    @property
+    def last_fy_month(self) -> int:
+        """Month of the financial year (1 = April ... 12 = March) in which the period ends."""
+        return {"month": self.index, "quarter": 3 * self.index, "year": 12}[self.kind]
+
+    @property
+    def year(self) -> Period:
+        """The financial year the period falls in."""
+        return Period("year", self.fy)
+
+    # -- relations ---------------------------------------------------------------------------
+    def contains(self, other: Period) -> bool:
+        """True when ``other`` lies wholly inside this period."""
+        return self.start <= other.start and other.end <= self.end
+
+    def previous(self) -> Period:
+        """The period of the same kind just before this one."""
+        if self.index > 1:
+            return Period(self.kind, self.fy, self.index - 1)
+        last = {"month": 12, "quarter": 4, "year": 1}[self.kind]
+        return Period(self.kind, self.fy - 1, last)
+
+    def same_period_last_year(self) -> Period:
+        """The same month, quarter or year one year earlier."""
+        return Period(self.kind, self.fy - 1, self.index)
+
+    def sort_key(self) -> tuple[dt.date, int]:
+        """Orders periods by end date, then quarter before month before year."""
+        return (self.end, _KIND_PREFERENCE[self.kind])
+
+
+def _financial_year(first: str, second: str, text: str) -> int:
+    fy = int(first)
+    expected = (fy + 1) % (100 if len(second) == 2 else 10000)
+    if int(second) != expected:
+        want = f"{fy}/{(fy + 1) % 100:02d}"
+        raise PeriodError(
+            f"{text!r} is not a financial year: the second year must follow the first ({want})"
+        )
+    return fy
+
+
+def parse_period(value: object) -> Period:
+    """Reads a period from its written form, its slug, a ``Period`` or a date (the month).
+
+    Raises ``PeriodError`` with the expected forms when the text is not a period.
+    """
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
+        return _month(value.year, value.month)
+    text = " ".join(str(value).split())
+    if match := _QUARTER_RE.match(text) or _QUARTER_FIRST_RE.match(text):
+        fy = _financial_year(match["fy"], match["fy2"], text)
+        return Period("quarter", fy, int(match["q"]))
+    if match := _MONTH_RE.match(text):
+        year, month = int(match["y"]), int(match["m"])
+        if 1 <= month <= 12:
+            return _month(year, month)
+    if match := _YEAR_RE.match(text):
+        fy = _financial_year(match["fy"], match["fy2"], text)
+        return Period("year", fy)
+    raise PeriodError(
+        f"{text!r} is not a period: write a quarter as 2017/18 Q1, a month as 2017-04 "
+        "or a financial year as 2017/18 (or their slugs 2017-18-Q1, 2017-18)"
+    )
+
+
+def _month(year: int, month: int) -> Period:
+    fy = year if month >= 4 else year - 1
+    return Period("month", fy, (month - 4) % 12 + 1)
+
+
+def parse_periods(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parses a column of periods; returns the ``Period`` objects and a mask of unparseable rows.
+
+    Each distinct text is parsed once, so a million rows with forty periods cost forty parses.
+    """
+    parsed: dict[object, Period | None] = {}
+    for text in pd.unique(values.astype(object)):
+        try:
+            parsed[text] = parse_period(text)
+        except PeriodError:
+            parsed[text] = None
+    periods = values.astype(object).map(parsed)
+    return periods, periods.isna()
+
+
+def latest_period(periods: Iterable[Period]) -> Period:
+    """The period ending last; a quarter wins over a month or year ending the same day."""
+    items = list(periods)
+    if not items:
+        raise PeriodError("there are no periods to choose from")
+    return max(items, key=lambda p: (p.end, -_KIND_PREFERENCE[p.kind]))

@@ -1,0 +1,358 @@
+"""Checks a data set against the contract and reports every problem at once.
+
+Each check is a function from raw tables (every cell a string, blank as ``""``) to a list of
+``Problem``; the loader runs them all before anything is computed. Messages name the file, the
+row as a spreadsheet shows it, the column, the bad value and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from perfnb.contract import FILES, Column, FileSpec, Problem
+from perfnb.periods import parse_periods
+
+__all__ = ["RawTable", "check_tables", "to_number"]
+
+# At most this many problems of one kind (file, column, rule) are listed; the rest are counted.
+MAX_LISTED = 25
+
+_TOLERANCE_RE = r"^\d+(?:\.\d+)?%?$"
+_NUMBER_RE = r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$"
+_THOUSANDS_RE = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+_WORD_COLUMNS = {"name", "service", "theme"}  # a bare number here means shifted columns
+_PROFILE_RE = re.compile(r"^(linear|[qm]\s*:\s*\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*)$", re.I)
+
+
+@dataclass
+class RawTable:
+    """One input file as read: every cell a string, ``row`` holding spreadsheet row numbers."""
+
+    spec: FileSpec
+    frame: pd.DataFrame
+    label: str  # "values.csv" or "perfnb.xlsx, sheet values"
+    rows: pd.Series  # spreadsheet row number of each record (header = row 1)
+
+
+def to_number(texts: pd.Series) -> pd.Series:
+    """Converts text cells to floats; blank gives NaN, and so does anything that is not a number.
+
+    Accepts thousands separators (``38,000``), a trailing ``%`` and a leading ``£``, as
+    spreadsheets export them.
+    """
+    cleaned = texts.astype(str).str.strip().str.replace(r"^£", "", regex=True)
+    cleaned = cleaned.str.replace(r"%$", "", regex=True)
+    thousands = cleaned.str.match(_THOUSANDS_RE)
+    cleaned = cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
+    ok = cleaned.str.match(_NUMBER_RE)
+    return pd.to_numeric(cleaned.where(ok), errors="coerce").astype(float)
+
+
+class _Collector:
+    """Gathers problems, listing at most ``MAX_LISTED`` of each kind and counting the rest."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._counts: dict[tuple[str, str | None, str], int] = {}
+
+    def add(self, problem: Problem, rule: str = "") -> None:
+        key = (problem.file, problem.column, rule or problem.message)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        if self._counts[key] <= MAX_LISTED:
+            self.problems.append(problem)
+
+    def add_rows(
+        self,
+        table: RawTable,
+        mask: pd.Series,
+        column: str,
+        message: str,
+        *,
+        severity: str = "error",
+        show_value: bool = True,
+    ) -> None:
+        """Adds one problem for every row where ``mask`` is true."""
+        if not mask.any():
+            return
+        hits = mask[mask].index
+        values = table.frame.loc[hits, column] if column in table.frame else None
+        for i, idx in enumerate(hits):
+            value = values.iloc[i] if values is not None and show_value else None
+            self.add(
+                Problem(
+                    table.label,
+                    message,
+                    row=int(table.rows.loc[idx]),
+                    column=column,
+                    value=value,
+                    severity=severity,  # type: ignore[arg-type]
+                ),
+                rule=message,
+            )
+
+    def finish(self) -> list[Problem]:
+        for (file, column, rule), count in self._counts.items():
+            if count > MAX_LISTED:
+                hidden = count - MAX_LISTED
+                self.problems.append(
+                    Problem(file, f"... and {hidden:,} more row(s) with the same problem", None,
+                            column, None)
+                )
+        return self.problems
+
+
+def _blank(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].astype(str).str.strip() == ""
+
+
+def _describe_choices(column: Column) -> str:
+    return ", ".join(column.choices)
+
+
+def _check_cells(table: RawTable, out: _Collector) -> None:
+    """Per-cell checks of one file: required columns, blanks, numbers, choices, periods."""
+    frame, spec = table.frame, table.spec
+    missing = [c.name for c in spec.columns if c.required and c.name not in frame.columns]
+    for name in missing:
+        have = ", ".join(frame.columns) or "none"
+        out.add(Problem(table.label, f"is missing; the file's columns are: {have}", column=name))
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            continue
+        text = frame[column.name].astype(str).str.strip()
+        blank = text == ""
+        if not column.blank_ok:
+            out.add_rows(table, blank, column.name, f"is blank; expected {_expected(column)}",
+                         show_value=False)
+        filled = ~blank
+        if column.kind in ("number", "integer"):
+            numbers = to_number(text)
+            bad = filled & numbers.isna()
+            out.add_rows(table, bad, column.name, f"is not a number; expected {_expected(column)}")
+            if column.kind == "integer":
+                frac = filled & numbers.notna() & ((numbers % 1 != 0) | (numbers < 0))
+                out.add_rows(table, frac, column.name,
+                             "is not a whole number; expected 0, 1, 2, ...")
+        elif column.kind == "choice":
+            bad = filled & ~text.str.lower().isin(column.choices)
+            out.add_rows(table, bad, column.name,
+                         f"is not one of the allowed values; expected one of "
+                         f"{_describe_choices(column)}")
+        elif column.kind == "tolerance":
+            bad = filled & ~text.str.match(_TOLERANCE_RE)
+            out.add_rows(table, bad, column.name,
+                         "is not a tolerance; expected a relative one such as 5% or an "
+                         "absolute one in the measure's unit such as 2")
+        elif column.kind == "period":
+            _, unparsed = parse_periods(text)
+            out.add_rows(table, filled & unparsed, column.name,
+                         "is not a period; expected a quarter such as 2017/18 Q1, a month "
+                         "such as 2017-04 or a financial year such as 2017/18")
+        elif column.kind == "year":
+            periods, unparsed = parse_periods(text)
+            not_year = filled & ~unparsed & periods.map(
+                lambda p: p is not None and p.kind != "year")
+            out.add_rows(table, filled & (unparsed | not_year), column.name,
+                         "is not a financial year; expected a year such as 2017/18")
+        elif column.kind == "text" and column.name in _WORD_COLUMNS:
+            numeric = filled & to_number(text).notna()
+            out.add_rows(table, numeric, column.name,
+                         "is a number where text was expected; are the columns shifted?")
+
+
+def _expected(column: Column) -> str:
+    if column.kind == "number":
+        if column.name == "value":
+            return "a number, or a blank value with a note while the figure is pending"
+        return "a number such as 12.5"
+    if column.kind == "integer":
+        return "a whole number such as 1"
+    if column.kind == "choice":
+        return f"one of {_describe_choices(column)}"
+    if column.kind == "period":
+        return "a period such as 2017/18 Q1"
+    if column.kind == "year":
+        return "a financial year such as 2017/18"
+    if column.name == "measure_id":
+        return "a measure_id"
+    return f"the {column.name.replace('_', ' ')}"
+
+
+def _canonical_keys(table: RawTable) -> pd.DataFrame | None:
+    """The key columns with periods and years in their written form; None if a key is missing."""
+    frame, spec = table.frame, table.spec
+    if not spec.key or any(k not in frame.columns for k in spec.key):
+        return None
+    keys = pd.DataFrame(index=frame.index)
+    for name in spec.key:
+        text = frame[name].astype(str).str.strip()
+        if spec.column(name).kind in ("period", "year"):
+            periods, unparsed = parse_periods(text)
+            text = text.where(unparsed, periods.map(lambda p: p.label if p is not None else ""))
+        keys[name] = text
+    return keys
+
+
+def _check_duplicates(table: RawTable, out: _Collector) -> None:
+    keys = _canonical_keys(table)
+    if keys is None or keys.empty:
+        return
+    blank = (keys == "").any(axis=1)
+    keys = keys[~blank]
+    dup = keys.duplicated(keep="first")
+    if not dup.any():
+        return
+    first_row = (
+        pd.Series(table.rows.loc[keys.index].to_numpy(), index=keys.index)
+        .groupby([keys[k] for k in keys.columns], sort=False)
+        .transform("first")
+    )
+    column = table.spec.key[-1]
+    for idx in dup[dup].index:
+        what = " and ".join(f"{k} {keys.at[idx, k]}" for k in keys.columns)
+        out.add(
+            Problem(
+                table.label,
+                f"repeats {what}, already on row {int(first_row.loc[idx])}",
+                row=int(table.rows.loc[idx]),
+                column=column,
+                value=str(table.frame.at[idx, column]),
+            ),
+            rule="duplicate",
+        )
+
+
+def _check_measure_ids(tables: dict[str, RawTable], out: _Collector) -> None:
+    measures = tables.get("measures")
+    if measures is None or "measure_id" not in measures.frame:
+        return
+    known = set(measures.frame["measure_id"].astype(str).str.strip())
+    for name, table in tables.items():
+        if name == "measures" or "measure_id" not in table.frame:
+            continue
+        ids = table.frame["measure_id"].astype(str).str.strip()
+        unknown = (ids != "") & ~ids.isin(known)
+        out.add_rows(table, unknown, "measure_id", "is not a measure_id in measures.csv")
+
+
+def _measure_attribute(tables: dict[str, RawTable], table: RawTable, column: str) -> pd.Series:
+    """For each row of ``table``, the measures.csv ``column`` of its measure (lower case)."""
+    measures = tables["measures"].frame
+    if column not in measures or "measure_id" not in measures:
+        return pd.Series("", index=table.frame.index)
+    lookup = dict(
+        zip(measures["measure_id"].astype(str).str.strip(),
+            measures[column].astype(str).str.strip().str.lower(), strict=False)
+    )
+    ids = table.frame["measure_id"].astype(str).str.strip()
+    return ids.map(lookup).fillna("")
+
+
+def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
+    table = tables.get("values")
+    if table is None or "measures" not in tables or "measure_id" not in table.frame:
+        return
+    frame = table.frame
+    unit = _measure_attribute(tables, table, "unit")
+    if "value" in frame:
+        value = to_number(frame["value"])
+        pct = (unit == "percent") & ((value < 0) | (value > 100))
+        out.add_rows(table, pct, "value", "is outside 0-100 for a percent measure")
+        note_blank = _blank(frame, "note") if "note" in frame else pd.Series(True, frame.index)
+        pending = _blank(frame, "value") & note_blank
+        out.add_rows(
+            table, pending, "value",
+            "is blank with no note; it is shown as pending. Add a note such as 'Due May-18' "
+            "to say when it is due", severity="warning", show_value=False,
+        )
+    if "denominator" in frame:
+        den = to_number(frame["denominator"])
+        out.add_rows(table, den <= 0, "denominator", "must be more than 0")
+    if "numerator" in frame and "denominator" in frame:
+        num, den = to_number(frame["numerator"]), to_number(frame["denominator"])
+        over = (unit == "percent") & (num > den)
+        out.add_rows(table, over, "numerator",
+                     "is more than the denominator, which a percentage cannot be")
+
+
+def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
+    table = tables.get("targets")
+    if table is None or "measures" not in tables or "measure_id" not in table.frame:
+        return
+    frame = table.frame
+    if not any(c in frame for c in ("target", "band_low", "band_high")):
+        out.add(Problem(table.label, "needs a target column, or band_low and band_high columns",
+                        column="target"))
+        return
+    polarity = _measure_attribute(tables, table, "polarity")
+    unit = _measure_attribute(tables, table, "unit")
+    nan = pd.Series(np.nan, index=frame.index)
+    target = to_number(frame["target"]) if "target" in frame else nan
+    low = to_number(frame["band_low"]) if "band_low" in frame else nan
+    high = to_number(frame["band_high"]) if "band_high" in frame else nan
+    has_band = low.notna() | high.notna()
+    one_edge = low.notna() ^ high.notna()
+    out.add_rows(table, one_edge & low.isna(), "band_low",
+                 "is blank; a band needs both band_low and band_high", show_value=False)
+    out.add_rows(table, one_edge & high.isna(), "band_high",
+                 "is blank; a band needs both band_low and band_high", show_value=False)
+    out.add_rows(table, low > high, "band_low", "is above band_high; expected low <= high")
+    both = target.notna() & has_band
+    if "target" in frame:
+        out.add_rows(table, both, "target",
+                     "is given as well as a band; give a target or a band, not both")
+        not_band_measure = (polarity != "band") & (polarity != "") & has_band & ~both
+        out.add_rows(table, not_band_measure & low.notna(), "band_low",
+                     "is a band for a measure whose polarity is not band")
+    needs_band = (polarity == "band") & target.notna()
+    if "target" in frame:
+        out.add_rows(table, needs_band, "target",
+                     "is a single target for a band measure; expected band_low and band_high")
+    for name, numbers in (("target", target), ("band_low", low), ("band_high", high)):
+        if name in frame:
+            out.add_rows(table, (unit == "percent") & ((numbers < 0) | (numbers > 100)), name,
+                         "is outside 0-100 for a percent measure")
+    if "profile" in frame:
+        text = frame["profile"].astype(str).str.strip()
+        bad = (text != "") & ~text.map(lambda t: bool(_PROFILE_RE.match(t)))
+        out.add_rows(table, bad, "profile",
+                     "is not a profile; expected linear, q: four weights such as q:20,25,25,30 "
+                     "or m: twelve weights")
+        counts = text.str.replace(r"^[qmQM]\s*:", "", regex=True).str.count(",") + 1
+        kind = text.str[:1].str.lower()
+        wrong = ~bad & (((kind == "q") & (counts != 4)) | ((kind == "m") & (counts != 12)))
+        out.add_rows(table, wrong & (text != ""), "profile",
+                     "has the wrong number of weights; expected 4 after q: or 12 after m:")
+
+
+def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:
+    table = tables.get("measures")
+    if table is None:
+        return
+    frame = table.frame
+    if "rate_per" in frame:
+        rate_per = to_number(frame["rate_per"])
+        out.add_rows(table, rate_per <= 0, "rate_per", "must be more than 0, e.g. 100000")
+
+
+def check_tables(tables: dict[str, RawTable]) -> list[Problem]:
+    """Every problem in a data set's tables: cells, duplicates, unknown ids and file rules."""
+    out = _Collector()
+    for table in tables.values():
+        _check_cells(table, out)
+        _check_duplicates(table, out)
+    _check_measure_ids(tables, out)
+    _check_measures(tables, out)
+    _check_values(tables, out)
+    _check_targets(tables, out)
+    return out.finish()
+
+
+def required_files() -> Iterable[str]:
+    """Names of the files every data set must have."""
+    return [name for name, spec in FILES.items() if spec.required]
