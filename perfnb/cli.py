@@ -1,0 +1,114 @@
+"""The ``perfnb`` command line: ``perfnb validate`` and ``perfnb run``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from perfnb import __version__
+from perfnb.contract import DataError, Problem
+from perfnb.loader import validate_dataset
+from perfnb.periods import PeriodError, parse_period
+from perfnb.runner import RunError, parse_parameter, run_reports
+
+__all__ = ["main"]
+
+
+def _print_problems(problems: Sequence[Problem], folder: str) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    for p in warnings:
+        print(f"warning: {p}", file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} error(s) in the data set {folder}:", file=sys.stderr)
+        for p in errors:
+            print(f"  {p}", file=sys.stderr)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    problems = validate_dataset(args.data)
+    _print_problems(problems, args.data)
+    if any(p.severity == "error" for p in problems):
+        return 1
+    print(f"{args.data}: no errors" + (f", {len(problems)} warning(s)" if problems else ""))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        period = parse_period(args.period) if args.period else None
+        parameters = dict(parse_parameter(p) for p in args.param)
+        result = run_reports(
+            period,
+            args.data,
+            args.out,
+            services=args.service,
+            notebooks=args.notebook,
+            notebooks_dir=args.notebooks,
+            parameters=parameters,
+            timeout=args.timeout,
+            echo=lambda line: print(line, file=sys.stderr),
+        )
+    except DataError as exc:
+        _print_problems(exc.problems, exc.folder)
+        print("Nothing was run: correct the data and run again.", file=sys.stderr)
+        return 1
+    except (RunError, PeriodError) as exc:
+        print(f"perfnb run: {exc}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    print(f"Open {result.folder / 'index.html'}")
+    return 0 if result.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``perfnb`` command."""
+    parser = argparse.ArgumentParser(
+        prog="perfnb",
+        description="Build a council's quarterly performance reports from its data set.",
+    )
+    parser.add_argument("--version", action="version", version=f"perfnb {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser(
+        "validate", help="check a data set and list every problem",
+        description="Check a data set against the contract in docs/data.md. Exits 1 if there "
+                    "are errors.")
+    validate.add_argument("--data", default="data/sample", help="data set folder "
+                          "(default: %(default)s)")
+    validate.set_defaults(func=_validate)
+
+    run = sub.add_parser(
+        "run", help="build the reports of a period",
+        description="Validate the data, then execute every report notebook for every service "
+                    "of the period and export it to HTML in OUT/<period>/.")
+    run.add_argument("--period", help="2017/18 Q1, 2017-04, 2017/18 or a slug such as "
+                     "2017-18-Q1 (default: the latest period with data)")
+    run.add_argument("--data", default="data/sample", help="data set folder "
+                     "(default: %(default)s)")
+    run.add_argument("--out", default="output", help="output folder (default: %(default)s)")
+    run.add_argument("--service", action="append", metavar="S",
+                     help="build only this service's reports (repeatable; default: every "
+                          "service with figures in the period)")
+    run.add_argument("--notebook", action="append", metavar="NAME",
+                     help="run only this notebook, by file name without .ipynb (repeatable)")
+    run.add_argument("--notebooks", default="notebooks", metavar="DIR",
+                     help="folder of report notebooks (default: %(default)s)")
+    run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="an extra notebook parameter; it must be in the notebook's "
+                          "parameters cell")
+    run.add_argument("--timeout", type=float, metavar="SECONDS",
+                     help="stop a notebook cell that runs longer than this")
+    run.set_defaults(func=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``perfnb`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

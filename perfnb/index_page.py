@@ -1,0 +1,82 @@
+"""The period's ``index.html``: every report of the period with its status and a link."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from html import escape
+
+from perfnb.loader import Dataset
+from perfnb.periods import Period
+
+__all__ = ["render_index"]
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #1a1a1a;
+       max-width: 60rem; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+.sub { color: #444; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; }
+th, td { text-align: left; padding: 0.5rem 0.75rem; border-bottom: 1px solid #ccc; }
+th { background: #f0f0f0; }
+.status-ok { color: #1a5e20; font-weight: 600; }
+.status-failed { color: #9b1c1c; font-weight: 600; }
+a { color: #0b4f9c; }
+footer { margin-top: 2rem; font-size: 0.85rem; color: #444; }
+@media print { a { color: inherit; text-decoration: none; } }
+"""
+
+
+def _row(report: dict) -> str:
+    status = report.get("status", "")
+    service = escape(str(report.get("service", "")))
+    notebook = escape(str(report.get("notebook", "")))
+    if status == "ok" and report.get("html"):
+        link = f'<a href="{escape(report["html"])}">{service}</a>'
+        state = '<span class="status-ok">Built</span>'
+    else:
+        link = service
+        cell = report.get("cell")
+        where = f" (cell {cell})" if cell is not None else ""
+        detail = escape(str(report.get("error") or "")) + where
+        kept = report.get("ipynb")
+        notebook_link = f' <a href="{escape(kept)}">executed notebook</a>' if kept else ""
+        state = f'<span class="status-failed">Failed</span>: {detail}{notebook_link}'
+    finished = escape(str(report.get("finished", "")))
+    return (f"<tr><td>{link}</td><td>{notebook}</td><td>{state}</td>"
+            f"<td>{finished}</td></tr>")
+
+
+def render_index(data: Dataset, period: Period, reports: Sequence[dict]) -> str:
+    """The HTML of the period's index page, listing ``reports`` (manifest entries)."""
+    council = escape(data.council or "Performance reports")
+    rows = "\n".join(_row(r) for r in sorted(reports, key=lambda r: (r["service"],
+                                                                       r["notebook"])))
+    made = dt.datetime.now().strftime("%d %B %Y %H:%M")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{council}: performance reports, {escape(period.label)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<h1>{council}: performance reports</h1>
+<p class="sub">{escape(period.long_label)}</p>
+<table>
+<caption class="sub" style="text-align:left">Reports of this period</caption>
+<thead><tr><th scope="col">Service</th><th scope="col">Report</th><th scope="col">Status</th>
+<th scope="col">Built (UTC)</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<p>The scorecard of every measure is in <a href="scorecard.csv">scorecard.csv</a>; what each
+report was built from is in <a href="manifest.json">manifest.json</a>.</p>
+<footer>Index written {escape(made)}.</footer>
+</main>
+</body>
+</html>
+"""

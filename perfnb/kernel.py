@@ -1,0 +1,45 @@
+"""A kernel manager that starts notebook kernels with the Python that runs perfnb.
+
+papermill picks a kernel by the name in a notebook's metadata, and the kernelspec of that name
+can point at any Python on the machine (a user-level ``python3`` kernelspec often does). Reports
+must run against the perfnb and pandas the runner itself uses, so the runner starts every kernel
+with ``sys.executable``, whatever kernelspecs are installed.
+
+Where the platform has them (not Windows), kernels talk over IPC sockets, not TCP ports: no two
+kernels started at once can race for a port (papermill#511), and nothing listens on the network.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import CaselessStrEnum
+
+__all__ = ["CurrentPythonKernelManager", "current_python_kernelspec"]
+
+
+def current_python_kernelspec() -> KernelSpec:
+    """An ipykernel spec for the running interpreter."""
+    return KernelSpec(
+        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        display_name="Python 3 (perfnb)",
+        language="python",
+        metadata={"debugger": True},
+    )
+
+
+class CurrentPythonKernelManager(AsyncKernelManager):
+    """``AsyncKernelManager`` whose kernel is always ipykernel on ``sys.executable``."""
+
+    transport = CaselessStrEnum(
+        ["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc", config=True
+    )
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        if self._kernel_spec is None:
+            self._kernel_spec = current_python_kernelspec()
+        return self._kernel_spec

@@ -1,0 +1,393 @@
+"""Runs the report notebooks for a period: papermill executes, nbconvert exports HTML.
+
+The runner owns all the I/O of a report run. For each (notebook, service) job it checks the
+notebook's parameters cell against what it will pass, executes the notebook in a fresh kernel
+into a temporary folder, exports HTML without code, and only then moves both files into place,
+so a failed or interrupted run never leaves a half-written report over a good one. It also
+writes the period's ``scorecard.csv``, ``manifest.json`` (what was built from what) and
+``index.html``.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from traitlets.config import Config
+
+from perfnb.index_page import render_index
+from perfnb.kernel import CurrentPythonKernelManager
+from perfnb.loader import Dataset, load_dataset, slugify
+from perfnb.periods import Period, parse_period
+from perfnb.scorecard import build_scorecard
+
+__all__ = [
+    "REQUIRED_PARAMETERS",
+    "JobResult",
+    "RunError",
+    "RunResult",
+    "check_notebook",
+    "export_html",
+    "find_notebooks",
+    "parse_parameter",
+    "run_reports",
+]
+
+REQUIRED_PARAMETERS = ("period", "service", "data_dir", "output_dir")
+TEMPLATES = Path(__file__).parent / "templates"
+MANIFEST = "manifest.json"
+# Output of these cells never reaches the HTML (papermill's own cells and the parameters).
+HIDDEN_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
+WATCHED_PACKAGES = ("perfnb", "pandas", "numpy", "matplotlib", "papermill", "nbconvert",
+                    "nbclient", "ipykernel", "openpyxl")
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+class RunError(Exception):
+    """The run cannot start: a bad period, service, notebook or parameter. Nothing was written."""
+
+
+@dataclass
+class JobResult:
+    """What happened to one (notebook, service) report."""
+
+    notebook: str
+    service: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    html: str | None = None  # file name within the period folder
+    ipynb: str | None = None
+    error: str | None = None
+    cell: int | None = None  # execution count of the failing cell, as the notebook shows it
+    started: str = ""
+    finished: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The report's file stem: ``<notebook>-<service-slug>``."""
+        return f"{self.notebook}-{slugify(self.service)}"
+
+
+@dataclass
+class RunResult:
+    """Everything one ``run_reports`` call produced."""
+
+    period: Period
+    folder: Path
+    jobs: list[JobResult]
+
+    @property
+    def ok(self) -> bool:
+        """True when every report was built."""
+        return all(job.status == "ok" for job in self.jobs)
+
+    def summary(self) -> str:
+        """A plain-text table: notebook, service, status, seconds, error with its cell."""
+        rows = [("notebook", "service", "status", "seconds", "error")]
+        for job in self.jobs:
+            where = f"cell {job.cell}: " if job.cell is not None else ""
+            error = f"{where}{job.error}" if job.error else ""
+            rows.append((job.notebook, job.service, job.status, f"{job.seconds:.1f}", error))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = []
+        for r in rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=False))
+                         + ("  " + r[4] if r[4] else ""))
+        failed = sum(job.status != "ok" for job in self.jobs)
+        lines.append(f"{len(self.jobs) - failed} of {len(self.jobs)} report(s) built in "
+                     f"{self.folder}" + (f"; {failed} failed" if failed else ""))
+        return "\n".join(lines)
+
+
+# -- notebooks and their parameters ----------------------------------------------------------
+
+
+def find_notebooks(folder: str | Path, names: Sequence[str] | None = None) -> list[Path]:
+    """The report notebooks in ``folder`` (all, or those named by file stem), sorted by name."""
+    folder = Path(folder)
+    found = {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
+    if not found:
+        raise RunError(f"no notebooks (*.ipynb) in {folder}")
+    if not names:
+        return list(found.values())
+    unknown = [n for n in names if Path(n).stem not in found]
+    if unknown:
+        raise RunError(f"no notebook named {', '.join(unknown)} in {folder}; "
+                       f"there are: {', '.join(found)}")
+    return [found[Path(n).stem] for n in names]
+
+
+def check_notebook(path: Path, extra: Mapping[str, object] = ()) -> list[str]:
+    """Problems with running ``path``: no parameters cell, a required or passed name missing."""
+    nb = nbformat.read(path, as_version=4)
+    if not any("parameters" in c.metadata.get("tags", []) for c in nb.cells):
+        return [f"{path}: no cell is tagged 'parameters'; perfnb passes "
+                f"{', '.join(REQUIRED_PARAMETERS)} into that cell"]
+    declared = papermill.inspect_notebook(str(path))
+    problems = [
+        f"{path}: the parameters cell does not declare {name!r} "
+        f"(perfnb passes {', '.join(REQUIRED_PARAMETERS)})"
+        for name in REQUIRED_PARAMETERS if name not in declared
+    ]
+    problems += [
+        f"{path}: {name!r} is not a parameter of this notebook; it declares "
+        f"{', '.join(declared) or 'none'}"
+        for name in extra if name not in declared
+    ]
+    return problems
+
+
+def parse_parameter(text: str) -> tuple[str, object]:
+    """Reads ``name=value`` from the command line; the value as a Python literal, else text."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise RunError(f"parameter {text!r} is not of the form name=value")
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw
+    return name.strip(), value
+
+
+# -- one job ---------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in WATCHED_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _strip_for_report(nb: nbformat.NotebookNode) -> list[str]:
+    """Removes stderr streams (warnings, logging) from the outputs; returns their text."""
+    removed = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                removed.append(str(output.get("text", "")).strip())
+            else:
+                kept.append(output)
+        cell["outputs"] = kept
+    return [r for r in removed if r]
+
+
+def export_html(nb: nbformat.NotebookNode) -> str:
+    """The notebook as a report page: no code, prompts or papermill cells, offline-safe."""
+    config = Config()
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = HIDDEN_TAGS
+    exporter = HTMLExporter(
+        config=config,
+        template_name="perfnb",
+        extra_template_basedirs=[str(TEMPLATES)],
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Writes ``text`` to a temporary file beside ``path`` and renames it into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; outputs are for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_job(
+    notebook: Path,
+    service: str,
+    parameters: dict[str, object],
+    folder: Path,
+    provenance: dict[str, object],
+    *,
+    timeout: float | None = None,
+) -> JobResult:
+    """Executes one notebook for one service and exports it; never raises for a notebook error."""
+    result = JobResult(notebook.stem, service, "failed", 0.0, started=_now())
+    stem = result.key
+    start = time.perf_counter()
+    work = Path(tempfile.mkdtemp(dir=folder, prefix=f".perfnb-{stem}-"))
+    executed = work / f"{stem}.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name="python3",
+            kernel_manager_class=CurrentPythonKernelManager,
+            progress_bar=False,
+            cwd=str(notebook.parent),
+            execution_timeout=timeout,
+        )
+        nb = nbformat.read(executed, as_version=4)
+        result.warnings = _strip_for_report(nb)
+        nb.metadata["title"] = provenance.get("title", stem)
+        nb.metadata["perfnb"] = {**provenance, "parameters": parameters}
+        html = export_html(nb)
+        (work / f"{stem}.html").write_text(html, encoding="utf-8")
+        os.replace(executed, folder / f"{stem}.ipynb")
+        os.replace(work / f"{stem}.html", folder / f"{stem}.html")
+        (folder / f"{stem}.failed.ipynb").unlink(missing_ok=True)
+        result.status, result.html, result.ipynb = "ok", f"{stem}.html", f"{stem}.ipynb"
+    except papermill.PapermillExecutionError as exc:
+        result.error = f"{exc.ename}: {exc.evalue}"
+        result.cell = exc.exec_count
+        _keep_failed(executed, folder, stem, result)
+    except Exception as exc:  # a dead kernel, a timeout, an export failure: report, go on
+        result.error = f"{type(exc).__name__}: {exc}".strip()
+        _keep_failed(executed, folder, stem, result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        result.seconds = time.perf_counter() - start
+        result.finished = _now()
+    return result
+
+
+def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> None:
+    """Keeps the executed notebook (with papermill's error markers) as ``<stem>.failed.ipynb``."""
+    if executed.exists():
+        os.replace(executed, folder / f"{stem}.failed.ipynb")
+        result.ipynb = f"{stem}.failed.ipynb"
+
+
+# -- a run -----------------------------------------------------------------------------------
+
+
+def _choose_services(data: Dataset, period: Period, services: Sequence[str] | None) -> list[str]:
+    if services:
+        unknown = [s for s in services if s not in data.services]
+        if unknown:
+            raise RunError(f"no service named {', '.join(map(repr, unknown))} in "
+                           f"{data.path}/measures.csv; there are: {', '.join(data.services)}")
+        return list(dict.fromkeys(services))
+    chosen = data.services_with_data(period)
+    if not chosen:
+        raise RunError(f"no service has figures for {period.label} in {data.path}; the latest "
+                       f"period with data is {data.latest_period().label}")
+    return chosen
+
+
+def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult]) -> dict:
+    """The period's manifest: this run's jobs replace earlier entries for the same reports."""
+    path = folder / MANIFEST
+    reports: dict[str, dict] = {}
+    if path.exists():
+        try:
+            reports = {r["key"]: r for r in json.loads(path.read_text())["reports"]}
+        except (ValueError, KeyError, TypeError):
+            reports = {}
+    for job in jobs:
+        reports[job.key] = {"key": job.key, **asdict(job), "run": run}
+    return {**run, "reports": sorted(reports.values(), key=lambda r: r["key"])}
+
+
+def run_reports(
+    period: str | Period | None = None,
+    data_dir: str | Path = "data/sample",
+    out_dir: str | Path = "output",
+    *,
+    services: Sequence[str] | None = None,
+    notebooks: Sequence[str] | None = None,
+    notebooks_dir: str | Path = "notebooks",
+    parameters: Mapping[str, object] | None = None,
+    timeout: float | None = None,
+    echo: Callable[[str], None] = lambda _: None,
+) -> RunResult:
+    """Builds every report of ``period`` (default: the latest with data) into ``out_dir``.
+
+    Validates the data and every notebook's parameters first (raising ``DataError`` or
+    ``RunError`` before anything is written), then runs each (notebook, service) job; a job that
+    fails is reported in the result and the others still run.
+    """
+    data = load_dataset(data_dir)
+    chosen_period = parse_period(period) if period is not None else data.latest_period()
+    chosen_services = _choose_services(data, chosen_period, services)
+    paths = find_notebooks(notebooks_dir, notebooks)
+    extra = dict(parameters or {})
+    clash = [name for name in extra if name in REQUIRED_PARAMETERS]
+    if clash:
+        raise RunError(f"{', '.join(clash)} are set by perfnb run's own options, not -p")
+    problems = [p for path in paths for p in check_notebook(path, extra)]
+    if problems:
+        raise RunError("the notebooks cannot be run:\n  " + "\n  ".join(problems))
+
+    out_root = Path(out_dir).resolve()
+    folder = out_root / chosen_period.slug
+    folder.mkdir(parents=True, exist_ok=True)
+    hashes = data.file_hashes()
+    versions = _versions()
+    run_info = {
+        "period": chosen_period.label,
+        "data_dir": str(Path(data_dir).resolve()),
+        "inputs": hashes,
+        "versions": versions,
+        "started": _now(),
+    }
+    covered = set(data.services_with_data(chosen_period)) | set(chosen_services)
+    card = build_scorecard(data, chosen_period, [s for s in data.services if s in covered])
+    _write_atomic(folder / "scorecard.csv", card.to_csv(index=False))
+
+    jobs: list[JobResult] = []
+    for path in paths:
+        for service in chosen_services:
+            params = {
+                "period": chosen_period.label,
+                "service": service,
+                "data_dir": str(Path(data_dir).resolve()),
+                "output_dir": str(out_root),
+                **extra,
+            }
+            provenance = {
+                "title": " - ".join(x for x in (data.council, service,
+                                                chosen_period.label) if x),
+                "produced": dt.datetime.now().strftime("%d %B %Y %H:%M"),
+                "version": versions.get("perfnb", ""),
+                "inputs": hashes,
+            }
+            echo(f"running {path.name} for {service} ({chosen_period.label})")
+            job = run_job(path, service, params, folder, provenance, timeout=timeout)
+            where = f" at cell {job.cell}" if job.cell is not None else ""
+            echo(f"  {job.status} in {job.seconds:.1f}s" +
+                 (f": {job.error}{where}" if job.error else ""))
+            jobs.append(job)
+
+    run_info["finished"] = _now()
+    manifest = _merge_manifest(folder, run_info, jobs)
+    _write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2))
+    _write_atomic(folder / "index.html", render_index(data, chosen_period, manifest["reports"]))
+    return RunResult(chosen_period, folder, jobs)

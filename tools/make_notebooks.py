@@ -1,0 +1,47 @@
+"""Writes the report notebook templates in notebooks/ (clean: no outputs, no counts).
+
+The notebooks are the source of truth and can be edited in JupyterLab; this script is how they
+were first laid out, kept so the structure is reviewable as code.
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PARAMETERS = '''\
+period: str = "2017/18 Q1"  # reporting period: 2017/18 Q1 (quarter), 2017-04 (month) or 2017/18
+service: str = "Adult Social Care"  # the service this report covers (measures.csv, service)
+data_dir: str = "../data/sample"  # the data set folder: CSV files or perfnb.xlsx
+output_dir: str = "../output"  # where reports, tables and charts are written'''
+
+
+def scorecard() -> nbformat.NotebookNode:
+    cells = [
+        new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell(
+            "import perfnb\n\n"
+            "data = perfnb.load_dataset(data_dir)\n"
+            "report_period = perfnb.parse_period(period)\n"
+            "card = perfnb.build_scorecard(data, report_period, services=[service])\n"
+            "perfnb.title_block(data, report_period, service)"
+        ),
+        new_markdown_cell(
+            "## Scorecard\n\n"
+            "Every measure of the service, grouped by theme. *This period* is the figure recorded "
+            "for the period; annual measures (surveys, academic years) show their latest year, "
+            "and a figure that is not yet available says why, for example *Due May-18*."
+        ),
+        new_code_cell("perfnb.scorecard_table(card)"),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+if __name__ == "__main__":
+    nbformat.write(scorecard(), ROOT / "notebooks" / "scorecard.ipynb")
