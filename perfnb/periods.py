@@ -185,7 +185,9 @@ def parse_period(value: object) -> Period:
         year, month = int(match["y"]), int(match["m"])
         if 1 <= month <= 12:
             return _month(year, month)
-    if match := _YEAR_RE.match(text):
+    if (match := _YEAR_RE.match(text)) and (
+        "/" in text or int(match["fy2"]) == (int(match["fy"]) + 1) % 100
+    ):
         fy = _financial_year(match["fy"], match["fy2"], text)
         return Period("year", fy)
     raise PeriodError(

@@ -73,7 +73,7 @@ class JobResult:
     html: str | None = None  # file name within the period folder
     ipynb: str | None = None
     error: str | None = None
-    cell: int | None = None  # execution count of the failing cell, as the notebook shows it
+    cell: int | None = None  # position of the failing cell in the notebook (1 = first cell)
     started: str = ""
     finished: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -266,7 +266,7 @@ def run_job(
         result.status, result.html, result.ipynb = "ok", f"{stem}.html", f"{stem}.ipynb"
     except papermill.PapermillExecutionError as exc:
         result.error = f"{exc.ename}: {exc.evalue}"
-        result.cell = exc.exec_count
+        result.cell = _failed_cell_position(executed)
         _keep_failed(executed, folder, stem, result)
     except Exception as exc:  # a dead kernel, a timeout, an export failure: report, go on
         result.error = f"{type(exc).__name__}: {exc}".strip()
@@ -276,6 +276,24 @@ def run_job(
         result.seconds = time.perf_counter() - start
         result.finished = _now()
     return result
+
+
+def _failed_cell_position(executed: Path) -> int | None:
+    """Where the failing cell is in the analyst's notebook: 1-based, not counting papermill's
+    injected-parameters and error-marker cells (which the analyst's notebook does not have)."""
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return None
+    position = 0
+    for cell in nb.cells:
+        tags = set(cell.metadata.get("tags", []))
+        if tags & {"injected-parameters", "papermill-error-cell-tag"}:
+            continue
+        position += 1
+        if cell.metadata.get("papermill", {}).get("status") == "failed":
+            return position
+    return None
 
 
 def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> None:

@@ -1,0 +1,49 @@
+# perfnb: `make report` builds the sample quarter's reports, `make test` runs the tests.
+# Both create .venv and install everything on first use; nothing else needs doing.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.perfnb-installed
+
+.PHONY: help setup report test lint format lab clean
+
+help:
+	@echo "make report  build every report of the sample data's latest period into output/"
+	@echo "make test    run the test suite"
+	@echo "make lint    ruff check and format check"
+	@echo "make lab     open the notebooks in JupyterLab"
+	@echo "make clean   delete output/ (reports are always regenerated)"
+
+setup: $(STAMP)
+
+# Reinstalled whenever pyproject.toml changes. The kernelspec goes into the environment itself
+# (--sys-prefix), so nothing depends on a user-level Jupyter set-up.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "perfnb needs Python 3.11 or newer: run make PYTHON=python3.12 (or another 3.11+)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (perfnb)"
+	touch $@
+
+report: $(STAMP)
+	$(BIN)/perfnb run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[lab]'
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	find output -mindepth 1 ! -name README.md -exec rm -rf {} +

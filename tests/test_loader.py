@@ -1,0 +1,156 @@
+"""Reading a data set: CSV or Excel, encodings, typed columns, settings, what it contains."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from conftest import SAMPLE, TINY
+from perfnb import load_dataset, parse_period, validate_dataset
+
+
+def workbook_from_csv(folder: Path, files: dict[str, str], percent_cells=()) -> Path:
+    """Writes perfnb.xlsx with one sheet per CSV text; numbers stored as numbers."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, text in files.items():
+        sheet = book.create_sheet(name.removesuffix(".csv"))
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            cells = []
+            for cell in row:
+                try:
+                    cells.append(float(cell) if cell.strip() else None)
+                except ValueError:
+                    cells.append(cell)
+            sheet.append(cells)
+    for sheet_name, ref, value in percent_cells:
+        cell = book[sheet_name][ref]
+        cell.value = value
+        cell.number_format = "0.0%"
+    folder.mkdir(parents=True, exist_ok=True)
+    book.save(folder / "perfnb.xlsx")
+    return folder
+
+
+def test_excel_workbook_loads_like_the_csv_files(tiny, tmp_path) -> None:
+    """perfnb.xlsx with the same sheets gives the same typed frames as the CSV files."""
+    from_csv = load_dataset(tiny())
+    from_xlsx = load_dataset(workbook_from_csv(tmp_path / "xl", TINY))
+    for name in ("measures", "values", "targets"):
+        pd.testing.assert_frame_equal(getattr(from_csv, name), getattr(from_xlsx, name))
+
+
+def test_excel_percent_cells_are_read_as_per_cent(tmp_path) -> None:
+    """A cell formatted 55.5% holds 0.555 in Excel; perfnb reads 55.5, the value people see."""
+    folder = workbook_from_csv(tmp_path / "xl", TINY, percent_cells=[("values", "C3", 0.555)])
+    values = load_dataset(folder).values
+    assert values.loc[values["measure_id"] == "M2", "value"].item() == pytest.approx(55.5)
+
+
+def test_excel_errors_name_the_sheet(tmp_path) -> None:
+    """Problems in a workbook say which sheet and which spreadsheet row."""
+    files = dict(TINY)
+    files["values.csv"] = files["values.csv"].replace("M2,2017/18 Q1,55.5", "M2,2017/18 Q1,lots")
+    problems = [str(p) for p in validate_dataset(workbook_from_csv(tmp_path / "xl", files))]
+    assert problems == [
+        "perfnb.xlsx, sheet values, row 3, column value: 'lots' is not a number; expected a "
+        "number, or a blank value with a note while the figure is pending"
+    ]
+
+
+def test_excel_missing_sheet(tmp_path) -> None:
+    """A workbook without a required sheet lists the sheets it has."""
+    files = {k: v for k, v in TINY.items() if k != "targets.csv"}
+    problems = [str(p) for p in validate_dataset(workbook_from_csv(tmp_path / "xl", files))]
+    assert problems == ["perfnb.xlsx: has no sheet named 'targets'; its sheets are: measures, "
+                        "values"]
+
+
+def test_windows_1252_csv_with_pound_sign(tiny) -> None:
+    """A CSV saved by Excel on Windows (cp1252, with £) loads; the pound sign survives."""
+    folder = tiny()
+    text = TINY["measures.csv"].replace("Contacts", "Spend (£)")
+    (folder / "measures.csv").write_bytes(text.encode("cp1252"))
+    assert load_dataset(folder).measures.loc[0, "name"] == "Spend (£)"
+
+
+def test_utf8_bom_and_messy_headers(tiny) -> None:
+    """A byte-order mark and headers typed as 'Measure ID ' are normalised."""
+    folder = tiny()
+    text = TINY["values.csv"].replace("measure_id,period", " Measure_ID ,Period")
+    (folder / "values.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert list(load_dataset(folder).values["measure_id"]) == ["M1", "M2", "M3"]
+
+
+def test_numbers_as_spreadsheets_export_them(tiny) -> None:
+    """38,000 and 55.5% and £1,200 are numbers; the thousands comma is not a decimal point."""
+    folder = tiny(values="measure_id,period,value\n"
+                         'M1,2017/18 Q1,"38,000"\nM2,2017/18 Q1,55.5%\nM3,2017/18 Q1,12\n')
+    values = load_dataset(folder).values.set_index("measure_id")["value"]
+    assert values.to_dict() == {"M1": 38000.0, "M2": 55.5, "M3": 12.0}
+
+
+def test_extra_columns_are_kept(tiny) -> None:
+    """Columns the contract does not name (a source, a comment) travel with the data."""
+    folder = tiny(values="measure_id,period,value,source\nM1,2017/18 Q1,100,seed 000\n")
+    assert load_dataset(folder).values.loc[0, "source"] == "seed 000"
+
+
+def test_typed_columns(tiny) -> None:
+    """Periods are written canonically with their year and months; defaults fill gaps."""
+    data = load_dataset(tiny(values=[("M1,2017/18 Q1", "M1,2017-18-Q1")]))
+    row = data.values.iloc[0]
+    assert (row["period"], row["period_kind"], row["fy"]) == ("2017/18 Q1", "quarter", 2017)
+    assert (row["fy_month_first"], row["fy_month_last"]) == (1, 3)
+    measures = data.measures.set_index("measure_id")
+    assert measures.loc["M1", "decimals"] == 0  # count
+    assert measures.loc["M2", "decimals"] == 1  # percent
+    assert measures.loc["M3", "service_slug"] == "care"
+    assert data.targets.set_index("measure_id").loc["M3", ["band_low", "band_high"]].tolist() == [
+        10.0, 14.0]
+
+
+def test_rate_per_defaults_to_100000_for_rates_only(tiny) -> None:
+    """A rate without rate_per is per 100,000; other units have no rate_per."""
+    data = load_dataset(tiny(measures=[("Local,count,high", "Local,rate,low")]))
+    rate_per = data.measures.set_index("measure_id")["rate_per"]
+    assert rate_per["M1"] == 100000.0
+    assert pd.isna(rate_per["M2"])
+
+
+def test_sample_data_set_settings_and_hashes() -> None:
+    """The sample names its council; its hashes are the files' SHA-256."""
+    data = load_dataset(SAMPLE)
+    assert data.council == "Sample Council"
+    digest = hashlib.sha256((SAMPLE / "values.csv").read_bytes()).hexdigest()
+    assert data.file_hashes()["values.csv"] == digest
+    assert set(data.file_hashes()) == {"measures.csv", "values.csv", "targets.csv",
+                                       "dataset.toml"}
+
+
+def test_sample_latest_period_and_services() -> None:
+    """The sample's latest period is 2017/18 Q1, with two services reporting in it."""
+    data = load_dataset(SAMPLE)
+    assert data.latest_period() == parse_period("2017/18 Q1")
+    assert data.services == ["Adult Social Care", "Communities and Wellbeing", "Help Direct"]
+    assert data.services_with_data(parse_period("2017/18 Q1")) == [
+        "Adult Social Care", "Communities and Wellbeing"]
+    assert data.services_with_data(parse_period("2012/13 Q2")) == ["Help Direct"]
+
+
+def test_sample_is_valid_without_warnings() -> None:
+    """The embedded sample is clean: no errors and no warnings."""
+    assert validate_dataset(SAMPLE) == []
+
+
+def test_latest_period_ignores_pending_rows(tiny) -> None:
+    """A pending row for a later period does not make that period the latest with data."""
+    folder = tiny(values=[("", "M2,2017/18 Q2,,Due Oct-17")])
+    assert load_dataset(folder).latest_period().label == "2017/18 Q1"

@@ -1,0 +1,62 @@
+"""House rules: clean notebook templates, matching dependency lists, documented contract."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+
+import pytest
+import yaml
+
+import perfnb
+from conftest import NOTEBOOKS, ROOT
+from perfnb.contract import FILES
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebook_templates_are_committed_clean(path) -> None:
+    """No outputs and no execution counts in a template; one cell tagged 'parameters'."""
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+
+
+def _requirement(text: str) -> tuple[str, str]:
+    name, _, version = re.match(r"^([A-Za-z0-9_.\-]+)\s*(>=\s*([\w.]+))?", text).groups()
+    return name.lower().replace("_", "-"), version or ""
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject() -> None:
+    """Conda and pip users get the same packages at the same minimum versions."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_side = dict(map(_requirement, project["dependencies"]))
+    for extra in project["optional-dependencies"].values():
+        pip_side.update(map(_requirement, extra))
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda_side = dict(
+        _requirement(d) for d in env["dependencies"]
+        if isinstance(d, str) and not d.startswith(("python", "pip"))
+    )
+    assert conda_side == pip_side
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert pip_section == ["--editable ."]
+
+
+def test_docs_describe_every_column_of_the_contract() -> None:
+    """docs/data.md names every file and column the loader knows."""
+    text = (ROOT / "docs" / "data.md").read_text()
+    for spec in FILES.values():
+        assert f"`{spec.filename}`" in text
+        for column in spec.columns:
+            assert f"`{column.name}`" in text, f"{spec.filename}: {column.name}"
+
+
+def test_public_api_is_explicit() -> None:
+    """Everything in perfnb.__all__ exists, and each public callable has a docstring."""
+    for name in perfnb.__all__:
+        obj = getattr(perfnb, name)
+        if callable(obj):
+            assert obj.__doc__, name

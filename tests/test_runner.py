@@ -1,0 +1,238 @@
+"""The runner end to end: real notebooks executed by papermill and exported by nbconvert."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from conftest import NOTEBOOKS, SAMPLE
+from perfnb import RunError, run_reports
+from perfnb.runner import check_notebook, parse_parameter
+
+PARAMS = 'period = "2017/18 Q1"\nservice = "Help Desk"\ndata_dir = "data"\noutput_dir = "out"'
+
+
+def make_notebook(folder: Path, name: str, *cells: str, params: str = PARAMS) -> Path:
+    """Writes a small report notebook: a parameters cell, then ``cells`` as code."""
+    nb = new_notebook(cells=[new_code_cell(params, metadata={"tags": ["parameters"]}),
+                             *(new_code_cell(c) for c in cells)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    """One run of the real notebooks over the sample data's latest period."""
+    out = tmp_path_factory.mktemp("output")
+    result = run_reports(data_dir=SAMPLE, out_dir=out, notebooks_dir=NOTEBOOKS)
+    return result, out / "2017-18-Q1"
+
+
+def test_sample_run_builds_every_service(sample_run) -> None:
+    """The latest period is 2017/18 Q1 and both services with figures get a report."""
+    result, folder = sample_run
+    assert result.ok, result.summary()
+    assert result.period.label == "2017/18 Q1"
+    assert [(j.notebook, j.service) for j in result.jobs] == [
+        ("scorecard", "Adult Social Care"), ("scorecard", "Communities and Wellbeing")]
+    for stem in ("scorecard-adult-social-care", "scorecard-communities-and-wellbeing"):
+        assert (folder / f"{stem}.html").stat().st_size > 0
+        assert nbformat.read(folder / f"{stem}.ipynb", as_version=4).cells
+
+
+def test_report_html_has_no_code_and_shows_the_data(sample_run) -> None:
+    """The exported page has the figures and notes, and no code, prompts or CDN scripts."""
+    _, folder = sample_run
+    html = (folder / "scorecard-adult-social-care.html").read_text()
+    assert "Adult Social Care: performance report" in html
+    assert "2017/18 Quarter 1 (April to June 2017)" in html
+    assert "Due May-18" in html and "77.4%" in html
+    for absent in ("import perfnb", 'class="jp-CodeMirrorEditor', 'class="highlight',
+                   "injected-parameters", "In&nbsp;[",
+                   "cdnjs", "require.min.js", "papermill-error"):
+        assert absent not in html, absent
+
+
+def test_report_html_carries_provenance(sample_run) -> None:
+    """The footer names each data file's SHA-256, the parameters and perfnb's version."""
+    _, folder = sample_run
+    html = (folder / "scorecard-communities-and-wellbeing.html").read_text()
+    digest = hashlib.sha256((SAMPLE / "values.csv").read_bytes()).hexdigest()
+    assert f"values.csv: {digest}" in html
+    assert "service = Communities and Wellbeing" in html
+
+
+def test_index_links_every_report(sample_run) -> None:
+    """index.html links both reports and the scorecard CSV."""
+    _, folder = sample_run
+    html = (folder / "index.html").read_text()
+    assert 'href="scorecard-adult-social-care.html"' in html
+    assert 'href="scorecard-communities-and-wellbeing.html"' in html
+    assert 'href="scorecard.csv"' in html
+    assert "Sample Council" in html
+
+
+def test_scorecard_csv(sample_run) -> None:
+    """scorecard.csv has a row per measure of the period's services, with the contract columns."""
+    _, folder = sample_run
+    card = pd.read_csv(folder / "scorecard.csv")
+    for column in ("measure_id", "name", "service", "theme", "period", "value", "target", "unit",
+                   "polarity"):
+        assert column in card.columns
+    assert len(card) == 30  # 32 measures less Help Direct's two, which have no 2017/18 figures
+    row = card.set_index("measure_id").loc["ASCOF-2D"]
+    assert (row["value"], row["target"], row["period"]) == (77.4, 80.0, "2017/18 Q1")
+
+
+def test_manifest_records_inputs_versions_and_jobs(sample_run) -> None:
+    """manifest.json: parameters, input hashes, versions, start/end and status per notebook."""
+    _, folder = sample_run
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["period"] == "2017/18 Q1"
+    assert manifest["inputs"]["measures.csv"] == hashlib.sha256(
+        (SAMPLE / "measures.csv").read_bytes()).hexdigest()
+    assert {"perfnb", "pandas", "papermill", "nbconvert"} <= set(manifest["versions"])
+    assert manifest["started"] <= manifest["finished"]
+    report = next(r for r in manifest["reports"] if r["service"] == "Adult Social Care")
+    assert report["status"] == "ok" and report["html"] == "scorecard-adult-social-care.html"
+    assert report["started"] <= report["finished"]
+
+
+def test_no_temporary_files_left(sample_run) -> None:
+    """Work folders and temporary files are gone once the run ends."""
+    _, folder = sample_run
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+
+
+def test_small_fixture_run(tiny, tmp_path) -> None:
+    """The real scorecard notebook runs on a tiny data set, per service, for a named period."""
+    result = run_reports("2017-18-Q1", tiny(), tmp_path / "out", notebooks_dir=NOTEBOOKS,
+                         services=["Care"])
+    assert result.ok, result.summary()
+    html = (tmp_path / "out" / "2017-18-Q1" / "scorecard-care.html").read_text()
+    assert "Share of sequels" in html and "10.0 to 14.0%" in html
+
+
+def test_failing_notebook_is_reported_and_others_still_run(tiny, tmp_path) -> None:
+    """A notebook that raises: its cell and error are reported, the good one is still built."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "good", "print('fine')")
+    make_notebook(notebooks, "bad", "x = 1", "raise ValueError('boom in the data')")
+    result = run_reports(None, tiny(), tmp_path / "out", notebooks_dir=notebooks,
+                         services=["Help Desk"])
+    by_name = {job.notebook: job for job in result.jobs}
+    assert not result.ok
+    assert by_name["good"].status == "ok"
+    bad = by_name["bad"]
+    assert (bad.status, bad.cell, bad.error) == ("failed", 3, "ValueError: boom in the data")
+    folder = tmp_path / "out" / "2017-18-Q1"
+    assert (folder / "bad-help-desk.failed.ipynb").exists()
+    assert not (folder / "bad-help-desk.html").exists()
+    summary = result.summary()
+    assert "bad       Help Desk  failed" in summary
+    assert "cell 3: ValueError: boom in the data" in summary
+    assert "1 of 2 report(s) built" in summary
+    index = (folder / "index.html").read_text()
+    assert "Failed" in index and 'href="good-help-desk.html"' in index
+
+
+def test_failed_run_never_overwrites_a_good_report(tiny, tmp_path) -> None:
+    """A report that built once and then fails keeps its last good HTML untouched."""
+    notebooks = tmp_path / "nbs"
+    path = make_notebook(notebooks, "flaky", "print('first version')")
+    data = tiny()
+    assert run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks).ok
+    html = tmp_path / "out" / "2017-18-Q1" / "flaky-help-desk.html"
+    before = html.read_bytes()
+    make_notebook(notebooks, "flaky", "raise RuntimeError('second version breaks')")
+    result = run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks,
+                         services=["Help Desk"])
+    assert not result.ok
+    assert html.read_bytes() == before
+    assert path.exists()
+
+
+def test_parameters_are_passed_and_checked(tiny, tmp_path) -> None:
+    """Extra -p parameters reach the notebook; an undeclared one stops the run before it starts."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "echo", "assert colour == 'red', colour",
+                  params=PARAMS + '\ncolour = "blue"')
+    data = tiny()
+    assert run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks,
+                       services=["Care"], parameters={"colour": "red"}).ok
+    with pytest.raises(RunError) as caught:
+        run_reports(None, data, tmp_path / "out2", notebooks_dir=notebooks,
+                    parameters={"flavour": "red"})
+    assert "'flavour' is not a parameter of this notebook; it declares period, service, " \
+           "data_dir, output_dir, colour" in str(caught.value)
+    assert not (tmp_path / "out2").exists()
+
+
+def test_missing_required_parameter_is_an_error(tiny, tmp_path) -> None:
+    """A notebook whose parameters cell lacks 'service' is refused before anything runs."""
+    path = make_notebook(tmp_path / "nbs", "partial", "pass",
+                         params='period = "x"\ndata_dir = "d"\noutput_dir = "o"')
+    assert check_notebook(path) == [
+        f"{path}: the parameters cell does not declare 'service' (perfnb passes period, "
+        "service, data_dir, output_dir)"]
+    with pytest.raises(RunError):
+        run_reports(None, tiny(), tmp_path / "out", notebooks_dir=tmp_path / "nbs")
+    assert not (tmp_path / "out").exists()
+
+
+def test_notebook_without_parameters_cell(tmp_path) -> None:
+    """No cell tagged 'parameters' is an error, not papermill's warning."""
+    nb = new_notebook(cells=[new_markdown_cell("# Hello"), new_code_cell("1")])
+    path = tmp_path / "plain.ipynb"
+    nbformat.write(nb, path)
+    assert check_notebook(path) == [
+        f"{path}: no cell is tagged 'parameters'; perfnb passes period, service, data_dir, "
+        "output_dir into that cell"]
+
+
+def test_unknown_service_and_notebook(tmp_path) -> None:
+    """Asking for a service or notebook that does not exist lists the ones that do."""
+    with pytest.raises(RunError) as caught:
+        run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, services=["Parks"])
+    assert str(caught.value) == (
+        f"no service named 'Parks' in {SAMPLE}/measures.csv; there are: Adult Social Care, "
+        "Communities and Wellbeing, Help Direct")
+    with pytest.raises(RunError) as caught:
+        run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, notebooks=["nope"])
+    assert str(caught.value) == f"no notebook named nope in {NOTEBOOKS}; there are: scorecard"
+
+
+def test_period_with_no_figures(tmp_path) -> None:
+    """A period no service reports in is refused, naming the latest period that has data."""
+    with pytest.raises(RunError) as caught:
+        run_reports("2020/21 Q1", SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS)
+    assert str(caught.value) == (
+        f"no service has figures for 2020/21 Q1 in {SAMPLE}; the latest period with data is "
+        "2017/18 Q1")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("colour=red", ("colour", "red")), ("n=3", ("n", 3)), ("flag=True", ("flag", True)),
+     ("label=2017/18 Q1", ("label", "2017/18 Q1")), ("x=", ("x", ""))],
+)
+def test_parse_parameter(text, expected) -> None:
+    """-p name=value gives Python literals where they parse, text otherwise."""
+    assert parse_parameter(text) == expected
+
+
+def test_parse_parameter_rejects_bad_forms() -> None:
+    """A parameter without '=' or with a non-identifier name is refused."""
+    for text in ("colour", "1x=3", "=3"):
+        with pytest.raises(RunError):
+            parse_parameter(text)

@@ -1,0 +1,92 @@
+"""The scorecard frame: the figure each measure reports for a period, beside its target."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from conftest import SAMPLE
+from perfnb import build_scorecard, load_dataset
+from perfnb.scorecard import SCORECARD_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def q1():
+    """The sample's 2017/18 Q1 scorecard for every service, indexed by measure."""
+    return build_scorecard(load_dataset(SAMPLE), "2017/18 Q1").set_index("measure_id")
+
+
+@pytest.mark.parametrize(
+    ("measure", "value", "target"),
+    [
+        # seed 004, 2017/18 Q1 column and year-end target column
+        ("ASCOF-2D", 77.4, 80.0),
+        ("ASCOF-1C1A", 92.5, 97.0),
+        ("ASCOF-1G", 79.9, 80.0),
+        ("LIB-VISITS", 238200.0, 1000000.0),
+        ("LIB-ELOANS", 30300.0, 100200.0),
+        ("SG-OUTCOMES", 94.6, 85.0),
+    ],
+)
+def test_seed_004_figures(q1, measure: str, value: float, target: float) -> None:
+    """The sample's Q1 figures and year-end targets are seed 004's own."""
+    assert q1.loc[measure, "value"] == value
+    assert q1.loc[measure, "target"] == target
+
+
+def test_band_targets(q1) -> None:
+    """Seed 004's 'Meet need' sequels: 10.9% against a 5-9% band."""
+    row = q1.loc["SEQ-MEET"]
+    assert (row["value"], row["band_low"], row["band_high"]) == (10.9, 5.0, 9.0)
+    assert math.isnan(row["target"])
+
+
+def test_pending_survey_keeps_its_note(q1) -> None:
+    """ASCOF 4B is 'Due May-18': pending, never zero, and its target still shown."""
+    row = q1.loc["ASCOF-4B"]
+    assert row["pending"] and math.isnan(row["value"])
+    assert row["note"] == "Due May-18"
+    assert row["target"] == 90.0
+
+
+def test_annual_measure_shows_latest_year(q1) -> None:
+    """LALS success rate has no 2017/18 figure yet: the 2016/17 academic year's 96% is shown."""
+    row = q1.loc["LALS-SUCCESS"]
+    assert (row["value"], row["value_period"], row["note"]) == (96.0, "2016/17",
+                                                                "Academic year 16/17")
+
+
+def test_measure_without_figure_says_so(q1) -> None:
+    """Help Direct has nothing in 2017/18 Q1: pending with a note, not a blank or a zero."""
+    row = q1.loc["HD-CONTACTS"]
+    assert row["pending"] and row["note"] == "No figure for 2017/18 Q1"
+
+
+def test_help_direct_quarter_two() -> None:
+    """Seed 000: Q2 2012/13 discrete contacts are 17,135 - 8,017 = 9,118; annual target 38,000."""
+    card = build_scorecard(load_dataset(SAMPLE), "2012-13-Q2", services=["Help Direct"])
+    assert card["measure_id"].tolist() == ["HD-CONTACTS", "HD-ISSUES"]
+    assert card["value"].tolist() == [9118.0, 23652.0 - 10641.0]
+    assert card["target"].tolist() == [38000.0, 52000.0]
+    assert set(card["period"]) == {"2012/13 Q2"}
+
+
+def test_columns_and_order(q1) -> None:
+    """The frame has the documented columns, rows in measures.csv order."""
+    card = build_scorecard(load_dataset(SAMPLE), "2017/18 Q1", services=["Adult Social Care"])
+    assert list(card.columns) == SCORECARD_COLUMNS
+    assert card["measure_id"].iloc[0] == "SEQ-PREVENT"
+    assert set(card["service"]) == {"Adult Social Care"}
+    assert len(card) == 21
+
+
+def test_own_year_row_wins_over_earlier_years(tiny) -> None:
+    """An annual measure with a pending row for this year shows pending, not last year's figure."""
+    folder = tiny(
+        measures=[("M2,Reviews on time,Help Desk,Access,Local,percent,high,last,quarterly",
+                   "M2,Survey,Help Desk,Access,Local,percent,high,last,annual")],
+        values=[("M2,2017/18 Q1,55.5,", "M2,2016/17,50,\nM2,2017/18,,Due May-18")],
+    )
+    row = build_scorecard(load_dataset(folder), "2017/18 Q2").set_index("measure_id").loc["M2"]
+    assert row["pending"] and row["note"] == "Due May-18" and row["value_period"] == "2017/18"

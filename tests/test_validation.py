@@ -1,0 +1,227 @@
+"""The loader's validation: every problem found at once, each message naming where and what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from perfnb import DataError, load_dataset, validate_dataset
+from perfnb.validation import MAX_LISTED
+
+
+def messages(folder: Path, severity: str = "error") -> list[str]:
+    return [str(p) for p in validate_dataset(folder) if p.severity == severity]
+
+
+def test_the_tiny_data_set_is_valid(tiny) -> None:
+    """The baseline the other tests mutate has no problems at all."""
+    assert validate_dataset(tiny()) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(
+            {"values": [("M1,2017/18 Q1,100,", "M1,2017/18 Q1,abc,")]},
+            "values.csv, row 2, column value: 'abc' is not a number; expected a number, or a "
+            "blank value with a note while the figure is pending",
+            id="text-where-number",
+        ),
+        pytest.param(
+            {"values": [("", "M9,2017/18 Q1,5,")]},
+            "values.csv, row 5, column measure_id: 'M9' is not a measure_id in measures.csv",
+            id="unknown-measure-in-values",
+        ),
+        pytest.param(
+            {"targets": [("", "M7,2017/18,5,,")]},
+            "targets.csv, row 5, column measure_id: 'M7' is not a measure_id in measures.csv",
+            id="unknown-measure-in-targets",
+        ),
+        pytest.param(
+            {"values": [("", "M1,2017-18-Q1,101,")]},
+            "values.csv, row 5, column period: '2017-18-Q1' repeats measure_id M1 and period "
+            "2017/18 Q1, already on row 2",
+            id="duplicate-measure-period-written-differently",
+        ),
+        pytest.param(
+            {"measures": [("", "M1,Contacts again,Help Desk,Access,Local,count,high,sum,"
+                               "quarterly")]},
+            "measures.csv, row 5, column measure_id: 'M1' repeats measure_id M1, already on "
+            "row 2",
+            id="duplicate-measure-id",
+        ),
+        pytest.param(
+            {"values": [("M1,2017/18 Q1,100,", "M1,2017/18 Q5,100,")]},
+            "values.csv, row 2, column period: '2017/18 Q5' is not a period; expected a quarter "
+            "such as 2017/18 Q1, a month such as 2017-04 or a financial year such as 2017/18",
+            id="unparseable-period",
+        ),
+        pytest.param(
+            {"targets": [("M1,2017/18,400", "M1,2017/18 Q1,400")]},
+            "targets.csv, row 2, column year: '2017/18 Q1' is not a financial year; expected a "
+            "year such as 2017/18",
+            id="quarter-where-year",
+        ),
+        pytest.param(
+            {"values": [("M2,2017/18 Q1,55.5,", "M2,2017/18 Q1,155.5,")]},
+            "values.csv, row 3, column value: '155.5' is outside 0-100 for a percent measure",
+            id="percent-over-100",
+        ),
+        pytest.param(
+            {"targets": [("M2,2017/18,60,,", "M2,2017/18,-1,,")]},
+            "targets.csv, row 3, column target: '-1' is outside 0-100 for a percent measure",
+            id="percent-target-below-0",
+        ),
+        pytest.param(
+            {"measures": [("Local,count,high", "Local,people,high")]},
+            "measures.csv, row 2, column unit: 'people' is not one of the allowed values; "
+            "expected one of count, percent, rate, score, currency, days, ratio",
+            id="unknown-unit",
+        ),
+        pytest.param(
+            {"measures": [("count,high,sum", "count,up,sum")]},
+            "measures.csv, row 2, column polarity: 'up' is not one of the allowed values; "
+            "expected one of high, low, band, none",
+            id="unknown-polarity",
+        ),
+        pytest.param(
+            {"measures": [("count,high,sum", "count,high,total")]},
+            "measures.csv, row 2, column aggregation: 'total' is not one of the allowed values; "
+            "expected one of sum, ratio, last, mean",
+            id="unknown-aggregation",
+        ),
+        pytest.param(
+            {"measures": [("sum,quarterly", "sum,weekly")]},
+            "measures.csv, row 2, column frequency: 'weekly' is not one of the allowed values; "
+            "expected one of monthly, quarterly, annual",
+            id="unknown-frequency",
+        ),
+        pytest.param(
+            {"measures": [("M1,Contacts,", "M1,42,")]},
+            "measures.csv, row 2, column name: '42' is a number where text was expected; are "
+            "the columns shifted?",
+            id="number-where-text",
+        ),
+        pytest.param(
+            {"measures": [("M1,Contacts,", "M1,,")]},
+            "measures.csv, row 2, column name: is blank; expected the name",
+            id="blank-name",
+        ),
+        pytest.param(
+            {"targets": [("M3,2017/18,,10,14", "M3,2017/18,,14,10")]},
+            "targets.csv, row 4, column band_low: '14' is above band_high; expected low <= high",
+            id="band-low-above-high",
+        ),
+        pytest.param(
+            {"targets": [("M3,2017/18,,10,14", "M3,2017/18,,10,")]},
+            "targets.csv, row 4, column band_high: is blank; a band needs both band_low and "
+            "band_high",
+            id="band-one-edge",
+        ),
+        pytest.param(
+            {"targets": [("M3,2017/18,,10,14", "M3,2017/18,12,,")]},
+            "targets.csv, row 4, column target: '12' is a single target for a band measure; "
+            "expected band_low and band_high",
+            id="band-measure-single-target",
+        ),
+        pytest.param(
+            {"targets": [("M1,2017/18,400,,", "M1,2017/18,TBC,,")]},
+            "targets.csv, row 2, column target: 'TBC' is not a number; expected a number such "
+            "as 12.5",
+            id="tbc-target",
+        ),
+        pytest.param(
+            {"values": "measure_id,value,note\nM1,100,\n"},
+            "values.csv, column period: is missing; the file's columns are: measure_id, value, "
+            "note",
+            id="missing-column",
+        ),
+    ],
+)
+def test_each_problem_is_named_precisely(tiny, changes, expected) -> None:
+    """One broken cell gives exactly one error, naming file, row, column, value and expectation."""
+    assert messages(tiny(**changes)) == [expected]
+
+
+def test_missing_file(tiny) -> None:
+    """A required file that is not there is named, with where perfnb looked."""
+    folder = tiny()
+    (folder / "targets.csv").unlink()
+    assert messages(folder) == [
+        f"targets.csv: is missing from {folder}; expected targets.csv or a workbook perfnb.xlsx"
+    ]
+
+
+def test_not_a_folder(tmp_path) -> None:
+    """A data path that does not exist says so instead of failing deep inside pandas."""
+    missing = tmp_path / "nope"
+    assert messages(missing) == [
+        f"{missing}: is not a folder; expected a data set folder such as data/sample"
+    ]
+
+
+def test_every_problem_is_reported_at_once(tiny) -> None:
+    """Three independent mistakes in three files: all three are reported, in file order."""
+    folder = tiny(
+        measures=[("count,high,sum", "count,up,sum")],
+        values=[("M2,2017/18 Q1,55.5,", "M2,2017/18 Q1,x,")],
+        targets=[("M3,2017/18,,10,14", "M3,2017/18,,14,10")],
+    )
+    found = messages(folder)
+    assert len(found) == 3
+    assert [m.split(",")[0] for m in found] == ["measures.csv", "values.csv", "targets.csv"]
+
+
+def test_load_raises_data_error_listing_everything(tiny) -> None:
+    """load_dataset refuses bad data with one DataError that carries every problem."""
+    folder = tiny(values=[("M1,2017/18 Q1,100,", "M1,2017/18 Q1,abc,"), ("", "M9,2017/18 Q1,1,")])
+    with pytest.raises(DataError) as caught:
+        load_dataset(folder)
+    assert len(caught.value.problems) == 2
+    assert str(caught.value).startswith(f"2 problem(s) in the data set {folder}:\n  values.csv")
+
+
+def test_pending_value_with_note_is_not_a_problem(tiny) -> None:
+    """A blank figure with a note ('Due May-18') is pending: no error, no warning."""
+    folder = tiny(values=[("M2,2017/18 Q1,55.5,", "M2,2017/18 Q1,,Due May-18")])
+    assert validate_dataset(folder) == []
+    values = load_dataset(folder).values
+    row = values[values["measure_id"] == "M2"].iloc[0]
+    assert row["pending"] and row["note"] == "Due May-18"
+
+
+def test_blank_value_without_note_is_a_warning(tiny) -> None:
+    """A blank figure with no note still loads (as pending) but the analyst is told."""
+    folder = tiny(values=[("M2,2017/18 Q1,55.5,", "M2,2017/18 Q1,,")])
+    assert messages(folder) == []
+    assert messages(folder, "warning") == [
+        "values.csv, row 3, column value: is blank with no note; it is shown as pending. Add a "
+        "note such as 'Due May-18' to say when it is due"
+    ]
+
+
+def test_blank_lines_keep_row_numbers(tiny) -> None:
+    """A blank line in the middle is skipped, and later rows keep their spreadsheet numbers."""
+    folder = tiny(values="measure_id,period,value,note\nM1,2017/18 Q1,100,\n\nM2,2017/18 Q1,x,\n")
+    assert messages(folder) == [
+        "values.csv, row 4, column value: 'x' is not a number; expected a number, or a blank "
+        "value with a note while the figure is pending"
+    ]
+
+
+def test_many_identical_problems_are_counted_not_listed(tiny) -> None:
+    """Hundreds of rows with the same fault list the first few, then a count of the rest."""
+    rows = "".join(f"M1,2017/18 Q1,bad{i}\n" for i in range(MAX_LISTED + 10))
+    folder = tiny(values="measure_id,period,value\n" + rows)
+    found = [m for m in messages(folder) if "is not a number" in m]
+    assert len(found) == MAX_LISTED
+    assert "values.csv, column value: ... and 10 more row(s) with the same problem" in messages(
+        folder)
+
+
+def test_unreadable_csv_is_named(tiny) -> None:
+    """A file pandas cannot parse is reported as that file, not as a traceback."""
+    folder = tiny(values='measure_id,period,value\nM1,"2017/18 Q1,100\n')
+    found = messages(folder)
+    assert found and found[0].startswith("values.csv: could not be read as CSV:")
