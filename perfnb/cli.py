@@ -72,34 +72,62 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     validate = sub.add_parser(
-        "validate", help="check a data set and list every problem",
+        "validate",
+        help="check a data set and list every problem",
         description="Check a data set against the contract in docs/data.md. Exits 1 if there "
-                    "are errors.")
-    validate.add_argument("--data", default="data/sample", help="data set folder "
-                          "(default: %(default)s)")
+        "are errors.",
+    )
+    validate.add_argument(
+        "--data", default="data/sample", help="data set folder (default: %(default)s)"
+    )
     validate.set_defaults(func=_validate)
 
     run = sub.add_parser(
-        "run", help="build the reports of a period",
+        "run",
+        help="build the reports of a period",
         description="Validate the data, then execute every report notebook for every service "
-                    "of the period and export it to HTML in OUT/<period>/.")
-    run.add_argument("--period", help="2017/18 Q1, 2017-04, 2017/18 or a slug such as "
-                     "2017-18-Q1 (default: the latest period with data)")
-    run.add_argument("--data", default="data/sample", help="data set folder "
-                     "(default: %(default)s)")
+        "of the period and export it to HTML in OUT/<period>/.",
+    )
+    run.add_argument(
+        "--period",
+        help="2017/18 Q1, 2017-04, 2017/18 or a slug such as "
+        "2017-18-Q1 (default: the latest period with data)",
+    )
+    run.add_argument("--data", default="data/sample", help="data set folder (default: %(default)s)")
     run.add_argument("--out", default="output", help="output folder (default: %(default)s)")
-    run.add_argument("--service", action="append", metavar="S",
-                     help="build only this service's reports (repeatable; default: every "
-                          "service with figures in the period)")
-    run.add_argument("--notebook", action="append", metavar="NAME",
-                     help="run only this notebook, by file name without .ipynb (repeatable)")
-    run.add_argument("--notebooks", default="notebooks", metavar="DIR",
-                     help="folder of report notebooks (default: %(default)s)")
-    run.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                     help="an extra notebook parameter; it must be in the notebook's "
-                          "parameters cell")
-    run.add_argument("--timeout", type=float, metavar="SECONDS",
-                     help="stop a notebook cell that runs longer than this")
+    run.add_argument(
+        "--service",
+        action="append",
+        metavar="S",
+        help="build only this service's reports (repeatable; default: every "
+        "service with figures in the period)",
+    )
+    run.add_argument(
+        "--notebook",
+        action="append",
+        metavar="NAME",
+        help="run only this notebook, by file name without .ipynb (repeatable)",
+    )
+    run.add_argument(
+        "--notebooks",
+        default="notebooks",
+        metavar="DIR",
+        help="folder of report notebooks (default: %(default)s)",
+    )
+    run.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra notebook parameter; it must be in the notebook's parameters cell",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop a notebook cell that runs longer than this",
+    )
     run.set_defaults(func=_run)
     return parser
 

@@ -27,6 +27,14 @@ footer { margin-top: 2rem; font-size: 0.85rem; color: #444; }
 """
 
 
+def _readable_time(stamp: str) -> str:
+    """``2026-11-22T15:35:34+00:00`` as ``22 Nov 2026 15:35``; anything else as it is."""
+    try:
+        return dt.datetime.fromisoformat(stamp).strftime("%d %b %Y %H:%M")
+    except (TypeError, ValueError):
+        return str(stamp or "")
+
+
 def _row(report: dict) -> str:
     status = report.get("status", "")
     service = escape(str(report.get("service", "")))
@@ -42,16 +50,14 @@ def _row(report: dict) -> str:
         kept = report.get("ipynb")
         notebook_link = f' <a href="{escape(kept)}">executed notebook</a>' if kept else ""
         state = f'<span class="status-failed">Failed</span>: {detail}{notebook_link}'
-    finished = escape(str(report.get("finished", "")))
-    return (f"<tr><td>{link}</td><td>{notebook}</td><td>{state}</td>"
-            f"<td>{finished}</td></tr>")
+    finished = escape(_readable_time(report.get("finished", "")))
+    return f"<tr><td>{link}</td><td>{notebook}</td><td>{state}</td><td>{finished}</td></tr>"
 
 
 def render_index(data: Dataset, period: Period, reports: Sequence[dict]) -> str:
     """The HTML of the period's index page, listing ``reports`` (manifest entries)."""
     council = escape(data.council or "Performance reports")
-    rows = "\n".join(_row(r) for r in sorted(reports, key=lambda r: (r["service"],
-                                                                       r["notebook"])))
+    rows = "\n".join(_row(r) for r in sorted(reports, key=lambda r: (r["service"], r["notebook"])))
     made = dt.datetime.now().strftime("%d %B %Y %H:%M")
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -25,7 +25,13 @@ __all__ = ["Dataset", "load_dataset", "slugify", "validate_dataset"]
 WORKBOOK = "perfnb.xlsx"
 SETTINGS = "dataset.toml"
 DEFAULT_DECIMALS = {
-    "percent": 1, "rate": 1, "score": 1, "ratio": 2, "count": 0, "currency": 0, "days": 0,
+    "percent": 1,
+    "rate": 1,
+    "score": 1,
+    "ratio": 2,
+    "count": 0,
+    "currency": 0,
+    "days": 0,
 }
 
 
@@ -105,7 +111,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return pd.read_csv(
-                path, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                path,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
                 encoding=encoding,
             )
         except UnicodeDecodeError:
@@ -143,8 +152,11 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
             rows = [r + [""] * (width - len(r)) for r in rows]
             header = rows[0]
             named = [i for i, h in enumerate(header) if h.strip()]
-            frame = pd.DataFrame([[r[i] for i in named] for r in rows[1:]],
-                                 columns=[header[i] for i in named], dtype=str)
+            frame = pd.DataFrame(
+                [[r[i] for i in named] for r in rows[1:]],
+                columns=[header[i] for i in named],
+                dtype=str,
+            )
             sheets[sheet.title.strip().lower()] = frame
         return sheets
     finally:
@@ -184,13 +196,18 @@ def _read_one(
             return sheets[spec.name], label, folder / WORKBOOK
         if spec.required:
             have = ", ".join(sheets) or "none"
-            problems.append(Problem(WORKBOOK, f"has no sheet named {spec.name!r}; its sheets "
-                                              f"are: {have}"))
+            problems.append(
+                Problem(WORKBOOK, f"has no sheet named {spec.name!r}; its sheets are: {have}")
+            )
         return None, label, folder / WORKBOOK
     if not csv.exists():
         if spec.required:
-            problems.append(Problem(spec.filename, f"is missing from {folder}; expected "
-                                                   f"{spec.filename} or a workbook {WORKBOOK}"))
+            problems.append(
+                Problem(
+                    spec.filename,
+                    f"is missing from {folder}; expected {spec.filename} or a workbook {WORKBOOK}",
+                )
+            )
         return None, spec.filename, csv
     try:
         return _read_csv(csv), spec.filename, csv
@@ -222,8 +239,9 @@ def _typed_measures(frame: pd.DataFrame) -> pd.DataFrame:
         if name not in out:
             out[name] = ""
     rate_per = to_number(out["rate_per"]) if "rate_per" in out else pd.Series(np.nan, out.index)
-    out["rate_per"] = rate_per.where(out["unit"] == "rate").fillna(100000.0).where(
-        out["unit"] == "rate")
+    out["rate_per"] = (
+        rate_per.where(out["unit"] == "rate").fillna(100000.0).where(out["unit"] == "rate")
+    )
     decimals = to_number(out["decimals"]) if "decimals" in out else pd.Series(np.nan, out.index)
     out["decimals"] = decimals.fillna(out["unit"].map(DEFAULT_DECIMALS)).astype(int)
     out["min_base"] = to_number(out["min_base"]) if "min_base" in out else np.nan
@@ -274,8 +292,9 @@ def validate_dataset(folder: str | Path) -> list[Problem]:
     """Every problem (errors and warnings) in the data set at ``folder``."""
     folder = Path(folder)
     if not folder.is_dir():
-        return [Problem(str(folder), "is not a folder; expected a data set folder such as "
-                                     "data/sample")]
+        return [
+            Problem(str(folder), "is not a folder; expected a data set folder such as data/sample")
+        ]
     tables, _, problems = _read_tables(folder)
     _, settings_problems = _read_settings(folder)
     return problems + settings_problems + check_tables(tables)

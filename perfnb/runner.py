@@ -50,8 +50,17 @@ TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = "manifest.json"
 # Output of these cells never reaches the HTML (papermill's own cells and the parameters).
 HIDDEN_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
-WATCHED_PACKAGES = ("perfnb", "pandas", "numpy", "matplotlib", "papermill", "nbconvert",
-                    "nbclient", "ipykernel", "openpyxl")
+WATCHED_PACKAGES = (
+    "perfnb",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "openpyxl",
+)
 
 
 _UMASK = os.umask(0)
@@ -107,11 +116,15 @@ class RunResult:
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = []
         for r in rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=False))
-                         + ("  " + r[4] if r[4] else ""))
+            lines.append(
+                "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=False))
+                + ("  " + r[4] if r[4] else "")
+            )
         failed = sum(job.status != "ok" for job in self.jobs)
-        lines.append(f"{len(self.jobs) - failed} of {len(self.jobs)} report(s) built in "
-                     f"{self.folder}" + (f"; {failed} failed" if failed else ""))
+        lines.append(
+            f"{len(self.jobs) - failed} of {len(self.jobs)} report(s) built in "
+            f"{self.folder}" + (f"; {failed} failed" if failed else "")
+        )
         return "\n".join(lines)
 
 
@@ -123,13 +136,17 @@ def find_notebooks(folder: str | Path, names: Sequence[str] | None = None) -> li
     folder = Path(folder)
     found = {p.stem: p for p in sorted(folder.glob("*.ipynb"))}
     if not found:
-        raise RunError(f"no notebooks (*.ipynb) in {folder}")
+        raise RunError(
+            f"no notebooks (*.ipynb) in {folder}; run perfnb from the project folder or pass "
+            "--notebooks DIR"
+        )
     if not names:
         return list(found.values())
     unknown = [n for n in names if Path(n).stem not in found]
     if unknown:
-        raise RunError(f"no notebook named {', '.join(unknown)} in {folder}; "
-                       f"there are: {', '.join(found)}")
+        raise RunError(
+            f"no notebook named {', '.join(unknown)} in {folder}; there are: {', '.join(found)}"
+        )
     return [found[Path(n).stem] for n in names]
 
 
@@ -137,18 +154,22 @@ def check_notebook(path: Path, extra: Mapping[str, object] = ()) -> list[str]:
     """Problems with running ``path``: no parameters cell, a required or passed name missing."""
     nb = nbformat.read(path, as_version=4)
     if not any("parameters" in c.metadata.get("tags", []) for c in nb.cells):
-        return [f"{path}: no cell is tagged 'parameters'; perfnb passes "
-                f"{', '.join(REQUIRED_PARAMETERS)} into that cell"]
+        return [
+            f"{path}: no cell is tagged 'parameters'; perfnb passes "
+            f"{', '.join(REQUIRED_PARAMETERS)} into that cell"
+        ]
     declared = papermill.inspect_notebook(str(path))
     problems = [
         f"{path}: the parameters cell does not declare {name!r} "
         f"(perfnb passes {', '.join(REQUIRED_PARAMETERS)})"
-        for name in REQUIRED_PARAMETERS if name not in declared
+        for name in REQUIRED_PARAMETERS
+        if name not in declared
     ]
     problems += [
         f"{path}: {name!r} is not a parameter of this notebook; it declares "
         f"{', '.join(declared) or 'none'}"
-        for name in extra if name not in declared
+        for name in extra
+        if name not in declared
     ]
     return problems
 
@@ -310,13 +331,17 @@ def _choose_services(data: Dataset, period: Period, services: Sequence[str] | No
     if services:
         unknown = [s for s in services if s not in data.services]
         if unknown:
-            raise RunError(f"no service named {', '.join(map(repr, unknown))} in "
-                           f"{data.path}/measures.csv; there are: {', '.join(data.services)}")
+            raise RunError(
+                f"no service named {', '.join(map(repr, unknown))} in "
+                f"{data.path}/measures.csv; there are: {', '.join(data.services)}"
+            )
         return list(dict.fromkeys(services))
     chosen = data.services_with_data(period)
     if not chosen:
-        raise RunError(f"no service has figures for {period.label} in {data.path}; the latest "
-                       f"period with data is {data.latest_period().label}")
+        raise RunError(
+            f"no service has figures for {period.label} in {data.path}; the latest "
+            f"period with data is {data.latest_period().label}"
+        )
     return chosen
 
 
@@ -391,8 +416,7 @@ def run_reports(
                 **extra,
             }
             provenance = {
-                "title": " - ".join(x for x in (data.council, service,
-                                                chosen_period.label) if x),
+                "title": " - ".join(x for x in (data.council, service, chosen_period.label) if x),
                 "produced": dt.datetime.now().strftime("%d %B %Y %H:%M"),
                 "version": versions.get("perfnb", ""),
                 "inputs": hashes,
@@ -400,8 +424,10 @@ def run_reports(
             echo(f"running {path.name} for {service} ({chosen_period.label})")
             job = run_job(path, service, params, folder, provenance, timeout=timeout)
             where = f" at cell {job.cell}" if job.cell is not None else ""
-            echo(f"  {job.status} in {job.seconds:.1f}s" +
-                 (f": {job.error}{where}" if job.error else ""))
+            echo(
+                f"  {job.status} in {job.seconds:.1f}s"
+                + (f": {job.error}{where}" if job.error else "")
+            )
             jobs.append(job)
 
     run_info["finished"] = _now()

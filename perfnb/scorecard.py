@@ -19,9 +19,28 @@ from perfnb.periods import Period, parse_period
 __all__ = ["SCORECARD_COLUMNS", "build_scorecard"]
 
 SCORECARD_COLUMNS = [
-    "measure_id", "name", "service", "theme", "priority", "framework", "period", "value",
-    "target", "band_low", "band_high", "unit", "rate_per", "polarity", "aggregation",
-    "frequency", "decimals", "value_period", "numerator", "denominator", "note", "status",
+    "measure_id",
+    "name",
+    "service",
+    "theme",
+    "priority",
+    "framework",
+    "period",
+    "value",
+    "target",
+    "band_low",
+    "band_high",
+    "unit",
+    "rate_per",
+    "polarity",
+    "aggregation",
+    "frequency",
+    "decimals",
+    "value_period",
+    "numerator",
+    "denominator",
+    "note",
+    "status",
     "pending",
 ]
 
@@ -58,8 +77,9 @@ def build_scorecard(
     if services is not None:
         measures = measures[measures["service"].isin(list(services))]
     figures = _figures_for(data.values, measures, period)
-    figures = figures[["measure_id", "period", "value", "numerator", "denominator", "note",
-                       "status"]].rename(columns={"period": "value_period"})
+    figures = figures[
+        ["measure_id", "period", "value", "numerator", "denominator", "note", "status"]
+    ].rename(columns={"period": "value_period"})
     targets = data.targets.loc[
         data.targets["fy"] == period.fy, ["measure_id", "target", "band_low", "band_high"]
     ]
@@ -68,8 +88,7 @@ def build_scorecard(
     )
     card["period"] = period.label
     missing = card["value_period"].isna()
-    card["note"] = card["note"].fillna("").where(
-        ~missing, f"No figure for {period.label}")
+    card["note"] = card["note"].fillna("").where(~missing, f"No figure for {period.label}")
     card["status"] = card["status"].fillna("")
     card["value_period"] = card["value_period"].fillna("")
     card["pending"] = card["value"].isna()

@@ -9,12 +9,17 @@ from pandas.io.formats.style import Styler
 
 __all__ = ["AIM_LABELS", "format_target", "format_value", "scorecard_table"]
 
-AIM_LABELS = {"high": "Higher is better", "low": "Lower is better", "band": "Within band",
-              "none": "No aim"}
+AIM_LABELS = {
+    "high": "Higher is better",
+    "low": "Lower is better",
+    "band": "Within band",
+    "none": "No aim",
+}
 
 
-def format_value(value: float | None, unit: str, decimals: int = 0,
-                 rate_per: float | None = None) -> str:
+def format_value(
+    value: float | None, unit: str, decimals: int = 0, rate_per: float | None = None
+) -> str:
     """A figure as a report prints it: ``12.4%``, ``38,000``, ``140.4 per 100,000``, ``£1,200``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -66,9 +71,13 @@ def scorecard_table(card: pd.DataFrame) -> Styler:
             "This period": card.apply(_this_period, axis=1),
         }
     ).set_index(["Theme", "Measure"])
+    text_columns = ["Description", "Framework", "Aim"]
+    figure_columns = ["Year-end target", "This period"]
     return (
         table.style.set_caption(f"Scorecard, {card['period'].iloc[0]}" if len(card) else "")
         .set_table_attributes('class="perfnb-scorecard"')
+        .set_properties(subset=text_columns, **{"text-align": "left"})
+        .set_properties(subset=figure_columns, **{"text-align": "right"})
         .set_table_styles(
             [
                 {"selector": "th", "props": "text-align: left; vertical-align: top;"},

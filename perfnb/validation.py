@@ -96,12 +96,17 @@ class _Collector:
             )
 
     def finish(self) -> list[Problem]:
-        for (file, column, rule), count in self._counts.items():
+        for (file, column, _rule), count in self._counts.items():
             if count > MAX_LISTED:
                 hidden = count - MAX_LISTED
                 self.problems.append(
-                    Problem(file, f"... and {hidden:,} more row(s) with the same problem", None,
-                            column, None)
+                    Problem(
+                        file,
+                        f"... and {hidden:,} more row(s) with the same problem",
+                        None,
+                        column,
+                        None,
+                    )
                 )
         return self.problems
 
@@ -127,8 +132,13 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
         text = frame[column.name].astype(str).str.strip()
         blank = text == ""
         if not column.blank_ok:
-            out.add_rows(table, blank, column.name, f"is blank; expected {_expected(column)}",
-                         show_value=False)
+            out.add_rows(
+                table,
+                blank,
+                column.name,
+                f"is blank; expected {_expected(column)}",
+                show_value=False,
+            )
         filled = ~blank
         if column.kind in ("number", "integer"):
             numbers = to_number(text)
@@ -136,33 +146,54 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
             out.add_rows(table, bad, column.name, f"is not a number; expected {_expected(column)}")
             if column.kind == "integer":
                 frac = filled & numbers.notna() & ((numbers % 1 != 0) | (numbers < 0))
-                out.add_rows(table, frac, column.name,
-                             "is not a whole number; expected 0, 1, 2, ...")
+                out.add_rows(
+                    table, frac, column.name, "is not a whole number; expected 0, 1, 2, ..."
+                )
         elif column.kind == "choice":
             bad = filled & ~text.str.lower().isin(column.choices)
-            out.add_rows(table, bad, column.name,
-                         f"is not one of the allowed values; expected one of "
-                         f"{_describe_choices(column)}")
+            out.add_rows(
+                table,
+                bad,
+                column.name,
+                f"is not one of the allowed values; expected one of {_describe_choices(column)}",
+            )
         elif column.kind == "tolerance":
             bad = filled & ~text.str.match(_TOLERANCE_RE)
-            out.add_rows(table, bad, column.name,
-                         "is not a tolerance; expected a relative one such as 5% or an "
-                         "absolute one in the measure's unit such as 2")
+            out.add_rows(
+                table,
+                bad,
+                column.name,
+                "is not a tolerance; expected a relative one such as 5% or an "
+                "absolute one in the measure's unit such as 2",
+            )
         elif column.kind == "period":
             _, unparsed = parse_periods(text)
-            out.add_rows(table, filled & unparsed, column.name,
-                         "is not a period; expected a quarter such as 2017/18 Q1, a month "
-                         "such as 2017-04 or a financial year such as 2017/18")
+            out.add_rows(
+                table,
+                filled & unparsed,
+                column.name,
+                "is not a period; expected a quarter such as 2017/18 Q1, a month "
+                "such as 2017-04 or a financial year such as 2017/18",
+            )
         elif column.kind == "year":
             periods, unparsed = parse_periods(text)
-            not_year = filled & ~unparsed & periods.map(
-                lambda p: p is not None and p.kind != "year")
-            out.add_rows(table, filled & (unparsed | not_year), column.name,
-                         "is not a financial year; expected a year such as 2017/18")
+            not_year = (
+                filled & ~unparsed & periods.map(lambda p: p is not None and p.kind != "year")
+            )
+            out.add_rows(
+                table,
+                filled & (unparsed | not_year),
+                column.name,
+                "is not a financial year; expected a year such as 2017/18",
+            )
         elif column.kind == "text" and column.name in _WORD_COLUMNS:
             numeric = filled & to_number(text).notna()
-            out.add_rows(table, numeric, column.name,
-                         "is a number where text was expected; are the columns shifted?")
+            out.add_rows(
+                table,
+                numeric,
+                column.name,
+                "is a number where text was expected; are the columns shifted?",
+            )
 
 
 def _expected(column: Column) -> str:
@@ -246,8 +277,11 @@ def _measure_attribute(tables: dict[str, RawTable], table: RawTable, column: str
     if column not in measures or "measure_id" not in measures:
         return pd.Series("", index=table.frame.index)
     lookup = dict(
-        zip(measures["measure_id"].astype(str).str.strip(),
-            measures[column].astype(str).str.strip().str.lower(), strict=False)
+        zip(
+            measures["measure_id"].astype(str).str.strip(),
+            measures[column].astype(str).str.strip().str.lower(),
+            strict=False,
+        )
     )
     ids = table.frame["measure_id"].astype(str).str.strip()
     return ids.map(lookup).fillna("")
@@ -266,9 +300,13 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
         note_blank = _blank(frame, "note") if "note" in frame else pd.Series(True, frame.index)
         pending = _blank(frame, "value") & note_blank
         out.add_rows(
-            table, pending, "value",
+            table,
+            pending,
+            "value",
             "is blank with no note; it is shown as pending. Add a note such as 'Due May-18' "
-            "to say when it is due", severity="warning", show_value=False,
+            "to say when it is due",
+            severity="warning",
+            show_value=False,
         )
     if "denominator" in frame:
         den = to_number(frame["denominator"])
@@ -276,8 +314,9 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
     if "numerator" in frame and "denominator" in frame:
         num, den = to_number(frame["numerator"]), to_number(frame["denominator"])
         over = (unit == "percent") & (num > den)
-        out.add_rows(table, over, "numerator",
-                     "is more than the denominator, which a percentage cannot be")
+        out.add_rows(
+            table, over, "numerator", "is more than the denominator, which a percentage cannot be"
+        )
 
 
 def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
@@ -286,8 +325,13 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
         return
     frame = table.frame
     if not any(c in frame for c in ("target", "band_low", "band_high")):
-        out.add(Problem(table.label, "needs a target column, or band_low and band_high columns",
-                        column="target"))
+        out.add(
+            Problem(
+                table.label,
+                "needs a target column, or band_low and band_high columns",
+                column="target",
+            )
+        )
         return
     polarity = _measure_attribute(tables, table, "polarity")
     unit = _measure_attribute(tables, table, "unit")
@@ -297,37 +341,68 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
     high = to_number(frame["band_high"]) if "band_high" in frame else nan
     has_band = low.notna() | high.notna()
     one_edge = low.notna() ^ high.notna()
-    out.add_rows(table, one_edge & low.isna(), "band_low",
-                 "is blank; a band needs both band_low and band_high", show_value=False)
-    out.add_rows(table, one_edge & high.isna(), "band_high",
-                 "is blank; a band needs both band_low and band_high", show_value=False)
+    out.add_rows(
+        table,
+        one_edge & low.isna(),
+        "band_low",
+        "is blank; a band needs both band_low and band_high",
+        show_value=False,
+    )
+    out.add_rows(
+        table,
+        one_edge & high.isna(),
+        "band_high",
+        "is blank; a band needs both band_low and band_high",
+        show_value=False,
+    )
     out.add_rows(table, low > high, "band_low", "is above band_high; expected low <= high")
     both = target.notna() & has_band
     if "target" in frame:
-        out.add_rows(table, both, "target",
-                     "is given as well as a band; give a target or a band, not both")
+        out.add_rows(
+            table, both, "target", "is given as well as a band; give a target or a band, not both"
+        )
         not_band_measure = (polarity != "band") & (polarity != "") & has_band & ~both
-        out.add_rows(table, not_band_measure & low.notna(), "band_low",
-                     "is a band for a measure whose polarity is not band")
+        out.add_rows(
+            table,
+            not_band_measure & low.notna(),
+            "band_low",
+            "is a band for a measure whose polarity is not band",
+        )
     needs_band = (polarity == "band") & target.notna()
     if "target" in frame:
-        out.add_rows(table, needs_band, "target",
-                     "is a single target for a band measure; expected band_low and band_high")
+        out.add_rows(
+            table,
+            needs_band,
+            "target",
+            "is a single target for a band measure; expected band_low and band_high",
+        )
     for name, numbers in (("target", target), ("band_low", low), ("band_high", high)):
         if name in frame:
-            out.add_rows(table, (unit == "percent") & ((numbers < 0) | (numbers > 100)), name,
-                         "is outside 0-100 for a percent measure")
+            out.add_rows(
+                table,
+                (unit == "percent") & ((numbers < 0) | (numbers > 100)),
+                name,
+                "is outside 0-100 for a percent measure",
+            )
     if "profile" in frame:
         text = frame["profile"].astype(str).str.strip()
         bad = (text != "") & ~text.map(lambda t: bool(_PROFILE_RE.match(t)))
-        out.add_rows(table, bad, "profile",
-                     "is not a profile; expected linear, q: four weights such as q:20,25,25,30 "
-                     "or m: twelve weights")
+        out.add_rows(
+            table,
+            bad,
+            "profile",
+            "is not a profile; expected linear, q: four weights such as q:20,25,25,30 "
+            "or m: twelve weights",
+        )
         counts = text.str.replace(r"^[qmQM]\s*:", "", regex=True).str.count(",") + 1
         kind = text.str[:1].str.lower()
         wrong = ~bad & (((kind == "q") & (counts != 4)) | ((kind == "m") & (counts != 12)))
-        out.add_rows(table, wrong & (text != ""), "profile",
-                     "has the wrong number of weights; expected 4 after q: or 12 after m:")
+        out.add_rows(
+            table,
+            wrong & (text != ""),
+            "profile",
+            "has the wrong number of weights; expected 4 after q: or 12 after m:",
+        )
 
 
 def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:

@@ -48,16 +48,40 @@ def test_run_refuses_bad_data_before_running(tiny, tmp_path, capsys) -> None:
 
 def test_run_bad_period_exits_2(tmp_path, capsys) -> None:
     """An unreadable --period is a usage error (exit 2) with the accepted forms."""
-    code = main(["run", "--period", "2017/18 Q5", "--out", str(tmp_path),
-                 "--data", str(SAMPLE), "--notebooks", str(NOTEBOOKS)])
+    code = main(
+        [
+            "run",
+            "--period",
+            "2017/18 Q5",
+            "--out",
+            str(tmp_path),
+            "--data",
+            str(SAMPLE),
+            "--notebooks",
+            str(NOTEBOOKS),
+        ]
+    )
     assert code == 2
     assert "is not a period: write a quarter as 2017/18 Q1" in capsys.readouterr().err
 
 
 def test_run_one_service_by_slug_period(tmp_path, capsys) -> None:
     """--period takes a slug; --service picks one report; the summary names it."""
-    code = main(["run", "--period", "2012-13-Q2", "--service", "Help Direct",
-                 "--data", str(SAMPLE), "--out", str(tmp_path), "--notebooks", str(NOTEBOOKS)])
+    code = main(
+        [
+            "run",
+            "--period",
+            "2012-13-Q2",
+            "--service",
+            "Help Direct",
+            "--data",
+            str(SAMPLE),
+            "--out",
+            str(tmp_path),
+            "--notebooks",
+            str(NOTEBOOKS),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "scorecard  Help Direct  ok" in out
@@ -66,6 +90,10 @@ def test_run_one_service_by_slug_period(tmp_path, capsys) -> None:
 
 def test_console_script_is_installed() -> None:
     """The perfnb command is on the environment's path and reports its version."""
-    done = subprocess.run([sys.executable, "-m", "perfnb.cli", "--version"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "perfnb.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout.startswith("perfnb ")

@@ -69,8 +69,9 @@ def test_excel_missing_sheet(tmp_path) -> None:
     """A workbook without a required sheet lists the sheets it has."""
     files = {k: v for k, v in TINY.items() if k != "targets.csv"}
     problems = [str(p) for p in validate_dataset(workbook_from_csv(tmp_path / "xl", files))]
-    assert problems == ["perfnb.xlsx: has no sheet named 'targets'; its sheets are: measures, "
-                        "values"]
+    assert problems == [
+        "perfnb.xlsx: has no sheet named 'targets'; its sheets are: measures, values"
+    ]
 
 
 def test_windows_1252_csv_with_pound_sign(tiny) -> None:
@@ -91,8 +92,10 @@ def test_utf8_bom_and_messy_headers(tiny) -> None:
 
 def test_numbers_as_spreadsheets_export_them(tiny) -> None:
     """38,000 and 55.5% and £1,200 are numbers; the thousands comma is not a decimal point."""
-    folder = tiny(values="measure_id,period,value\n"
-                         'M1,2017/18 Q1,"38,000"\nM2,2017/18 Q1,55.5%\nM3,2017/18 Q1,12\n')
+    folder = tiny(
+        values="measure_id,period,value\n"
+        'M1,2017/18 Q1,"38,000"\nM2,2017/18 Q1,55.5%\nM3,2017/18 Q1,12\n'
+    )
     values = load_dataset(folder).values.set_index("measure_id")["value"]
     assert values.to_dict() == {"M1": 38000.0, "M2": 55.5, "M3": 12.0}
 
@@ -114,7 +117,9 @@ def test_typed_columns(tiny) -> None:
     assert measures.loc["M2", "decimals"] == 1  # percent
     assert measures.loc["M3", "service_slug"] == "care"
     assert data.targets.set_index("measure_id").loc["M3", ["band_low", "band_high"]].tolist() == [
-        10.0, 14.0]
+        10.0,
+        14.0,
+    ]
 
 
 def test_rate_per_defaults_to_100000_for_rates_only(tiny) -> None:
@@ -131,8 +136,7 @@ def test_sample_data_set_settings_and_hashes() -> None:
     assert data.council == "Sample Council"
     digest = hashlib.sha256((SAMPLE / "values.csv").read_bytes()).hexdigest()
     assert data.file_hashes()["values.csv"] == digest
-    assert set(data.file_hashes()) == {"measures.csv", "values.csv", "targets.csv",
-                                       "dataset.toml"}
+    assert set(data.file_hashes()) == {"measures.csv", "values.csv", "targets.csv", "dataset.toml"}
 
 
 def test_sample_latest_period_and_services() -> None:
@@ -141,7 +145,9 @@ def test_sample_latest_period_and_services() -> None:
     assert data.latest_period() == parse_period("2017/18 Q1")
     assert data.services == ["Adult Social Care", "Communities and Wellbeing", "Help Direct"]
     assert data.services_with_data(parse_period("2017/18 Q1")) == [
-        "Adult Social Care", "Communities and Wellbeing"]
+        "Adult Social Care",
+        "Communities and Wellbeing",
+    ]
     assert data.services_with_data(parse_period("2012/13 Q2")) == ["Help Direct"]
 
 

@@ -100,16 +100,27 @@ def test_contains() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2017/19", "'2017/19' is not a financial year: the second year must follow the first "
-                    "(2017/18)"),
-        ("2017/18 Q5", "'2017/18 Q5' is not a period: write a quarter as 2017/18 Q1, a month as "
-                       "2017-04 or a financial year as 2017/18 (or their slugs 2017-18-Q1, "
-                       "2017-18)"),
-        ("2017-13", "'2017-13' is not a period: write a quarter as 2017/18 Q1, a month as "
-                    "2017-04 or a financial year as 2017/18 (or their slugs 2017-18-Q1, "
-                    "2017-18)"),
-        ("", "'' is not a period: write a quarter as 2017/18 Q1, a month as 2017-04 or a "
-             "financial year as 2017/18 (or their slugs 2017-18-Q1, 2017-18)"),
+        (
+            "2017/19",
+            "'2017/19' is not a financial year: the second year must follow the first (2017/18)",
+        ),
+        (
+            "2017/18 Q5",
+            "'2017/18 Q5' is not a period: write a quarter as 2017/18 Q1, a month as "
+            "2017-04 or a financial year as 2017/18 (or their slugs 2017-18-Q1, "
+            "2017-18)",
+        ),
+        (
+            "2017-13",
+            "'2017-13' is not a period: write a quarter as 2017/18 Q1, a month as "
+            "2017-04 or a financial year as 2017/18 (or their slugs 2017-18-Q1, "
+            "2017-18)",
+        ),
+        (
+            "",
+            "'' is not a period: write a quarter as 2017/18 Q1, a month as 2017-04 or a "
+            "financial year as 2017/18 (or their slugs 2017-18-Q1, 2017-18)",
+        ),
     ],
 )
 def test_bad_periods_say_what_is_expected(text: str, message: str) -> None:

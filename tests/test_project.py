@@ -37,7 +37,8 @@ def test_environment_yml_lists_the_same_packages_as_pyproject() -> None:
         pip_side.update(map(_requirement, extra))
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda_side = dict(
-        _requirement(d) for d in env["dependencies"]
+        _requirement(d)
+        for d in env["dependencies"]
         if isinstance(d, str) and not d.startswith(("python", "pip"))
     )
     assert conda_side == pip_side

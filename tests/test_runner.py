@@ -20,10 +20,17 @@ PARAMS = 'period = "2017/18 Q1"\nservice = "Help Desk"\ndata_dir = "data"\noutpu
 
 def make_notebook(folder: Path, name: str, *cells: str, params: str = PARAMS) -> Path:
     """Writes a small report notebook: a parameters cell, then ``cells`` as code."""
-    nb = new_notebook(cells=[new_code_cell(params, metadata={"tags": ["parameters"]}),
-                             *(new_code_cell(c) for c in cells)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb = new_notebook(
+        cells=[
+            new_code_cell(params, metadata={"tags": ["parameters"]}),
+            *(new_code_cell(c) for c in cells),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
@@ -44,7 +51,9 @@ def test_sample_run_builds_every_service(sample_run) -> None:
     assert result.ok, result.summary()
     assert result.period.label == "2017/18 Q1"
     assert [(j.notebook, j.service) for j in result.jobs] == [
-        ("scorecard", "Adult Social Care"), ("scorecard", "Communities and Wellbeing")]
+        ("scorecard", "Adult Social Care"),
+        ("scorecard", "Communities and Wellbeing"),
+    ]
     for stem in ("scorecard-adult-social-care", "scorecard-communities-and-wellbeing"):
         assert (folder / f"{stem}.html").stat().st_size > 0
         assert nbformat.read(folder / f"{stem}.ipynb", as_version=4).cells
@@ -57,9 +66,16 @@ def test_report_html_has_no_code_and_shows_the_data(sample_run) -> None:
     assert "Adult Social Care: performance report" in html
     assert "2017/18 Quarter 1 (April to June 2017)" in html
     assert "Due May-18" in html and "77.4%" in html
-    for absent in ("import perfnb", 'class="jp-CodeMirrorEditor', 'class="highlight',
-                   "injected-parameters", "In&nbsp;[",
-                   "cdnjs", "require.min.js", "papermill-error"):
+    for absent in (
+        "import perfnb",
+        'class="jp-CodeMirrorEditor',
+        'class="highlight',
+        "injected-parameters",
+        "In&nbsp;[",
+        "cdnjs",
+        "require.min.js",
+        "papermill-error",
+    ):
         assert absent not in html, absent
 
 
@@ -86,8 +102,17 @@ def test_scorecard_csv(sample_run) -> None:
     """scorecard.csv has a row per measure of the period's services, with the contract columns."""
     _, folder = sample_run
     card = pd.read_csv(folder / "scorecard.csv")
-    for column in ("measure_id", "name", "service", "theme", "period", "value", "target", "unit",
-                   "polarity"):
+    for column in (
+        "measure_id",
+        "name",
+        "service",
+        "theme",
+        "period",
+        "value",
+        "target",
+        "unit",
+        "polarity",
+    ):
         assert column in card.columns
     assert len(card) == 30  # 32 measures less Help Direct's two, which have no 2017/18 figures
     row = card.set_index("measure_id").loc["ASCOF-2D"]
@@ -99,8 +124,10 @@ def test_manifest_records_inputs_versions_and_jobs(sample_run) -> None:
     _, folder = sample_run
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["period"] == "2017/18 Q1"
-    assert manifest["inputs"]["measures.csv"] == hashlib.sha256(
-        (SAMPLE / "measures.csv").read_bytes()).hexdigest()
+    assert (
+        manifest["inputs"]["measures.csv"]
+        == hashlib.sha256((SAMPLE / "measures.csv").read_bytes()).hexdigest()
+    )
     assert {"perfnb", "pandas", "papermill", "nbconvert"} <= set(manifest["versions"])
     assert manifest["started"] <= manifest["finished"]
     report = next(r for r in manifest["reports"] if r["service"] == "Adult Social Care")
@@ -116,8 +143,9 @@ def test_no_temporary_files_left(sample_run) -> None:
 
 def test_small_fixture_run(tiny, tmp_path) -> None:
     """The real scorecard notebook runs on a tiny data set, per service, for a named period."""
-    result = run_reports("2017-18-Q1", tiny(), tmp_path / "out", notebooks_dir=NOTEBOOKS,
-                         services=["Care"])
+    result = run_reports(
+        "2017-18-Q1", tiny(), tmp_path / "out", notebooks_dir=NOTEBOOKS, services=["Care"]
+    )
     assert result.ok, result.summary()
     html = (tmp_path / "out" / "2017-18-Q1" / "scorecard-care.html").read_text()
     assert "Share of sequels" in html and "10.0 to 14.0%" in html
@@ -128,8 +156,9 @@ def test_failing_notebook_is_reported_and_others_still_run(tiny, tmp_path) -> No
     notebooks = tmp_path / "nbs"
     make_notebook(notebooks, "good", "print('fine')")
     make_notebook(notebooks, "bad", "x = 1", "raise ValueError('boom in the data')")
-    result = run_reports(None, tiny(), tmp_path / "out", notebooks_dir=notebooks,
-                         services=["Help Desk"])
+    result = run_reports(
+        None, tiny(), tmp_path / "out", notebooks_dir=notebooks, services=["Help Desk"]
+    )
     by_name = {job.notebook: job for job in result.jobs}
     assert not result.ok
     assert by_name["good"].status == "ok"
@@ -155,8 +184,9 @@ def test_failed_run_never_overwrites_a_good_report(tiny, tmp_path) -> None:
     html = tmp_path / "out" / "2017-18-Q1" / "flaky-help-desk.html"
     before = html.read_bytes()
     make_notebook(notebooks, "flaky", "raise RuntimeError('second version breaks')")
-    result = run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks,
-                         services=["Help Desk"])
+    result = run_reports(
+        None, data, tmp_path / "out", notebooks_dir=notebooks, services=["Help Desk"]
+    )
     assert not result.ok
     assert html.read_bytes() == before
     assert path.exists()
@@ -165,26 +195,38 @@ def test_failed_run_never_overwrites_a_good_report(tiny, tmp_path) -> None:
 def test_parameters_are_passed_and_checked(tiny, tmp_path) -> None:
     """Extra -p parameters reach the notebook; an undeclared one stops the run before it starts."""
     notebooks = tmp_path / "nbs"
-    make_notebook(notebooks, "echo", "assert colour == 'red', colour",
-                  params=PARAMS + '\ncolour = "blue"')
+    make_notebook(
+        notebooks, "echo", "assert colour == 'red', colour", params=PARAMS + '\ncolour = "blue"'
+    )
     data = tiny()
-    assert run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks,
-                       services=["Care"], parameters={"colour": "red"}).ok
+    assert run_reports(
+        None,
+        data,
+        tmp_path / "out",
+        notebooks_dir=notebooks,
+        services=["Care"],
+        parameters={"colour": "red"},
+    ).ok
     with pytest.raises(RunError) as caught:
-        run_reports(None, data, tmp_path / "out2", notebooks_dir=notebooks,
-                    parameters={"flavour": "red"})
-    assert "'flavour' is not a parameter of this notebook; it declares period, service, " \
-           "data_dir, output_dir, colour" in str(caught.value)
+        run_reports(
+            None, data, tmp_path / "out2", notebooks_dir=notebooks, parameters={"flavour": "red"}
+        )
+    assert (
+        "'flavour' is not a parameter of this notebook; it declares period, service, "
+        "data_dir, output_dir, colour" in str(caught.value)
+    )
     assert not (tmp_path / "out2").exists()
 
 
 def test_missing_required_parameter_is_an_error(tiny, tmp_path) -> None:
     """A notebook whose parameters cell lacks 'service' is refused before anything runs."""
-    path = make_notebook(tmp_path / "nbs", "partial", "pass",
-                         params='period = "x"\ndata_dir = "d"\noutput_dir = "o"')
+    path = make_notebook(
+        tmp_path / "nbs", "partial", "pass", params='period = "x"\ndata_dir = "d"\noutput_dir = "o"'
+    )
     assert check_notebook(path) == [
         f"{path}: the parameters cell does not declare 'service' (perfnb passes period, "
-        "service, data_dir, output_dir)"]
+        "service, data_dir, output_dir)"
+    ]
     with pytest.raises(RunError):
         run_reports(None, tiny(), tmp_path / "out", notebooks_dir=tmp_path / "nbs")
     assert not (tmp_path / "out").exists()
@@ -197,7 +239,8 @@ def test_notebook_without_parameters_cell(tmp_path) -> None:
     nbformat.write(nb, path)
     assert check_notebook(path) == [
         f"{path}: no cell is tagged 'parameters'; perfnb passes period, service, data_dir, "
-        "output_dir into that cell"]
+        "output_dir into that cell"
+    ]
 
 
 def test_unknown_service_and_notebook(tmp_path) -> None:
@@ -206,7 +249,8 @@ def test_unknown_service_and_notebook(tmp_path) -> None:
         run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, services=["Parks"])
     assert str(caught.value) == (
         f"no service named 'Parks' in {SAMPLE}/measures.csv; there are: Adult Social Care, "
-        "Communities and Wellbeing, Help Direct")
+        "Communities and Wellbeing, Help Direct"
+    )
     with pytest.raises(RunError) as caught:
         run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, notebooks=["nope"])
     assert str(caught.value) == f"no notebook named nope in {NOTEBOOKS}; there are: scorecard"
@@ -218,13 +262,19 @@ def test_period_with_no_figures(tmp_path) -> None:
         run_reports("2020/21 Q1", SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS)
     assert str(caught.value) == (
         f"no service has figures for 2020/21 Q1 in {SAMPLE}; the latest period with data is "
-        "2017/18 Q1")
+        "2017/18 Q1"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("colour=red", ("colour", "red")), ("n=3", ("n", 3)), ("flag=True", ("flag", True)),
-     ("label=2017/18 Q1", ("label", "2017/18 Q1")), ("x=", ("x", ""))],
+    [
+        ("colour=red", ("colour", "red")),
+        ("n=3", ("n", 3)),
+        ("flag=True", ("flag", True)),
+        ("label=2017/18 Q1", ("label", "2017/18 Q1")),
+        ("x=", ("x", "")),
+    ],
 )
 def test_parse_parameter(text, expected) -> None:
     """-p name=value gives Python literals where they parse, text otherwise."""

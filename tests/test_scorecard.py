@@ -53,8 +53,11 @@ def test_pending_survey_keeps_its_note(q1) -> None:
 def test_annual_measure_shows_latest_year(q1) -> None:
     """LALS success rate has no 2017/18 figure yet: the 2016/17 academic year's 96% is shown."""
     row = q1.loc["LALS-SUCCESS"]
-    assert (row["value"], row["value_period"], row["note"]) == (96.0, "2016/17",
-                                                                "Academic year 16/17")
+    assert (row["value"], row["value_period"], row["note"]) == (
+        96.0,
+        "2016/17",
+        "Academic year 16/17",
+    )
 
 
 def test_measure_without_figure_says_so(q1) -> None:
@@ -84,8 +87,12 @@ def test_columns_and_order(q1) -> None:
 def test_own_year_row_wins_over_earlier_years(tiny) -> None:
     """An annual measure with a pending row for this year shows pending, not last year's figure."""
     folder = tiny(
-        measures=[("M2,Reviews on time,Help Desk,Access,Local,percent,high,last,quarterly",
-                   "M2,Survey,Help Desk,Access,Local,percent,high,last,annual")],
+        measures=[
+            (
+                "M2,Reviews on time,Help Desk,Access,Local,percent,high,last,quarterly",
+                "M2,Survey,Help Desk,Access,Local,percent,high,last,annual",
+            )
+        ],
         values=[("M2,2017/18 Q1,55.5,", "M2,2016/17,50,\nM2,2017/18,,Due May-18")],
     )
     row = build_scorecard(load_dataset(folder), "2017/18 Q2").set_index("measure_id").loc["M2"]

@@ -40,4 +40,8 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
     assert table.loc[("Delay need", "DTOC-ASC"), "Year-end target"] == "None set"
     assert table.loc[("Delay need", "ASCOF-2A2"), "This period"] == "140.4 per 100,000"
     assert list(table.index.get_level_values("Theme").unique()) == [
-        "Prevent need", "Reduce need", "Delay need", "Meet need"]
+        "Prevent need",
+        "Reduce need",
+        "Delay need",
+        "Meet need",
+    ]

@@ -45,10 +45,12 @@ def test_the_tiny_data_set_is_valid(tiny) -> None:
             id="duplicate-measure-period-written-differently",
         ),
         pytest.param(
-            {"measures": [("", "M1,Contacts again,Help Desk,Access,Local,count,high,sum,"
-                               "quarterly")]},
-            "measures.csv, row 5, column measure_id: 'M1' repeats measure_id M1, already on "
-            "row 2",
+            {
+                "measures": [
+                    ("", "M1,Contacts again,Help Desk,Access,Local,count,high,sum,quarterly")
+                ]
+            },
+            "measures.csv, row 5, column measure_id: 'M1' repeats measure_id M1, already on row 2",
             id="duplicate-measure-id",
         ),
         pytest.param(
@@ -217,7 +219,8 @@ def test_many_identical_problems_are_counted_not_listed(tiny) -> None:
     found = [m for m in messages(folder) if "is not a number" in m]
     assert len(found) == MAX_LISTED
     assert "values.csv, column value: ... and 10 more row(s) with the same problem" in messages(
-        folder)
+        folder
+    )
 
 
 def test_unreadable_csv_is_named(tiny) -> None:

@@ -11,11 +11,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PARAMETERS = '''\
+PARAMETERS = """\
 period: str = "2017/18 Q1"  # reporting period: 2017/18 Q1 (quarter), 2017-04 (month) or 2017/18
 service: str = "Adult Social Care"  # the service this report covers (measures.csv, service)
 data_dir: str = "../data/sample"  # the data set folder: CSV files or perfnb.xlsx
-output_dir: str = "../output"  # where reports, tables and charts are written'''
+output_dir: str = "../output"  # where reports, tables and charts are written"""
 
 
 def scorecard() -> nbformat.NotebookNode:
@@ -37,8 +37,11 @@ def scorecard() -> nbformat.NotebookNode:
         new_code_cell("perfnb.scorecard_table(card)"),
     ]
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 
