@@ -97,14 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="output", help="output folder (default: %(default)s)")
     run.add_argument(
         "--service",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="S",
         help="build only this service's reports (repeatable; default: every "
         "service with figures in the period)",
     )
     run.add_argument(
         "--notebook",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="NAME",
         help="run only this notebook, by file name without .ipynb (repeatable)",
     )

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from perfnb.contract import FILES, DataError, FileSpec, Problem
-from perfnb.periods import Period, latest_period, parse_period, parse_periods
-from perfnb.validation import RawTable, check_tables, to_number
+from perfnb.periods import Period, latest_period, parse_period
+from perfnb.validation import RawTable, check_tables
 
 __all__ = ["Dataset", "load_dataset", "slugify", "validate_dataset"]
 
@@ -230,41 +230,30 @@ def _read_settings(folder: Path) -> tuple[dict[str, object], list[Problem]]:
 # -- typing ---------------------------------------------------------------------------------
 
 
-def _typed_measures(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
+def _typed_measures(table: RawTable) -> pd.DataFrame:
+    out = table.frame.copy()
     for name in ("unit", "polarity", "aggregation", "frequency", "dot_basis"):
         if name in out:
             out[name] = out[name].str.lower()
     for name in ("priority", "green_within", "amber_within", "dot_basis", "dot_stable"):
         if name not in out:
             out[name] = ""
-    rate_per = to_number(out["rate_per"]) if "rate_per" in out else pd.Series(np.nan, out.index)
-    out["rate_per"] = (
-        rate_per.where(out["unit"] == "rate").fillna(100000.0).where(out["unit"] == "rate")
-    )
-    decimals = to_number(out["decimals"]) if "decimals" in out else pd.Series(np.nan, out.index)
-    out["decimals"] = decimals.fillna(out["unit"].map(DEFAULT_DECIMALS)).astype(int)
-    out["min_base"] = to_number(out["min_base"]) if "min_base" in out else np.nan
+    is_rate = out["unit"] == "rate"
+    out["rate_per"] = table.number("rate_per").where(is_rate).fillna(100000.0).where(is_rate)
+    decimals = table.number("decimals").fillna(out["unit"].map(DEFAULT_DECIMALS))
+    out["decimals"] = decimals.astype(int)
+    out["min_base"] = table.number("min_base")
     out["service_slug"] = out["service"].map(slugify)
     return out
 
 
-def _with_period_columns(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    periods, _ = parse_periods(frame[column])
-    out = frame.copy()
-    out[column] = periods.map(lambda p: p.label)
-    out["period_kind"] = periods.map(lambda p: p.kind)
-    out["fy"] = periods.map(lambda p: p.fy).astype(int)
-    out["fy_month_first"] = periods.map(lambda p: p.first_fy_month).astype(int)
-    out["fy_month_last"] = periods.map(lambda p: p.last_fy_month).astype(int)
-    out["period_end"] = pd.to_datetime(periods.map(lambda p: p.end))
-    return out
-
-
-def _typed_values(frame: pd.DataFrame) -> pd.DataFrame:
-    out = _with_period_columns(frame, "period")
+def _typed_values(table: RawTable) -> pd.DataFrame:
+    out = table.frame.copy()
+    periods = table.periods("period")
+    for name in periods.columns:
+        out[name] = periods[name]
     for name in ("value", "numerator", "denominator", "base", "forecast"):
-        out[name] = to_number(out[name]) if name in out else np.nan
+        out[name] = table.number(name)
     for name in ("note", "status"):
         if name not in out:
             out[name] = ""
@@ -273,13 +262,13 @@ def _typed_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _typed_targets(frame: pd.DataFrame) -> pd.DataFrame:
-    periods, _ = parse_periods(frame["year"])
-    out = frame.copy()
-    out["year"] = periods.map(lambda p: p.label)
-    out["fy"] = periods.map(lambda p: p.fy).astype(int)
+def _typed_targets(table: RawTable) -> pd.DataFrame:
+    out = table.frame.copy()
+    periods = table.periods("year")
+    out["year"] = periods["period"]
+    out["fy"] = periods["fy"]
     for name in ("target", "band_low", "band_high"):
-        out[name] = to_number(out[name]) if name in out else np.nan
+        out[name] = table.number(name)
     if "profile" not in out:
         out["profile"] = ""
     return out
@@ -288,33 +277,38 @@ def _typed_targets(frame: pd.DataFrame) -> pd.DataFrame:
 # -- public ---------------------------------------------------------------------------------
 
 
+def _read_and_check(
+    folder: Path,
+) -> tuple[dict[str, RawTable], dict[str, Path], dict[str, object], list[Problem]]:
+    """Reads every file once and checks it: tables, their paths, settings, problems."""
+    if not folder.is_dir():
+        problem = Problem(
+            str(folder), "is not a folder; expected a data set folder such as data/sample"
+        )
+        return {}, {}, {}, [problem]
+    tables, sources, problems = _read_tables(folder)
+    settings, settings_problems = _read_settings(folder)
+    if (folder / SETTINGS).exists():
+        sources["settings"] = folder / SETTINGS
+    return tables, sources, settings, problems + settings_problems + check_tables(tables)
+
+
 def validate_dataset(folder: str | Path) -> list[Problem]:
     """Every problem (errors and warnings) in the data set at ``folder``."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return [
-            Problem(str(folder), "is not a folder; expected a data set folder such as data/sample")
-        ]
-    tables, _, problems = _read_tables(folder)
-    _, settings_problems = _read_settings(folder)
-    return problems + settings_problems + check_tables(tables)
+    return _read_and_check(Path(folder))[3]
 
 
 def load_dataset(folder: str | Path = "data/sample") -> Dataset:
     """Reads and validates the data set at ``folder``; raises ``DataError`` listing all problems."""
     folder = Path(folder)
-    problems = validate_dataset(folder)
+    tables, sources, settings, problems = _read_and_check(folder)
     if any(p.severity == "error" for p in problems):
         raise DataError(str(folder), problems)
-    tables, sources, _ = _read_tables(folder)
-    settings, _ = _read_settings(folder)
-    if (folder / SETTINGS).exists():
-        sources["settings"] = folder / SETTINGS
     return Dataset(
         path=folder,
-        measures=_typed_measures(tables["measures"].frame),
-        values=_typed_values(tables["values"].frame),
-        targets=_typed_targets(tables["targets"].frame),
+        measures=_typed_measures(tables["measures"]),
+        values=_typed_values(tables["values"]),
+        targets=_typed_targets(tables["targets"]),
         settings=settings,
         sources=sources,
         warnings=[p for p in problems if p.severity == "warning"],

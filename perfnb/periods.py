@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "latest_period",
     "parse_period",
     "parse_periods",
+    "period_columns",
 ]
 
 PeriodKind = Literal["month", "quarter", "year"]
@@ -206,14 +208,36 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Each distinct text is parsed once, so a million rows with forty periods cost forty parses.
     """
-    parsed: dict[object, Period | None] = {}
-    for text in pd.unique(values.astype(object)):
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    parsed = np.empty(len(uniques), dtype=object)
+    for i, text in enumerate(uniques):
         try:
-            parsed[text] = parse_period(text)
+            parsed[i] = parse_period(text)
         except PeriodError:
-            parsed[text] = None
-    periods = values.astype(object).map(parsed)
+            parsed[i] = None
+    periods = pd.Series(parsed.take(codes), index=values.index, dtype=object)
     return periods, periods.isna()
+
+
+def period_columns(values: pd.Series) -> pd.DataFrame:
+    """For a column of periods, one row each: ``period`` (written form), ``period_kind``, ``fy``,
+    ``fy_month_first``, ``fy_month_last`` (1 = April) and ``period_end``; None where unparsed."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    rows = []
+    for text in uniques:
+        try:
+            p = parse_period(text)
+        except PeriodError:
+            rows.append((None, None, -1, -1, -1, pd.NaT))
+            continue
+        rows.append((p.label, p.kind, p.fy, p.first_fy_month, p.last_fy_month, pd.Timestamp(p.end)))
+    table = pd.DataFrame(
+        rows,
+        columns=["period", "period_kind", "fy", "fy_month_first", "fy_month_last", "period_end"],
+    )
+    out = table.take(codes).reset_index(drop=True)
+    out.index = values.index
+    return out
 
 
 def latest_period(periods: Iterable[Period]) -> Period:

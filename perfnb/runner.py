@@ -328,14 +328,17 @@ def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> 
 
 
 def _choose_services(data: Dataset, period: Period, services: Sequence[str] | None) -> list[str]:
+    """The services to report on: those named (by name or slug), else those with figures."""
     if services:
-        unknown = [s for s in services if s not in data.services]
+        by_slug = {slugify(s): s for s in data.services}
+        chosen = [s if s in data.services else by_slug.get(slugify(s), "") for s in services]
+        unknown = [given for given, found in zip(services, chosen, strict=True) if not found]
         if unknown:
             raise RunError(
                 f"no service named {', '.join(map(repr, unknown))} in "
                 f"{data.path}/measures.csv; there are: {', '.join(data.services)}"
             )
-        return list(dict.fromkeys(services))
+        return list(dict.fromkeys(chosen))
     chosen = data.services_with_data(period)
     if not chosen:
         raise RunError(

@@ -8,14 +8,13 @@ row as a spreadsheet shows it, the column, the bad value and what was expected.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from perfnb.contract import FILES, Column, FileSpec, Problem
-from perfnb.periods import parse_periods
+from perfnb.contract import Column, FileSpec, Problem
+from perfnb.periods import period_columns
 
 __all__ = ["RawTable", "check_tables", "to_number"]
 
@@ -37,20 +36,42 @@ class RawTable:
     frame: pd.DataFrame
     label: str  # "values.csv" or "perfnb.xlsx, sheet values"
     rows: pd.Series  # spreadsheet row number of each record (header = row 1)
+    _numbers: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    _periods: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def number(self, column: str) -> pd.Series:
+        """The column as floats (NaN where blank or not a number), converted once."""
+        if column not in self._numbers:
+            if column in self.frame:
+                self._numbers[column] = to_number(self.frame[column])
+            else:
+                self._numbers[column] = pd.Series(np.nan, index=self.frame.index)
+        return self._numbers[column]
+
+    def periods(self, column: str) -> pd.DataFrame:
+        """The column's periods as ``period_columns`` gives them, parsed once."""
+        if column not in self._periods:
+            self._periods[column] = period_columns(self.frame[column])
+        return self._periods[column]
 
 
 def to_number(texts: pd.Series) -> pd.Series:
     """Converts text cells to floats; blank gives NaN, and so does anything that is not a number.
 
     Accepts thousands separators (``38,000``), a trailing ``%`` and a leading ``£``, as
-    spreadsheets export them.
+    spreadsheets export them; rejects ``inf`` and ``nan`` written as text.
     """
-    cleaned = texts.astype(str).str.strip().str.replace(r"^£", "", regex=True)
-    cleaned = cleaned.str.replace(r"%$", "", regex=True)
-    thousands = cleaned.str.match(_THOUSANDS_RE)
-    cleaned = cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
-    ok = cleaned.str.match(_NUMBER_RE)
-    return pd.to_numeric(cleaned.where(ok), errors="coerce").astype(float)
+    text = texts.astype(str).str.strip()
+    numbers = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
+    numbers = numbers.where(np.isfinite(numbers))
+    retry = numbers.isna() & (text != "")
+    if retry.any():  # the slow path, only for cells the fast one could not read
+        cleaned = text[retry].str.replace(r"^£", "", regex=True).str.replace(r"%$", "", regex=True)
+        thousands = cleaned.str.match(_THOUSANDS_RE)
+        cleaned = cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
+        ok = cleaned.str.match(_NUMBER_RE)
+        numbers[retry] = pd.to_numeric(cleaned.where(ok), errors="coerce").astype(float)
+    return numbers
 
 
 class _Collector:
@@ -141,7 +162,7 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
             )
         filled = ~blank
         if column.kind in ("number", "integer"):
-            numbers = to_number(text)
+            numbers = table.number(column.name)
             bad = filled & numbers.isna()
             out.add_rows(table, bad, column.name, f"is not a number; expected {_expected(column)}")
             if column.kind == "integer":
@@ -167,7 +188,7 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
                 "absolute one in the measure's unit such as 2",
             )
         elif column.kind == "period":
-            _, unparsed = parse_periods(text)
+            unparsed = table.periods(column.name)["period"].isna()
             out.add_rows(
                 table,
                 filled & unparsed,
@@ -176,10 +197,9 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
                 "such as 2017-04 or a financial year such as 2017/18",
             )
         elif column.kind == "year":
-            periods, unparsed = parse_periods(text)
-            not_year = (
-                filled & ~unparsed & periods.map(lambda p: p is not None and p.kind != "year")
-            )
+            kinds = table.periods(column.name)["period_kind"]
+            unparsed = kinds.isna()
+            not_year = filled & ~unparsed & (kinds != "year")
             out.add_rows(
                 table,
                 filled & (unparsed | not_year),
@@ -187,7 +207,7 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
                 "is not a financial year; expected a year such as 2017/18",
             )
         elif column.kind == "text" and column.name in _WORD_COLUMNS:
-            numeric = filled & to_number(text).notna()
+            numeric = filled & table.number(column.name).notna()
             out.add_rows(
                 table,
                 numeric,
@@ -223,8 +243,8 @@ def _canonical_keys(table: RawTable) -> pd.DataFrame | None:
     for name in spec.key:
         text = frame[name].astype(str).str.strip()
         if spec.column(name).kind in ("period", "year"):
-            periods, unparsed = parse_periods(text)
-            text = text.where(unparsed, periods.map(lambda p: p.label if p is not None else ""))
+            labels = table.periods(name)["period"]
+            text = text.where(labels.isna(), labels)
         keys[name] = text
     return keys
 
@@ -294,7 +314,7 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
     frame = table.frame
     unit = _measure_attribute(tables, table, "unit")
     if "value" in frame:
-        value = to_number(frame["value"])
+        value = table.number("value")
         pct = (unit == "percent") & ((value < 0) | (value > 100))
         out.add_rows(table, pct, "value", "is outside 0-100 for a percent measure")
         note_blank = _blank(frame, "note") if "note" in frame else pd.Series(True, frame.index)
@@ -309,10 +329,10 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
             show_value=False,
         )
     if "denominator" in frame:
-        den = to_number(frame["denominator"])
+        den = table.number("denominator")
         out.add_rows(table, den <= 0, "denominator", "must be more than 0")
     if "numerator" in frame and "denominator" in frame:
-        num, den = to_number(frame["numerator"]), to_number(frame["denominator"])
+        num, den = table.number("numerator"), table.number("denominator")
         over = (unit == "percent") & (num > den)
         out.add_rows(
             table, over, "numerator", "is more than the denominator, which a percentage cannot be"
@@ -335,10 +355,7 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
         return
     polarity = _measure_attribute(tables, table, "polarity")
     unit = _measure_attribute(tables, table, "unit")
-    nan = pd.Series(np.nan, index=frame.index)
-    target = to_number(frame["target"]) if "target" in frame else nan
-    low = to_number(frame["band_low"]) if "band_low" in frame else nan
-    high = to_number(frame["band_high"]) if "band_high" in frame else nan
+    target, low, high = (table.number(c) for c in ("target", "band_low", "band_high"))
     has_band = low.notna() | high.notna()
     one_edge = low.notna() ^ high.notna()
     out.add_rows(
@@ -411,7 +428,7 @@ def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:
         return
     frame = table.frame
     if "rate_per" in frame:
-        rate_per = to_number(frame["rate_per"])
+        rate_per = table.number("rate_per")
         out.add_rows(table, rate_per <= 0, "rate_per", "must be more than 0, e.g. 100000")
 
 
@@ -426,8 +443,3 @@ def check_tables(tables: dict[str, RawTable]) -> list[Problem]:
     _check_values(tables, out)
     _check_targets(tables, out)
     return out.finish()
-
-
-def required_files() -> Iterable[str]:
-    """Names of the files every data set must have."""
-    return [name for name, spec in FILES.items() if spec.required]

@@ -160,3 +160,11 @@ def test_latest_period_ignores_pending_rows(tiny) -> None:
     """A pending row for a later period does not make that period the latest with data."""
     folder = tiny(values=[("", "M2,2017/18 Q2,,Due Oct-17")])
     assert load_dataset(folder).latest_period().label == "2017/18 Q1"
+
+
+def test_periods_of_the_sample() -> None:
+    """Dataset.periods lists every period with a row, oldest first, without repeats."""
+    periods = [p.label for p in load_dataset(SAMPLE).periods()]
+    assert periods[0] == "2011/12 Q1"
+    assert periods[-2:] == ["2017/18 Q1", "2017/18"]
+    assert len(periods) == len(set(periods))

@@ -286,3 +286,34 @@ def test_parse_parameter_rejects_bad_forms() -> None:
     for text in ("colour", "1x=3", "=3"):
         with pytest.raises(RunError):
             parse_parameter(text)
+
+
+def test_services_by_slug(tiny, tmp_path) -> None:
+    """--service accepts a service's slug as well as its name."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "plain", "pass")
+    result = run_reports(
+        None, tiny(), tmp_path / "out", notebooks_dir=notebooks, services=["help-desk", "Care"]
+    )
+    assert [job.service for job in result.jobs] == ["Help Desk", "Care"]
+
+
+def test_interrupted_export_leaves_the_good_report(tiny, tmp_path, monkeypatch) -> None:
+    """Ctrl-C while a report is being exported: the last good HTML stays, no temp files remain."""
+    import perfnb.runner
+
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "steady", "print('v1')")
+    data = tiny()
+    assert run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks).ok
+    folder = tmp_path / "out" / "2017-18-Q1"
+    before = (folder / "steady-help-desk.html").read_bytes()
+
+    def interrupted(nb):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(perfnb.runner, "export_html", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks)
+    assert (folder / "steady-help-desk.html").read_bytes() == before
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
