@@ -7,6 +7,7 @@ documentation in ``docs/data.md``. A data set is a folder of CSV files, or one E
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,6 +21,7 @@ __all__ = [
     "DataError",
     "FileSpec",
     "Problem",
+    "slugify",
 ]
 
 UNITS = ("count", "percent", "rate", "score", "currency", "days", "ratio")
@@ -28,6 +30,13 @@ AGGREGATIONS = ("sum", "ratio", "last", "mean")
 FREQUENCIES = ("monthly", "quarterly", "annual")
 STATUSES = ("provisional", "final")
 DOT_BASES = ("previous", "last_year")
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe form of a name: ``Adult Social Care`` gives ``adult-social-care``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return slug or "report"
+
 
 ColumnKind = Literal["id", "text", "number", "integer", "period", "year", "choice", "tolerance"]
 

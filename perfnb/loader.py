@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perfnb.contract import FILES, DataError, FileSpec, Problem
+from perfnb.contract import FILES, DataError, FileSpec, Problem, slugify
 from perfnb.periods import Period, latest_period, parse_period
 from perfnb.validation import RawTable, check_tables
 
@@ -33,12 +33,6 @@ DEFAULT_DECIMALS = {
     "currency": 0,
     "days": 0,
 }
-
-
-def slugify(text: str) -> str:
-    """A file-name-safe form of a name: ``Adult Social Care`` gives ``adult-social-care``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-    return slug or "report"
 
 
 @dataclass

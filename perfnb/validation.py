@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from perfnb.contract import Column, FileSpec, Problem
+from perfnb.contract import Column, FileSpec, Problem, slugify
 from perfnb.periods import period_columns
 
 __all__ = ["RawTable", "check_tables", "to_number"]
@@ -427,6 +427,23 @@ def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:
     if table is None:
         return
     frame = table.frame
+    if "service" in frame:
+        names = frame["service"].astype(str).str.strip()
+        first: dict[str, str] = {}
+        for idx, name in names.drop_duplicates().items():
+            slug = slugify(name)
+            if name and slug in first and first[slug] != name:
+                out.add(
+                    Problem(
+                        table.label,
+                        f"gives the same report file name ({slug}) as {first[slug]!r}; "
+                        "rename one of them",
+                        row=int(table.rows.loc[idx]),
+                        column="service",
+                        value=name,
+                    )
+                )
+            first.setdefault(slug, name)
     if "rate_per" in frame:
         rate_per = table.number("rate_per")
         out.add_rows(table, rate_per <= 0, "rate_per", "must be more than 0, e.g. 100000")

@@ -228,3 +228,12 @@ def test_unreadable_csv_is_named(tiny) -> None:
     folder = tiny(values='measure_id,period,value\nM1,"2017/18 Q1,100\n')
     found = messages(folder)
     assert found and found[0].startswith("values.csv: could not be read as CSV:")
+
+
+def test_services_that_would_share_a_file_name(tiny) -> None:
+    """'Help Desk' and 'Help-Desk' would write the same report file: refused, naming both."""
+    folder = tiny(measures=[("M2,Reviews on time,Help Desk", "M2,Reviews on time,Help-Desk")])
+    assert messages(folder) == [
+        "measures.csv, row 3, column service: 'Help-Desk' gives the same report file name "
+        "(help-desk) as 'Help Desk'; rename one of them"
+    ]
