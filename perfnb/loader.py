@@ -90,22 +90,59 @@ def _normalise_header(name: object) -> str:
     return re.sub(r"\s+", "_", str(name).strip().lower())
 
 
-def _finish_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Strips cells, drops wholly blank records, and numbers records as a spreadsheet does."""
-    frame = frame.fillna("").astype(str)
-    frame.columns = [_normalise_header(c) for c in frame.columns]
-    frame = frame.apply(lambda col: col.str.strip())
+def _column_letter(index: int) -> str:
+    """Spreadsheet letter of a 0-based column: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _table_from_grid(grid: pd.DataFrame, label: str, spec: FileSpec) -> RawTable | Problem:
+    """A RawTable from a file's cells (header included), or the Problem that prevents one.
+
+    The header is read here, not by pandas, so that a repeated column is reported instead of
+    being renamed ``value.1``. Cells are stripped; wholly blank rows and unnamed wholly blank
+    columns are dropped; rows keep their spreadsheet numbers.
+    """
+    grid = grid.fillna("").astype(str).apply(lambda col: col.str.strip())
+    if grid.empty:
+        expected = ", ".join(c.name for c in spec.columns if c.required)
+        return Problem(label, f"is empty; expected a header row with {expected}")
+    header = [_normalise_header(h) for h in grid.iloc[0]]
+    data = grid.iloc[1:]
+    keep_columns = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if not name:
+            if (data.iloc[:, i] != "").any():
+                return Problem(label, f"column {_column_letter(i)} has figures but no header")
+            continue
+        if name in seen:
+            first, again = _column_letter(seen[name]), _column_letter(i)
+            return Problem(
+                label,
+                f"has the column {name} twice (columns {first} and {again}); keep one",
+            )
+        seen[name] = i
+        keep_columns.append(i)
+    frame = data.iloc[:, keep_columns]
+    frame.columns = [header[i] for i in keep_columns]
     rows = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
     keep = (frame != "").any(axis=1)
     frame, rows = frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
-    return frame, rows
+    return RawTable(spec, frame, label, rows)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """Every cell of a CSV as text, header row included; UTF-8 first, then Windows-1252."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return pd.read_csv(
                 path,
+                header=None,
                 dtype=str,
                 keep_default_na=False,
                 skip_blank_lines=False,
@@ -113,13 +150,17 @@ def _read_csv(path: Path) -> pd.DataFrame:
             )
         except UnicodeDecodeError:
             continue
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
     raise UnicodeDecodeError("utf-8", b"", 0, 1, "neither UTF-8 nor Windows-1252")
 
 
-def _excel_cell(cell: object) -> str:
+def _excel_cell(cell: object, formula: object = None) -> str:
     value = getattr(cell, "value", None)
     if value is None:
-        return ""
+        # a formula whose result was never saved (the workbook was written by a program)
+        text = getattr(formula, "value", None)
+        return text if isinstance(text, str) and text.startswith("=") else ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime | dt.date):
@@ -132,29 +173,25 @@ def _excel_cell(cell: object) -> str:
 
 
 def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet's cells as text, header row included, keyed by lower-case sheet name."""
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    values = load_workbook(path, read_only=True, data_only=True)
+    formulas = load_workbook(path, read_only=True, data_only=False)
     try:
         sheets = {}
-        for sheet in book.worksheets:
-            rows = [[_excel_cell(c) for c in row] for row in sheet.iter_rows()]
-            if not rows:
-                sheets[sheet.title.strip().lower()] = pd.DataFrame()
-                continue
-            width = max(len(r) for r in rows)
+        for sheet in values.worksheets:
+            pairs = zip(sheet.iter_rows(), formulas[sheet.title].iter_rows(), strict=False)
+            rows = [
+                [_excel_cell(c, f) for c, f in zip(row, frow, strict=False)] for row, frow in pairs
+            ]
+            width = max((len(r) for r in rows), default=0)
             rows = [r + [""] * (width - len(r)) for r in rows]
-            header = rows[0]
-            named = [i for i, h in enumerate(header) if h.strip()]
-            frame = pd.DataFrame(
-                [[r[i] for i in named] for r in rows[1:]],
-                columns=[header[i] for i in named],
-                dtype=str,
-            )
-            sheets[sheet.title.strip().lower()] = frame
+            sheets[sheet.title.strip().lower()] = pd.DataFrame(rows, dtype=str)
         return sheets
     finally:
-        book.close()
+        values.close()
+        formulas.close()
 
 
 def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], list[Problem]]:
@@ -171,11 +208,14 @@ def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], li
             problems.append(Problem(WORKBOOK, f"could not be read as an Excel workbook: {exc}"))
             return tables, sources, problems
     for name, spec in FILES.items():
-        raw, label, source = _read_one(folder, spec, sheets, problems)
-        if raw is None:
+        grid, label, source = _read_one(folder, spec, sheets, problems)
+        if grid is None:
             continue
-        frame, rows = _finish_frame(raw)
-        tables[name] = RawTable(spec, frame, label, rows)
+        table = _table_from_grid(grid, label, spec)
+        if isinstance(table, Problem):
+            problems.append(table)
+            continue
+        tables[name] = table
         sources[name] = source
     return tables, sources, problems
 
@@ -205,7 +245,7 @@ def _read_one(
         return None, spec.filename, csv
     try:
         return _read_csv(csv), spec.filename, csv
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         reason = str(exc).strip().splitlines()[-1]
         problems.append(Problem(spec.filename, f"could not be read as CSV: {reason}"))
         return None, spec.filename, csv

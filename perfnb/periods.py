@@ -11,9 +11,10 @@ month      ``2017-04``     ``2017-04``     April 2017 (a calendar month)
 year       ``2017/18``     ``2017-18``     1 April 2017 to 31 March 2018
 =========  ==============  ==============  ==================================
 
-Everything that takes a period accepts either form. ``YYYY-MM`` is always read as a month, so the
-slug of a financial year whose two halves also look like a month (``2009-10``) is read as October
-2009: write such a year as ``2009/10``.
+Everything that takes a period accepts either form. ``YYYY-MM`` is always a month (and a full
+date ``2017-06-30`` is the month it falls in). A financial year whose slug would look like a
+month, 2000/01 to 2011/12, has the slug ``2011-12-FY`` instead, so that its reports and
+December 2011's never share a folder. Years run from 1900/01 to 2199/00.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ _KIND_PREFERENCE: dict[str, int] = {"quarter": 0, "month": 1, "year": 2}
 _YEAR = r"(?P<fy>\d{4})\s*[/-]\s*(?P<fy2>\d{2}(?:\d{2})?)"
 _QUARTER_RE = re.compile(rf"^{_YEAR}\s*[- ]?\s*Q(?P<q>[1-4])$", re.IGNORECASE)
 _QUARTER_FIRST_RE = re.compile(rf"^Q(?P<q>[1-4])\s+{_YEAR}$", re.IGNORECASE)
-_MONTH_RE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$")
-_YEAR_RE = re.compile(rf"^(?:FY\s*)?{_YEAR}$", re.IGNORECASE)
+_MONTH_RE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?$")
+_YEAR_RE = re.compile(rf"^(?:FY\s*)?{_YEAR}(?P<fy_suffix>[- ]?FY)?$", re.IGNORECASE)
+_FIRST_YEAR, _LAST_YEAR = 1900, 2199
 
 
 class PeriodError(ValueError):
@@ -89,10 +91,16 @@ class Period:
 
     @property
     def slug(self) -> str:
-        """The form used in file names: ``2017-18-Q1``, ``2017-04`` or ``2017-18``."""
+        """The form used in file names: ``2017-18-Q1``, ``2017-04`` or ``2017-18``.
+
+        The years 2000/01 to 2011/12 are ``2011-12-FY``: ``2011-12`` is December 2011.
+        """
         if self.kind == "month":
             return self.label
-        return self.label.replace("/", "-").replace(" ", "-")
+        slug = self.label.replace("/", "-").replace(" ", "-")
+        if self.kind == "year" and 1 <= (self.fy + 1) % 100 <= 12:
+            slug += "-FY"
+        return slug
 
     @property
     def long_label(self) -> str:
@@ -159,8 +167,16 @@ class Period:
         return (self.end, _KIND_PREFERENCE[self.kind])
 
 
+def _check_year(year: int, text: str) -> None:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        raise PeriodError(
+            f"{text!r} is outside the years perfnb handles ({_FIRST_YEAR}/01 to {_LAST_YEAR}/00)"
+        )
+
+
 def _financial_year(first: str, second: str, text: str) -> int:
     fy = int(first)
+    _check_year(fy, text)
     expected = (fy + 1) % (100 if len(second) == 2 else 10000)
     if int(second) != expected:
         want = f"{fy}/{(fy + 1) % 100:02d}"
@@ -183,12 +199,13 @@ def parse_period(value: object) -> Period:
     if match := _QUARTER_RE.match(text) or _QUARTER_FIRST_RE.match(text):
         fy = _financial_year(match["fy"], match["fy2"], text)
         return Period("quarter", fy, int(match["q"]))
-    if match := _MONTH_RE.match(text):
+    if (match := _MONTH_RE.match(text)) and not text.upper().endswith("FY"):
         year, month = int(match["y"]), int(match["m"])
-        if 1 <= month <= 12:
+        if 1 <= month <= 12 and _valid_day(year, month, match["d"]):
+            _check_year(year, text)
             return _month(year, month)
     if (match := _YEAR_RE.match(text)) and (
-        "/" in text or int(match["fy2"]) == (int(match["fy"]) + 1) % 100
+        "/" in text or match["fy_suffix"] or int(match["fy2"]) == (int(match["fy"]) + 1) % 100
     ):
         fy = _financial_year(match["fy"], match["fy2"], text)
         return Period("year", fy)
@@ -196,6 +213,16 @@ def parse_period(value: object) -> Period:
         f"{text!r} is not a period: write a quarter as 2017/18 Q1, a month as 2017-04 "
         "or a financial year as 2017/18 (or their slugs 2017-18-Q1, 2017-18)"
     )
+
+
+def _valid_day(year: int, month: int, day: str | None) -> bool:
+    if day is None:
+        return True
+    try:
+        dt.date(year, month, int(day))
+    except ValueError:
+        return False
+    return True
 
 
 def _month(year: int, month: int) -> Period:

@@ -25,6 +25,9 @@ _TOLERANCE_RE = r"^\d+(?:\.\d+)?%?$"
 _NUMBER_RE = r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$"
 _THOUSANDS_RE = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
 _WORD_COLUMNS = {"name", "service", "theme"}  # a bare number here means shifted columns
+_NAME_COLUMNS = {"name", "service"}  # ... certainly here; a theme might be numbered
+_NON_NEGATIVE_UNITS = ("count", "days", "rate")  # below zero is suspicious (a warning)
+MAX_DECIMALS = 6
 _PROFILE_RE = re.compile(r"^(linear|[qm]\s*:\s*\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*)$", re.I)
 
 
@@ -71,7 +74,7 @@ def to_number(texts: pd.Series) -> pd.Series:
         cleaned = cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
         ok = cleaned.str.match(_NUMBER_RE)
         numbers[retry] = pd.to_numeric(cleaned.where(ok), errors="coerce").astype(float)
-    return numbers
+    return numbers.where(np.isfinite(numbers))
 
 
 class _Collector:
@@ -79,10 +82,10 @@ class _Collector:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self._counts: dict[tuple[str, str | None, str], int] = {}
+        self._counts: dict[tuple[str, str | None, str, str], int] = {}
 
     def add(self, problem: Problem, rule: str = "") -> None:
-        key = (problem.file, problem.column, rule or problem.message)
+        key = (problem.file, problem.column, rule or problem.message, problem.severity)
         self._counts[key] = self._counts.get(key, 0) + 1
         if self._counts[key] <= MAX_LISTED:
             self.problems.append(problem)
@@ -117,7 +120,7 @@ class _Collector:
             )
 
     def finish(self) -> list[Problem]:
-        for (file, column, _rule), count in self._counts.items():
+        for (file, column, _rule, severity), count in self._counts.items():
             if count > MAX_LISTED:
                 hidden = count - MAX_LISTED
                 self.problems.append(
@@ -127,6 +130,7 @@ class _Collector:
                         None,
                         column,
                         None,
+                        severity,  # type: ignore[arg-type]
                     )
                 )
         return self.problems
@@ -163,7 +167,15 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
         filled = ~blank
         if column.kind in ("number", "integer"):
             numbers = table.number(column.name)
-            bad = filled & numbers.isna()
+            formula = filled & text.str.startswith("=")
+            out.add_rows(
+                table,
+                formula,
+                column.name,
+                "is a formula whose result was never saved; open the workbook in Excel and save "
+                "it, or paste the values",
+            )
+            bad = filled & numbers.isna() & ~formula
             out.add_rows(table, bad, column.name, f"is not a number; expected {_expected(column)}")
             if column.kind == "integer":
                 frac = filled & numbers.notna() & ((numbers % 1 != 0) | (numbers < 0))
@@ -212,7 +224,8 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
                 table,
                 numeric,
                 column.name,
-                "is a number where text was expected; are the columns shifted?",
+                severity="error" if column.name in _NAME_COLUMNS else "warning",
+                message="is a number where text was expected; are the columns shifted?",
             )
 
 
@@ -317,6 +330,15 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
         value = table.number("value")
         pct = (unit == "percent") & ((value < 0) | (value > 100))
         out.add_rows(table, pct, "value", "is outside 0-100 for a percent measure")
+        _check_percent_sign(table, "value", unit, out)
+        negative = unit.isin(_NON_NEGATIVE_UNITS) & (value < 0)
+        out.add_rows(
+            table,
+            negative,
+            "value",
+            "is below zero, which a count, number of days or rate rarely is; check the sign",
+            severity="warning",
+        )
         note_blank = _blank(frame, "note") if "note" in frame else pd.Series(True, frame.index)
         pending = _blank(frame, "value") & note_blank
         out.add_rows(
@@ -328,6 +350,11 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
             severity="warning",
             show_value=False,
         )
+    for name in ("numerator", "base"):
+        if name in frame:
+            out.add_rows(
+                table, table.number(name) < 0, name, "is below zero; expected a count of 0 or more"
+            )
     if "denominator" in frame:
         den = table.number("denominator")
         out.add_rows(table, den <= 0, "denominator", "must be more than 0")
@@ -395,6 +422,7 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
         )
     for name, numbers in (("target", target), ("band_low", low), ("band_high", high)):
         if name in frame:
+            _check_percent_sign(table, name, unit, out)
             out.add_rows(
                 table,
                 (unit == "percent") & ((numbers < 0) | (numbers > 100)),
@@ -422,6 +450,18 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
         )
 
 
+def _check_percent_sign(table: RawTable, column: str, unit: pd.Series, out: _Collector) -> None:
+    """A figure written with % for a measure whose unit is not percent is a mistake."""
+    text = table.frame[column].astype(str).str.strip()
+    wrong = text.str.endswith("%") & (unit != "percent") & (unit != "")
+    out.add_rows(
+        table,
+        wrong,
+        column,
+        "has a % sign but the measure's unit is not percent; check the unit in measures.csv",
+    )
+
+
 def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:
     table = tables.get("measures")
     if table is None:
@@ -444,6 +484,17 @@ def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:
                     )
                 )
             first.setdefault(slug, name)
+    if "decimals" in frame:
+        out.add_rows(
+            table,
+            table.number("decimals") > MAX_DECIMALS,
+            "decimals",
+            f"is more than {MAX_DECIMALS}; expected 0 to {MAX_DECIMALS} decimal places",
+        )
+    if "min_base" in frame:
+        out.add_rows(
+            table, table.number("min_base") < 0, "min_base", "is below zero; expected 0 or more"
+        )
     if "rate_per" in frame:
         rate_per = table.number("rate_per")
         out.add_rows(table, rate_per <= 0, "rate_per", "must be more than 0, e.g. 100000")

@@ -168,3 +168,33 @@ def test_periods_of_the_sample() -> None:
     assert periods[0] == "2011/12 Q1"
     assert periods[-2:] == ["2017/18 Q1", "2017/18"]
     assert len(periods) == len(set(periods))
+
+
+def test_excel_formula_without_saved_result(tmp_path) -> None:
+    """A formula a program wrote but Excel never calculated is an error, not a pending blank."""
+    folder = workbook_from_csv(tmp_path / "xl", TINY)
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "perfnb.xlsx")
+    book["values"]["C2"] = "=50+50"
+    book.save(folder / "perfnb.xlsx")
+    assert [str(p) for p in validate_dataset(folder)] == [
+        "perfnb.xlsx, sheet values, row 2, column value: '=50+50' is a formula whose result was "
+        "never saved; open the workbook in Excel and save it, or paste the values"
+    ]
+
+
+def test_excel_dates_in_period_cells_are_months(tmp_path) -> None:
+    """A period cell holding a date (30/06/2017 or 01/06/2017) is read as its month."""
+    import datetime as dt
+
+    files = dict(TINY)
+    files["values.csv"] = "measure_id,period,value\nM1,2017-05,10\nM2,2017-06,20\n"
+    folder = workbook_from_csv(tmp_path / "xl", files)
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "perfnb.xlsx")
+    book["values"]["B2"] = dt.datetime(2017, 5, 1)
+    book["values"]["B3"] = dt.datetime(2017, 6, 30)
+    book.save(folder / "perfnb.xlsx")
+    assert load_dataset(folder).values["period"].tolist() == ["2017-05", "2017-06"]

@@ -144,3 +144,23 @@ def test_parse_periods_marks_bad_rows() -> None:
     periods, bad = parse_periods(pd.Series(["2017/18 Q1", "junk", "2017-18-Q1", ""]))
     assert bad.tolist() == [False, True, False, True]
     assert periods[0] == periods[2] == Period("quarter", 2017, 1)
+
+
+def test_years_whose_slug_looks_like_a_month() -> None:
+    """2011/12's slug is 2011-12-FY, so its reports never share December 2011's folder."""
+    year = parse_period("2011/12")
+    assert year.slug == "2011-12-FY"
+    assert parse_period("2011-12-FY") == year
+    assert parse_period("2011-12").kind == "month"
+    assert parse_period("2012/13").slug == "2012-13"
+    assert parse_period("2000/01").slug == "2000-01-FY"
+
+
+def test_full_dates_are_their_month_and_years_have_a_range() -> None:
+    """2017-06-30 is June 2017; 9999/00 is refused instead of crashing later."""
+    assert parse_period("2017-06-30").label == "2017-06"
+    with pytest.raises(PeriodError) as caught:
+        parse_period("9999/00")
+    assert str(caught.value) == (
+        "'9999/00' is outside the years perfnb handles (1900/01 to 2199/00)"
+    )

@@ -237,3 +237,110 @@ def test_services_that_would_share_a_file_name(tiny) -> None:
         "measures.csv, row 3, column service: 'Help-Desk' gives the same report file name "
         "(help-desk) as 'Help Desk'; rename one of them"
     ]
+
+
+def test_many_warnings_stay_warnings(tiny) -> None:
+    """Thirty pending rows without notes are warnings, summary included: the data still loads."""
+    rows = "".join(f"M1,{1960 + i}/{(1961 + i) % 100:02d} Q1,,\n" for i in range(MAX_LISTED + 5))
+    folder = tiny(values=[("", rows.rstrip("\n"))])
+    assert messages(folder) == []
+    assert messages(folder, "warning")[-1] == (
+        "values.csv, column value: ... and 5 more row(s) with the same problem"
+    )
+    load_dataset(folder)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(
+            {"values": "measure_id,period,value,Value ,note\nM1,2017/18 Q1,1,2,\n"},
+            "values.csv: has the column value twice (columns C and D); keep one",
+            id="repeated-header-after-normalising",
+        ),
+        pytest.param(
+            {"values": "measure_id,period,value,value\nM1,2017/18 Q1,1,2\n"},
+            "values.csv: has the column value twice (columns C and D); keep one",
+            id="repeated-header",
+        ),
+        pytest.param(
+            {"values": ""},
+            "values.csv: is empty; expected a header row with measure_id, period, value",
+            id="empty-file",
+        ),
+        pytest.param(
+            {"values": "\n\n"},
+            "values.csv: is empty; expected a header row with measure_id, period, value",
+            id="blank-lines-only",
+        ),
+        pytest.param(
+            {"values": "measure_id,period,,value\nM1,2017/18 Q1,x,1\n"},
+            "values.csv: column C has figures but no header",
+            id="figures-without-header",
+        ),
+        pytest.param(
+            {"values": "measure_id,period,value\nM1,2017/18 Q1,100,\nM2,2017/18 Q1,55.5,\n"},
+            "values.csv: could not be read as CSV: Error tokenizing data. C error: Expected 3 "
+            "fields in line 2, saw 4",
+            id="trailing-commas",
+        ),
+        pytest.param(
+            {"targets": [("M1,2017/18,400", "M1,9999/00,400")]},
+            "targets.csv, row 2, column year: '9999/00' is not a financial year; expected a "
+            "year such as 2017/18",
+            id="year-out-of-range",
+        ),
+        pytest.param(
+            {"values": [("M1,2017/18 Q1,100,", "M1,2017/18 Q1,1e400,")]},
+            "values.csv, row 2, column value: '1e400' is not a number; expected a number, or a "
+            "blank value with a note while the figure is pending",
+            id="infinite",
+        ),
+        pytest.param(
+            {
+                "measures": "measure_id,name,service,theme,framework,unit,polarity,aggregation,"
+                "frequency,decimals\nM1,Contacts,Help Desk,Access,Local,count,high,sum,quarterly,"
+                "1e20\nM2,Reviews,Help Desk,Access,Local,percent,high,last,quarterly,1\n"
+                "M3,Share,Care,Safety,Local,percent,band,last,quarterly,1\n"
+            },
+            "measures.csv, row 2, column decimals: '1e20' is more than 6; expected 0 to 6 "
+            "decimal places",
+            id="decimals-too-many",
+        ),
+        pytest.param(
+            {"values": "measure_id,period,value,numerator,denominator\nM2,2017/18 Q1,55.5,-5,10\n"},
+            "values.csv, row 2, column numerator: '-5' is below zero; expected a count of 0 or "
+            "more",
+            id="negative-numerator",
+        ),
+        pytest.param(
+            {"values": [("M1,2017/18 Q1,100,", "M1,2017/18 Q1,100%,")]},
+            "values.csv, row 2, column value: '100%' has a % sign but the measure's unit is not "
+            "percent; check the unit in measures.csv",
+            id="percent-sign-on-count",
+        ),
+    ],
+)
+def test_awkward_input_gets_a_message_not_a_traceback(tiny, changes, expected) -> None:
+    """Odd files and cells found in real spreadsheets each give one clear error."""
+    assert messages(tiny(**changes)) == [expected]
+
+
+def test_negative_count_is_a_warning(tiny) -> None:
+    """A count below zero is suspicious but possible (a net change): a warning, not an error."""
+    folder = tiny(values=[("M1,2017/18 Q1,100,", "M1,2017/18 Q1,-3,")])
+    assert messages(folder) == []
+    assert messages(folder, "warning") == [
+        "values.csv, row 2, column value: '-3' is below zero, which a count, number of days or "
+        "rate rarely is; check the sign"
+    ]
+
+
+def test_numbered_theme_is_a_warning(tiny) -> None:
+    """A theme written as a number may be deliberate: warned about, not refused."""
+    folder = tiny(measures=[("Care,Safety,", "Care,2,")])
+    assert messages(folder) == []
+    assert messages(folder, "warning") == [
+        "measures.csv, row 4, column theme: '2' is a number where text was expected; are the "
+        "columns shifted?"
+    ]
