@@ -50,6 +50,11 @@ def _row(report: dict) -> str:
         kept = report.get("ipynb")
         notebook_link = f' <a href="{escape(kept)}">executed notebook</a>' if kept else ""
         state = f'<span class="status-failed">Failed</span>: {detail}{notebook_link}'
+        good = report.get("last_good")
+        if good:
+            when = escape(_readable_time(good.get("finished", "")))
+            link = f'<a href="{escape(good["html"])}">{service}</a>'
+            state += f"<br>The report linked is the last good one, built {when}."
     finished = escape(_readable_time(report.get("finished", "")))
     return f"<tr><td>{link}</td><td>{notebook}</td><td>{state}</td><td>{finished}</td></tr>"
 

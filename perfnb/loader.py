@@ -63,8 +63,12 @@ class Dataset:
         return sorted(found, key=lambda p: (p.end, p.start))
 
     def latest_period(self) -> Period:
-        """The period with data that ends last (a quarter before a month ending the same day)."""
-        with_data = self.values.loc[self.values["value"].notna(), "period"]
+        """The latest quarter or month with a figure (a quarter before a month ending the same
+        day); a year only when the data has nothing finer. Annual figures (surveys) arrive
+        after the year ends, so a year row never makes the year itself the default."""
+        values = self.values[self.values["value"].notna()]
+        finer = values.loc[values["period_kind"] != "year", "period"]
+        with_data = finer if len(finer) else values["period"]
         return latest_period(parse_period(p) for p in pd.unique(with_data))
 
     def services_with_data(self, period: Period) -> list[str]:

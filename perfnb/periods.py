@@ -248,19 +248,29 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def period_columns(values: pd.Series) -> pd.DataFrame:
     """For a column of periods, one row each: ``period`` (written form), ``period_kind``, ``fy``,
-    ``fy_month_first``, ``fy_month_last`` (1 = April) and ``period_end``; None where unparsed."""
+    ``fy_month_first``, ``fy_month_last`` (1 = April), ``period_start`` and ``period_end``; None
+    where unparsed."""
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
     rows = []
     for text in uniques:
         try:
             p = parse_period(text)
         except PeriodError:
-            rows.append((None, None, -1, -1, -1, pd.NaT))
+            rows.append((None, None, -1, -1, -1, pd.NaT, pd.NaT))
             continue
-        rows.append((p.label, p.kind, p.fy, p.first_fy_month, p.last_fy_month, pd.Timestamp(p.end)))
+        start, end = pd.Timestamp(p.start), pd.Timestamp(p.end)
+        rows.append((p.label, p.kind, p.fy, p.first_fy_month, p.last_fy_month, start, end))
     table = pd.DataFrame(
         rows,
-        columns=["period", "period_kind", "fy", "fy_month_first", "fy_month_last", "period_end"],
+        columns=[
+            "period",
+            "period_kind",
+            "fy",
+            "fy_month_first",
+            "fy_month_last",
+            "period_start",
+            "period_end",
+        ],
     )
     out = table.take(codes).reset_index(drop=True)
     out.index = values.index

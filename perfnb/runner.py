@@ -152,7 +152,11 @@ def find_notebooks(folder: str | Path, names: Sequence[str] | None = None) -> li
 
 def check_notebook(path: Path, extra: Mapping[str, object] = ()) -> list[str]:
     """Problems with running ``path``: no parameters cell, a required or passed name missing."""
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError, nbformat.ValidationError) as exc:  # NotJSONError is a ValueError
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return [f"{path}: is not a readable notebook ({reason})"]
     if not any("parameters" in c.metadata.get("tags", []) for c in nb.cells):
         return [
             f"{path}: no cell is tagged 'parameters'; perfnb passes "
@@ -249,6 +253,16 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _write_outputs(folder: Path, files: dict[str, str]) -> None:
+    """Writes the period's own files atomically; an OS error becomes a RunError naming the file."""
+    for name, text in files.items():
+        try:
+            _write_atomic(folder / name, text)
+        except OSError as exc:
+            hint = " (is it open in another program?)" if isinstance(exc, PermissionError) else ""
+            raise RunError(f"cannot write {folder / name}: {exc.strerror or exc}{hint}") from exc
+
+
 def run_job(
     notebook: Path,
     service: str,
@@ -262,9 +276,11 @@ def run_job(
     result = JobResult(notebook.stem, service, "failed", 0.0, started=_now())
     stem = result.key
     start = time.perf_counter()
-    work = Path(tempfile.mkdtemp(dir=folder, prefix=f".perfnb-{stem}-"))
-    executed = work / f"{stem}.ipynb"
+    work: Path | None = None
+    executed = folder / f".{stem}.executing.ipynb"
     try:
+        work = Path(tempfile.mkdtemp(dir=folder, prefix=f".perfnb-{stem}-"))
+        executed = work / f"{stem}.ipynb"
         papermill.execute_notebook(
             str(notebook),
             str(executed),
@@ -293,7 +309,8 @@ def run_job(
         result.error = f"{type(exc).__name__}: {exc}".strip()
         _keep_failed(executed, folder, stem, result)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
         result.seconds = time.perf_counter() - start
         result.finished = _now()
     return result
@@ -319,9 +336,12 @@ def _failed_cell_position(executed: Path) -> int | None:
 
 def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> None:
     """Keeps the executed notebook (with papermill's error markers) as ``<stem>.failed.ipynb``."""
-    if executed.exists():
-        os.replace(executed, folder / f"{stem}.failed.ipynb")
-        result.ipynb = f"{stem}.failed.ipynb"
+    try:
+        if executed.exists():
+            os.replace(executed, folder / f"{stem}.failed.ipynb")
+            result.ipynb = f"{stem}.failed.ipynb"
+    except OSError:  # the failure is already recorded; losing the copy must not hide it
+        result.ipynb = None
 
 
 # -- a run -----------------------------------------------------------------------------------
@@ -358,7 +378,13 @@ def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult])
         except (ValueError, KeyError, TypeError):
             reports = {}
     for job in jobs:
-        reports[job.key] = {"key": job.key, **asdict(job), "run": run}
+        entry = {"key": job.key, **asdict(job), "run": run}
+        before = reports.get(job.key, {})
+        if job.status != "ok":
+            good = before if before.get("status") == "ok" else before.get("last_good")
+            if good and (folder / good["html"]).exists():
+                entry["last_good"] = {k: good[k] for k in ("html", "finished", "run") if k in good}
+        reports[job.key] = entry
     return {**run, "reports": sorted(reports.values(), key=lambda r: r["key"])}
 
 
@@ -392,9 +418,24 @@ def run_reports(
     if problems:
         raise RunError("the notebooks cannot be run:\n  " + "\n  ".join(problems))
 
+    keys: dict[str, tuple[str, str]] = {}
+    for path in paths:
+        for service in chosen_services:
+            key = f"{path.stem}-{slugify(service)}"
+            if key in keys:
+                other = keys[key]
+                raise RunError(
+                    f"{path.name} for {service} and {other[0]}.ipynb for {other[1]} would both "
+                    f"write {key}.html; rename the notebook or the service"
+                )
+            keys[key] = (path.stem, service)
+
     out_root = Path(out_dir).resolve()
     folder = out_root / chosen_period.slug
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"cannot write reports to {folder}: {exc.strerror or exc}") from exc
     hashes = data.file_hashes()
     versions = _versions()
     run_info = {
@@ -406,7 +447,7 @@ def run_reports(
     }
     covered = set(data.services_with_data(chosen_period)) | set(chosen_services)
     card = build_scorecard(data, chosen_period, [s for s in data.services if s in covered])
-    _write_atomic(folder / "scorecard.csv", card.to_csv(index=False))
+    _write_outputs(folder, {"scorecard.csv": card.to_csv(index=False)})
 
     jobs: list[JobResult] = []
     for path in paths:
@@ -435,6 +476,11 @@ def run_reports(
 
     run_info["finished"] = _now()
     manifest = _merge_manifest(folder, run_info, jobs)
-    _write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2))
-    _write_atomic(folder / "index.html", render_index(data, chosen_period, manifest["reports"]))
+    _write_outputs(
+        folder,
+        {
+            MANIFEST: json.dumps(manifest, indent=2),
+            "index.html": render_index(data, chosen_period, manifest["reports"]),
+        },
+    )
     return RunResult(chosen_period, folder, jobs)

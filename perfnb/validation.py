@@ -200,7 +200,16 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
                 "absolute one in the measure's unit such as 2",
             )
         elif column.kind == "period":
-            unparsed = table.periods(column.name)["period"].isna()
+            periods = table.periods(column.name)
+            unparsed = periods["period"].isna()
+            future = periods["period_start"] > pd.Timestamp.today()
+            out.add_rows(
+                table,
+                future,
+                column.name,
+                "starts after today; is the year right?",
+                severity="warning",
+            )
             out.add_rows(
                 table,
                 filled & unparsed,

@@ -198,3 +198,11 @@ def test_excel_dates_in_period_cells_are_months(tmp_path) -> None:
     book["values"]["B3"] = dt.datetime(2017, 6, 30)
     book.save(folder / "perfnb.xlsx")
     assert load_dataset(folder).values["period"].tolist() == ["2017-05", "2017-06"]
+
+
+def test_latest_period_ignores_annual_rows(tiny) -> None:
+    """A 2017/18 survey result does not make the whole year 2017/18 the default period."""
+    folder = tiny(values=[("", "M2,2017/18,61,")])
+    assert load_dataset(folder).latest_period().label == "2017/18 Q1"
+    only_years = tiny(values="measure_id,period,value\nM2,2016/17,61\nM2,2017/18,62\n")
+    assert load_dataset(only_years).latest_period().label == "2017/18"

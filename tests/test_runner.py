@@ -190,6 +190,12 @@ def test_failed_run_never_overwrites_a_good_report(tiny, tmp_path) -> None:
     assert not result.ok
     assert html.read_bytes() == before
     assert path.exists()
+    index = (tmp_path / "out" / "2017-18-Q1" / "index.html").read_text()
+    assert 'href="flaky-help-desk.html"' in index
+    assert "The report linked is the last good one, built" in index
+    manifest = json.loads((tmp_path / "out" / "2017-18-Q1" / "manifest.json").read_text())
+    entry = next(r for r in manifest["reports"] if r["key"] == "flaky-help-desk")
+    assert entry["status"] == "failed" and entry["last_good"]["html"] == "flaky-help-desk.html"
 
 
 def test_parameters_are_passed_and_checked(tiny, tmp_path) -> None:
@@ -317,3 +323,39 @@ def test_interrupted_export_leaves_the_good_report(tiny, tmp_path, monkeypatch) 
         run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks)
     assert (folder / "steady-help-desk.html").read_bytes() == before
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_report_names_must_not_collide(tiny, tmp_path) -> None:
+    """Notebook 'a' for 'Help Desk' and 'a-help' for 'Desk' would both be a-help-desk.html."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "a", "pass")
+    make_notebook(notebooks, "a-help", "pass")
+    data = tiny(measures=[("Share of sequels,Care,", "Share of sequels,Desk,")])
+    with pytest.raises(RunError) as caught:
+        run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks)
+    assert str(caught.value) == (
+        "a.ipynb for Help Desk and a-help.ipynb for Desk would both write a-help-desk.html; "
+        "rename the notebook or the service"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_folder_that_is_a_file(tiny, tmp_path) -> None:
+    """--out naming a file is a clear error, not a NotADirectoryError traceback."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "plain", "pass")
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder")
+    with pytest.raises(RunError) as caught:
+        run_reports(None, tiny(), blocker, notebooks_dir=notebooks)
+    assert str(caught.value).startswith(f"cannot write reports to {blocker}/2017-18-Q1: ")
+
+
+def test_damaged_notebook_is_named(tiny, tmp_path) -> None:
+    """A notebook that is not valid JSON stops the run before it starts, named."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "plain", "pass")
+    (notebooks / "draft.ipynb").write_text("{ not json")
+    with pytest.raises(RunError) as caught:
+        run_reports(None, tiny(), tmp_path / "out", notebooks_dir=notebooks)
+    assert f"{notebooks / 'draft.ipynb'}: is not a readable notebook (" in str(caught.value)

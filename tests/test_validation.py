@@ -344,3 +344,11 @@ def test_numbered_theme_is_a_warning(tiny) -> None:
         "measures.csv, row 4, column theme: '2' is a number where text was expected; are the "
         "columns shifted?"
     ]
+
+
+def test_future_period_is_a_warning(tiny) -> None:
+    """A period that has not started yet (2107/08 for 2017/18) is probably a typo: warned."""
+    folder = tiny(values=[("", "M1,2107/08 Q1,5,")])
+    assert messages(folder, "warning") == [
+        "values.csv, row 5, column period: '2107/08 Q1' starts after today; is the year right?"
+    ]
