@@ -359,3 +359,25 @@ def test_damaged_notebook_is_named(tiny, tmp_path) -> None:
     with pytest.raises(RunError) as caught:
         run_reports(None, tiny(), tmp_path / "out", notebooks_dir=notebooks)
     assert f"{notebooks / 'draft.ipynb'}: is not a readable notebook (" in str(caught.value)
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebook_runs_as_it_is_with_its_defaults(path, tmp_path) -> None:
+    """Opened in JupyterLab and run unchanged, each notebook works on the sample data."""
+    import papermill
+
+    from perfnb.kernel import CurrentPythonKernelManager
+
+    executed = tmp_path / path.name
+    papermill.execute_notebook(
+        str(path),
+        str(executed),
+        kernel_name="python3",
+        kernel_manager_class=CurrentPythonKernelManager,
+        progress_bar=False,
+        cwd=str(path.parent),
+    )
+    nb = nbformat.read(executed, as_version=4)
+    assert all(
+        c.metadata.papermill.status == "completed" for c in nb.cells if c.cell_type == "code"
+    )
