@@ -63,7 +63,7 @@ def render_index(data: Dataset, period: Period, reports: Sequence[dict]) -> str:
     """The HTML of the period's index page, listing ``reports`` (manifest entries)."""
     council = escape(data.council or "Performance reports")
     rows = "\n".join(_row(r) for r in sorted(reports, key=lambda r: (r["service"], r["notebook"])))
-    made = dt.datetime.now().strftime("%d %B %Y %H:%M")
+    made = dt.datetime.now(dt.UTC).strftime("%d %B %Y %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -79,7 +79,7 @@ def render_index(data: Dataset, period: Period, reports: Sequence[dict]) -> str:
 <table>
 <caption class="sub" style="text-align:left">Reports of this period</caption>
 <thead><tr><th scope="col">Service</th><th scope="col">Report</th><th scope="col">Status</th>
-<th scope="col">Built (UTC)</th></tr></thead>
+<th scope="col">Last run (UTC)</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
