@@ -71,14 +71,6 @@ class Dataset:
         with_data = finer if len(finer) else values["period"]
         return latest_period(parse_period(p) for p in pd.unique(with_data))
 
-    def services_with_data(self, period: Period) -> list[str]:
-        """Services with at least one figure in ``period``'s financial year up to its end."""
-        values = self.values
-        in_year = (values["fy"] == period.fy) & (values["fy_month_last"] <= period.last_fy_month)
-        ids = set(values.loc[in_year & values["value"].notna(), "measure_id"])
-        services = self.measures.loc[self.measures["measure_id"].isin(ids), "service"]
-        return [s for s in self.services if s in set(services)]
-
     def file_hashes(self) -> dict[str, str]:
         """SHA-256 of every input file, by its path relative to the data set folder."""
         hashes = {}

@@ -23,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 from nbconvert import HTMLExporter
 from traitlets.config import Config
@@ -31,7 +32,7 @@ from perfnb.index_page import render_index
 from perfnb.kernel import CurrentPythonKernelManager
 from perfnb.loader import Dataset, load_dataset, slugify
 from perfnb.periods import Period, parse_period
-from perfnb.scorecard import build_scorecard
+from perfnb.scorecard import build_scorecard, has_figure, services_with_figures
 
 __all__ = [
     "REQUIRED_PARAMETERS",
@@ -86,6 +87,8 @@ class JobResult:
     started: str = ""
     finished: str = ""
     warnings: list[str] = field(default_factory=list)
+    measures: int = 0  # measures of the service in the report
+    with_figures: int = 0  # of which have a figure for the period itself
 
     @property
     def key(self) -> str:
@@ -240,11 +243,11 @@ def export_html(nb: nbformat.NotebookNode) -> str:
     return body
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Writes ``text`` to a temporary file beside ``path`` and renames it into place."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
             handle.write(text)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; outputs are for sharing
         os.replace(tmp, path)
@@ -253,11 +256,11 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _write_outputs(folder: Path, files: dict[str, str]) -> None:
+def _write_outputs(folder: Path, files: dict[str, str], encoding: str = "utf-8") -> None:
     """Writes the period's own files atomically; an OS error becomes a RunError naming the file."""
     for name, text in files.items():
         try:
-            _write_atomic(folder / name, text)
+            _write_atomic(folder / name, text, encoding)
         except OSError as exc:
             hint = " (is it open in another program?)" if isinstance(exc, PermissionError) else ""
             raise RunError(f"cannot write {folder / name}: {exc.strerror or exc}{hint}") from exc
@@ -294,7 +297,7 @@ def run_job(
         nb = nbformat.read(executed, as_version=4)
         result.warnings = _strip_for_report(nb)
         nb.metadata["title"] = provenance.get("title", stem)
-        nb.metadata["perfnb"] = {**provenance, "parameters": parameters}
+        nb.metadata["perfnb"] = provenance
         html = export_html(nb)
         (work / f"{stem}.html").write_text(html, encoding="utf-8")
         os.replace(executed, folder / f"{stem}.ipynb")
@@ -347,7 +350,9 @@ def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> 
 # -- a run -----------------------------------------------------------------------------------
 
 
-def _choose_services(data: Dataset, period: Period, services: Sequence[str] | None) -> list[str]:
+def _choose_services(
+    card: pd.DataFrame, data: Dataset, services: Sequence[str] | None
+) -> list[str]:
     """The services to report on: those named (by name or slug), else those with figures."""
     if services:
         by_slug = {slugify(s): s for s in data.services}
@@ -359,13 +364,21 @@ def _choose_services(data: Dataset, period: Period, services: Sequence[str] | No
                 f"{data.path}/measures.csv; there are: {', '.join(data.services)}"
             )
         return list(dict.fromkeys(chosen))
-    chosen = data.services_with_data(period)
+    chosen = services_with_figures(card)
     if not chosen:
         raise RunError(
-            f"no service has figures for {period.label} in {data.path}; the latest "
+            f"no service has figures for {card['period'].iloc[0]} in {data.path}; the latest "
             f"period with data is {data.latest_period().label}"
         )
     return chosen
+
+
+def _shown_path(path: Path) -> str:
+    """A path as a published report may show it: relative to here, else just its name."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path.name
 
 
 def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult]) -> dict:
@@ -408,7 +421,8 @@ def run_reports(
     """
     data = load_dataset(data_dir)
     chosen_period = parse_period(period) if period is not None else data.latest_period()
-    chosen_services = _choose_services(data, chosen_period, services)
+    whole_card = build_scorecard(data, chosen_period)
+    chosen_services = _choose_services(whole_card, data, services)
     paths = find_notebooks(notebooks_dir, notebooks)
     extra = dict(parameters or {})
     clash = [name for name in extra if name in REQUIRED_PARAMETERS]
@@ -445,9 +459,11 @@ def run_reports(
         "versions": versions,
         "started": _now(),
     }
-    covered = set(data.services_with_data(chosen_period)) | set(chosen_services)
-    card = build_scorecard(data, chosen_period, [s for s in data.services if s in covered])
-    _write_outputs(folder, {"scorecard.csv": card.to_csv(index=False)})
+    covered = set(services_with_figures(whole_card)) | set(chosen_services)
+    card = whole_card[whole_card["service"].isin(covered)]
+    # utf-8-sig: Excel, where most people open it, needs the byte-order mark to read £ and dashes
+    _write_outputs(folder, {"scorecard.csv": card.to_csv(index=False)}, encoding="utf-8-sig")
+    counted = card.assign(figure=has_figure(card)).groupby("service")["figure"].agg(["size", "sum"])
 
     jobs: list[JobResult] = []
     for path in paths:
@@ -464,9 +480,23 @@ def run_reports(
                 "produced": dt.datetime.now().strftime("%d %B %Y %H:%M"),
                 "version": versions.get("perfnb", ""),
                 "inputs": hashes,
+                # what the published footer shows: no output folder, no paths outside the project
+                "shown_parameters": {
+                    "period": chosen_period.label,
+                    "service": service,
+                    "data set": _shown_path(Path(data_dir)),
+                    **extra,
+                },
             }
+            measures, with_figures = (int(n) for n in counted.loc[service])
+            if not with_figures:
+                echo(
+                    f"warning: {service} has no figure for {chosen_period.label} in any of its "
+                    f"{measures} measures; its report shows every measure as pending"
+                )
             echo(f"running {path.name} for {service} ({chosen_period.label})")
             job = run_job(path, service, params, folder, provenance, timeout=timeout)
+            job.measures, job.with_figures = measures, with_figures
             where = f" at cell {job.cell}" if job.cell is not None else ""
             echo(
                 f"  {job.status} in {job.seconds:.1f}s"

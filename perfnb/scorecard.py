@@ -16,7 +16,7 @@ import pandas as pd
 from perfnb.loader import Dataset
 from perfnb.periods import Period, parse_period
 
-__all__ = ["SCORECARD_COLUMNS", "build_scorecard"]
+__all__ = ["SCORECARD_COLUMNS", "build_scorecard", "has_figure", "services_with_figures"]
 
 SCORECARD_COLUMNS = [
     "measure_id",
@@ -42,6 +42,7 @@ SCORECARD_COLUMNS = [
     "note",
     "status",
     "pending",
+    "target_note",
 ]
 
 
@@ -80,9 +81,9 @@ def build_scorecard(
     figures = figures[
         ["measure_id", "period", "value", "numerator", "denominator", "note", "status"]
     ].rename(columns={"period": "value_period"})
-    targets = data.targets.loc[
-        data.targets["fy"] == period.fy, ["measure_id", "target", "band_low", "band_high"]
-    ]
+    targets = data.targets.loc[data.targets["fy"] == period.fy].copy()
+    targets["target_note"] = targets.get("note", "")
+    targets = targets[["measure_id", "target", "band_low", "band_high", "target_note"]]
     card = measures.merge(figures, on="measure_id", how="left").merge(
         targets, on="measure_id", how="left"
     )
@@ -90,9 +91,20 @@ def build_scorecard(
     missing = card["value_period"].isna()
     card["note"] = card["note"].fillna("").where(~missing, f"No figure for {period.label}")
     card["status"] = card["status"].fillna("")
+    card["target_note"] = card["target_note"].fillna("")
     card["value_period"] = card["value_period"].fillna("")
     card["pending"] = card["value"].isna()
     for column in ("value", "numerator", "denominator", "target", "band_low", "band_high"):
         card[column] = card[column].astype(float)
     card["rate_per"] = card["rate_per"].astype(float).replace({np.nan: None}).astype(float)
     return card[SCORECARD_COLUMNS].reset_index(drop=True)
+
+
+def has_figure(card: pd.DataFrame) -> pd.Series:
+    """True for rows whose figure is for the card's own period (not pending, not an older year)."""
+    return card["value"].notna() & (card["value_period"] == card["period"])
+
+
+def services_with_figures(card: pd.DataFrame) -> list[str]:
+    """The services with at least one figure for the period, in catalogue order."""
+    return list(pd.unique(card.loc[has_figure(card), "service"]))

@@ -381,3 +381,45 @@ def test_notebook_runs_as_it_is_with_its_defaults(path, tmp_path) -> None:
     assert all(
         c.metadata.papermill.status == "completed" for c in nb.cells if c.cell_type == "code"
     )
+
+
+def test_service_without_figures_is_warned_about(tmp_path) -> None:
+    """Asking for a service with nothing in the period builds it, but says so loudly."""
+    lines: list[str] = []
+    result = run_reports(
+        "2017/18 Q1",
+        SAMPLE,
+        tmp_path,
+        notebooks_dir=NOTEBOOKS,
+        services=["Help Direct"],
+        echo=lines.append,
+    )
+    assert lines[0] == (
+        "warning: Help Direct has no figure for 2017/18 Q1 in any of its 2 measures; its "
+        "report shows every measure as pending"
+    )
+    assert (result.jobs[0].measures, result.jobs[0].with_figures) == (2, 0)
+
+
+def test_year_with_no_figures_of_its_own_is_refused(tmp_path) -> None:
+    """--period 2017/18 before the year's figures exist: refused, not a blank 'ok' report."""
+    with pytest.raises(RunError) as caught:
+        run_reports("2017/18", SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS)
+    assert str(caught.value) == (
+        f"no service has figures for 2017/18 in {SAMPLE}; the latest period with data is 2017/18 Q1"
+    )
+
+
+def test_published_footer_has_no_local_paths(sample_run) -> None:
+    """The report shows the data set by name, not the output folder or absolute paths."""
+    _, folder = sample_run
+    html = (folder / "scorecard-adult-social-care.html").read_text()
+    footer = html[html.index('class="perfnb-provenance"') :]
+    assert "output_dir" not in footer and str(folder.parent) not in footer
+    assert "data set = data/sample" in footer or "data set = sample" in footer
+
+
+def test_scorecard_csv_opens_in_excel(sample_run) -> None:
+    """scorecard.csv starts with a UTF-8 byte-order mark, so Excel reads £ and dashes."""
+    _, folder = sample_run
+    assert (folder / "scorecard.csv").read_bytes()[:3] == b"\xef\xbb\xbf"

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import SAMPLE
 from perfnb import build_scorecard, load_dataset
-from perfnb.scorecard import SCORECARD_COLUMNS
+from perfnb.scorecard import SCORECARD_COLUMNS, services_with_figures
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +97,27 @@ def test_own_year_row_wins_over_earlier_years(tiny) -> None:
     )
     row = build_scorecard(load_dataset(folder), "2017/18 Q2").set_index("measure_id").loc["M2"]
     assert row["pending"] and row["note"] == "Due May-18" and row["value_period"] == "2017/18"
+
+
+@pytest.mark.parametrize(
+    ("period", "services"),
+    [
+        ("2017/18 Q1", ["Adult Social Care", "Communities and Wellbeing"]),
+        ("2012/13 Q2", ["Help Direct"]),
+        ("2012-10", ["Help Direct"]),
+        # only annual measures have 2016/17 rows: the surveys and LALS's academic year
+        ("2016/17", ["Adult Social Care", "Communities and Wellbeing"]),
+        ("2017/18", []),  # no figure is for the whole year 2017/18 yet
+        ("2017-06", []),  # no monthly figures in June 2017
+    ],
+)
+def test_services_with_figures(period, services) -> None:
+    """A service counts only if some figure is for the period itself, not an older year."""
+    card = build_scorecard(load_dataset(SAMPLE), period)
+    assert services_with_figures(card) == services
+
+
+def test_target_note_is_carried(q1) -> None:
+    """A target written as TBC (no number) keeps its word for the report."""
+    assert q1.loc["DTOC-ASC", "target_note"] == "TBC"
+    assert q1.loc["ASCOF-2D", "target_note"] == ""
