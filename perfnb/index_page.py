@@ -23,6 +23,7 @@ th { background: #f0f0f0; }
 .status-failed { color: #9b1c1c; font-weight: 600; }
 a { color: #0b4f9c; }
 footer { margin-top: 2rem; font-size: 0.85rem; color: #444; }
+.stale { color: #7a4a00; }
 @media print { a { color: inherit; text-decoration: none; } }
 """
 
@@ -35,7 +36,23 @@ def _readable_time(stamp: str) -> str:
         return str(stamp or "")
 
 
-def _row(report: dict) -> str:
+def _stale_note(report: dict, current: dict, period: Period) -> str:
+    """A warning when a report was built from other data than the latest run used."""
+    run = report.get("run", {})
+    if run.get("inputs") == current.get("inputs") and run.get("data_dir") == current.get(
+        "data_dir"
+    ):
+        return ""
+    where = escape(str(run.get("data_dir", "another data set")))
+    service = escape(str(report.get("service", "")))
+    return (
+        f'<br><span class="stale">Built from other data than the latest run ({where}); '
+        f"rebuild it with <code>perfnb run --period &quot;{escape(period.label)}&quot; "
+        f"--service &quot;{service}&quot;</code> or delete it.</span>"
+    )
+
+
+def _row(report: dict, current: dict, period: Period) -> str:
     status = report.get("status", "")
     service = escape(str(report.get("service", "")))
     notebook = escape(str(report.get("notebook", "")))
@@ -55,14 +72,23 @@ def _row(report: dict) -> str:
             when = escape(_readable_time(good.get("finished", "")))
             link = f'<a href="{escape(good["html"])}">{service}</a>'
             state += f"<br>The report linked is the last good one, built {when}."
+    state += _stale_note(report, current, period)
     finished = escape(_readable_time(report.get("finished", "")))
     return f"<tr><td>{link}</td><td>{notebook}</td><td>{state}</td><td>{finished}</td></tr>"
 
 
-def render_index(data: Dataset, period: Period, reports: Sequence[dict]) -> str:
-    """The HTML of the period's index page, listing ``reports`` (manifest entries)."""
+def render_index(
+    data: Dataset, period: Period, reports: Sequence[dict], current: dict | None = None
+) -> str:
+    """The HTML of the period's index page, listing ``reports`` (manifest entries); reports
+    built from other inputs than the ``current`` run (its ``inputs`` and ``data_dir``) are
+    marked as such."""
+    current = current or {}
     council = escape(data.council or "Performance reports")
-    rows = "\n".join(_row(r) for r in sorted(reports, key=lambda r: (r["service"], r["notebook"])))
+    rows = "\n".join(
+        _row(r, current, period)
+        for r in sorted(reports, key=lambda r: (r["service"], r["notebook"]))
+    )
     made = dt.datetime.now(dt.UTC).strftime("%d %B %Y %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -510,7 +510,7 @@ def run_reports(
         folder,
         {
             MANIFEST: json.dumps(manifest, indent=2),
-            "index.html": render_index(data, chosen_period, manifest["reports"]),
+            "index.html": render_index(data, chosen_period, manifest["reports"], run_info),
         },
     )
     return RunResult(chosen_period, folder, jobs)

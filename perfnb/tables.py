@@ -35,16 +35,24 @@ def format_value(
     return number
 
 
+def _target_decimals(value: float, decimals: int) -> int:
+    """Targets are usually round: 80 prints as 80%, not 80.0%; 630.6 keeps its decimals."""
+    return 0 if float(value).is_integer() else decimals
+
+
 def format_target(row: pd.Series) -> str:
-    """The year-end target of a scorecard row: a single figure, a band, or ``None set``."""
+    """The year-end target of a scorecard row: a figure, a band, its note (TBC), or None set."""
     unit, decimals, rate_per = row["unit"], row["decimals"], row.get("rate_per")
-    if pd.notna(row.get("band_low")) and pd.notna(row.get("band_high")):
-        low = format_value(row["band_low"], "count", decimals)
-        high = format_value(row["band_high"], unit, decimals, rate_per)
-        return f"{low} to {high}"
+    low, high = row.get("band_low"), row.get("band_high")
+    if pd.notna(low) and pd.notna(high):
+        places = max(_target_decimals(low, decimals), _target_decimals(high, decimals))
+        return (
+            f"{format_value(low, 'count', places)} to {format_value(high, unit, places, rate_per)}"
+        )
     if pd.notna(row.get("target")):
-        return format_value(row["target"], unit, decimals, rate_per)
-    return "None set"
+        target = row["target"]
+        return format_value(target, unit, _target_decimals(target, decimals), rate_per)
+    return str(row.get("target_note") or "") or "None set"
 
 
 def _this_period(row: pd.Series) -> str:
@@ -59,10 +67,14 @@ def _this_period(row: pd.Series) -> str:
 
 
 def scorecard_table(card: pd.DataFrame) -> Styler:
-    """The scorecard as seed 004 lays it out, grouped by theme: id, description, aim, figures."""
+    """The scorecard as seed 004 lays it out, grouped by theme: id, description, aim, figures.
+
+    One header row; the theme is printed on the first row of its group only.
+    """
+    theme = card["theme"].replace("", "Other measures")
     table = pd.DataFrame(
         {
-            "Theme": card["theme"].replace("", "Other measures"),
+            "Theme": theme.where(theme != theme.shift(), ""),
             "Measure": card["measure_id"],
             "Description": card["name"],
             "Framework": card["framework"],
@@ -70,19 +82,28 @@ def scorecard_table(card: pd.DataFrame) -> Styler:
             "Year-end target": card.apply(format_target, axis=1),
             "This period": card.apply(_this_period, axis=1),
         }
-    ).set_index(["Theme", "Measure"])
-    text_columns = ["Description", "Framework", "Aim"]
+    ).reset_index(drop=True)
+    text_columns = ["Theme", "Measure", "Description", "Framework", "Aim"]
     figure_columns = ["Year-end target", "This period"]
+    header = [
+        {"selector": f"th.col_heading.col{i}", "props": "text-align: right;"}
+        for i, name in enumerate(table.columns)
+        if name in figure_columns
+    ]
     return (
-        table.style.set_caption(f"Scorecard, {card['period'].iloc[0]}" if len(card) else "")
+        table.style.hide(axis="index")
+        .set_caption(f"Scorecard, {card['period'].iloc[0]}" if len(card) else "")
         .set_table_attributes('class="perfnb-scorecard"')
         .set_properties(subset=text_columns, **{"text-align": "left"})
         .set_properties(subset=figure_columns, **{"text-align": "right"})
+        .set_properties(subset=["Theme"], **{"font-weight": "bold"})
+        .set_properties(subset=["Measure"], **{"white-space": "nowrap"})
         .set_table_styles(
             [
-                {"selector": "th", "props": "text-align: left; vertical-align: top;"},
+                {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
                 {"selector": "td", "props": "vertical-align: top;"},
                 {"selector": "caption", "props": "text-align: left; font-weight: bold;"},
+                *header,
             ]
         )
     )

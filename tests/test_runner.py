@@ -148,7 +148,7 @@ def test_small_fixture_run(tiny, tmp_path) -> None:
     )
     assert result.ok, result.summary()
     html = (tmp_path / "out" / "2017-18-Q1" / "scorecard-care.html").read_text()
-    assert "Share of sequels" in html and "10.0 to 14.0%" in html
+    assert "Share of sequels" in html and "10 to 14%" in html
 
 
 def test_failing_notebook_is_reported_and_others_still_run(tiny, tmp_path) -> None:
@@ -423,3 +423,19 @@ def test_scorecard_csv_opens_in_excel(sample_run) -> None:
     """scorecard.csv starts with a UTF-8 byte-order mark, so Excel reads £ and dashes."""
     _, folder = sample_run
     assert (folder / "scorecard.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+
+
+def test_reports_built_from_other_data_are_marked(tiny, tmp_path) -> None:
+    """After the data changes, a report not rebuilt is flagged in the index, with the command."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "plain", "pass")
+    data = tiny()
+    assert run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks).ok
+    index = tmp_path / "out" / "2017-18-Q1" / "index.html"
+    assert "Built from other data" not in index.read_text()
+    values = data / "values.csv"
+    values.write_text(values.read_text().replace("M1,2017/18 Q1,100,", "M1,2017/18 Q1,101,"))
+    assert run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, services=["Care"]).ok
+    html = index.read_text()
+    assert html.count("Built from other data than the latest run") == 1
+    assert "--service &quot;Help Desk&quot;" in html

@@ -31,17 +31,34 @@ def test_format_value(value, unit, decimals, rate_per, text) -> None:
 
 
 def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
-    """The table is indexed by theme then measure; pending rows show their note."""
+    """Theme printed once per group; pending rows show their note; targets as councils print."""
     card = build_scorecard(load_dataset(SAMPLE), "2017/18 Q1", services=["Adult Social Care"])
-    table = scorecard_table(card).data
-    assert table.index.names == ["Theme", "Measure"]
-    assert table.loc[("Meet need", "SEQ-MEET"), "Year-end target"] == "5.0 to 9.0%"
-    assert table.loc[("Meet need", "ASCOF-4B"), "This period"] == "Due May-18"
-    assert table.loc[("Delay need", "DTOC-ASC"), "Year-end target"] == "None set"
-    assert table.loc[("Delay need", "ASCOF-2A2"), "This period"] == "140.4 per 100,000"
-    assert list(table.index.get_level_values("Theme").unique()) == [
-        "Prevent need",
-        "Reduce need",
-        "Delay need",
-        "Meet need",
+    table = scorecard_table(card).data.set_index("Measure")
+    assert list(table.columns) == [
+        "Theme",
+        "Description",
+        "Framework",
+        "Aim",
+        "Year-end target",
+        "This period",
     ]
+    themes = [t for t in table["Theme"] if t]
+    assert themes == ["Prevent need", "Reduce need", "Delay need", "Meet need"]
+    assert table.loc["SEQ-MEET", "Year-end target"] == "5 to 9%"
+    assert table.loc["ASCOF-2D", "Year-end target"] == "80%"
+    assert table.loc["ASCOF-2D", "This period"] == "77.4%"
+    assert table.loc["ASCOF-2A2", "Year-end target"] == "630.6 per 100,000"
+    assert table.loc["ASCOF-2A2", "This period"] == "140.4 per 100,000"
+    assert table.loc["ASCOF-4B", "This period"] == "Due May-18"
+    assert table.loc["DTOC-ASC", "Year-end target"] == "TBC"
+    assert table.loc["ASCOF-3D2", "Year-end target"] == "N/A: next survey due 2018/19"
+
+
+def test_measure_without_target_or_note() -> None:
+    """No target and no note: the table says None set rather than leaving a gap."""
+    card = build_scorecard(
+        load_dataset(SAMPLE), "2017/18 Q1", services=["Communities and Wellbeing"]
+    )
+    table = scorecard_table(card).data.set_index("Measure")
+    assert table.loc["LIB-COMMUNITY-ISSUES", "Year-end target"] == "None set"
+    assert table.loc["LIB-VISITS", "Year-end target"] == "1,000,000"
