@@ -84,7 +84,8 @@ def render_index(
     built from other inputs than the ``current`` run (its ``inputs`` and ``data_dir``) are
     marked as such."""
     current = current or {}
-    council = escape(data.council or "Performance reports")
+    council = escape(data.council)
+    heading = f"{council}: performance reports" if council else "Performance reports"
     rows = "\n".join(
         _row(r, current, period)
         for r in sorted(reports, key=lambda r: (r["service"], r["notebook"]))
@@ -95,12 +96,12 @@ def render_index(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{council}: performance reports, {escape(period.label)}</title>
+<title>{heading}, {escape(period.label)}</title>
 <style>{_CSS}</style>
 </head>
 <body>
 <main>
-<h1>{council}: performance reports</h1>
+<h1>{heading}</h1>
 <p class="sub">{escape(period.long_label)}</p>
 <table>
 <caption class="sub" style="text-align:left">Reports of this period</caption>

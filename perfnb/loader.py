@@ -197,6 +197,16 @@ def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], li
     problems: list[Problem] = []
     workbook = folder / WORKBOOK
     sheets: dict[str, pd.DataFrame] | None = None
+    beside = [spec.filename for spec in FILES.values() if (folder / spec.filename).exists()]
+    if workbook.exists() and beside:
+        problems.append(
+            Problem(
+                WORKBOOK,
+                f"is used; the CSV files beside it ({', '.join(beside)}) are ignored. Keep one "
+                "or the other",
+                severity="warning",
+            )
+        )
     if workbook.exists():
         try:
             sheets = _read_workbook(workbook)
@@ -232,10 +242,17 @@ def _read_one(
         return None, label, folder / WORKBOOK
     if not csv.exists():
         if spec.required:
+            others = sorted(p.name for p in folder.glob("*.xls*") if not p.name.startswith("~$"))
+            hint = (
+                f" (found {', '.join(others)}: a workbook must be named {WORKBOOK})"
+                if others
+                else ""
+            )
             problems.append(
                 Problem(
                     spec.filename,
-                    f"is missing from {folder}; expected {spec.filename} or a workbook {WORKBOOK}",
+                    f"is missing from {folder}; expected {spec.filename} or a workbook "
+                    f"{WORKBOOK}{hint}",
                 )
             )
         return None, spec.filename, csv
@@ -312,8 +329,11 @@ def _read_and_check(
 ) -> tuple[dict[str, RawTable], dict[str, Path], dict[str, object], list[Problem]]:
     """Reads every file once and checks it: tables, their paths, settings, problems."""
     if not folder.is_dir():
+        where = "" if folder.is_absolute() else f" in {Path.cwd()}"
         problem = Problem(
-            str(folder), "is not a folder; expected a data set folder such as data/sample"
+            str(folder),
+            f"is not a folder{where}; run perfnb from the project folder, or pass --data with "
+            "the data set's folder",
         )
         return {}, {}, {}, [problem]
     tables, sources, problems = _read_tables(folder)

@@ -18,9 +18,10 @@ def title_block(data: Dataset, period: Period | str, service: str) -> HTML:
     period = parse_period(period)
     council = escape(data.council)
     produced = dt.date.today().strftime("%d %B %Y")
+    council_line = f"<p>{council}</p>" if council else ""
     return HTML(
         f'<header class="perfnb-title">'
-        f"<p>{council}</p>"
+        f"{council_line}"
         f"<h1>{escape(service)}: performance report</h1>"
         f"<p><strong>{escape(period.long_label)}</strong>. Produced {produced}.</p>"
         f"</header>"

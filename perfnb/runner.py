@@ -425,9 +425,15 @@ def run_reports(
     chosen_services = _choose_services(whole_card, data, services)
     paths = find_notebooks(notebooks_dir, notebooks)
     extra = dict(parameters or {})
-    clash = [name for name in extra if name in REQUIRED_PARAMETERS]
+    options = {
+        "period": "--period",
+        "service": "--service",
+        "data_dir": "--data",
+        "output_dir": "--out",
+    }
+    clash = [name for name in extra if name in options]
     if clash:
-        raise RunError(f"{', '.join(clash)} are set by perfnb run's own options, not -p")
+        raise RunError("; ".join(f"{name} is set with {options[name]}, not -p" for name in clash))
     problems = [p for path in paths for p in check_notebook(path, extra)]
     if problems:
         raise RunError("the notebooks cannot be run:\n  " + "\n  ".join(problems))

@@ -201,3 +201,14 @@ def test_latest_period_ignores_annual_rows(tiny) -> None:
     assert load_dataset(folder).latest_period().label == "2017/18 Q1"
     only_years = tiny(values="measure_id,period,value\nM2,2016/17,61\nM2,2017/18,62\n")
     assert load_dataset(only_years).latest_period().label == "2017/18"
+
+
+def test_workbook_and_csv_files_together_is_a_warning(tiny) -> None:
+    """Both perfnb.xlsx and CSV files: the workbook is used, and the analyst is told."""
+    folder = tiny()
+    workbook_from_csv(folder, TINY)
+    warnings = [str(p) for p in validate_dataset(folder) if p.severity == "warning"]
+    assert warnings == [
+        "perfnb.xlsx: is used; the CSV files beside it (measures.csv, values.csv, targets.csv) "
+        "are ignored. Keep one or the other"
+    ]

@@ -149,6 +149,9 @@ def test_small_fixture_run(tiny, tmp_path) -> None:
     assert result.ok, result.summary()
     html = (tmp_path / "out" / "2017-18-Q1" / "scorecard-care.html").read_text()
     assert "Share of sequels" in html and "10 to 14%" in html
+    assert '<header class="perfnb-title"><h1>' in html  # no dataset.toml: no empty council line
+    index = (tmp_path / "out" / "2017-18-Q1" / "index.html").read_text()
+    assert "<h1>Performance reports</h1>" in index
 
 
 def test_failing_notebook_is_reported_and_others_still_run(tiny, tmp_path) -> None:
@@ -439,3 +442,10 @@ def test_reports_built_from_other_data_are_marked(tiny, tmp_path) -> None:
     html = index.read_text()
     assert html.count("Built from other data than the latest run") == 1
     assert "--service &quot;Help Desk&quot;" in html
+
+
+def test_own_options_cannot_be_passed_with_p(tmp_path) -> None:
+    """-p period=... is refused, naming the option that sets it."""
+    with pytest.raises(RunError) as caught:
+        run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, parameters={"period": "x"})
+    assert str(caught.value) == "period is set with --period, not -p"

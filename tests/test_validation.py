@@ -159,8 +159,30 @@ def test_not_a_folder(tmp_path) -> None:
     """A data path that does not exist says so instead of failing deep inside pandas."""
     missing = tmp_path / "nope"
     assert messages(missing) == [
-        f"{missing}: is not a folder; expected a data set folder such as data/sample"
+        f"{missing}: is not a folder; run perfnb from the project folder, or pass --data with "
+        "the data set's folder"
     ]
+
+
+def test_relative_data_folder_says_where_it_looked(tmp_path, monkeypatch) -> None:
+    """Run from the wrong folder, the message names the folder perfnb looked in."""
+    monkeypatch.chdir(tmp_path)
+    assert messages(Path("data/sample")) == [
+        f"data/sample: is not a folder in {tmp_path}; run perfnb from the project folder, or "
+        "pass --data with the data set's folder"
+    ]
+
+
+def test_workbook_with_another_name_is_pointed_out(tiny) -> None:
+    """No CSVs but 'Performance data Q1.xlsx': the message says to rename it."""
+    folder = tiny()
+    for name in ("measures.csv", "values.csv", "targets.csv"):
+        (folder / name).unlink()
+    (folder / "Performance data Q1.xlsx").write_bytes(b"")
+    assert messages(folder)[0] == (
+        f"measures.csv: is missing from {folder}; expected measures.csv or a workbook "
+        "perfnb.xlsx (found Performance data Q1.xlsx: a workbook must be named perfnb.xlsx)"
+    )
 
 
 def test_every_problem_is_reported_at_once(tiny) -> None:
