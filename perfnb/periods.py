@@ -162,10 +162,6 @@ class Period:
         """The same month, quarter or year one year earlier."""
         return Period(self.kind, self.fy - 1, self.index)
 
-    def sort_key(self) -> tuple[dt.date, int]:
-        """Orders periods by end date, then quarter before month before year."""
-        return (self.end, _KIND_PREFERENCE[self.kind])
-
 
 def _check_year(year: int, text: str) -> None:
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
