@@ -66,7 +66,6 @@ def to_number(texts: pd.Series) -> pd.Series:
     """
     text = texts.astype(str).str.strip()
     numbers = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
-    numbers = numbers.where(np.isfinite(numbers))
     retry = numbers.isna() & (text != "")
     if retry.any():  # the slow path, only for cells the fast one could not read
         cleaned = text[retry].str.replace(r"^£", "", regex=True).str.replace(r"%$", "", regex=True)
@@ -84,10 +83,15 @@ class _Collector:
         self.problems: list[Problem] = []
         self._counts: dict[tuple[str, str | None, str, str], int] = {}
 
+    def reserve(self, key: tuple[str, str | None, str, str], count: int) -> int:
+        """Counts ``count`` problems of one kind; returns how many of them are still listed."""
+        before = self._counts.get(key, 0)
+        self._counts[key] = before + count
+        return max(0, min(count, MAX_LISTED - before))
+
     def add(self, problem: Problem, rule: str = "") -> None:
         key = (problem.file, problem.column, rule or problem.message, problem.severity)
-        self._counts[key] = self._counts.get(key, 0) + 1
-        if self._counts[key] <= MAX_LISTED:
+        if self.reserve(key, 1):
             self.problems.append(problem)
 
     def add_rows(
@@ -104,10 +108,12 @@ class _Collector:
         if not mask.any():
             return
         hits = mask[mask].index
+        # only the rows that will be listed become Problems; the rest are only counted
+        hits = hits[: self.reserve((table.label, column, message, severity), len(hits))]
         values = table.frame.loc[hits, column] if column in table.frame else None
         for i, idx in enumerate(hits):
             value = values.iloc[i] if values is not None and show_value else None
-            self.add(
+            self.problems.append(
                 Problem(
                     table.label,
                     message,
@@ -115,8 +121,7 @@ class _Collector:
                     column=column,
                     value=value,
                     severity=severity,  # type: ignore[arg-type]
-                ),
-                rule=message,
+                )
             )
 
     def finish(self) -> list[Problem]:
@@ -286,17 +291,18 @@ def _check_duplicates(table: RawTable, out: _Collector) -> None:
         .transform("first")
     )
     column = table.spec.key[-1]
-    for idx in dup[dup].index:
+    repeated = dup[dup].index
+    listed = out.reserve((table.label, column, "duplicate", "error"), len(repeated))
+    for idx in repeated[:listed]:
         what = " and ".join(f"{k} {keys.at[idx, k]}" for k in keys.columns)
-        out.add(
+        out.problems.append(
             Problem(
                 table.label,
                 f"repeats {what}, already on row {int(first_row.loc[idx])}",
                 row=int(table.rows.loc[idx]),
                 column=column,
                 value=str(table.frame.at[idx, column]),
-            ),
-            rule="duplicate",
+            )
         )
 
 
@@ -421,11 +427,9 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
             "band_low",
             "is a band for a measure whose polarity is not band",
         )
-    needs_band = (polarity == "band") & target.notna()
-    if "target" in frame:
         out.add_rows(
             table,
-            needs_band,
+            (polarity == "band") & target.notna(),
             "target",
             "is a single target for a band measure; expected band_low and band_high",
         )
@@ -440,7 +444,7 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
             )
     if "profile" in frame:
         text = frame["profile"].astype(str).str.strip()
-        bad = (text != "") & ~text.map(lambda t: bool(_PROFILE_RE.match(t)))
+        bad = (text != "") & ~text.str.match(_PROFILE_RE)
         out.add_rows(
             table,
             bad,
