@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from perfnb.loader import Dataset
@@ -94,9 +93,9 @@ def build_scorecard(
     card["target_note"] = card["target_note"].fillna("")
     card["value_period"] = card["value_period"].fillna("")
     card["pending"] = card["value"].isna()
-    for column in ("value", "numerator", "denominator", "target", "band_low", "band_high"):
+    floats = ("value", "numerator", "denominator", "target", "band_low", "band_high", "rate_per")
+    for column in floats:
         card[column] = card[column].astype(float)
-    card["rate_per"] = card["rate_per"].astype(float).replace({np.nan: None}).astype(float)
     return card[SCORECARD_COLUMNS].reset_index(drop=True)
 
 
