@@ -19,6 +19,7 @@ __all__ = [
     "UNITS",
     "Column",
     "DataError",
+    "RAG_ON",
     "FileSpec",
     "Problem",
     "slugify",
@@ -30,6 +31,11 @@ AGGREGATIONS = ("sum", "ratio", "last", "mean")
 FREQUENCIES = ("monthly", "quarterly", "annual")
 STATUSES = ("provisional", "final")
 DOT_BASES = ("previous", "last_year")
+RAG_ON = ("value", "forecast")
+# what an officer may write in overrides.csv (any case): the word or its letter
+RAG_CHOICES = ("red", "amber", "green", "r", "a", "g", "n/a", "na")
+TRUE_FLAGS = ("yes", "y", "true", "1")
+FLAGS = (*TRUE_FLAGS, "no", "n", "false", "0")
 
 
 def slugify(text: str) -> str:
@@ -38,7 +44,9 @@ def slugify(text: str) -> str:
     return slug or "report"
 
 
-ColumnKind = Literal["id", "text", "number", "integer", "period", "year", "choice", "tolerance"]
+ColumnKind = Literal[
+    "id", "text", "number", "integer", "period", "year", "choice", "tolerance", "flag"
+]
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,12 @@ MEASURES = FileSpec(
         Column("min_base", "number", description="Below this base, Red is capped at Amber."),
         Column("dot_basis", "choice", choices=DOT_BASES, description="Direction of travel basis."),
         Column("dot_stable", "tolerance", description="Change within this counts as stable."),
+        Column(
+            "rag_on",
+            "choice",
+            choices=RAG_ON,
+            description="value (default) rates the reported figure; forecast the year-end one.",
+        ),
     ),
 )
 
@@ -139,7 +153,38 @@ TARGETS = FileSpec(
     ),
 )
 
-FILES: dict[str, FileSpec] = {spec.name: spec for spec in (MEASURES, VALUES, TARGETS)}
+OVERRIDES = FileSpec(
+    "overrides",
+    required=False,
+    key=("measure_id", "period"),
+    description="An officer's RAG in place of the computed one, with the reason.",
+    columns=(
+        Column("measure_id", "id", True, False, description="A measure_id of measures.csv."),
+        Column("period", "period", True, False, description="The report's period, 2017/18 Q1."),
+        Column("rag", "choice", True, False, RAG_CHOICES, "Red, Amber, Green or N/A (or R/A/G)."),
+        Column("reason", "text", True, False, description="Why; printed with the rating."),
+        Column("by", "text", description="Who decided, e.g. Head of Service."),
+    ),
+)
+
+BENCHMARKS = FileSpec(
+    "benchmarks",
+    required=False,
+    key=("measure_id", "year", "area"),
+    description="Published figures for comparable areas, to rank this council's.",
+    columns=(
+        Column("measure_id", "id", True, False, description="A measure_id of measures.csv."),
+        Column("year", "year", True, False, description="Financial year, e.g. 2017/18."),
+        Column("area", "text", True, False, description="Council or average, e.g. Trafford."),
+        Column("value", "number", True, description="The published figure; blank if suppressed."),
+        Column("is_average", "flag", description="yes for England or regional averages."),
+        Column("quartile", "integer", description="The publisher's quartile (1 = best), if any."),
+    ),
+)
+
+FILES: dict[str, FileSpec] = {
+    spec.name: spec for spec in (MEASURES, VALUES, TARGETS, OVERRIDES, BENCHMARKS)
+}
 
 
 @dataclass(frozen=True)

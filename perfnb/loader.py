@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perfnb.contract import FILES, DataError, FileSpec, Problem, slugify
+from perfnb.contract import FILES, TRUE_FLAGS, DataError, FileSpec, Problem, slugify
 from perfnb.periods import Period, latest_period, parse_period
 from perfnb.validation import RawTable, check_tables
 
@@ -43,6 +43,8 @@ class Dataset:
     measures: pd.DataFrame
     values: pd.DataFrame
     targets: pd.DataFrame
+    overrides: pd.DataFrame = field(default_factory=lambda: _typed_overrides(None))
+    benchmarks: pd.DataFrame = field(default_factory=lambda: _typed_benchmarks(None))
     settings: dict[str, object] = field(default_factory=dict)
     sources: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
@@ -51,6 +53,11 @@ class Dataset:
     def council(self) -> str:
         """The council's name from ``dataset.toml`` (blank if not given)."""
         return str(self.settings.get("council", ""))
+
+    @property
+    def area(self) -> str:
+        """This council's name in ``benchmarks.csv``, from ``dataset.toml`` (blank if not given)."""
+        return str(self.settings.get("area", ""))
 
     @property
     def services(self) -> list[str]:
@@ -282,9 +289,15 @@ def _typed_measures(table: RawTable) -> pd.DataFrame:
     for name in ("unit", "polarity", "aggregation", "frequency", "dot_basis"):
         if name in out:
             out[name] = out[name].str.lower()
-    for name in ("priority", "green_within", "amber_within", "dot_basis", "dot_stable"):
+    for name in ("priority", "green_within", "amber_within", "dot_basis", "dot_stable", "rag_on"):
         if name not in out:
             out[name] = ""
+    out["rag_on"] = out["rag_on"].str.lower().replace("", "value")
+    # a year-to-date total is compared with the same point last year: against the previous
+    # period, Q1's total would be set against a whole year's
+    year_to_date = out["aggregation"] == "sum"
+    default_basis = pd.Series("previous", index=out.index).where(~year_to_date, "last_year")
+    out["dot_basis"] = out["dot_basis"].where(out["dot_basis"] != "", default_basis)
     is_rate = out["unit"] == "rate"
     out["rate_per"] = table.number("rate_per").where(is_rate).fillna(100000.0).where(is_rate)
     decimals = table.number("decimals").fillna(out["unit"].map(DEFAULT_DECIMALS))
@@ -321,6 +334,75 @@ def _typed_targets(table: RawTable) -> pd.DataFrame:
     return out
 
 
+def _typed_overrides(table: RawTable | None) -> pd.DataFrame:
+    from perfnb.rag import normalise_rag
+
+    if table is None:
+        return pd.DataFrame(columns=["measure_id", "period", "rag", "reason", "by"], dtype=object)
+    out = table.frame.copy()
+    out["period"] = table.periods("period")["period"]
+    out["rag"] = normalise_rag(out["rag"])
+    if "by" not in out:
+        out["by"] = ""
+    return out
+
+
+def _typed_benchmarks(table: RawTable | None) -> pd.DataFrame:
+    columns = ["measure_id", "year", "fy", "area", "value", "is_average", "quartile"]
+    if table is None:
+        return pd.DataFrame(
+            {
+                "measure_id": pd.Series(dtype=object),
+                "year": pd.Series(dtype=object),
+                "fy": pd.Series(dtype="int64"),
+                "area": pd.Series(dtype=object),
+                "value": pd.Series(dtype=float),
+                "is_average": pd.Series(dtype=bool),
+                "quartile": pd.Series(dtype=float),
+            }
+        )[columns]
+    out = table.frame.copy()
+    periods = table.periods("year")
+    out["year"] = periods["period"]
+    out["fy"] = periods["fy"].astype("int64")
+    out["value"] = table.number("value")
+    out["quartile"] = table.number("quartile")
+    flag = out["is_average"] if "is_average" in out else pd.Series("", index=out.index)
+    out["is_average"] = flag.astype(str).str.strip().str.lower().isin(TRUE_FLAGS)
+    return out
+
+
+def _benchmark_area_problems(
+    tables: dict[str, RawTable], settings: dict[str, object]
+) -> list[Problem]:
+    """Warnings when benchmarks cannot be ranked: no area named, or an area with no figures."""
+    table = tables.get("benchmarks")
+    if table is None or table.frame.empty or "area" not in table.frame:
+        return []
+    area = str(settings.get("area", "")).strip()
+    if not area:
+        return [
+            Problem(
+                SETTINGS,
+                "has no area, so benchmarks.csv cannot rank this council; add a line such as "
+                'area = "Trafford" naming it as benchmarks.csv does',
+                severity="warning",
+            )
+        ]
+    areas = table.frame["area"].astype(str).str.strip().str.casefold()
+    if not (areas == area.casefold()).any():
+        return [
+            Problem(
+                table.label,
+                f"has no rows for the area {area!r} named in {SETTINGS}, so no quartile can be "
+                "worked out; check the spelling",
+                column="area",
+                severity="warning",
+            )
+        ]
+    return []
+
+
 # -- public ---------------------------------------------------------------------------------
 
 
@@ -340,7 +422,9 @@ def _read_and_check(
     settings, settings_problems = _read_settings(folder)
     if (folder / SETTINGS).exists():
         sources["settings"] = folder / SETTINGS
-    return tables, sources, settings, problems + settings_problems + check_tables(tables)
+    problems += settings_problems + check_tables(tables)
+    problems += _benchmark_area_problems(tables, settings)
+    return tables, sources, settings, problems
 
 
 def validate_dataset(folder: str | Path) -> list[Problem]:
@@ -359,6 +443,8 @@ def load_dataset(folder: str | Path = "data/sample") -> Dataset:
         measures=_typed_measures(tables["measures"]),
         values=_typed_values(tables["values"]),
         targets=_typed_targets(tables["targets"]),
+        overrides=_typed_overrides(tables.get("overrides")),
+        benchmarks=_typed_benchmarks(tables.get("benchmarks")),
         settings=settings,
         sources=sources,
         warnings=[p for p in problems if p.severity == "warning"],

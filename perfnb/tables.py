@@ -43,14 +43,14 @@ def _target_decimals(value: float, decimals: int) -> int:
 def format_target(row: pd.Series) -> str:
     """The year-end target of a scorecard row: a figure, a band, its note (TBC), or None set."""
     unit, decimals, rate_per = row["unit"], row["decimals"], row.get("rate_per")
-    low, high = row.get("band_low"), row.get("band_high")
+    low, high = row.get("annual_band_low"), row.get("annual_band_high")
     if pd.notna(low) and pd.notna(high):
         places = max(_target_decimals(low, decimals), _target_decimals(high, decimals))
         return (
             f"{format_value(low, 'count', places)} to {format_value(high, unit, places, rate_per)}"
         )
-    if pd.notna(row.get("target")):
-        target = row["target"]
+    if pd.notna(row.get("annual_target")):
+        target = row["annual_target"]
         return format_value(target, unit, _target_decimals(target, decimals), rate_per)
     return str(row.get("target_note") or "") or "None set"
 
@@ -59,6 +59,8 @@ def _this_period(row: pd.Series) -> str:
     if row["pending"]:
         return row["note"] or "Pending"
     text = format_value(row["value"], row["unit"], row["decimals"], row.get("rate_per"))
+    if row.get("value_basis") == "full year forecast":
+        text += " (full year forecast)"
     if row["value_period"] and row["value_period"] != row["period"]:
         text += f" ({row['value_period']})"
     if row["note"]:

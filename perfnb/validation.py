@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from perfnb.contract import Column, FileSpec, Problem, slugify
+from perfnb.contract import FLAGS, Column, FileSpec, Problem, slugify
 from perfnb.periods import period_columns
 
 __all__ = ["RawTable", "check_tables", "to_number"]
@@ -195,6 +195,9 @@ def _check_cells(table: RawTable, out: _Collector) -> None:
                 column.name,
                 f"is not one of the allowed values; expected one of {_describe_choices(column)}",
             )
+        elif column.kind == "flag":
+            bad = filled & ~text.str.lower().isin(FLAGS)
+            out.add_rows(table, bad, column.name, "is not yes or no; expected yes, no or blank")
         elif column.kind == "tolerance":
             bad = filled & ~text.str.match(_TOLERANCE_RE)
             out.add_rows(
@@ -258,6 +261,8 @@ def _expected(column: Column) -> str:
         return "a financial year such as 2017/18"
     if column.name == "measure_id":
         return "a measure_id"
+    if column.name == "reason":
+        return "why the rating was overridden; an override must give its reason"
     return f"the {column.name.replace('_', ' ')}"
 
 
@@ -373,6 +378,19 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
     if "denominator" in frame:
         den = table.number("denominator")
         out.add_rows(table, den <= 0, "denominator", "must be more than 0")
+    aggregation = _measure_attribute(tables, table, "aggregation")
+    if "value" in frame:
+        has_value = ~_blank(frame, "value")
+        for name in ("numerator", "denominator"):
+            blank = _blank(frame, name) if name in frame else pd.Series(True, frame.index)
+            out.add_rows(
+                table,
+                (aggregation == "ratio") & has_value & blank,
+                name if name in frame else "value",
+                f"is missing for a ratio measure; its year to date is the sum of numerators "
+                f"over the sum of denominators, so every figure needs its {name}",
+                show_value=False,
+            )
     if "numerator" in frame and "denominator" in frame:
         num, den = table.number("numerator"), table.number("denominator")
         over = (unit == "percent") & (num > den)
@@ -513,6 +531,16 @@ def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:
         out.add_rows(table, rate_per <= 0, "rate_per", "must be more than 0, e.g. 100000")
 
 
+def _check_benchmarks(tables: dict[str, RawTable], out: _Collector) -> None:
+    table = tables.get("benchmarks")
+    if table is None or "quartile" not in table.frame:
+        return
+    quartile = table.number("quartile")
+    out.add_rows(
+        table, (quartile < 1) | (quartile > 4), "quartile", "is not a quartile; expected 1 to 4"
+    )
+
+
 def check_tables(tables: dict[str, RawTable]) -> list[Problem]:
     """Every problem in a data set's tables: cells, duplicates, unknown ids and file rules."""
     out = _Collector()
@@ -523,4 +551,5 @@ def check_tables(tables: dict[str, RawTable]) -> list[Problem]:
     _check_measures(tables, out)
     _check_values(tables, out)
     _check_targets(tables, out)
+    _check_benchmarks(tables, out)
     return out.finish()

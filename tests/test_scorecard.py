@@ -32,7 +32,7 @@ def q1():
 def test_seed_004_figures(q1, measure: str, value: float, target: float) -> None:
     """The sample's Q1 figures and year-end targets are seed 004's own."""
     assert q1.loc[measure, "value"] == value
-    assert q1.loc[measure, "target"] == target
+    assert q1.loc[measure, "annual_target"] == target
 
 
 def test_band_targets(q1) -> None:
@@ -70,8 +70,9 @@ def test_help_direct_quarter_two() -> None:
     """Seed 000: Q2 2012/13 discrete contacts are 17,135 - 8,017 = 9,118; annual target 38,000."""
     card = build_scorecard(load_dataset(SAMPLE), "2012-13-Q2", services=["Help Direct"])
     assert card["measure_id"].tolist() == ["HD-CONTACTS", "HD-ISSUES"]
-    assert card["value"].tolist() == [9118.0, 23652.0 - 10641.0]
-    assert card["target"].tolist() == [38000.0, 52000.0]
+    assert card["period_value"].tolist() == [9118.0, 23652.0 - 10641.0]
+    assert card["value"].tolist() == [17135.0, 23652.0]  # the year to date, as seed 000 prints
+    assert card["annual_target"].tolist() == [38000.0, 52000.0]
     assert set(card["period"]) == {"2012/13 Q2"}
 
 

@@ -1,0 +1,124 @@
+"""Benchmark quartiles: where our area ranks among comparable areas on published figures.
+
+``benchmarks.csv`` holds published figures by measure, financial year and area (ASCOF returns,
+CIPFA nearest neighbours). Rows flagged ``is_average`` (England, the region) are shown but not
+ranked. For each measure, the latest benchmark year up to the report's year in which our area
+(``area`` in ``dataset.toml``) has a figure is used. Rank 1 is the best: the highest figure when
+higher is better, the lowest when lower is better; tied areas share the better rank. The quartile
+is ``ceil(4 × rank / n)`` (1 = best quarter) unless the publisher gives one for our area.
+Measures with a band or no polarity are not ranked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["BENCHMARK_COLUMNS", "benchmark_positions"]
+
+BENCHMARK_COLUMNS = [
+    "benchmark_year",
+    "benchmark_value",
+    "rank",
+    "n_compared",
+    "quartile",
+    "comparator_median",
+    "benchmark_averages",
+]
+
+
+def _empty(requests: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=requests.index)
+    for column in BENCHMARK_COLUMNS:
+        out[column] = "" if column in ("benchmark_year", "benchmark_averages") else np.nan
+    return out
+
+
+def benchmark_positions(
+    benchmarks: pd.DataFrame, requests: pd.DataFrame, area: str
+) -> pd.DataFrame:
+    """Our rank, quartile and the comparators' median for each request row.
+
+    ``benchmarks`` is the loader's frame (measure_id, year, fy, area, value, is_average,
+    quartile); ``requests`` has measure_id, fy (the report's year), polarity and decimals.
+    Returns the ``BENCHMARK_COLUMNS`` aligned to ``requests``; figures in the measure's unit.
+    """
+    area_key = area.strip().casefold()
+    rows = benchmarks[benchmarks["value"].notna()]
+    if not area_key or rows.empty or requests.empty:
+        return _empty(requests)
+    ranked = rows[~rows["is_average"]].copy()
+    is_ours = ranked["area"].str.strip().str.casefold() == area_key
+    ours = ranked.loc[is_ours, ["measure_id", "fy", "year", "value", "quartile"]]
+    if ours.empty:
+        return _empty(requests)
+
+    # the latest benchmark year up to the report's year in which our area has a figure
+    wanted = requests[["measure_id", "fy"]].reset_index().rename(columns={"index": "_row"})
+    wanted["fy"] = wanted["fy"].astype("int64")
+    ours = ours.assign(fy=ours["fy"].astype("int64"), _bench_fy=ours["fy"].astype("int64"))
+    chosen = pd.merge_asof(
+        wanted.sort_values("fy"),
+        ours.sort_values("fy"),
+        on="fy",
+        by="measure_id",
+        direction="backward",
+    ).set_index("_row")
+    chosen = chosen.reindex(range(len(requests)))
+
+    # ranks within every (measure, year): best first by polarity, ties share the better rank
+    polarity = requests.drop_duplicates("measure_id").set_index("measure_id")["polarity"]
+    sign = ranked["measure_id"].map({"high": -1.0, "low": 1.0}.get).map(
+        lambda s: s, na_action="ignore"
+    )
+    sign = ranked["measure_id"].map(polarity).map({"high": -1.0, "low": 1.0})
+    keyed = ranked.assign(_key=ranked["value"] * sign, _ours=is_ours)
+    group = keyed.groupby(["measure_id", "fy"], sort=False)
+    keyed["_rank"] = group["_key"].rank(method="min")
+    keyed["_n"] = group["value"].transform("count")
+    others = keyed[~keyed["_ours"]]
+    medians = others.groupby(["measure_id", "fy"])["value"].median().rename("_median")
+    mine = keyed[keyed["_ours"]].set_index(["measure_id", "fy"])[["_rank", "_n"]]
+
+    key = pd.MultiIndex.from_arrays(
+        [chosen["measure_id"].to_numpy(), chosen["_bench_fy"].fillna(-1).astype("int64")]
+    )
+    rank = mine["_rank"].reindex(key).to_numpy(dtype=float)
+    n = mine["_n"].reindex(key).to_numpy(dtype=float)
+    median = medians.reindex(key).to_numpy(dtype=float)
+    given = chosen["quartile"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        computed = np.ceil(4 * rank / n)
+    quartile = np.where(np.isnan(given), computed, given)
+
+    out = pd.DataFrame(index=requests.index)
+    out["benchmark_year"] = chosen["year"].fillna("").to_numpy(dtype=object)
+    out["benchmark_value"] = chosen["value"].to_numpy(dtype=float)
+    out["rank"] = rank
+    out["n_compared"] = n
+    out["quartile"] = quartile
+    out["comparator_median"] = median
+    out["benchmark_averages"] = _averages(rows, chosen, requests)
+    unranked = ~requests["polarity"].isin(["high", "low"]).to_numpy()
+    for column in ("rank", "n_compared", "quartile", "comparator_median"):
+        out.loc[unranked, column] = np.nan
+    return out
+
+
+def _averages(rows: pd.DataFrame, chosen: pd.DataFrame, requests: pd.DataFrame) -> np.ndarray:
+    """The average rows (England, region) of each request's benchmark year, as text."""
+    averages = rows[rows["is_average"]]
+    out = np.full(len(requests), "", dtype=object)
+    if averages.empty:
+        return out
+    decimals = requests["decimals"].to_numpy(dtype=int)
+    text = {}
+    for (measure, fy), group in averages.groupby(["measure_id", "fy"], sort=False):
+        text[(measure, int(fy))] = [(a, v) for a, v in zip(group["area"], group["value"])]
+    bench_fy = chosen["_bench_fy"].to_numpy(dtype=float)
+    measures = chosen["measure_id"].to_numpy(dtype=object)
+    for i in np.flatnonzero(~np.isnan(bench_fy)):
+        items = text.get((measures[i], int(bench_fy[i])))
+        if items:
+            out[i] = "; ".join(f"{a} {v:,.{decimals[i]}f}" for a, v in items)
+    return out

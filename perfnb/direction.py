@@ -1,0 +1,65 @@
+"""Direction of travel: is the figure better or worse than the one it is compared with?
+
+The comparison is with the previous period (``dot_basis = previous``, the default) or the same
+period last year (``last_year``, for seasonal measures such as library visits). A change within
+``dot_stable`` (``0.5`` points for a percentage, ``1%`` of the earlier figure otherwise) is
+``stable``. Otherwise a higher figure is ``improving`` when higher is better, a lower one when
+lower is better; for a band, coming nearer the band (or into it) is improving. A measure with no
+polarity goes ``up``, ``down`` or stays the ``same``. With no earlier figure the direction is
+blank.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perfnb.tolerances import tolerance_limit
+
+__all__ = ["DIRECTIONS", "direction_of_travel"]
+
+DIRECTIONS = ("improving", "stable", "declining", "up", "same", "down")
+
+
+def direction_of_travel(
+    value: pd.Series,
+    earlier: pd.Series,
+    polarity: pd.Series,
+    dot_stable: pd.Series,
+    band_low: pd.Series,
+    band_high: pd.Series,
+) -> pd.Series:
+    """``improving``, ``stable`` or ``declining`` (``up``, ``same``, ``down`` with no polarity)
+    for each figure against the ``earlier`` one; '' where either is missing. ``dot_stable`` holds
+    tolerance texts with the defaults filled in; a band is the current period's."""
+    now = value.to_numpy(dtype=float)
+    then = earlier.to_numpy(dtype=float)
+    pol = polarity.to_numpy(dtype=object)
+    low, high = band_low.to_numpy(dtype=float), band_high.to_numpy(dtype=float)
+    change = np.round(now - then, 9)
+    limit, _ = tolerance_limit(dot_stable, then)
+    stable = np.abs(change) <= np.round(limit, 9)
+
+    def outside(x: np.ndarray) -> np.ndarray:
+        return np.maximum(np.maximum(low - x, x - high), 0.0)
+
+    band_change = np.round(outside(now) - outside(then), 9)
+    better = np.select(
+        [pol == "high", pol == "low", pol == "band"],
+        [change > 0, change < 0, band_change < 0],
+        False,
+    )
+    worse = np.select(
+        [pol == "high", pol == "low", pol == "band"],
+        [change < 0, change > 0, band_change > 0],
+        False,
+    )
+    rated = np.select(
+        [stable, better, worse],
+        ["stable", "improving", "declining"],
+        "stable",  # a band figure that moved but is no nearer or further from the band
+    )
+    unrated = np.select([stable, change > 0], ["same", "up"], "down")
+    out = np.where(pol == "none", unrated, rated)
+    out = np.where(np.isnan(now) | np.isnan(then), "", out)
+    return pd.Series(out, index=value.index, dtype=object)

@@ -1,0 +1,430 @@
+"""The performance engine: every measure's figure, target, variance, RAG, direction of travel,
+forecast and benchmark quartile for one or many reporting periods, in one vectorised pass.
+
+For each measure and report period P the engine finds the measure's reporting period R (P
+itself; the latest quarter for a quarterly measure in a monthly report; the year for an annual
+measure, or its latest earlier year while this year's figure is not out), reads the figures at R,
+at the period before R and at R a year earlier (``perfnb.figures``), profiles the target
+(``perfnb.profiles``), forecasts the year end (``perfnb.forecast``), rates it (``perfnb.rag``),
+compares it (``perfnb.direction``) and ranks it (``perfnb.benchmarking``). ``docs/method.md``
+explains each rule with worked examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from perfnb.benchmarking import benchmark_positions
+from perfnb.direction import direction_of_travel
+from perfnb.figures import series_grid, window_figures
+from perfnb.forecast import year_end_forecast
+from perfnb.loader import Dataset
+from perfnb.periods import Period, parse_period
+from perfnb.profiles import share_elapsed
+from perfnb.rag import apply_overrides, rate
+from perfnb.tolerances import (
+    DEFAULT_AMBER_WITHIN,
+    DEFAULT_DOT_STABLE,
+    DEFAULT_GREEN_WITHIN,
+    with_default,
+)
+
+__all__ = ["PERFORMANCE_COLUMNS", "performance"]
+
+_KINDS = np.array(["month", "quarter", "year"], dtype=object)
+_KIND_CODE = {"month": 0, "quarter": 1, "year": 2}
+_LAST = {"month": 12, "quarter": 4, "year": 1}
+
+PERFORMANCE_COLUMNS = [
+    # the measure
+    "measure_id",
+    "name",
+    "service",
+    "theme",
+    "priority",
+    "framework",
+    "unit",
+    "rate_per",
+    "polarity",
+    "aggregation",
+    "frequency",
+    "decimals",
+    # the figure
+    "period",
+    "value_period",
+    "period_value",
+    "ytd_value",
+    "value",
+    "value_basis",
+    "numerator",
+    "denominator",
+    "base",
+    "note",
+    "status",
+    "pending",
+    # the target
+    "target_year",
+    "annual_target",
+    "target",
+    "band_low",
+    "band_high",
+    "annual_band_low",
+    "annual_band_high",
+    "target_note",
+    "variance",
+    "variance_pct",
+    "variance_pp",
+    # the rating
+    "rag",
+    "rag_computed",
+    "rag_reason",
+    "rag_on",
+    "overridden",
+    "shortfall",
+    "green_within",
+    "amber_within",
+    "min_base",
+    # direction of travel
+    "direction",
+    "dot_basis",
+    "compared_with",
+    "previous_value",
+    "last_year_value",
+    # forecast
+    "forecast",
+    "forecast_method",
+    # benchmarks
+    "benchmark_year",
+    "benchmark_value",
+    "rank",
+    "n_compared",
+    "quartile",
+    "comparator_median",
+    "benchmark_averages",
+]
+
+
+def _period_code(kind: np.ndarray, fy: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """One integer per period: (fy × 4 + kind) × 16 + index."""
+    return (fy.astype(np.int64) * 4 + kind.astype(np.int64)) * 16 + index.astype(np.int64)
+
+
+def _decode(code: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    index = code % 16
+    kind = (code // 16) % 4
+    return kind, code // 64, index
+
+
+def _labels(kind: np.ndarray, fy: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """The written form of each period (``2017/18 Q1``), each distinct period named once."""
+    codes = _period_code(kind, fy, index)
+    uniques, inverse = np.unique(codes, return_inverse=True)
+    kinds, years, indexes = _decode(uniques)
+    names = [
+        Period(str(_KINDS[k]), int(y), int(i)).label
+        for k, y, i in zip(kinds, years, indexes, strict=True)
+    ]
+    return np.array(names, dtype=object)[inverse]
+
+
+def _previous(kind: np.ndarray, fy: np.ndarray, index: np.ndarray):
+    """The period before each one, of the same kind."""
+    last = np.select([kind == 0, kind == 1], [12, 4], 1)
+    wraps = index <= 1
+    return kind, np.where(wraps, fy - 1, fy), np.where(wraps, last, index - 1)
+
+
+def _reporting_period(
+    requests: pd.DataFrame, values: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The period R whose figure each (measure, report period P) row shows."""
+    kind = requests["p_kind"].to_numpy(dtype=np.int64).copy()
+    fy = requests["p_fy"].to_numpy(dtype=np.int64).copy()
+    index = requests["p_index"].to_numpy(dtype=np.int64).copy()
+    frequency = requests["frequency"].to_numpy(dtype=object)
+
+    # a quarterly measure in a monthly report shows its latest quarter ended
+    quarterly_in_month = (frequency == "quarterly") & (kind == 0)
+    quarters_done = index // 3
+    kind = np.where(quarterly_in_month, 1, kind)
+    fy = np.where(quarterly_in_month & (quarters_done == 0), fy - 1, fy)
+    index = np.where(quarterly_in_month, np.where(quarters_done == 0, 4, quarters_done), index)
+
+    # an annual measure shows its year: this year's row (even pending), else its latest year
+    annual = frequency == "annual"
+    if annual.any():
+        years = values.loc[values["period_kind"] == "year", ["measure_id", "fy", "value"]]
+        own = pd.MultiIndex.from_arrays([requests["measure_id"].to_numpy(), fy]).isin(
+            pd.MultiIndex.from_arrays([years["measure_id"].to_numpy(), years["fy"].to_numpy()])
+        )
+        valued = years[years["value"].notna()][["measure_id", "fy"]].astype({"fy": "int64"})
+        asked = pd.DataFrame(
+            {"measure_id": requests["measure_id"].to_numpy(), "fy": fy, "_row": range(len(fy))}
+        )
+        latest = pd.merge_asof(
+            asked.sort_values("fy"),
+            valued.assign(_fy=valued["fy"]).sort_values("fy"),
+            on="fy",
+            by="measure_id",
+            direction="backward",
+            allow_exact_matches=False,
+        ).set_index("_row")["_fy"]
+        earlier = latest.reindex(range(len(fy))).to_numpy(dtype=float)
+        year_fy = np.where(own | np.isnan(earlier), fy, np.nan_to_num(earlier)).astype(np.int64)
+        kind = np.where(annual, 2, kind)
+        fy = np.where(annual, year_fy, fy)
+        index = np.where(annual, 1, index)
+    return kind, fy, index
+
+
+def _requests(data: Dataset, periods: Sequence[Period], services) -> pd.DataFrame:
+    measures = data.measures
+    if services is not None:
+        measures = measures[measures["service"].isin(list(services))]
+    measures = measures.reset_index(drop=True)
+    asked = pd.DataFrame(
+        {
+            "period": [p.label for p in periods],
+            "p_kind": [_KIND_CODE[p.kind] for p in periods],
+            "p_fy": [p.fy for p in periods],
+            "p_index": [p.index for p in periods],
+            "_p_order": range(len(periods)),
+        }
+    )
+    requests = asked.merge(measures.assign(_m_order=range(len(measures))), how="cross")
+    return requests.sort_values(["_p_order", "_m_order"], kind="stable").reset_index(drop=True)
+
+
+def _scale(frame: pd.DataFrame) -> np.ndarray:
+    """What a ratio is multiplied by: 100 for a percentage, rate_per for a rate, else 1."""
+    unit = frame["unit"].to_numpy(dtype=object)
+    rate_per = frame["rate_per"].to_numpy(dtype=float)
+    return np.where(unit == "percent", 100.0, np.where(unit == "rate", rate_per, 1.0))
+
+
+def _targets_at(
+    targets: pd.DataFrame, measure_id: pd.Series | np.ndarray, fy: np.ndarray
+) -> pd.DataFrame:
+    """The targets.csv row of each (measure, financial year); blanks where there is none."""
+    keyed = targets.set_index(["measure_id", "fy"])
+    wanted = pd.MultiIndex.from_arrays([np.asarray(measure_id, dtype=object), fy])
+    picked = keyed.reindex(wanted)
+    out = pd.DataFrame(index=range(len(fy)))
+    for name in ("target", "band_low", "band_high"):
+        out[name] = picked[name].to_numpy(dtype=float)
+    out["profile"] = picked["profile"].fillna("").to_numpy(dtype=object)
+    note = picked["note"] if "note" in picked else pd.Series("", index=picked.index)
+    out["target_note"] = note.fillna("").astype(str).to_numpy(dtype=object)
+    return out
+
+
+def _window_results(data: Dataset, windows: pd.DataFrame) -> pd.DataFrame:
+    """Figures, forecast and reported value at every window (measure, period)."""
+    grid = series_grid(data.values)
+    figures = window_figures(grid, windows)
+    targets = _targets_at(data.targets, windows["measure_id"], windows["fy"].to_numpy())
+    month = np.select(
+        [windows["kind"] == "month", windows["kind"] == "quarter"],
+        [windows["index"], 3 * windows["index"]],
+        12,
+    )
+    share = share_elapsed(targets["profile"], month)
+    forecast = year_end_forecast(
+        windows["aggregation"].reset_index(drop=True),
+        figures["ytd_value"].reset_index(drop=True),
+        pd.Series(share),
+        figures["figure"].reset_index(drop=True),
+        figures["row_forecast"].reset_index(drop=True),
+    )
+    out = figures.reset_index(drop=True)
+    out["share"] = share
+    out["forecast"] = forecast["forecast"].to_numpy()
+    out["forecast_method"] = forecast["forecast_method"].to_numpy()
+    on_forecast = (windows["rag_on"] == "forecast").to_numpy()
+    out["value"] = np.where(on_forecast, out["forecast"], out["figure"])
+    return out
+
+
+def performance(
+    data: Dataset,
+    periods: Sequence[Period | str] | Period | str | None = None,
+    services: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per measure (of ``services``, all when None) and report period, with every figure
+    the scorecard prints; ``periods`` defaults to the data set's latest.
+
+    Figures are in the measure's unit (per cent for percent measures, per ``rate_per`` for
+    rates); ``variance_pp`` is in percentage points, ``variance_pct`` in per cent of the target.
+    Rows are in period order, then catalogue order.
+    """
+    if periods is None:
+        periods = [data.latest_period()]
+    elif isinstance(periods, Period | str):
+        periods = [periods]
+    periods = [parse_period(p) for p in periods]
+    requests = _requests(data, periods, services)
+    n = len(requests)
+    if n == 0:
+        return pd.DataFrame(columns=PERFORMANCE_COLUMNS)
+
+    # -- the reporting period, the one before it and the same one a year earlier ------------
+    r_kind, r_fy, r_index = _reporting_period(requests, data.values)
+    prev = _previous(r_kind, r_fy, r_index)
+    last_year = (r_kind, r_fy - 1, r_index)
+    measure_code = requests["_m_order"].to_numpy(dtype=np.int64)
+    keys = np.concatenate(
+        [
+            measure_code * (1 << 20) + _period_code(r_kind, r_fy, r_index),
+            measure_code * (1 << 20) + _period_code(*prev),
+            measure_code * (1 << 20) + _period_code(*last_year),
+        ]
+    )
+    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    w_kind, w_fy, w_index = _decode(unique_keys % (1 << 20))
+    catalogue = data.measures
+    if services is not None:
+        catalogue = catalogue[catalogue["service"].isin(list(services))]
+    catalogue = catalogue.reset_index(drop=True)
+    w_measures = catalogue.take(unique_keys // (1 << 20)).reset_index(drop=True)
+    windows = pd.DataFrame(
+        {
+            "measure_id": w_measures["measure_id"].to_numpy(),
+            "aggregation": w_measures["aggregation"].to_numpy(),
+            "frequency": w_measures["frequency"].to_numpy(),
+            "rag_on": w_measures["rag_on"].to_numpy(),
+            "scale": _scale(w_measures),
+            "kind": _KINDS[w_kind],
+            "fy": w_fy,
+            "index": w_index,
+        }
+    )
+    at = _window_results(data, windows)
+    here = at.take(inverse[:n]).reset_index(drop=True)
+    before = at.take(inverse[n : 2 * n]).reset_index(drop=True)
+    year_ago = at.take(inverse[2 * n :]).reset_index(drop=True)
+
+    card = requests.drop(columns=["p_kind", "p_index", "_p_order", "_m_order"]).copy()
+    card["value_period"] = _labels(r_kind, r_fy, r_index)
+    for name in ("period_value", "ytd_value", "value", "base", "forecast", "forecast_method"):
+        card[name] = here[name].to_numpy()
+    card["numerator"] = here["numerator"].to_numpy()
+    card["denominator"] = here["denominator"].to_numpy()
+    card["status"] = here["status"].to_numpy()
+    card["pending"] = card["value"].isna()
+    card["note"] = _notes(here, card["value_period"], card["pending"].to_numpy())
+    aggregation = card["aggregation"].to_numpy(dtype=object)
+    on_forecast = (card["rag_on"] == "forecast").to_numpy()
+    card["value_basis"] = np.where(
+        on_forecast,
+        "full year forecast",
+        np.select(
+            [aggregation == "sum", aggregation == "ratio", aggregation == "mean"],
+            ["year to date", "year to date", "average to date"],
+            "latest",
+        ),
+    )
+
+    # -- targets, profiled to the period for sum measures -----------------------------------
+    annual = (card["frequency"] == "annual").to_numpy()
+    target_fy = np.where(annual, requests["p_fy"].to_numpy(dtype=np.int64), r_fy)
+    targets = _targets_at(data.targets, card["measure_id"], target_fy)
+    month = np.select([r_kind == 0, r_kind == 1], [r_index, 3 * r_index], 12)
+    share = share_elapsed(targets["profile"], month)
+    profiled = (aggregation == "sum") & ~on_forecast
+    factor = np.where(profiled, share, 1.0)
+    card["target_year"] = _labels(np.full(n, 2), target_fy, np.ones(n, dtype=np.int64))
+    card["annual_target"] = targets["target"].to_numpy()
+    card["target"] = np.round(targets["target"].to_numpy() * factor, 9)
+    card["band_low"] = np.round(targets["band_low"].to_numpy() * factor, 9)
+    card["band_high"] = np.round(targets["band_high"].to_numpy() * factor, 9)
+    card["annual_band_low"] = targets["band_low"].to_numpy()
+    card["annual_band_high"] = targets["band_high"].to_numpy()
+    card["target_note"] = targets["target_note"].to_numpy()
+
+    # -- variance: below target is negative, whatever the polarity --------------------------
+    value = card["value"].to_numpy(dtype=float)
+    target = card["target"].to_numpy(dtype=float)
+    low, high = card["band_low"].to_numpy(dtype=float), card["band_high"].to_numpy(dtype=float)
+    is_band = (card["polarity"] == "band").to_numpy()
+    band_variance = np.where(value < low, value - low, np.where(value > high, value - high, 0.0))
+    band_edge = np.where(value < low, low, high)
+    variance = np.round(np.where(is_band, band_variance, value - target), 9)
+    reference = np.where(is_band, band_edge, target)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance_pct = np.where(reference != 0, variance / np.abs(reference) * 100, np.nan)
+    card["variance"] = variance
+    card["variance_pct"] = np.round(variance_pct, 9)
+    card["variance_pp"] = np.where(card["unit"] == "percent", variance, np.nan)
+
+    # -- RAG ---------------------------------------------------------------------------------
+    units = card["unit"]
+    card["green_within"] = with_default(card["green_within"], units, DEFAULT_GREEN_WITHIN)
+    card["amber_within"] = with_default(card["amber_within"], units, DEFAULT_AMBER_WITHIN)
+    rated = rate(card)
+    card["rag_computed"] = rated["rag_computed"]
+    card["shortfall"] = rated["shortfall"]
+    card["rag_reason"] = rated["rag_reason"]
+    final = apply_overrides(card, data.overrides)
+    card["rag"] = final["rag"]
+    card["rag_reason"] = final["rag_reason"]
+    card["overridden"] = final["overridden"]
+
+    # -- direction of travel -----------------------------------------------------------------
+    card["previous_value"] = before["value"].to_numpy()
+    card["last_year_value"] = year_ago["value"].to_numpy()
+    on_last_year = (card["dot_basis"] == "last_year").to_numpy()
+    earlier = np.where(on_last_year, card["last_year_value"], card["previous_value"])
+    card["compared_with"] = np.where(
+        on_last_year, _labels(*last_year), _labels(*prev)
+    )
+    stable = with_default(card["dot_stable"], units, DEFAULT_DOT_STABLE)
+    card["direction"] = direction_of_travel(
+        card["value"],
+        pd.Series(earlier, index=card.index),
+        card["polarity"],
+        stable,
+        card["band_low"],
+        card["band_high"],
+    )
+
+    # -- benchmarks --------------------------------------------------------------------------
+    bench = benchmark_positions(
+        data.benchmarks,
+        pd.DataFrame(
+            {
+                "measure_id": card["measure_id"].to_numpy(),
+                "fy": requests["p_fy"].to_numpy(dtype=np.int64),
+                "polarity": card["polarity"].to_numpy(),
+                "decimals": card["decimals"].to_numpy(),
+            }
+        ),
+        data.area,
+    )
+    for name in bench.columns:
+        card[name] = bench[name].to_numpy()
+    for name in ("rate_per", "min_base", "annual_target"):
+        card[name] = card[name].astype(float)
+    return card[PERFORMANCE_COLUMNS]
+
+
+def _notes(here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray) -> np.ndarray:
+    """R's own note; for a missing figure, which one is missing or how incomplete the year is."""
+    note = here["note"].to_numpy(dtype=object)
+    expected = here["months_expected"].to_numpy()
+    covered = here["months_covered"].to_numpy()
+    has_row = here["has_row"].to_numpy()
+    period_there = ~np.isnan(here["period_value"].to_numpy(dtype=float))
+    gap = pending & period_there & (expected > 0) & (covered < expected)
+    gap_text = (
+        "Year to date incomplete: figures for "
+        + covered.astype(str).astype(object)
+        + " of "
+        + expected.astype(str).astype(object)
+        + " months"
+    )
+    missing = "No figure for " + value_period.to_numpy(dtype=object)
+    out = np.where(gap & (note == ""), gap_text, note)
+    return np.where(pending & ~has_row & (note == ""), missing, out)

@@ -1,0 +1,262 @@
+"""The reported figure of a measure for a period, by its aggregation, for many windows at once.
+
+``values.csv`` holds each period's own figure: months, quarters or years, possibly mixed (Help
+Direct has quarters for Q1 and Q2, then October as a month). For each measure and financial year
+the rows are laid on a grid of 17 slots (12 months, 4 quarters, the year), and every figure is
+read off that grid with array arithmetic: no Python loop over rows.
+
+A *window* is a measure and a reporting period R. For it:
+
+- ``period_value``: R's own figure. A quarter is its own row, else the sum of its three months
+  (sum and ratio measures) or their mean (mean measures).
+- ``ytd_value``: the year to date to the end of R. ``sum``: the total; ``ratio``: Σnumerator /
+  Σdenominator × 100 (percent) or × rate_per (rate); ``mean``: the mean of the year's figures to
+  date at the measure's frequency. Not given for ``last``. A year row, where there is one, is the
+  year's total. A year to date with a month missing is not given (the figure would look worse
+  than it is); the note says how many months it has.
+- ``figure``: what a report prints: the year to date for sum, ratio and mean; R's own value for
+  ``last`` (snapshots, surveys).
+- the row of R itself (the coarsest row ending when R ends, not coarser than R): its note,
+  status, officer's forecast and, for ``last``, its base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SLOTS", "SeriesGrid", "series_grid", "window_figures"]
+
+SLOTS = 17  # months 0-11, quarters 12-15, the year 16
+_QUARTER0, _YEAR = 12, 16
+_DECIMALS = 9  # sums are rounded to 9 places so 1.7 + 1.9 + 1.6 + 1.9 is exactly 7.1
+
+
+@dataclass(frozen=True)
+class SeriesGrid:
+    """The values of a data set on a (measure, financial year) × slot grid of row numbers."""
+
+    keys: pd.MultiIndex  # (measure_id, fy) of each group
+    rows: np.ndarray  # (groups + 1, 17) position in ``values``; -1 where there is no row
+    values: pd.DataFrame  # the values frame, positionally indexed
+
+    def column(self, name: str) -> np.ndarray:
+        """A numeric values column on the grid: (groups + 1, 17) floats, NaN where no row."""
+        data = self.values[name].to_numpy(dtype=float, na_value=np.nan)
+        return np.append(data, np.nan)[self.rows]  # row -1 reads the NaN pad
+
+    def text(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """A text column at the given row positions; '' where the position is -1."""
+        data = self.values[name].fillna("").astype(str).to_numpy(dtype=object)
+        return np.append(data, "")[rows]
+
+
+def series_grid(values: pd.DataFrame) -> SeriesGrid:
+    """Lays ``values`` (the loader's typed frame) on the grid; the last group is an empty one."""
+    values = values.reset_index(drop=True)
+    kind = values["period_kind"].to_numpy(dtype=object)
+    first = values["fy_month_first"].to_numpy(dtype=int)
+    last = values["fy_month_last"].to_numpy(dtype=int)
+    slot = np.where(
+        kind == "month", first - 1, np.where(kind == "quarter", _QUARTER0 + last // 3 - 1, _YEAR)
+    )
+    keys = pd.MultiIndex.from_arrays([values["measure_id"], values["fy"].astype(int)])
+    codes, uniques = pd.factorize(keys)
+    rows = np.full((len(uniques) + 1, SLOTS), -1, dtype=np.int64)
+    rows[codes, slot] = np.arange(len(values))
+    return SeriesGrid(pd.MultiIndex.from_tuples(uniques, names=["measure_id", "fy"]), rows, values)
+
+
+def _cum(a: np.ndarray) -> np.ndarray:
+    """Running totals along axis 1 with a leading zero column: ``out[:, k]`` sums ``a[:, :k]``."""
+    return np.concatenate([np.zeros((a.shape[0], 1)), np.cumsum(a, axis=1)], axis=1)
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """Year-to-date sums of one grid column, read at windows (g, last month M)."""
+
+    total: np.ndarray
+    complete: np.ndarray
+    months: np.ndarray  # months of the window the sum covers
+
+
+def _quarter_sums(grid: np.ndarray, use_quarter: np.ndarray) -> np.ndarray:
+    """Each quarter's figure: its own row where ``use_quarter``, else the sum of its months."""
+    months = grid[:, :12].reshape(-1, 4, 3).sum(axis=2)  # NaN unless all three months exist
+    return np.where(use_quarter, grid[:, _QUARTER0:_YEAR], months)
+
+
+def _ytd_sums(
+    grid: np.ndarray, quarters: np.ndarray, g: np.ndarray, month: np.ndarray, year_ok: bool = True
+) -> _Sums:
+    """Totals of full quarters plus the months of the current part quarter, to month M."""
+    q_ok, m_ok = ~np.isnan(quarters), ~np.isnan(grid[:, :12])
+    cum_q, cum_q_ok = _cum(np.where(q_ok, quarters, 0.0)), _cum(q_ok.astype(float))
+    cum_m, cum_m_ok = _cum(np.where(m_ok, grid[:, :12], 0.0)), _cum(m_ok.astype(float))
+    k, r = month // 3, month % 3
+    start = 3 * k
+    total = cum_q[g, k] + cum_m[g, start + r] - cum_m[g, start]
+    months = 3 * cum_q_ok[g, k] + cum_m_ok[g, start + r] - cum_m_ok[g, start]
+    complete = months == month
+    if year_ok:  # a year row is the year's total
+        year = grid[g, _YEAR]
+        use_year = (month == 12) & ~np.isnan(year)
+        total, complete = np.where(use_year, year, total), complete | use_year
+        months = np.where(use_year, 12, months)
+    return _Sums(np.round(total, _DECIMALS), complete, months.astype(int))
+
+
+def _own_row(grid: SeriesGrid, g: np.ndarray, kind: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Position of R's own row: the coarsest row ending when R ends, not coarser than R."""
+    rows = grid.rows
+    month_end = np.where(kind == "month", index, np.where(kind == "quarter", 3 * index, 12))
+    by_month = rows[g, month_end - 1]
+    by_quarter = rows[g, _QUARTER0 + month_end // 3 - 1]
+    by_year = rows[g, _YEAR]
+    quarter_or_month = np.where(by_quarter >= 0, by_quarter, by_month)
+    year_first = np.where(by_year >= 0, by_year, quarter_or_month)
+    return np.where(
+        kind == "year", year_first, np.where(kind == "quarter", quarter_or_month, by_month)
+    )
+
+
+def _group_of(grid: SeriesGrid, measure_id: pd.Series, fy: np.ndarray) -> np.ndarray:
+    """Grid group of each window; the empty last group where the measure has no rows that year."""
+    wanted = pd.MultiIndex.from_arrays([measure_id.to_numpy(), fy])
+    g = grid.keys.get_indexer(wanted)
+    return np.where(g < 0, len(grid.rows) - 1, g)
+
+
+def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
+    """Figures at each window: ``windows`` has measure_id, aggregation, frequency, scale (100 for
+    percent, rate_per for rates, else 1), kind, fy and index of R.
+
+    Returns, aligned to ``windows``: period_value, ytd_value, figure (in the measure's unit),
+    numerator and denominator behind the figure (year-to-date sums for ratio measures), base (people or events the figure rests on), row_forecast, note, status, has_row,
+    months_expected, months_covered.
+    """
+    g = _group_of(grid, windows["measure_id"], windows["fy"].to_numpy(dtype=int))
+    kind = windows["kind"].to_numpy(dtype=object)
+    index = windows["index"].to_numpy(dtype=int)
+    aggregation = windows["aggregation"].to_numpy(dtype=object)
+    frequency = windows["frequency"].to_numpy(dtype=object)
+    scale = windows["scale"].to_numpy(dtype=float)
+    month = np.where(kind == "month", index, np.where(kind == "quarter", 3 * index, 12))
+    is_month, is_quarter, is_year = kind == "month", kind == "quarter", kind == "year"
+    q_slot = np.where(is_quarter, index - 1, 0)
+
+    value = grid.column("value")
+    num, den = grid.column("numerator"), grid.column("denominator")
+    base_grid = grid.column("base")
+    base_grid = np.where(np.isnan(base_grid), den, base_grid)
+    own = _own_row(grid, g, kind, index)
+    own_value = _row_number(grid, own, "value")
+
+    # sum: totals of the value
+    v_quarters = _quarter_sums(value, ~np.isnan(value[:, _QUARTER0:_YEAR]))
+    v_sum = _ytd_sums(value, v_quarters, g, month)
+    v_year = _ytd_sums(value, v_quarters, g, np.full_like(month, 12))
+    sum_period = np.where(
+        is_month,
+        value[g, np.clip(index - 1, 0, 11)],
+        np.where(is_quarter, v_quarters[g, q_slot], v_year.total),
+    )
+    sum_period = np.where(is_year & ~v_year.complete, np.nan, sum_period)
+
+    # ratio: Σnumerator / Σdenominator, quarters from their own row only when it has both
+    pair_q = ~np.isnan(num[:, _QUARTER0:_YEAR]) & ~np.isnan(den[:, _QUARTER0:_YEAR])
+    n_q, d_q = _quarter_sums(num, pair_q), _quarter_sums(den, pair_q)
+    n_sum, d_sum = _ytd_sums(num, n_q, g, month), _ytd_sums(den, d_q, g, month)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_ytd = np.where(
+            n_sum.complete & d_sum.complete & (d_sum.total > 0),
+            n_sum.total / d_sum.total * scale,
+            np.nan,
+        )
+        n_p = np.where(is_month, num[g, np.clip(index - 1, 0, 11)], n_q[g, q_slot])
+        d_p = np.where(is_month, den[g, np.clip(index - 1, 0, 11)], d_q[g, q_slot])
+        ratio_period = np.where(is_year, ratio_ytd, n_p / d_p * scale)
+    ratio_period = np.where(np.isfinite(ratio_period), ratio_period, np.nan)
+
+    # mean: of the year's figures to date, at the measure's own frequency
+    month_mean = np.where(
+        np.isnan(value[:, _QUARTER0:_YEAR]),
+        value[:, :12].reshape(-1, 4, 3).mean(axis=2),
+        value[:, _QUARTER0:_YEAR],
+    )
+    quarterly = frequency == "quarterly"
+    q_ok = ~np.isnan(month_mean)
+    cum_mean_q, cum_ok_q = _cum(np.where(q_ok, month_mean, 0.0)), _cum(q_ok.astype(float))
+    m_ok = ~np.isnan(value[:, :12])
+    cum_mean_m, cum_ok_m = _cum(np.where(m_ok, value[:, :12], 0.0)), _cum(m_ok.astype(float))
+    k = month // 3
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_q = np.where(cum_ok_q[g, k] == k, cum_mean_q[g, k] / k, np.nan)
+        mean_m = np.where(cum_ok_m[g, month] == month, cum_mean_m[g, month] / month, np.nan)
+    mean_ytd = np.where(quarterly, mean_q, mean_m)
+    mean_ytd = np.where(frequency == "annual", value[g, _YEAR], mean_ytd)
+    mean_period = np.where(
+        is_month,
+        value[g, np.clip(index - 1, 0, 11)],
+        np.where(is_quarter, month_mean[g, q_slot], mean_ytd),
+    )
+
+    is_sum, is_ratio = aggregation == "sum", aggregation == "ratio"
+    is_mean, is_last = aggregation == "mean", aggregation == "last"
+    period_value = np.select(
+        [is_sum, is_ratio, is_mean], [sum_period, ratio_period, mean_period], own_value
+    )
+    ytd = np.select([is_sum, is_ratio, is_mean], [v_sum.total, ratio_ytd, mean_ytd], np.nan)
+    ytd = np.where(is_sum & ~v_sum.complete, np.nan, ytd)
+    figure = np.where(is_last, period_value, ytd)
+    # a year to date is only given when the period itself has its figure
+    figure = np.where(np.isnan(period_value), np.nan, figure)
+
+    covered = np.select(
+        [is_sum, is_ratio], [v_sum.months, np.minimum(n_sum.months, d_sum.months)], month
+    )
+    base_q = _quarter_sums(base_grid, ~np.isnan(base_grid[:, _QUARTER0:_YEAR]))
+    base_sum = _ytd_sums(np.nan_to_num(base_grid, nan=0.0), np.nan_to_num(base_q), g, month)
+    any_base = _ytd_sums(
+        (~np.isnan(base_grid)).astype(float), (~np.isnan(base_q)).astype(float), g, month
+    )
+    base = np.where(
+        is_last, _row_base(grid, own), np.where(any_base.total > 0, base_sum.total, np.nan)
+    )
+
+    return pd.DataFrame(
+        {
+            "period_value": np.round(period_value, _DECIMALS),
+            "ytd_value": np.round(ytd, _DECIMALS),
+            "figure": np.round(figure, _DECIMALS),
+            "numerator": np.where(
+                is_ratio, n_sum.total, _row_number(grid, own, "numerator")
+            ),
+            "denominator": np.where(
+                is_ratio, d_sum.total, _row_number(grid, own, "denominator")
+            ),
+            "base": base,
+            "row_forecast": _row_number(grid, own, "forecast"),
+            "note": grid.text("note", own),
+            "status": grid.text("status", own),
+            "has_row": own >= 0,
+            "months_expected": np.where(is_last, 0, month),
+            "months_covered": np.where(is_last, 0, covered),
+        },
+        index=windows.index,
+    )
+
+
+def _row_number(grid: SeriesGrid, rows: np.ndarray, name: str) -> np.ndarray:
+    """A numeric values column at row positions; NaN where the position is -1."""
+    data = grid.values[name].to_numpy(dtype=float, na_value=np.nan)
+    return np.append(data, np.nan)[rows]
+
+
+def _row_base(grid: SeriesGrid, rows: np.ndarray) -> np.ndarray:
+    """The base of each row: its ``base`` column, else its denominator."""
+    base = _row_number(grid, rows, "base")
+    return np.where(np.isnan(base), _row_number(grid, rows, "denominator"), base)

@@ -1,0 +1,49 @@
+"""Target profiling: the share of a year-end target that should be reached by a month of the year.
+
+A profile is written in ``targets.csv`` as ``linear`` (or blank): an equal share each month, so a
+quarter q is q/4 of the year and month m is m/12; ``q:20,25,25,30``: quarter weights, spread
+evenly over each quarter's months; or ``m:`` and twelve monthly weights. Weights are normalised,
+so ``q:1,1,1,2`` and ``q:20,20,20,40`` are the same profile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["profile_shares", "share_elapsed"]
+
+
+def profile_shares(profile: str) -> np.ndarray:
+    """Cumulative share of the year reached by the end of each month: 13 numbers, 0 then 1/12
+    ... 1 for ``linear``; index m is the share after month m of the financial year (1 = April).
+
+    Raises ``ValueError`` for a profile that is not linear, q: four or m: twelve weights.
+    """
+    text = str(profile or "").strip().lower()
+    if text in ("", "linear"):
+        monthly = np.ones(12)
+    else:
+        kind, _, rest = text.partition(":")
+        weights = np.array([float(w) for w in rest.split(",")])
+        kind = kind.strip()
+        if kind == "q" and len(weights) == 4:
+            monthly = np.repeat(weights / 3, 3)
+        elif kind == "m" and len(weights) == 12:
+            monthly = weights
+        else:
+            raise ValueError(f"{profile!r} is not a profile: linear, q:w1,...,w4 or m:w1,...,w12")
+        if (weights < 0).any() or weights.sum() <= 0:
+            raise ValueError(f"{profile!r} needs weights of 0 or more with a positive total")
+    shares = np.concatenate([[0.0], np.cumsum(monthly) / monthly.sum()])
+    shares[-1] = 1.0
+    return shares
+
+
+def share_elapsed(profiles: pd.Series, month: np.ndarray) -> np.ndarray:
+    """For each row, the share of its year-end target due by the end of month ``month`` (1-12)
+    under its profile text; each distinct profile is parsed once."""
+    codes, uniques = pd.factorize(profiles.fillna("").astype(str).str.strip().str.lower())
+    table = np.vstack([profile_shares(p) for p in uniques] or [profile_shares("")])
+    codes = np.where(codes < 0, 0, codes)
+    return table[codes, np.asarray(month, dtype=int)]

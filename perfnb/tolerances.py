@@ -1,0 +1,64 @@
+"""Tolerances: how far from a target (or a previous figure) still counts as close.
+
+A tolerance is written in ``measures.csv`` either relative, ``5%`` (of the target, band edge or
+previous figure), or absolute in the measure's unit, ``2`` (percentage points for a percent
+measure, days for a days measure). Blank means the default for the measure's unit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_AMBER_WITHIN",
+    "DEFAULT_DOT_STABLE",
+    "DEFAULT_GREEN_WITHIN",
+    "describe_tolerance",
+    "tolerance_limit",
+    "with_default",
+]
+
+# A shortfall of nothing at all is Green; Amber is a narrow miss: 2 percentage points for a
+# percentage, 5% of the target for anything else (counts, rates, days, money).
+DEFAULT_GREEN_WITHIN = {"percent": "0"}, "0"
+DEFAULT_AMBER_WITHIN = {"percent": "2"}, "5%"
+# A change of half a point in a percentage, or of 1% in anything else, is "stable".
+DEFAULT_DOT_STABLE = {"percent": "0.5"}, "1%"
+
+
+def with_default(
+    texts: pd.Series, units: pd.Series, default: tuple[dict[str, str], str]
+) -> pd.Series:
+    """The tolerance text of each row: its own, else the default for its unit."""
+    by_unit, other = default
+    fallback = units.map(by_unit).fillna(other)
+    texts = texts.fillna("").astype(str).str.strip()
+    return texts.where(texts != "", fallback)
+
+
+def tolerance_limit(texts: pd.Series, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each tolerance as an amount in the measure's unit, and whether it was relative.
+
+    ``reference`` is what a relative tolerance is a share of (the target or band edge, or the
+    previous figure); a relative tolerance of a NaN reference is NaN.
+    """
+    texts = texts.astype(str).str.strip()
+    relative = texts.str.endswith("%").to_numpy()
+    amount = pd.to_numeric(texts.str.rstrip("%"), errors="coerce").to_numpy(dtype=float)
+    limit = np.where(relative, amount / 100 * np.abs(reference), amount)
+    return limit, relative
+
+
+def describe_tolerance(text: str, unit: str) -> str:
+    """A tolerance in words: ``5%``, ``2 points`` (percent), ``36 days``, ``150``."""
+    text = str(text).strip()
+    if text.endswith("%"):
+        return text
+    amount = float(text)
+    shown = f"{amount:,.10g}"
+    if unit == "percent":
+        return f"{shown} point" if amount == 1 else f"{shown} points"
+    if unit == "days":
+        return f"{shown} day" if amount == 1 else f"{shown} days"
+    return shown
