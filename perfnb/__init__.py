@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from perfnb.contract import DataError, Problem
+from perfnb.engine import PERFORMANCE_COLUMNS, performance
 from perfnb.loader import Dataset, load_dataset, slugify, validate_dataset
 from perfnb.periods import Period, PeriodError, latest_period, parse_period
 from perfnb.report import title_block
@@ -16,6 +17,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "PERFORMANCE_COLUMNS",
     "DataError",
     "Dataset",
     "Period",
@@ -29,6 +31,7 @@ __all__ = [
     "latest_period",
     "load_dataset",
     "parse_period",
+    "performance",
     "run_reports",
     "scorecard_table",
     "slugify",

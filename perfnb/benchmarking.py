@@ -5,7 +5,7 @@ CIPFA nearest neighbours). Rows flagged ``is_average`` (England, the region) are
 ranked. For each measure, the latest benchmark year up to the report's year in which our area
 (``area`` in ``dataset.toml``) has a figure is used. Rank 1 is the best: the highest figure when
 higher is better, the lowest when lower is better; tied areas share the better rank. The quartile
-is ``ceil(4 × rank / n)`` (1 = best quarter) unless the publisher gives one for our area.
+is ``ceil(4 x rank / n)`` (1 = best quarter) unless the publisher gives one for our area.
 Measures with a band or no polarity are not ranked.
 """
 
@@ -68,9 +68,6 @@ def benchmark_positions(
 
     # ranks within every (measure, year): best first by polarity, ties share the better rank
     polarity = requests.drop_duplicates("measure_id").set_index("measure_id")["polarity"]
-    sign = ranked["measure_id"].map({"high": -1.0, "low": 1.0}.get).map(
-        lambda s: s, na_action="ignore"
-    )
     sign = ranked["measure_id"].map(polarity).map({"high": -1.0, "low": 1.0})
     keyed = ranked.assign(_key=ranked["value"] * sign, _ours=is_ours)
     group = keyed.groupby(["measure_id", "fy"], sort=False)
@@ -114,7 +111,7 @@ def _averages(rows: pd.DataFrame, chosen: pd.DataFrame, requests: pd.DataFrame) 
     decimals = requests["decimals"].to_numpy(dtype=int)
     text = {}
     for (measure, fy), group in averages.groupby(["measure_id", "fy"], sort=False):
-        text[(measure, int(fy))] = [(a, v) for a, v in zip(group["area"], group["value"])]
+        text[(measure, int(fy))] = list(zip(group["area"], group["value"], strict=True))
     bench_fy = chosen["_bench_fy"].to_numpy(dtype=float)
     measures = chosen["measure_id"].to_numpy(dtype=object)
     for i in np.flatnonzero(~np.isnan(bench_fy)):

@@ -31,6 +31,7 @@ from perfnb.tolerances import (
     DEFAULT_GREEN_WITHIN,
     with_default,
 )
+from perfnb.variance import variance
 
 __all__ = ["PERFORMANCE_COLUMNS", "performance"]
 
@@ -108,7 +109,7 @@ PERFORMANCE_COLUMNS = [
 
 
 def _period_code(kind: np.ndarray, fy: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """One integer per period: (fy × 4 + kind) × 16 + index."""
+    """One integer per period: (fy x 4 + kind) x 16 + index."""
     return (fy.astype(np.int64) * 4 + kind.astype(np.int64)) * 16 + index.astype(np.int64)
 
 
@@ -345,19 +346,16 @@ def performance(
     card["target_note"] = targets["target_note"].to_numpy()
 
     # -- variance: below target is negative, whatever the polarity --------------------------
-    value = card["value"].to_numpy(dtype=float)
-    target = card["target"].to_numpy(dtype=float)
-    low, high = card["band_low"].to_numpy(dtype=float), card["band_high"].to_numpy(dtype=float)
-    is_band = (card["polarity"] == "band").to_numpy()
-    band_variance = np.where(value < low, value - low, np.where(value > high, value - high, 0.0))
-    band_edge = np.where(value < low, low, high)
-    variance = np.round(np.where(is_band, band_variance, value - target), 9)
-    reference = np.where(is_band, band_edge, target)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        variance_pct = np.where(reference != 0, variance / np.abs(reference) * 100, np.nan)
-    card["variance"] = variance
-    card["variance_pct"] = np.round(variance_pct, 9)
-    card["variance_pp"] = np.where(card["unit"] == "percent", variance, np.nan)
+    gaps = variance(
+        card["value"],
+        card["target"],
+        card["band_low"],
+        card["band_high"],
+        card["polarity"],
+        card["unit"],
+    )
+    for name in gaps.columns:
+        card[name] = gaps[name]
 
     # -- RAG ---------------------------------------------------------------------------------
     units = card["unit"]
@@ -377,9 +375,7 @@ def performance(
     card["last_year_value"] = year_ago["value"].to_numpy()
     on_last_year = (card["dot_basis"] == "last_year").to_numpy()
     earlier = np.where(on_last_year, card["last_year_value"], card["previous_value"])
-    card["compared_with"] = np.where(
-        on_last_year, _labels(*last_year), _labels(*prev)
-    )
+    card["compared_with"] = np.where(on_last_year, _labels(*last_year), _labels(*prev))
     stable = with_default(card["dot_stable"], units, DEFAULT_DOT_STABLE)
     card["direction"] = direction_of_travel(
         card["value"],

@@ -10,7 +10,7 @@ A *window* is a measure and a reporting period R. For it:
 - ``period_value``: R's own figure. A quarter is its own row, else the sum of its three months
   (sum and ratio measures) or their mean (mean measures).
 - ``ytd_value``: the year to date to the end of R. ``sum``: the total; ``ratio``: Σnumerator /
-  Σdenominator × 100 (percent) or × rate_per (rate); ``mean``: the mean of the year's figures to
+  Σdenominator x 100 (percent) or x rate_per (rate); ``mean``: the mean of the year's figures to
   date at the measure's frequency. Not given for ``last``. A year row, where there is one, is the
   year's total. A year to date with a month missing is not given (the figure would look worse
   than it is); the note says how many months it has.
@@ -36,7 +36,7 @@ _DECIMALS = 9  # sums are rounded to 9 places so 1.7 + 1.9 + 1.6 + 1.9 is exactl
 
 @dataclass(frozen=True)
 class SeriesGrid:
-    """The values of a data set on a (measure, financial year) × slot grid of row numbers."""
+    """The values of a data set on a (measure, financial year) x slot grid of row numbers."""
 
     keys: pd.MultiIndex  # (measure_id, fy) of each group
     rows: np.ndarray  # (groups + 1, 17) position in ``values``; -1 where there is no row
@@ -135,7 +135,8 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     percent, rate_per for rates, else 1), kind, fy and index of R.
 
     Returns, aligned to ``windows``: period_value, ytd_value, figure (in the measure's unit),
-    numerator and denominator behind the figure (year-to-date sums for ratio measures), base (people or events the figure rests on), row_forecast, note, status, has_row,
+    numerator and denominator behind the figure (year-to-date sums for ratio measures), base
+    (people or events the figure rests on), row_forecast, note, status, has_row,
     months_expected, months_covered.
     """
     g = _group_of(grid, windows["measure_id"], windows["fy"].to_numpy(dtype=int))
@@ -232,12 +233,8 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             "period_value": np.round(period_value, _DECIMALS),
             "ytd_value": np.round(ytd, _DECIMALS),
             "figure": np.round(figure, _DECIMALS),
-            "numerator": np.where(
-                is_ratio, n_sum.total, _row_number(grid, own, "numerator")
-            ),
-            "denominator": np.where(
-                is_ratio, d_sum.total, _row_number(grid, own, "denominator")
-            ),
+            "numerator": np.where(is_ratio, n_sum.total, _row_number(grid, own, "numerator")),
+            "denominator": np.where(is_ratio, d_sum.total, _row_number(grid, own, "denominator")),
             "base": base,
             "row_forecast": _row_number(grid, own, "forecast"),
             "note": grid.text("note", own),

@@ -44,6 +44,4 @@ def year_end_forecast(
         ["officer forecast", "", "outturn", "run rate"],
         "latest figure",
     )
-    return pd.DataFrame(
-        {"forecast": forecast, "forecast_method": method}, index=aggregation.index
-    )
+    return pd.DataFrame({"forecast": forecast, "forecast_method": method}, index=aggregation.index)

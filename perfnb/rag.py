@@ -41,7 +41,7 @@ _DECIMALS = 9  # compare to 9 places, so 80 - 76 is exactly 5% of 80
 
 
 def normalise_rag(texts: pd.Series) -> pd.Series:
-    """``R``, ``red``, ``Amber``, ``n/a`` ... as ``Red``, ``Amber``, ``Green``, ``N/A``; NaN if none."""
+    """``R``, ``red``, ``n/a`` ... as ``Red``, ``Amber``, ``Green``, ``N/A``; NaN if neither."""
     return texts.astype(str).str.strip().str.lower().map(_RAG_WORDS)
 
 

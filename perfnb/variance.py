@@ -1,0 +1,48 @@
+"""Variance: how far a figure is from its target, in the measure's unit and in per cent.
+
+``variance = value - target`` in the measure's unit: percentage points for a percent measure
+(so also given as ``variance_pp``), days for days, and so on. ``variance_pct = variance / target
+x 100`` is relative: per cent *of the target* (blank when the target is 0). The sign is the one
+reports print: below target is negative whatever the polarity (Help Direct's 8,017 contacts
+against 9,500 is -15.6%); whether that is bad comes from the polarity. For a band the variance
+is the distance outside it: negative below the band, positive above, 0 inside, and relative to
+the edge crossed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["variance"]
+
+
+def variance(
+    value: pd.Series,
+    target: pd.Series,
+    band_low: pd.Series,
+    band_high: pd.Series,
+    polarity: pd.Series,
+    unit: pd.Series,
+) -> pd.DataFrame:
+    """``variance`` (measure's unit), ``variance_pct`` (per cent of target) and ``variance_pp``
+    (percentage points, percent measures only) for each row."""
+    now = value.to_numpy(dtype=float)
+    aim = target.to_numpy(dtype=float)
+    low, high = band_low.to_numpy(dtype=float), band_high.to_numpy(dtype=float)
+    is_band = (polarity == "band").to_numpy()
+    outside = np.where(now < low, now - low, np.where(now > high, now - high, 0.0))
+    outside = np.where(np.isnan(now) | np.isnan(low) | np.isnan(high), np.nan, outside)
+    edge = np.where(now < low, low, high)
+    difference = np.round(np.where(is_band, outside, now - aim), 9)
+    reference = np.where(is_band, edge, aim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(reference != 0, difference / np.abs(reference) * 100, np.nan)
+    return pd.DataFrame(
+        {
+            "variance": difference,
+            "variance_pct": np.round(relative, 9),
+            "variance_pp": np.where((unit == "percent").to_numpy(), difference, np.nan),
+        },
+        index=value.index,
+    )
