@@ -94,12 +94,14 @@ def _ytd_sums(
 ) -> _Sums:
     """Totals of full quarters plus the months of the current part quarter, to month M."""
     q_ok, m_ok = ~np.isnan(quarters), ~np.isnan(grid[:, :12])
-    cum_q, cum_q_ok = _cum(np.where(q_ok, quarters, 0.0)), _cum(q_ok.astype(float))
+    # months each quarter has figures for: 3 when it is complete, else its months with figures
+    quarter_months = np.where(q_ok, 3.0, m_ok.reshape(-1, 4, 3).sum(axis=2))
+    cum_q, cum_q_months = _cum(np.where(q_ok, quarters, 0.0)), _cum(quarter_months)
     cum_m, cum_m_ok = _cum(np.where(m_ok, grid[:, :12], 0.0)), _cum(m_ok.astype(float))
     k, r = month // 3, month % 3
     start = 3 * k
     total = cum_q[g, k] + cum_m[g, start + r] - cum_m[g, start]
-    months = 3 * cum_q_ok[g, k] + cum_m_ok[g, start + r] - cum_m_ok[g, start]
+    months = cum_q_months[g, k] + cum_m_ok[g, start + r] - cum_m_ok[g, start]
     complete = months == month
     if year_ok:  # a year row is the year's total
         year = grid[g, _YEAR]

@@ -85,7 +85,8 @@ def _numbers(
 def _half_up(values: np.ndarray, places: int) -> np.ndarray:
     """Rounded half away from zero, as reports round (-15.65 is -15.7, not -15.6)."""
     factor = 10.0**places
-    return np.sign(values) * np.floor(np.abs(values) * factor + 0.5 + 1e-9) / factor
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.sign(values) * np.floor(np.abs(values) * factor + 0.5 + 1e-9) / factor
 
 
 def _unit_suffix(unit: np.ndarray) -> np.ndarray:

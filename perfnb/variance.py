@@ -36,7 +36,7 @@ def variance(
     edge = np.where(now < low, low, high)
     difference = np.round(np.where(is_band, outside, now - aim), 9)
     reference = np.where(is_band, edge, aim)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         relative = np.where(reference != 0, difference / np.abs(reference) * 100, np.nan)
     return pd.DataFrame(
         {

@@ -1,0 +1,199 @@
+"""The reported figure by aggregation, target profiling and forecasts, on hand-worked data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from conftest import write_dataset
+from perfnb import load_dataset, performance
+from perfnb.profiles import profile_shares
+
+HEADER = "measure_id,name,service,theme,framework,unit,rate_per,polarity,aggregation,frequency"
+
+
+def _rows(tmp_path, measures: str, values: str, targets: str = "", period="2017/18 Q2"):
+    folder = write_dataset(
+        tmp_path / "data",
+        {
+            "measures.csv": f"{HEADER}\n{measures}",
+            "values.csv": f"measure_id,period,value,numerator,denominator,forecast,note\n{values}",
+            "targets.csv": f"measure_id,year,target,profile\n{targets}",
+        },
+    )
+    return performance(load_dataset(folder), period).set_index("measure_id")
+
+
+def test_ratio_is_sum_over_sum_never_mean_of_percentages(tmp_path) -> None:
+    """Q1 30 of 100 (30%), Q2 10 of 300 (3.3%): the year is 40 of 400 = 10%, not 16.7%."""
+    row = _rows(
+        tmp_path,
+        "R,Reviews,S,T,Local,percent,,high,ratio,quarterly",
+        "R,2017/18 Q1,30,30,100,,\nR,2017/18 Q2,3.3,10,300,,",
+    ).loc["R"]
+    assert row["ytd_value"] == pytest.approx(10.0)
+    assert row["value"] == pytest.approx(10.0)
+    assert row["period_value"] == pytest.approx(10 / 300 * 100)
+    assert (row["numerator"], row["denominator"]) == (40, 400)
+    assert row["value_basis"] == "year to date"
+
+
+def test_rate_ratio_uses_rate_per(tmp_path) -> None:
+    """5 events in a population of 2,000 per 1,000 is 2.5."""
+    row = _rows(
+        tmp_path,
+        "X,Events,S,T,Local,rate,1000,low,ratio,quarterly",
+        "X,2017/18 Q1,,,,,\nX,2017/18 Q2,2.5,5,2000,,",
+        period="2017/18 Q2",
+    )
+    # Q1 is blank (pending), so the year to date cannot be given: it would look better than it is
+    assert math.isnan(row.loc["X", "value"])
+    row = _rows(
+        tmp_path,
+        "X,Events,S,T,Local,rate,1000,low,ratio,quarterly",
+        "X,2017/18 Q1,2.5,5,2000,,",
+        period="2017/18 Q1",
+    )
+    assert row.loc["X", "value"] == pytest.approx(2.5)
+
+
+def test_months_roll_up_and_a_quarter_row_wins(tmp_path) -> None:
+    """Months 10 + 20 + 30 make Q1 = 60; Q2 given as a quarter (100) beats its months (1+1+1)."""
+    months = "\n".join(
+        [
+            "C,2017-04,10,,,,",
+            "C,2017-05,20,,,,",
+            "C,2017-06,30,,,,",
+            "C,2017/18 Q2,100,,,,",
+            "C,2017-07,1,,,,",
+            "C,2017-08,1,,,,",
+            "C,2017-09,1,,,,",
+        ]
+    )
+    row = _rows(
+        tmp_path, "C,Calls,S,T,Local,count,,high,sum,monthly", months, "C,2017/18,1200,"
+    ).loc["C"]
+    assert row["period_value"] == 100
+    assert row["ytd_value"] == 160
+    assert row["target"] == 600  # 1,200 x 6/12
+    assert row["variance_pct"] == pytest.approx((160 - 600) / 600 * 100)
+
+
+def test_month_report_adds_the_months_of_the_current_quarter(tmp_path) -> None:
+    """Q1 as a quarter (60) plus July (7) and August (8): 75 to the end of August, against
+    1,200 x 5/12 = 500 (August is the fifth month of the financial year)."""
+    values = "C,2017/18 Q1,60,,,,\nC,2017-07,7,,,,\nC,2017-08,8,,,,"
+    row = _rows(
+        tmp_path, "C,Calls,S,T,Local,count,,high,sum,monthly", values, "C,2017/18,1200,", "2017-08"
+    ).loc["C"]
+    assert (row["period_value"], row["ytd_value"], row["target"]) == (8, 75, 500)
+
+
+def test_incomplete_year_to_date_is_pending_with_a_note(tmp_path) -> None:
+    """With May missing, a year to date to June would be too low: it is not given."""
+    values = "C,2017-04,10,,,,\nC,2017-06,30,,,,"
+    row = _rows(
+        tmp_path, "C,Calls,S,T,Local,count,,high,sum,monthly", values, "C,2017/18,1200,", "2017-06"
+    ).loc["C"]
+    assert row["pending"] and math.isnan(row["value"])
+    assert row["note"] == "Year to date incomplete: figures for 2 of 3 months"
+    assert row["rag"] == "Pending"
+
+
+def test_a_year_row_is_the_years_total(tmp_path) -> None:
+    values = "C,2017/18 Q1,60,,,,\nC,2017/18,500,,,,"
+    row = _rows(
+        tmp_path, "C,Calls,S,T,Local,count,,high,sum,quarterly", values, "C,2017/18,400,", "2017/18"
+    ).loc["C"]
+    assert (row["value"], row["target"], row["rag"]) == (500, 400, "Green")
+    assert row["forecast_method"] == "outturn"
+
+
+def test_mean_of_the_years_quarters_to_date(tmp_path) -> None:
+    """Delayed transfers: the average quarter so far, (700 + 731 + 752) / 3 = 727.67 at Q3."""
+    values = "D,2017/18 Q1,700,,,,\nD,2017/18 Q2,731,,,,\nD,2017/18 Q3,752,,,,"
+    row = _rows(
+        tmp_path, "D,Days,S,T,Local,days,,low,mean,quarterly", values, period="2017/18 Q3"
+    ).loc["D"]
+    assert row["value"] == pytest.approx((700 + 731 + 752) / 3)
+    assert row["period_value"] == 752
+    assert row["value_basis"] == "average to date"
+
+
+def test_quarterly_measure_in_a_monthly_report_shows_its_last_quarter(tmp_path) -> None:
+    values = "P,2017/18 Q1,55,,,,\nP,2017/18 Q2,57,,,,"
+    rows = _rows(
+        tmp_path, "P,Share,S,T,Local,percent,,high,last,quarterly", values, period="2017-11"
+    )
+    assert (rows.loc["P", "value"], rows.loc["P", "value_period"]) == (57, "2017/18 Q2")
+    rows = _rows(
+        tmp_path, "P,Share,S,T,Local,percent,,high,last,quarterly", values, period="2017-05"
+    )
+    assert rows.loc["P", "value_period"] == "2016/17 Q4"
+    assert rows.loc["P", "note"] == "No figure for 2016/17 Q4"
+
+
+def test_custom_quarterly_profile(tmp_path) -> None:
+    """q:20,25,25,30 of 1,000: 200 at Q1, 450 at Q2; run-rate forecast 450 / 0.45 = 1,000."""
+    values = "V,2017/18 Q1,190,,,,\nV,2017/18 Q2,260,,,,"
+    row = _rows(
+        tmp_path,
+        "V,Visits,S,T,Local,count,,high,sum,quarterly",
+        values,
+        'V,2017/18,1000,"q:20,25,25,30"',
+    ).loc["V"]
+    assert row["target"] == pytest.approx(450)
+    assert row["forecast"] == pytest.approx(450 / 0.45)
+    assert row["forecast_method"] == "run rate"
+
+
+def test_officer_forecast_takes_precedence(tmp_path) -> None:
+    values = "V,2017/18 Q1,190,,,,\nV,2017/18 Q2,260,,,900,"
+    row = _rows(
+        tmp_path, "V,Visits,S,T,Local,count,,high,sum,quarterly", values, "V,2017/18,1000,"
+    ).loc["V"]
+    assert (row["forecast"], row["forecast_method"]) == (900, "officer forecast")
+    assert row["value"] == 450  # rated on the year to date unless rag_on = forecast
+
+
+def test_help_direct_run_rate(tmp_path) -> None:
+    """17,135 contacts at the half year forecast 34,270 for the year."""
+    values = "H,2012/13 Q1,8017,,,,\nH,2012/13 Q2,9118,,,,"
+    row = _rows(
+        tmp_path,
+        "H,Contacts,S,T,Local,count,,high,sum,monthly",
+        values,
+        "H,2012/13,38000,",
+        "2012/13 Q2",
+    ).loc["H"]
+    assert row["forecast"] == 34270
+
+
+@pytest.mark.parametrize(
+    ("profile", "month", "share"),
+    [
+        ("", 3, 0.25),
+        ("linear", 7, 7 / 12),
+        ("q:20,25,25,30", 6, 0.45),
+        ("q:20,25,25,30", 4, 0.20 + 0.25 / 3),  # evenly within a quarter
+        ("Q: 1, 1, 1, 1", 9, 0.75),  # weights are normalised; case and spaces do not matter
+        ("m:" + ",".join(["1"] * 11 + ["13"]), 11, 11 / 24),
+    ],
+)
+def test_profile_shares(profile: str, month: int, share: float) -> None:
+    assert profile_shares(profile)[month] == pytest.approx(share)
+    assert profile_shares(profile)[12] == 1.0
+
+
+def test_profile_shares_rejects_nonsense() -> None:
+    with pytest.raises(ValueError, match="not a profile"):
+        profile_shares("q:1,2,3")
+    with pytest.raises(ValueError, match="positive total"):
+        profile_shares("q:0,0,0,0")
+
+
+def test_profile_shares_never_decrease() -> None:
+    shares = profile_shares("m:5,0,3,1,1,1,1,1,1,1,1,9")
+    assert (np.diff(shares) >= 0).all()

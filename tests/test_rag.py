@@ -1,0 +1,260 @@
+"""RAG ratings: boundaries, bands, zero targets, pending, small numbers, overrides, invariants."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import write_dataset
+from perfnb import load_dataset, performance
+from perfnb.contract import DataError
+from perfnb.rag import rate
+from perfnb.tolerances import DEFAULT_AMBER_WITHIN, DEFAULT_GREEN_WITHIN, with_default
+from perfnb.variance import variance
+
+NAN = math.nan
+
+
+def rate_rows(rows: list[dict]) -> pd.DataFrame:
+    """Rates hand-made rows through the engine's own steps: variance, defaults, rating."""
+    card = pd.DataFrame(
+        [
+            {
+                "value": NAN,
+                "target": NAN,
+                "band_low": NAN,
+                "band_high": NAN,
+                "polarity": "high",
+                "unit": "count",
+                "decimals": 1,
+                "green_within": "",
+                "amber_within": "",
+                "min_base": NAN,
+                "base": NAN,
+                "rag_on": "value",
+                "note": "",
+                "target_year": "2017/18",
+                "target_note": "",
+            }
+            | row
+            for row in rows
+        ]
+    )
+    gaps = variance(
+        card["value"],
+        card["target"],
+        card["band_low"],
+        card["band_high"],
+        card["polarity"],
+        card["unit"],
+    )
+    card = pd.concat([card, gaps], axis=1)
+    card["green_within"] = with_default(card["green_within"], card["unit"], DEFAULT_GREEN_WITHIN)
+    card["amber_within"] = with_default(card["amber_within"], card["unit"], DEFAULT_AMBER_WITHIN)
+    return pd.concat([card, rate(card)], axis=1)
+
+
+def rag(**row) -> str:
+    return rate_rows([row])["rag_computed"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # counts: default Green only on target, Amber within 5% of it
+        ({"value": 100, "target": 100}, "Green"),
+        ({"value": 95, "target": 100}, "Amber"),  # exactly 5% short: the better rating
+        ({"value": 94.9, "target": 100}, "Red"),
+        ({"value": 105, "target": 100, "polarity": "low"}, "Amber"),
+        ({"value": 105.1, "target": 100, "polarity": "low"}, "Red"),
+        ({"value": 99, "target": 100, "polarity": "low"}, "Green"),
+        # percentages: Amber within 2 points by default, not 2%
+        ({"value": 78, "target": 80, "unit": "percent"}, "Amber"),
+        ({"value": 77.9, "target": 80, "unit": "percent"}, "Red"),
+        # absolute and relative tolerances set on the measure
+        ({"value": 79.5, "target": 80, "unit": "percent", "green_within": "0.5"}, "Green"),
+        ({"value": 76, "target": 80, "unit": "percent", "amber_within": "5%"}, "Amber"),
+        ({"value": 75.99, "target": 80, "unit": "percent", "amber_within": "5%"}, "Red"),
+        (
+            {"value": 740, "target": 700, "unit": "days", "polarity": "low", "amber_within": "40"},
+            "Amber",
+        ),
+        # 0.1 + 0.2 is not exactly 0.3 in floating point; the boundary still holds
+        ({"value": 0.1 + 0.2, "target": 0.4, "unit": "ratio", "amber_within": "0.1"}, "Amber"),
+        # bands: inside is Green, the distance outside is the shortfall
+        (
+            {"value": 9, "band_low": 5, "band_high": 9, "polarity": "band", "unit": "percent"},
+            "Green",
+        ),
+        (
+            {"value": 11, "band_low": 5, "band_high": 9, "polarity": "band", "unit": "percent"},
+            "Amber",
+        ),
+        (
+            {"value": 2.9, "band_low": 5, "band_high": 9, "polarity": "band", "unit": "percent"},
+            "Red",
+        ),
+        # a zero target: no relative tolerance can help, an absolute one can
+        ({"value": 1, "target": 0, "polarity": "low"}, "Red"),
+        ({"value": 1, "target": 0, "polarity": "low", "amber_within": "2"}, "Amber"),
+        ({"value": 0, "target": 0, "polarity": "low"}, "Green"),
+        # never silently green
+        ({"value": 50, "target": NAN}, "N/A"),
+        ({"value": 50, "target": 40, "polarity": "none"}, "N/A"),
+        ({"value": NAN, "target": 40, "note": "Due May-18"}, "Pending"),
+        ({"value": 7, "band_low": 5, "band_high": NAN, "polarity": "band"}, "N/A"),
+        # small numbers: Red capped at Amber below min_base, not otherwise
+        ({"value": 10, "target": 6, "polarity": "low", "base": 11, "min_base": 20}, "Amber"),
+        ({"value": 10, "target": 6, "polarity": "low", "base": 20, "min_base": 20}, "Red"),
+        ({"value": 10, "target": 6, "polarity": "low", "base": NAN, "min_base": 20}, "Red"),
+    ],
+)
+def test_ratings(row: dict, expected: str) -> None:
+    assert rag(**row) == expected
+
+
+def test_zero_target_has_no_relative_variance() -> None:
+    rows = rate_rows([{"value": 1, "target": 0, "polarity": "low"}])
+    assert rows["variance"].iloc[0] == 1 and math.isnan(rows["variance_pct"].iloc[0])
+    assert rows["rag_reason"].iloc[0] == "Red: more than 5% from target (+1.0)"
+
+
+def test_band_variance_is_the_distance_outside() -> None:
+    rows = rate_rows(
+        [
+            {"value": v, "band_low": 5, "band_high": 9, "polarity": "band", "unit": "percent"}
+            for v in (3, 7, 10.9)
+        ]
+    )
+    assert rows["variance"].tolist() == [-2, 0, pytest.approx(1.9)]
+    assert rows["variance_pct"].tolist() == [-40, 0, pytest.approx(1.9 / 9 * 100)]
+
+
+# -- invariants -----------------------------------------------------------------------------
+
+ORDER = {"Red": 0, "Amber": 1, "Green": 2}
+tolerance = st.one_of(
+    st.just(""),
+    st.integers(0, 20).map(lambda n: f"{n}%"),
+    st.decimals(0, 50, places=1).map(str),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.floats(0, 1000, allow_nan=False),
+    step=st.floats(0, 500, allow_nan=False),
+    target=st.floats(0, 1000, allow_nan=False),
+    polarity=st.sampled_from(["high", "low", "band"]),
+    width=st.floats(0, 200, allow_nan=False),
+    green=tolerance,
+    amber=tolerance,
+    unit=st.sampled_from(["count", "percent", "days"]),
+)
+def test_a_better_figure_never_gets_a_worse_rating(
+    value, step, target, polarity, width, green, amber, unit
+) -> None:
+    """Moving a figure in the better direction (towards the band) never worsens its RAG."""
+    if polarity == "band":
+        low, high = target, target + width
+        # better: nearer the band (never crossing to the other side of it)
+        better = min(value + step, low) if value < low else max(value - step, high)
+        if low <= value <= high:
+            better = value
+    else:
+        low = high = NAN
+        better = value + step if polarity == "high" else value - step
+    rows = rate_rows(
+        [
+            {
+                "value": v,
+                "target": NAN if polarity == "band" else target,
+                "band_low": low,
+                "band_high": high,
+                "polarity": polarity,
+                "unit": unit,
+                "green_within": green,
+                "amber_within": amber,
+            }
+            for v in (value, better)
+        ]
+    )
+    before, after = rows["rag_computed"].tolist()
+    assert ORDER[after] >= ORDER[before], rows[["value", "rag_reason"]].to_dict("records")
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_rag_never_depends_on_row_order(tmp_path_factory, seed) -> None:
+    """Shuffling the rows of every input file changes no figure and no rating."""
+    from conftest import SAMPLE
+
+    folder = tmp_path_factory.mktemp("shuffled")
+    rng = np.random.default_rng(seed)
+    for name in ("measures.csv", "values.csv", "targets.csv"):
+        frame = pd.read_csv(SAMPLE / name, dtype=str, keep_default_na=False)
+        frame.sample(frac=1, random_state=rng).to_csv(folder / name, index=False)
+    (folder / "dataset.toml").write_text((SAMPLE / "dataset.toml").read_text())
+    periods = ["2017/18 Q1", "2012/13 Q2", "2012-10"]
+    original = performance(load_dataset(SAMPLE), periods)
+    shuffled = performance(load_dataset(folder), periods)
+    key = ["period", "measure_id"]
+    original = original.sort_values(key).reset_index(drop=True)
+    shuffled = shuffled.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(original, shuffled)
+
+
+# -- overrides ------------------------------------------------------------------------------
+
+
+def _with_overrides(tmp_path, overrides: str):
+    from conftest import TINY
+
+    files = dict(TINY) | {"overrides.csv": overrides}
+    return write_dataset(tmp_path / "data", files)
+
+
+def test_override_replaces_the_rating_and_keeps_the_computed_one(tmp_path) -> None:
+    """M2 is 55.5% against 60% (Red); the Head of Service rates it Amber and says why."""
+    folder = _with_overrides(
+        tmp_path,
+        "measure_id,period,rag,reason,by\n"
+        "M2,2017/18 Q1,a,Recovery plan agreed in June,Head of Service\n",
+    )
+    row = performance(load_dataset(folder), "2017/18 Q1").set_index("measure_id").loc["M2"]
+    assert (row["rag"], row["rag_computed"], row["overridden"]) == ("Amber", "Red", True)
+    assert row["rag_reason"] == (
+        "Amber: overridden by Head of Service: Recovery plan agreed in June "
+        "(computed Red: more than 2 points from target (-4.5 points))"
+    )
+
+
+def test_override_applies_only_to_its_period(tmp_path) -> None:
+    folder = _with_overrides(
+        tmp_path, "measure_id,period,rag,reason,by\nM2,2017/18 Q2,Green,Why not,\n"
+    )
+    row = performance(load_dataset(folder), "2017/18 Q1").set_index("measure_id").loc["M2"]
+    assert (row["rag"], row["overridden"]) == ("Red", False)
+
+
+def test_override_without_a_reason_is_an_error(tmp_path) -> None:
+    folder = _with_overrides(tmp_path, "measure_id,period,rag,reason,by\nM2,2017/18 Q1,G,,Me\n")
+    with pytest.raises(DataError) as caught:
+        load_dataset(folder)
+    assert str(caught.value.problems[0]) == (
+        "overrides.csv, row 2, column reason: is blank; expected why the rating was "
+        "overridden; an override must give its reason"
+    )
+
+
+def test_override_with_an_unknown_rating_is_an_error(tmp_path) -> None:
+    folder = _with_overrides(
+        tmp_path, "measure_id,period,rag,reason,by\nM2,2017/18 Q1,Purple,Because,Me\n"
+    )
+    with pytest.raises(DataError, match="overrides.csv, row 2, column rag: 'Purple' is not one"):
+        load_dataset(folder)
