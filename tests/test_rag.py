@@ -256,5 +256,5 @@ def test_override_with_an_unknown_rating_is_an_error(tmp_path) -> None:
     folder = _with_overrides(
         tmp_path, "measure_id,period,rag,reason,by\nM2,2017/18 Q1,Purple,Because,Me\n"
     )
-    with pytest.raises(DataError, match="overrides.csv, row 2, column rag: 'Purple' is not one"):
+    with pytest.raises(DataError, match=r"overrides\.csv, row 2, column rag: .Purple. is not one"):
         load_dataset(folder)
