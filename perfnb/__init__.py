@@ -9,7 +9,7 @@ from perfnb.periods import Period, PeriodError, latest_period, parse_period
 from perfnb.report import title_block
 from perfnb.runner import RunError, RunResult, run_reports
 from perfnb.scorecard import build_scorecard
-from perfnb.tables import format_value, scorecard_table
+from perfnb.tables import format_value, rag_reasons_table, scorecard_table
 
 try:
     __version__ = version("perfnb")
@@ -32,6 +32,7 @@ __all__ = [
     "load_dataset",
     "parse_period",
     "performance",
+    "rag_reasons_table",
     "run_reports",
     "scorecard_table",
     "slugify",

@@ -37,10 +37,15 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
     assert list(table.columns) == [
         "Theme",
         "Description",
-        "Framework",
         "Aim",
+        "RAG",
+        "Direction",
         "Year-end target",
         "This period",
+        "Variance",
+        "Compared with",
+        "Forecast",
+        "Quartile",
     ]
     themes = [t for t in table["Theme"] if t]
     assert themes == ["Prevent need", "Reduce need", "Delay need", "Meet need"]
@@ -51,6 +56,11 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
     # seed 004 prints the full-year forecast it rates this measure on
     assert table.loc["ASCOF-2A2", "This period"] == "560.6 per 100,000 (full year forecast)"
     assert table.loc["ASCOF-4B", "This period"] == "Due May-18"
+    assert table.loc["ASCOF-2D", "RAG"] == "Amber"
+    assert table.loc["ASCOF-2D", "Variance"] == "-2.6 pts"
+    assert table.loc["ASCOF-2D", "Direction"] == "\u25bc Declining"
+    assert table.loc["ASCOF-2D", "Compared with"] == "80.2% (2016/17 Q4)"
+    assert table.loc["ASCOF-2A1", "Forecast"] == "10.1 per 100,000 (officer forecast)"
     assert table.loc["DTOC-ASC", "Year-end target"] == "TBC"
     assert table.loc["ASCOF-3D2", "Year-end target"] == "N/A: next survey due 2018/19"
 
@@ -63,3 +73,13 @@ def test_measure_without_target_or_note() -> None:
     table = scorecard_table(card).data.set_index("Measure")
     assert table.loc["LIB-COMMUNITY-ISSUES", "Year-end target"] == "None set"
     assert table.loc["LIB-VISITS", "Year-end target"] == "1,000,000"
+    assert table.loc["LIB-VISITS", "Variance"] == "-4.7%"
+    assert table.loc["LIB-VISITS", "Compared with"] == "262,100 (2016/17 Q1)"
+    assert table.loc["LIB-VISITS", "Forecast"] == "952,800 (run rate)"
+
+
+def test_trafford_quartile_is_shown() -> None:
+    from test_direction_and_benchmarks import TRAFFORD
+
+    card = build_scorecard(load_dataset(TRAFFORD), "2017/18")
+    assert scorecard_table(card).data["Quartile"].tolist() == ["Q4 (14 of 15, 2017/18)"]

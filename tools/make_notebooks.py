@@ -30,11 +30,22 @@ def scorecard() -> nbformat.NotebookNode:
         ),
         new_markdown_cell(
             "## Scorecard\n\n"
-            "Every measure of the service, grouped by theme. *This period* is the figure recorded "
-            "for the period; annual measures (surveys, academic years) show their latest year, "
-            "and a figure that is not yet available says why, for example *Due May-18*."
+            "Every measure of the service, grouped by theme. *This period* is the year to date "
+            "for counts, the latest figure for percentages and snapshots, and the full-year "
+            "forecast where a measure is rated on it; annual measures (surveys, academic years) "
+            "show their latest year, and a figure not yet available says why, for example "
+            "*Due May-18*. *Variance* is in percentage points (pts) for percentages and in per "
+            "cent of the target otherwise. *Compared with* is the figure the direction of travel "
+            "compares against: the previous quarter, or the same quarter last year for counts."
         ),
         new_code_cell("perfnb.scorecard_table(card)"),
+        new_markdown_cell(
+            "## How each rating was reached\n\n"
+            "Each rating with the rule that produced it: the tolerance it was judged with, an "
+            "officer's override and its reason, or why a measure is not rated. The method is in "
+            "`docs/method.md`."
+        ),
+        new_code_cell("perfnb.rag_reasons_table(card)"),
     ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
