@@ -374,3 +374,83 @@ def test_future_period_is_a_warning(tiny) -> None:
     assert messages(folder, "warning") == [
         "values.csv, row 5, column period: '2107/08 Q1' starts after today; is the year right?"
     ]
+
+
+# -- the engine's inputs: ratio measures, overrides, benchmarks, rag_on ------------------------
+
+
+def _engine_files(tiny, **files: str) -> Path:
+    folder = tiny()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            {
+                "measures.csv": "measure_id,name,service,theme,framework,unit,polarity,"
+                "aggregation,frequency\nR,Reviews,S,T,Local,percent,high,ratio,quarterly\n",
+                "values.csv": "measure_id,period,value,numerator,denominator\n"
+                "R,2017/18 Q1,30,30,\n",
+                "targets.csv": "measure_id,year,target\n",
+            },
+            "values.csv, row 2, column denominator: is missing for a ratio measure; its year to "
+            "date is the sum of numerators over the sum of denominators, so every figure needs "
+            "its denominator",
+            id="ratio-without-denominator",
+        ),
+        pytest.param(
+            {"benchmarks.csv": "measure_id,year,area,value,is_average\nM1,2016/17,A,5,maybe\n"},
+            "benchmarks.csv, row 2, column is_average: 'maybe' is not yes or no; expected yes, "
+            "no or blank",
+            id="benchmark-flag",
+        ),
+        pytest.param(
+            {"benchmarks.csv": "measure_id,year,area,value,quartile\nM1,2016/17,A,5,5\n"},
+            "benchmarks.csv, row 2, column quartile: '5' is not a quartile; expected 1 to 4",
+            id="benchmark-quartile",
+        ),
+        pytest.param(
+            {"benchmarks.csv": "measure_id,year,area,value\nM1,2016/17 Q1,A,5\n"},
+            "benchmarks.csv, row 2, column year: '2016/17 Q1' is not a financial year; expected "
+            "a year such as 2017/18",
+            id="benchmark-year",
+        ),
+        pytest.param(
+            {"overrides.csv": "measure_id,period,rag,reason\nM9,2017/18 Q1,R,Because\n"},
+            "overrides.csv, row 2, column measure_id: 'M9' is not a measure_id in measures.csv",
+            id="override-unknown-measure",
+        ),
+        pytest.param(
+            {
+                "measures.csv": "measure_id,name,service,theme,framework,unit,polarity,"
+                "aggregation,frequency,rag_on\nM1,Contacts,S,T,Local,count,high,sum,quarterly,"
+                "outturn\n",
+                "values.csv": "measure_id,period,value\n",
+                "targets.csv": "measure_id,year,target\n",
+            },
+            "measures.csv, row 2, column rag_on: 'outturn' is not one of the allowed values; "
+            "expected one of value, forecast",
+            id="rag-on",
+        ),
+    ],
+)
+def test_engine_input_errors(tiny, files, expected) -> None:
+    assert messages(_engine_files(tiny, **files)) == [expected]
+
+
+def test_benchmark_area_not_in_the_file_warns(tiny) -> None:
+    folder = _engine_files(
+        tiny,
+        **{
+            "benchmarks.csv": "measure_id,year,area,value\nM1,2016/17,Trafford,5\n",
+            "dataset.toml": 'area = "Traford"\n',
+        },
+    )
+    assert messages(folder, "warning") == [
+        "benchmarks.csv, column area: has no rows for the area 'Traford' named in dataset.toml, "
+        "so no quartile can be worked out; check the spelling"
+    ]
