@@ -210,16 +210,31 @@ def _targets_at(
     targets: pd.DataFrame, measure_id: pd.Series | np.ndarray, fy: np.ndarray
 ) -> pd.DataFrame:
     """The targets.csv row of each (measure, financial year); blanks where there is none."""
-    keyed = targets.set_index(["measure_id", "fy"])
-    wanted = pd.MultiIndex.from_arrays([np.asarray(measure_id, dtype=object), fy])
-    picked = keyed.reindex(wanted)
-    out = pd.DataFrame(index=range(len(fy)))
-    for name in ("target", "band_low", "band_high"):
-        out[name] = picked[name].to_numpy(dtype=float)
-    out["profile"] = picked["profile"].fillna("").to_numpy(dtype=object)
-    note = picked["note"] if "note" in picked else pd.Series("", index=picked.index)
-    out["target_note"] = note.fillna("").astype(str).to_numpy(dtype=object)
-    return out
+    ids = targets["measure_id"].to_numpy(dtype=object)
+    measures = pd.Index(pd.unique(ids))
+    have = measures.get_indexer(ids) * 1024 + (targets["fy"].to_numpy(dtype=np.int64) - 1900)
+    code = measures.get_indexer(np.asarray(measure_id, dtype=object))
+    wanted = np.where(code < 0, -1, code * 1024 + (np.asarray(fy, dtype=np.int64) - 1900))
+    position = pd.Index(have).get_indexer(wanted)
+    found = position >= 0
+
+    def column(name: str, blank: object) -> np.ndarray:
+        if name not in targets:
+            return np.full(len(position), blank, dtype=object if blank == "" else float)
+        data = targets[name].to_numpy(dtype=object if blank == "" else float)
+        if blank == "":
+            data = np.where(pd.isna(data), "", data).astype(object)
+        return np.where(found, np.append(data, blank)[position], blank)
+
+    return pd.DataFrame(
+        {
+            "target": column("target", np.nan),
+            "band_low": column("band_low", np.nan),
+            "band_high": column("band_high", np.nan),
+            "profile": column("profile", ""),
+            "target_note": column("note", ""),
+        }
+    )
 
 
 def _window_results(data: Dataset, windows: pd.DataFrame) -> pd.DataFrame:

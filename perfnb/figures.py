@@ -38,7 +38,8 @@ _DECIMALS = 9  # sums are rounded to 9 places so 1.7 + 1.9 + 1.6 + 1.9 is exactl
 class SeriesGrid:
     """The values of a data set on a (measure, financial year) x slot grid of row numbers."""
 
-    keys: pd.MultiIndex  # (measure_id, fy) of each group
+    measures: pd.Index  # every measure_id with a row
+    keys: pd.Index  # measure code x 1024 + (fy - 1900) of each group
     rows: np.ndarray  # (groups + 1, 17) position in ``values``; -1 where there is no row
     values: pd.DataFrame  # the values frame, positionally indexed
 
@@ -62,11 +63,17 @@ def series_grid(values: pd.DataFrame) -> SeriesGrid:
     slot = np.where(
         kind == "month", first - 1, np.where(kind == "quarter", _QUARTER0 + last // 3 - 1, _YEAR)
     )
-    keys = pd.MultiIndex.from_arrays([values["measure_id"], values["fy"].astype(int)])
+    measure_codes, measures = pd.factorize(values["measure_id"].to_numpy(dtype=object))
+    keys = _group_key(measure_codes, values["fy"].to_numpy(dtype=np.int64))
     codes, uniques = pd.factorize(keys)
     rows = np.full((len(uniques) + 1, SLOTS), -1, dtype=np.int64)
     rows[codes, slot] = np.arange(len(values))
-    return SeriesGrid(pd.MultiIndex.from_tuples(uniques, names=["measure_id", "fy"]), rows, values)
+    return SeriesGrid(pd.Index(measures), pd.Index(uniques), rows, values)
+
+
+def _group_key(measure_code: np.ndarray, fy: np.ndarray) -> np.ndarray:
+    """One integer per (measure, financial year): years run 1900 to 2199."""
+    return measure_code.astype(np.int64) * 1024 + (fy.astype(np.int64) - 1900)
 
 
 def _cum(a: np.ndarray) -> np.ndarray:
@@ -127,9 +134,9 @@ def _own_row(grid: SeriesGrid, g: np.ndarray, kind: np.ndarray, index: np.ndarra
 
 def _group_of(grid: SeriesGrid, measure_id: pd.Series, fy: np.ndarray) -> np.ndarray:
     """Grid group of each window; the empty last group where the measure has no rows that year."""
-    wanted = pd.MultiIndex.from_arrays([measure_id.to_numpy(), fy])
-    g = grid.keys.get_indexer(wanted)
-    return np.where(g < 0, len(grid.rows) - 1, g)
+    code = grid.measures.get_indexer(measure_id.to_numpy(dtype=object))
+    g = grid.keys.get_indexer(_group_key(code, fy))
+    return np.where((code < 0) | (g < 0), len(grid.rows) - 1, g)
 
 
 def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:

@@ -95,10 +95,12 @@ def _unit_suffix(unit: np.ndarray) -> np.ndarray:
 
 def _tolerance_words(texts: pd.Series, units: pd.Series) -> np.ndarray:
     """Each row's tolerance in words; each distinct (tolerance, unit) is described once."""
-    pairs = pd.MultiIndex.from_arrays([texts.astype(str), units.astype(str)])
+    pairs = (
+        texts.astype(str).to_numpy(dtype=object) + "|" + units.astype(str).to_numpy(dtype=object)
+    )
     codes, uniques = pd.factorize(pairs)
-    words = np.array([describe_tolerance(t, u) for t, u in uniques] + [""], dtype=object)
-    return words[codes]
+    words = [describe_tolerance(*pair.split("|", 1)) for pair in uniques]
+    return np.array([*words, ""], dtype=object)[codes]
 
 
 def rate(card: pd.DataFrame) -> pd.DataFrame:
@@ -113,8 +115,6 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
     target = card["target"].to_numpy(dtype=float)
     low, high = card["band_low"].to_numpy(dtype=float), card["band_high"].to_numpy(dtype=float)
     polarity = card["polarity"].to_numpy(dtype=object)
-    unit = card["unit"].to_numpy(dtype=object)
-    decimals = card["decimals"].to_numpy(dtype=int)
     gap, reference = shortfall(value, target, low, high, polarity)
     green_limit, _ = tolerance_limit(card["green_within"], reference)
     amber_limit, amber_relative = tolerance_limit(card["amber_within"], reference)
@@ -136,92 +136,128 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
         "N/A",
     )
 
-    # -- the reason, in words ----------------------------------------------------------------
-    variance = card["variance"].to_numpy(dtype=float)
-    variance_pct = card["variance_pct"].to_numpy(dtype=float)
-    is_percent = unit == "percent"
-    has_pct = ~np.isnan(variance_pct)
-    pct_text = _numbers(_half_up(variance_pct, 1), np.full(len(card), 1), signed=True) + "%"
-    abs_text = _numbers(variance, decimals, signed=True) + _unit_suffix(unit)
-    _, green_relative = tolerance_limit(card["green_within"], reference)
-
-    def detail_for(relative: np.ndarray) -> np.ndarray:
-        """The variance as the tolerance reads it: points for a percentage (and its share of
-        the target when the tolerance is relative), per cent of target for others."""
-        both = abs_text + np.where(relative & has_pct, ", " + pct_text + " of target", "")
-        return np.where(is_percent, both, np.where(relative & has_pct, pct_text, abs_text))
-
-    var_text = detail_for(amber_relative)
-    suffix = _unit_suffix(unit)
-    band_text = (
-        "the band "
-        + _numbers(low, decimals, whole=True)
-        + " to "
-        + _numbers(high, decimals, whole=True)
-    )
-    side = np.where(value < low, " below", " above")
-    gap_text = _numbers(gap, decimals) + suffix + side
-    target_text = np.where(is_band, band_text, "target")
-    detail = np.where(is_band & (gap > 0), gap_text, var_text)
-    green_detail = np.where(is_band & (gap > 0), gap_text, detail_for(green_relative))
-    met_detail = np.where(is_percent | ~has_pct, abs_text, pct_text)
-    forecast = (card["rag_on"] == "forecast").to_numpy()
-    subject = np.where(forecast, "year-end forecast ", "")
-    green_words = _tolerance_words(card["green_within"], card["unit"])
-    amber_words = _tolerance_words(card["amber_within"], card["unit"])
-    met = np.where(
-        is_band,
-        subject + "inside " + band_text,
-        subject + "meets or beats target (" + met_detail + ")",
-    )
-    within_green = (
-        subject + "within " + green_words + " of " + target_text + " (" + green_detail + ")"
-    )
-    within_amber = subject + "within " + amber_words + " of " + target_text + " (" + detail + ")"
-    beyond = subject + "more than " + amber_words + " from " + target_text + " (" + detail + ")"
-    base_text = _numbers(base, np.zeros(len(card), dtype=int), whole=True)
-    min_text = _numbers(min_base, np.zeros(len(card), dtype=int), whole=True)
-    capped = (
-        beyond
-        + "; capped at Amber because the base ("
-        + base_text
-        + ") is below "
-        + min_text
-        + " (small numbers)"
-    )
-    target_year = card["target_year"].astype(str).to_numpy(dtype=object)
-    target_note = card["target_note"].fillna("").astype(str).to_numpy(dtype=object)
-    no_target_text = np.where(
-        target_note != "",
-        "no target for " + target_year + " (" + target_note + ")",
-        "no target for " + target_year,
-    )
-    note = card["note"].fillna("").astype(str).to_numpy(dtype=object)
-    reason_body = np.select(
-        [
-            polarity == "none",
-            not_rated,
-            pending,
-            green & (gap == 0),
-            green,
-            small,
-            amber,
-        ],
-        [
-            "not rated, as neither higher nor lower is better",
-            no_target_text,
-            np.where(note != "", note, "no figure yet"),
-            met,
-            within_green,
-            capped,
-            within_amber,
-        ],
-        beyond,
-    )
-    reason = rag.astype(object) + ": " + reason_body
+    categories = [
+        polarity == "none",
+        not_rated,
+        pending,
+        green & (gap == 0),
+        green,
+        small,
+        amber,
+    ]
+    category = np.select(categories, np.arange(len(categories)), len(categories))
+    reason = rag.astype(object) + ": " + _reasons(card, category, gap, reference, amber_relative)
     return pd.DataFrame(
         {"rag_computed": rag, "rag_reason": reason, "shortfall": gap}, index=card.index
     )
+
+
+_NOT_RATED, _NO_TARGET, _PENDING, _MET, _GREEN, _SMALL, _AMBER, _RED = range(8)
+
+
+def _reasons(
+    card: pd.DataFrame,
+    category: np.ndarray,
+    gap: np.ndarray,
+    reference: np.ndarray,
+    amber_relative: np.ndarray,
+) -> np.ndarray:
+    """The words after "Amber: ", built only for the rows that need each piece (the figures of
+    a million rows are formatted in a few seconds, not a minute)."""
+    out = np.full(len(card), "", dtype=object)
+    out[category == _NOT_RATED] = "not rated, as neither higher nor lower is better"
+
+    rows = np.flatnonzero(category == _NO_TARGET)
+    if len(rows):
+        year = card["target_year"].astype(str).to_numpy(dtype=object)[rows]
+        note = card["target_note"].fillna("").astype(str).to_numpy(dtype=object)[rows]
+        out[rows] = np.where(
+            note != "", "no target for " + year + " (" + note + ")", "no target for " + year
+        )
+
+    rows = np.flatnonzero(category == _PENDING)
+    if len(rows):
+        note = card["note"].fillna("").astype(str).to_numpy(dtype=object)[rows]
+        out[rows] = np.where(note != "", note, "no figure yet")
+
+    rows = np.flatnonzero(category >= _MET)
+    if not len(rows):
+        return out
+    sub = card.iloc[rows]
+    kind = category[rows]
+    value = sub["value"].to_numpy(dtype=float)
+    low, high = sub["band_low"].to_numpy(dtype=float), sub["band_high"].to_numpy(dtype=float)
+    unit = sub["unit"].to_numpy(dtype=object)
+    decimals = sub["decimals"].to_numpy(dtype=int)
+    is_band = (sub["polarity"] == "band").to_numpy()
+    is_percent = unit == "percent"
+    variance_pct = sub["variance_pct"].to_numpy(dtype=float)
+    has_pct = ~np.isnan(variance_pct)
+    suffix = _unit_suffix(unit)
+    _, green_relative = tolerance_limit(sub["green_within"], reference[rows])
+    amber_relative = amber_relative[rows]
+    outside = is_band & (gap[rows] > 0)
+
+    # which figures each row's text shows: percentage points or units, per cent of target
+    relative = np.where(kind == _GREEN, green_relative, amber_relative)
+    wants_pct = ~outside & has_pct & (relative | ((kind == _MET) & ~is_percent)) & ~is_band
+    wants_abs = ~outside & ~is_band & (is_percent | ~wants_pct)
+    pct_text = np.full(len(rows), "", dtype=object)
+    pct_text[wants_pct] = (
+        _numbers(_half_up(variance_pct[wants_pct], 1), np.ones(wants_pct.sum(), int), True) + "%"
+    )
+    abs_text = np.full(len(rows), "", dtype=object)
+    abs_text[wants_abs] = (
+        _numbers(sub["variance"].to_numpy(dtype=float)[wants_abs], decimals[wants_abs], True)
+        + suffix[wants_abs]
+    )
+    detail = np.where(
+        is_percent & wants_pct & wants_abs,
+        abs_text + ", " + pct_text + " of target",
+        np.where(wants_pct, pct_text, abs_text),
+    )
+    band_text = np.full(len(rows), "", dtype=object)
+    band_text[is_band] = (
+        "the band "
+        + _numbers(low[is_band], decimals[is_band], whole=True)
+        + " to "
+        + _numbers(high[is_band], decimals[is_band], whole=True)
+    )
+    if outside.any():
+        side = np.where(value[outside] < low[outside], " below", " above")
+        detail[outside] = _numbers(gap[rows][outside], decimals[outside]) + suffix[outside] + side
+    target_text = np.where(is_band, band_text, "target")
+    subject = np.where((sub["rag_on"] == "forecast").to_numpy(), "year-end forecast ", "")
+    words = np.where(
+        kind == _GREEN,
+        _tolerance_words(sub["green_within"], sub["unit"]),
+        _tolerance_words(sub["amber_within"], sub["unit"]),
+    )
+    met = np.where(
+        is_band,
+        subject + "inside " + band_text,
+        subject + "meets or beats target (" + detail + ")",
+    )
+    within = subject + "within " + words + " of " + target_text + " (" + detail + ")"
+    beyond = subject + "more than " + words + " from " + target_text + " (" + detail + ")"
+    text = np.where(
+        kind == _MET, met, np.where((kind == _GREEN) | (kind == _AMBER), within, beyond)
+    )
+    small = kind == _SMALL
+    if small.any():
+        zeros = np.zeros(small.sum(), dtype=int)
+        base = sub["base"].to_numpy(dtype=float)[small]
+        min_base = sub["min_base"].to_numpy(dtype=float)[small]
+        text[small] = (
+            text[small]
+            + "; capped at Amber because the base ("
+            + _numbers(base, zeros, whole=True)
+            + ") is below "
+            + _numbers(min_base, zeros, whole=True)
+            + " (small numbers)"
+        )
+    out[rows] = text
+    return out
 
 
 def apply_overrides(card: pd.DataFrame, overrides: pd.DataFrame) -> pd.DataFrame:

@@ -43,9 +43,10 @@ def tolerance_limit(texts: pd.Series, reference: np.ndarray) -> tuple[np.ndarray
     ``reference`` is what a relative tolerance is a share of (the target or band edge, or the
     previous figure); a relative tolerance of a NaN reference is NaN.
     """
-    texts = texts.astype(str).str.strip()
-    relative = texts.str.endswith("%").to_numpy()
-    amount = pd.to_numeric(texts.str.rstrip("%"), errors="coerce").to_numpy(dtype=float)
+    codes, uniques = pd.factorize(texts.astype(str).to_numpy(dtype=object))
+    words = pd.Series(uniques, dtype=object).str.strip()
+    relative = words.str.endswith("%").to_numpy(dtype=bool)[codes]
+    amount = pd.to_numeric(words.str.rstrip("%"), errors="coerce").to_numpy(dtype=float)[codes]
     limit = np.where(relative, amount / 100 * np.abs(reference), amount)
     return limit, relative
 
