@@ -195,8 +195,29 @@ def _requests(data: Dataset, periods: Sequence[Period], services) -> pd.DataFram
             "_p_order": range(len(periods)),
         }
     )
+    # the catalogue's words repeat on every row: as categories they are compared and copied as
+    # small integers, not a million strings
+    for name in _CATEGORICAL:
+        measures[name] = measures[name].astype("category")
     requests = asked.merge(measures.assign(_m_order=range(len(measures))), how="cross")
     return requests.sort_values(["_p_order", "_m_order"], kind="stable").reset_index(drop=True)
+
+
+_CATEGORICAL = (
+    "service",
+    "theme",
+    "priority",
+    "framework",
+    "unit",
+    "polarity",
+    "aggregation",
+    "frequency",
+    "green_within",
+    "amber_within",
+    "dot_basis",
+    "dot_stable",
+    "rag_on",
+)
 
 
 def _scale(frame: pd.DataFrame) -> np.ndarray:
@@ -418,7 +439,11 @@ def performance(
         card[name] = bench[name].to_numpy()
     for name in ("rate_per", "min_base", "annual_target"):
         card[name] = card[name].astype(float)
-    return card[PERFORMANCE_COLUMNS]
+    card = card[PERFORMANCE_COLUMNS]
+    for name in card.columns:
+        if isinstance(card[name].dtype, pd.CategoricalDtype):
+            card[name] = card[name].astype("str")
+    return card
 
 
 def _notes(here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray) -> np.ndarray:
