@@ -451,9 +451,7 @@ def _notes(here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray) -> 
     note = here["note"].to_numpy(dtype=object)
     expected = here["months_expected"].to_numpy()
     covered = here["months_covered"].to_numpy()
-    has_row = here["has_row"].to_numpy()
-    period_there = ~np.isnan(here["period_value"].to_numpy(dtype=float))
-    gap = pending & period_there & (expected > 0) & (covered < expected)
+    gap = pending & (expected > 0) & (covered > 0) & (covered < expected)
     gap_text = (
         "Year to date incomplete: figures for "
         + covered.astype(str).astype(object)
@@ -463,4 +461,4 @@ def _notes(here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray) -> 
     )
     missing = "No figure for " + value_period.to_numpy(dtype=object)
     out = np.where(gap & (note == ""), gap_text, note)
-    return np.where(pending & ~has_row & (note == ""), missing, out)
+    return np.where(pending & ~gap & (note == ""), missing, out)

@@ -222,8 +222,8 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     ytd = np.select([is_sum, is_ratio, is_mean], [v_sum.total, ratio_ytd, mean_ytd], np.nan)
     ytd = np.where(is_sum & ~v_sum.complete, np.nan, ytd)
     figure = np.where(is_last, period_value, ytd)
-    # a year to date is only given when the period itself has its figure
-    figure = np.where(np.isnan(period_value), np.nan, figure)
+    # a year to date is given when every month of it is covered, whether or not the period's
+    # own figure is (a quarter row covers September in a monthly report)
 
     covered = np.select(
         [is_sum, is_ratio], [v_sum.months, np.minimum(n_sum.months, d_sum.months)], month

@@ -178,7 +178,7 @@ def _reasons(
     rows = np.flatnonzero(category == _PENDING)
     if len(rows):
         note = card["note"].fillna("").astype(str).to_numpy(dtype=object)[rows]
-        out[rows] = np.where(note != "", note, "no figure yet")
+        out[rows] = np.where(note != "", note, "No figure yet")
 
     rows = np.flatnonzero(category >= _MET)
     if not len(rows):

@@ -197,3 +197,31 @@ def test_profile_shares_rejects_nonsense() -> None:
 def test_profile_shares_never_decrease() -> None:
     shares = profile_shares("m:5,0,3,1,1,1,1,1,1,1,1,9")
     assert (np.diff(shares) >= 0).all()
+
+
+def test_incomplete_quarter_in_a_quarterly_report_says_so(tmp_path) -> None:
+    """April and June without May: Q1 is pending, and the note says how much is there."""
+    values = "C,2017-04,10,,,,\nC,2017-06,30,,,,"
+    row = _rows(
+        tmp_path,
+        "C,Calls,S,T,Local,count,,high,sum,monthly",
+        values,
+        "C,2017/18,1200,",
+        "2017/18 Q1",
+    ).loc["C"]
+    assert row["pending"] and row["note"] == "Year to date incomplete: figures for 2 of 3 months"
+
+
+def test_a_quarter_row_covers_its_last_month(tmp_path) -> None:
+    """Help Direct at September 2012: Q1 and Q2 rows cover April to September, so the year to
+    date (17,135) is known although September alone is not."""
+    values = "H,2012/13 Q1,8017,,,,\nH,2012/13 Q2,9118,,,,"
+    row = _rows(
+        tmp_path,
+        "H,Contacts,S,T,Local,count,,high,sum,monthly",
+        values,
+        "H,2012/13,38000,",
+        "2012-09",
+    ).loc["H"]
+    assert (row["value"], row["target"]) == (17135, 19000)
+    assert math.isnan(row["period_value"])
