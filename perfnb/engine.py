@@ -228,14 +228,15 @@ def _scale(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _targets_at(
-    targets: pd.DataFrame, measure_id: pd.Series | np.ndarray, fy: np.ndarray
+    targets: pd.DataFrame, catalogue: pd.Index, code: np.ndarray, fy: np.ndarray
 ) -> pd.DataFrame:
-    """The targets.csv row of each (measure, financial year); blanks where there is none."""
+    """The targets.csv row of each (measure, financial year); blanks where there is none.
+
+    ``code`` is each row's position in ``catalogue`` (the measure_ids asked about)."""
+    targets = targets[targets["measure_id"].isin(catalogue)].reset_index(drop=True)
     ids = targets["measure_id"].to_numpy(dtype=object)
-    measures = pd.Index(pd.unique(ids))
-    have = measures.get_indexer(ids) * 1024 + (targets["fy"].to_numpy(dtype=np.int64) - 1900)
-    code = measures.get_indexer(np.asarray(measure_id, dtype=object))
-    wanted = np.where(code < 0, -1, code * 1024 + (np.asarray(fy, dtype=np.int64) - 1900))
+    have = catalogue.get_indexer(ids) * 1024 + (targets["fy"].to_numpy(dtype=np.int64) - 1900)
+    wanted = np.asarray(code, dtype=np.int64) * 1024 + (np.asarray(fy, dtype=np.int64) - 1900)
     position = pd.Index(have).get_indexer(wanted)
     found = position >= 0
 
@@ -258,11 +259,13 @@ def _targets_at(
     )
 
 
-def _window_results(data: Dataset, windows: pd.DataFrame) -> pd.DataFrame:
+def _window_results(data: Dataset, windows: pd.DataFrame, catalogue: pd.Index) -> pd.DataFrame:
     """Figures, forecast and reported value at every window (measure, period)."""
     grid = series_grid(data.values)
     figures = window_figures(grid, windows)
-    targets = _targets_at(data.targets, windows["measure_id"], windows["fy"].to_numpy())
+    targets = _targets_at(
+        data.targets, catalogue, windows["_code"].to_numpy(), windows["fy"].to_numpy()
+    )
     month = np.select(
         [windows["kind"] == "month", windows["kind"] == "quarter"],
         [windows["index"], 3 * windows["index"]],
@@ -336,9 +339,11 @@ def performance(
             "kind": _KINDS[w_kind],
             "fy": w_fy,
             "index": w_index,
+            "_code": unique_keys // (1 << 20),
         }
     )
-    at = _window_results(data, windows)
+    catalogue_ids = pd.Index(catalogue["measure_id"].to_numpy(dtype=object))
+    at = _window_results(data, windows, catalogue_ids)
     here = at.take(inverse[:n]).reset_index(drop=True)
     before = at.take(inverse[n : 2 * n]).reset_index(drop=True)
     year_ago = at.take(inverse[2 * n :]).reset_index(drop=True)
@@ -367,7 +372,7 @@ def performance(
     # -- targets, profiled to the period for sum measures -----------------------------------
     annual = (card["frequency"] == "annual").to_numpy()
     target_fy = np.where(annual, requests["p_fy"].to_numpy(dtype=np.int64), r_fy)
-    targets = _targets_at(data.targets, card["measure_id"], target_fy)
+    targets = _targets_at(data.targets, catalogue_ids, measure_code, target_fy)
     month = np.select([r_kind == 0, r_kind == 1], [r_index, 3 * r_index], 12)
     share = share_elapsed(targets["profile"], month)
     profiled = (aggregation == "sum") & ~on_forecast
@@ -452,13 +457,15 @@ def _notes(here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray) -> 
     expected = here["months_expected"].to_numpy()
     covered = here["months_covered"].to_numpy()
     gap = pending & (expected > 0) & (covered > 0) & (covered < expected)
-    gap_text = (
+    out = note.copy()
+    gap &= note == ""
+    out[gap] = (
         "Year to date incomplete: figures for "
-        + covered.astype(str).astype(object)
+        + covered[gap].astype(str).astype(object)
         + " of "
-        + expected.astype(str).astype(object)
+        + expected[gap].astype(str).astype(object)
         + " months"
     )
-    missing = "No figure for " + value_period.to_numpy(dtype=object)
-    out = np.where(gap & (note == ""), gap_text, note)
-    return np.where(pending & ~gap & (note == ""), missing, out)
+    missing = pending & ~gap & (note == "")
+    out[missing] = "No figure for " + value_period.to_numpy(dtype=object)[missing]
+    return out

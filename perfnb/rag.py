@@ -211,37 +211,53 @@ def _reasons(
         _numbers(sub["variance"].to_numpy(dtype=float)[wants_abs], decimals[wants_abs], True)
         + suffix[wants_abs]
     )
-    detail = np.where(
-        is_percent & wants_pct & wants_abs,
-        abs_text + ", " + pct_text + " of target",
-        np.where(wants_pct, pct_text, abs_text),
-    )
-    band_text = np.full(len(rows), "", dtype=object)
-    band_text[is_band] = (
+    detail = np.where(wants_pct, pct_text, abs_text)
+    both = is_percent & wants_pct & wants_abs
+    detail[both] = abs_text[both] + ", " + pct_text[both] + " of target"
+    if outside.any():
+        side = np.where(value[outside] < low[outside], " below", " above")
+        detail[outside] = _numbers(gap[rows][outside], decimals[outside]) + suffix[outside] + side
+    target_text = np.full(len(rows), "target", dtype=object)
+    target_text[is_band] = (
         "the band "
         + _numbers(low[is_band], decimals[is_band], whole=True)
         + " to "
         + _numbers(high[is_band], decimals[is_band], whole=True)
     )
-    if outside.any():
-        side = np.where(value[outside] < low[outside], " below", " above")
-        detail[outside] = _numbers(gap[rows][outside], decimals[outside]) + suffix[outside] + side
-    target_text = np.where(is_band, band_text, "target")
     subject = np.where((sub["rag_on"] == "forecast").to_numpy(), "year-end forecast ", "")
     words = np.where(
         kind == _GREEN,
         _tolerance_words(sub["green_within"], sub["unit"]),
         _tolerance_words(sub["amber_within"], sub["unit"]),
     )
-    met = np.where(
-        is_band,
-        subject + "inside " + band_text,
-        subject + "meets or beats target (" + detail + ")",
+    # each sentence is built only for the rows it describes
+    text = np.full(len(rows), "", dtype=object)
+    met = kind == _MET
+    inside = met & is_band
+    text[inside] = subject[inside] + "inside " + target_text[inside]
+    met &= ~is_band
+    text[met] = subject[met] + "meets or beats target (" + detail[met] + ")"
+    near = (kind == _GREEN) | (kind == _AMBER)
+    text[near] = (
+        subject[near]
+        + "within "
+        + words[near]
+        + " of "
+        + target_text[near]
+        + " ("
+        + detail[near]
+        + ")"
     )
-    within = subject + "within " + words + " of " + target_text + " (" + detail + ")"
-    beyond = subject + "more than " + words + " from " + target_text + " (" + detail + ")"
-    text = np.where(
-        kind == _MET, met, np.where((kind == _GREEN) | (kind == _AMBER), within, beyond)
+    far = (kind == _RED) | (kind == _SMALL)
+    text[far] = (
+        subject[far]
+        + "more than "
+        + words[far]
+        + " from "
+        + target_text[far]
+        + " ("
+        + detail[far]
+        + ")"
     )
     small = kind == _SMALL
     if small.any():

@@ -32,9 +32,13 @@ def with_default(
 ) -> pd.Series:
     """The tolerance text of each row: its own, else the default for its unit."""
     by_unit, other = default
-    fallback = units.map(by_unit).fillna(other)
-    texts = texts.fillna("").astype(str).str.strip()
-    return texts.where(texts != "", fallback)
+    codes, uniques = pd.factorize(texts)  # a blank cell (NaN) is code -1: the "" at the end
+    unit_codes, unit_uniques = pd.factorize(units)
+    stripped = np.array([str(t).strip() for t in uniques] + [""], dtype=object)[codes]
+    fallback = np.array([by_unit.get(u, other) for u in unit_uniques] + [other], dtype=object)
+    return pd.Series(
+        np.where(stripped != "", stripped, fallback[unit_codes]), index=texts.index, dtype=object
+    )
 
 
 def tolerance_limit(texts: pd.Series, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
