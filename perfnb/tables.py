@@ -90,10 +90,13 @@ def _this_period(row: pd.Series) -> str:
 def _variance(row: pd.Series) -> str:
     """Percentage points for a percentage, per cent of target otherwise."""
     if row["unit"] == "percent" and pd.notna(row["variance_pp"]):
-        return f"{row['variance_pp']:+.{int(row['decimals'])}f} pts"
-    if pd.notna(row["variance_pct"]):
-        return f"{row['variance_pct']:+.1f}%"
-    return ""
+        text = f"{row['variance_pp']:+.{int(row['decimals'])}f} pts"
+    elif pd.notna(row["variance_pct"]):
+        text = f"{row['variance_pct']:+.1f}%"
+    else:
+        return ""
+    # on target (or inside a band) is 0, not +0 or -0
+    return text.lstrip("+-") if float(text.split()[0].rstrip("%")) == 0 else text
 
 
 def _compared(row: pd.Series) -> str:

@@ -58,6 +58,7 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
     assert table.loc["ASCOF-4B", "This period"] == "Due May-18"
     assert table.loc["ASCOF-2D", "RAG"] == "Amber"
     assert table.loc["ASCOF-2D", "Variance"] == "-2.6 pts"
+    assert table.loc["SEQ-PREVENT", "Variance"] == "0 pts"  # inside its band
     assert table.loc["ASCOF-2D", "Direction"] == "\u25bc Declining"
     assert table.loc["ASCOF-2D", "Compared with"] == "80.2% (2016/17 Q4)"
     assert table.loc["ASCOF-2A1", "Forecast"] == "10.1 per 100,000 (officer forecast)"
