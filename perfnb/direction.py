@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from perfnb.tolerances import tolerance_limit
+from perfnb.tolerances import tolerance_limit, within
 
 __all__ = ["DIRECTIONS", "direction_of_travel"]
 
@@ -38,7 +38,7 @@ def direction_of_travel(
     low, high = band_low.to_numpy(dtype=float), band_high.to_numpy(dtype=float)
     change = np.round(now - then, 9)
     limit, _ = tolerance_limit(dot_stable, then)
-    stable = np.abs(change) <= np.round(limit, 9)
+    stable = within(np.abs(change), limit, now, then)
 
     def outside(x: np.ndarray) -> np.ndarray:
         return np.maximum(np.maximum(low - x, x - high), 0.0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from perfnb.tolerances import describe_tolerance, tolerance_limit
+from perfnb.tolerances import describe_tolerance, tolerance_limit, within
 
 __all__ = [
     "RAG_LABELS",
@@ -37,7 +37,6 @@ _RAG_WORDS = {
     "n/a": "N/A",
     "na": "N/A",
 }
-_DECIMALS = 9  # compare to 9 places, so 80 - 76 is exactly 5% of 80
 
 
 def normalise_rag(texts: pd.Series) -> pd.Series:
@@ -63,7 +62,7 @@ def shortfall(
         np.nan,
     )
     reference = np.where(polarity == "band", band_edge, target)
-    return np.round(gap, _DECIMALS), reference
+    return gap, reference
 
 
 def _numbers(
@@ -118,14 +117,13 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
     gap, reference = shortfall(value, target, low, high, polarity)
     green_limit, _ = tolerance_limit(card["green_within"], reference)
     amber_limit, amber_relative = tolerance_limit(card["amber_within"], reference)
-    green_limit, amber_limit = np.round(green_limit, _DECIMALS), np.round(amber_limit, _DECIMALS)
 
     is_band = polarity == "band"
     no_target = np.where(is_band, np.isnan(low) | np.isnan(high), np.isnan(target))
     not_rated = (polarity == "none") | no_target
     pending = np.isnan(value) & ~not_rated
-    green = gap <= green_limit
-    amber = ~green & (gap <= amber_limit)
+    green = within(gap, green_limit, value, reference)
+    amber = ~green & within(gap, amber_limit, value, reference)
     red = ~green & ~amber
     base = card["base"].to_numpy(dtype=float)
     min_base = card["min_base"].to_numpy(dtype=float)
@@ -148,7 +146,7 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
     category = np.select(categories, np.arange(len(categories)), len(categories))
     reason = rag.astype(object) + ": " + _reasons(card, category, gap, reference, amber_relative)
     return pd.DataFrame(
-        {"rag_computed": rag, "rag_reason": reason, "shortfall": gap}, index=card.index
+        {"rag_computed": rag, "rag_reason": reason, "shortfall": np.round(gap, 9)}, index=card.index
     )
 
 

@@ -37,8 +37,18 @@ def build_scorecard(
 
 
 def has_figure(card: pd.DataFrame) -> pd.Series:
-    """True for rows whose figure is for the card's own period (not pending, not an older year)."""
-    return card["value"].notna() & (card["value_period"] == card["period"])
+    """True for rows with a figure for a period ending within the card's own period: the
+    period itself, or the quarter that ends in a monthly report's month (not pending, not an
+    older year, not a year that ends later)."""
+    pairs = card[["period", "value_period"]].drop_duplicates()
+    ends_within = {}
+    for period, value_period in pairs.itertuples(index=False):
+        if not value_period:
+            continue
+        asked, shown = parse_period(period), parse_period(value_period)
+        ends_within[(period, value_period)] = asked.start <= shown.end <= asked.end
+    keys = pd.Series(list(zip(card["period"], card["value_period"], strict=True)), index=card.index)
+    return card["value"].notna() & keys.map(ends_within).fillna(False).astype(bool)
 
 
 def services_with_figures(card: pd.DataFrame) -> list[str]:

@@ -17,6 +17,7 @@ __all__ = [
     "describe_tolerance",
     "tolerance_limit",
     "with_default",
+    "within",
 ]
 
 # A shortfall of nothing at all is Green; Amber is a narrow miss: 2 percentage points for a
@@ -53,6 +54,14 @@ def tolerance_limit(texts: pd.Series, reference: np.ndarray) -> tuple[np.ndarray
     amount = pd.to_numeric(words.str.rstrip("%"), errors="coerce").to_numpy(dtype=float)[codes]
     limit = np.where(relative, amount / 100 * np.abs(reference), amount)
     return limit, relative
+
+
+def within(amount: np.ndarray, limit: np.ndarray, *scales: np.ndarray) -> np.ndarray:
+    """``amount <= limit``, counting a figure exactly on the limit as within it despite
+    floating-point error: the slack is a billionth of the largest figure involved (so 5% of
+    9,814,431 is met by a shortfall of 490,721.55 computed as 490,721.55000000075)."""
+    size = np.maximum.reduce([np.abs(np.nan_to_num(x)) for x in (amount, limit, *scales)])
+    return amount <= limit + 1e-9 * np.maximum(size, 1.0)
 
 
 def describe_tolerance(text: str, unit: str) -> str:

@@ -274,6 +274,8 @@ def _canonical_keys(table: RawTable) -> pd.DataFrame | None:
     keys = pd.DataFrame(index=frame.index)
     for name in spec.key:
         text = frame[name].astype(str).str.strip()
+        if name == "area":  # "Bury" and "bury " are the same council
+            text = text.str.split().str.join(" ").str.casefold()
         if spec.column(name).kind in ("period", "year"):
             labels = table.periods(name)["period"]
             text = text.where(labels.isna(), labels)
@@ -478,6 +480,17 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
             wrong & (text != ""),
             "profile",
             "has the wrong number of weights; expected 4 after q: or 12 after m:",
+        )
+        weighted = ~bad & ~wrong & kind.isin(["q", "m"])
+        zero = pd.Series(False, index=text.index)
+        if weighted.any():
+            weights = text[weighted].str.replace(r"^[qmQM]\s*:", "", regex=True).str.split(",")
+            zero[weighted] = weights.map(lambda ws: sum(float(w) for w in ws)) <= 0
+        out.add_rows(
+            table,
+            zero,
+            "profile",
+            "has weights that add up to 0; at least one weight must be more than 0",
         )
 
 

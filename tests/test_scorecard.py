@@ -109,7 +109,9 @@ def test_own_year_row_wins_over_earlier_years(tiny) -> None:
         # only annual measures have 2016/17 rows: the surveys and LALS's academic year
         ("2016/17", ["Adult Social Care", "Communities and Wellbeing"]),
         ("2017/18", []),  # no figure is for the whole year 2017/18 yet
-        ("2017-06", []),  # no monthly figures in June 2017
+        # a monthly report for June 2017 shows the quarterly measures' Q1, which ends in June
+        ("2017-06", ["Adult Social Care", "Communities and Wellbeing"]),
+        ("2017-05", []),  # ... but nothing ends in May
     ],
 )
 def test_services_with_figures(period, services) -> None:
