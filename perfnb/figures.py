@@ -11,13 +11,13 @@ A *window* is a measure and a reporting period R. For it:
   (sum and ratio measures) or their mean (mean measures).
 - ``ytd_value``: the year to date to the end of R. ``sum``: the total; ``ratio``: Σnumerator /
   Σdenominator x 100 (percent) or x rate_per (rate); ``mean``: the mean of the year's figures to
-  date at the measure's frequency. Not given for ``last``. A year row, where there is one, is the
-  year's total. A year to date with a month missing is not given (the figure would look worse
-  than it is); the note says how many months it has.
+  date, each weighted by the months it covers. Not given for ``last``. A year row, where there
+  is one, is the year's total. A year to date with a month missing is not given (the figure
+  would look worse than it is); the note says how many months it has.
 - ``figure``: what a report prints: the year to date for sum, ratio and mean; R's own value for
   ``last`` (snapshots, surveys).
-- the row of R itself (the coarsest row ending when R ends, not coarser than R): its note,
-  status, officer's forecast and, for ``last``, its base.
+- the row of R itself (a row of R's kind, else another row ending when R ends: a quarter row is
+  its last month's snapshot): its note, status, officer's forecast and, for ``last``, its base.
 """
 
 from __future__ import annotations
@@ -119,16 +119,25 @@ def _ytd_sums(
 
 
 def _own_row(grid: SeriesGrid, g: np.ndarray, kind: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Position of R's own row: the coarsest row ending when R ends, not coarser than R."""
+    """Position of R's own row: a row of R's own kind, else another row ending when R ends
+    (a quarter row is June's end-of-quarter snapshot; a year row is March's)."""
     rows = grid.rows
     month_end = np.where(kind == "month", index, np.where(kind == "quarter", 3 * index, 12))
     by_month = rows[g, month_end - 1]
-    by_quarter = rows[g, _QUARTER0 + month_end // 3 - 1]
-    by_year = rows[g, _YEAR]
-    quarter_or_month = np.where(by_quarter >= 0, by_quarter, by_month)
-    year_first = np.where(by_year >= 0, by_year, quarter_or_month)
-    return np.where(
-        kind == "year", year_first, np.where(kind == "quarter", quarter_or_month, by_month)
+    quarter_end = month_end % 3 == 0
+    by_quarter = np.where(quarter_end, rows[g, _QUARTER0 + np.maximum(month_end // 3, 1) - 1], -1)
+    by_year = np.where(month_end == 12, rows[g, _YEAR], -1)
+
+    def first(*candidates: np.ndarray) -> np.ndarray:
+        out = candidates[-1]
+        for candidate in reversed(candidates[:-1]):
+            out = np.where(candidate >= 0, candidate, out)
+        return out
+
+    return np.select(
+        [kind == "month", kind == "quarter"],
+        [first(by_month, by_quarter, by_year), first(by_quarter, by_month, by_year)],
+        first(by_year, by_quarter, by_month),
     )
 
 
@@ -140,7 +149,7 @@ def _group_of(grid: SeriesGrid, measure_id: pd.Series, fy: np.ndarray) -> np.nda
 
 
 def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
-    """Figures at each window: ``windows`` has measure_id, aggregation, frequency, scale (100 for
+    """Figures at each window: ``windows`` has measure_id, aggregation, scale (100 for
     percent, rate_per for rates, else 1), kind, fy and index of R.
 
     Returns, aligned to ``windows``: period_value, ytd_value, figure (in the measure's unit),
@@ -152,7 +161,6 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     kind = windows["kind"].to_numpy(dtype=object)
     index = windows["index"].to_numpy(dtype=int)
     aggregation = windows["aggregation"].to_numpy(dtype=object)
-    frequency = windows["frequency"].to_numpy(dtype=object)
     scale = windows["scale"].to_numpy(dtype=float)
     month = np.where(kind == "month", index, np.where(kind == "quarter", 3 * index, 12))
     is_month, is_quarter, is_year = kind == "month", kind == "quarter", kind == "year"
@@ -191,27 +199,18 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
         ratio_period = np.where(is_year, ratio_ytd, n_p / d_p * scale)
     ratio_period = np.where(np.isfinite(ratio_period), ratio_period, np.nan)
 
-    # mean: of the year's figures to date, at the measure's own frequency
-    month_mean = np.where(
-        np.isnan(value[:, _QUARTER0:_YEAR]),
-        value[:, :12].reshape(-1, 4, 3).mean(axis=2),
-        value[:, _QUARTER0:_YEAR],
-    )
-    quarterly = frequency == "quarterly"
-    q_ok = ~np.isnan(month_mean)
-    cum_mean_q, cum_ok_q = _cum(np.where(q_ok, month_mean, 0.0)), _cum(q_ok.astype(float))
-    m_ok = ~np.isnan(value[:, :12])
-    cum_mean_m, cum_ok_m = _cum(np.where(m_ok, value[:, :12], 0.0)), _cum(m_ok.astype(float))
-    k = month // 3
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_q = np.where(cum_ok_q[g, k] == k, cum_mean_q[g, k] / k, np.nan)
-        mean_m = np.where(cum_ok_m[g, month] == month, cum_mean_m[g, month] / month, np.nan)
-    mean_ytd = np.where(quarterly, mean_q, mean_m)
-    mean_ytd = np.where(frequency == "annual", value[g, _YEAR], mean_ytd)
+    # mean: of the year's figures to date, weighted by the months each covers (a quarter row
+    # stands for its three months, a year row for twelve), so quarters or months give the same
+    weighted = value.copy()
+    weighted[:, _QUARTER0:_YEAR] *= 3
+    weighted[:, _YEAR] *= 12
+    w_quarters = _quarter_sums(weighted, ~np.isnan(weighted[:, _QUARTER0:_YEAR]))
+    w_sum = _ytd_sums(weighted, w_quarters, g, month)
+    mean_ytd = np.where(w_sum.complete, w_sum.total / month, np.nan)
     mean_period = np.where(
         is_month,
         value[g, np.clip(index - 1, 0, 11)],
-        np.where(is_quarter, month_mean[g, q_slot], mean_ytd),
+        np.where(is_quarter, w_quarters[g, q_slot] / 3, mean_ytd),
     )
 
     is_sum, is_ratio = aggregation == "sum", aggregation == "ratio"
@@ -226,7 +225,9 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     # own figure is (a quarter row covers September in a monthly report)
 
     covered = np.select(
-        [is_sum, is_ratio], [v_sum.months, np.minimum(n_sum.months, d_sum.months)], month
+        [is_sum, is_ratio, is_mean],
+        [v_sum.months, np.minimum(n_sum.months, d_sum.months), w_sum.months],
+        month,
     )
     base_q = _quarter_sums(base_grid, ~np.isnan(base_grid[:, _QUARTER0:_YEAR]))
     base_sum = _ytd_sums(np.nan_to_num(base_grid, nan=0.0), np.nan_to_num(base_q), g, month)

@@ -225,3 +225,30 @@ def test_a_quarter_row_covers_its_last_month(tmp_path) -> None:
     ).loc["H"]
     assert (row["value"], row["target"]) == (17135, 19000)
     assert math.isnan(row["period_value"])
+
+
+def test_mean_counts_a_quarter_row_as_its_three_months(tmp_path) -> None:
+    """A monthly mean measure given Q1 as a quarter (20) then July (30): (3 x 20 + 30) / 4."""
+    values = "A,2017/18 Q1,20,,,,\nA,2017-07,30,,,,"
+    rows = _rows(tmp_path, "A,Average,S,T,Local,days,,low,mean,monthly", values, period="2017-07")
+    assert rows.loc["A", "value"] == pytest.approx(22.5)
+    rows = _rows(tmp_path, "A,Average,S,T,Local,days,,low,mean,monthly", values, period="2017-06")
+    assert rows.loc["A", "value"] == 20 and not rows.loc["A", "pending"]
+
+
+def test_incomplete_mean_says_so(tmp_path) -> None:
+    """Only Q2 of a quarterly mean: Q2's own figure is known, the year's average is not."""
+    rows = _rows(tmp_path, "D,Days,S,T,Local,days,,low,mean,quarterly", "D,2017/18 Q2,700,,,,")
+    assert rows.loc["D", "period_value"] == 700 and rows.loc["D", "pending"]
+    assert rows.loc["D", "note"] == "Year to date incomplete: figures for 3 of 6 months"
+
+
+def test_a_quarter_snapshot_is_its_last_months_figure(tmp_path) -> None:
+    """A monthly snapshot measure given as a Q1 row: June shows it."""
+    rows = _rows(
+        tmp_path,
+        "S,Snapshot,S,T,Local,percent,,high,last,monthly",
+        "S,2017/18 Q1,64,,,,",
+        period="2017-06",
+    )
+    assert (rows.loc["S", "value"], rows.loc["S", "pending"]) == (64, False)
