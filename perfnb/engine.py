@@ -278,6 +278,7 @@ def _window_results(data: Dataset, windows: pd.DataFrame, catalogue: pd.Index) -
         pd.Series(share),
         figures["figure"].reset_index(drop=True),
         figures["row_forecast"].reset_index(drop=True),
+        pd.Series(month == 12),
     )
     out = figures.reset_index(drop=True)
     out["share"] = share
@@ -356,7 +357,12 @@ def performance(
     card["denominator"] = here["denominator"].to_numpy()
     card["status"] = here["status"].to_numpy()
     card["pending"] = card["value"].isna()
-    card["note"] = _notes(here, card["value_period"], card["pending"].to_numpy())
+    card["note"] = _notes(
+        here,
+        card["value_period"],
+        card["pending"].to_numpy(),
+        (card["rag_on"] == "forecast").to_numpy(),
+    )
     aggregation = card["aggregation"].to_numpy(dtype=object)
     on_forecast = (card["rag_on"] == "forecast").to_numpy()
     card["value_basis"] = np.where(
@@ -451,9 +457,13 @@ def performance(
     return card
 
 
-def _notes(here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray) -> np.ndarray:
-    """R's own note; for a missing figure, which one is missing or how incomplete the year is."""
+def _notes(
+    here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray, on_forecast: np.ndarray
+) -> np.ndarray:
+    """R's own note; for a missing figure, which one is missing or how incomplete the year is,
+    or, for a measure rated on its forecast, why there is no forecast yet."""
     note = here["note"].to_numpy(dtype=object)
+    no_forecast = pending & on_forecast & ~np.isnan(here["figure"].to_numpy(dtype=float))
     expected = here["months_expected"].to_numpy()
     covered = here["months_covered"].to_numpy()
     gap = pending & (expected > 0) & (covered > 0) & (covered < expected)
@@ -466,6 +476,11 @@ def _notes(here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray) -> 
         + expected[gap].astype(str).astype(object)
         + " months"
     )
-    missing = pending & ~gap & (note == "")
+    no_forecast &= note == ""
+    out[no_forecast] = (
+        "No year-end forecast yet: none of the year's target profile is due by "
+        + value_period.to_numpy(dtype=object)[no_forecast]
+    )
+    missing = pending & ~gap & ~no_forecast & (note == "")
     out[missing] = "No figure for " + value_period.to_numpy(dtype=object)[missing]
     return out

@@ -22,11 +22,13 @@ def year_end_forecast(
     share_elapsed: pd.Series,
     figure: pd.Series,
     officer_forecast: pd.Series,
+    year_end: pd.Series | None = None,
 ) -> pd.DataFrame:
     """``forecast`` (in the measure's unit) and ``forecast_method`` for each row.
 
-    ``share_elapsed`` is the profile's share of the year reached (0-1). At the year end a sum
-    measure's forecast is its outturn.
+    ``share_elapsed`` is the profile's share of the year reached (0-1); ``year_end`` marks rows
+    whose period ends the financial year, where a sum measure's forecast is its outturn. With
+    none of the profile due yet there is no run rate: the forecast is blank.
     """
     officer = officer_forecast.to_numpy(dtype=float)
     ytd = ytd_value.to_numpy(dtype=float)
@@ -39,8 +41,9 @@ def year_end_forecast(
     computed = np.where(is_sum, run_rate, latest)
     computed = np.where(np.isnan(latest), np.nan, computed)
     forecast = np.where(has_officer, officer, np.round(computed, 9))
+    at_end = np.zeros(len(share), bool) if year_end is None else year_end.to_numpy(dtype=bool)
     method = np.select(
-        [has_officer, np.isnan(forecast), is_sum & (share >= 1), is_sum],
+        [has_officer, np.isnan(forecast), is_sum & at_end, is_sum],
         ["officer forecast", "", "outturn", "run rate"],
         "latest figure",
     )

@@ -252,3 +252,39 @@ def test_a_quarter_snapshot_is_its_last_months_figure(tmp_path) -> None:
         period="2017-06",
     )
     assert (rows.loc["S", "value"], rows.loc["S", "pending"]) == (64, False)
+
+
+def test_no_run_rate_before_any_of_the_profile_is_due(tmp_path) -> None:
+    """q:0,1,1,1 and rated on forecast: at Q1 nothing was due, so there is no run rate yet."""
+    folder = write_dataset(
+        tmp_path / "data",
+        {
+            "measures.csv": f"{HEADER},rag_on\n"
+            "V,Visits,S,T,Local,count,,high,sum,quarterly,forecast\n",
+            "values.csv": "measure_id,period,value\nV,2017/18 Q1,10\n",
+            "targets.csv": 'measure_id,year,target,profile\nV,2017/18,100,"q:0,1,1,1"\n',
+        },
+    )
+    row = performance(load_dataset(folder), "2017/18 Q1").set_index("measure_id").loc["V"]
+    assert row["ytd_value"] == 10 and math.isnan(row["forecast"])
+    assert row["rag_reason"] == (
+        "Pending: No year-end forecast yet: none of the year's target profile is due by 2017/18 Q1"
+    )
+
+
+def test_outturn_only_at_the_year_end(tmp_path) -> None:
+    """m: with nothing due in March: February's forecast is still a run rate, not an outturn."""
+    weights = ",".join(["1"] * 11 + ["0"])
+    values = (
+        "\n".join(f"V,2017-{m:02d},10,,,," for m in range(4, 13))
+        + "\nV,2018-01,10,,,,\nV,2018-02,10,,,,"
+    )
+    rows = _rows(
+        tmp_path,
+        "V,Visits,S,T,Local,count,,high,sum,monthly",
+        values,
+        f'V,2017/18,110,"m:{weights}"',
+        "2018-02",
+    )
+    assert rows.loc["V", "forecast_method"] == "run rate"
+    assert rows.loc["V", "forecast"] == pytest.approx(110)
