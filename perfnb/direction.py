@@ -28,22 +28,32 @@ def direction_of_travel(
     dot_stable: pd.Series,
     band_low: pd.Series,
     band_high: pd.Series,
+    earlier_low: pd.Series | None = None,
+    earlier_high: pd.Series | None = None,
 ) -> pd.Series:
     """``improving``, ``stable`` or ``declining`` (``up``, ``same``, ``down`` with no polarity)
-    for each figure against the ``earlier`` one; '' where either is missing. ``dot_stable`` holds
-    tolerance texts with the defaults filled in; a band is the current period's."""
+    for each figure against the ``earlier`` one; '' where either is missing, or for a band
+    measure without a band. ``dot_stable`` holds tolerance texts with the defaults filled in.
+    Each figure is judged against its own period's band (``earlier_low``/``earlier_high`` for the
+    earlier one; the current band when it has none)."""
     now = value.to_numpy(dtype=float)
     then = earlier.to_numpy(dtype=float)
     pol = polarity.to_numpy(dtype=object)
     low, high = band_low.to_numpy(dtype=float), band_high.to_numpy(dtype=float)
+    then_low = low if earlier_low is None else earlier_low.to_numpy(dtype=float)
+    then_high = high if earlier_high is None else earlier_high.to_numpy(dtype=float)
+    # an earlier period with no band of its own (last year's targets not loaded) is judged
+    # against the current band
+    no_earlier = np.isnan(then_low) | np.isnan(then_high)
+    then_low, then_high = np.where(no_earlier, low, then_low), np.where(no_earlier, high, then_high)
     change = np.round(now - then, 9)
     limit, _ = tolerance_limit(dot_stable, then)
     stable = within(np.abs(change), limit, now, then)
 
-    def outside(x: np.ndarray) -> np.ndarray:
-        return np.maximum(np.maximum(low - x, x - high), 0.0)
+    def outside(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return np.maximum(np.maximum(lo - x, x - hi), 0.0)
 
-    band_change = np.round(outside(now) - outside(then), 9)
+    band_change = np.round(outside(now, low, high) - outside(then, then_low, then_high), 9)
     better = np.select(
         [pol == "high", pol == "low", pol == "band"],
         [change > 0, change < 0, band_change < 0],
@@ -61,5 +71,6 @@ def direction_of_travel(
     )
     unrated = np.select([stable, change > 0], ["same", "up"], "down")
     out = np.where(pol == "none", unrated, rated)
-    out = np.where(np.isnan(now) | np.isnan(then), "", out)
+    no_band = (pol == "band") & np.isnan(band_change)
+    out = np.where(np.isnan(now) | np.isnan(then) | no_band, "", out)
     return pd.Series(out, index=value.index, dtype=object)

@@ -286,6 +286,10 @@ def _window_results(data: Dataset, windows: pd.DataFrame, catalogue: pd.Index) -
     out["forecast_method"] = forecast["forecast_method"].to_numpy()
     on_forecast = (windows["rag_on"] == "forecast").to_numpy()
     out["value"] = np.where(on_forecast, out["forecast"], out["figure"])
+    # each window's own band (profiled for counts), for judging its figure in direction of travel
+    factor = np.where((windows["aggregation"] == "sum").to_numpy() & ~on_forecast, share, 1.0)
+    out["band_low"] = targets["band_low"].to_numpy() * factor
+    out["band_high"] = targets["band_high"].to_numpy() * factor
     return out
 
 
@@ -424,6 +428,9 @@ def performance(
     earlier = np.where(on_last_year, card["last_year_value"], card["previous_value"])
     card["compared_with"] = np.where(on_last_year, _labels(*last_year), _labels(*prev))
     stable = with_default(card["dot_stable"], units, DEFAULT_DOT_STABLE)
+    earlier_band = [
+        np.where(on_last_year, year_ago[edge], before[edge]) for edge in ("band_low", "band_high")
+    ]
     card["direction"] = direction_of_travel(
         card["value"],
         pd.Series(earlier, index=card.index),
@@ -431,6 +438,8 @@ def performance(
         stable,
         card["band_low"],
         card["band_high"],
+        pd.Series(earlier_band[0], index=card.index),
+        pd.Series(earlier_band[1], index=card.index),
     )
 
     # -- benchmarks --------------------------------------------------------------------------

@@ -157,3 +157,28 @@ def test_benchmarks_without_an_area_warn(tmp_path) -> None:
         'such as area = "Trafford" naming it as benchmarks.csv does'
     ]
     assert performance(data, "2017/18 Q1")["rank"].isna().all()
+
+
+def test_band_without_a_band_has_no_direction() -> None:
+    assert direction(15, 5, "band", "percent") == ""
+
+
+def test_each_figure_is_judged_against_its_own_band() -> None:
+    """A count on profile both quarters (100 in 100-120 at Q1, 200 in 200-240 at Q2) is stable."""
+    result = direction_of_travel(
+        pd.Series([200.0]),
+        pd.Series([100.0]),
+        pd.Series(["band"]),
+        pd.Series(["1%"]),
+        pd.Series([200.0]),
+        pd.Series([240.0]),
+        pd.Series([100.0]),
+        pd.Series([120.0]),
+    )
+    assert result.iloc[0] == "stable"
+
+
+def test_relative_stability_is_a_share_of_the_earlier_figure() -> None:
+    """10% of the earlier 100 is 10: 109 is stable; 10% of 109 would also let 110.5 through."""
+    assert direction(109, 100, "high", "count", "10%") == "stable"
+    assert direction(110.5, 100, "high", "count", "10%") == "improving"
