@@ -5,7 +5,8 @@ CIPFA nearest neighbours). Rows flagged ``is_average`` (England, the region) are
 ranked. For each measure, the latest benchmark year up to the report's year in which our area
 (``area`` in ``dataset.toml``) has a figure is used. Rank 1 is the best: the highest figure when
 higher is better, the lowest when lower is better; tied areas share the better rank. The quartile
-is ``ceil(4 x rank / n)`` (1 = best quarter) unless the publisher gives one for our area.
+is ``ceil(4 x rank / n)`` (1 = best quarter) unless the publisher gives one for our area; with
+fewer than four areas compared there are no quarters to speak of, and the quartile is blank.
 Measures with a band or no polarity are not ranked.
 """
 
@@ -15,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["BENCHMARK_COLUMNS", "benchmark_positions"]
+
+MIN_COMPARED = 4  # fewer areas than quarters: no quartile of our own making
 
 BENCHMARK_COLUMNS = [
     "benchmark_year",
@@ -85,7 +88,7 @@ def benchmark_positions(
     median = medians.reindex(key).to_numpy(dtype=float)
     given = chosen["quartile"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
-        computed = np.ceil(4 * rank / n)
+        computed = np.where(n >= MIN_COMPARED, np.ceil(4 * rank / n), np.nan)
     quartile = np.where(np.isnan(given), computed, given)
 
     out = pd.DataFrame(index=requests.index)
@@ -103,19 +106,25 @@ def benchmark_positions(
 
 
 def _averages(rows: pd.DataFrame, chosen: pd.DataFrame, requests: pd.DataFrame) -> np.ndarray:
-    """The average rows (England, region) of each request's benchmark year, as text."""
-    averages = rows[rows["is_average"]]
+    """The average rows (England, region) of each request's benchmark year, as text, in the
+    order of their names; built once per measure and year, then looked up."""
+    averages = rows[rows["is_average"]].sort_values("area")
     out = np.full(len(requests), "", dtype=object)
     if averages.empty:
         return out
-    decimals = requests["decimals"].to_numpy(dtype=int)
+    decimals = dict(
+        zip(requests["measure_id"].to_numpy(), requests["decimals"].to_numpy(), strict=True)
+    )
+    measures = pd.Index(pd.unique(averages["measure_id"].to_numpy(dtype=object)))
     text = {}
     for (measure, fy), group in averages.groupby(["measure_id", "fy"], sort=False):
-        text[(measure, int(fy))] = list(zip(group["area"], group["value"], strict=True))
+        places = int(decimals.get(measure, 1))
+        items = zip(group["area"], group["value"], strict=True)
+        key = measures.get_loc(measure) * 1024 + int(fy) - 1900
+        text[key] = "; ".join(f"{a} {v:,.{places}f}" for a, v in items)
+    code = measures.get_indexer(chosen["measure_id"].to_numpy(dtype=object))
     bench_fy = chosen["_bench_fy"].to_numpy(dtype=float)
-    measures = chosen["measure_id"].to_numpy(dtype=object)
-    for i in np.flatnonzero(~np.isnan(bench_fy)):
-        items = text.get((measures[i], int(bench_fy[i])))
-        if items:
-            out[i] = "; ".join(f"{a} {v:,.{decimals[i]}f}" for a, v in items)
-    return out
+    found = (code >= 0) & ~np.isnan(bench_fy)
+    keys = np.where(found, code * 1024 + np.nan_to_num(bench_fy).astype(np.int64) - 1900, -1)
+    lookup = pd.Series(list(text.values()), index=list(text.keys()), dtype=object)
+    return lookup.reindex(keys).fillna("").to_numpy(dtype=object)

@@ -182,3 +182,19 @@ def test_relative_stability_is_a_share_of_the_earlier_figure() -> None:
     """10% of the earlier 100 is 10: 109 is stable; 10% of 109 would also let 110.5 through."""
     assert direction(109, 100, "high", "count", "10%") == "stable"
     assert direction(110.5, 100, "high", "count", "10%") == "improving"
+
+
+def test_no_quartile_among_fewer_than_four(tmp_path) -> None:
+    """Ranked 1st of 1 is not the best (or worst) quarter of anything: the quartile is blank."""
+    from conftest import TINY, write_dataset
+
+    folder = write_dataset(
+        tmp_path / "d",
+        dict(TINY)
+        | {
+            "benchmarks.csv": "measure_id,year,area,value\nM2,2016/17,Us,50\n",
+            "dataset.toml": 'area = "Us"\n',
+        },
+    )
+    row = performance(load_dataset(folder), "2017/18 Q1").set_index("measure_id").loc["M2"]
+    assert (row["rank"], row["n_compared"]) == (1, 1) and math.isnan(row["quartile"])
