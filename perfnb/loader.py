@@ -293,11 +293,7 @@ def _typed_measures(table: RawTable) -> pd.DataFrame:
         if name not in out:
             out[name] = ""
     out["rag_on"] = out["rag_on"].str.lower().replace("", "value")
-    # a year-to-date total is compared with the same point last year: against the previous
-    # period, Q1's total would be set against a whole year's
-    year_to_date = out["aggregation"] == "sum"
-    default_basis = pd.Series("previous", index=out.index).where(~year_to_date, "last_year")
-    out["dot_basis"] = out["dot_basis"].where(out["dot_basis"] != "", default_basis)
+    out["dot_basis"] = out["dot_basis"].replace("", "previous")
     is_rate = out["unit"] == "rate"
     out["rate_per"] = table.number("rate_per").where(is_rate).fillna(100000.0).where(is_rate)
     decimals = table.number("decimals").fillna(out["unit"].map(DEFAULT_DECIMALS))

@@ -38,10 +38,11 @@ def variance(
     reference = np.where(is_band, edge, aim)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         relative = np.where(reference != 0, difference / np.abs(reference) * 100, np.nan)
+        relative = np.round(relative, 9)
     return pd.DataFrame(
         {
             "variance": difference,
-            "variance_pct": np.round(relative, 9),
+            "variance_pct": relative,
             "variance_pp": np.where((unit == "percent").to_numpy(), difference, np.nan),
         },
         index=value.index,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 from conftest import write_dataset
@@ -192,11 +191,6 @@ def test_profile_shares_rejects_nonsense() -> None:
         profile_shares("q:1,2,3")
     with pytest.raises(ValueError, match="positive total"):
         profile_shares("q:0,0,0,0")
-
-
-def test_profile_shares_never_decrease() -> None:
-    shares = profile_shares("m:5,0,3,1,1,1,1,1,1,1,1,9")
-    assert (np.diff(shares) >= 0).all()
 
 
 def test_incomplete_quarter_in_a_quarterly_report_says_so(tmp_path) -> None:

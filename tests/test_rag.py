@@ -84,8 +84,35 @@ def rag(**row) -> str:
             {"value": 740, "target": 700, "unit": "days", "polarity": "low", "amber_within": "40"},
             "Amber",
         ),
-        # 0.1 + 0.2 is not exactly 0.3 in floating point; the boundary still holds
-        ({"value": 0.1 + 0.2, "target": 0.4, "unit": "ratio", "amber_within": "0.1"}, "Amber"),
+        # on a boundary despite floating point: 0.8 - 0.7 is 0.10000000000000009, and 5% of
+        # 9,814,431 (490,721.55) is computed as a shortfall of 490,721.5500000007
+        ({"value": 0.7, "target": 0.8, "unit": "ratio", "amber_within": "0.1"}, "Amber"),
+        (
+            {"value": 9323709.45, "target": 9814431, "unit": "currency", "amber_within": "5%"},
+            "Amber",
+        ),
+        ({"value": 9323709.44, "target": 9814431, "unit": "currency", "amber_within": "5%"}, "Red"),
+        # a relative tolerance below a band is a share of its lower edge: 5% of 40 is 2
+        (
+            {
+                "value": 38,
+                "band_low": 40,
+                "band_high": 100,
+                "polarity": "band",
+                "amber_within": "5%",
+            },
+            "Amber",
+        ),
+        (
+            {
+                "value": 37.9,
+                "band_low": 40,
+                "band_high": 100,
+                "polarity": "band",
+                "amber_within": "5%",
+            },
+            "Red",
+        ),
         # bands: inside is Green, the distance outside is the shortfall
         (
             {"value": 9, "band_low": 5, "band_high": 9, "polarity": "band", "unit": "percent"},
@@ -196,13 +223,28 @@ def test_rag_never_depends_on_row_order(tmp_path_factory, seed) -> None:
 
     folder = tmp_path_factory.mktemp("shuffled")
     rng = np.random.default_rng(seed)
-    for name in ("measures.csv", "values.csv", "targets.csv"):
-        frame = pd.read_csv(SAMPLE / name, dtype=str, keep_default_na=False)
+    extra = {
+        "overrides.csv": "measure_id,period,rag,reason,by\n"
+        "ASCOF-2D,2017/18 Q1,G,Recovery plan,Director\n"
+        "HD-CONTACTS,2012/13 Q2,A,Recovery plan endorsed,Cabinet Committee\n",
+        "benchmarks.csv": "measure_id,year,area,value,is_average\n"
+        + "".join(f"ASCOF-2D,2016/17,Area {i},{70 + i},\n" for i in range(8))
+        + "ASCOF-2D,2016/17,Leicestershire,80.2,\nASCOF-2D,2016/17,England,77.8,yes\n"
+        + "ASCOF-2D,2016/17,East Midlands,79.1,yes\n",
+    }
+    original_folder = tmp_path_factory.mktemp("original")
+    for name in ("measures.csv", "values.csv", "targets.csv", "dataset.toml"):
+        (original_folder / name).write_bytes((SAMPLE / name).read_bytes())
+    for name, text in extra.items():
+        (original_folder / name).write_text(text)
+    for name in ("measures.csv", "values.csv", "targets.csv", *extra):
+        frame = pd.read_csv(original_folder / name, dtype=str, keep_default_na=False)
         frame.sample(frac=1, random_state=rng).to_csv(folder / name, index=False)
     (folder / "dataset.toml").write_text((SAMPLE / "dataset.toml").read_text())
     periods = ["2017/18 Q1", "2012/13 Q2", "2012-10"]
-    original = performance(load_dataset(SAMPLE), periods)
+    original = performance(load_dataset(original_folder), periods)
     shuffled = performance(load_dataset(folder), periods)
+    assert original["overridden"].sum() == 2 and original["rank"].notna().any()
     key = ["period", "measure_id"]
     original = original.sort_values(key).reset_index(drop=True)
     shuffled = shuffled.sort_values(key).reset_index(drop=True)
