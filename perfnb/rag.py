@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from perfnb.tolerances import describe_tolerance, tolerance_limit, within
 
@@ -68,17 +70,46 @@ def shortfall(
 def _numbers(
     values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
 ) -> np.ndarray:
-    """Figures as text with thousands separators, each to its own number of decimals; with
-    ``whole``, a whole number is shown without decimals (a target of 80, not 80.0)."""
+    """Figures as text with thousands separators, each to its own number of decimals, rounded
+    half away from zero as reports round; with ``whole``, a whole number is shown without
+    decimals (a target of 80, not 80.0)."""
+    values = np.asarray(values, dtype=float)
+    decimals = np.asarray(decimals, dtype=int)
     out = np.full(len(values), "", dtype=object)
     if whole:
         decimals = np.where(np.mod(values, 1) == 0, 0, decimals)
-    sign = "+" if signed else ""
-    for places in np.unique(decimals):
-        rows = (decimals == places) & ~np.isnan(values)
-        spec = f"{sign},.{int(places)}f"
-        out[rows] = [format(v, spec) for v in values[rows]]
+    valid = ~np.isnan(values)
+    for places in np.unique(decimals[valid]):
+        rows = valid & (decimals == places)
+        out[rows] = _fixed(values[rows], int(places), signed)
     return out
+
+
+def _fixed(values: np.ndarray, places: int, signed: bool) -> np.ndarray:
+    """``values`` to ``places`` decimals with thousands separators, built by array operations
+    (pyarrow string kernels), not a Python loop over the figures."""
+    factor = 10.0**places
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = np.floor(np.abs(values) * factor + 0.5 + 1e-9)
+    fits = np.isfinite(scaled) & (scaled < 2**53)
+    if not fits.all():  # astronomically large: let Python spell them out
+        out = np.empty(len(values), dtype=object)
+        spec = f"{'+' if signed else ''},.{places}f"
+        out[~fits] = [format(v, spec) for v in values[~fits]]
+        out[fits] = _fixed(values[fits], places, signed)
+        return out
+    units = (scaled // factor).astype(np.int64)
+    digits = pc.cast(pa.array(units), pa.string())
+    grouped = pc.replace_substring_regex(pc.utf8_reverse(digits), r"(\d{3})", r"\1,")
+    text = pc.utf8_reverse(pc.utf8_rtrim(grouped, characters=","))
+    if places:
+        fraction = (scaled - units * factor).astype(np.int64)
+        padded = pc.utf8_lpad(pc.cast(pa.array(fraction), pa.string()), width=places, padding="0")
+        text = pc.binary_join_element_wise(text, padded, ".")
+    negative = (values < 0) & (scaled > 0)
+    sign = np.where(negative, "-", "+" if signed else "")
+    joined = pc.binary_join_element_wise(pa.array(sign, pa.string()), text, "")
+    return joined.to_numpy(zero_copy_only=False).astype(object)
 
 
 def _half_up(values: np.ndarray, places: int) -> np.ndarray:
