@@ -17,21 +17,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from perfnb.benchmarking import benchmark_positions
+from perfnb.benchmarking import BENCHMARK_COLUMNS, benchmark_positions
 from perfnb.direction import direction_of_travel
 from perfnb.figures import series_grid, window_figures
 from perfnb.forecast import year_end_forecast
 from perfnb.loader import Dataset
 from perfnb.periods import Period, parse_period
 from perfnb.profiles import share_elapsed
-from perfnb.rag import apply_overrides, rate
-from perfnb.tolerances import (
-    DEFAULT_AMBER_WITHIN,
-    DEFAULT_DOT_STABLE,
-    DEFAULT_GREEN_WITHIN,
-    with_default,
-)
-from perfnb.variance import variance
+from perfnb.rag import apply_overrides, rate_against_target
+from perfnb.tolerances import DEFAULT_DOT_STABLE, with_default
 
 __all__ = ["PERFORMANCE_COLUMNS", "performance"]
 
@@ -98,13 +92,7 @@ PERFORMANCE_COLUMNS = [
     "forecast",
     "forecast_method",
     # benchmarks
-    "benchmark_year",
-    "benchmark_value",
-    "rank",
-    "n_compared",
-    "quartile",
-    "comparator_median",
-    "benchmark_averages",
+    *BENCHMARK_COLUMNS,
 ]
 
 
@@ -396,26 +384,10 @@ def performance(
     card["annual_band_high"] = targets["band_high"].to_numpy()
     card["target_note"] = targets["target_note"].to_numpy()
 
-    # -- variance: below target is negative, whatever the polarity --------------------------
-    gaps = variance(
-        card["value"],
-        card["target"],
-        card["band_low"],
-        card["band_high"],
-        card["polarity"],
-        card["unit"],
-    )
-    for name in gaps.columns:
-        card[name] = gaps[name]
-
-    # -- RAG ---------------------------------------------------------------------------------
-    units = card["unit"]
-    card["green_within"] = with_default(card["green_within"], units, DEFAULT_GREEN_WITHIN)
-    card["amber_within"] = with_default(card["amber_within"], units, DEFAULT_AMBER_WITHIN)
-    rated = rate(card)
-    card["rag_computed"] = rated["rag_computed"]
-    card["shortfall"] = rated["shortfall"]
-    card["rag_reason"] = rated["rag_reason"]
+    # -- variance (below target is negative, whatever the polarity) and RAG -----------------
+    rated = rate_against_target(card)
+    for name in rated.columns:
+        card[name] = rated[name]
     final = apply_overrides(card, data.overrides)
     card["rag"] = final["rag"]
     card["rag_reason"] = final["rag_reason"]
@@ -427,7 +399,7 @@ def performance(
     on_last_year = (card["dot_basis"] == "last_year").to_numpy()
     earlier = np.where(on_last_year, card["last_year_value"], card["previous_value"])
     card["compared_with"] = np.where(on_last_year, _labels(*last_year), _labels(*prev))
-    stable = with_default(card["dot_stable"], units, DEFAULT_DOT_STABLE)
+    stable = with_default(card["dot_stable"], card["unit"], DEFAULT_DOT_STABLE)
     earlier_band = [
         np.where(on_last_year, year_ago[edge], before[edge]) for edge in ("band_low", "band_high")
     ]

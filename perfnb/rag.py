@@ -16,7 +16,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from perfnb.tolerances import describe_tolerance, tolerance_limit, within
+from perfnb.tolerances import (
+    DEFAULT_AMBER_WITHIN,
+    DEFAULT_GREEN_WITHIN,
+    describe_tolerance,
+    tolerance_limit,
+    with_default,
+    within,
+)
+from perfnb.variance import variance
 
 __all__ = [
     "RAG_LABELS",
@@ -24,6 +32,7 @@ __all__ = [
     "apply_overrides",
     "normalise_rag",
     "rate",
+    "rate_against_target",
     "shortfall",
 ]
 
@@ -303,6 +312,28 @@ def _reasons(
         )
     out[rows] = text
     return out
+
+
+def rate_against_target(card: pd.DataFrame) -> pd.DataFrame:
+    """Variance, tolerances (defaults filled in) and the computed RAG of each row, the steps the
+    engine takes once figures and targets are known.
+
+    ``card`` has the columns ``rate`` needs except the variances; returns variance,
+    variance_pct, variance_pp, green_within, amber_within, rag_computed, rag_reason and
+    shortfall aligned to ``card``.
+    """
+    out = variance(
+        card["value"],
+        card["target"],
+        card["band_low"],
+        card["band_high"],
+        card["polarity"],
+        card["unit"],
+    )
+    out["green_within"] = with_default(card["green_within"], card["unit"], DEFAULT_GREEN_WITHIN)
+    out["amber_within"] = with_default(card["amber_within"], card["unit"], DEFAULT_AMBER_WITHIN)
+    rated = card.drop(columns=["green_within", "amber_within"]).join(out)
+    return out.join(rate(rated))
 
 
 def apply_overrides(card: pd.DataFrame, overrides: pd.DataFrame) -> pd.DataFrame:

@@ -13,15 +13,13 @@ from hypothesis import strategies as st
 from conftest import write_dataset
 from perfnb import load_dataset, performance
 from perfnb.contract import DataError
-from perfnb.rag import rate
-from perfnb.tolerances import DEFAULT_AMBER_WITHIN, DEFAULT_GREEN_WITHIN, with_default
-from perfnb.variance import variance
+from perfnb.rag import RAG_ORDER, rate_against_target
 
 NAN = math.nan
 
 
 def rate_rows(rows: list[dict]) -> pd.DataFrame:
-    """Rates hand-made rows through the engine's own steps: variance, defaults, rating."""
+    """Rates hand-made rows through the engine's own step: variance, defaults, rating."""
     card = pd.DataFrame(
         [
             {
@@ -45,18 +43,9 @@ def rate_rows(rows: list[dict]) -> pd.DataFrame:
             for row in rows
         ]
     )
-    gaps = variance(
-        card["value"],
-        card["target"],
-        card["band_low"],
-        card["band_high"],
-        card["polarity"],
-        card["unit"],
+    return pd.concat(
+        [card.drop(columns=["green_within", "amber_within"]), rate_against_target(card)], axis=1
     )
-    card = pd.concat([card, gaps], axis=1)
-    card["green_within"] = with_default(card["green_within"], card["unit"], DEFAULT_GREEN_WITHIN)
-    card["amber_within"] = with_default(card["amber_within"], card["unit"], DEFAULT_AMBER_WITHIN)
-    return pd.concat([card, rate(card)], axis=1)
 
 
 def rag(**row) -> str:
@@ -164,7 +153,6 @@ def test_band_variance_is_the_distance_outside() -> None:
 
 # -- invariants -----------------------------------------------------------------------------
 
-ORDER = {"Red": 0, "Amber": 1, "Green": 2}
 tolerance = st.one_of(
     st.just(""),
     st.integers(0, 20).map(lambda n: f"{n}%"),
@@ -212,7 +200,7 @@ def test_a_better_figure_never_gets_a_worse_rating(
         ]
     )
     before, after = rows["rag_computed"].tolist()
-    assert ORDER[after] >= ORDER[before], rows[["value", "rag_reason"]].to_dict("records")
+    assert RAG_ORDER[after] >= RAG_ORDER[before], rows[["value", "rag_reason"]].to_dict("records")
 
 
 @settings(max_examples=10, deadline=None)
