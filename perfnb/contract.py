@@ -167,6 +167,18 @@ OVERRIDES = FileSpec(
     ),
 )
 
+ANNOTATIONS = FileSpec(
+    "annotations",
+    required=False,
+    key=("measure_id", "period", "text"),
+    description="Analysts' notes of events, drawn on a measure's trend chart at their period.",
+    columns=(
+        Column("measure_id", "id", True, False, description="A measure_id of measures.csv."),
+        Column("period", "period", True, False, description="When it happened, 2017/18 Q1."),
+        Column("text", "text", True, False, description="What happened: Recovery plan started."),
+    ),
+)
+
 BENCHMARKS = FileSpec(
     "benchmarks",
     required=False,
@@ -183,7 +195,7 @@ BENCHMARKS = FileSpec(
 )
 
 FILES: dict[str, FileSpec] = {
-    spec.name: spec for spec in (MEASURES, VALUES, TARGETS, OVERRIDES, BENCHMARKS)
+    spec.name: spec for spec in (MEASURES, VALUES, TARGETS, OVERRIDES, BENCHMARKS, ANNOTATIONS)
 }
 
 

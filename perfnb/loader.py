@@ -45,6 +45,7 @@ class Dataset:
     targets: pd.DataFrame
     overrides: pd.DataFrame = field(default_factory=lambda: _typed_overrides(None))
     benchmarks: pd.DataFrame = field(default_factory=lambda: _typed_benchmarks(None))
+    annotations: pd.DataFrame = field(default_factory=lambda: _typed_annotations(None))
     settings: dict[str, object] = field(default_factory=dict)
     sources: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
@@ -343,6 +344,14 @@ def _typed_overrides(table: RawTable | None) -> pd.DataFrame:
     return out
 
 
+def _typed_annotations(table: RawTable | None) -> pd.DataFrame:
+    if table is None:
+        return pd.DataFrame(columns=["measure_id", "period", "text"], dtype=object)
+    out = table.frame.copy()
+    out["period"] = table.periods("period")["period"]
+    return out
+
+
 def _typed_benchmarks(table: RawTable | None) -> pd.DataFrame:
     columns = ["measure_id", "year", "fy", "area", "value", "is_average", "quartile"]
     if table is None:
@@ -441,6 +450,7 @@ def load_dataset(folder: str | Path = "data/sample") -> Dataset:
         targets=_typed_targets(tables["targets"]),
         overrides=_typed_overrides(tables.get("overrides")),
         benchmarks=_typed_benchmarks(tables.get("benchmarks")),
+        annotations=_typed_annotations(tables.get("annotations")),
         settings=settings,
         sources=sources,
         warnings=[p for p in problems if p.severity == "warning"],

@@ -1,19 +1,39 @@
-"""Report tables built from the scorecard frame: formatting only, no arithmetic of their own."""
+"""Report tables built from the engine's frame: formatting only, no arithmetic of their own.
+
+Each builder returns a ``Table``: the text exactly as the report prints it (``Table.data``, also
+written to ``tables/<name>.csv`` for reuse) and its HTML, rendered with pandas' Styler. Every
+text that comes from data is HTML-escaped; the one exception is commentary, which is markdown
+rendered and sanitised by ``perfnb.commentary.render_markdown``. RAG cells carry the rating's
+word as well as its colour (``perfnb.palette``).
+"""
 
 from __future__ import annotations
 
 import math
+import os
+import tempfile
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from perfnb.palette import RAG_STYLES, rag_css_props
+from perfnb.periods import parse_period
+
 __all__ = [
     "AIM_LABELS",
     "DIRECTION_LABELS",
+    "Table",
+    "exceptions",
+    "exceptions_table",
     "format_target",
     "format_value",
     "rag_reasons_table",
     "scorecard_table",
+    "variance_table",
 ]
 
 AIM_LABELS = {
@@ -27,10 +47,16 @@ AIM_LABELS = {
 def format_value(
     value: float | None, unit: str, decimals: int = 0, rate_per: float | None = None
 ) -> str:
-    """A figure as a report prints it: ``12.4%``, ``38,000``, ``140.4 per 100,000``, ``£1,200``."""
+    """A figure as a report prints it: ``12.4%``, ``38,000``, ``1.41m``, ``140.4 per 100,000``,
+    ``£1,200``; counts and money of a million or more in millions (``£9.32m``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    number = f"{value:,.{int(decimals)}f}"
+    if unit in ("count", "currency") and abs(value) >= 1_000_000:
+        # millions as seed 004 prints them: 1.0m, 1.41m (two places at most, one at least)
+        number = f"{value / 1_000_000:,.2f}"
+        number = (number[:-1] if number.endswith("0") else number) + "m"
+    else:
+        number = f"{value:,.{int(decimals)}f}"
     if unit == "percent":
         return f"{number}%"
     if unit == "currency":
@@ -74,10 +100,132 @@ def format_target(row: pd.Series) -> str:
     return str(row.get("target_note") or "") or "None set"
 
 
+# -- the table object ------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A report table: its printed text (``data``) and how it is drawn in HTML.
+
+    ``group_by`` columns split the HTML into one captioned table per group (seed 004 repeats
+    its header under each corporate priority); the CSV keeps them as columns. ``markdown``
+    columns hold commentary source, rendered to sanitised HTML. ``rag`` columns hold a rating
+    (Red, Amber, Green, N/A, Pending) drawn in its palette colour.
+    """
+
+    name: str  # file stem of tables/<name>.csv
+    title: str
+    data: pd.DataFrame
+    group_by: tuple[str, ...] = ()
+    rag: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()  # right-aligned figure columns
+    markdown: tuple[str, ...] = ()
+    # True where a cell needs the analyst's attention (columns of data; highlighted)
+    flags: pd.DataFrame | None = field(default=None, repr=False)
+    empty_text: str = "Nothing to show."
+
+    def _styler(self, frame: pd.DataFrame, caption: str, uuid: str) -> Styler:
+        shown = frame.drop(columns=list(self.group_by)).reset_index(drop=True)
+        text_columns = [c for c in shown.columns if c not in self.markdown]
+        styler = (
+            shown.style.hide(axis="index")
+            .set_uuid(uuid)
+            .set_caption(escape(caption))
+            .set_table_attributes(f'class="perfnb-table perfnb-{self.name}"')
+            .format(escape="html", subset=text_columns or None)
+            .format_index(escape="html", axis="columns")
+        )
+        if self.markdown:
+            from perfnb.commentary import render_markdown  # commentary imports this module
+
+            styler = styler.format(render_markdown, subset=list(self.markdown))
+        # classes, not per-cell CSS: one rule per rating, and the words stay in the cells
+        classes = pd.DataFrame("", index=shown.index, columns=shown.columns, dtype=object)
+        for column in shown.columns:
+            if _leaf(column) in self.numeric:
+                classes[column] = "num"
+            if _leaf(column) in self.rag:
+                classes[column] = shown[column].map(
+                    lambda rag: RAG_STYLES[rag].css_class if rag in RAG_STYLES else ""
+                )
+        if self.flags is not None:
+            flags = self.flags.loc[frame.index].reset_index(drop=True)
+            for column in flags.columns:
+                classes[column] = classes[column].where(~flags[column], "flag")
+        return styler.set_td_classes(classes).set_table_styles(_TABLE_CSS)
+
+    def to_html(self) -> str:
+        """The table as HTML: one table, or one per group under its caption."""
+        if self.data.empty:
+            return f'<p class="perfnb-empty">{escape(self.empty_text)}</p>'
+        if not self.group_by:
+            return self._styler(self.data, self.title, self.name).to_html()
+        parts = []
+        groups = self.data.groupby(list(self.group_by), sort=False, dropna=False)
+        for number, (keys, frame) in enumerate(groups, start=1):
+            keys = keys if isinstance(keys, tuple) else (keys,)
+            caption = ": ".join(str(k) for k in keys if str(k))
+            parts.append(self._styler(frame, caption, f"{self.name}-{number}").to_html())
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def save(self, folder: str | Path) -> Path:
+        """Writes ``<folder>/<name>.csv`` (UTF-8 with BOM, for Excel) atomically; returns it."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        frame = self.data.copy()
+        if isinstance(frame.columns, pd.MultiIndex):
+            frame.columns = [" ".join(p for p in map(str, c) if p) for c in frame.columns]
+        path = folder / f"{self.name}.csv"
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+                frame.to_csv(handle, index=False)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+
+_TABLE_CSS = [
+    {"selector": "caption", "props": "text-align: left; font-weight: bold;"},
+    {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
+    {"selector": "td", "props": "text-align: left; vertical-align: top;"},
+    {"selector": "td.num", "props": "text-align: right;"},
+    # a cell that needs the analyst's attention: light yellow, a dark outline visible in grey
+    {"selector": "td.flag", "props": "background-color: #FFF4CE; outline: 2px solid #8C510A;"},
+    *({"selector": f"td.{s.css_class}", "props": rag_css_props(s)} for s in RAG_STYLES.values()),
+]
+
+
+def _leaf(column: object) -> object:
+    """The lowest header of a column (the column itself unless headers are stacked)."""
+    return column[-1] if isinstance(column, tuple) else column
+
+
+# -- cells -----------------------------------------------------------------------------------
+
+
+def _count(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def _this_period(row: pd.Series) -> str:
     if row["pending"]:
         return row["note"] or "Pending"
     text = format_value(row["value"], row["unit"], row["decimals"], row.get("rate_per"))
+    if (
+        row["unit"] in ("percent", "rate")
+        and pd.notna(row.get("numerator"))
+        and pd.notna(row.get("denominator"))
+        and row.get("value_basis") != "full year forecast"
+    ):
+        # the people behind a percentage: "37.1% (112 of 302)"
+        text += f" ({_count(row['numerator'])} of {_count(row['denominator'])})"
     if row.get("value_basis") == "full year forecast":
         text += " (full year forecast)"
     if row["value_period"] and row["value_period"] != row["period"]:
@@ -87,29 +235,48 @@ def _this_period(row: pd.Series) -> str:
     return text
 
 
-def _variance(row: pd.Series) -> str:
-    """Percentage points for a percentage, per cent of target otherwise."""
+def _variance(row: pd.Series, places: int = 1) -> str:
+    """Percentage points for a percentage, per cent of target (to ``places``) otherwise."""
     if row["unit"] == "percent" and pd.notna(row["variance_pp"]):
         text = f"{row['variance_pp']:+.{int(row['decimals'])}f} pts"
     elif pd.notna(row["variance_pct"]):
-        text = f"{row['variance_pct']:+.1f}%"
+        text = f"{row['variance_pct']:+.{places}f}%"
     else:
         return ""
     # on target (or inside a band) is 0, not +0 or -0
     return text.lstrip("+-") if float(text.split()[0].rstrip("%")) == 0 else text
 
 
+def _actual(row: pd.Series) -> str:
+    """The figure alone, or why there is none (``Due May-18``)."""
+    if row["pending"] is True:
+        return row["note"] or "Pending"
+    return _figure(row, "value")
+
+
+def _figure(row: pd.Series, column: str) -> str:
+    return format_value(row[column], row["unit"], row["decimals"], row.get("rate_per"))
+
+
 def _compared(row: pd.Series) -> str:
     basis = "last_year_value" if row["dot_basis"] == "last_year" else "previous_value"
-    figure = format_value(row[basis], row["unit"], row["decimals"], row.get("rate_per"))
+    figure = _figure(row, basis)
     return f"{figure} ({row['compared_with']})" if figure else ""
+
+
+def _last_year(row: pd.Series) -> str:
+    """The same period a year earlier, named as seed 004 does: ``262,100 (2016/17 Q1)``."""
+    figure = _figure(row, "last_year_value")
+    if not figure:
+        return ""
+    shown = row["value_period"] or row["period"]
+    return f"{figure} ({parse_period(shown).same_period_last_year().label})"
 
 
 def _forecast(row: pd.Series) -> str:
     if row["forecast_method"] not in ("officer forecast", "run rate"):
         return ""
-    figure = format_value(row["forecast"], row["unit"], row["decimals"], row.get("rate_per"))
-    return f"{figure} ({row['forecast_method']})"
+    return f"{_figure(row, 'forecast')} ({row['forecast_method']})"
 
 
 def _quartile(row: pd.Series) -> str:
@@ -121,82 +288,185 @@ def _quartile(row: pd.Series) -> str:
     return text
 
 
-def scorecard_table(card: pd.DataFrame) -> Styler:
-    """The scorecard as seed 004 lays it out, grouped by theme: measure, aim, RAG, direction,
-    year-end target, this period, variance, the figure compared with, forecast and quartile.
+def _cells(card: pd.DataFrame, build: Callable[[pd.Series], str]) -> pd.Series:
+    if card.empty:
+        return pd.Series([], dtype=object)
+    return card.apply(build, axis=1).astype(object)
 
-    One header row; the theme is printed on the first row of its group only.
-    """
-    theme = card["theme"].replace("", "Other measures")
+
+# -- the tables ------------------------------------------------------------------------------
+
+SCORECARD_FIGURES = (
+    "Year-end target",
+    "This period",
+    "Variance",
+    "Same period last year",
+    "Compared with",
+    "Forecast",
+    "Quartile",
+)
+
+
+def scorecard_table(card: pd.DataFrame) -> Table:
+    """The scorecard as seed 004 lays it out: one table per theme and priority, each row a
+    measure with its aim, RAG, direction, year-end target, this period's figure (with the count
+    behind a percentage), variance (points for percentages, per cent of target otherwise), the
+    same period last year, the figure the direction compares with, forecast and quartile."""
+    card = card.reset_index(drop=True)
     table = pd.DataFrame(
         {
-            "Theme": theme.where(theme != theme.shift(), ""),
-            "Measure": card["measure_id"],
-            "Description": card["name"],
-            "Aim": card["polarity"].map(AIM_LABELS),
-            "RAG": card["rag"],
-            "Direction": card["direction"].map(DIRECTION_LABELS).fillna(""),
-            "Year-end target": card.apply(format_target, axis=1),
-            "This period": card.apply(_this_period, axis=1),
-            "Variance": card.apply(_variance, axis=1),
-            "Compared with": card.apply(_compared, axis=1),
-            "Forecast": card.apply(_forecast, axis=1),
-            "Quartile": card.apply(_quartile, axis=1),
+            "Theme": card["theme"].replace("", "Other measures").astype(object),
+            "Priority": card["priority"].fillna("").astype(object),
+            "Measure": card["measure_id"].astype(object),
+            "Description": card["name"].astype(object),
+            "Aim": card["polarity"].map(AIM_LABELS).astype(object),
+            "RAG": card["rag"].astype(object),
+            "Direction": card["direction"].map(DIRECTION_LABELS).fillna("").astype(object),
+            "Year-end target": _cells(card, format_target),
+            "This period": _cells(card, _this_period),
+            "Variance": _cells(card, _variance),
+            "Same period last year": _cells(card, _last_year),
+            "Compared with": _cells(card, _compared),
+            "Forecast": _cells(card, _forecast),
+            "Quartile": _cells(card, _quartile),
         }
-    ).reset_index(drop=True)
-    text_columns = ["Theme", "Measure", "Description", "Aim", "RAG", "Direction"]
-    figure_columns = [
-        "Year-end target",
-        "This period",
-        "Variance",
-        "Compared with",
-        "Forecast",
-        "Quartile",
-    ]
-    header = [
-        {"selector": f"th.col_heading.col{i}", "props": "text-align: right;"}
-        for i, name in enumerate(table.columns)
-        if name in figure_columns
-    ]
-    return (
-        table.style.hide(axis="index")
-        .set_caption(f"Scorecard, {card['period'].iloc[0]}" if len(card) else "")
-        .set_table_attributes('class="perfnb-scorecard"')
-        .set_properties(subset=text_columns, **{"text-align": "left"})
-        .set_properties(subset=figure_columns, **{"text-align": "right"})
-        .set_properties(subset=["Theme"], **{"font-weight": "bold"})
-        .set_properties(subset=["Measure", "RAG", "Direction"], **{"white-space": "nowrap"})
-        .set_table_styles(
-            [
-                {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
-                {"selector": "td", "props": "vertical-align: top;"},
-                {"selector": "caption", "props": "text-align: left; font-weight: bold;"},
-                *header,
-            ]
-        )
+    )
+    period = card["period"].iloc[0] if len(card) else ""
+    return Table(
+        "scorecard",
+        f"Scorecard, {period}",
+        table,
+        group_by=("Theme", "Priority"),
+        rag=("RAG",),
+        numeric=SCORECARD_FIGURES,
+        empty_text="No measures.",
     )
 
 
-def rag_reasons_table(card: pd.DataFrame) -> Styler:
+def rag_reasons_table(card: pd.DataFrame) -> Table:
     """How each rating was reached: measure, RAG and the engine's reason, one row each."""
     table = pd.DataFrame(
         {
-            "Measure": card["measure_id"],
-            "Description": card["name"],
-            "RAG": card["rag"],
-            "How it was rated": card["rag_reason"],
+            "Measure": card["measure_id"].astype(object),
+            "Description": card["name"].astype(object),
+            "RAG": card["rag"].astype(object),
+            "How it was rated": card["rag_reason"].astype(object),
         }
     ).reset_index(drop=True)
-    return (
-        table.style.hide(axis="index")
-        .set_caption(f"How each rating was reached, {card['period'].iloc[0]}" if len(card) else "")
-        .set_table_attributes('class="perfnb-reasons"')
-        .set_properties(**{"text-align": "left", "vertical-align": "top"})
-        .set_properties(subset=["Measure", "RAG"], **{"white-space": "nowrap"})
-        .set_table_styles(
-            [
-                {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
-                {"selector": "caption", "props": "text-align: left; font-weight: bold;"},
-            ]
-        )
+    period = card["period"].iloc[0] if len(card) else ""
+    return Table("rag-reasons", f"How each rating was reached, {period}", table, rag=("RAG",))
+
+
+RATED = ("Red", "Amber", "Green")
+
+
+def exceptions(card: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of ``card`` a committee is asked about: every Red and Amber measure, and every
+    measure whose rating moved between Red, Amber and Green since ``previous`` (the engine's
+    rows for the period before). Adds ``previous_rag``, ``previous_period`` and ``change``
+    (``worse``, ``better`` or ``""``); Red first, then Amber, then Green, in catalogue order."""
+    card = card.reset_index(drop=True)
+    before = pd.Series("", index=card.index, dtype=object)
+    before_period = pd.Series("", index=card.index, dtype=object)
+    if previous is not None and len(previous):
+        earlier = previous.drop_duplicates("measure_id").set_index("measure_id")
+        before = card["measure_id"].map(earlier["rag"]).fillna("").astype(object)
+        before_period = card["measure_id"].map(earlier["period"]).fillna("").astype(object)
+    rank = {"Red": 0, "Amber": 1, "Green": 2}
+    now, was = card["rag"].map(rank), before.map(rank)
+    moved = now.notna() & was.notna() & (now != was)
+    change = pd.Series("", index=card.index, dtype=object)
+    change[moved & (now < was)] = "worse"
+    change[moved & (now > was)] = "better"
+    chosen = card["rag"].isin(["Red", "Amber"]) | moved
+    out = card.assign(previous_rag=before, previous_period=before_period, change=change)[chosen]
+    order = out["rag"].map(rank).fillna(3)
+    return out.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
+
+
+def exceptions_table(
+    card: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    commentary: Mapping[str, str] | None = None,
+    without_commentary: Collection[str] = (),
+) -> Table:
+    """Exceptions: each Red and Amber measure and each change of rating, with its reason and
+    the analyst's commentary (markdown); measures in ``without_commentary`` are flagged."""
+    rows = exceptions(card, previous).reset_index(drop=True)
+    commentary = commentary or {}
+    missing = set(without_commentary)
+
+    def was(row: pd.Series) -> str:
+        if not row["previous_rag"]:
+            return ""
+        text = f"{row['previous_rag']} ({row['previous_period']})"
+        return f"{text}, now {row['change']}" if row["change"] else text
+
+    def said(row: pd.Series) -> str:
+        text = commentary.get(row["measure_id"], "").strip()
+        if row["measure_id"] in missing or not text:
+            flag = "**Commentary needed:** none written yet."
+            if text:
+                flag = "**Commentary needed:** only the generated draft so far.\n\n" + text
+            return flag
+        return text
+
+    table = pd.DataFrame(
+        {
+            "Measure": rows["measure_id"].astype(object),
+            "Description": rows["name"].astype(object),
+            "RAG": rows["rag"].astype(object),
+            "Previously": _cells(rows, was),
+            "This period": _cells(rows, _this_period),
+            "Year-end target": _cells(rows, format_target),
+            "Why": rows["rag_reason"].astype(object),
+            "Commentary": _cells(rows, said),
+        }
+    )
+    flags = pd.DataFrame(
+        {"Commentary": rows["measure_id"].isin(missing) & rows["rag"].isin(["Red", "Amber"])}
+    )
+    period = card["period"].iloc[0] if len(card) else ""
+    return Table(
+        "exceptions",
+        f"Exceptions, {period}: Red and Amber measures and changes of rating",
+        table,
+        rag=("RAG",),
+        numeric=("This period", "Year-end target"),
+        markdown=("Commentary",),
+        flags=flags,
+        empty_text="No measure is Red or Amber and no rating changed since the previous period.",
+    )
+
+
+def variance_table(rows: pd.DataFrame) -> Table:
+    """Seed 000's table: for each measure with a target, each period's target, actual and
+    variance (per cent of target, or percentage points for percentages), side by side.
+
+    ``rows`` are the engine's rows of several report periods (say Q1 and Q2 of a year).
+    """
+    rows = rows[rows["target"].notna() | rows["annual_target"].notna()]
+    periods: Sequence[str] = list(pd.unique(rows["period"]))
+    measures = rows.drop_duplicates("measure_id")
+    columns: dict[tuple[str, str], pd.Series] = {
+        ("", "Measure"): measures["measure_id"].astype(object),
+        ("", "Description"): measures["name"].astype(object),
+        ("", "Year-end target"): _cells(measures, format_target),
+    }
+    for period in periods:
+        at = rows[rows["period"] == period].set_index("measure_id").reindex(measures["measure_id"])
+        at = at.assign(measure_id=at.index).set_index(measures.index)
+        columns[(period, "Target")] = _cells(at, lambda r: _figure(r, "target"))
+        columns[(period, "Actual")] = _cells(at, _actual)
+        # seed 000 prints variance in whole per cent (-16%)
+        columns[(period, "Variance")] = _cells(at, lambda r: _variance(r, places=0))
+    table = pd.DataFrame(columns).reset_index(drop=True)
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
+    numeric = ("Year-end target", "Target", "Actual", "Variance")
+    return Table(
+        "variance",
+        "Target, actual and variance by period",
+        table,
+        numeric=numeric,
+        empty_text="No measure has a target.",
     )

@@ -1,0 +1,96 @@
+"""The engine's rows over time, for charts and the variance table: recent periods of each
+measure, and every period of the report's financial year."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from perfnb.engine import performance
+from perfnb.loader import Dataset
+from perfnb.periods import Period, parse_period
+
+__all__ = ["recent_periods", "trend_history", "year_periods", "year_to_date_history"]
+
+
+def recent_periods(period: Period | str, count: int) -> list[Period]:
+    """The ``count`` periods of ``period``'s kind ending with it, oldest first."""
+    periods = [parse_period(period)]
+    while len(periods) < count:
+        periods.append(periods[-1].previous())
+    return periods[::-1]
+
+
+def year_periods(period: Period | str) -> list[Period]:
+    """Every period of ``period``'s kind in its financial year: Q1 to Q4, or April to March."""
+    period = parse_period(period)
+    last = {"quarter": 4, "month": 12, "year": 1}[period.kind]
+    return [Period(period.kind, period.fy, i) for i in range(1, last + 1)]
+
+
+def trend_history(
+    data: Dataset,
+    period: Period | str,
+    services: Sequence[str] | None = None,
+    *,
+    quarters: int = 8,
+    years: int = 5,
+) -> pd.DataFrame:
+    """The engine's rows for each measure over its recent periods, ending with ``period``:
+    ``quarters`` report periods of ``period``'s kind (quarters or months) for quarterly and
+    monthly measures, ``years`` financial years for annual ones. Each figure appears once:
+    where a quarterly measure has no figure for a month, or an annual one shows an earlier
+    year, the repeated rows are dropped, and so are periods before a measure's first figure.
+    Rows are in measure (catalogue) then period order."""
+    period = parse_period(period)
+    frames = []
+    catalogue = (
+        data.measures
+        if services is None
+        else data.measures[data.measures["service"].isin(list(services))]
+    )
+    annual = set(catalogue.loc[catalogue["frequency"] == "annual", "measure_id"])
+    kinds = [(recent_periods(period, quarters), False)]
+    if annual:
+        kinds.append((recent_periods(period.year, years), True))
+    for periods, for_annual in kinds:
+        rows = performance(data, periods, services)
+        frames.append(rows[rows["measure_id"].isin(annual) == for_annual])
+    rows = pd.concat(frames, ignore_index=True)
+    order = {m: i for i, m in enumerate(catalogue["measure_id"])}
+    rows = rows.assign(_m=rows["measure_id"].map(order), _p=rows["period"].map(_sort_key))
+    rows = rows.sort_values(["_m", "_p"], kind="stable")
+    # the same figure reached from two report periods (a quarter's figure in each of its
+    # months, last year's survey while this year's is due) is shown at its first report only
+    shown = rows["value_period"].where(rows["value"].notna(), rows["period"])
+    keys = pd.Series(list(zip(rows["measure_id"], shown, strict=True)), index=rows.index)
+    rows = rows[~keys.duplicated()]
+    # periods before a measure's first figure are left off (a new measure starts its chart
+    # where its data starts); the report's own period always stays
+    started = rows["value"].notna().groupby(rows["measure_id"], sort=False).cummax()
+    latest = rows["period"] == rows.groupby("measure_id")["period"].transform("last")
+    rows = rows[started | latest]
+    return rows.drop(columns=["_m", "_p"]).reset_index(drop=True)
+
+
+def year_to_date_history(
+    data: Dataset, period: Period | str, services: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The engine's rows for every period of ``period``'s financial year (Q1 to Q4, or each
+    month), with figures after ``period`` blanked: the profiled target runs to the year end,
+    the actuals stop at the report's period."""
+    period = parse_period(period)
+    periods = year_periods(period)
+    rows = performance(data, periods, services)
+    later = rows["period"].map(lambda p: parse_period(p).end > period.end).astype(bool)
+    for column in ("value", "ytd_value", "period_value", "forecast"):
+        rows[column] = rows[column].where(~later, np.nan)
+    return rows.reset_index(drop=True)
+
+
+def _sort_key(label: str) -> tuple[int, int]:
+    """Periods in time order: by end date, then shorter first."""
+    period = parse_period(label)
+    return (period.end.toordinal(), -period.start.toordinal())

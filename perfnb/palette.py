@@ -1,0 +1,85 @@
+"""One RAG palette and label map for the whole package: tables, charts and the index page.
+
+RAG never rests on colour alone. Every rating carries its word (Red, Amber, Green) or letter
+(R, A, G); in charts each rating also has its own marker shape and bar hatching. The fills are
+told apart by lightness as well as hue (Red dark, Green mid, Amber light), so they stay distinct
+to colour-blind readers and in a black-and-white print, and the text on each meets WCAG AA
+contrast (4.5:1 or more).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "RAG_STYLES",
+    "RagStyle",
+    "contrast_ratio",
+    "rag_css",
+    "rag_css_props",
+    "rag_style",
+    "relative_luminance",
+]
+
+
+@dataclass(frozen=True)
+class RagStyle:
+    """How one rating is drawn: its word, letter, fill and text colours, marker and hatching."""
+
+    label: str  # the engine's value: Red, Amber, Green, N/A, Pending
+    letter: str
+    fill: str  # background of a table cell, face of a chart point or bar
+    text: str  # text on that fill
+    edge: str  # outline of a point or bar, so a light fill stays visible on white
+    marker: str  # matplotlib marker
+    hatch: str  # matplotlib hatch for bars ("" = solid)
+    css_class: str
+
+
+RAG_STYLES: dict[str, RagStyle] = {
+    s.label: s
+    for s in (
+        RagStyle("Red", "R", "#B2182B", "#FFFFFF", "#67000D", "v", "///", "rag-red"),
+        RagStyle("Amber", "A", "#FDB863", "#000000", "#8C510A", "D", "...", "rag-amber"),
+        RagStyle("Green", "G", "#5AAE61", "#000000", "#00441B", "o", "", "rag-green"),
+        RagStyle("N/A", "N/A", "#E0E0E0", "#000000", "#595959", "s", "xx", "rag-na"),
+        RagStyle("Pending", "P", "#FFFFFF", "#000000", "#595959", "s", "", "rag-pending"),
+    )
+}
+
+
+def rag_style(rag: str) -> RagStyle:
+    """The style of a rating; anything unknown (a blank) is drawn as N/A."""
+    return RAG_STYLES.get(rag, RAG_STYLES["N/A"])
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#RRGGBB`` colour, from 0 (black) to 1 (white)."""
+    code = colour.lstrip("#")
+    channels = [int(code[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    dark, light = sorted((relative_luminance(first), relative_luminance(second)))
+    return (light + 0.05) / (dark + 0.05)
+
+
+def rag_css_props(style: RagStyle) -> str:
+    """The CSS declarations of a rating's cell: fill, text colour, bold, printed in colour."""
+    props = (
+        f"background-color: {style.fill}; color: {style.text}; font-weight: 600; "
+        "white-space: nowrap; print-color-adjust: exact; -webkit-print-color-adjust: exact;"
+    )
+    if style.label == "Pending":  # white like the page: a dashed outline shows the cell
+        props += f" outline: 1px dashed {style.edge}; outline-offset: -3px;"
+    return props
+
+
+def rag_css(selector_prefix: str = "") -> str:
+    """CSS rules for the RAG classes (``.rag-red`` and so on), for pages outside a table."""
+    return "\n".join(
+        f"{selector_prefix}.{s.css_class} {{ {rag_css_props(s)} }}" for s in RAG_STYLES.values()
+    )
