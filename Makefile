@@ -6,11 +6,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.perfnb-installed
 
-.PHONY: help setup report test lint format lab clean
+.PHONY: help setup browser report test lint format lab clean
 
 help:
-	@echo "make report  build every report of the sample data's latest period into output/"
-	@echo "make test    run the test suite"
+	@echo "make report  build the sample data's reports (2017/18 Q1 and 2012/13 Q2) into output/"
+	@echo "make test    run the test suite (installs Chromium for the browser tests if it can)"
 	@echo "make lint    ruff check and format check"
 	@echo "make lab     open the notebooks in JupyterLab"
 	@echo "make clean   delete output/ (reports are always regenerated)"
@@ -27,11 +27,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (perfnb)"
 	touch $@
 
+# The sample's latest quarter (Leicestershire's 2017/18 Q1 scorecard, two services) and
+# Lancashire's Help Direct 2012/13 Q2 report (seed 000's variance table and recovery plan).
 report: $(STAMP)
 	$(BIN)/perfnb run
+	$(BIN)/perfnb run --period "2012/13 Q2"
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+# The browser tests open the exported HTML in Debian's Chromium; installed here when missing.
+browser:
+	@tools/install-chromium
+
+test: $(STAMP) browser
+	PERFNB_BROWSER_ARTIFACTS=output/browser-test $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

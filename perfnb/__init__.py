@@ -2,14 +2,37 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from perfnb.charts import Chart, cumulative_chart, rag_summary_chart, trend_chart
+from perfnb.commentary import (
+    Commentary,
+    CommentaryError,
+    commentary_path,
+    draft_commentary,
+    escape_text,
+    load_commentary,
+    missing_commentary,
+    parse_commentary,
+    render_markdown,
+    scaffold_commentary,
+)
 from perfnb.contract import DataError, Problem
 from perfnb.engine import PERFORMANCE_COLUMNS, performance
+from perfnb.history import trend_history, year_to_date_history
 from perfnb.loader import Dataset, load_dataset, slugify, validate_dataset
+from perfnb.palette import RAG_STYLES, rag_style
 from perfnb.periods import Period, PeriodError, latest_period, parse_period
-from perfnb.report import title_block
+from perfnb.report import ServiceReport, rag_counts, title_block
 from perfnb.runner import RunError, RunResult, run_reports
 from perfnb.scorecard import build_scorecard
-from perfnb.tables import format_value, rag_reasons_table, scorecard_table
+from perfnb.tables import (
+    Table,
+    exceptions,
+    exceptions_table,
+    format_value,
+    rag_reasons_table,
+    scorecard_table,
+    variance_table,
+)
 
 try:
     __version__ = version("perfnb")
@@ -18,6 +41,10 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 __all__ = [
     "PERFORMANCE_COLUMNS",
+    "RAG_STYLES",
+    "Chart",
+    "Commentary",
+    "CommentaryError",
     "DataError",
     "Dataset",
     "Period",
@@ -25,17 +52,37 @@ __all__ = [
     "Problem",
     "RunError",
     "RunResult",
+    "ServiceReport",
+    "Table",
     "__version__",
     "build_scorecard",
+    "commentary_path",
+    "cumulative_chart",
+    "draft_commentary",
+    "escape_text",
+    "exceptions",
+    "exceptions_table",
     "format_value",
     "latest_period",
+    "load_commentary",
     "load_dataset",
+    "missing_commentary",
+    "parse_commentary",
     "parse_period",
     "performance",
+    "rag_counts",
     "rag_reasons_table",
+    "rag_style",
+    "rag_summary_chart",
+    "render_markdown",
     "run_reports",
+    "scaffold_commentary",
     "scorecard_table",
     "slugify",
     "title_block",
+    "trend_chart",
+    "trend_history",
     "validate_dataset",
+    "variance_table",
+    "year_to_date_history",
 ]

@@ -1,4 +1,4 @@
-"""The ``perfnb`` command line: ``perfnb validate`` and ``perfnb run``."""
+"""The ``perfnb`` command line: ``perfnb validate``, ``perfnb run`` and ``perfnb commentary``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import pandas as pd
+
 from perfnb import __version__
-from perfnb.contract import DataError, Problem
-from perfnb.loader import validate_dataset
+from perfnb.commentary import (
+    CommentaryError,
+    commentary_path,
+    commentary_problems,
+    load_commentary,
+    missing_commentary,
+    scaffold_commentary,
+)
+from perfnb.contract import DataError, Problem, slugify
+from perfnb.loader import Dataset, load_dataset, validate_dataset
 from perfnb.periods import PeriodError, parse_period
 from perfnb.runner import RunError, parse_parameter, run_reports
+from perfnb.scorecard import build_scorecard, services_with_figures
 
 __all__ = ["main"]
 
@@ -60,6 +71,73 @@ def _run(args: argparse.Namespace) -> int:
     print(result.summary())
     print(f"Open {result.folder / 'index.html'}")
     return 0 if result.ok else 1
+
+
+class _UsageError(Exception):
+    """A bad --service: nothing was written."""
+
+
+def _commentary_services(
+    card: pd.DataFrame, data: Dataset, services: Sequence[str] | None
+) -> list[str]:
+    """The services named (by name or slug), else those with figures in the period."""
+    if services:
+        by_slug = {slugify(s): s for s in data.services}
+        chosen = [s if s in data.services else by_slug.get(slugify(s), "") for s in services]
+        unknown = [given for given, found in zip(services, chosen, strict=True) if not found]
+        if unknown:
+            raise _UsageError(
+                f"no service named {', '.join(map(repr, unknown))} in "
+                f"{data.path}/measures.csv; there are: {', '.join(data.services)}"
+            )
+        return list(dict.fromkeys(chosen))
+    chosen = services_with_figures(card)
+    if not chosen:
+        raise _UsageError(
+            f"no service has figures for {card['period'].iloc[0]} in {data.path}; the latest "
+            f"period with data is {data.latest_period().label}"
+        )
+    return chosen
+
+
+def _commentary(args: argparse.Namespace) -> int:
+    try:
+        data = load_dataset(args.data)
+        period = parse_period(args.period) if args.period else data.latest_period()
+        whole = build_scorecard(data, period)
+        services = _commentary_services(whole, data, args.service)
+    except DataError as exc:
+        _print_problems(exc.problems, exc.folder)
+        print("Nothing was written: correct the data and run again.", file=sys.stderr)
+        return 1
+    except (PeriodError, _UsageError) as exc:
+        print(f"perfnb commentary: {exc}", file=sys.stderr)
+        return 2
+    card = whole[whole["service"].isin(services)]
+    path = commentary_path(args.data, period)
+    try:
+        added = scaffold_commentary(card, path)
+        commentary = load_commentary(args.data, period)
+    except (CommentaryError, OSError) as exc:
+        print(f"perfnb commentary: {exc}", file=sys.stderr)
+        return 1
+    source = data.sources.get("measures")
+    catalogue = "measures.csv"
+    if source is not None and source.suffix != ".csv":
+        catalogue = f"{source.name}, sheet measures"
+    for message in commentary_problems(commentary, data.measures["measure_id"], path, catalogue):
+        print(f"warning: {message}", file=sys.stderr)
+    if added:
+        print(f"Added {len(added)} section(s) to {path}: {', '.join(added)}")
+    else:
+        print(f"{path} already has a section for every measure")
+    missing = missing_commentary(card, commentary)
+    if len(missing):
+        print(
+            f"{len(missing)} Red or Amber measure(s) still need commentary: "
+            + ", ".join(missing["measure_id"])
+        )
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,6 +209,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop a notebook cell that runs longer than this",
     )
     run.set_defaults(func=_run)
+
+    commentary = sub.add_parser(
+        "commentary",
+        help="add a drafted commentary section for every measure of a period",
+        description="Create DATA/commentary/<period>.md, or extend it, with a section for every "
+        "measure that has none, each holding a draft written from the figures for you to edit. "
+        "Text already in the file is never changed. See docs/commentary.md.",
+    )
+    commentary.add_argument(
+        "--period",
+        help="2017/18 Q1, 2017-04, 2017/18 or a slug such as "
+        "2017-18-Q1 (default: the latest period with data)",
+    )
+    commentary.add_argument(
+        "--data", default="data/sample", help="data set folder (default: %(default)s)"
+    )
+    commentary.add_argument(
+        "--service",
+        action="extend",
+        nargs="+",
+        metavar="S",
+        help="add sections for this service's measures only (repeatable; default: every "
+        "service with figures in the period)",
+    )
+    commentary.set_defaults(func=_commentary)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""The period's ``index.html``: every report of the period with its status and a link."""
+"""The period's ``index.html``: every report of the period with its R/A/G counts, status and
+a link."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Sequence
 from html import escape
 
 from perfnb.loader import Dataset
+from perfnb.palette import rag_css
 from perfnb.periods import Period
+from perfnb.report import rag_counts_html
 
 __all__ = ["render_index"]
 
@@ -24,6 +27,10 @@ th { background: #f0f0f0; }
 a { color: #0b4f9c; }
 footer { margin-top: 2rem; font-size: 0.85rem; color: #444; }
 .stale { color: #7a4a00; }
+.perfnb-badge { display: inline-block; padding: 0.05rem 0.4rem; margin: 0.1rem 0;
+                border-radius: 3px;
+                border: 1px solid #595959; font-size: 0.9rem; }
+.needs { font-size: 0.85rem; color: #5c3a00; }
 @media print { a { color: inherit; text-decoration: none; } }
 """
 
@@ -74,7 +81,18 @@ def _row(report: dict, current: dict, period: Period) -> str:
             state += f"<br>The report linked is the last good one, built {when}."
     state += _stale_note(report, current, period)
     finished = escape(_readable_time(report.get("finished", "")))
-    return f"<tr><td>{link}</td><td>{notebook}</td><td>{state}</td><td>{finished}</td></tr>"
+    counts = report.get("rag_counts") or {}
+    ratings = rag_counts_html(counts) if counts else ""
+    missing = report.get("without_commentary") or []
+    if missing:
+        ratings += (
+            f'<br><span class="needs">{len(missing)} Red or Amber measure(s) without '
+            f"commentary: {escape(', '.join(missing))}</span>"
+        )
+    return (
+        f"<tr><td>{link}</td><td>{notebook}</td><td>{ratings}</td><td>{state}</td>"
+        f"<td>{finished}</td></tr>"
+    )
 
 
 def render_index(
@@ -97,7 +115,8 @@ def render_index(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{heading}, {escape(period.label)}</title>
-<style>{_CSS}</style>
+<style>{_CSS}
+{rag_css()}</style>
 </head>
 <body>
 <main>
@@ -105,8 +124,8 @@ def render_index(
 <p class="sub">{escape(period.long_label)}</p>
 <table>
 <caption class="sub" style="text-align:left">Reports of this period</caption>
-<thead><tr><th scope="col">Service</th><th scope="col">Report</th><th scope="col">Status</th>
-<th scope="col">Last run (UTC)</th></tr></thead>
+<thead><tr><th scope="col">Service</th><th scope="col">Report</th><th scope="col">Ratings</th>
+<th scope="col">Status</th><th scope="col">Last run (UTC)</th></tr></thead>
 <tbody>
 {rows}
 </tbody>

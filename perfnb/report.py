@@ -1,16 +1,51 @@
-"""Pieces of a report page that are not tables or charts: the title block."""
+"""A service's report for a period: the frames it is built from, and the pieces of the page
+that are not tables or charts (title block, summary, one section per theme and measure).
+
+``ServiceReport.build`` does all the reading; everything after it is pure. ``show`` saves a
+table as CSV in ``tables/`` and a chart as PNG and SVG in ``charts/`` beside the report, and
+returns it for the notebook to display.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
+from typing import TypeVar
 
+import pandas as pd
 from IPython.display import HTML
 
-from perfnb.loader import Dataset
+from perfnb.charts import Chart, cumulative_chart, trend_chart
+from perfnb.commentary import Commentary, load_commentary, missing_commentary, render_markdown
+from perfnb.history import trend_history, year_to_date_history
+from perfnb.loader import Dataset, slugify
+from perfnb.palette import RAG_STYLES, rag_style
 from perfnb.periods import Period, parse_period
+from perfnb.scorecard import build_scorecard
+from perfnb.tables import (
+    AIM_LABELS,
+    DIRECTION_LABELS,
+    Table,
+    format_target,
+    this_period_text,
+    variance_text,
+)
 
-__all__ = ["title_block"]
+__all__ = [
+    "ServiceReport",
+    "measure_section",
+    "rag_counts",
+    "rag_counts_html",
+    "theme_section",
+    "title_block",
+]
+
+Shown = TypeVar("Shown", Table, Chart)
+
+RAG_COUNTED = ("Red", "Amber", "Green", "N/A")
 
 
 def title_block(data: Dataset, period: Period | str, service: str) -> HTML:
@@ -18,7 +53,7 @@ def title_block(data: Dataset, period: Period | str, service: str) -> HTML:
     period = parse_period(period)
     council = escape(data.council)
     produced = dt.date.today().strftime("%d %B %Y")
-    council_line = f"<p>{council}</p>" if council else ""
+    council_line = f'<p class="perfnb-council">{council}</p>' if council else ""
     return HTML(
         f'<header class="perfnb-title">'
         f"{council_line}"
@@ -26,3 +61,215 @@ def title_block(data: Dataset, period: Period | str, service: str) -> HTML:
         f"<p><strong>{escape(period.long_label)}</strong>. Produced {produced}.</p>"
         f"</header>"
     )
+
+
+def rag_counts(card: pd.DataFrame) -> dict[str, int]:
+    """How many measures are Red, Amber, Green and N/A (pending counted with N/A)."""
+    ratings = card["rag"].where(card["rag"].isin(RAG_COUNTED[:3]), "N/A")
+    counts = ratings.value_counts()
+    return {rag: int(counts.get(rag, 0)) for rag in RAG_COUNTED}
+
+
+def rag_counts_html(counts: dict[str, int]) -> str:
+    """The counts as labelled badges: ``Red 1 · Amber 6 · Green 10 · N/A 5``, word and colour."""
+    badges = [
+        f'<span class="perfnb-badge {rag_style(rag).css_class}">{escape(rag)} {n}</span>'
+        for rag, n in counts.items()
+    ]
+    return f'<span class="perfnb-counts">{" ".join(badges)}</span>'
+
+
+def _badge(rag: str) -> str:
+    style = rag_style(rag)
+    word = rag if rag in RAG_STYLES else "N/A"
+    return f'<span class="perfnb-badge {style.css_class}">{escape(word)}</span>'
+
+
+def _facts(facts: Sequence[tuple[str, str]]) -> str:
+    """A one-row table of a measure's figures, label over value (blank ones left out)."""
+    shown = [(label, value) for label, value in facts if value]
+    head = "".join(f'<th scope="col">{escape(label)}</th>' for label, _ in shown)
+    body = "".join(f"<td>{value}</td>" for _, value in shown)
+    return (
+        f'<table class="perfnb-facts"><thead><tr>{head}</tr></thead>'
+        f"<tbody><tr>{body}</tr></tbody></table>"
+    )
+
+
+def measure_section(
+    row: pd.Series,
+    charts: Sequence[Chart] = (),
+    commentary: str = "",
+    needs_commentary: str = "",
+) -> str:
+    """One measure's part of the report: heading, its figures, the reason for its rating, its
+    charts and the analyst's commentary (markdown, sanitised), or a flag when a Red or Amber
+    measure has none (``needs_commentary`` says what is missing)."""
+    measure_id, name = str(row["measure_id"]), str(row["name"])
+    facts = _facts(
+        [
+            ("RAG", _badge(str(row["rag"]))),
+            ("This period", escape(this_period_text(row))),
+            ("Year-end target", escape(format_target(row))),
+            ("Variance", escape(variance_text(row))),
+            ("Direction", escape(DIRECTION_LABELS.get(str(row["direction"]), ""))),
+            ("Aim", escape(AIM_LABELS.get(str(row["polarity"]), ""))),
+        ]
+    )
+    parts = [
+        f'<section class="perfnb-measure" id="measure-{slugify(measure_id)}">',
+        f'<h3 id="{slugify(measure_id)}">{escape(measure_id)}: {escape(name)}</h3>',
+        facts,
+    ]
+    if row.get("rag_reason"):
+        parts.append(f'<p class="perfnb-reason">{escape(str(row["rag_reason"]))}</p>')
+    parts += [chart.to_html() for chart in charts]
+    if needs_commentary:
+        parts.append(
+            f'<p class="perfnb-needs-commentary"><strong>Commentary needed:</strong> '
+            f"{escape(needs_commentary)}.</p>"
+        )
+    if commentary.strip():
+        parts.append(f'<div class="perfnb-commentary">{render_markdown(commentary)}</div>')
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def theme_section(theme: str, sections: Sequence[str]) -> str:
+    """A theme's measures under its heading; each theme starts a new printed page."""
+    anchor = f"theme-{slugify(theme) or 'other'}"
+    body = "\n".join(sections)
+    return (
+        f'<section class="perfnb-theme"><h2 id="{anchor}">{escape(theme)}</h2>\n{body}\n</section>'
+    )
+
+
+@dataclass
+class ServiceReport:
+    """Everything one service's report shows for a period, read once."""
+
+    data: Dataset
+    period: Period
+    service: str
+    output_dir: Path | None
+    card: pd.DataFrame  # the scorecard: one row per measure
+    previous: pd.DataFrame  # the scorecard of the period before
+    history: pd.DataFrame  # recent periods of each measure, for trend charts
+    year: pd.DataFrame  # every period of the financial year, for year-to-date charts
+    commentary: Commentary
+    saved: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        data: Dataset,
+        period: Period | str,
+        service: str,
+        output_dir: str | Path | None = None,
+    ) -> ServiceReport:
+        """Reads and works out everything the service's report needs for ``period``."""
+        period = parse_period(period)
+        services = [service]
+        return cls(
+            data=data,
+            period=period,
+            service=service,
+            output_dir=Path(output_dir) if output_dir is not None else None,
+            card=build_scorecard(data, period, services),
+            previous=build_scorecard(data, period.previous(), services),
+            history=trend_history(data, period, services),
+            year=year_to_date_history(data, period, services),
+            commentary=load_commentary(data.path, period),
+        )
+
+    # -- where things go -------------------------------------------------------------------
+    def _folder(self, kind: str) -> Path | None:
+        if self.output_dir is None:
+            return None
+        return self.output_dir / self.period.slug / kind / slugify(self.service)
+
+    def show(self, item: Shown) -> Shown:
+        """Saves a table (``tables/<service>/<name>.csv``) or chart (``charts/<service>/
+        <name>.png`` at 300 dpi and ``.svg``) beside the report; returns it for display."""
+        folder = self._folder("tables" if isinstance(item, Table) else "charts")
+        if folder is not None:
+            saved = item.save(folder)
+            self.saved += saved if isinstance(saved, list) else [saved]
+        return item
+
+    # -- what the page shows ---------------------------------------------------------------
+    def title_block(self) -> HTML:
+        """The report's heading."""
+        return title_block(self.data, self.period, self.service)
+
+    @property
+    def year_to_date(self) -> pd.DataFrame:
+        """The rows of ``year`` up to and including the report's period (for the variance
+        table)."""
+        reached = self.year["period"].map(lambda p: parse_period(p).end <= self.period.end)
+        return self.year[reached.astype(bool)]
+
+    @property
+    def without_commentary(self) -> pd.DataFrame:
+        """Red and Amber measures with no commentary, or only the generated draft."""
+        return missing_commentary(self.card, self.commentary)
+
+    def summary(self) -> HTML:
+        """The RAG counts and the analysts' summary (the commentary file's ``## Summary``)."""
+        counts = rag_counts(self.card)
+        total = len(self.card)
+        parts = [
+            f'<p class="perfnb-summary-counts">{total} measures: {rag_counts_html(counts)}</p>'
+        ]
+        missing = self.without_commentary
+        if len(missing):
+            names = ", ".join(escape(m) for m in missing["measure_id"])
+            parts.append(
+                f'<p class="perfnb-needs-commentary"><strong>Commentary needed</strong> for '
+                f"{len(missing)} Red or Amber measure(s): {names}.</p>"
+            )
+        summary = self.commentary.summary_html()
+        if summary.strip():
+            if self.commentary.summary_is_draft:
+                parts.append(
+                    '<p class="perfnb-needs-commentary"><strong>Summary needed:</strong> the '
+                    "summary below is still the draft written from the figures.</p>"
+                )
+            parts.append(f'<div class="perfnb-commentary">{summary}</div>')
+        else:
+            parts.append('<p class="perfnb-muted">No summary has been written for this period.</p>')
+        return HTML("\n".join(parts))
+
+    def measure_charts(self, measure_id: str) -> list[Chart]:
+        """The charts of one measure: its trend, and year to date against target for counts."""
+        charts = []
+        history = self.history[self.history["measure_id"] == measure_id]
+        if history["value"].notna().any():
+            charts.append(self.show(trend_chart(history, self.data.annotations)))
+        year = self.year[self.year["measure_id"] == measure_id]
+        if (
+            len(year)
+            and year["aggregation"].iloc[0] == "sum"
+            and year["target"].notna().any()
+            and year["ytd_value"].notna().any()
+        ):
+            charts.append(self.show(cumulative_chart(year)))
+        return charts
+
+    def theme_sections(self) -> list[HTML]:
+        """One section per theme, each measure with its figures, charts and commentary."""
+        missing = self.without_commentary.set_index("measure_id")["problem"]
+        sections = []
+        themes = self.card["theme"].replace("", "Other measures")
+        for theme, rows in self.card.groupby(themes, sort=False):
+            parts = [
+                measure_section(
+                    row,
+                    self.measure_charts(row["measure_id"]),
+                    self.commentary.sections.get(row["measure_id"], ""),
+                    str(missing.get(row["measure_id"], "")),
+                )
+                for _, row in rows.iterrows()
+            ]
+            sections.append(HTML(theme_section(str(theme), parts)))
+        return sections

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -28,10 +29,20 @@ import papermill
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from perfnb.commentary import (
+    CommentaryError,
+    commentary_path,
+    commentary_problems,
+    load_commentary,
+    missing_commentary,
+)
+from perfnb.contents import add_contents
 from perfnb.index_page import render_index
 from perfnb.kernel import CurrentPythonKernelManager
 from perfnb.loader import Dataset, load_dataset, slugify
+from perfnb.palette import rag_css
 from perfnb.periods import Period, parse_period
+from perfnb.report import rag_counts
 from perfnb.scorecard import build_scorecard, has_figure, services_with_figures
 
 __all__ = [
@@ -49,6 +60,7 @@ __all__ = [
 REQUIRED_PARAMETERS = ("period", "service", "data_dir", "output_dir")
 TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = "manifest.json"
+PUBLISHED_FOLDERS = ("tables", "charts")  # what a notebook writes beside its report
 # Output of these cells never reaches the HTML (papermill's own cells and the parameters).
 HIDDEN_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
 WATCHED_PACKAGES = (
@@ -89,6 +101,9 @@ class JobResult:
     warnings: list[str] = field(default_factory=list)
     measures: int = 0  # measures of the service in the report
     with_figures: int = 0  # of which have a figure for the period itself
+    rag_counts: dict[str, int] = field(default_factory=dict)  # Red, Amber, Green, N/A
+    without_commentary: list[str] = field(default_factory=list)  # Red/Amber measure ids
+    files: list[str] = field(default_factory=list)  # tables and charts, relative to the folder
 
     @property
     def key(self) -> str:
@@ -239,8 +254,23 @@ def export_html(nb: nbformat.NotebookNode) -> str:
         template_name="perfnb",
         extra_template_basedirs=[str(TEMPLATES)],
     )
-    body, _ = exporter.from_notebook_node(nb)
-    return body
+    body, _ = exporter.from_notebook_node(nb, resources={"rag_css": rag_css()})
+    return add_contents(body)
+
+
+def _publish_files(staged: Path, folder: Path) -> list[str]:
+    """Moves the tables and charts a job wrote under ``staged`` into ``folder``, file by file
+    (other reports' files stay); returns their paths relative to ``folder``."""
+    moved = []
+    for kind in PUBLISHED_FOLDERS:
+        for path in sorted((staged / kind).rglob("*")):
+            if path.is_file():
+                relative = path.relative_to(staged)
+                target = folder / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                moved.append(relative.as_posix())
+    return moved
 
 
 def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
@@ -284,10 +314,13 @@ def run_job(
     try:
         work = Path(tempfile.mkdtemp(dir=folder, prefix=f".perfnb-{stem}-"))
         executed = work / f"{stem}.ipynb"
+        # the notebook writes its tables and charts under a staging output folder; they are
+        # moved beside the report only once the whole report has been built
+        staging = work / "output"
         papermill.execute_notebook(
             str(notebook),
             str(executed),
-            parameters=parameters,
+            parameters={**parameters, "output_dir": str(staging)},
             kernel_name="python3",
             kernel_manager_class=CurrentPythonKernelManager,
             progress_bar=False,
@@ -302,6 +335,7 @@ def run_job(
         (work / f"{stem}.html").write_text(html, encoding="utf-8")
         os.replace(executed, folder / f"{stem}.ipynb")
         os.replace(work / f"{stem}.html", folder / f"{stem}.html")
+        result.files = _publish_files(staging / folder.name, folder)
         (folder / f"{stem}.failed.ipynb").unlink(missing_ok=True)
         result.status, result.html, result.ipynb = "ok", f"{stem}.html", f"{stem}.ipynb"
     except papermill.PapermillExecutionError as exc:
@@ -393,6 +427,9 @@ def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult])
     for job in jobs:
         entry = {"key": job.key, **asdict(job), "run": run}
         before = reports.get(job.key, {})
+        if job.status == "ok":  # tables and charts this report no longer has
+            for stale in set(before.get("files", [])) - set(job.files):
+                (folder / stale).unlink(missing_ok=True)
         if job.status != "ok":
             good = before if before.get("status") == "ok" else before.get("last_good")
             if good and (folder / good["html"]).exists():
@@ -438,6 +475,14 @@ def run_reports(
     if problems:
         raise RunError("the notebooks cannot be run:\n  " + "\n  ".join(problems))
 
+    commentary_file = commentary_path(data.path, chosen_period)
+    try:
+        commentary = load_commentary(data.path, chosen_period)
+    except CommentaryError as exc:
+        raise RunError(str(exc)) from exc
+    for problem in commentary_problems(commentary, data.measures["measure_id"], commentary_file):
+        echo(f"warning: {problem}")
+
     keys: dict[str, tuple[str, str]] = {}
     for path in paths:
         for service in chosen_services:
@@ -457,6 +502,10 @@ def run_reports(
     except OSError as exc:
         raise RunError(f"cannot write reports to {folder}: {exc.strerror or exc}") from exc
     hashes = data.file_hashes()
+    if commentary_file.is_file():  # the analysts' words are an input of the report too
+        hashes[commentary_file.relative_to(data.path).as_posix()] = hashlib.sha256(
+            commentary_file.read_bytes()
+        ).hexdigest()
     versions = _versions()
     run_info = {
         "period": chosen_period.label,
@@ -495,6 +544,12 @@ def run_reports(
                 },
             }
             measures, with_figures = (int(n) for n in counted.loc[service])
+            service_card = card[card["service"] == service]
+            missing = missing_commentary(service_card, commentary)
+            for measure_id, rag, problem in missing[["measure_id", "rag", "problem"]].itertuples(
+                index=False
+            ):
+                echo(f"warning: {service}: {measure_id} is {rag} and has {problem}")
             if not with_figures:
                 echo(
                     f"warning: {service} has no figure for {chosen_period.label} in any of its "
@@ -503,6 +558,8 @@ def run_reports(
             echo(f"running {path.name} for {service} ({chosen_period.label})")
             job = run_job(path, service, params, folder, provenance, timeout=timeout)
             job.measures, job.with_figures = measures, with_figures
+            job.rag_counts = rag_counts(service_card)
+            job.without_commentary = list(missing["measure_id"])
             where = f" at cell {job.cell}" if job.cell is not None else ""
             echo(
                 f"  {job.status} in {job.seconds:.1f}s"

@@ -33,7 +33,9 @@ __all__ = [
     "format_value",
     "rag_reasons_table",
     "scorecard_table",
+    "this_period_text",
     "variance_table",
+    "variance_text",
 ]
 
 AIM_LABELS = {
@@ -214,7 +216,9 @@ def _count(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _this_period(row: pd.Series) -> str:
+def this_period_text(row: pd.Series) -> str:
+    """The period's figure as printed: the note when pending, the count behind a percentage,
+    the basis (full year forecast) and the period shown when it is not the report's own."""
     if row["pending"]:
         return row["note"] or "Pending"
     text = format_value(row["value"], row["unit"], row["decimals"], row.get("rate_per"))
@@ -235,7 +239,7 @@ def _this_period(row: pd.Series) -> str:
     return text
 
 
-def _variance(row: pd.Series, places: int = 1) -> str:
+def variance_text(row: pd.Series, places: int = 1) -> str:
     """Percentage points for a percentage, per cent of target (to ``places``) otherwise."""
     if row["unit"] == "percent" and pd.notna(row["variance_pp"]):
         text = f"{row['variance_pp']:+.{int(row['decimals'])}f} pts"
@@ -323,8 +327,8 @@ def scorecard_table(card: pd.DataFrame) -> Table:
             "RAG": card["rag"].astype(object),
             "Direction": card["direction"].map(DIRECTION_LABELS).fillna("").astype(object),
             "Year-end target": _cells(card, format_target),
-            "This period": _cells(card, _this_period),
-            "Variance": _cells(card, _variance),
+            "This period": _cells(card, this_period_text),
+            "Variance": _cells(card, variance_text),
             "Same period last year": _cells(card, _last_year),
             "Compared with": _cells(card, _compared),
             "Forecast": _cells(card, _forecast),
@@ -417,7 +421,7 @@ def exceptions_table(
             "Description": rows["name"].astype(object),
             "RAG": rows["rag"].astype(object),
             "Previously": _cells(rows, was),
-            "This period": _cells(rows, _this_period),
+            "This period": _cells(rows, this_period_text),
             "Year-end target": _cells(rows, format_target),
             "Why": rows["rag_reason"].astype(object),
             "Commentary": _cells(rows, said),
@@ -459,7 +463,7 @@ def variance_table(rows: pd.DataFrame) -> Table:
         columns[(period, "Target")] = _cells(at, lambda r: _figure(r, "target"))
         columns[(period, "Actual")] = _cells(at, _actual)
         # seed 000 prints variance in whole per cent (-16%)
-        columns[(period, "Variance")] = _cells(at, lambda r: _variance(r, places=0))
+        columns[(period, "Variance")] = _cells(at, lambda r: variance_text(r, places=0))
     table = pd.DataFrame(columns).reset_index(drop=True)
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     numeric = ("Year-end target", "Target", "Actual", "Variance")

@@ -363,6 +363,10 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
         )
         note_blank = _blank(frame, "note") if "note" in frame else pd.Series(True, frame.index)
         pending = _blank(frame, "value") & note_blank
+        if "numerator" in frame and "denominator" in frame:
+            # a ratio measure's figure is its numerator over its denominator: no value needed
+            counted = ~_blank(frame, "numerator") & ~_blank(frame, "denominator")
+            pending &= ~counted
         out.add_rows(
             table,
             pending,

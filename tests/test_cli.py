@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 from conftest import NOTEBOOKS, SAMPLE
 from perfnb.cli import main
+from perfnb.loader import load_dataset
+from perfnb.scorecard import build_scorecard, services_with_figures
 
 
 def test_validate_sample(capsys) -> None:
@@ -97,3 +100,88 @@ def test_console_script_is_installed() -> None:
         check=True,
     )
     assert done.stdout.startswith("perfnb ")
+
+
+def _sample_copy(tmp_path) -> str:
+    """A copy of the sample data set, so commentary is never written into the repository."""
+    folder = tmp_path / "sample"
+    # without the sample's own commentary files: the tests start from none
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("commentary"))
+    return str(folder)
+
+
+def test_commentary_creates_then_leaves_the_file_alone(tmp_path, capsys) -> None:
+    """perfnb commentary drafts a section per measure of the latest period, lists the Red and
+    Amber measures still to write, and a second run adds nothing."""
+    data = _sample_copy(tmp_path)
+    path = tmp_path / "sample" / "commentary" / "2017-18-Q1.md"
+    card = build_scorecard(load_dataset(data), "2017/18 Q1")
+    ids = list(card.loc[card["service"].isin(services_with_figures(card)), "measure_id"])
+    red_amber = ["LIB-VISITS", "LIB-CHILD-ISSUES", "ASCOF-2D", "ASCOF-2B1", "ASCOF-2A1"]
+    red_amber += ["SEQ-MEET", "ASCOF-1C1A", "ASCOF-1C2B"]
+    assert main(["commentary", "--data", data]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"Added {len(ids) + 1} section(s) to {path}: Summary, {', '.join(ids)}",
+        f"8 Red or Amber measure(s) still need commentary: {', '.join(red_amber)}",
+    ]
+    written = path.read_bytes()
+    assert main(["commentary", "--data", data, "--period", "2017-18-Q1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{path} already has a section for every measure"
+    )
+    assert path.read_bytes() == written
+
+
+def test_commentary_one_service_and_unknown_headings(tmp_path, capsys) -> None:
+    """--service limits the sections; a heading that is not a measure is warned about."""
+    data = _sample_copy(tmp_path)
+    path = tmp_path / "sample" / "commentary" / "2012-13-Q2.md"
+    path.parent.mkdir()
+    path.write_text("## HD-ISSUES\nIssues rose after the website relaunch.\n\n## ASCOF-9Z\nx\n")
+    code = main(
+        ["commentary", "--data", data, "--period", "2012/13 Q2", "--service", "help-direct"]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out.splitlines() == [
+        f"Added 2 section(s) to {path}: Summary, HD-CONTACTS",
+        "1 Red or Amber measure(s) still need commentary: HD-CONTACTS",
+    ]
+    assert captured.err.splitlines() == [
+        f"warning: ## ASCOF-9Z in {path} is not a measure of measures.csv (line 4); its text is "
+        "not shown in any report"
+    ]
+    assert path.read_text().startswith("## HD-ISSUES\nIssues rose after the website relaunch.\n")
+
+
+def test_commentary_bad_period_or_service_exits_2(tmp_path, capsys) -> None:
+    """A bad --period or --service is a usage error; nothing is written."""
+    data = _sample_copy(tmp_path)
+    assert main(["commentary", "--data", data, "--period", "2017/18 Q5"]) == 2
+    assert "is not a period: write a quarter as 2017/18 Q1" in capsys.readouterr().err
+    assert main(["commentary", "--data", data, "--service", "Libraries"]) == 2
+    assert capsys.readouterr().err.startswith("perfnb commentary: no service named 'Libraries'")
+    assert not (tmp_path / "sample" / "commentary").exists()
+
+
+def test_commentary_bad_data_exits_1(tiny, capsys) -> None:
+    """Bad data is listed as for perfnb run, with exit 1, and no file is written."""
+    folder = tiny(values=[("M1,2017/18 Q1,100,", "M1,2017/18 Q1,abc,")])
+    assert main(["commentary", "--data", str(folder)]) == 1
+    assert "Nothing was written" in capsys.readouterr().err
+    assert not (folder / "commentary").exists()
+
+
+def test_commentary_unreadable_file_exits_1(tmp_path, capsys) -> None:
+    """A commentary file that is not UTF-8 is named, and left as it is."""
+    data = _sample_copy(tmp_path)
+    path = tmp_path / "sample" / "commentary" / "2017-18-Q1.md"
+    path.parent.mkdir()
+    path.write_bytes(b"## ASCOF-2D\n\x93Dip\x94\n")
+    assert main(["commentary", "--data", data]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"perfnb commentary: {path} is not UTF-8 text (byte 0x93 on line 2); save it with the "
+        "encoding UTF-8 and run again"
+    )
+    assert path.read_bytes() == b"## ASCOF-2D\n\x93Dip\x94\n"

@@ -136,7 +136,13 @@ def test_sample_data_set_settings_and_hashes() -> None:
     assert data.council == "Sample Council"
     digest = hashlib.sha256((SAMPLE / "values.csv").read_bytes()).hexdigest()
     assert data.file_hashes()["values.csv"] == digest
-    assert set(data.file_hashes()) == {"measures.csv", "values.csv", "targets.csv", "dataset.toml"}
+    assert set(data.file_hashes()) == {
+        "measures.csv",
+        "values.csv",
+        "targets.csv",
+        "annotations.csv",
+        "dataset.toml",
+    }
 
 
 def test_sample_latest_period_and_services() -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 
+import pandas as pd
 import pytest
 
 from conftest import SAMPLE
-from perfnb import build_scorecard, format_value, load_dataset, scorecard_table
+from perfnb import build_scorecard, format_value, load_dataset, performance, scorecard_table
+from perfnb.palette import RAG_STYLES
+from perfnb.tables import exceptions, exceptions_table, variance_table
 
 
 @pytest.mark.parametrize(
@@ -16,6 +20,12 @@ from perfnb import build_scorecard, format_value, load_dataset, scorecard_table
         (12.4, "percent", 1, None, "12.4%"),
         (62.0, "percent", 0, None, "62%"),
         (38000.0, "count", 0, None, "38,000"),
+        (999999.0, "count", 0, None, "999,999"),
+        (1000000.0, "count", 0, None, "1.0m"),
+        (1410000.0, "count", 0, None, "1.41m"),
+        (1234567.0, "count", 0, None, "1.23m"),
+        (9323709.45, "currency", 0, None, "£9.32m"),
+        (-2500000.0, "currency", 0, None, "-£2.5m"),
         (560.6, "rate", 1, 100000.0, "560.6 per 100,000"),
         (1200.0, "currency", 0, None, "£1,200"),
         (-1200.0, "currency", 0, None, "-£1,200"),
@@ -36,6 +46,7 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
     table = scorecard_table(card).data.set_index("Measure")
     assert list(table.columns) == [
         "Theme",
+        "Priority",
         "Description",
         "Aim",
         "RAG",
@@ -43,12 +54,16 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
         "Year-end target",
         "This period",
         "Variance",
+        "Same period last year",
         "Compared with",
         "Forecast",
         "Quartile",
     ]
-    themes = [t for t in table["Theme"] if t]
+    themes = list(dict.fromkeys(table["Theme"]))
     assert themes == ["Prevent need", "Reduce need", "Delay need", "Meet need"]
+    assert table.loc["ASCOF-1G", "Priority"] == (
+        "Effective Support for People with Learning Disabilities"
+    )
     assert table.loc["SEQ-MEET", "Year-end target"] == "5 to 9%"
     assert table.loc["ASCOF-2D", "Year-end target"] == "80%"
     assert table.loc["ASCOF-2D", "This period"] == "77.4%"
@@ -73,7 +88,7 @@ def test_measure_without_target_or_note() -> None:
     )
     table = scorecard_table(card).data.set_index("Measure")
     assert table.loc["LIB-COMMUNITY-ISSUES", "Year-end target"] == "None set"
-    assert table.loc["LIB-VISITS", "Year-end target"] == "1,000,000"
+    assert table.loc["LIB-VISITS", "Year-end target"] == "1.0m"  # as seed 004 prints it
     assert table.loc["LIB-VISITS", "Variance"] == "-4.7%"
     assert table.loc["LIB-VISITS", "Compared with"] == "262,100 (2016/17 Q1)"
     assert table.loc["LIB-VISITS", "Forecast"] == "952,800 (run rate)"
@@ -84,3 +99,154 @@ def test_trafford_quartile_is_shown() -> None:
 
     card = build_scorecard(load_dataset(TRAFFORD), "2017/18")
     assert scorecard_table(card).data["Quartile"].tolist() == ["Q4 (14 of 15, 2017/18)"]
+
+
+# -- tables as the report shows them -------------------------------------------------------
+
+RATIO = {
+    "measures.csv": """\
+measure_id,name,service,theme,priority,framework,unit,polarity,aggregation,frequency,decimals
+SG-1,<script>alert(1)</script>,Care,Safety,Keep people safe,Local,percent,high,ratio,quarterly,1
+SG-2,Reviews on time,Care,Safety,Keep people safe,Local,percent,high,last,quarterly,0
+SG-3,Visits,Care,Access,,Local,count,high,sum,quarterly,0
+""",
+    "values.csv": """\
+measure_id,period,value,numerator,denominator,note
+SG-1,2017/18 Q1,,112,302,
+SG-1,2017/18 Q2,,100,250,
+SG-2,2017/18 Q1,80,,,
+SG-2,2017/18 Q2,60,,,
+SG-3,2017/18 Q1,100,,,
+SG-3,2017/18 Q2,150,,,
+""",
+    "targets.csv": """\
+measure_id,year,target,band_low,band_high
+SG-1,2017/18,40,,
+SG-2,2017/18,75,,
+SG-3,2017/18,400,,
+""",
+}
+
+
+@pytest.fixture
+def ratio_data(tmp_path):
+    from conftest import write_dataset
+
+    return load_dataset(write_dataset(tmp_path / "ratio", RATIO))
+
+
+def test_percentage_shows_the_count_behind_it(ratio_data) -> None:
+    """112 of 302 is 37.1%: the table prints both, as a member asked in seed 002."""
+    card = build_scorecard(ratio_data, "2017/18 Q1")
+    table = scorecard_table(card).data.set_index("Measure")
+    assert table.loc["SG-1", "This period"] == "37.1% (112 of 302)"
+    assert table.loc["SG-2", "This period"] == "80%"  # no numerator: no count
+
+
+def test_scorecard_html_escapes_data_and_labels_rag(ratio_data) -> None:
+    """A measure name's markup is shown as text; each RAG cell has its word and class; one
+    captioned table per theme and priority."""
+    card = build_scorecard(ratio_data, "2017/18 Q1")
+    html = scorecard_table(card).to_html()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<caption>Safety: Keep people safe</caption>" in html
+    assert "<caption>Access</caption>" in html
+    # SG-1: 37.1% against 40% is -7.25% of target: Red; SG-2 80% against 75%: Green
+    assert re.search(r'class="data row0 col3 rag-red" >Red</td>', html)
+    assert re.search(r'class="data row1 col3 rag-green" >Green</td>', html)
+    assert "td.rag-red" in html and RAG_STYLES["Red"].fill in html
+
+
+def test_variance_table_is_seed_000(tmp_path) -> None:
+    """Help Direct's targets, actuals and whole-per-cent variances, exactly as seed 000 prints
+    them (9,500 / 8,017 / -16%; 19,000 / 17,135 / -10%; 13,000 / 10,641 / -18%;
+    26,000 / 23,652 / -9%); the CSV flattens the two header rows."""
+    rows = performance(load_dataset(SAMPLE), ["2012/13 Q1", "2012/13 Q2"], ["Help Direct"])
+    table = variance_table(rows)
+    data = table.data.set_index(("", "Measure"))
+    q1, q2 = "2012/13 Q1", "2012/13 Q2"
+    contacts = data.loc["HD-CONTACTS"]
+    assert contacts[("", "Year-end target")] == "38,000"
+    assert [contacts[(q1, c)] for c in ("Target", "Actual", "Variance")] == [
+        "9,500",
+        "8,017",
+        "-16%",
+    ]
+    assert [contacts[(q2, c)] for c in ("Target", "Actual", "Variance")] == [
+        "19,000",
+        "17,135",
+        "-10%",
+    ]
+    issues = data.loc["HD-ISSUES"]
+    assert [issues[(q1, c)] for c in ("Target", "Actual", "Variance")] == [
+        "13,000",
+        "10,641",
+        "-18%",
+    ]
+    assert [issues[(q2, c)] for c in ("Target", "Actual", "Variance")] == [
+        "26,000",
+        "23,652",
+        "-9%",
+    ]
+    path = table.save(tmp_path)
+    text = path.read_text(encoding="utf-8-sig").splitlines()
+    assert text[0].startswith("Measure,Description,Year-end target,2012/13 Q1 Target,")
+    assert text[1].endswith('19,000","17,135",-10%')
+
+
+def test_exceptions_are_red_amber_and_changes(ratio_data) -> None:
+    """Q2: SG-1's year to date, (112 + 100) / (302 + 250) = 38.4% against 40% (-4.0%), went Red
+    to Amber; SG-2 (60 against 75, -20%) went Green to Red; SG-3 (250 against 200 profiled)
+    stayed Green and is left out."""
+    card = build_scorecard(ratio_data, "2017/18 Q2")
+    before = build_scorecard(ratio_data, "2017/18 Q1")
+    rows = exceptions(card, before).set_index("measure_id")
+    assert list(rows.index) == ["SG-2", "SG-1"]  # Red first
+    assert rows.loc["SG-2", ["rag", "previous_rag", "change"]].tolist() == ["Red", "Green", "worse"]
+    assert rows.loc["SG-1", ["rag", "previous_rag", "change"]].tolist() == [
+        "Amber",
+        "Red",
+        "better",
+    ]
+    assert rows.loc["SG-1", "value"] == pytest.approx(100 * 212 / 552)
+    table = exceptions_table(card, before, {"SG-2": "Staff **sickness**"}, ["SG-1"])
+    data = table.data.set_index("Measure")
+    assert data.loc["SG-2", "Previously"] == "Green (2017/18 Q1), now worse"
+    assert data.loc["SG-2", "Commentary"] == "Staff **sickness**"
+    html = table.to_html()
+    assert "<strong>sickness</strong>" in html
+    # SG-1 is listed as without commentary, so its cell is flagged; SG-2's is not
+    assert 'class="data row1 col7 flag"' in html
+    assert 'class="data row0 col7 flag"' not in html
+
+
+def test_exceptions_flag_red_and_amber_without_commentary(ratio_data) -> None:
+    """A Red measure with no commentary is flagged in its commentary cell."""
+    card = build_scorecard(ratio_data, "2017/18 Q2")
+    table = exceptions_table(card, None, {}, ["SG-2"])
+    data = table.data.set_index("Measure")
+    assert data.loc["SG-2", "Commentary"] == "**Commentary needed:** none written yet."
+    assert 'class="data row0 col7 flag"' in table.to_html()
+
+
+def test_empty_exceptions_say_so(ratio_data) -> None:
+    card = build_scorecard(ratio_data, "2017/18 Q1")
+    card = card[card["rag"] == "Green"]
+    table = exceptions_table(card)
+    assert table.data.empty
+    assert "No measure is Red or Amber" in table.to_html()
+
+
+def test_table_csv_is_the_printed_text(tmp_path) -> None:
+    """tables/<name>.csv holds what the report prints, readable by Excel (BOM)."""
+    card = build_scorecard(load_dataset(SAMPLE), "2017/18 Q1", services=["Adult Social Care"])
+    path = scorecard_table(card).save(tmp_path / "tables")
+    assert path.name == "scorecard.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    row = frame.set_index("Measure").loc["ASCOF-2D"]
+    assert row["This period"] == "77.4%"
+    assert row["RAG"] == "Amber"
+    assert row["Theme"] == "Delay need"
+    assert not list(tmp_path.joinpath("tables").glob(".*"))  # no temporary file left

@@ -436,10 +436,46 @@ def _engine_files(tiny, **files: str) -> Path:
             "expected one of value, forecast",
             id="rag-on",
         ),
+        pytest.param(
+            {"annotations.csv": "measure_id,period,text\nM9,2017/18 Q1,Plan started\n"},
+            "annotations.csv, row 2, column measure_id: 'M9' is not a measure_id in measures.csv",
+            id="annotation-unknown-measure",
+        ),
+        pytest.param(
+            {"annotations.csv": "measure_id,period,text\nM1,Spring 2017,Plan started\n"},
+            "annotations.csv, row 2, column period: 'Spring 2017' is not a period; expected a "
+            "quarter such as 2017/18 Q1, a month such as 2017-04 or a financial year such as "
+            "2017/18",
+            id="annotation-period",
+        ),
+        pytest.param(
+            {"annotations.csv": "measure_id,period,text\nM1,2017/18 Q1,\n"},
+            "annotations.csv, row 2, column text: is blank; expected the text",
+            id="annotation-blank-text",
+        ),
     ],
 )
 def test_engine_input_errors(tiny, files, expected) -> None:
     assert messages(_engine_files(tiny, **files)) == [expected]
+
+
+def test_ratio_figure_from_counts_is_not_pending(tiny) -> None:
+    """A ratio row with a numerator and denominator has its figure (30 of 60); only a row with
+    neither is pending."""
+    folder = _engine_files(
+        tiny,
+        **{
+            "measures.csv": "measure_id,name,service,theme,framework,unit,polarity,"
+            "aggregation,frequency\nR,Reviews,S,T,Local,percent,high,ratio,quarterly\n",
+            "values.csv": "measure_id,period,value,numerator,denominator\n"
+            "R,2017/18 Q1,,30,60\nR,2017/18 Q2,,,\n",
+            "targets.csv": "measure_id,year,target\n",
+        },
+    )
+    assert messages(folder, "warning") == [
+        "values.csv, row 3, column value: is blank with no note; it is shown as pending. Add "
+        "a note such as 'Due May-18' to say when it is due"
+    ]
 
 
 def test_benchmark_area_not_in_the_file_warns(tiny) -> None:

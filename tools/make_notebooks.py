@@ -22,30 +22,62 @@ def scorecard() -> nbformat.NotebookNode:
     cells = [
         new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]}),
         new_code_cell(
+            "from IPython.display import display\n\n"
             "import perfnb\n\n"
             "data = perfnb.load_dataset(data_dir)\n"
-            "report_period = perfnb.parse_period(period)\n"
-            "card = perfnb.build_scorecard(data, report_period, services=[service])\n"
-            "perfnb.title_block(data, report_period, service)"
+            "report = perfnb.ServiceReport.build(data, period, service, output_dir)\n"
+            "report.title_block()"
+        ),
+        new_markdown_cell(
+            "## Summary\n\n"
+            "How many measures are Red, Amber and Green this period, and the analysts' summary "
+            "from the commentary file (`data/<set>/commentary/<period>.md`, section "
+            "`## Summary`; `perfnb commentary --period P` starts it)."
+        ),
+        new_code_cell("report.summary()"),
+        new_code_cell("report.show(perfnb.rag_summary_chart(report.card))"),
+        new_markdown_cell(
+            "## Exceptions\n\n"
+            "Every Red and Amber measure, and every measure whose rating changed since the "
+            "previous period, with the reason for its rating and the analysts' commentary."
+        ),
+        new_code_cell(
+            "report.show(\n"
+            "    perfnb.exceptions_table(\n"
+            "        report.card,\n"
+            "        report.previous,\n"
+            "        report.commentary.sections,\n"
+            '        report.without_commentary["measure_id"],\n'
+            "    )\n"
+            ")"
         ),
         new_markdown_cell(
             "## Scorecard\n\n"
-            "Every measure of the service, grouped by theme. *This period* is the year to date "
-            "for counts, the latest figure for percentages and snapshots, and the full-year "
-            "forecast where a measure is rated on it; annual measures (surveys, academic years) "
-            "show their latest year, and a figure not yet available says why, for example "
-            "*Due May-18*. *Variance* is in percentage points (pts) for percentages and in per "
-            "cent of the target otherwise. *Compared with* is the figure the direction of travel "
-            "compares against: the previous quarter, or the same quarter last year for counts."
+            "Every measure of the service, grouped by theme and priority. *This period* is the "
+            "year to date for counts, the latest figure for percentages and snapshots (with the "
+            "count behind a percentage), and the full-year forecast where a measure is rated on "
+            "it; annual measures (surveys, academic years) show their latest year, and a figure "
+            "not yet available says why, for example *Due May-18*. *Variance* is in percentage "
+            "points (pts) for percentages and in per cent of the target otherwise. *Compared "
+            "with* is the figure the direction of travel compares against: the previous "
+            "quarter, or the same quarter last year for counts."
         ),
-        new_code_cell("perfnb.scorecard_table(card)"),
+        new_code_cell("report.show(perfnb.scorecard_table(report.card))"),
+        new_markdown_cell(
+            "## Target, actual and variance\n\n"
+            "Each period of the year so far for every measure with a target: the target "
+            "profiled to the period, the actual and the variance (per cent of target, or "
+            "percentage points for percentages)."
+        ),
+        new_code_cell("report.show(perfnb.variance_table(report.year_to_date))"),
+        new_code_cell("for section in report.theme_sections():\n    display(section)"),
         new_markdown_cell(
             "## How each rating was reached\n\n"
             "Each rating with the rule that produced it: the tolerance it was judged with, an "
             "officer's override and its reason, or why a measure is not rated. The method is in "
             "`docs/method.md`."
         ),
-        new_code_cell("perfnb.rag_reasons_table(card)"),
+        new_code_cell("report.show(perfnb.rag_reasons_table(report.card))"),
     ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {

@@ -1,0 +1,184 @@
+"""The exported report in a real browser: Debian's Chromium, driven by Playwright.
+
+Builds the sample's Adult Social Care report for 2017/18 Q1 with commentary that includes
+hostile markup, opens it offline in headless Chromium, and checks what a reader sees: no console
+errors and no network requests, RAG cells with their words and colours, charts with alt text,
+the commentary (its markdown rendered, its scripts dead), the contents, and an A4 print. The
+screenshot and PDF are kept in ``$PERFNB_BROWSER_ARTIFACTS`` (``make test``:
+``output/browser-test``) to be looked at.
+
+Skipped when Chromium is not installed, except in CI (``CI`` set), where it must be:
+``make test`` installs it (``tools/install-chromium``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from conftest import NOTEBOOKS, SAMPLE
+from perfnb import run_reports
+from perfnb.palette import RAG_STYLES
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None and not os.environ.get("CI"):
+    pytest.skip("Chromium is not installed (make test installs it)", allow_module_level=True)
+
+# the flags this machine's closed network needs (no background connections to Google)
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+COMMENTARY = """\
+## Summary
+
+Reablement dipped in **Quarter 1**; see ASCOF-2D.
+
+## ASCOF-2D
+
+The new reablement provider started in *April*; outcomes fell to 77.4%.
+
+- Weekly review with the provider
+- [Reablement strategy](https://www.leicestershire.gov.uk/)
+
+<script>window.__pwned = "script";</script>
+<img src="x" onerror="window.__pwned = 'onerror'">
+[click me](javascript:window.__pwned='link')
+"""
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Adult Social Care report for 2017/18 Q1, built with hostile commentary."""
+    root = tmp_path_factory.mktemp("browser")
+    data = root / "data"
+    shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("commentary"))
+    (data / "commentary").mkdir()
+    (data / "commentary" / "2017-18-Q1.md").write_text(COMMENTARY, encoding="utf-8")
+    result = run_reports(
+        "2017/18 Q1",
+        data,
+        root / "output",
+        services=["Adult Social Care"],
+        notebooks=["scorecard"],
+        notebooks_dir=NOTEBOOKS,
+    )
+    assert result.ok, result.summary()
+    return result.folder / "scorecard-adult-social-care.html"
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("PERFNB_BROWSER_ARTIFACTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def page(report: Path):
+    """The report open in headless Chromium, with what it logged and requested."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 1600})
+        tab = context.new_page()
+        tab.console_errors = []
+        tab.page_errors = []
+        tab.requests = []
+        tab.on("console", lambda m: m.type == "error" and tab.console_errors.append(m.text))
+        tab.on("pageerror", lambda e: tab.page_errors.append(str(e)))
+        tab.on("request", lambda r: tab.requests.append(r.url))
+        tab.goto(report.as_uri(), wait_until="load")
+        yield tab
+        browser.close()
+
+
+def test_no_console_errors_and_nothing_fetched(page) -> None:
+    """The page opens offline: no errors logged, nothing requested but the file itself."""
+    assert page.console_errors == []
+    assert page.page_errors == []
+    fetched = [u for u in page.requests if not u.startswith(("file://", "data:"))]
+    assert fetched == []
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_rag_cells_show_their_word_and_colour(page) -> None:
+    """Amber cells read Amber on the palette's amber: colour never stands alone."""
+    cells = page.locator("td.rag-amber")
+    assert cells.count() >= 6
+    first = cells.first
+    assert first.is_visible()
+    assert first.inner_text().strip() == "Amber"
+    rgb = first.evaluate("e => getComputedStyle(e).backgroundColor")
+    fill = RAG_STYLES["Amber"].fill
+    expected = tuple(int(fill[i : i + 2], 16) for i in (1, 3, 5))
+    assert tuple(map(int, re.findall(r"\d+", rgb))) == expected
+
+
+def test_charts_are_loaded_images_with_alt_text(page) -> None:
+    """Every chart image has decoded and carries a description."""
+    images = page.locator("figure.perfnb-chart img")
+    assert images.count() >= 15
+    for i in range(images.count()):
+        image = images.nth(i)
+        assert image.evaluate("e => e.complete && e.naturalWidth > 0")
+        assert len(image.get_attribute("alt") or "") > 20
+    assert images.first.is_visible()
+
+
+def test_commentary_rendered_and_hostile_markup_dead(page) -> None:
+    """The analyst's markdown is rendered; the script, handler and javascript: link are not."""
+    commentary = page.locator("#measure-ascof-2d .perfnb-commentary")
+    assert commentary.is_visible()
+    assert "The new reablement provider started in April" in commentary.inner_text()
+    assert commentary.locator("em").inner_text() == "April"
+    assert commentary.locator("li").count() == 2
+    assert page.evaluate("window.__pwned === undefined")
+    assert "onerror" not in page.content()
+    assert page.locator("[onerror], [onload], [onclick]").count() == 0
+    # the javascript: link is left as its text, with no link
+    assert page.locator("a[href^='javascript' i]").count() == 0
+    assert page.locator("script").count() == 0
+    assert "Reablement dipped in" in page.locator(".perfnb-commentary").first.inner_text()
+
+
+def test_contents_and_headings_in_order(page) -> None:
+    """A contents list links to each section; heading levels never skip (h1, h2, h3)."""
+    links = page.locator("nav.perfnb-contents a")
+    texts = [links.nth(i).inner_text() for i in range(links.count())]
+    for section in ("Summary", "Exceptions", "Scorecard", "Prevent need", "Delay need"):
+        assert section in texts
+    levels = page.evaluate(
+        "[...document.querySelectorAll('h1,h2,h3,h4')].map(h => Number(h.tagName[1]))"
+    )
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in pairwise(levels))
+    assert page.locator("th[scope], thead th").count() > 0
+
+
+def test_screenshot_and_a4_print(page, artifacts: Path) -> None:
+    """A full-page screenshot and an A4 PDF with backgrounds (RAG colours) are written."""
+    screenshot = artifacts / "report.png"
+    pdf = artifacts / "report.pdf"
+    page.screenshot(path=str(screenshot), full_page=True)
+    page.emulate_media(media="print")
+    page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+    assert screenshot.stat().st_size > 50_000
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    # a title page with contents, then a page for each of the four themes at least
+    assert pages >= 5
+    page.emulate_media(media="screen")

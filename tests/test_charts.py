@@ -1,0 +1,440 @@
+"""Report charts: what each chart draws (points, colours, markers, lines, labels, alt text),
+checked against figures worked out by hand from the sample data and tiny data sets."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex, to_rgba
+from PIL import Image
+
+from conftest import SAMPLE
+from perfnb import load_dataset, performance
+from perfnb.charts import (
+    PRINT_DPI,
+    STYLE_PATH,
+    Chart,
+    cumulative_chart,
+    house_style,
+    rag_summary_chart,
+    trend_chart,
+    unit_label,
+)
+from perfnb.palette import RAG_STYLES
+
+WINDOW = ["2016/17 Q2", "2016/17 Q3", "2016/17 Q4", "2017/18 Q1"]
+HELP_DIRECT_YEAR = ["2012/13 Q1", "2012/13 Q2", "2012/13 Q3", "2012/13 Q4"]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def window(sample) -> pd.DataFrame:
+    return performance(sample, WINDOW, services=["Adult Social Care", "Communities and Wellbeing"])
+
+
+@pytest.fixture(scope="module")
+def help_direct(sample) -> pd.DataFrame:
+    card = performance(sample, HELP_DIRECT_YEAR, services=["Help Direct"])
+    return card[card["measure_id"] == "HD-CONTACTS"]
+
+
+def rows(card: pd.DataFrame, measure_id: str) -> pd.DataFrame:
+    return card[card["measure_id"] == measure_id]
+
+
+def artist(ax, gid: str):
+    """The one line, collection or text of the axes with this gid."""
+    found = [a for a in ax.get_children() if a.get_gid() == gid]
+    assert len(found) == 1, f"{gid}: {len(found)} artists"
+    return found[0]
+
+
+def xy(line) -> list[tuple[float, float]]:
+    return [(float(x), float(y)) for x, y in line.get_xydata()]
+
+
+# -- trend ------------------------------------------------------------------------------------
+def test_trend_points_targets_and_last_year(window) -> None:
+    """ASCOF 2D: four quarters, the last Amber (77.4% against 80%, seed 004), the earlier three
+    not rated (no 2016/17 target); last year's figures are the quarters a year before."""
+    chart = trend_chart(rows(window, "ASCOF-2D"))
+    ax = chart.figure.axes[0]
+    assert chart.name == "trend-ascof-2d"
+    assert chart.model["periods"] == WINDOW
+    assert [p["value"] for p in chart.model["points"]] == [79.8, 80.1, 80.2, 77.4]
+    assert [p["rag"] for p in chart.model["points"]] == ["N/A", "N/A", "N/A", "Amber"]
+
+    amber, na = RAG_STYLES["Amber"], RAG_STYLES["N/A"]
+    last = chart.model["points"][-1]
+    assert (last["face"], last["edge"], last["marker"]) == (amber.fill, amber.edge, "D")
+    drawn = artist(ax, "rag-amber")
+    assert xy(drawn) == [(3.0, 77.4)]
+    assert drawn.get_marker() == "D"
+    assert to_hex(drawn.get_markerfacecolor()) == amber.fill.lower()
+    assert to_hex(drawn.get_markeredgecolor()) == amber.edge.lower()
+    assert artist(ax, "rag-n-a").get_marker() == na.marker
+
+    # the target is 2017/18's only: a step across Q1's slot
+    assert xy(artist(ax, "target")) == [(2.5, 80.0), (3.5, 80.0)]
+    # 2015/16 Q2-Q4 and 2016/17 Q1 in values.csv, dashed
+    last_year = artist(ax, "last-year-0")
+    assert xy(last_year) == [(0, 79.1), (1, 79.6), (2, 80.0), (3, 79.4)]
+    assert last_year.get_linestyle() == "--"
+    assert [t.get_text() for t in ax.get_xticklabels()] == WINDOW
+
+    # the label: the figure and variance as the scorecard prints them (docs/method.md section 4)
+    assert chart.model["latest_label"] == "77.4% (Amber)\n-2.6 pts vs target"
+    label = artist(ax, "latest-label")
+    assert label.get_text() == chart.model["latest_label"]
+    assert label.xy == (3, 77.4)
+
+    assert ax.get_ylabel() == "Per cent"
+    assert chart.model["subtitle"] == "ASCOF-2D. Higher is better."
+    assert artist(ax, "subtitle").get_text() == chart.model["subtitle"]
+    assert ax.get_title(loc="left").replace("\n", " ") == (
+        "% of people who had no need for ongoing services following reablement"
+    )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Target", "Same period last year", "Figure", "Amber", "N/A (not rated)"]
+    assert chart.alt.startswith(
+        "Line chart of % of people who had no need for ongoing services following reablement "
+        "(ASCOF-2D), 2016/17 Q2 to 2017/18 Q1. Higher is better. Latest, 2017/18 Q1: 77.4% "
+        "against a target of 80% (variance -2.6 pts), rated Amber. Same period last year: 79.4%."
+    )
+
+
+def test_trend_red_point_uses_the_palettes_red_and_its_marker(tiny) -> None:
+    """55.5% against 60% (higher better) is 4.5 points short, beyond the default 2: Red."""
+    data = load_dataset(tiny())
+    chart = trend_chart(rows(performance(data, "2017/18 Q1"), "M2"))
+    red = RAG_STYLES["Red"]
+    point = chart.model["points"][-1]
+    assert (point["rag"], point["face"], point["marker"]) == ("Red", red.fill, "v")
+    line = artist(chart.figure.axes[0], "rag-red")
+    assert line.get_marker() == "v"
+    assert to_rgba(line.get_markerfacecolor()) == to_rgba(red.fill)
+    assert chart.model["latest_label"] == "55.5% (Red)\n-4.5 pts vs target"
+
+
+def test_trend_band_is_shaded_between_its_edges(window) -> None:
+    """'Meet Need' sequels: 10.9% against the band 5-9%, 1.9 points above it."""
+    chart = trend_chart(rows(window, "SEQ-MEET"))
+    ax = chart.figure.axes[0]
+    band = artist(ax, "band")
+    vertices = band.get_paths()[0].vertices
+    assert (vertices[:, 0].min(), vertices[:, 0].max()) == (2.5, 3.5)
+    assert (vertices[:, 1].min(), vertices[:, 1].max()) == (5.0, 9.0)
+    assert chart.model["band"][-1] == (5.0, 9.0)
+    assert chart.model["latest_label"] == "10.9% (Amber)\n+1.9 pts outside band"
+    assert chart.model["subtitle"] == "SEQ-MEET. Within the band is better."
+    assert "Target band" in chart.model["legend"] and "Target" not in chart.model["legend"]
+    assert "against a target band of 5% to 9%" in chart.alt
+
+
+def test_trend_year_to_date_breaks_at_the_year_and_shows_red(sample) -> None:
+    """Help Direct contacts (a sum): the year to date restarts in April, so 2011/12 and 2012/13
+    are separate lines. Q2 2012/13: 17,135 against 19,000 is -9.8% (seed 000: -10%), Red."""
+    quarters = ["2011/12 Q3", "2011/12 Q4", "2012/13 Q1", "2012/13 Q2"]
+    card = performance(sample, quarters, services=["Help Direct"])
+    chart = trend_chart(rows(card, "HD-CONTACTS"))
+    ax = chart.figure.axes[0]
+    # 7,200 + 8,900 + 8,100 and + 9,600 in 2011/12; 8,017 and + 9,118 in 2012/13
+    assert xy(artist(ax, "figure-0")) == [(0, 24200), (1, 33800)]
+    assert xy(artist(ax, "figure-1")) == [(2, 8017), (3, 17135)]
+    assert xy(artist(ax, "rag-red")) == [(2, 8017), (3, 17135)]
+    assert xy(artist(ax, "target")) == [(1.5, 9500), (2.5, 9500), (2.5, 19000), (3.5, 19000)]
+    assert chart.model["latest_label"] == "17,135 (Red)\n-9.8% vs target"
+    assert chart.model["subtitle"] == "HD-CONTACTS. Higher is better. Figures are year to date."
+    assert ax.get_ylabel() == "Count"
+    assert ax.yaxis.get_major_formatter()(20000, 0) == "20,000"
+
+
+def test_trend_pending_period_keeps_its_place(window) -> None:
+    """ASCOF 3D pt 1 is annual: its 2016/17 figure shows in three reports (drawn once) and
+    2017/18 is pending ("Due May-18")."""
+    chart = trend_chart(rows(window, "ASCOF-3D1"))
+    ax = chart.figure.axes[0]
+    assert chart.model["periods"] == ["2016/17", "2017/18"]
+    assert [p["value"] for p in chart.model["points"]] == [70.0, None]
+    assert chart.model["pending"] == [{"x": 1, "period": "2017/18", "text": "Pending: Due May-18"}]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["2016/17", "2017/18\n(Pending: Due May-18)"]
+    assert chart.model["latest_label"] == "70% (N/A)"
+    # a note at a report that showed the 2016/17 figure is drawn at 2016/17
+    notes = pd.DataFrame({"measure_id": ["ASCOF-3D1"], "period": ["2016/17 Q3"], "text": ["X"]})
+    noted = trend_chart(rows(window, "ASCOF-3D1"), notes)
+    assert noted.model["annotations"] == [{"x": 0, "period": "2016/17", "text": "X"}]
+    assert "2017/18: no figure yet (Due May-18)." in chart.alt
+    # a single figure is a point, not a line
+    assert "Figure" not in chart.model["legend"]
+
+
+def test_trend_annotations_at_their_period_only(window) -> None:
+    """Notes for this measure inside the window are drawn at their period; others are not."""
+    notes = pd.DataFrame(
+        {
+            "measure_id": ["ASCOF-2D", "ASCOF-2D", "ASCOF-1G"],
+            "period": ["2016/17 Q3", "2015/16 Q1", "2016/17 Q3"],
+            "text": ["Recovery plan started", "Before the window", "Another measure"],
+        }
+    )
+    chart = trend_chart(rows(window, "ASCOF-2D"), notes)
+    ax = chart.figure.axes[0]
+    assert chart.model["annotations"] == [
+        {"x": 1, "period": "2016/17 Q3", "text": "Recovery plan started"}
+    ]
+    assert chart.model["annotations_ignored"] == [
+        {"period": "2015/16 Q1", "text": "Before the window"}
+    ]
+    line = artist(ax, "annotation-0")
+    assert set(line.get_xdata()) == {1}
+    texts = [t.get_text() for t in ax.texts]
+    assert "Recovery plan started" in texts
+    assert not any("window" in t or "Another" in t for t in texts)
+    assert chart.alt.endswith("Note at 2016/17 Q3: Recovery plan started.")
+
+
+def test_data_text_is_plain_in_the_figure_and_escaped_in_html(tiny) -> None:
+    """A '$' never starts mathtext; '<script>' and '&' are escaped in HTML and in the SVG."""
+    name = "Spend in $ per <script>alert(1)</script> & $x^2$"
+    data = load_dataset(tiny(measures=[("Reviews on time", name)]))
+    notes = pd.DataFrame({"measure_id": ["M2"], "period": ["2017/18 Q1"], "text": ["<b>$5</b>"]})
+    chart = trend_chart(rows(performance(data, "2017/18 Q1"), "M2"), notes)
+    ax = chart.figure.axes[0]
+    assert ax.get_title(loc="left").replace("\n", " ") == name
+    assert not ax.title.get_parse_math()
+    assert all(not t.get_parse_math() for t in ax.texts)
+    page = chart.to_html()
+    assert "<script>" not in page and "<b>" not in page
+    assert f"<figcaption>{html.escape(name)}</figcaption>" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; $x^2$" in page
+    assert 'alt="Line chart of Spend in $ per &lt;script&gt;' in page
+    svg = chart.svg().decode("utf-8")
+    ET.fromstring(svg)  # well-formed
+    assert "&lt;script&gt;" in svg and "<script>" not in svg
+    assert "$x^2$" in svg
+
+
+# -- cumulative -------------------------------------------------------------------------------
+def test_cumulative_help_direct_contacts(help_direct) -> None:
+    """Seed 000: 8,017 at Q1 and 17,135 at Q2 against 38,000 profiled 9,500 and 19,000; the run
+    rate forecast is 17,135 / (6/12) = 34,270, 3,730 short of the annual target."""
+    chart = cumulative_chart(help_direct)
+    ax = chart.figure.axes[0]
+    model = chart.model
+    assert chart.name == "cumulative-hd-contacts-2012-13"
+    assert model["ytd"] == [(0, 0.0), (3, 8017.0), (6, 17135.0)]
+    assert model["profiled_target"] == [
+        (0, 0.0),
+        (3, 9500.0),
+        (6, 19000.0),
+        (9, 28500.0),
+        (12, 38000.0),
+    ]
+    assert model["annual_target"] == 38000
+    assert (model["forecast"], model["forecast_method"]) == (34270, "run rate")
+    assert model["forecast_line"] == [(6, 17135.0), (12, 34270.0)]
+
+    assert xy(artist(ax, "ytd")) == model["ytd"]
+    assert xy(artist(ax, "profiled-target")) == model["profiled_target"]
+    forecast = artist(ax, "forecast")
+    assert xy(forecast) == [(6, 17135), (12, 34270)]
+    assert forecast.get_linestyle() == "--"
+    annual = artist(ax, "annual").get_segments()[0]
+    assert [tuple(p) for p in annual] == [(0, 38000), (12, 38000)]
+    red = artist(ax, "rag-red")
+    assert xy(red) == [(3, 8017), (6, 17135)]
+    assert red.get_marker() == RAG_STYLES["Red"].marker
+
+    assert artist(ax, "latest-label").get_text() == "17,135 (Red)\ntarget 19,000"
+    assert artist(ax, "forecast-label").get_text() == "Forecast\n34,270"
+    assert artist(ax, "annual-label").get_text() == "Annual target 38,000"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Start", "Q1", "Q2", "Q3", "Q4"]
+    assert ax.get_xlabel() == "Quarter of 2012/13 (cumulative to its end)"
+    assert "year to date against target" in chart.title
+    assert chart.alt == (
+        "Line chart of The number of contacts to Help Direct (HD-CONTACTS), year to date "
+        "against target, 2012/13. At 2012/13 Q2 the year to date is 17,135 against a profiled "
+        "target of 19,000, rated Red. Annual target 38,000. Year-end forecast 34,270 (run rate), "
+        "3,730 below the annual target of 38,000: set to miss it."
+    )
+
+
+def test_cumulative_monthly_reports(sample) -> None:
+    """At October 2012: 8,017 + 9,118 + 3,580 = 20,715 against 38,000 x 7/12; the run rate is
+    20,715 / (7/12) = 35,511.4. Months with no figure of their own have no point."""
+    months = [f"2012-{m:02d}" for m in range(4, 13)] + [f"2013-{m:02d}" for m in (1, 2, 3)]
+    year = rows(performance(sample, months, services=["Help Direct"]), "HD-CONTACTS")
+    chart = cumulative_chart(year)
+    assert chart.model["ytd"] == [(0, 0.0), (3, 8017.0), (6, 17135.0), (7, 20715.0)]
+    assert chart.model["forecast"] == pytest.approx(20715 * 12 / 7)
+    assert chart.model["profiled_target"][7] == (7, pytest.approx(38000 * 7 / 12))
+    ticks = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
+    assert ticks[:3] == ["Start", "Apr", "May"] and ticks[-1] == "Mar"
+
+
+def test_cumulative_refuses_other_measures(window, sample) -> None:
+    with pytest.raises(ValueError, match="ASCOF-2D has aggregation 'last'"):
+        cumulative_chart(rows(window, "ASCOF-2D"))
+    two_years = performance(sample, ["2011/12 Q4", "2012/13 Q1"], services=["Help Direct"])
+    with pytest.raises(ValueError, match=r"one financial year.*2011/12, 2012/13"):
+        cumulative_chart(rows(two_years, "HD-CONTACTS"))
+    with pytest.raises(ValueError, match="one measure"):
+        cumulative_chart(two_years)
+
+
+# -- RAG summary ------------------------------------------------------------------------------
+def test_rag_summary_counts_per_theme(sample) -> None:
+    """Adult Social Care at 2017/18 Q1, counted from docs/method.md section 10: Prevent need:
+    SEQ-PREVENT Green, 3D pt 1 Pending, 3D pt 2 N/A. Reduce need: SEQ-REDUCE, 1G, 1E Green, 1I
+    pt 1 Pending, 1I pt 2 N/A. Delay need: SEQ-DELAY, 2A pt 2 Green, 2D, 2B pt 1, 2A pt 1 Amber,
+    delayed transfers N/A. Meet need: 1C pt 2a, 1C pt 1b, safeguarding Green, SEQ-MEET, 1C pt
+    1a, 1C pt 2b Amber, 4B Pending."""
+    card = performance(sample, "2017/18 Q1", services=["Adult Social Care"])
+    chart = rag_summary_chart(card)
+    zero = dict.fromkeys(["Red", "Amber", "Green", "N/A", "Pending"], 0)
+    assert chart.model["counts"] == {
+        "Prevent need": {**zero, "Green": 1, "N/A": 1, "Pending": 1},
+        "Reduce need": {**zero, "Green": 3, "N/A": 1, "Pending": 1},
+        "Delay need": {**zero, "Amber": 3, "Green": 2, "N/A": 1},
+        "Meet need": {**zero, "Amber": 3, "Green": 3, "Pending": 1},
+    }
+    assert chart.model["ratings"] == ["Amber", "Green", "N/A", "Pending"]  # no Red: not drawn
+    assert chart.name == "rag-summary-adult-social-care-2017-18-q1"
+    assert chart.title == "Adult Social Care: RAG ratings by theme, 2017/18 Q1"
+    ax = chart.figure.axes[0]
+    assert ax.get_xlabel() == "Number of measures"
+    amber = [p for p in ax.patches if p.get_gid() == "bars-amber"]
+    assert [p.get_width() for p in amber] == [0, 0, 3, 3]
+    assert amber[0].get_hatch() == RAG_STYLES["Amber"].hatch
+    assert to_hex(amber[2].get_facecolor()) == RAG_STYLES["Amber"].fill.lower()
+    na = [p for p in ax.patches if p.get_gid() == "bars-n-a"]
+    assert [p.get_x() for p in na] == [1, 3, 5, 6]  # after Amber and Green
+    assert na[0].get_hatch() == RAG_STYLES["N/A"].hatch
+    legend = [t.get_text() for t in chart.figure.legends[0].get_texts()]
+    assert legend == ["Amber", "Green", "N/A (not rated)", "Pending (no figure yet)"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(chart.model["counts"])
+    assert "Delay need: 3 Amber, 2 Green, 1 N/A (6 measures)" in chart.alt
+
+
+def test_rag_summary_blank_theme_and_red(tiny) -> None:
+    """Tiny data: M1 100 against 400 x 3/12 = 100 (Green), M2 55.5 against 60 (Red), M3 12
+    within 10-14 (Green) with no theme."""
+    data = load_dataset(tiny(measures=[("Care,Safety,", "Care,,")]))
+    chart = rag_summary_chart(performance(data, "2017/18 Q1"))
+    assert chart.model["themes"] == ["Access", "Other measures"]
+    assert chart.model["counts"]["Access"]["Red"] == 1
+    assert chart.model["counts"]["Other measures"]["Green"] == 1
+    red = [p for p in chart.figure.axes[0].patches if p.get_gid() == "bars-red"]
+    assert red[0].get_hatch() == RAG_STYLES["Red"].hatch
+    assert to_hex(red[0].get_facecolor()) == RAG_STYLES["Red"].fill.lower()
+    assert chart.name == "rag-summary-2017-18-q1"  # two services: none named
+
+
+def test_rag_summary_needs_one_period(window) -> None:
+    with pytest.raises(ValueError, match="one report period"):
+        rag_summary_chart(window)
+
+
+# -- output -----------------------------------------------------------------------------------
+def test_save_writes_300_dpi_png_and_svg_with_text(help_direct, tmp_path: Path) -> None:
+    chart = cumulative_chart(help_direct)
+    written = chart.save(tmp_path / "charts")
+    assert written == [
+        tmp_path / "charts" / "cumulative-hd-contacts-2012-13.png",
+        tmp_path / "charts" / "cumulative-hd-contacts-2012-13.svg",
+    ]
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == [p.name for p in written]
+    width, height = chart.figure.get_size_inches()
+    with Image.open(written[0]) as image:
+        assert image.size == (round(width * PRINT_DPI), round(height * PRINT_DPI))
+        assert round(image.info["dpi"][0]) == PRINT_DPI
+    svg = written[1].read_text(encoding="utf-8")
+    texts = "".join(ET.fromstring(svg).itertext())
+    assert "The number of contacts to Help Direct: year to date" in texts
+    assert "34,270" in texts
+    assert "<text" in svg  # text kept as text (svg.fonttype none), not glyph outlines
+
+
+def test_html_embeds_a_small_png_with_alt_text(window, help_direct, sample) -> None:
+    """A report of ~20 charts must stay under 2 MB: each embedded chart well under 60 KB."""
+    card = performance(sample, "2017/18 Q1")
+    for chart in (
+        trend_chart(rows(window, "ASCOF-2D")),
+        cumulative_chart(help_direct),
+        rag_summary_chart(card),
+    ):
+        page = chart._repr_html_()
+        match = re.fullmatch(
+            r'<figure class="perfnb-chart"><img src="data:image/png;base64,([^"]+)" '
+            r'alt="([^"]+)" width="(\d+)" height="(\d+)" [^>]*><figcaption>(.+)</figcaption>'
+            r"</figure>",
+            page,
+        )
+        assert match, page[:200]
+        data = base64.b64decode(match[1])
+        assert len(page) < 60_000
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.size == (int(match[3]), int(match[4]))
+            # the palette's colours survive the compression exactly
+            colours = {c for _, c in image.convert("RGB").getcolors(maxcolors=1 << 16)}
+        assert (255, 255, 255) in colours
+        assert html.unescape(match[2]) == chart.alt
+        assert html.unescape(match[5]) == chart.title
+    amber = tuple(int(RAG_STYLES["Amber"].fill[i : i + 2], 16) for i in (1, 3, 5))
+    assert amber in colours
+
+
+def test_figures_are_not_tracked_by_pyplot_and_close(window) -> None:
+    """A notebook shows the chart once, by its HTML; pyplot's inline backend never sees it."""
+    chart = trend_chart(rows(window, "ASCOF-2D"))
+    assert chart.figure.canvas.manager is None
+    chart.close()
+    with pytest.raises(ValueError, match="closed"):
+        chart.to_html()
+
+
+def test_chart_names_are_safe_file_names(window) -> None:
+    chart = trend_chart(rows(window, "ASCOF-2D"))
+    with pytest.raises(ValueError, match="not a safe file name"):
+        Chart("../escape", "t", "a", chart.figure)
+
+
+def test_house_style_is_packaged_and_restores_settings() -> None:
+    assert STYLE_PATH.is_file() and STYLE_PATH.parent.name == "styles"
+    before = dict(matplotlib.rcParams)
+    with house_style():
+        assert matplotlib.rcParams["svg.fonttype"] == "none"
+        assert matplotlib.rcParams["text.parse_math"] is False
+        assert matplotlib.rcParams["axes.spines.top"] is False
+        assert tuple(matplotlib.rcParams["figure.figsize"]) == (7.5, 3.6)
+    assert dict(matplotlib.rcParams) == before
+
+
+@pytest.mark.parametrize(
+    ("unit", "rate_per", "label"),
+    [
+        ("percent", None, "Per cent"),
+        ("days", None, "Days"),
+        ("count", None, "Count"),
+        ("currency", None, "£"),
+        ("rate", 100000.0, "Per 100,000 population"),
+        ("rate", 1000.0, "Per 1,000 population"),
+        ("rate", float("nan"), "Per 100,000 population"),
+        ("score", None, "Score"),
+    ],
+)
+def test_unit_label(unit, rate_per, label) -> None:
+    assert unit_label(unit, rate_per) == label

@@ -1,0 +1,47 @@
+"""The one RAG palette: readable text, told apart without colour, one style per rating."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+
+from perfnb.palette import RAG_STYLES, contrast_ratio, rag_css, rag_style, relative_luminance
+
+
+def test_wcag_reference_values() -> None:
+    """Black on white is 21:1; the same colour is 1:1; WCAG's own example #777 on white 4.48."""
+    assert contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21.0)
+    assert contrast_ratio("#B2182B", "#B2182B") == pytest.approx(1.0)
+    assert contrast_ratio("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
+    assert relative_luminance("#FFFFFF") == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("rating", list(RAG_STYLES))
+def test_text_on_each_fill_meets_wcag_aa(rating: str) -> None:
+    """The word in a RAG cell has at least 4.5:1 contrast with its fill (WCAG AA)."""
+    style = RAG_STYLES[rating]
+    assert contrast_ratio(style.text, style.fill) >= 4.5
+
+
+@pytest.mark.parametrize(("first", "second"), list(combinations(["Red", "Amber", "Green"], 2)))
+def test_ratings_differ_in_lightness(first: str, second: str) -> None:
+    """Red, Amber and Green differ in lightness (contrast 1.5:1 or more between any two), so
+    they stay apart in greyscale print and for readers who cannot tell red from green."""
+    assert contrast_ratio(RAG_STYLES[first].fill, RAG_STYLES[second].fill) >= 1.5
+
+
+def test_each_rating_has_its_own_word_letter_marker_and_hatch() -> None:
+    """Nothing rests on colour alone: words, letters, markers and hatches are all distinct."""
+    rated = [RAG_STYLES[r] for r in ("Red", "Amber", "Green", "N/A")]
+    for attribute in ("label", "letter", "marker", "hatch", "css_class"):
+        values = [getattr(s, attribute) for s in rated]
+        assert len(set(values)) == len(values), attribute
+    assert [RAG_STYLES[r].letter for r in ("Red", "Amber", "Green")] == ["R", "A", "G"]
+
+
+def test_unknown_rating_is_drawn_as_na_and_css_names_every_class() -> None:
+    assert rag_style("") is RAG_STYLES["N/A"]
+    css = rag_css()
+    for style in RAG_STYLES.values():
+        assert f".{style.css_class} {{ background-color: {style.fill}" in css
