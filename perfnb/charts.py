@@ -560,8 +560,8 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
 
         # a period with no figure keeps its place on the axis, its tick saying why (when the
         # axis has room: a crowded axis is turned and thinned, the latest period always named)
-        crowded = n * max(len(label) for label in labels) > 64
-        ticks = list(labels)
+        ticks = [_two_line_tick(label) for label in labels]
+        crowded = n * max(len(line) for tick in ticks for line in tick.split("\n")) > 64
         pending_texts = []
         for p in points:
             if p["value"] is None:
@@ -1018,6 +1018,17 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
     }
     name_slug = f"cumulative-{slugify(measure_id)}-{fy.slug.lower()}"
     return Chart(name_slug, title, alt, fig, model)
+
+
+def _two_line_tick(label: str) -> str:
+    """A period on two short lines, so eight quarters fit side by side: ``Q1`` over
+    ``2017/18``, ``Apr`` over ``2017``; a year stays ``2017/18``."""
+    period = parse_period(label)
+    if period.kind == "quarter":
+        return f"Q{period.index}\n{period.year_label}"
+    if period.kind == "month":
+        return f"{period.start:%b}\n{period.start.year}"
+    return period.label
 
 
 def _tick(period: Period) -> str:

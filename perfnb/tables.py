@@ -125,6 +125,7 @@ class Table:
     # True where a cell needs the analyst's attention (columns of data; highlighted)
     flags: pd.DataFrame | None = field(default=None, repr=False)
     empty_text: str = "Nothing to show."
+    widths: Mapping[str, str] = field(default_factory=dict)  # column -> CSS width, e.g. "30%"
 
     def _styler(self, frame: pd.DataFrame, caption: str, uuid: str) -> Styler:
         shown = frame.drop(columns=list(self.group_by)).reset_index(drop=True)
@@ -154,7 +155,12 @@ class Table:
             flags = self.flags.loc[frame.index].reset_index(drop=True)
             for column in flags.columns:
                 classes[column] = classes[column].where(~flags[column], "flag")
-        return styler.set_td_classes(classes).set_table_styles(_TABLE_CSS)
+        widths = [
+            {"selector": f".col{i}", "props": f"width: {self.widths[_leaf(column)]};"}
+            for i, column in enumerate(shown.columns)
+            if _leaf(column) in self.widths
+        ]
+        return styler.set_td_classes(classes).set_table_styles([*_TABLE_CSS, *widths])
 
     def to_html(self) -> str:
         """The table as HTML: one table, or one per group under its caption."""
@@ -439,6 +445,7 @@ def exceptions_table(
         numeric=("This period", "Year-end target"),
         markdown=("Commentary",),
         flags=flags,
+        widths={"Commentary": "34%", "Why": "16%", "Description": "14%"},
         empty_text="No measure is Red or Amber and no rating changed since the previous period.",
     )
 

@@ -92,7 +92,10 @@ def test_trend_points_targets_and_last_year(window) -> None:
     last_year = artist(ax, "last-year-0")
     assert xy(last_year) == [(0, 79.1), (1, 79.6), (2, 80.0), (3, 79.4)]
     assert last_year.get_linestyle() == "--"
-    assert [t.get_text() for t in ax.get_xticklabels()] == WINDOW
+    # each quarter on two lines, so eight fit side by side
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        f"{w.split()[1]}\n{w.split()[0]}" for w in WINDOW
+    ]
 
     # the label: the figure and variance as the scorecard prints them (docs/method.md section 4)
     assert chart.model["latest_label"] == "77.4% (Amber)\n-2.6 pts vs target"

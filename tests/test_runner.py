@@ -449,3 +449,118 @@ def test_own_options_cannot_be_passed_with_p(tmp_path) -> None:
     with pytest.raises(RunError) as caught:
         run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, parameters={"period": "x"})
     assert str(caught.value) == "period is set with --period, not -p"
+
+
+# -- what a report writes beside itself -------------------------------------------------------
+
+
+def test_sample_run_writes_tables_and_charts(sample_run) -> None:
+    """Each report's tables are CSV in tables/<service>/ and its charts PNG (300 dpi) and SVG
+    in charts/<service>/; the manifest lists them; the index shows R/A/G counts."""
+    result, folder = sample_run
+    tables = folder / "tables" / "adult-social-care"
+    assert sorted(p.name for p in tables.iterdir()) == [
+        "exceptions.csv",
+        "rag-reasons.csv",
+        "scorecard.csv",
+        "variance.csv",
+    ]
+    charts = folder / "charts" / "adult-social-care"
+    assert (charts / "trend-ascof-2d.png").exists() and (charts / "trend-ascof-2d.svg").exists()
+    from PIL import Image
+
+    with Image.open(charts / "trend-ascof-2d.png") as image:
+        assert [round(v) for v in image.info["dpi"]] == [300, 300]
+    job = next(j for j in result.jobs if j.service == "Adult Social Care")
+    assert "charts/adult-social-care/trend-ascof-2d.svg" in job.files
+    # the sample's Adult Social Care for 2017/18 Q1: 6 Amber, 9 Green, 6 not rated (3 N/A and
+    # 3 pending surveys), no Red (tests/test_engine.py checks each rating against seed 004)
+    assert job.rag_counts == {"Red": 0, "Amber": 6, "Green": 9, "N/A": 6}
+    index = (folder / "index.html").read_text()
+    assert '<span class="perfnb-badge rag-amber">Amber 6</span>' in index
+    assert "6 Red or Amber measure(s) without commentary" in index
+
+
+def test_stale_charts_of_a_report_are_removed(tiny, tmp_path) -> None:
+    """A rebuilt report's charts replace its old ones; files it no longer writes are deleted,
+    other reports' files are left alone."""
+    notebooks = tmp_path / "nbs"
+    cell = (
+        "import perfnb\n"
+        "report = perfnb.ServiceReport.build(perfnb.load_dataset(data_dir), period, service, "
+        "output_dir)\n"
+        "report.show(perfnb.rag_summary_chart(report.card))\n"
+        "if EXTRA:\n"
+        "    report.show(perfnb.scorecard_table(report.card))"
+    )
+    make_notebook(notebooks, "extra", cell, params=PARAMS + "\nEXTRA = True")
+    data = tiny()
+    out = tmp_path / "out"
+    first = run_reports(None, data, out, notebooks_dir=notebooks, services=["Help Desk"])
+    assert first.ok, first.summary()
+    folder = out / "2017-18-Q1"
+    other = folder / "tables" / "someone-else.csv"
+    other.write_text("kept")
+    assert (folder / "tables" / "help-desk" / "scorecard.csv").exists()
+    again = run_reports(
+        None,
+        data,
+        out,
+        notebooks_dir=notebooks,
+        services=["Help Desk"],
+        parameters={"EXTRA": False},
+    )
+    assert again.ok, again.summary()
+    assert not (folder / "tables" / "help-desk" / "scorecard.csv").exists()
+    assert (folder / "charts" / "help-desk" / "rag-summary-help-desk-2017-18-q1.png").exists()
+    assert other.read_text() == "kept"
+
+
+def test_failed_report_publishes_no_tables_or_charts(tiny, tmp_path) -> None:
+    """A notebook that saves a table and then fails leaves nothing in tables/."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(
+        notebooks,
+        "broken",
+        "import perfnb\n"
+        "report = perfnb.ServiceReport.build(perfnb.load_dataset(data_dir), period, service, "
+        "output_dir)\n"
+        "report.show(perfnb.scorecard_table(report.card))",
+        "raise RuntimeError('after the table')",
+    )
+    result = run_reports(None, tiny(), tmp_path / "out", notebooks_dir=notebooks)
+    assert not result.ok
+    assert not (tmp_path / "out" / "2017-18-Q1" / "tables").exists()
+
+
+def test_red_and_amber_without_commentary_are_warned(tmp_path) -> None:
+    """perfnb run names each Red or Amber measure that has no commentary, or only the draft."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("commentary"))
+    (data / "commentary").mkdir()
+    (data / "commentary" / "2017-18-Q1.md").write_text(
+        "## LIB-VISITS\n\nVisits fell while two libraries were closed for refurbishment.\n"
+        "\n## NOT-A-MEASURE\n\nStray.\n",
+        encoding="utf-8",
+    )
+    lines: list[str] = []
+    result = run_reports(
+        "2017/18 Q1",
+        data,
+        tmp_path / "out",
+        services=["Communities and Wellbeing"],
+        notebooks_dir=NOTEBOOKS,
+        echo=lines.append,
+    )
+    assert result.ok, result.summary()
+    warned = [line for line in lines if "has no commentary" in line]
+    assert warned == [
+        "warning: Communities and Wellbeing: LIB-CHILD-ISSUES is Amber and has no commentary"
+    ]
+    assert any("NOT-A-MEASURE" in line for line in lines)
+    html = (result.folder / "scorecard-communities-and-wellbeing.html").read_text()
+    assert "Visits fell while two libraries were closed for refurbishment." in html
+    manifest = json.loads((result.folder / "manifest.json").read_text())
+    assert "commentary/2017-18-Q1.md" in manifest["reports"][0]["run"]["inputs"]

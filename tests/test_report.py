@@ -1,0 +1,121 @@
+"""The report's own pieces: measure and theme sections, RAG counts, contents, history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import SAMPLE
+from perfnb import build_scorecard, load_dataset, rag_counts, trend_history, year_to_date_history
+from perfnb.contents import add_contents, headings
+from perfnb.history import recent_periods, year_periods
+from perfnb.report import measure_section, rag_counts_html, theme_section
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def card(sample):
+    return build_scorecard(sample, "2017/18 Q1", ["Adult Social Care"])
+
+
+def row_of(card: pd.DataFrame, measure_id: str) -> pd.Series:
+    return card.set_index("measure_id", drop=False).loc[measure_id]
+
+
+def test_measure_section_shows_figures_reason_and_commentary(card) -> None:
+    """ASCOF-2D: 77.4% against 80% (-2.6 points), Amber, declining from 80.2%."""
+    html = measure_section(row_of(card, "ASCOF-2D"), commentary="New provider in *April*.")
+    assert '<h3 id="ascof-2d">ASCOF-2D: % of people who had no need for ongoing services' in html
+    assert '<span class="perfnb-badge rag-amber">Amber</span>' in html
+    for cell in ("77.4%", "80%", "-2.6 pts", "\u25bc Declining", "Higher is better"):
+        assert f"<td>{cell}</td>" in html
+    assert "Amber: within 5% of target (-2.6 points, -3.3% of target)" in html
+    assert "New provider in <em>April</em>." in html
+    assert "Commentary needed" not in html
+
+
+def test_measure_section_flags_missing_commentary_and_escapes_data(card) -> None:
+    row = row_of(card, "ASCOF-2D").copy()
+    row["name"] = "<img src=x onerror=alert(1)>"
+    html = measure_section(row, needs_commentary="no commentary")
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<strong>Commentary needed:</strong> no commentary." in html
+
+
+def test_theme_section_heading_starts_a_page(card) -> None:
+    html = theme_section("Delay need", ["<p>x</p>"])
+    assert html.startswith(
+        '<section class="perfnb-theme"><h2 id="theme-delay-need">Delay need</h2>'
+    )
+
+
+def test_rag_counts_match_seed_004(card) -> None:
+    """Seed 004's Adult Social Care column: 9 G, 6 A, 6 N/A (3 of them surveys not yet out)."""
+    counts = rag_counts(card)
+    assert counts == {"Red": 0, "Amber": 6, "Green": 9, "N/A": 6}
+    html = rag_counts_html(counts)
+    assert '<span class="perfnb-badge rag-red">Red 0</span>' in html
+
+
+def test_contents_lists_sections_and_measures() -> None:
+    """h2 headings become the contents, h3 nested under them; nbconvert's pilcrow is left out."""
+    page = (
+        '<body><header class="perfnb-title"><h1>T</h1></header>'
+        '<h2 id="Summary">Summary<a class="anchor-link" href="#Summary">\u00b6</a></h2>'
+        '<h2 id="theme-a">Prevent &amp; reduce</h2><h3 id="m1">M1: One</h3><h3 id="m2">M2</h3>'
+        '<h2 id="end">End</h2><h2>No id</h2></body>'
+    )
+    found = headings(page)
+    assert [(h.level, h.anchor, h.text) for h in found] == [
+        (2, "Summary", "Summary"),
+        (2, "theme-a", "Prevent & reduce"),
+        (3, "m1", "M1: One"),
+        (3, "m2", "M2"),
+        (2, "end", "End"),
+    ]
+    html = add_contents(page)
+    nav = html[html.index("<nav") : html.index("</nav>")]
+    assert html.index("<nav") == html.index("</header>") + len("</header>")
+    assert (
+        '<li><a href="#theme-a">Prevent &amp; reduce</a><ol><li><a href="#m1">M1: One</a></li>'
+        in nav
+    )
+    assert add_contents("<body><p>no headings</p></body>") == "<body><p>no headings</p></body>"
+
+
+def test_recent_and_year_periods() -> None:
+    assert [p.label for p in recent_periods("2017/18 Q1", 3)] == [
+        "2016/17 Q3",
+        "2016/17 Q4",
+        "2017/18 Q1",
+    ]
+    assert [p.label for p in year_periods("2012-10")][:2] == ["2012-04", "2012-05"]
+    assert len(year_periods("2012/13 Q2")) == 4
+
+
+def test_trend_history_one_row_per_figure(sample) -> None:
+    """Quarterly measures: the last eight quarters; annual surveys: each year once, from the
+    first with a figure (ASCOF-3D1: 72% in 2015/16, 70% in 2016/17, 2017/18 due May-18)."""
+    history = trend_history(sample, "2017/18 Q1", ["Adult Social Care"])
+    quarterly = history[history["measure_id"] == "ASCOF-2D"]
+    assert quarterly["period"].tolist() == [p.label for p in recent_periods("2017/18 Q1", 8)]
+    assert quarterly["value"].iloc[-1] == pytest.approx(77.4)
+    survey = history[history["measure_id"] == "ASCOF-3D1"]
+    assert survey["period"].tolist() == ["2015/16", "2016/17", "2017/18"]
+    assert survey["value"].tolist()[:2] == [72.0, 70.0]
+    assert survey["rag"].iloc[-1] == "Pending"
+
+
+def test_year_to_date_history_stops_at_the_period(sample) -> None:
+    """Help Direct contacts 2012/13 at Q2: actuals 8,017 and 17,135, nothing after; the target
+    profiled to each quarter end runs to 38,000."""
+    year = year_to_date_history(sample, "2012/13 Q2", ["Help Direct"])
+    contacts = year[year["measure_id"] == "HD-CONTACTS"]
+    assert contacts["ytd_value"].tolist()[:2] == [8017.0, 17135.0]
+    assert contacts["ytd_value"].iloc[2:].isna().all()
+    assert contacts["target"].tolist() == [9500.0, 19000.0, 28500.0, 38000.0]
