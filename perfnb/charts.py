@@ -370,9 +370,15 @@ def _titles(ax: Axes, title: str, subtitle: str) -> None:
 
 
 def _legend(ax: Axes, handles: list[Any]) -> None:
-    """The legend to the right of the plot, from its top."""
+    """The legend under the plot, so labels at the plot's right edge never cover it."""
     if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.28),
+            ncol=min(len(handles), 4),
+            borderaxespad=0,
+        )
 
 
 def _rag_handle(rating: str) -> Line2D:
@@ -599,7 +605,8 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
             )
             variance = variance_text(row)
             if latest_point["band"][0] is not None and latest_point["band"][1] is not None:
-                label_text += "\nwithin band" if not variance else f"\n{variance} outside band"
+                inside = not variance or variance.lstrip("+-").split()[0].rstrip("%") == "0"
+                label_text += "\nwithin band" if inside else f"\n{variance} outside band"
             elif variance:
                 label_text += f"\n{variance} vs target"
             at_end = latest_point["x"] == n - 1
@@ -617,7 +624,7 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
                 gid="latest-label",
             )
             if at_end:
-                right = n - 0.5 + 1.15  # room for the label
+                right = n - 0.5 + 1.6  # room for the label
         ax.set_xlim(-0.5, right)
 
         drawn_notes, ignored = _annotations(ax, annotations, measure_id, slots, labels)

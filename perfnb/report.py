@@ -30,6 +30,7 @@ from perfnb.tables import (
     DIRECTION_LABELS,
     Table,
     format_target,
+    target_to_date,
     this_period_text,
     variance_text,
 )
@@ -45,7 +46,7 @@ __all__ = [
 
 Shown = TypeVar("Shown", Table, Chart)
 
-RAG_COUNTED = ("Red", "Amber", "Green", "N/A")
+RAG_COUNTED = ("Red", "Amber", "Green", "N/A", "Pending")
 
 
 def title_block(data: Dataset, period: Period | str, service: str) -> HTML:
@@ -64,14 +65,15 @@ def title_block(data: Dataset, period: Period | str, service: str) -> HTML:
 
 
 def rag_counts(card: pd.DataFrame) -> dict[str, int]:
-    """How many measures are Red, Amber, Green and N/A (pending counted with N/A)."""
-    ratings = card["rag"].where(card["rag"].isin(RAG_COUNTED[:3]), "N/A")
+    """How many measures are Red, Amber, Green, N/A (not rated) and Pending (figure not yet
+    available); anything else counts as N/A."""
+    ratings = card["rag"].where(card["rag"].isin(RAG_COUNTED), "N/A")
     counts = ratings.value_counts()
     return {rag: int(counts.get(rag, 0)) for rag in RAG_COUNTED}
 
 
 def rag_counts_html(counts: dict[str, int]) -> str:
-    """The counts as labelled badges: ``Red 1 · Amber 6 · Green 10 · N/A 5``, word and colour."""
+    """The counts as labelled badges, word and colour: ``Red 1``, ``Amber 6``, ``Green 10``..."""
     badges = [
         f'<span class="perfnb-badge {rag_style(rag).css_class}">{escape(rag)} {n}</span>'
         for rag, n in counts.items()
@@ -111,23 +113,27 @@ def measure_section(
             ("RAG", _badge(str(row["rag"]))),
             ("This period", escape(this_period_text(row))),
             ("Year-end target", escape(format_target(row))),
+            ("Target to date", escape(target_to_date(row))),
             ("Variance", escape(variance_text(row))),
             ("Direction", escape(DIRECTION_LABELS.get(str(row["direction"]), ""))),
             ("Aim", escape(AIM_LABELS.get(str(row["polarity"]), ""))),
         ]
     )
+    reason = row.get("rag_reason")
+    reason = f'<p class="perfnb-reason">{escape(str(reason))}</p>' if reason else ""
+    first_chart = charts[0].to_html() if charts else ""
     parts = [
         f'<section class="perfnb-measure" id="measure-{slugify(measure_id)}">',
-        f'<h3 id="{slugify(measure_id)}">{escape(measure_id)}: {escape(name)}</h3>',
-        facts,
+        # heading, figures, reason and first chart stay on one printed page
+        f'<div class="perfnb-measure-head">'
+        f'<h3 id="{slugify(measure_id)}">{escape(measure_id)}: {escape(name)}</h3>'
+        f"{facts}{reason}{first_chart}</div>",
     ]
-    if row.get("rag_reason"):
-        parts.append(f'<p class="perfnb-reason">{escape(str(row["rag_reason"]))}</p>')
-    parts += [chart.to_html() for chart in charts]
+    parts += [chart.to_html() for chart in charts[1:]]
     if needs_commentary:
         parts.append(
-            f'<p class="perfnb-needs-commentary"><strong>Commentary needed:</strong> '
-            f"{escape(needs_commentary)}.</p>"
+            f'<p class="perfnb-needs-commentary"><strong>Commentary needed:</strong> this '
+            f"{escape(str(row['rag']))} measure has {escape(needs_commentary)}.</p>"
         )
     if commentary.strip():
         parts.append(f'<div class="perfnb-commentary">{render_markdown(commentary)}</div>')
@@ -210,6 +216,16 @@ class ServiceReport:
         return self.year[reached.astype(bool)]
 
     @property
+    def written_commentary(self) -> dict[str, str]:
+        """The analysts' commentary by measure: sections with text of their own (an untouched
+        generated draft is not published)."""
+        return {
+            measure_id: text
+            for measure_id, text in self.commentary.sections.items()
+            if self.commentary.has_commentary(measure_id)
+        }
+
+    @property
     def without_commentary(self) -> pd.DataFrame:
         """Red and Amber measures with no commentary, or only the generated draft."""
         return missing_commentary(self.card, self.commentary)
@@ -229,14 +245,9 @@ class ServiceReport:
                 f"{len(missing)} Red or Amber measure(s): {names}.</p>"
             )
         summary = self.commentary.summary_html()
-        if summary.strip():
-            if self.commentary.summary_is_draft:
-                parts.append(
-                    '<p class="perfnb-needs-commentary"><strong>Summary needed:</strong> the '
-                    "summary below is still the draft written from the figures.</p>"
-                )
+        if summary.strip() and not self.commentary.summary_is_draft:
             parts.append(f'<div class="perfnb-commentary">{summary}</div>')
-        else:
+        else:  # nothing written, or only the generated draft: not published as if it were
             parts.append('<p class="perfnb-muted">No summary has been written for this period.</p>')
         return HTML("\n".join(parts))
 
@@ -266,7 +277,7 @@ class ServiceReport:
                 measure_section(
                     row,
                     self.measure_charts(row["measure_id"]),
-                    self.commentary.sections.get(row["measure_id"], ""),
+                    self.written_commentary.get(row["measure_id"], ""),
                     str(missing.get(row["measure_id"], "")),
                 )
                 for _, row in rows.iterrows()

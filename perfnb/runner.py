@@ -333,9 +333,10 @@ def run_job(
         nb.metadata["perfnb"] = provenance
         html = export_html(nb)
         (work / f"{stem}.html").write_text(html, encoding="utf-8")
+        # tables and charts first: the new report goes live only once its files are in place
+        result.files = _publish_files(staging / folder.name, folder)
         os.replace(executed, folder / f"{stem}.ipynb")
         os.replace(work / f"{stem}.html", folder / f"{stem}.html")
-        result.files = _publish_files(staging / folder.name, folder)
         (folder / f"{stem}.failed.ipynb").unlink(missing_ok=True)
         result.status, result.html, result.ipynb = "ok", f"{stem}.html", f"{stem}.ipynb"
     except papermill.PapermillExecutionError as exc:

@@ -33,6 +33,7 @@ __all__ = [
     "format_value",
     "rag_reasons_table",
     "scorecard_table",
+    "target_to_date",
     "this_period_text",
     "variance_table",
     "variance_text",
@@ -126,9 +127,13 @@ class Table:
     flags: pd.DataFrame | None = field(default=None, repr=False)
     empty_text: str = "Nothing to show."
     widths: Mapping[str, str] = field(default_factory=dict)  # column -> CSS width, e.g. "30%"
+    hide_empty: bool = True  # columns blank in every row are left out of the HTML (not the CSV)
 
     def _styler(self, frame: pd.DataFrame, caption: str, uuid: str) -> Styler:
         shown = frame.drop(columns=list(self.group_by)).reset_index(drop=True)
+        if self.hide_empty:  # judged on the whole table, so grouped tables keep one layout
+            blank = [c for c in shown.columns if (self.data[c].astype(str).str.strip() == "").all()]
+            shown = shown.drop(columns=blank)
         text_columns = [c for c in shown.columns if c not in self.markdown]
         styler = (
             shown.style.hide(axis="index")
@@ -258,10 +263,44 @@ def variance_text(row: pd.Series, places: int = 1) -> str:
 
 
 def _actual(row: pd.Series) -> str:
-    """The figure alone, or why there is none (``Due May-18``)."""
-    if row["pending"] is True:
+    """The figure alone, or why there is none (``Due May-18``); a forecast says so."""
+    if pd.notna(row["pending"]) and bool(row["pending"]):
         return row["note"] or "Pending"
-    return _figure(row, "value")
+    text = _figure(row, "value")
+    if text and row.get("value_basis") == "full year forecast":
+        text += " (full year forecast)"
+    return text
+
+
+def target_to_date(row: pd.Series) -> str:
+    """The target the period's figure is judged against, when it is not the year-end one (a
+    count's target profiled to the period: 19,000 of 38,000 at Q2); blank otherwise."""
+    if pd.isna(row["target"]) or pd.isna(row["annual_target"]):
+        return ""
+    if row["target"] == row["annual_target"]:
+        return ""
+    return format_value(
+        row["target"],
+        row["unit"],
+        _target_decimals(row["target"], row["decimals"]),
+        row.get("rate_per"),
+    )
+
+
+def _period_target(row: pd.Series) -> str:
+    """The target for a period as the variance table prints it: the figure or the band."""
+    if pd.notna(row.get("band_low")) and pd.notna(row.get("band_high")):
+        low, high, unit = row["band_low"], row["band_high"], row["unit"]
+        places = max(
+            _target_decimals(low, row["decimals"]), _target_decimals(high, row["decimals"])
+        )
+        return f"{format_value(low, 'count', places)} to {format_value(high, unit, places)}"
+    if pd.isna(row.get("target")):
+        return ""
+    target = row["target"]
+    return format_value(
+        target, row["unit"], _target_decimals(target, row["decimals"]), row.get("rate_per")
+    )
 
 
 def _figure(row: pd.Series, column: str) -> str:
@@ -308,6 +347,7 @@ def _cells(card: pd.DataFrame, build: Callable[[pd.Series], str]) -> pd.Series:
 
 SCORECARD_FIGURES = (
     "Year-end target",
+    "Target to date",
     "This period",
     "Variance",
     "Same period last year",
@@ -333,6 +373,7 @@ def scorecard_table(card: pd.DataFrame) -> Table:
             "RAG": card["rag"].astype(object),
             "Direction": card["direction"].map(DIRECTION_LABELS).fillna("").astype(object),
             "Year-end target": _cells(card, format_target),
+            "Target to date": _cells(card, target_to_date),
             "This period": _cells(card, this_period_text),
             "Variance": _cells(card, variance_text),
             "Same period last year": _cells(card, _last_year),
@@ -428,6 +469,7 @@ def exceptions_table(
             "RAG": rows["rag"].astype(object),
             "Previously": _cells(rows, was),
             "This period": _cells(rows, this_period_text),
+            "Target to date": _cells(rows, target_to_date),
             "Year-end target": _cells(rows, format_target),
             "Why": rows["rag_reason"].astype(object),
             "Commentary": _cells(rows, said),
@@ -442,7 +484,7 @@ def exceptions_table(
         f"Exceptions, {period}: Red and Amber measures and changes of rating",
         table,
         rag=("RAG",),
-        numeric=("This period", "Year-end target"),
+        numeric=("This period", "Target to date", "Year-end target"),
         markdown=("Commentary",),
         flags=flags,
         widths={"Commentary": "34%", "Why": "16%", "Description": "14%"},
@@ -456,7 +498,8 @@ def variance_table(rows: pd.DataFrame) -> Table:
 
     ``rows`` are the engine's rows of several report periods (say Q1 and Q2 of a year).
     """
-    rows = rows[rows["target"].notna() | rows["annual_target"].notna()]
+    has_target = rows["target"].notna() | rows["annual_target"].notna()
+    rows = rows[has_target | (rows["band_low"].notna() & rows["band_high"].notna())]
     periods: Sequence[str] = list(pd.unique(rows["period"]))
     measures = rows.drop_duplicates("measure_id")
     columns: dict[tuple[str, str], pd.Series] = {
@@ -467,7 +510,7 @@ def variance_table(rows: pd.DataFrame) -> Table:
     for period in periods:
         at = rows[rows["period"] == period].set_index("measure_id").reindex(measures["measure_id"])
         at = at.assign(measure_id=at.index).set_index(measures.index)
-        columns[(period, "Target")] = _cells(at, lambda r: _figure(r, "target"))
+        columns[(period, "Target")] = _cells(at, _period_target)
         columns[(period, "Actual")] = _cells(at, _actual)
         # seed 000 prints variance in whole per cent (-16%)
         columns[(period, "Variance")] = _cells(at, lambda r: variance_text(r, places=0))

@@ -44,7 +44,7 @@ def test_measure_section_flags_missing_commentary_and_escapes_data(card) -> None
     html = measure_section(row, needs_commentary="no commentary")
     assert "<img" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "<strong>Commentary needed:</strong> no commentary." in html
+    assert "<strong>Commentary needed:</strong> this Amber measure has no commentary." in html
 
 
 def test_theme_section_heading_starts_a_page(card) -> None:
@@ -55,9 +55,10 @@ def test_theme_section_heading_starts_a_page(card) -> None:
 
 
 def test_rag_counts_match_seed_004(card) -> None:
-    """Seed 004's Adult Social Care column: 9 G, 6 A, 6 N/A (3 of them surveys not yet out)."""
+    """Seed 004's Adult Social Care column: 9 G, 6 A, 6 N/A, of which 3 are surveys not yet
+    out (ASCOF-3D1, 1I1 and 4B, due May-18), which perfnb calls Pending."""
     counts = rag_counts(card)
-    assert counts == {"Red": 0, "Amber": 6, "Green": 9, "N/A": 6}
+    assert counts == {"Red": 0, "Amber": 6, "Green": 9, "N/A": 3, "Pending": 3}
     html = rag_counts_html(counts)
     assert '<span class="perfnb-badge rag-red">Red 0</span>' in html
 

@@ -30,9 +30,7 @@ def scorecard() -> nbformat.NotebookNode:
         ),
         new_markdown_cell(
             "## Summary\n\n"
-            "How many measures are Red, Amber and Green this period, and the analysts' summary "
-            "from the commentary file (`data/<set>/commentary/<period>.md`, section "
-            "`## Summary`; `perfnb commentary --period P` starts it)."
+            "How many measures are Red, Amber and Green this period, and the analysts' summary."
         ),
         new_code_cell("report.summary()"),
         new_code_cell("report.show(perfnb.rag_summary_chart(report.card))"),
@@ -46,7 +44,7 @@ def scorecard() -> nbformat.NotebookNode:
             "    perfnb.exceptions_table(\n"
             "        report.card,\n"
             "        report.previous,\n"
-            "        report.commentary.sections,\n"
+            "        report.written_commentary,\n"
             '        report.without_commentary["measure_id"],\n'
             "    )\n"
             ")"
@@ -74,11 +72,12 @@ def scorecard() -> nbformat.NotebookNode:
         new_markdown_cell(
             "## How each rating was reached\n\n"
             "Each rating with the rule that produced it: the tolerance it was judged with, an "
-            "officer's override and its reason, or why a measure is not rated. The method is in "
-            "`docs/method.md`."
+            "officer's override and its reason, or why a measure is not rated."
         ),
         new_code_cell("report.show(perfnb.rag_reasons_table(report.card))"),
     ]
+    for number, cell in enumerate(cells, start=1):
+        cell.id = f"cell-{number}"  # stable ids: regenerating the notebook changes nothing
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
