@@ -6,8 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-import pandas as pd
-
 from perfnb import __version__
 from perfnb.commentary import (
     CommentaryError,
@@ -17,11 +15,11 @@ from perfnb.commentary import (
     missing_commentary,
     scaffold_commentary,
 )
-from perfnb.contract import DataError, Problem, slugify
-from perfnb.loader import Dataset, load_dataset, validate_dataset
+from perfnb.contract import DataError, Problem
+from perfnb.loader import load_dataset, validate_dataset
 from perfnb.periods import PeriodError, parse_period
-from perfnb.runner import RunError, parse_parameter, run_reports
-from perfnb.scorecard import build_scorecard, services_with_figures
+from perfnb.runner import RunError, choose_services, parse_parameter, run_reports
+from perfnb.scorecard import build_scorecard
 
 __all__ = ["main"]
 
@@ -73,44 +71,17 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-class _UsageError(Exception):
-    """A bad --service: nothing was written."""
-
-
-def _commentary_services(
-    card: pd.DataFrame, data: Dataset, services: Sequence[str] | None
-) -> list[str]:
-    """The services named (by name or slug), else those with figures in the period."""
-    if services:
-        by_slug = {slugify(s): s for s in data.services}
-        chosen = [s if s in data.services else by_slug.get(slugify(s), "") for s in services]
-        unknown = [given for given, found in zip(services, chosen, strict=True) if not found]
-        if unknown:
-            raise _UsageError(
-                f"no service named {', '.join(map(repr, unknown))} in "
-                f"{data.path}/measures.csv; there are: {', '.join(data.services)}"
-            )
-        return list(dict.fromkeys(chosen))
-    chosen = services_with_figures(card)
-    if not chosen:
-        raise _UsageError(
-            f"no service has figures for {card['period'].iloc[0]} in {data.path}; the latest "
-            f"period with data is {data.latest_period().label}"
-        )
-    return chosen
-
-
 def _commentary(args: argparse.Namespace) -> int:
     try:
         data = load_dataset(args.data)
         period = parse_period(args.period) if args.period else data.latest_period()
         whole = build_scorecard(data, period)
-        services = _commentary_services(whole, data, args.service)
+        services = choose_services(whole, data, args.service)
     except DataError as exc:
         _print_problems(exc.problems, exc.folder)
         print("Nothing was written: correct the data and run again.", file=sys.stderr)
         return 1
-    except (PeriodError, _UsageError) as exc:
+    except (PeriodError, RunError) as exc:
         print(f"perfnb commentary: {exc}", file=sys.stderr)
         return 2
     card = whole[whole["service"].isin(services)]

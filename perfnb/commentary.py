@@ -31,7 +31,7 @@ import nh3
 import pandas as pd
 
 from perfnb.periods import Period, parse_period
-from perfnb.tables import format_target, format_value
+from perfnb.tables import format_count, format_target, format_value
 
 __all__ = [
     "DRAFT_MARKER",
@@ -422,11 +422,6 @@ def _band(row: pd.Series, low: float, high: float) -> str:
     return f"{format_value(low, 'count', places)} to {format_value(high, unit, places, rate_per)}"
 
 
-def _count(value: float) -> str:
-    """A numerator or denominator as the scorecard prints it."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
 def _points(amount: float, decimals: int) -> str:
     """``2.6 points``, ``1 point``; '' when it rounds to nothing."""
     text = f"{abs(amount):.{decimals}f}"
@@ -460,7 +455,7 @@ def _figure_phrase(row: pd.Series) -> str:
         and pd.notna(row.get("denominator"))
         and basis != "full year forecast"
     ):
-        text += f" ({_count(row['numerator'])} of {_count(row['denominator'])})"
+        text += f" ({format_count(row['numerator'])} of {format_count(row['denominator'])})"
     if basis == "full year forecast":
         text += " (full year forecast)"
     if row["value_period"] and row["value_period"] != row["period"]:

@@ -51,6 +51,7 @@ __all__ = [
     "RunError",
     "RunResult",
     "check_notebook",
+    "choose_services",
     "export_html",
     "find_notebooks",
     "parse_parameter",
@@ -385,9 +386,7 @@ def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> 
 # -- a run -----------------------------------------------------------------------------------
 
 
-def _choose_services(
-    card: pd.DataFrame, data: Dataset, services: Sequence[str] | None
-) -> list[str]:
+def choose_services(card: pd.DataFrame, data: Dataset, services: Sequence[str] | None) -> list[str]:
     """The services to report on: those named (by name or slug), else those with figures."""
     if services:
         by_slug = {slugify(s): s for s in data.services}
@@ -460,7 +459,7 @@ def run_reports(
     data = load_dataset(data_dir)
     chosen_period = parse_period(period) if period is not None else data.latest_period()
     whole_card = build_scorecard(data, chosen_period)
-    chosen_services = _choose_services(whole_card, data, services)
+    chosen_services = choose_services(whole_card, data, services)
     paths = find_notebooks(notebooks_dir, notebooks)
     extra = dict(parameters or {})
     options = {

@@ -29,6 +29,7 @@ __all__ = [
     "Table",
     "exceptions",
     "exceptions_table",
+    "format_count",
     "format_target",
     "format_value",
     "rag_reasons_table",
@@ -223,7 +224,8 @@ def _leaf(column: object) -> object:
 # -- cells -----------------------------------------------------------------------------------
 
 
-def _count(value: float) -> str:
+def format_count(value: float) -> str:
+    """A numerator or denominator: whole numbers with commas (112), else one place (2.5)."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
@@ -240,7 +242,7 @@ def this_period_text(row: pd.Series) -> str:
         and row.get("value_basis") != "full year forecast"
     ):
         # the people behind a percentage: "37.1% (112 of 302)"
-        text += f" ({_count(row['numerator'])} of {_count(row['denominator'])})"
+        text += f" ({format_count(row['numerator'])} of {format_count(row['denominator'])})"
     if row.get("value_basis") == "full year forecast":
         text += " (full year forecast)"
     if row["value_period"] and row["value_period"] != row["period"]:
