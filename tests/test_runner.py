@@ -473,6 +473,8 @@ def test_sample_run_writes_tables_and_charts(sample_run) -> None:
         assert [round(v) for v in image.info["dpi"]] == [300, 300]
     job = next(j for j in result.jobs if j.service == "Adult Social Care")
     assert "charts/adult-social-care/trend-ascof-2d.svg" in job.files
+    # a typical service report, 21 measures with 24 charts embedded, stays under 2 MB
+    assert (folder / "scorecard-adult-social-care.html").stat().st_size < 2_000_000
     # the sample's Adult Social Care for 2017/18 Q1: 6 Amber, 9 Green, 3 N/A and 3 pending
     # surveys, no Red (tests/test_engine.py checks each rating against seed 004)
     assert job.rag_counts == {"Red": 0, "Amber": 6, "Green": 9, "N/A": 3, "Pending": 3}
