@@ -25,9 +25,7 @@ import base64
 import html
 import io
 import math
-import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -49,6 +47,7 @@ from matplotlib.transforms import blended_transform_factory
 from PIL import Image
 
 from perfnb.contract import slugify
+from perfnb.files import write_atomic
 from perfnb.palette import RAG_STYLES, rag_style
 from perfnb.periods import Period, parse_period
 from perfnb.tables import AIM_LABELS, format_value, variance_text
@@ -161,7 +160,7 @@ class Chart:
         written = []
         for suffix, data in (("png", self.png(PRINT_DPI)), ("svg", self.svg())):
             path = folder / f"{self.name}.{suffix}"
-            _write_atomic(path, data)
+            write_atomic(path, data)
             written.append(path)
         return written
 
@@ -241,21 +240,6 @@ def _png_palette() -> tuple[tuple[int, int, int], ...]:
     colours += [(v, v, v) for v in range(0, 256, 8)] + [(255, 255, 255)]
     unique = list(dict.fromkeys(colours))
     return tuple(unique[:256])
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Writes ``data`` to ``path`` through a temporary file in the same folder."""
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a chart is for sharing
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # -- shared helpers ---------------------------------------------------------------------------

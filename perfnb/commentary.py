@@ -30,8 +30,9 @@ import mistune
 import nh3
 import pandas as pd
 
+from perfnb.files import UMASK
 from perfnb.periods import Period, parse_period
-from perfnb.tables import format_count, format_target, format_value
+from perfnb.tables import count_behind, format_target, format_value
 
 __all__ = [
     "DRAFT_MARKER",
@@ -60,8 +61,6 @@ _MARKER_RE = re.compile(r"<!--\s*perfnb draft ([0-9a-f]{6,64})\b[\s\S]*?-->")
 _COMMENT_RE = re.compile(r"<!--[\s\S]*?(?:-->|\Z)")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _RATED = ("Red", "Amber", "Green")
-_UMASK = os.umask(0)  # read once, at import: os.umask can only be read by setting it
-os.umask(_UMASK)
 
 
 class CommentaryError(Exception):
@@ -449,13 +448,7 @@ def _figure_phrase(row: pd.Series) -> str:
     shown = row["value_period"] or row["period"]
     if basis in ("year to date", "average to date") and not _first_period_of_year(shown):
         text += f" {basis}"
-    if (
-        row["unit"] in ("percent", "rate")
-        and pd.notna(row.get("numerator"))
-        and pd.notna(row.get("denominator"))
-        and basis != "full year forecast"
-    ):
-        text += f" ({format_count(row['numerator'])} of {format_count(row['denominator'])})"
+    text += count_behind(row)
     if basis == "full year forecast":
         text += " (full year forecast)"
     if row["value_period"] and row["value_period"] != row["period"]:
@@ -674,7 +667,7 @@ def _replace_if_unchanged(path: Path, before: bytes | None, data: bytes) -> bool
             Path(tmp).unlink(missing_ok=True)
             return False
         # a new file is readable as the umask allows (mkstemp's are private); an old keeps its mode
-        os.chmod(tmp, 0o666 & ~_UMASK if before is None else path.stat().st_mode & 0o777)
+        os.chmod(tmp, 0o666 & ~UMASK if before is None else path.stat().st_mode & 0o777)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

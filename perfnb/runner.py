@@ -37,6 +37,7 @@ from perfnb.commentary import (
     missing_commentary,
 )
 from perfnb.contents import add_contents
+from perfnb.files import write_atomic
 from perfnb.index_page import render_index
 from perfnb.kernel import CurrentPythonKernelManager
 from perfnb.loader import Dataset, load_dataset, slugify
@@ -75,10 +76,6 @@ WATCHED_PACKAGES = (
     "ipykernel",
     "openpyxl",
 )
-
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 class RunError(Exception):
@@ -274,24 +271,11 @@ def _publish_files(staged: Path, folder: Path) -> list[str]:
     return moved
 
 
-def _write_atomic(path: Path, text: str, encoding: str = "utf-8") -> None:
-    """Writes ``text`` to a temporary file beside ``path`` and renames it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes files private; outputs are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_outputs(folder: Path, files: dict[str, str], encoding: str = "utf-8") -> None:
     """Writes the period's own files atomically; an OS error becomes a RunError naming the file."""
     for name, text in files.items():
         try:
-            _write_atomic(folder / name, text, encoding)
+            write_atomic(folder / name, text.encode(encoding))
         except OSError as exc:
             hint = " (is it open in another program?)" if isinstance(exc, PermissionError) else ""
             raise RunError(f"cannot write {folder / name}: {exc.strerror or exc}{hint}") from exc

@@ -10,8 +10,6 @@ word as well as its colour (``perfnb.palette``).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -20,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from perfnb.files import write_atomic
 from perfnb.palette import RAG_STYLES, rag_css_props
 from perfnb.periods import parse_period
 
@@ -27,6 +26,7 @@ __all__ = [
     "AIM_LABELS",
     "DIRECTION_LABELS",
     "Table",
+    "count_behind",
     "exceptions",
     "exceptions_table",
     "format_count",
@@ -192,17 +192,8 @@ class Table:
         frame = self.data.copy()
         if isinstance(frame.columns, pd.MultiIndex):
             frame.columns = [" ".join(p for p in map(str, c) if p) for c in frame.columns]
-        path = folder / f"{self.name}.csv"
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-                frame.to_csv(handle, index=False)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        text = frame.to_csv(index=False)
+        return write_atomic(folder / f"{self.name}.csv", text.encode("utf-8-sig"))
 
 
 _TABLE_CSS = [
@@ -229,20 +220,26 @@ def format_count(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def this_period_text(row: pd.Series) -> str:
-    """The period's figure as printed: the note when pending, the count behind a percentage,
-    the basis (full year forecast) and the period shown when it is not the report's own."""
-    if row["pending"]:
-        return row["note"] or "Pending"
-    text = format_value(row["value"], row["unit"], row["decimals"], row.get("rate_per"))
+def count_behind(row: pd.Series) -> str:
+    """The people behind a percentage or rate, `` (112 of 302)``, when the row has its
+    numerator and denominator (not for a forecast); blank otherwise."""
     if (
         row["unit"] in ("percent", "rate")
         and pd.notna(row.get("numerator"))
         and pd.notna(row.get("denominator"))
         and row.get("value_basis") != "full year forecast"
     ):
-        # the people behind a percentage: "37.1% (112 of 302)"
-        text += f" ({format_count(row['numerator'])} of {format_count(row['denominator'])})"
+        return f" ({format_count(row['numerator'])} of {format_count(row['denominator'])})"
+    return ""
+
+
+def this_period_text(row: pd.Series) -> str:
+    """The period's figure as printed: the note when pending, the count behind a percentage,
+    the basis (full year forecast) and the period shown when it is not the report's own."""
+    if row["pending"]:
+        return row["note"] or "Pending"
+    text = format_value(row["value"], row["unit"], row["decimals"], row.get("rate_per"))
+    text += count_behind(row)
     if row.get("value_basis") == "full year forecast":
         text += " (full year forecast)"
     if row["value_period"] and row["value_period"] != row["period"]:
