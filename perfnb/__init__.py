@@ -20,7 +20,7 @@ from perfnb.engine import PERFORMANCE_COLUMNS, performance
 from perfnb.history import trend_history, year_to_date_history
 from perfnb.loader import Dataset, load_dataset, slugify, validate_dataset
 from perfnb.palette import RAG_STYLES, rag_style
-from perfnb.periods import Period, PeriodError, latest_period, parse_period
+from perfnb.periods import Period, PeriodError, figure_label, latest_period, parse_period
 from perfnb.report import ServiceReport, rag_counts, title_block
 from perfnb.runner import RunError, RunResult, run_reports
 from perfnb.scorecard import build_scorecard
@@ -62,6 +62,7 @@ __all__ = [
     "escape_text",
     "exceptions",
     "exceptions_table",
+    "figure_label",
     "format_value",
     "latest_period",
     "load_commentary",

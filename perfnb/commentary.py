@@ -31,7 +31,7 @@ import nh3
 import pandas as pd
 
 from perfnb.files import UMASK
-from perfnb.periods import Period, parse_period
+from perfnb.periods import Period, figure_label, parse_period
 from perfnb.tables import count_behind, format_target, format_value
 
 __all__ = [
@@ -452,7 +452,7 @@ def _figure_phrase(row: pd.Series) -> str:
     if basis == "full year forecast":
         text += " (full year forecast)"
     if row["value_period"] and row["value_period"] != row["period"]:
-        text += f" for {row['value_period']}"
+        text += f" for {parse_period(row['value_period']).short_label}"
     if row["note"]:
         text += f" ({_markdown_text(row['note'])})"
     return text
@@ -465,7 +465,7 @@ def _movement(row: pd.Series) -> str:
     if pd.isna(earlier) or not row["compared_with"]:
         return ""
     value = float(row["value"])
-    when = f"{row['compared_with']} ({_figure(row, earlier)})"
+    when = f"{figure_label(row['compared_with'], row['value_basis'])} ({_figure(row, earlier)})"
     if row["unit"] == "percent":
         size = _points(value - earlier, int(row["decimals"]))
     elif earlier == 0:
@@ -557,7 +557,7 @@ def _pending_draft(row: pd.Series, name: str) -> str:
     facts = []
     shown = row["value_period"] or row["period"]
     if pd.notna(row.get("previous_value")):
-        before = parse_period(shown).previous().label
+        before = figure_label(parse_period(shown).previous(), row["value_basis"])
         facts.append(f"the last figure was {_figure(row, row['previous_value'])} ({before})")
     if row["polarity"] == "none":
         facts.append("it is not rated")

@@ -31,6 +31,7 @@ import pandas as pd
 __all__ = [
     "Period",
     "PeriodError",
+    "figure_label",
     "latest_period",
     "parse_period",
     "parse_periods",
@@ -88,6 +89,13 @@ class Period:
             start = self.start
             return f"{start.year}-{start.month:02d}"
         return self.year_label
+
+    @property
+    def short_label(self) -> str:
+        """The form printed in tables and text: ``2017/18 Q1``, ``Oct 2012`` or ``2017/18``."""
+        if self.kind == "month":
+            return f"{self.start:%b %Y}"
+        return self.label
 
     @property
     def slug(self) -> str:
@@ -180,6 +188,29 @@ def _financial_year(first: str, second: str, text: str) -> int:
             f"{text!r} is not a financial year: the second year must follow the first ({want})"
         )
     return fy
+
+
+def figure_label(period: Period | str, basis: str = "latest") -> str:
+    """What a figure reported at ``period`` covers, for a reader: ``2016/17 Q3`` for a figure of
+    the period itself; ``2016/17 full year`` or ``2016/17 Q3 year to date`` for a year to
+    date; ``2016/17 average`` or ``... average to date`` for a mean; ``2016/17 outturn`` or
+    ``2016/17 Q3 forecast`` for a measure reported by its year-end forecast."""
+    period = parse_period(period)
+    if period.kind == "year" or basis not in _BASIS_WORDS:
+        return period.short_label
+    whole_year, part_year = _BASIS_WORDS[basis]
+    if period.last_fy_month == 12:
+        return f"{period.year_label} {whole_year}"
+    if period.first_fy_month == 1 and basis != "full year forecast":
+        return period.short_label  # the first period's figure to date is the period's own
+    return f"{period.short_label} {part_year}"
+
+
+_BASIS_WORDS = {
+    "year to date": ("full year", "year to date"),
+    "average to date": ("average", "average to date"),
+    "full year forecast": ("outturn", "forecast"),
+}
 
 
 def parse_period(value: object) -> Period:

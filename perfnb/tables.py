@@ -18,9 +18,10 @@ from pathlib import Path
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from perfnb.contract import slugify
 from perfnb.files import write_atomic
 from perfnb.palette import RAG_STYLES, rag_css_props
-from perfnb.periods import parse_period
+from perfnb.periods import figure_label, parse_period
 
 __all__ = [
     "AIM_LABELS",
@@ -242,11 +243,10 @@ def this_period_text(row: pd.Series) -> str:
     text += count_behind(row)
     if row.get("value_basis") == "full year forecast":
         text += " (full year forecast)"
+    said = [row["note"]] if row["note"] else []
     if row["value_period"] and row["value_period"] != row["period"]:
-        text += f" ({row['value_period']})"
-    if row["note"]:
-        text += f" - {row['note']}"
-    return text
+        said.insert(0, parse_period(row["value_period"]).short_label)
+    return f"{text} ({', '.join(said)})" if said else text
 
 
 def variance_text(row: pd.Series, places: int = 1) -> str:
@@ -307,18 +307,23 @@ def _figure(row: pd.Series, column: str) -> str:
 
 
 def _compared(row: pd.Series) -> str:
+    """The figure the direction of travel compares with, and what it covers: ``744 (2016/17
+    average)`` for a mean measure's previous year, not the bare ``2016/17 Q4``."""
     basis = "last_year_value" if row["dot_basis"] == "last_year" else "previous_value"
     figure = _figure(row, basis)
-    return f"{figure} ({row['compared_with']})" if figure else ""
+    if not figure or not row["compared_with"]:
+        return ""
+    return f"{figure} ({figure_label(row['compared_with'], row['value_basis'])})"
 
 
 def _last_year(row: pd.Series) -> str:
-    """The same period a year earlier, named as seed 004 does: ``262,100 (2016/17 Q1)``."""
+    """The same period a year earlier, named as seed 004 does: ``262,100 (2016/17 Q1)``, or
+    ``6.8 (2016/17 Q1 forecast)`` for a measure reported by its forecast."""
     figure = _figure(row, "last_year_value")
     if not figure:
         return ""
-    shown = row["value_period"] or row["period"]
-    return f"{figure} ({parse_period(shown).same_period_last_year().label})"
+    shown = parse_period(row["value_period"] or row["period"]).same_period_last_year()
+    return f"{figure} ({figure_label(shown, row['value_basis'])})"
 
 
 def _forecast(row: pd.Series) -> str:
@@ -413,8 +418,10 @@ RATED = ("Red", "Amber", "Green")
 def exceptions(card: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows of ``card`` a committee is asked about: every Red and Amber measure, and every
     measure whose rating moved between Red, Amber and Green since ``previous`` (the engine's
-    rows for the period before). Adds ``previous_rag``, ``previous_period`` and ``change``
-    (``worse``, ``better`` or ``""``); Red first, then Amber, then Green, in catalogue order."""
+    rows for the period before), or that was Red or Amber and is now not rated (Pending, N/A),
+    which a committee would otherwise lose sight of. Adds ``previous_rag``, ``previous_period``
+    and ``change`` (``worse``, ``better``, ``not rated`` or ``""``); Red first, then Amber,
+    then Green, then the rest, in catalogue order."""
     card = card.reset_index(drop=True)
     before = pd.Series("", index=card.index, dtype=object)
     before_period = pd.Series("", index=card.index, dtype=object)
@@ -428,10 +435,21 @@ def exceptions(card: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.D
     change = pd.Series("", index=card.index, dtype=object)
     change[moved & (now < was)] = "worse"
     change[moved & (now > was)] = "better"
-    chosen = card["rag"].isin(["Red", "Amber"]) | moved
+    lapsed = now.isna() & before.isin(["Red", "Amber"])
+    change[lapsed] = "not rated"
+    chosen = card["rag"].isin(["Red", "Amber"]) | moved | lapsed
     out = card.assign(previous_rag=before, previous_period=before_period, change=change)[chosen]
     order = out["rag"].map(rank).fillna(3)
     return out.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
+
+
+def lead_paragraph(text: str, measure_id: str) -> str:
+    """The first paragraph of a measure's commentary (markdown), with a link to the rest in
+    the measure's own section when there is more: the exceptions table stays a summary."""
+    paragraphs = [p for p in text.strip().replace("\r\n", "\n").split("\n\n") if p.strip()]
+    if len(paragraphs) <= 1:
+        return text.strip()
+    return f"{paragraphs[0]} [More under {measure_id}.](#{slugify(measure_id)})"
 
 
 def exceptions_table(
@@ -447,13 +465,13 @@ def exceptions_table(
     missing = set(without_commentary)
 
     def was(row: pd.Series) -> str:
-        if not row["previous_rag"]:
+        if row["previous_rag"] not in RATED:  # "N/A (2016/17 Q4)" on every row says nothing
             return ""
-        text = f"{row['previous_rag']} ({row['previous_period']})"
+        text = f"{row['previous_rag']} ({parse_period(row['previous_period']).short_label})"
         return f"{text}, now {row['change']}" if row["change"] else text
 
     def said(row: pd.Series) -> str:
-        text = commentary.get(row["measure_id"], "").strip()
+        text = lead_paragraph(commentary.get(row["measure_id"], ""), row["measure_id"])
         if row["measure_id"] in missing or not text:
             flag = "**Commentary needed:** none written yet."
             if text:

@@ -303,7 +303,7 @@ def test_draft_days_no_target(sample_card: pd.DataFrame) -> None:
     better, (780 - 744) / 744 = +4.84%, so 4.8% worse; the target is TBC, so it is N/A."""
     assert draft_commentary(_row(sample_card, "DTOC-ASC")) == (
         "Delayed transfers of care attributable to ASC only (total days in the quarter): "
-        "780 days, 4.8% worse than 2016/17 Q4 (744 days); no target set (TBC)."
+        "780 days, 4.8% worse than 2016/17 average (744 days); no target set (TBC)."
     )
 
 
@@ -331,7 +331,7 @@ def test_draft_rate_on_forecast(sample_card: pd.DataFrame) -> None:
     against the target 6.1 it is +65.57%; the base of 11 caps Red at Amber."""
     assert draft_commentary(_row(sample_card, "ASCOF-2A1")) == (
         "Permanent admissions to care (aged 18-64) per 100,000 population: 10.1 per 100,000 "
-        "(full year forecast), 42.3% worse than 2016/17 Q4 (7.1 per 100,000); 65.6% above the "
+        "(full year forecast), 42.3% worse than 2016/17 outturn (7.1 per 100,000); 65.6% above the "
         "year-end target of 6.1 per 100,000. Rated Amber: year-end forecast more than 5% from "
         "target; capped at Amber because the base (11) is below 20 (small numbers)."
     )
@@ -388,7 +388,7 @@ def test_draft_year_to_date_in_q2() -> None:
     card = build_scorecard(load_dataset(SAMPLE), "2012/13 Q2", ["Help Direct"])
     assert draft_commentary(_row(card, "HD-CONTACTS")) == (
         "The number of contacts to Help Direct: 17,135 year to date, 6.4% better than "
-        "2011/12 Q2 (16,100); 9.8% below the year-to-date target of 19,000. "
+        "2011/12 Q2 year to date (16,100); 9.8% below the year-to-date target of 19,000. "
         "Rated Red: more than 5% from target."
     )
 
@@ -429,7 +429,7 @@ def test_drafts_for_counts_on_target_and_markdown_in_names(tmp_path: Path) -> No
         "2.1 points above the target of 35%. Rated Green: meets or beats target.",
         "Days waiting: 10 days, the same as 2016/17 Q4 (10 days); on target (10 days). "
         "Rated Green: meets or beats target.",
-        "Complaints: 3, 3 higher than 2016/17 Q4 (0); 3 above the target of 0. "
+        "Complaints: 3, 3 higher than 2016/17 full year (0); 3 above the target of 0. "
         "Rated Red: more than 5% from target.",
         "\\## \\<b\\>Bold\\</b\\> not\\_a \\*heading\\*: 51%, 1 point better than 2016/17 Q4 "
         "(50%); 1 point above the target of 50%. Rated Green: meets or beats target.",
@@ -489,7 +489,7 @@ def test_scaffold_new_file(tmp_path: Path, sample_card: pd.DataFrame) -> None:
         "quarter) -->\n"
         f"{_marker_line(parsed.sections['DTOC-ASC'])}\n"
         "Delayed transfers of care attributable to ASC only (total days in the quarter): 780 "
-        "days, 4.8% worse than 2016/17 Q4 (744 days); no target set (TBC)."
+        "days, 4.8% worse than 2016/17 average (744 days); no target set (TBC)."
     )
     before = path.read_bytes()
     assert scaffold_commentary(sample_card, path) == []

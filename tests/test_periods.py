@@ -7,7 +7,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from perfnb.periods import Period, PeriodError, latest_period, parse_period, parse_periods
+from perfnb.periods import (
+    Period,
+    PeriodError,
+    figure_label,
+    latest_period,
+    parse_period,
+    parse_periods,
+)
 
 
 @pytest.mark.parametrize(
@@ -164,3 +171,30 @@ def test_full_dates_are_their_month_and_years_have_a_range() -> None:
     assert str(caught.value) == (
         "'9999/00' is outside the years perfnb handles (1900/01 to 2199/00)"
     )
+
+
+@pytest.mark.parametrize(
+    ("period", "basis", "label"),
+    [
+        ("2016/17 Q3", "latest", "2016/17 Q3"),
+        ("2012-10", "latest", "Oct 2012"),
+        ("2016/17", "year to date", "2016/17"),
+        # a year to date at the first period is that period's own figure
+        ("2016/17 Q1", "year to date", "2016/17 Q1"),
+        ("2012-04", "year to date", "Apr 2012"),
+        ("2016/17 Q2", "year to date", "2016/17 Q2 year to date"),
+        ("2016/17 Q4", "year to date", "2016/17 full year"),
+        ("2017-03", "year to date", "2016/17 full year"),
+        ("2016/17 Q4", "average to date", "2016/17 average"),
+        ("2016/17 Q3", "average to date", "2016/17 Q3 average to date"),
+        ("2016/17 Q1", "full year forecast", "2016/17 Q1 forecast"),
+        ("2016/17 Q4", "full year forecast", "2016/17 outturn"),
+    ],
+)
+def test_figure_label_says_what_a_figure_covers(period: str, basis: str, label: str) -> None:
+    assert figure_label(period, basis) == label
+
+
+def test_short_label_names_the_month() -> None:
+    assert parse_period("2012-10").short_label == "Oct 2012"
+    assert parse_period("2017/18 Q1").short_label == "2017/18 Q1"

@@ -79,6 +79,13 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
     assert table.loc["ASCOF-2D", "Compared with"] == "80.2% (2016/17 Q4)"
     assert table.loc["ASCOF-2A1", "Forecast"] == "10.1 per 100,000 (officer forecast)"
     assert table.loc["DTOC-ASC", "Year-end target"] == "TBC"
+    # a mean measure's previous figure is 2016/17's average, (700 + 731 + 752 + 793) / 4 = 744
+    assert table.loc["DTOC-ASC", "Compared with"] == "744 days (2016/17 average)"
+    # rated on its forecast: the previous figure is the 2016/17 outturn, 1.7 + 1.9 + 1.6 + 1.9;
+    # a year earlier, the forecast at Q1 was the run rate 1.7 x 4 = 6.8
+    assert table.loc["ASCOF-2A1", "Compared with"] == "7.1 per 100,000 (2016/17 outturn)"
+    last_year = table.loc["ASCOF-2A1", "Same period last year"]
+    assert last_year == "6.8 per 100,000 (2016/17 Q1 forecast)"
     assert table.loc["ASCOF-3D2", "Year-end target"] == "N/A: next survey due 2018/19"
 
 
@@ -96,6 +103,8 @@ def test_measure_without_target_or_note() -> None:
     assert table.loc["HERITAGE-VISITS", "Year-end target"] == "164,500"
     assert table.loc["LIB-VISITS", "Compared with"] == "262,100 (2016/17 Q1)"
     assert table.loc["LIB-VISITS", "Forecast"] == "952,800 (run rate)"
+    # an annual measure with no 2017/18 figure yet: the year shown and its note, together
+    assert table.loc["LALS-SUCCESS", "This period"] == "96% (2016/17, Academic year 16/17)"
 
 
 def test_trafford_quartile_is_shown() -> None:
@@ -223,6 +232,33 @@ def test_exceptions_are_red_amber_and_changes(ratio_data) -> None:
     # SG-1 is listed as without commentary, so its cell is flagged; SG-2's is not
     assert re.search(r'class="data row1 col\d+ flag"', html)
     assert not re.search(r'class="data row0 col\d+ flag"', html)
+
+
+def test_exceptions_keep_a_red_measure_that_is_no_longer_rated(ratio_data) -> None:
+    """Red last quarter and Pending now: still listed, as "not rated"; a measure that was not
+    rated before has no "Previously" text (not "N/A (2017/18 Q1)" on every row)."""
+    card = build_scorecard(ratio_data, "2017/18 Q2")
+    before = build_scorecard(ratio_data, "2017/18 Q1")
+    card.loc[card["measure_id"] == "SG-3", "rag"] = "Pending"
+    before.loc[before["measure_id"] == "SG-3", "rag"] = "Red"
+    before.loc[before["measure_id"] == "SG-2", "rag"] = "N/A"
+    rows = exceptions(card, before).set_index("measure_id")
+    assert list(rows.index) == ["SG-2", "SG-1", "SG-3"]
+    assert rows.loc["SG-3", "change"] == "not rated"
+    data = exceptions_table(card, before).data.set_index("Measure")
+    assert data.loc["SG-3", "Previously"] == "Red (2017/18 Q1), now not rated"
+    assert data.loc["SG-2", "Previously"] == ""
+
+
+def test_exceptions_show_the_first_paragraph_and_link_to_the_rest(ratio_data) -> None:
+    """Long commentary is read in the measure's section; the table keeps its first paragraph
+    and a link to the section's heading (``id="sg-2"``)."""
+    card = build_scorecard(ratio_data, "2017/18 Q2")
+    said = "Staff sickness.\r\n\r\nRecruitment starts in **May**.\n\nA third point."
+    table = exceptions_table(card, None, {"SG-2": said})
+    cell = table.data.set_index("Measure").loc["SG-2", "Commentary"]
+    assert cell == "Staff sickness. [More under SG-2.](#sg-2)"
+    assert '<a href="#sg-2"' in table.to_html()
 
 
 def test_exceptions_flag_red_and_amber_without_commentary(ratio_data) -> None:
