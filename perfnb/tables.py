@@ -10,6 +10,7 @@ word as well as its colour (``perfnb.palette``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -130,6 +131,7 @@ class Table:
     empty_text: str = "Nothing to show."
     widths: Mapping[str, str] = field(default_factory=dict)  # column -> CSS width, e.g. "30%"
     hide_empty: bool = True  # columns blank in every row are left out of the HTML (not the CSV)
+    row_header: str | None = "Measure"  # the column whose cells name their row (th scope=row)
 
     def _styler(self, frame: pd.DataFrame, caption: str, uuid: str) -> Styler:
         shown = frame.drop(columns=list(self.group_by)).reset_index(drop=True)
@@ -174,14 +176,20 @@ class Table:
         if self.data.empty:
             return f'<p class="perfnb-empty">{escape(self.empty_text)}</p>'
         if not self.group_by:
-            return self._styler(self.data, self.title, self.name).to_html()
+            return self._html(self.data, self.title, self.name)
         parts = []
         groups = self.data.groupby(list(self.group_by), sort=False, dropna=False)
         for number, (keys, frame) in enumerate(groups, start=1):
             keys = keys if isinstance(keys, tuple) else (keys,)
             caption = ": ".join(str(k) for k in keys if str(k))
-            parts.append(self._styler(frame, caption, f"{self.name}-{number}").to_html())
+            parts.append(self._html(frame, caption, f"{self.name}-{number}"))
         return "\n".join(parts)
+
+    def _html(self, frame: pd.DataFrame, caption: str, uuid: str) -> str:
+        styler = self._styler(frame, caption, uuid)
+        columns = [_leaf(c) for c in styler.data.columns]
+        row_header = columns.index(self.row_header) if self.row_header in columns else None
+        return _header_scopes(styler.to_html(), row_header)
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -201,11 +209,35 @@ _TABLE_CSS = [
     {"selector": "caption", "props": "text-align: left; font-weight: bold;"},
     {"selector": "th", "props": "text-align: left; vertical-align: bottom;"},
     {"selector": "td", "props": "text-align: left; vertical-align: top;"},
+    {"selector": "tbody th", "props": "vertical-align: top;"},
     {"selector": "td.num", "props": "text-align: right;"},
     # a cell that needs the analyst's attention: light yellow, a dark outline visible in grey
     {"selector": "td.flag", "props": "background-color: #FFF4CE; outline: 2px solid #8C510A;"},
     *({"selector": f"td.{s.css_class}", "props": rag_css_props(s)} for s in RAG_STYLES.values()),
 ]
+
+
+_EMPTY_HEADING = re.compile(r"<th ([^>]*)>\s*</th>")
+_COLUMN_HEADING = re.compile(r'<th (id="[^"]*" class="col_heading[^"]*" ?)(colspan="\d+")?')
+
+
+def _header_scopes(html: str, row_header: int | None) -> str:
+    """Marks Styler's headings up for screen readers: ``scope="col"`` on column headings,
+    ``scope="colgroup"`` on a heading spanning several (a period over Target, Actual and
+    Variance), the row's name in column ``row_header`` as ``<th scope="row">``; an empty
+    heading cell becomes a plain cell."""
+    html = _EMPTY_HEADING.sub(r"<td \1></td>", html)
+    html = _COLUMN_HEADING.sub(
+        lambda m: f'<th scope="{"colgroup" if m[2] else "col"}" {m[1]}{m[2] or ""}', html
+    )
+    if row_header is not None:
+        html = re.sub(
+            rf'<td (id="[^"]*" class="data row\d+ col{row_header}\b[^"]*" ?)>(.*?)</td>',
+            r'<th scope="row" \1>\2</th>',
+            html,
+            flags=re.DOTALL,
+        )
+    return html
 
 
 def _leaf(column: object) -> object:

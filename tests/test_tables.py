@@ -301,3 +301,25 @@ def test_variance_table_keeps_bands_and_names_forecasts() -> None:
     assert data.loc["ASCOF-2A1", ("2017/18 Q1", "Actual")] == (
         "10.1 per 100,000 (full year forecast)"
     )
+
+
+def test_table_headings_are_marked_up_for_screen_readers() -> None:
+    """Column headings carry scope="col" (a period spanning three columns, "colgroup"), each
+    row is named by its measure in a row heading, and no heading cell is empty."""
+    data = load_dataset(SAMPLE)
+    rows = performance(data, ["2012/13 Q1", "2012/13 Q2"], ["Help Direct"])
+    html = variance_table(rows).to_html()
+    headings = re.findall(r"<th\b[^>]*>.*?</th>", html, flags=re.DOTALL)
+    assert headings and all(re.search(r'scope="(col|colgroup|row)"', h) for h in headings)
+    assert re.findall(r'<th scope="colgroup"[^>]*colspan="3">([^<]*)</th>', html) == [
+        "2012/13 Q1",
+        "2012/13 Q2",
+    ]
+    assert re.findall(r'<th scope="row"[^>]*>([^<]*)</th>', html) == [
+        "HD-CONTACTS",
+        "HD-ISSUES",
+    ]
+    assert not re.search(r"<th\b[^>]*>\s*</th>", html)
+    card = build_scorecard(data, "2017/18 Q1", services=["Adult Social Care"])
+    scorecard = scorecard_table(card).to_html()
+    assert scorecard.count('<th scope="row"') == len(card)
