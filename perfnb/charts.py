@@ -166,7 +166,8 @@ class Chart:
 
     def to_html(self, dpi: float = EMBED_DPI) -> str:
         """A ``<figure>`` with the chart as an embedded PNG at ``dpi`` (width and height in
-        pixels), its alt text and a caption, both HTML-escaped."""
+        pixels), its alt text and its title as the figure's caption, both HTML-escaped. The
+        caption is for screen readers only: the title is drawn on the chart itself."""
         # scaled down from the print raster (drawn once for both), in at most 256 colours
         full = self._raster(PRINT_DPI)
         width, height = round(full.width * dpi / PRINT_DPI), round(full.height * dpi / PRINT_DPI)
@@ -176,7 +177,8 @@ class Chart:
             '<figure class="perfnb-chart">'
             f'<img src="data:image/png;base64,{source}" alt="{html.escape(self.alt)}" '
             f'width="{width}" height="{height}" style="max-width: 100%; height: auto;">'
-            f"<figcaption>{html.escape(self.title)}</figcaption></figure>"
+            f'<figcaption style="{_SCREEN_READER_ONLY}">{html.escape(self.title)}</figcaption>'
+            "</figure>"
         )
 
     def _repr_html_(self) -> str:
@@ -202,6 +204,13 @@ class Chart:
             rgba = Image.frombuffer("RGBA", (width, height), buffer.getvalue(), "raw", "RGBA", 0, 1)
             self._rasters[dpi] = rgba.convert("RGB")
         return self._rasters[dpi]
+
+
+# kept in the page for assistive technology, not drawn (the usual visually-hidden rules)
+_SCREEN_READER_ONLY = (
+    "position: absolute; width: 1px; height: 1px; overflow: hidden; "
+    "clip-path: inset(50%); white-space: nowrap;"
+)
 
 
 def _compact_png(image: Image.Image) -> bytes:

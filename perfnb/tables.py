@@ -132,6 +132,7 @@ class Table:
     widths: Mapping[str, str] = field(default_factory=dict)  # column -> CSS width, e.g. "30%"
     hide_empty: bool = True  # columns blank in every row are left out of the HTML (not the CSV)
     row_header: str | None = "Measure"  # the column whose cells name their row (th scope=row)
+    wide: bool = False  # printed on landscape pages (too many columns for portrait A4)
 
     def _styler(self, frame: pd.DataFrame, caption: str, uuid: str) -> Styler:
         shown = frame.drop(columns=list(self.group_by)).reset_index(drop=True)
@@ -175,8 +176,13 @@ class Table:
         """The table as HTML: one table, or one per group under its caption."""
         if self.data.empty:
             return f'<p class="perfnb-empty">{escape(self.empty_text)}</p>'
-        if not self.group_by:
-            return self._html(self.data, self.title, self.name)
+        if self.group_by:
+            html = self._grouped_html()
+        else:
+            html = self._html(self.data, self.title, self.name)
+        return f'<div class="perfnb-wide">{html}</div>' if self.wide else html
+
+    def _grouped_html(self) -> str:
         parts = []
         groups = self.data.groupby(list(self.group_by), sort=False, dropna=False)
         for number, (keys, frame) in enumerate(groups, start=1):
@@ -427,6 +433,7 @@ def scorecard_table(card: pd.DataFrame) -> Table:
         rag=("RAG",),
         numeric=SCORECARD_FIGURES,
         empty_text="No measures.",
+        wide=True,
     )
 
 
@@ -572,4 +579,5 @@ def variance_table(rows: pd.DataFrame) -> Table:
         table,
         numeric=numeric,
         empty_text="No measure has a target.",
+        wide=len(periods) > 2,
     )

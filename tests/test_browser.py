@@ -181,4 +181,46 @@ def test_screenshot_and_a4_print(page, artifacts: Path) -> None:
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     # a title page with contents, then a page for each of the four themes at least
     assert pages >= 5
+    # A4 portrait (595 x 842 points), and landscape pages for the scorecard's many columns
+    sizes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    shapes = {"portrait" if float(w) < float(h) else "landscape" for w, h in sizes}
+    assert shapes == {"portrait", "landscape"}
+    assert {round(float(min(w, h, key=float))) for w, h in sizes} == {595}
     page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize(
+    ("width", "tables"),
+    [
+        # A4's 210 mm less 12 mm margins is 186 mm, 703 CSS pixels; landscape 273 mm, 1032
+        (703, "table.perfnb-table:not(.perfnb-wide table)"),
+        (1032, ".perfnb-wide table.perfnb-table"),
+    ],
+)
+def test_printed_tables_fit_the_page(page, width: int, tables: str) -> None:
+    """In print, every table fits the width of its page (portrait, or landscape for wide
+    ones): nothing is cut off at the right edge, and no heading breaks inside a word."""
+    page.set_viewport_size({"width": width, "height": 1600})
+    page.emulate_media(media="print")
+    try:
+        found = page.evaluate(
+            """(selector) => Array.from(document.querySelectorAll(selector)).map(t => ({
+                   name: t.className,
+                   width: t.getBoundingClientRect().width,
+                   room: document.documentElement.clientWidth,
+                   broken: Array.from(t.querySelectorAll('thead th')).filter(th => {
+                       const range = document.createRange();
+                       range.selectNodeContents(th);
+                       const lines = new Set(Array.from(range.getClientRects()).map(r => r.top));
+                       const words = th.textContent.trim().split(/[\\s-]+/).length;  // or a hyphen
+                       return lines.size > words;
+                   }).map(th => th.textContent)}))""",
+            tables,
+        )
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 1600})
+        page.emulate_media(media="screen")
+    assert found
+    for table in found:
+        assert table["width"] <= table["room"], table
+        assert table["broken"] == [], table
