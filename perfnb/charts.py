@@ -337,7 +337,12 @@ def _collapse_repeats(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]
 
 
 def _value_axis(ax: Axes, unit: str, rate_per: float | None, largest: float) -> None:
+    """The value axis: its unit, at most six round steps (1, 2 or 5 times a power of ten;
+    whole numbers for counts and days), thousands with commas."""
     ax.set_ylabel(unit_label(unit, rate_per))
+    ax.yaxis.set_major_locator(
+        MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=unit in ("count", "days"))
+    )
     if largest >= 1000:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     else:
@@ -363,14 +368,13 @@ def _titles(ax: Axes, title: str, subtitle: str) -> None:
 
 
 def _legend(ax: Axes, handles: list[Any]) -> None:
-    """The legend under the plot, so labels at the plot's right edge never cover it."""
+    """The legend under the plot and its axis label (laid out by constrained layout, however
+    many lines the period labels take), so labels at the plot's right edge never cover it."""
     if handles:
-        ax.legend(
+        ax.figure.legend(
             handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.28),
+            loc="outside lower center",
             ncol=min(len(handles), 4),
-            borderaxespad=0,
         )
 
 
@@ -748,7 +752,7 @@ def _trend_alt(
     """The screen-reader description: the latest figure, target, variance and rating first."""
     first, last = points[0]["period"], points[-1]["period"]
     span = first if first == last else f"{first} to {last}"
-    sentences = [f"Line chart of {name} ({measure_id}), {span}."]
+    sentences = [f"Line chart: {name} ({measure_id}), {span}."]
     sentences.append(f"{POLARITY_TEXT.get(polarity, polarity)}.")
     if basis in _BASIS_NOTE:
         sentences.append(f"{_BASIS_NOTE[basis]}.")
@@ -812,7 +816,9 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
 
     Rows after the latest figure have a blank ``ytd_value``. For a measure rated on its
     forecast (``rag_on = forecast``) the engine does not profile the target, so only the
-    annual target is drawn. Raises ValueError for a measure that is not a sum.
+    annual target is drawn, and the rating is the forecast's: it is printed beside the
+    forecast, and the year-to-date points are not coloured by it. Raises ValueError for a
+    measure that is not a sum.
     """
     rows = _one_measure(year, _CUMULATIVE_COLUMNS, "cumulative_chart")
     first = rows.iloc[0]
@@ -866,6 +872,8 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
         row = rows.iloc[latest["row"]]
         forecast = _number(row["forecast"])
         method = str(row["forecast_method"]) if forecast is not None else None
+    # a measure rated on its forecast: the rating belongs to the forecast, not the points
+    forecast_rag = latest["rag"] if latest is not None and not profiled else ""
 
     verdict = _verdict(forecast, annual, polarity, first)
     fmethod = f" ({method})" if method else ""
@@ -918,10 +926,23 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
                 gid="ytd",
             )
             handles.append(Line2D([], [], color="C0", linewidth=2.2, label="Year to date"))
-            _rag_points(ax, valued)
-            drawn = [r for r in RAG_STYLES if any(p["rag"] == r for p in valued)]
-            handles.extend(_rag_handle(r) for r in drawn)
-            latest_label = f"{_format(latest['value'], first, short=True)} ({latest['rag']})"
+            latest_label = _format(latest["value"], first, short=True)
+            if profiled:
+                _rag_points(ax, valued)
+                drawn = [r for r in RAG_STYLES if any(p["rag"] == r for p in valued)]
+                handles.extend(_rag_handle(r) for r in drawn)
+                latest_label += f" ({latest['rag']})"
+            else:
+                ax.plot(
+                    [p["x"] for p in valued],
+                    [p["value"] for p in valued],
+                    linestyle="none",
+                    marker="o",
+                    markersize=6,
+                    color="C0",
+                    zorder=4,
+                    gid="ytd-points",
+                )
             if latest["target"] is not None:
                 latest_label += f"\ntarget {_format(latest['target'], first, True, short=True)}"
             below = latest["target"] is not None and latest["value"] < latest["target"]
@@ -965,6 +986,8 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
                 )
             )
             forecast_label = f"Forecast\n{_format(forecast, first, short=True)}"
+            if forecast_rag:
+                forecast_label += f" ({forecast_rag})"
             ax.annotate(
                 forecast_label,
                 xy=(12, forecast),
@@ -993,7 +1016,9 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
         _titles(ax, title, subtitle)
         _legend(ax, handles)
 
-    alt = _cumulative_alt(name, measure_id, fy, latest, annual, forecast, method, verdict, first)
+    alt = _cumulative_alt(
+        name, measure_id, fy, latest, annual, forecast, method, verdict, first, profiled
+    )
     model = {
         "kind": "cumulative",
         "measure_id": measure_id,
@@ -1063,22 +1088,24 @@ def _cumulative_alt(
     method: str | None,
     verdict: str,
     record: pd.Series,
+    profiled: bool = True,
 ) -> str:
-    sentences = [f"Line chart of {name} ({measure_id}), year to date against target, {fy.label}."]
+    sentences = [f"Line chart: {name} ({measure_id}), year to date against target, {fy.label}."]
     if latest is None:
         sentences.append("No figure for the year yet.")
     else:
         text = f"At {latest['period']} the year to date is {latest['value_text']}"
         if latest["target"] is not None:
             text += f" against a profiled target of {_format(latest['target'], record, True)}"
-        sentences.append(f"{text}, {_rated(latest['rag'])}.")
+        sentences.append(f"{text}, {_rated(latest['rag'])}." if profiled else f"{text}.")
     if annual is not None:
         sentences.append(f"Annual target {_format(annual, record, True)}.")
     else:
         sentences.append("No annual target.")
     if forecast is not None:
         how = f" ({method})" if method else ""
-        sentences.append(f"Year-end forecast {_format(forecast, record)}{how}{verdict}.")
+        rated = f", {_rated(latest['rag'])}" if latest is not None and not profiled else ""
+        sentences.append(f"Year-end forecast {_format(forecast, record)}{how}{verdict}{rated}.")
     return " ".join(sentences)
 
 

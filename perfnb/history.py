@@ -12,7 +12,13 @@ from perfnb.engine import performance
 from perfnb.loader import Dataset
 from perfnb.periods import Period, parse_period
 
-__all__ = ["recent_periods", "trend_history", "year_periods", "year_to_date_history"]
+__all__ = [
+    "recent_periods",
+    "trend_history",
+    "variance_periods",
+    "year_periods",
+    "year_to_date_history",
+]
 
 
 def recent_periods(period: Period | str, count: int) -> list[Period]:
@@ -30,6 +36,19 @@ def year_periods(period: Period | str) -> list[Period]:
     return [Period(period.kind, period.fy, i) for i in range(1, last + 1)]
 
 
+def variance_periods(period: Period | str) -> list[Period]:
+    """The periods seed 000's variance table shows for a report: each quarter of the financial
+    year ended by ``period``, then a monthly report's own month when it does not end a quarter
+    (October 2012: Q1, Q2 and October). A year is itself."""
+    period = parse_period(period)
+    if period.kind == "year":
+        return [period]
+    shown = [Period("quarter", period.fy, q) for q in range(1, 5) if 3 * q <= period.last_fy_month]
+    if period.kind == "month" and period.last_fy_month % 3:
+        shown.append(period)
+    return shown
+
+
 def trend_history(
     data: Dataset,
     period: Period | str,
@@ -43,6 +62,8 @@ def trend_history(
     monthly measures, ``years`` financial years for annual ones. Each figure appears once:
     where a quarterly measure has no figure for a month, or an annual one shows an earlier
     year, the repeated rows are dropped, and so are periods before a measure's first figure.
+    A year with no figure between two years that have one stays, blank (note ``No figure for
+    2015/16``), so a survey taken every other year shows its gaps.
     Rows are in measure (catalogue) then period order."""
     period = parse_period(period)
     frames = []
@@ -66,7 +87,21 @@ def trend_history(
     # months, last year's survey while this year's is due) is shown at its first report only
     shown = rows["value_period"].where(rows["value"].notna(), rows["period"])
     keys = pd.Series(list(zip(rows["measure_id"], shown, strict=True)), index=rows.index)
-    rows = rows[~keys.duplicated()]
+    repeated = keys.duplicated()
+    # but a year with no figure between two that have one (a survey every other year) keeps
+    # its place on the axis, blank, so the chart does not close the gap
+    later = rows["value"].notna()[::-1].groupby(rows["measure_id"][::-1]).cummax()[::-1]
+    later = later.groupby(rows["measure_id"]).shift(-1, fill_value=False).astype(bool)
+    gap = repeated & rows["measure_id"].isin(annual) & later
+    if gap.any():
+        rows = rows.copy()
+        for column in ("value", "ytd_value", "period_value", "forecast", "numerator"):
+            rows.loc[gap, column] = np.nan
+        rows.loc[gap, "value_period"] = rows.loc[gap, "period"]
+        rows.loc[gap, "rag"] = "N/A"
+        rows.loc[gap, "pending"] = False
+        rows.loc[gap, "note"] = "No figure for " + rows.loc[gap, "period"]
+    rows = rows[~repeated | gap]
     # periods before a measure's first figure are left off (a new measure starts its chart
     # where its data starts); the report's own period always stays
     started = rows["value"].notna().groupby(rows["measure_id"], sort=False).cummax()

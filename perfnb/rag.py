@@ -261,6 +261,7 @@ def _reasons(
         + _numbers(low[is_band], decimals[is_band], whole=True)
         + " to "
         + _numbers(high[is_band], decimals[is_band], whole=True)
+        + np.select([is_percent[is_band], unit[is_band] == "days"], ["%", " days"], "")
     )
     subject = np.where((sub["rag_on"] == "forecast").to_numpy(), "year-end forecast ", "")
     words = np.where(

@@ -20,7 +20,8 @@ from IPython.display import HTML
 
 from perfnb.charts import Chart, cumulative_chart, trend_chart
 from perfnb.commentary import Commentary, load_commentary, missing_commentary, render_markdown
-from perfnb.history import trend_history, year_to_date_history
+from perfnb.engine import performance
+from perfnb.history import trend_history, variance_periods, year_to_date_history
 from perfnb.loader import Dataset, slugify
 from perfnb.palette import RAG_STYLES, rag_style
 from perfnb.periods import Period, parse_period
@@ -163,6 +164,7 @@ class ServiceReport:
     history: pd.DataFrame  # recent periods of each measure, for trend charts
     year: pd.DataFrame  # every period of the financial year, for year-to-date charts
     commentary: Commentary
+    variance_rows: pd.DataFrame  # the engine's rows of each quarter so far (and a month's own)
     saved: list[Path] = field(default_factory=list)
 
     @classmethod
@@ -186,6 +188,7 @@ class ServiceReport:
             history=trend_history(data, period, services),
             year=year_to_date_history(data, period, services),
             commentary=load_commentary(data.path, period),
+            variance_rows=performance(data, variance_periods(period), services),
         )
 
     # -- where things go -------------------------------------------------------------------

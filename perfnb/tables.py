@@ -300,12 +300,15 @@ def variance_text(row: pd.Series, places: int = 1) -> str:
 
 
 def _actual(row: pd.Series) -> str:
-    """The figure alone, or why there is none (``Due May-18``); a forecast says so."""
+    """The figure alone, or why there is none (``Due May-18``); a forecast says so, and so
+    does a figure of another period (an annual survey's year)."""
     if pd.notna(row["pending"]) and bool(row["pending"]):
         return row["note"] or "Pending"
     text = _figure(row, "value")
     if text and row.get("value_basis") == "full year forecast":
         text += " (full year forecast)"
+    if text and row["value_period"] and row["value_period"] != row["period"]:
+        text += f" ({parse_period(row['value_period']).short_label})"
     return text
 
 
@@ -552,7 +555,9 @@ def variance_table(rows: pd.DataFrame) -> Table:
     """Seed 000's table: for each measure with a target, each period's target, actual and
     variance (per cent of target, or percentage points for percentages), side by side.
 
-    ``rows`` are the engine's rows of several report periods (say Q1 and Q2 of a year).
+    ``rows`` are the engine's rows of several report periods (say Q1 and Q2 of a year, or
+    :func:`perfnb.history.variance_periods`). Each figure is shown once, under the first
+    period that reports it: a quarterly measure's Q2 is not repeated under October.
     """
     has_target = rows["target"].notna() | rows["annual_target"].notna()
     rows = rows[has_target | (rows["band_low"].notna() & rows["band_high"].notna())]
@@ -563,13 +568,18 @@ def variance_table(rows: pd.DataFrame) -> Table:
         ("", "Description"): measures["name"].astype(object),
         ("", "Year-end target"): _cells(measures, format_target),
     }
+    shown = rows["value_period"].where(rows["value_period"] != "", rows["period"])
+    repeat = pd.Series(list(zip(rows["measure_id"], shown, strict=True)), index=rows.index)
+    rows = rows[~repeat.duplicated()]
     for period in periods:
         at = rows[rows["period"] == period].set_index("measure_id").reindex(measures["measure_id"])
         at = at.assign(measure_id=at.index).set_index(measures.index)
-        columns[(period, "Target")] = _cells(at, _period_target)
-        columns[(period, "Actual")] = _cells(at, _actual)
+        at = at.fillna({"value_period": "", "note": "", "pending": False, "unit": ""})
+        heading = parse_period(period).short_label
+        columns[(heading, "Target")] = _cells(at, _period_target)
+        columns[(heading, "Actual")] = _cells(at, _actual)
         # seed 000 prints variance in whole per cent (-16%)
-        columns[(period, "Variance")] = _cells(at, lambda r: variance_text(r, places=0))
+        columns[(heading, "Variance")] = _cells(at, lambda r: variance_text(r, places=0))
     table = pd.DataFrame(columns).reset_index(drop=True)
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     numeric = ("Year-end target", "Target", "Actual", "Variance")

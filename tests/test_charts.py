@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -13,11 +14,12 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgba
 from PIL import Image
 
 from conftest import SAMPLE
-from perfnb import load_dataset, performance
+from perfnb import load_dataset, performance, trend_history, year_to_date_history
 from perfnb.charts import (
     PRINT_DPI,
     STYLE_PATH,
@@ -109,10 +111,10 @@ def test_trend_points_targets_and_last_year(window) -> None:
     assert ax.get_title(loc="left").replace("\n", " ") == (
         "% of people who had no need for ongoing services following reablement"
     )
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in chart.figure.legends[0].get_texts()]
     assert legend == ["Target", "Same period last year", "Figure", "Amber", "N/A (not rated)"]
     assert chart.alt.startswith(
-        "Line chart of % of people who had no need for ongoing services following reablement "
+        "Line chart: % of people who had no need for ongoing services following reablement "
         "(ASCOF-2D), 2016/17 Q2 to 2017/18 Q1. Higher is better. Latest, 2017/18 Q1: 77.4% "
         "against a target of 80% (variance -2.6 pts), rated Amber. Same period last year: 79.4%."
     )
@@ -184,6 +186,24 @@ def test_trend_pending_period_keeps_its_place(window) -> None:
     assert "Figure" not in chart.model["legend"]
 
 
+def test_legend_sits_below_the_axis_label_however_tall_the_ticks(sample) -> None:
+    """Help Direct's monthly report: months without a figure take three-line tick labels; the
+    legend is still below the x-axis label, and both inside the figure."""
+    history = trend_history(sample, "2012-10", ["Help Direct"])
+    chart = trend_chart(history[history["measure_id"] == "HD-CONTACTS"])
+    figure = chart.figure
+    assert any(t.get_text().count("\n") == 2 for t in figure.axes[0].get_xticklabels())
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    label = figure.axes[0].xaxis.label.get_window_extent(renderer)
+    legend = figure.legends[0].get_window_extent(renderer)
+    ticks = [t.get_window_extent(renderer) for t in figure.axes[0].get_xticklabels()]
+    assert legend.y1 <= label.y0  # display coordinates: y grows upwards
+    assert legend.y1 <= min(t.y0 for t in ticks)
+    assert legend.y0 >= 0
+
+
 def test_trend_annotations_at_their_period_only(window) -> None:
     """Notes for this measure inside the window are drawn at their period; others are not."""
     notes = pd.DataFrame(
@@ -223,7 +243,7 @@ def test_data_text_is_plain_in_the_figure_and_escaped_in_html(tiny) -> None:
     assert "<script>" not in page and "<b>" not in page
     assert f">{html.escape(name)}</figcaption>" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; $x^2$" in page
-    assert 'alt="Line chart of Spend in $ per &lt;script&gt;' in page
+    assert 'alt="Line chart: Spend in $ per &lt;script&gt;' in page
     svg = chart.svg().decode("utf-8")
     ET.fromstring(svg)  # well-formed
     assert "&lt;script&gt;" in svg and "<script>" not in svg
@@ -268,7 +288,7 @@ def test_cumulative_help_direct_contacts(help_direct) -> None:
     assert ax.get_xlabel() == "Quarter of 2012/13 (cumulative to its end)"
     assert "year to date against target" in chart.title
     assert chart.alt == (
-        "Line chart of The number of contacts to Help Direct (HD-CONTACTS), year to date "
+        "Line chart: The number of contacts to Help Direct (HD-CONTACTS), year to date "
         "against target, 2012/13. At 2012/13 Q2 the year to date is 17,135 against a profiled "
         "target of 19,000, rated Red. Annual target 38,000. Year-end forecast 34,270 (run rate), "
         "3,730 below the annual target of 38,000: set to miss it."
@@ -286,6 +306,26 @@ def test_cumulative_monthly_reports(sample) -> None:
     assert chart.model["profiled_target"][7] == (7, pytest.approx(38000 * 7 / 12))
     ticks = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
     assert ticks[:3] == ["Start", "Apr", "May"] and ticks[-1] == "Mar"
+
+
+def test_cumulative_rated_on_forecast_puts_the_rating_on_the_forecast(sample) -> None:
+    """ASCOF 2A pt 1 is rated on its officer forecast, 10.1 against 6.1 (Amber, capped for small
+    numbers): Amber is printed beside the forecast, not on the Q1 year to date (2.64) that
+    was not what was rated; the points are plain; the target is not profiled."""
+    year = year_to_date_history(sample, "2017/18 Q1", ["Adult Social Care"])
+    chart = cumulative_chart(year[year["measure_id"] == "ASCOF-2A1"])
+    ax = chart.figure.axes[0]
+    assert chart.model["forecast_label"] == "Forecast\n10.1 (Amber)"
+    assert chart.model["latest_label"] == "2.6"
+    assert chart.model["profiled_target"] == []
+    gids = {a.get_gid() for a in ax.get_children()}
+    assert "ytd-points" in gids and not any(str(g).startswith("rag-") for g in gids)
+    assert "Amber" not in chart.model["legend"]
+    assert chart.alt.endswith(
+        "At 2017/18 Q1 the year to date is 2.6 per 100,000. Annual target 6.1 per 100,000. "
+        "Year-end forecast 10.1 per 100,000 (officer forecast), 4.0 per 100,000 above the "
+        "annual target of 6.1 per 100,000: set to miss it, rated Amber."
+    )
 
 
 def test_cumulative_refuses_other_measures(window, sample) -> None:
@@ -441,3 +481,15 @@ def test_house_style_is_packaged_and_restores_settings() -> None:
 )
 def test_unit_label(unit, rate_per, label) -> None:
     assert unit_label(unit, rate_per) == label
+
+
+@pytest.mark.parametrize("measure_id", ["ASCOF-2D", "DTOC-ASC", "ASCOF-2A1", "SEQ-MEET"])
+def test_value_axis_steps_are_round(window, measure_id: str) -> None:
+    """Ticks go up in 1, 2 or 5 times a power of ten, at most seven of them."""
+    chart = trend_chart(rows(window, measure_id))
+    chart.png()
+    ticks = chart.figure.axes[0].get_yticks()
+    step = ticks[1] - ticks[0]
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert round(mantissa, 6) in (1, 2, 5)
+    assert len(ticks) <= 7

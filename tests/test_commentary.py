@@ -353,11 +353,11 @@ def test_draft_band(sample_card: pd.DataFrame) -> None:
     assert draft_commentary(_row(sample_card, "SEQ-MEET")) == (
         "% of sequels that 'Meet Need': 10.9%, 1.9 points higher than 2016/17 Q4 (9.0%); "
         "1.9 points above the target band of 5 to 9%. Rated Amber: within 2 points of the band "
-        "5 to 9."
+        "5 to 9%."
     )
     assert draft_commentary(_row(sample_card, "SEQ-PREVENT")) == (
         "% of sequels that 'Prevent Need': 62%, 4 points higher than 2016/17 Q4 (58%); inside "
-        "the target band of 59 to 63%. Rated Green: inside the band 59 to 63."
+        "the target band of 59 to 63%. Rated Green: inside the band 59 to 63%."
     )
 
 

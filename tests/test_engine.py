@@ -134,8 +134,8 @@ def test_seed_004_every_measure_is_covered(q1) -> None:
         ("LIB-VISITS", "Amber: within 10% of target (-4.7%)"),
         ("ASCOF-1G", "Green: within 0.5 points of target (-0.1 points)"),
         ("ASCOF-2D", "Amber: within 5% of target (-2.6 points, -3.3% of target)"),
-        ("SEQ-MEET", "Amber: within 2 points of the band 5 to 9 (1.9 points above)"),
-        ("SEQ-PREVENT", "Green: inside the band 59 to 63"),
+        ("SEQ-MEET", "Amber: within 2 points of the band 5 to 9% (1.9 points above)"),
+        ("SEQ-PREVENT", "Green: inside the band 59 to 63%"),
         ("ASCOF-2A2", "Green: year-end forecast meets or beats target (-11.1%)"),
         (
             "ASCOF-2A1",

@@ -110,6 +110,12 @@ def test_trend_history_one_row_per_figure(sample) -> None:
     assert survey["period"].tolist() == ["2015/16", "2016/17", "2017/18"]
     assert survey["value"].tolist()[:2] == [72.0, 70.0]
     assert survey["rag"].iloc[-1] == "Pending"
+    # the carers' survey is every other year: 2015/16 keeps its place on the axis, blank
+    carers = history[history["measure_id"] == "ASCOF-3D2"]
+    assert carers["period"].tolist() == ["2014/15", "2015/16", "2016/17", "2017/18"]
+    values = carers["value"].tolist()
+    assert values[0] == 65.2 and pd.isna(values[1]) and values[2] == 63.5
+    assert carers["note"].iloc[1] == "No figure for 2015/16"
 
 
 def test_year_to_date_history_stops_at_the_period(sample) -> None:

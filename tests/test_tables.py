@@ -10,6 +10,7 @@ import pytest
 
 from conftest import SAMPLE
 from perfnb import build_scorecard, format_value, load_dataset, performance, scorecard_table
+from perfnb.history import variance_periods
 from perfnb.palette import RAG_STYLES
 from perfnb.tables import exceptions, exceptions_table, variance_table
 
@@ -206,6 +207,42 @@ def test_variance_table_is_seed_000(tmp_path) -> None:
     text = path.read_text(encoding="utf-8-sig").splitlines()
     assert text[0].startswith("Measure,Description,Year-end target,2012/13 Q1 Target,")
     assert text[1].endswith('19,000","17,135",-10%')
+
+
+def test_october_report_adds_the_month_after_the_quarters() -> None:
+    """Seed 000 at October 2012: the year to date is 8,017 + 9,118 + 3,580 = 20,715 contacts
+    against 38,000 x 7 / 12 = 22,167 (-6.55%), and 10,641 + 13,011 + 5,736 = 29,388 issues
+    against 52,000 x 7 / 12 = 30,333 (-3.1%): "the deficit has reduced again (to 7% for
+    contacts and 3% for issues)". Q1 and Q2 come first, as the report shows them."""
+    assert [p.label for p in variance_periods("2012-10")] == ["2012/13 Q1", "2012/13 Q2", "2012-10"]
+    assert [p.label for p in variance_periods("2012-09")] == ["2012/13 Q1", "2012/13 Q2"]
+    assert [p.label for p in variance_periods("2017/18 Q3")] == [
+        "2017/18 Q1",
+        "2017/18 Q2",
+        "2017/18 Q3",
+    ]
+    rows = performance(load_dataset(SAMPLE), variance_periods("2012-10"), ["Help Direct"])
+    data = variance_table(rows).data.set_index(("", "Measure"))
+    assert list(dict.fromkeys(c[0] for c in data.columns if c[0])) == [
+        "2012/13 Q1",
+        "2012/13 Q2",
+        "Oct 2012",
+    ]
+    october = [("Oct 2012", c) for c in ("Target", "Actual", "Variance")]
+    assert data.loc["HD-CONTACTS", october].tolist() == ["22,167", "20,715", "-7%"]
+    assert data.loc["HD-ISSUES", october].tolist() == ["30,333", "29,388", "-3%"]
+
+
+def test_variance_table_shows_each_figure_once() -> None:
+    """A quarterly measure in a monthly report shows its quarter's figure under the quarter,
+    not again under the month; an annual survey's year is named beside its figure."""
+    data = load_dataset(SAMPLE)
+    rows = performance(data, ["2017/18 Q1", "2017-07"], ["Communities and Wellbeing"])
+    table = variance_table(rows).data.set_index(("", "Measure"))
+    assert table.loc["LIB-VISITS", ("2017/18 Q1", "Actual")] == "238,200"
+    assert table.loc["LIB-VISITS", ("Jul 2017", "Actual")] == ""
+    assert table.loc["LALS-SUCCESS", ("2017/18 Q1", "Actual")] == "96% (2016/17)"
+    assert table.loc["LALS-SUCCESS", ("Jul 2017", "Actual")] == ""
 
 
 def test_exceptions_are_red_amber_and_changes(ratio_data) -> None:

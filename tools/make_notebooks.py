@@ -67,7 +67,7 @@ def scorecard() -> nbformat.NotebookNode:
             "profiled to the period, the actual and the variance (per cent of target, or "
             "percentage points for percentages)."
         ),
-        new_code_cell("report.show(perfnb.variance_table(report.year_to_date))"),
+        new_code_cell("report.show(perfnb.variance_table(report.variance_rows))"),
         new_code_cell("for section in report.theme_sections():\n    display(section)"),
         new_markdown_cell(
             "## How each rating was reached\n\n"
