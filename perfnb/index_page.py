@@ -27,9 +27,6 @@ th { background: #f0f0f0; }
 a { color: #0b4f9c; }
 footer { margin-top: 2rem; font-size: 0.85rem; color: #444; }
 .stale { color: #7a4a00; }
-.perfnb-badge { display: inline-block; padding: 0.05rem 0.4rem; margin: 0.1rem 0;
-                border-radius: 3px;
-                border: 1px solid #595959; font-size: 0.9rem; }
 .needs { font-size: 0.85rem; color: #5c3a00; }
 @media print { a { color: inherit; text-decoration: none; } }
 """

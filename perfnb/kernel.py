@@ -7,12 +7,18 @@ with ``sys.executable``, whatever kernelspecs are installed.
 
 Where the platform has them (not Windows), kernels talk over IPC sockets, not TCP ports: no two
 kernels started at once can race for a port (papermill#511), and nothing listens on the network.
+
+The kernel process's own stderr (ipykernel's log: a KeyboardInterrupt traceback when it is
+stopped, start-up warnings) goes to a log file of the job, not the analyst's terminal;
+what the notebook's cells print still arrives as cell output.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import typing as t
+from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
@@ -38,8 +44,22 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         ["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc", config=True
     )
 
+    stderr_path: t.ClassVar[str | None] = None  # where the kernel process's stderr goes
+
     @property
     def kernel_spec(self) -> KernelSpec:
         if self._kernel_spec is None:
             self._kernel_spec = current_python_kernelspec()
         return self._kernel_spec
+
+    @classmethod
+    def logging_to(cls, path: str | Path) -> type[CurrentPythonKernelManager]:
+        """This manager, with each kernel's stderr appended to ``path``."""
+        return type(cls.__name__, (cls,), {"stderr_path": str(path)})
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: t.Any) -> None:
+        if self.stderr_path is None or "stderr" in kw:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        # the child keeps its own copy of the file descriptor
+        with open(self.stderr_path, "ab") as log:
+            return await super()._async_launch_kernel(kernel_cmd, stderr=log, **kw)

@@ -78,8 +78,17 @@ def rag_css_props(style: RagStyle) -> str:
     return props
 
 
+# a rating as a labelled badge ("Amber 6") in running text: the report's summary, index.html
+BADGE_CSS = (
+    ".perfnb-badge { display: inline-block; padding: 0.05rem 0.45rem; margin: 0.1rem 0; "
+    "border-radius: 3px; font-weight: 600; border: 1px solid #595959; }"
+)
+
+
 def rag_css(selector_prefix: str = "") -> str:
-    """CSS rules for the RAG classes (``.rag-red`` and so on), for pages outside a table."""
-    return "\n".join(
+    """CSS rules for the RAG classes (``.rag-red`` and so on) and the ``.perfnb-badge`` that
+    shows one in running text, for pages outside a table."""
+    rules = [
         f"{selector_prefix}.{s.css_class} {{ {rag_css_props(s)} }}" for s in RAG_STYLES.values()
-    )
+    ]
+    return "\n".join([BADGE_CSS, *rules])

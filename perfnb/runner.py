@@ -307,7 +307,7 @@ def run_job(
             str(executed),
             parameters={**parameters, "output_dir": str(staging)},
             kernel_name="python3",
-            kernel_manager_class=CurrentPythonKernelManager,
+            kernel_manager_class=CurrentPythonKernelManager.logging_to(work / "kernel.log"),
             progress_bar=False,
             cwd=str(notebook.parent),
             execution_timeout=timeout,
@@ -330,6 +330,8 @@ def run_job(
         _keep_failed(executed, folder, stem, result)
     except Exception as exc:  # a dead kernel, a timeout, an export failure: report, go on
         result.error = f"{type(exc).__name__}: {exc}".strip()
+        if work is not None and (said := _last_lines(work / "kernel.log")):
+            result.error += f" (the kernel's last words: {said})"
         _keep_failed(executed, folder, stem, result)
     finally:
         if work is not None:
@@ -355,6 +357,15 @@ def _failed_cell_position(executed: Path) -> int | None:
         if cell.metadata.get("papermill", {}).get("status") == "failed":
             return position
     return None
+
+
+def _last_lines(path: Path, count: int = 3) -> str:
+    """The last ``count`` non-blank lines of a log file, joined; blank when there is none."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return " | ".join([line.strip() for line in lines if line.strip()][-count:])
 
 
 def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> None:

@@ -566,3 +566,21 @@ def test_red_and_amber_without_commentary_are_warned(tmp_path) -> None:
     assert "Visits fell while two libraries were closed for refurbishment." in html
     manifest = json.loads((result.folder / "manifest.json").read_text())
     assert "commentary/2017-18-Q1.md" in manifest["reports"][0]["run"]["inputs"]
+
+
+def test_kernel_stderr_stays_off_the_terminal_and_names_a_dead_kernel(tiny, tmp_path, capfd):
+    """What the kernel process writes to its own stderr (ipykernel's log) goes to the job's
+    log, not the terminal; when the kernel dies, its last words are in the error."""
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "noisy", "import os\nos.write(2, b'kernel noise on fd 2\\n')")
+    make_notebook(notebooks, "dies", "import os\nos.write(2, b'dying words\\n')\nos._exit(3)")
+    result = run_reports(
+        None, tiny(), tmp_path / "out", notebooks_dir=notebooks, services=["Help Desk"]
+    )
+    by_name = {job.notebook: job for job in result.jobs}
+    assert by_name["noisy"].status == "ok"
+    assert by_name["dies"].status == "failed"
+    assert "dying words" in by_name["dies"].error
+    captured = capfd.readouterr()
+    assert "kernel noise" not in captured.err + captured.out
+    assert "dying words" not in captured.err
