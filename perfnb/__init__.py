@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from perfnb.actions import action_progress, action_summary, overdue_actions
 from perfnb.charts import Chart, cumulative_chart, rag_summary_chart, trend_chart
 from perfnb.commentary import (
     Commentary,
@@ -33,6 +34,7 @@ from perfnb.tables import (
     scorecard_table,
     variance_table,
 )
+from perfnb.timescales import Timescale, parse_timescale
 
 try:
     __version__ = version("perfnb")
@@ -54,7 +56,10 @@ __all__ = [
     "RunResult",
     "ServiceReport",
     "Table",
+    "Timescale",
     "__version__",
+    "action_progress",
+    "action_summary",
     "build_scorecard",
     "commentary_path",
     "cumulative_chart",
@@ -68,8 +73,10 @@ __all__ = [
     "load_commentary",
     "load_dataset",
     "missing_commentary",
+    "overdue_actions",
     "parse_commentary",
     "parse_period",
+    "parse_timescale",
     "performance",
     "rag_counts",
     "rag_reasons_table",

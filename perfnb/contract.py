@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "ACTION_STATUSES",
     "AGGREGATIONS",
     "FILES",
     "FREQUENCIES",
@@ -194,8 +195,66 @@ BENCHMARKS = FileSpec(
     ),
 )
 
+# an action's status as officers report it (seed 001 writes "On Target"; matched in any case)
+ACTION_STATUSES = ("Not started", "On target", "At risk", "Off target", "Completed", "Cancelled")
+
+ACTIONS = FileSpec(
+    "actions",
+    required=False,
+    key=("action_id",),
+    description="One row per improvement action (or activity under one): who, by when, why.",
+    columns=(
+        Column("action_id", "id", True, False, description="Unique code, e.g. COR-HSC-AP-29."),
+        Column("title", "text", True, False, description="What will be done."),
+        Column("service", "text", True, False, description="The report the action belongs to."),
+        Column("theme", "text", description="Area for improvement, e.g. Access to services."),
+        Column("lead_officer", "text", True, description="Who leads it."),
+        Column("authorising_officer", "text", description="Who signs it off."),
+        Column("start", "text", description="When it starts: 1-Apr-2009, April 2009."),
+        Column(
+            "deadline",
+            "text",
+            True,
+            description="When it is due, as written: 31-Mar-2011, March 2004, Jan - March "
+            "2004, Already achieved, Ongoing.",
+        ),
+        Column("resources", "text", description="E.g. Within existing resources."),
+        Column(
+            "outcome_measure",
+            "text",
+            description="What success looks like, or a measure_id of measures.csv.",
+        ),
+        Column("parent_id", "id", description="For an activity: the action_id it belongs to."),
+    ),
+)
+
+ACTION_UPDATES = FileSpec(
+    "action_updates",
+    required=False,
+    key=("action_id", "period"),
+    description="One row per action and period: status, % complete and the progress text.",
+    columns=(
+        Column("action_id", "id", True, False, description="An action_id of actions.csv."),
+        Column("period", "period", True, False, description="The report's period, 2009/10 Q2."),
+        Column("status", "choice", True, False, ACTION_STATUSES, "The officer's status."),
+        Column("pct_complete", "number", True, description="Per cent complete, 0 to 100."),
+        Column("progress", "text", description="Progress this period."),
+        Column("issues", "text", description="Issues affecting progress and corrective actions."),
+    ),
+)
+
 FILES: dict[str, FileSpec] = {
-    spec.name: spec for spec in (MEASURES, VALUES, TARGETS, OVERRIDES, BENCHMARKS, ANNOTATIONS)
+    spec.name: spec
+    for spec in (
+        MEASURES,
+        VALUES,
+        TARGETS,
+        OVERRIDES,
+        BENCHMARKS,
+        ANNOTATIONS,
+        ACTIONS,
+        ACTION_UPDATES,
+    )
 }
 
 

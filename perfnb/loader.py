@@ -16,8 +16,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perfnb.contract import FILES, TRUE_FLAGS, DataError, FileSpec, Problem, slugify
+from perfnb.contract import (
+    ACTION_STATUSES,
+    ACTION_UPDATES,
+    ACTIONS,
+    FILES,
+    TRUE_FLAGS,
+    DataError,
+    FileSpec,
+    Problem,
+    slugify,
+)
 from perfnb.periods import Period, latest_period, parse_period
+from perfnb.timescales import parse_timescale
 from perfnb.validation import RawTable, check_tables
 
 __all__ = ["Dataset", "load_dataset", "slugify", "validate_dataset"]
@@ -46,6 +57,8 @@ class Dataset:
     overrides: pd.DataFrame = field(default_factory=lambda: _typed_overrides(None))
     benchmarks: pd.DataFrame = field(default_factory=lambda: _typed_benchmarks(None))
     annotations: pd.DataFrame = field(default_factory=lambda: _typed_annotations(None))
+    actions: pd.DataFrame = field(default_factory=lambda: _typed_actions(None))
+    action_updates: pd.DataFrame = field(default_factory=lambda: _typed_action_updates(None))
     settings: dict[str, object] = field(default_factory=dict)
     sources: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
@@ -352,6 +365,53 @@ def _typed_annotations(table: RawTable | None) -> pd.DataFrame:
     return out
 
 
+ACTION_DATES = ("start_date", "deadline_date")
+
+
+def _typed_actions(table: RawTable | None) -> pd.DataFrame:
+    """actions.csv with every column as text, plus ``start_date`` and ``deadline_date`` (the
+    day each timescale names, NaT where it names none) and ``deadline_kind`` (date, achieved,
+    ongoing, text or blank: :func:`perfnb.timescales.parse_timescale`)."""
+    names = [c.name for c in ACTIONS.columns]
+    frame = table.frame.copy() if table is not None else pd.DataFrame(columns=names, dtype=object)
+    for name in names:
+        if name not in frame:
+            frame[name] = ""
+    frame = frame.astype({name: object for name in names})
+    starts = [parse_timescale(text) for text in frame["start"]]
+    deadlines = [parse_timescale(text) for text in frame["deadline"]]
+    frame["start"] = [t.text for t in starts]
+    frame["deadline"] = [t.text for t in deadlines]
+    frame["start_date"] = pd.to_datetime([t.deadline for t in starts]).astype("datetime64[ns]")
+    frame["deadline_date"] = pd.to_datetime([t.deadline for t in deadlines]).astype(
+        "datetime64[ns]"
+    )
+    frame["deadline_kind"] = pd.Series([t.kind for t in deadlines], index=frame.index, dtype=object)
+    extra = [
+        c for c in frame.columns if c not in names and c not in (*ACTION_DATES, "deadline_kind")
+    ]
+    return frame[[*names, *ACTION_DATES, "deadline_kind", *extra]].reset_index(drop=True)
+
+
+def _typed_action_updates(table: RawTable | None) -> pd.DataFrame:
+    """action_updates.csv: ``period`` as its label, ``status`` in its canonical case (``On
+    Target`` is ``On target``), ``pct_complete`` as a number (per cent)."""
+    names = [c.name for c in ACTION_UPDATES.columns]
+    if table is None:
+        empty = pd.DataFrame(columns=names, dtype=object)
+        return empty.astype({"pct_complete": float})
+    frame = table.frame.copy()
+    for name in names:
+        if name not in frame:
+            frame[name] = ""
+    frame["period"] = table.periods("period")["period"]
+    canonical = {status.lower(): status for status in ACTION_STATUSES}
+    frame["status"] = frame["status"].astype(str).str.strip().str.lower().map(canonical)
+    frame["pct_complete"] = table.number("pct_complete")
+    extra = [c for c in frame.columns if c not in names]
+    return frame[[*names, *extra]].reset_index(drop=True)
+
+
 def _typed_benchmarks(table: RawTable | None) -> pd.DataFrame:
     columns = ["measure_id", "year", "fy", "area", "value", "is_average", "quartile"]
     if table is None:
@@ -451,6 +511,8 @@ def load_dataset(folder: str | Path = "data/sample") -> Dataset:
         overrides=_typed_overrides(tables.get("overrides")),
         benchmarks=_typed_benchmarks(tables.get("benchmarks")),
         annotations=_typed_annotations(tables.get("annotations")),
+        actions=_typed_actions(tables.get("actions")),
+        action_updates=_typed_action_updates(tables.get("action_updates")),
         settings=settings,
         sources=sources,
         warnings=[p for p in problems if p.severity == "warning"],

@@ -141,6 +141,8 @@ def test_sample_data_set_settings_and_hashes() -> None:
         "values.csv",
         "targets.csv",
         "annotations.csv",
+        "actions.csv",
+        "action_updates.csv",
         "dataset.toml",
     }
 

@@ -490,3 +490,48 @@ def test_benchmark_area_not_in_the_file_warns(tiny) -> None:
         "benchmarks.csv, column area: has no rows for the area 'Traford' named in dataset.toml, "
         "so no quartile can be worked out; check the spelling"
     ]
+
+
+ACTIONS_CSV = """action_id,title,service,lead_officer,deadline,parent_id
+AP-1,Open the new front door,Help Desk,A. Officer,31-Mar-2018,
+AP-1a,Train the staff,Help Desk,B. Officer,Ongoing,AP-1
+AP-2,Review the strategy,Help Desk,A. Officer,March 2018,AP-9
+"""
+
+UPDATES_CSV = """action_id,period,status,pct_complete,progress,issues
+AP-1,2017/18 Q1,On Target,50,,
+AP-1,2017/18 Q2,on target,40,,
+AP-1a,2017/18 Q1,Completed,90,,
+AP-3,2017/18 Q1,On target,10,,
+AP-2,2017/18 Q1,Off target,120,,
+AP-2,2017/18 Q2,Finished,50,,
+"""
+
+
+def test_action_plans_are_checked_by_row(tiny) -> None:
+    """Unknown actions and parents, % outside 0 to 100 and an unknown status are errors named
+    by file, row and column; % going backwards and Completed under 100% are warnings."""
+    folder = tiny(actions=ACTIONS_CSV, action_updates=UPDATES_CSV)
+    assert messages(folder) == [
+        "action_updates.csv, row 7, column status: 'Finished' is not one of the allowed values; "
+        "expected one of Not started, On target, At risk, Off target, Completed, Cancelled",
+        "actions.csv, row 4, column parent_id: 'AP-9' is not an action_id in actions.csv",
+        "action_updates.csv, row 5, column action_id: 'AP-3' is not an action_id in actions.csv",
+        "action_updates.csv, row 6, column pct_complete: '120' is not a percentage from 0 to 100",
+    ]
+    assert messages(folder, "warning") == [
+        "action_updates.csv, row 4, column pct_complete: '90' is less than 100 for an action "
+        "whose status is Completed",
+        "action_updates.csv, row 3, column pct_complete: '40' is lower than the action's % "
+        "complete in the period before; is it right?",
+        "action_updates.csv, row 7, column pct_complete: '50' is lower than the action's % "
+        "complete in the period before; is it right?",
+    ]
+
+
+def test_updates_without_actions_are_an_error(tiny) -> None:
+    folder = tiny(action_updates=UPDATES_CSV)
+    assert (
+        "action_updates.csv, column action_id: has updates but the data set has no actions.csv "
+        "listing the actions" in messages(folder)
+    )

@@ -1,0 +1,249 @@
+"""Action plans: where each improvement action stands at a period end, and summaries of them.
+
+A committee asks of every action: is it on track, who owns it, is it overdue? For a report
+period, :func:`action_progress` gives one row per action (and activity) with the officer's
+status and % complete, the progress expected by the period end if the work ran evenly from
+start to deadline, the slippage (expected less actual, in percentage points: positive is
+behind), whether it is overdue or due in the next period, and a derived rating with its reason:
+
+- ``Cancelled``, ``Completed``: as the officer reports (or 100% complete, or a timescale of
+  "Already achieved");
+- ``Overdue``: the deadline fell before the period end and it is not completed;
+- ``At risk``: the officer says At risk or Off target, it is more than ``at_risk_points``
+  behind expected progress, or no progress was reported for the period;
+- ``On track``: otherwise.
+
+The officer's status is kept beside the derived rating; ``status_differs`` marks where the
+two disagree (an officer's On target for an action that is overdue), as RAG overrides do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perfnb.periods import Period, parse_period
+
+__all__ = [
+    "ACTION_COLUMNS",
+    "ACTION_RAGS",
+    "AT_RISK_POINTS",
+    "action_progress",
+    "action_summary",
+    "overdue_actions",
+]
+
+ACTION_RAGS = ("Overdue", "At risk", "On track", "Completed", "Cancelled")
+AT_RISK_POINTS = 10.0  # percentage points behind expected progress that make an action At risk
+
+# output/<period>/actions.csv, in this order (the issue's contract), then the rest
+ACTION_COLUMNS = (
+    "action_id",
+    "title",
+    "service",
+    "lead_officer",
+    "deadline",
+    "status",
+    "pct_complete",
+    "previous_pct_complete",
+    "expected_pct",
+    "slippage",
+    "overdue",
+    "due_soon",
+    "rag",
+    "rag_reason",
+)
+_MORE_COLUMNS = (
+    "theme",
+    "authorising_officer",
+    "parent_id",
+    "start",
+    "deadline_date",
+    "deadline_kind",
+    "resources",
+    "outcome_measure",
+    "updated_period",
+    "progress",
+    "issues",
+    "status_differs",
+)
+
+
+def _day(value: object) -> str:
+    return f"{pd.Timestamp(value):%-d %b %Y}"
+
+
+def _percent(value: float) -> str:
+    return f"{round(float(value), 1):g}%"
+
+
+def action_progress(
+    actions: pd.DataFrame,
+    updates: pd.DataFrame,
+    period: Period | str,
+    *,
+    at_risk_points: float = AT_RISK_POINTS,
+) -> pd.DataFrame:
+    """One row per action at the end of ``period`` (the loader's ``actions`` and
+    ``action_updates`` frames): ``ACTION_COLUMNS`` then the rest. Percentages are per cent
+    complete; ``expected_pct`` assumes even progress from the start (or, without one, the start
+    of the first period the action was reported in) to the deadline; ``slippage`` is expected
+    less actual in percentage points."""
+    period = parse_period(period)
+    end = pd.Timestamp(period.end)
+    following = _next(period)
+    actions = actions.reset_index(drop=True)
+    updates = updates.copy()
+    labels = updates["period"].astype(str)
+    parsed = {label: parse_period(label) for label in pd.unique(labels)}
+    updates["_end"] = labels.map(lambda p: pd.Timestamp(parsed[p].end))
+    updates["_start"] = labels.map(lambda p: pd.Timestamp(parsed[p].start))
+    reported = updates[updates["_end"] <= end].sort_values(["action_id", "_end"], kind="stable")
+
+    latest = reported.groupby("action_id").tail(1).set_index("action_id")
+    earlier = reported[reported["_end"] < end]
+    # "the period before": the latest update before this period's own
+    before = earlier.groupby("action_id").tail(1).set_index("action_id")
+    first_start = updates.groupby("action_id")["_start"].min()
+
+    ids = actions["action_id"]
+    latest_end = _lookup(latest["_end"], ids)
+    latest_start = _lookup(latest["_start"], ids)
+    this_period = latest_end.eq(end) & latest_start.ge(pd.Timestamp(period.start))
+    status = _lookup(latest["status"], ids).fillna("").astype(object)
+    pct = _lookup(latest["pct_complete"], ids).astype(float)
+    previous = _lookup(before["pct_complete"], ids).astype(float)
+    if len(actions):
+        previous = previous.where(this_period, pct)  # no new update: last is still the latest
+
+    start = actions["start_date"].fillna(_lookup(first_start, ids))
+    deadline = actions["deadline_date"]
+    # whole days, first and last both counted: 1 April to 31 March is 365
+    span = (deadline - start).dt.days.astype(float) + 1
+    elapsed = (end - start).dt.days.astype(float) + 1
+    expected = (elapsed / span.where(span > 0) * 100).clip(0, 100)
+    expected = expected.where(~(deadline <= end), 100.0)  # due by now: all of it expected
+    slippage = expected - pct
+
+    lowered = status.str.lower()
+    cancelled = lowered.eq("cancelled")
+    achieved = actions["deadline_kind"].eq("achieved") & status.eq("")
+    completed = ~cancelled & (lowered.eq("completed") | pct.ge(100) | achieved)
+    finished = cancelled | completed
+    overdue = ~finished & deadline.notna() & (deadline < end)
+    due_soon = (
+        ~finished & deadline.notna() & (deadline > end) & (deadline <= pd.Timestamp(following.end))
+    )
+    officer_worried = lowered.isin(["at risk", "off target"])
+    behind = slippage > at_risk_points
+    silent = ~this_period & ~finished
+    new = silent & status.eq("") & start.notna() & (start >= pd.Timestamp(period.start))
+
+    rag = np.select(
+        [cancelled, completed, overdue, officer_worried, behind, silent & ~new],
+        ["Cancelled", "Completed", "Overdue", "At risk", "At risk", "At risk"],
+        "On track",
+    )
+    out = pd.DataFrame(
+        {
+            "action_id": ids.astype(object),
+            "title": actions["title"].astype(object),
+            "service": actions["service"].astype(object),
+            "lead_officer": actions["lead_officer"].astype(object),
+            "deadline": actions["deadline"].astype(object),
+            "status": status,
+            "pct_complete": pct,
+            "previous_pct_complete": previous,
+            "expected_pct": expected.round(1),
+            "slippage": slippage.round(1),
+            "overdue": overdue.astype(bool),
+            "due_soon": due_soon.astype(bool),
+            "rag": pd.Series(rag, index=actions.index, dtype=object),
+        }
+    )
+    out["rag_reason"] = [
+        _reason(row, period, at_risk_points, bool(quiet), bool(fresh))
+        for row, quiet, fresh in zip(
+            out.assign(deadline_date=deadline).to_dict("records"), silent, new, strict=True
+        )
+    ]
+    for name in _MORE_COLUMNS:
+        if name in actions:
+            out[name] = actions[name]
+    out["updated_period"] = _lookup(latest["period"], ids).fillna("").astype(object)
+    for name in ("progress", "issues"):  # words of this period's own update only
+        words = _lookup(latest[name], ids).fillna("").astype(object)
+        out[name] = words.where(this_period, "")
+    said = status.str.lower().map(_OFFICER_RAG).fillna("")
+    out["status_differs"] = (said != "") & (said != out["rag"])
+    return out.reset_index(drop=True)
+
+
+# the rating an officer's status amounts to, to see where officer and figures disagree
+_OFFICER_RAG = {
+    "on target": "On track",
+    "at risk": "At risk",
+    "off target": "At risk",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+}
+
+
+def _lookup(by_id: pd.Series, ids: pd.Series) -> pd.Series:
+    """``by_id``'s value for each of ``ids`` (missing where it has none), in ``ids``' order."""
+    return pd.Series(by_id.reindex(ids.to_numpy()).to_numpy(), index=ids.index)
+
+
+def _next(period: Period) -> Period:
+    last = {"month": 12, "quarter": 4, "year": 1}[period.kind]
+    if period.index < last:
+        return Period(period.kind, period.fy, period.index + 1)
+    return Period(period.kind, period.fy + 1, 1)
+
+
+def _reason(row: dict[str, object], period: Period, points: float, silent: bool, new: bool) -> str:
+    """Why an action has its rating, in a sentence a committee can read."""
+    rag, status = row["rag"], str(row["status"])
+    pct, expected = row["pct_complete"], row["expected_pct"]
+    deadline = row["deadline_date"]
+    done = f"{_percent(pct)} complete" if pd.notna(pct) else "no % complete reported"
+    if rag == "Cancelled":
+        return "Cancelled: reported as cancelled"
+    if rag == "Completed":
+        if status.lower() == "completed" or (pd.notna(pct) and pct >= 100):
+            return f"Completed: reported as {status or 'complete'} ({done})"
+        return f"Completed: the timescale says {row['deadline']!r}"
+    if rag == "Overdue":
+        return f"Overdue: the deadline, {_day(deadline)}, has passed and it is {done}"
+    if status.lower() in ("at risk", "off target"):
+        return f"At risk: the lead officer reports it {status} ({done})"
+    if pd.notna(row["slippage"]) and row["slippage"] > points:
+        return (
+            f"At risk: {round(float(row['slippage']), 1):g} points behind the {_percent(expected)} "
+            "expected by "
+            f"{_day(period.end)} ({done}, more than {points:g} points behind)"
+        )
+    if silent and not new:
+        return f"At risk: no progress reported for {period.short_label}"
+    if new:
+        return "On track: started this period; no progress due yet"
+    if pd.isna(deadline):
+        return f"On track: {done}; no deadline ({row['deadline'] or 'none given'})"
+    if pd.isna(expected):
+        return f"On track: {done}"
+    return f"On track: {done}, {_percent(expected)} expected by {_day(period.end)}"
+
+
+def action_summary(progress: pd.DataFrame, by: str = "service") -> pd.DataFrame:
+    """Counts of actions by derived rating (``ACTION_RAGS``) for each ``by`` (service, theme
+    or lead_officer), with the total and how many are overdue, largest concern first."""
+    counts = pd.crosstab(progress[by], progress["rag"]).reindex(columns=list(ACTION_RAGS))
+    counts = counts.fillna(0).astype(int)
+    counts["Total"] = counts.sum(axis=1)
+    counts = counts.sort_values(["Overdue", "At risk", "Total"], ascending=False, kind="stable")
+    return counts.reset_index().rename_axis(columns=None)
+
+
+def overdue_actions(progress: pd.DataFrame) -> pd.DataFrame:
+    """The overdue actions, longest overdue first."""
+    return progress[progress["overdue"]].sort_values("deadline_date", kind="stable")

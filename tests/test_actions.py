@@ -1,0 +1,218 @@
+"""Action plans: timescales as councils write them, expected progress, overdue and the derived
+rating, worked out by hand from dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perfnb.actions import ACTION_COLUMNS, action_progress, action_summary, overdue_actions
+from perfnb.loader import _typed_actions
+from perfnb.timescales import parse_timescale
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline", "kind"),
+    [
+        # seed 001
+        ("31-Mar-2011", dt.date(2011, 3, 31), "date"),
+        # seed 003
+        ("April 2004", dt.date(2004, 4, 30), "date"),
+        ("October 2003", dt.date(2003, 10, 31), "date"),
+        ("Jan \u2013 March 2004", dt.date(2004, 3, 31), "date"),
+        (
+            "Business Process Re-engineering: Jan \u2013 March 2004; "
+            "Service Delivery: April \u2013 June 2004",
+            dt.date(2004, 6, 30),
+            "date",
+        ),
+        ("Already achieved", None, "achieved"),
+        ("Ongoing", None, "ongoing"),
+        # other ways councils write them
+        ("March 2004", dt.date(2004, 3, 31), "date"),
+        ("Sept 2003", dt.date(2003, 9, 30), "date"),
+        ("1st April 2004", dt.date(2004, 4, 1), "date"),
+        ("31/03/2010", dt.date(2010, 3, 31), "date"),
+        ("2010-03-31", dt.date(2010, 3, 31), "date"),
+        ("2004/05", dt.date(2005, 3, 31), "date"),
+        ("Q3 2003/04", dt.date(2003, 12, 31), "date"),
+        ("By the end of Spring", None, "text"),
+        ("30 Feb 2004", None, "text"),  # no such day: kept as words, never a crash
+        ("", None, "blank"),
+        (None, None, "blank"),
+    ],
+)
+def test_timescales_as_councils_write_them(text, deadline, kind) -> None:
+    read = parse_timescale(text)
+    assert (read.deadline, read.kind) == (deadline, kind)
+    assert read.text == ("" if text is None else " ".join(text.split()))
+
+
+@given(st.text(max_size=60))
+def test_any_timescale_text_is_read_without_error(text: str) -> None:
+    read = parse_timescale(text)
+    assert read.kind in ("date", "achieved", "ongoing", "text", "blank")
+    assert (read.deadline is not None) == (read.kind == "date")
+
+
+def _actions(*rows: dict) -> pd.DataFrame:
+    base = {"title": "An action", "service": "Care", "lead_officer": "A. Officer", "start": ""}
+    table = pd.DataFrame([{**base, **row} for row in rows]).astype(str)
+    spec = type("Raw", (), {"frame": table})
+    return _typed_actions(spec)  # the loader's typing: dates read from the timescales
+
+
+def _updates(*rows: tuple[str, str, str, float]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["action_id", "period", "status", "pct_complete"])
+    return frame.assign(progress="", issues="")
+
+
+def test_expected_progress_and_slippage_on_seed_001_dates() -> None:
+    """COR-HSC-AP-29: no start, so it runs from 1 April 2009 (its first report, Q1) to
+    31 March 2011: 730 days. By 30 September 2009, 183 of them: 25.07% expected; 50% done is
+    24.9 points ahead (slippage -24.9). Last period 25%."""
+    actions = _actions({"action_id": "AP-29", "deadline": "31-Mar-2011"})
+    updates = _updates(
+        ("AP-29", "2009/10 Q1", "On Target", 25), ("AP-29", "2009/10 Q2", "On Target", 50)
+    )
+    row = action_progress(actions, updates, "2009/10 Q2").iloc[0]
+    assert row["expected_pct"] == pytest.approx(25.1)
+    assert row["slippage"] == pytest.approx(-24.9)
+    assert row["previous_pct_complete"] == 25
+    assert (row["overdue"], row["due_soon"], row["rag"]) == (False, False, "On track")
+    assert row["rag_reason"] == "On track: 50% complete, 25.1% expected by 30 Sep 2009"
+    assert not row["status_differs"]
+
+
+def test_behind_expected_progress_is_at_risk() -> None:
+    """Start 1 April 2009, deadline 31 March 2010 (365 days); at 30 September 2009, 183 days:
+    50.1% expected; 30% done is 20.1 points behind, more than 10: At risk, though the officer
+    says On target."""
+    actions = _actions({"action_id": "X", "start": "1-Apr-2009", "deadline": "31-Mar-2010"})
+    updates = _updates(("X", "2009/10 Q2", "on target", 30))
+    row = action_progress(actions, updates, "2009/10 Q2").iloc[0]
+    assert row["expected_pct"] == pytest.approx(50.1)
+    assert row["slippage"] == pytest.approx(20.1)
+    assert row["rag"] == "At risk"
+    assert row["rag_reason"] == (
+        "At risk: 20.1 points behind the 50.1% expected by 30 Sep 2009 (30% complete, more than "
+        "10 points behind)"
+    )
+    assert row["status_differs"]
+
+
+def test_overdue_due_soon_completed_and_cancelled() -> None:
+    """At 2009/10 Q2 (ends 30 September 2009): a deadline of 31 August 2009 not completed is
+    overdue; 31 December 2009 is due in Q3 (due soon); completed and cancelled actions are
+    neither, whatever their deadline."""
+    actions = _actions(
+        {"action_id": "LATE", "deadline": "31-Aug-2009"},
+        {"action_id": "SOON", "deadline": "December 2009"},
+        {"action_id": "DONE", "deadline": "31-Aug-2009"},
+        {"action_id": "STOP", "deadline": "31-Aug-2009"},
+        {"action_id": "LATER", "deadline": "March 2010"},
+    )
+    updates = _updates(
+        ("LATE", "2009/10 Q2", "On Target", 80),
+        ("SOON", "2009/10 Q2", "On Target", 90),
+        ("DONE", "2009/10 Q2", "Completed", 100),
+        ("STOP", "2009/10 Q2", "Cancelled", 40),
+        ("LATER", "2009/10 Q2", "Off Target", 40),
+    )
+    rows = action_progress(actions, updates, "2009/10 Q2").set_index("action_id")
+    assert rows["overdue"].to_dict() == {
+        "LATE": True,
+        "SOON": False,
+        "DONE": False,
+        "STOP": False,
+        "LATER": False,
+    }
+    assert rows["due_soon"][rows["due_soon"]].index.tolist() == ["SOON"]
+    assert rows["rag"].to_dict() == {
+        "LATE": "Overdue",
+        "SOON": "On track",
+        "DONE": "Completed",
+        "STOP": "Cancelled",
+        "LATER": "At risk",
+    }
+    assert rows.loc["LATE", "rag_reason"] == (
+        "Overdue: the deadline, 31 Aug 2009, has passed and it is 80% complete"
+    )
+    assert rows.loc["LATE", "expected_pct"] == 100
+    assert rows.loc["LATER", "rag_reason"] == (
+        "At risk: the lead officer reports it Off Target (40% complete)"
+    )
+    assert overdue_actions(rows.reset_index())["action_id"].tolist() == ["LATE"]
+
+
+def test_no_update_this_period_and_plans_without_updates() -> None:
+    """An action last reported in Q1 has no Q2 update: At risk, its Q1 figure carried. Seed 003's
+    actions have no updates: "Already achieved" is Completed; a new plan's action starting this
+    quarter is On track; "Ongoing" has no deadline and is never overdue."""
+    actions = _actions(
+        {"action_id": "QUIET", "deadline": "31-Mar-2011"},
+        {"action_id": "DONE", "deadline": "Already achieved"},
+        {"action_id": "NEW", "start": "October 2003", "deadline": "April 2004"},
+        {"action_id": "ONGOING", "start": "October 2003", "deadline": "Ongoing"},
+    )
+    updates = _updates(("QUIET", "2009/10 Q1", "On Target", 25))
+    quiet = action_progress(actions, updates, "2009/10 Q2").set_index("action_id").loc["QUIET"]
+    assert (quiet["rag"], quiet["pct_complete"], quiet["updated_period"]) == (
+        "At risk",
+        25,
+        "2009/10 Q1",
+    )
+    assert quiet["rag_reason"] == "At risk: no progress reported for 2009/10 Q2"
+    plan = action_progress(actions, updates, "2003/04 Q3").set_index("action_id")
+    assert plan.loc["DONE", "rag"] == "Completed"
+    assert plan.loc["DONE", "rag_reason"] == "Completed: the timescale says 'Already achieved'"
+    assert plan.loc["NEW", "rag"] == "On track"
+    assert not plan.loc["ONGOING", "overdue"] and plan.loc["ONGOING", "rag"] == "On track"
+
+
+def test_columns_and_summary() -> None:
+    actions = _actions(
+        {"action_id": "A", "deadline": "31-Aug-2009", "service": "Care"},
+        {"action_id": "B", "deadline": "31-Mar-2011", "service": "Care"},
+        {"action_id": "C", "deadline": "31-Mar-2011", "service": "Housing"},
+    )
+    updates = _updates(
+        ("A", "2009/10 Q2", "On Target", 50),
+        ("B", "2009/10 Q2", "Completed", 100),
+        ("C", "2009/10 Q2", "On Target", 50),
+    )
+    progress = action_progress(actions, updates, "2009/10 Q2")
+    assert tuple(progress.columns[: len(ACTION_COLUMNS)]) == ACTION_COLUMNS
+    summary = action_summary(progress).set_index("service")
+    assert summary.loc["Care"].to_dict() == {
+        "Overdue": 1,
+        "At risk": 0,
+        "On track": 0,
+        "Completed": 1,
+        "Cancelled": 0,
+        "Total": 2,
+    }
+    assert summary.index.tolist() == ["Care", "Housing"]  # most overdue first
+
+
+@given(
+    st.floats(0, 100),
+    st.floats(0, 100),
+    st.sampled_from(["On Target", "At Risk", "Off Target", "Not started"]),
+)
+def test_more_progress_never_worsens_the_rating(low: float, high: float, status: str) -> None:
+    """Property: with everything else equal, a higher % complete never gives a worse rating."""
+    low, high = sorted((low, high))
+    order = {"Completed": 0, "On track": 1, "At risk": 2, "Overdue": 3}
+    actions = _actions({"action_id": "X", "start": "1-Apr-2009", "deadline": "31-Mar-2010"})
+    ratings = [
+        action_progress(actions, _updates(("X", "2009/10 Q2", status, pct)), "2009/10 Q2").iloc[0][
+            "rag"
+        ]
+        for pct in (low, high)
+    ]
+    assert order[ratings[1]] <= order[ratings[0]]
