@@ -70,7 +70,9 @@ _MORE_COLUMNS = (
 
 
 def _day(value: object) -> str:
-    return f"{pd.Timestamp(value):%-d %b %Y}"
+    """``30 Sep 2009``."""
+    day = pd.Timestamp(value)
+    return f"{day.day} {day:%b %Y}"
 
 
 def _percent(value: float) -> str:
@@ -91,7 +93,7 @@ def action_progress(
     less actual in percentage points."""
     period = parse_period(period)
     end = pd.Timestamp(period.end)
-    following = _next(period)
+    following = period.next()
     actions = actions.reset_index(drop=True)
     updates = updates.copy()
     labels = updates["period"].astype(str)
@@ -174,7 +176,7 @@ def action_progress(
     for name in ("progress", "issues"):  # words of this period's own update only
         words = _lookup(latest[name], ids).fillna("").astype(object)
         out[name] = words.where(this_period, "")
-    said = status.str.lower().map(_OFFICER_RAG).fillna("")
+    said = lowered.map(_OFFICER_RAG).fillna("")
     out["status_differs"] = (said != "") & (said != out["rag"])
     return out.reset_index(drop=True)
 
@@ -192,13 +194,6 @@ _OFFICER_RAG = {
 def _lookup(by_id: pd.Series, ids: pd.Series) -> pd.Series:
     """``by_id``'s value for each of ``ids`` (missing where it has none), in ``ids``' order."""
     return pd.Series(by_id.reindex(ids.to_numpy()).to_numpy(), index=ids.index)
-
-
-def _next(period: Period) -> Period:
-    last = {"month": 12, "quarter": 4, "year": 1}[period.kind]
-    if period.index < last:
-        return Period(period.kind, period.fy, period.index + 1)
-    return Period(period.kind, period.fy + 1, 1)
 
 
 def _reason(row: dict[str, object], period: Period, points: float, silent: bool, new: bool) -> str:

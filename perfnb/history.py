@@ -86,8 +86,7 @@ def trend_history(
     # the same figure reached from two report periods (a quarter's figure in each of its
     # months, last year's survey while this year's is due) is shown at its first report only
     shown = rows["value_period"].where(rows["value"].notna(), rows["period"])
-    keys = pd.Series(list(zip(rows["measure_id"], shown, strict=True)), index=rows.index)
-    repeated = keys.duplicated()
+    repeated = rows.assign(_shown=shown).duplicated(["measure_id", "_shown"])
     # but a year with no figure between two that have one (a survey every other year) keeps
     # its place on the axis, blank, so the chart does not close the gap
     later = rows["value"].notna()[::-1].groupby(rows["measure_id"][::-1]).cummax()[::-1]

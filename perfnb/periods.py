@@ -166,6 +166,13 @@ class Period:
         last = {"month": 12, "quarter": 4, "year": 1}[self.kind]
         return Period(self.kind, self.fy - 1, last)
 
+    def next(self) -> Period:
+        """The period of the same kind just after this one."""
+        last = {"month": 12, "quarter": 4, "year": 1}[self.kind]
+        if self.index < last:
+            return Period(self.kind, self.fy, self.index + 1)
+        return Period(self.kind, self.fy + 1, 1)
+
     def same_period_last_year(self) -> Period:
         """The same month, quarter or year one year earlier."""
         return Period(self.kind, self.fy - 1, self.index)

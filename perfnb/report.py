@@ -31,6 +31,7 @@ from perfnb.tables import (
     DIRECTION_LABELS,
     Table,
     format_target,
+    measure_anchor,
     target_to_date,
     this_period_text,
     variance_text,
@@ -127,7 +128,7 @@ def measure_section(
         f'<section class="perfnb-measure" id="measure-{slugify(measure_id)}">',
         # heading, figures, reason and first chart stay on one printed page
         f'<div class="perfnb-measure-head">'
-        f'<h3 id="{slugify(measure_id)}">{escape(measure_id)}: {escape(name)}</h3>'
+        f'<h3 id="{measure_anchor(measure_id)}">{escape(measure_id)}: {escape(name)}</h3>'
         f"{facts}{reason}{first_chart}</div>",
     ]
     parts += [chart.to_html() for chart in charts[1:]]
@@ -210,13 +211,6 @@ class ServiceReport:
     def title_block(self) -> HTML:
         """The report's heading."""
         return title_block(self.data, self.period, self.service)
-
-    @property
-    def year_to_date(self) -> pd.DataFrame:
-        """The rows of ``year`` up to and including the report's period (for the variance
-        table)."""
-        reached = self.year["period"].map(lambda p: parse_period(p).end <= self.period.end)
-        return self.year[reached.astype(bool)]
 
     @property
     def written_commentary(self) -> dict[str, str]:

@@ -485,13 +485,19 @@ def exceptions(card: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.D
     return out.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
 
 
+def measure_anchor(measure_id: str) -> str:
+    """The id of a measure's heading in the report (``ASCOF-2D`` is ``ascof-2d``), which the
+    exceptions table links to."""
+    return slugify(measure_id)
+
+
 def lead_paragraph(text: str, measure_id: str) -> str:
     """The first paragraph of a measure's commentary (markdown), with a link to the rest in
     the measure's own section when there is more: the exceptions table stays a summary."""
     paragraphs = [p for p in text.strip().replace("\r\n", "\n").split("\n\n") if p.strip()]
     if len(paragraphs) <= 1:
         return text.strip()
-    return f"{paragraphs[0]} [More under {measure_id}.](#{slugify(measure_id)})"
+    return f"{paragraphs[0]} [More under {measure_id}.](#{measure_anchor(measure_id)})"
 
 
 def exceptions_table(
@@ -569,8 +575,7 @@ def variance_table(rows: pd.DataFrame) -> Table:
         ("", "Year-end target"): _cells(measures, format_target),
     }
     shown = rows["value_period"].where(rows["value_period"] != "", rows["period"])
-    repeat = pd.Series(list(zip(rows["measure_id"], shown, strict=True)), index=rows.index)
-    rows = rows[~repeat.duplicated()]
+    rows = rows[~rows.assign(_shown=shown).duplicated(["measure_id", "_shown"])]
     for period in periods:
         at = rows[rows["period"] == period].set_index("measure_id").reindex(measures["measure_id"])
         at = at.assign(measure_id=at.index).set_index(measures.index)

@@ -198,3 +198,11 @@ def test_figure_label_says_what_a_figure_covers(period: str, basis: str, label: 
 def test_short_label_names_the_month() -> None:
     assert parse_period("2012-10").short_label == "Oct 2012"
     assert parse_period("2017/18 Q1").short_label == "2017/18 Q1"
+
+
+def test_next_period_wraps_at_the_year_end() -> None:
+    assert parse_period("2009/10 Q2").next().label == "2009/10 Q3"
+    assert parse_period("2009/10 Q4").next().label == "2010/11 Q1"
+    assert parse_period("2010-03").next().label == "2010-04"
+    assert parse_period("2009/10").next().label == "2010/11"
+    assert parse_period("2009/10 Q4").next().previous() == parse_period("2009/10 Q4")
