@@ -2,8 +2,29 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from perfnb.actions import action_progress, action_summary, overdue_actions
-from perfnb.charts import Chart, cumulative_chart, rag_summary_chart, trend_chart
+from perfnb.action_report import (
+    ActionReport,
+    action_reasons_table,
+    action_summary_table,
+    action_table,
+    linked_measures_table,
+    overdue_table,
+)
+from perfnb.actions import (
+    ACTION_COLUMNS,
+    action_progress,
+    action_summary,
+    linked_measures,
+    overdue_actions,
+    services_with_actions,
+)
+from perfnb.charts import (
+    Chart,
+    action_progress_chart,
+    cumulative_chart,
+    rag_summary_chart,
+    trend_chart,
+)
 from perfnb.commentary import (
     Commentary,
     CommentaryError,
@@ -20,7 +41,7 @@ from perfnb.contract import DataError, Problem
 from perfnb.engine import PERFORMANCE_COLUMNS, performance
 from perfnb.history import trend_history, year_to_date_history
 from perfnb.loader import Dataset, load_dataset, slugify, validate_dataset
-from perfnb.palette import RAG_STYLES, rag_style
+from perfnb.palette import ACTION_STYLES, RAG_STYLES, rag_style
 from perfnb.periods import Period, PeriodError, figure_label, latest_period, parse_period
 from perfnb.report import ServiceReport, rag_counts, title_block
 from perfnb.runner import RunError, RunResult, run_reports
@@ -42,8 +63,11 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "ACTION_COLUMNS",
+    "ACTION_STYLES",
     "PERFORMANCE_COLUMNS",
     "RAG_STYLES",
+    "ActionReport",
     "Chart",
     "Commentary",
     "CommentaryError",
@@ -59,7 +83,11 @@ __all__ = [
     "Timescale",
     "__version__",
     "action_progress",
+    "action_progress_chart",
+    "action_reasons_table",
     "action_summary",
+    "action_summary_table",
+    "action_table",
     "build_scorecard",
     "commentary_path",
     "cumulative_chart",
@@ -70,10 +98,13 @@ __all__ = [
     "figure_label",
     "format_value",
     "latest_period",
+    "linked_measures",
+    "linked_measures_table",
     "load_commentary",
     "load_dataset",
     "missing_commentary",
     "overdue_actions",
+    "overdue_table",
     "parse_commentary",
     "parse_period",
     "parse_timescale",
@@ -86,6 +117,7 @@ __all__ = [
     "run_reports",
     "scaffold_commentary",
     "scorecard_table",
+    "services_with_actions",
     "slugify",
     "title_block",
     "trend_chart",

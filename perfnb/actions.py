@@ -30,7 +30,9 @@ __all__ = [
     "AT_RISK_POINTS",
     "action_progress",
     "action_summary",
+    "linked_measures",
     "overdue_actions",
+    "services_with_actions",
 ]
 
 ACTION_RAGS = ("Overdue", "At risk", "On track", "Completed", "Cancelled")
@@ -63,9 +65,14 @@ _MORE_COLUMNS = (
     "resources",
     "outcome_measure",
     "updated_period",
+    "previous_status",
+    "previous_period",
     "progress",
     "issues",
     "status_differs",
+    "no_update",
+    "slipping",
+    "period",
 )
 
 
@@ -125,9 +132,11 @@ def action_progress(
     elapsed = (end - start).dt.days.astype(float) + 1
     expected = (elapsed / span.where(span > 0) * 100).clip(0, 100)
     expected = expected.where(~(deadline <= end), 100.0)  # due by now: all of it expected
-    slippage = expected - pct
-
     lowered = status.str.lower()
+    # "Not started" with no % written is 0% done: behind when work was already expected
+    done = pct.where(~(lowered.eq("not started") & pct.isna()), 0.0)
+    slippage = expected - done
+
     cancelled = lowered.eq("cancelled")
     achieved = actions["deadline_kind"].eq("achieved") & status.eq("")
     completed = ~cancelled & (lowered.eq("completed") | pct.ge(100) | achieved)
@@ -173,11 +182,19 @@ def action_progress(
         if name in actions:
             out[name] = actions[name]
     out["updated_period"] = _lookup(latest["period"], ids).fillna("").astype(object)
+    # the status and % complete of the period before, as the officer reported them then
+    previous_status = _lookup(before["status"], ids).fillna("").astype(object)
+    previous_period = _lookup(before["period"], ids).fillna("").astype(object)
+    out["previous_status"] = previous_status.where(this_period, status)
+    out["previous_period"] = previous_period.where(this_period, out["updated_period"])
     for name in ("progress", "issues"):  # words of this period's own update only
         words = _lookup(latest[name], ids).fillna("").astype(object)
         out[name] = words.where(this_period, "")
     said = lowered.map(_OFFICER_RAG).fillna("")
     out["status_differs"] = (said != "") & (said != out["rag"])
+    out["no_update"] = (silent & ~new).to_numpy()  # due an update this period, none given
+    out["slipping"] = (~finished & behind).to_numpy()  # more than at_risk_points behind
+    out["period"] = period.label
     return out.reset_index(drop=True)
 
 
@@ -201,7 +218,10 @@ def _reason(row: dict[str, object], period: Period, points: float, silent: bool,
     rag, status = row["rag"], str(row["status"])
     pct, expected = row["pct_complete"], row["expected_pct"]
     deadline = row["deadline_date"]
-    done = f"{_percent(pct)} complete" if pd.notna(pct) else "no % complete reported"
+    if pd.notna(pct):
+        done = f"{_percent(pct)} complete"
+    else:
+        done = "not started" if status.lower() == "not started" else "no % complete reported"
     if rag == "Cancelled":
         return "Cancelled: reported as cancelled"
     if rag == "Completed":
@@ -242,3 +262,35 @@ def action_summary(progress: pd.DataFrame, by: str = "service") -> pd.DataFrame:
 def overdue_actions(progress: pd.DataFrame) -> pd.DataFrame:
     """The overdue actions, longest overdue first."""
     return progress[progress["overdue"]].sort_values("deadline_date", kind="stable")
+
+
+def linked_measures(progress: pd.DataFrame, card: pd.DataFrame) -> pd.DataFrame:
+    """Actions whose ``outcome_measure`` names measures of ``card`` (a ``measure_id``, or
+    several separated by ``;`` or ``,``), one row per action and measure, with the measure's
+    row of the scorecard (its ``rag``, figures and reason) beside the action's columns."""
+    named = progress[["action_id", "title", "rag", "outcome_measure"]].rename(
+        columns={"rag": "action_rag"}
+    )
+    named = named.assign(measure_id=named["outcome_measure"].fillna("").str.split(r"[;,]"))
+    named = named.explode("measure_id")
+    named["measure_id"] = named["measure_id"].str.strip()
+    known = card.drop_duplicates("measure_id")
+    linked = named.merge(known, on="measure_id", how="inner", suffixes=("", "_measure"))
+    return linked.drop(columns="outcome_measure").reset_index(drop=True)
+
+
+def services_with_actions(
+    actions: pd.DataFrame, updates: pd.DataFrame, period: Period | str
+) -> list[str]:
+    """The services with an action plan to report for ``period``: an action updated for the
+    period, or one starting in it (a new plan); in the order actions.csv first names them."""
+    period = parse_period(period)
+    if actions.empty:
+        return []
+    labels = updates["period"].astype(str)
+    this_period = labels.map(lambda p: parse_period(p) == period).astype(bool)
+    updated = set(updates.loc[this_period, "action_id"])
+    start = actions["start_date"]
+    starting = start.ge(pd.Timestamp(period.start)) & start.le(pd.Timestamp(period.end))
+    live = actions["action_id"].isin(updated) | starting
+    return list(pd.unique(actions.loc[live, "service"]))

@@ -92,12 +92,23 @@ def _row(report: dict, current: dict, period: Period) -> str:
     )
 
 
+_TABLE_TEXT = {
+    "scorecard.csv": "the scorecard of every measure is in "
+    '<a href="scorecard.csv">scorecard.csv</a>',
+    "actions.csv": 'every action, with its rating, is in <a href="actions.csv">actions.csv</a>',
+}
+
+
 def render_index(
-    data: Dataset, period: Period, reports: Sequence[dict], current: dict | None = None
+    data: Dataset,
+    period: Period,
+    reports: Sequence[dict],
+    current: dict | None = None,
+    tables: Sequence[str] = ("scorecard.csv",),
 ) -> str:
-    """The HTML of the period's index page, listing ``reports`` (manifest entries); reports
-    built from other inputs than the ``current`` run (its ``inputs`` and ``data_dir``) are
-    marked as such."""
+    """The HTML of the period's index page, listing ``reports`` (manifest entries) and linking
+    the period's ``tables`` (scorecard.csv, actions.csv); reports built from other inputs than
+    the ``current`` run (its ``inputs`` and ``data_dir``) are marked as such."""
     current = current or {}
     council = escape(data.council)
     heading = f"{council}: performance reports" if council else "Performance reports"
@@ -106,6 +117,10 @@ def render_index(
         for r in sorted(reports, key=lambda r: (r["service"], r["notebook"]))
     )
     made = dt.datetime.now(dt.UTC).strftime("%d %B %Y %H:%M UTC")
+    said = [_TABLE_TEXT[name] for name in tables if name in _TABLE_TEXT]
+    linked = "".join(
+        f"{text[0].upper()}{text[1:]}; " if i == 0 else f"{text}; " for i, text in enumerate(said)
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -127,8 +142,7 @@ def render_index(
 {rows}
 </tbody>
 </table>
-<p>The scorecard of every measure is in <a href="scorecard.csv">scorecard.csv</a>; what each
-report was built from is in <a href="manifest.json">manifest.json</a>.</p>
+<p>{linked}what each report was built from is in <a href="manifest.json">manifest.json</a>.</p>
 <footer>Index written {escape(made)}.</footer>
 </main>
 </body>

@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ACTION_STYLES",
     "RAG_STYLES",
     "RagStyle",
     "contrast_ratio",
     "rag_css",
     "rag_css_props",
     "rag_style",
+    "rating_style",
     "relative_luminance",
 ]
 
@@ -48,9 +50,29 @@ RAG_STYLES: dict[str, RagStyle] = {
 }
 
 
+# an action's derived rating (perfnb.actions): Overdue, At risk and On track in the Red, Amber
+# and Green of measures; Completed solid dark blue (told from Red's hatching in black and white);
+# Cancelled grey like N/A
+ACTION_STYLES: dict[str, RagStyle] = {
+    s.label: s
+    for s in (
+        RagStyle("Overdue", "O", "#B2182B", "#FFFFFF", "#67000D", "v", "///", "action-overdue"),
+        RagStyle("At risk", "AR", "#FDB863", "#000000", "#8C510A", "D", "...", "action-at-risk"),
+        RagStyle("On track", "OT", "#5AAE61", "#000000", "#00441B", "o", "", "action-on-track"),
+        RagStyle("Completed", "C", "#2166AC", "#FFFFFF", "#053061", "s", "", "action-completed"),
+        RagStyle("Cancelled", "X", "#E0E0E0", "#000000", "#595959", "X", "xx", "action-cancelled"),
+    )
+}
+
+
 def rag_style(rag: str) -> RagStyle:
     """The style of a rating; anything unknown (a blank) is drawn as N/A."""
     return RAG_STYLES.get(rag, RAG_STYLES["N/A"])
+
+
+def rating_style(word: str) -> RagStyle | None:
+    """The style of a measure's rating (Red...) or an action's (Overdue...); None otherwise."""
+    return RAG_STYLES.get(word) or ACTION_STYLES.get(word)
 
 
 def relative_luminance(colour: str) -> float:
@@ -86,9 +108,8 @@ BADGE_CSS = (
 
 
 def rag_css(selector_prefix: str = "") -> str:
-    """CSS rules for the RAG classes (``.rag-red`` and so on) and the ``.perfnb-badge`` that
-    shows one in running text, for pages outside a table."""
-    rules = [
-        f"{selector_prefix}.{s.css_class} {{ {rag_css_props(s)} }}" for s in RAG_STYLES.values()
-    ]
+    """CSS rules for the RAG classes (``.rag-red`` and so on), the action ratings'
+    (``.action-overdue``...) and the ``.perfnb-badge`` that shows one in running text."""
+    styles = [*RAG_STYLES.values(), *ACTION_STYLES.values()]
+    rules = [f"{selector_prefix}.{s.css_class} {{ {rag_css_props(s)} }}" for s in styles]
     return "\n".join([BADGE_CSS, *rules])

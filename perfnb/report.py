@@ -23,7 +23,7 @@ from perfnb.commentary import Commentary, load_commentary, missing_commentary, r
 from perfnb.engine import performance
 from perfnb.history import trend_history, variance_periods, year_to_date_history
 from perfnb.loader import Dataset, slugify
-from perfnb.palette import RAG_STYLES, rag_style
+from perfnb.palette import RAG_STYLES, rag_style, rating_style
 from perfnb.periods import Period, parse_period
 from perfnb.scorecard import build_scorecard
 from perfnb.tables import (
@@ -42,6 +42,7 @@ __all__ = [
     "measure_section",
     "rag_counts",
     "rag_counts_html",
+    "save_beside_report",
     "theme_section",
     "title_block",
 ]
@@ -51,8 +52,11 @@ Shown = TypeVar("Shown", Table, Chart)
 RAG_COUNTED = ("Red", "Amber", "Green", "N/A", "Pending")
 
 
-def title_block(data: Dataset, period: Period | str, service: str) -> HTML:
-    """The report's heading: council, service, period and the date it was produced."""
+def title_block(
+    data: Dataset, period: Period | str, service: str, kind: str = "performance report"
+) -> HTML:
+    """The report's heading: council, service and ``kind`` of report, period and the date it
+    was produced."""
     period = parse_period(period)
     council = escape(data.council)
     produced = dt.date.today().strftime("%d %B %Y")
@@ -60,10 +64,22 @@ def title_block(data: Dataset, period: Period | str, service: str) -> HTML:
     return HTML(
         f'<header class="perfnb-title">'
         f"{council_line}"
-        f"<h1>{escape(service)}: performance report</h1>"
+        f"<h1>{escape(service)}: {escape(kind)}</h1>"
         f"<p><strong>{escape(period.long_label)}</strong>. Produced {produced}.</p>"
         f"</header>"
     )
+
+
+def save_beside_report(
+    item: Table | Chart, output_dir: Path | None, period: Period, service: str
+) -> list[Path]:
+    """Writes a table as ``<output_dir>/<period>/tables/<service>/<name>.csv`` or a chart as
+    ``charts/<service>/<name>.png`` and ``.svg``; nothing when there is no ``output_dir``."""
+    if output_dir is None:
+        return []
+    kind = "tables" if isinstance(item, Table) else "charts"
+    saved = item.save(output_dir / period.slug / kind / slugify(service))
+    return saved if isinstance(saved, list) else [saved]
 
 
 def rag_counts(card: pd.DataFrame) -> dict[str, int]:
@@ -75,9 +91,11 @@ def rag_counts(card: pd.DataFrame) -> dict[str, int]:
 
 
 def rag_counts_html(counts: dict[str, int]) -> str:
-    """The counts as labelled badges, word and colour: ``Red 1``, ``Amber 6``, ``Green 10``..."""
+    """The counts as labelled badges, word and colour: ``Red 1``, ``Amber 6``, ``Green 10``...
+    (or an action plan's ``Overdue 1``, ``On track 12``...)."""
     badges = [
-        f'<span class="perfnb-badge {rag_style(rag).css_class}">{escape(rag)} {n}</span>'
+        f'<span class="perfnb-badge {(rating_style(rag) or rag_style(rag)).css_class}">'
+        f"{escape(rag)} {n}</span>"
         for rag, n in counts.items()
     ]
     return f'<span class="perfnb-counts">{" ".join(badges)}</span>'
@@ -193,18 +211,10 @@ class ServiceReport:
         )
 
     # -- where things go -------------------------------------------------------------------
-    def _folder(self, kind: str) -> Path | None:
-        if self.output_dir is None:
-            return None
-        return self.output_dir / self.period.slug / kind / slugify(self.service)
-
     def show(self, item: Shown) -> Shown:
         """Saves a table (``tables/<service>/<name>.csv``) or chart (``charts/<service>/
         <name>.png`` at 300 dpi and ``.svg``) beside the report; returns it for display."""
-        folder = self._folder("tables" if isinstance(item, Table) else "charts")
-        if folder is not None:
-            saved = item.save(folder)
-            self.saved += saved if isinstance(saved, list) else [saved]
+        self.saved += save_beside_report(item, self.output_dir, self.period, self.service)
         return item
 
     # -- what the page shows ---------------------------------------------------------------

@@ -29,6 +29,8 @@ import papermill
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from perfnb.action_report import action_counts
+from perfnb.actions import ACTION_COLUMNS, action_progress, services_with_actions
 from perfnb.commentary import (
     CommentaryError,
     commentary_path,
@@ -47,6 +49,7 @@ from perfnb.report import rag_counts
 from perfnb.scorecard import build_scorecard, has_figure, services_with_figures
 
 __all__ = [
+    "REPORT_KINDS",
     "REQUIRED_PARAMETERS",
     "JobResult",
     "RunError",
@@ -56,10 +59,14 @@ __all__ = [
     "export_html",
     "find_notebooks",
     "parse_parameter",
+    "report_kind",
     "run_reports",
 ]
 
 REQUIRED_PARAMETERS = ("period", "service", "data_dir", "output_dir")
+# what a notebook reports on (its metadata's perfnb.report), so which services it is run for:
+# measures, the services with figures for the period; actions, those with an action plan in it
+REPORT_KINDS = ("measures", "actions")
 TEMPLATES = Path(__file__).parent / "templates"
 MANIFEST = "manifest.json"
 PUBLISHED_FOLDERS = ("tables", "charts")  # what a notebook writes beside its report
@@ -102,6 +109,7 @@ class JobResult:
     rag_counts: dict[str, int] = field(default_factory=dict)  # Red, Amber, Green, N/A
     without_commentary: list[str] = field(default_factory=list)  # Red/Amber measure ids
     files: list[str] = field(default_factory=list)  # tables and charts, relative to the folder
+    kind: str = "measures"  # what the notebook reports on: REPORT_KINDS
 
     @property
     def key(self) -> str:
@@ -192,6 +200,22 @@ def check_notebook(path: Path, extra: Mapping[str, object] = ()) -> list[str]:
         if name not in declared
     ]
     return problems
+
+
+def report_kind(path: Path) -> str:
+    """What a notebook reports on, from its metadata (``"perfnb": {"report": "actions"}``):
+    ``measures`` (the default) or ``actions``."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError, nbformat.ValidationError):
+        return "measures"  # check_notebook names the problem
+    kind = nb.metadata.get("perfnb", {}).get("report", "measures")
+    if kind not in REPORT_KINDS:
+        raise RunError(
+            f"{path}: its metadata says it reports on {kind!r}; perfnb knows "
+            f"{', '.join(REPORT_KINDS)}"
+        )
+    return str(kind)
 
 
 def parse_parameter(text: str) -> tuple[str, object]:
@@ -315,7 +339,7 @@ def run_job(
         nb = nbformat.read(executed, as_version=4)
         result.warnings = _strip_for_report(nb)
         nb.metadata["title"] = provenance.get("title", stem)
-        nb.metadata["perfnb"] = provenance
+        nb.metadata["perfnb"] = {**nb.metadata.get("perfnb", {}), **provenance}
         html = export_html(nb)
         (work / f"{stem}.html").write_text(html, encoding="utf-8")
         # tables and charts first: the new report goes live only once its files are in place
@@ -402,6 +426,52 @@ def choose_services(card: pd.DataFrame, data: Dataset, services: Sequence[str] |
     return chosen
 
 
+def _named_services(data: Dataset, services: Sequence[str]) -> list[str]:
+    """The services named (by name or slug) among those with measures or actions."""
+    known = list(dict.fromkeys([*data.services, *pd.unique(data.actions["service"])]))
+    by_slug = {slugify(s): s for s in known}
+    chosen = [s if s in known else by_slug.get(slugify(s), "") for s in services]
+    unknown = [given for given, found in zip(services, chosen, strict=True) if not found]
+    if unknown:
+        files = "measures.csv or actions.csv" if len(data.actions) else "measures.csv"
+        raise RunError(
+            f"no service named {', '.join(map(repr, unknown))} in {data.path}/{files}; "
+            f"there are: {', '.join(known)}"
+        )
+    return list(dict.fromkeys(chosen))
+
+
+def _services_by_kind(
+    card: pd.DataFrame,
+    data: Dataset,
+    period: Period,
+    services: Sequence[str] | None,
+    kinds: set[str],
+) -> dict[str, list[str]]:
+    """The services each kind of notebook is run for: those named (a measures notebook for
+    those with measures, an actions notebook for those with actions), else those with figures
+    for the period and those with an action plan in it."""
+    planned = set(data.actions["service"])
+    if services:
+        named = _named_services(data, services)
+        return {
+            "measures": [s for s in named if s in set(data.services)],
+            "actions": [s for s in named if s in planned],
+        }
+    chosen = {
+        "measures": services_with_figures(card),
+        "actions": services_with_actions(data.actions, data.action_updates, period),
+    }
+    if not any(chosen[kind] for kind in kinds):
+        what = "figures" if kinds == {"measures"} else "figures or an action plan"
+        what = "an action plan" if kinds == {"actions"} else what
+        raise RunError(
+            f"no service has {what} for {period.label} in {data.path}; the latest period "
+            f"with data is {data.latest_period().label}"
+        )
+    return chosen
+
+
 def _shown_path(path: Path) -> str:
     """A path as a published report may show it: relative to here, else just its name."""
     try:
@@ -454,8 +524,16 @@ def run_reports(
     data = load_dataset(data_dir)
     chosen_period = parse_period(period) if period is not None else data.latest_period()
     whole_card = build_scorecard(data, chosen_period)
-    chosen_services = choose_services(whole_card, data, services)
     paths = find_notebooks(notebooks_dir, notebooks)
+    kinds = {path: report_kind(path) for path in paths}
+    by_kind = _services_by_kind(whole_card, data, chosen_period, services, set(kinds.values()))
+    planned = [(path, service) for path in paths for service in by_kind[kinds[path]]]
+    if not planned:
+        raise RunError(
+            f"none of the notebooks ({', '.join(p.stem for p in paths)}) reports on "
+            f"{', '.join(map(repr, services or []))}: measures notebooks are run for services "
+            "with measures, actions notebooks for services with actions"
+        )
     extra = dict(parameters or {})
     options = {
         "period": "--period",
@@ -479,16 +557,15 @@ def run_reports(
         echo(f"warning: {problem}")
 
     keys: dict[str, tuple[str, str]] = {}
-    for path in paths:
-        for service in chosen_services:
-            key = f"{path.stem}-{slugify(service)}"
-            if key in keys:
-                other = keys[key]
-                raise RunError(
-                    f"{path.name} for {service} and {other[0]}.ipynb for {other[1]} would both "
-                    f"write {key}.html; rename the notebook or the service"
-                )
-            keys[key] = (path.stem, service)
+    for path, service in planned:
+        key = f"{path.stem}-{slugify(service)}"
+        if key in keys:
+            other = keys[key]
+            raise RunError(
+                f"{path.name} for {service} and {other[0]}.ipynb for {other[1]} would both "
+                f"write {key}.html; rename the notebook or the service"
+            )
+        keys[key] = (path.stem, service)
 
     out_root = Path(out_dir).resolve()
     folder = out_root / chosen_period.slug
@@ -509,35 +586,49 @@ def run_reports(
         "versions": versions,
         "started": _now(),
     }
-    covered = set(services_with_figures(whole_card)) | set(chosen_services)
-    card = whole_card[whole_card["service"].isin(covered)]
+    tables: dict[str, str] = {}
+    counted = pd.DataFrame(columns=["size", "sum"])
+    if by_kind["measures"] or not by_kind["actions"]:
+        covered = set(services_with_figures(whole_card)) | set(by_kind["measures"])
+        card = whole_card[whole_card["service"].isin(covered)]
+        tables["scorecard.csv"] = card.to_csv(index=False)
+        counted = (
+            card.assign(figure=has_figure(card)).groupby("service")["figure"].agg(["size", "sum"])
+        )
+    live_plans = set(services_with_actions(data.actions, data.action_updates, chosen_period))
+    planned_actions = data.actions[data.actions["service"].isin(by_kind["actions"])]
+    progress = action_progress(planned_actions, data.action_updates, chosen_period)
+    if by_kind["actions"]:
+        columns = [*ACTION_COLUMNS, *(c for c in progress.columns if c not in ACTION_COLUMNS)]
+        tables["actions.csv"] = progress[columns].to_csv(index=False)
     # utf-8-sig: Excel, where most people open it, needs the byte-order mark to read £ and dashes
-    _write_outputs(folder, {"scorecard.csv": card.to_csv(index=False)}, encoding="utf-8-sig")
-    counted = card.assign(figure=has_figure(card)).groupby("service")["figure"].agg(["size", "sum"])
+    _write_outputs(folder, tables, encoding="utf-8-sig")
 
     jobs: list[JobResult] = []
-    for path in paths:
-        for service in chosen_services:
-            params = {
+    for path, service in planned:
+        kind = kinds[path]
+        params = {
+            "period": chosen_period.label,
+            "service": service,
+            "data_dir": str(Path(data_dir).resolve()),
+            "output_dir": str(out_root),
+            **extra,
+        }
+        what = "action plan" if kind == "actions" else ""
+        provenance = {
+            "title": " - ".join(x for x in (data.council, service, what, chosen_period.label) if x),
+            "produced": dt.datetime.now().strftime("%d %B %Y %H:%M"),
+            "version": versions.get("perfnb", ""),
+            "inputs": hashes,
+            # what the published footer shows: no output folder, no paths outside the project
+            "shown_parameters": {
                 "period": chosen_period.label,
                 "service": service,
-                "data_dir": str(Path(data_dir).resolve()),
-                "output_dir": str(out_root),
+                "data set": _shown_path(Path(data_dir)),
                 **extra,
-            }
-            provenance = {
-                "title": " - ".join(x for x in (data.council, service, chosen_period.label) if x),
-                "produced": dt.datetime.now().strftime("%d %B %Y %H:%M"),
-                "version": versions.get("perfnb", ""),
-                "inputs": hashes,
-                # what the published footer shows: no output folder, no paths outside the project
-                "shown_parameters": {
-                    "period": chosen_period.label,
-                    "service": service,
-                    "data set": _shown_path(Path(data_dir)),
-                    **extra,
-                },
-            }
+            },
+        }
+        if kind == "measures":
             measures, with_figures = (int(n) for n in counted.loc[service])
             service_card = card[card["service"] == service]
             missing = missing_commentary(service_card, commentary)
@@ -550,17 +641,28 @@ def run_reports(
                     f"warning: {service} has no figure for {chosen_period.label} in any of its "
                     f"{measures} measures; its report shows every measure as pending"
                 )
-            echo(f"running {path.name} for {service} ({chosen_period.label})")
-            job = run_job(path, service, params, folder, provenance, timeout=timeout)
+        else:
+            if service not in live_plans:
+                own = progress[progress["service"] == service]
+                echo(
+                    f"warning: {service} has no action update for {chosen_period.label} in any "
+                    f"of its {len(own)} actions; its action plan report shows them as they last "
+                    "stood"
+                )
+        echo(f"running {path.name} for {service} ({chosen_period.label})")
+        job = run_job(path, service, params, folder, provenance, timeout=timeout)
+        job.kind = kind
+        if kind == "measures":
             job.measures, job.with_figures = measures, with_figures
             job.rag_counts = rag_counts(service_card)
             job.without_commentary = list(missing["measure_id"])
-            where = f" at cell {job.cell}" if job.cell is not None else ""
-            echo(
-                f"  {job.status} in {job.seconds:.1f}s"
-                + (f": {job.error}{where}" if job.error else "")
-            )
-            jobs.append(job)
+        else:
+            job.rag_counts = {r: n for r, n in action_counts(own).items() if n}
+        where = f" at cell {job.cell}" if job.cell is not None else ""
+        echo(
+            f"  {job.status} in {job.seconds:.1f}s" + (f": {job.error}{where}" if job.error else "")
+        )
+        jobs.append(job)
 
     run_info["finished"] = _now()
     manifest = _merge_manifest(folder, run_info, jobs)
@@ -568,7 +670,15 @@ def run_reports(
         folder,
         {
             MANIFEST: json.dumps(manifest, indent=2),
-            "index.html": render_index(data, chosen_period, manifest["reports"], run_info),
+            "index.html": render_index(
+                data,
+                chosen_period,
+                manifest["reports"],
+                run_info,
+                tables=[
+                    name for name in ("scorecard.csv", "actions.csv") if (folder / name).exists()
+                ],
+            ),
         },
     )
     return RunResult(chosen_period, folder, jobs)

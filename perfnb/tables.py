@@ -21,7 +21,7 @@ from pandas.io.formats.style import Styler
 
 from perfnb.contract import slugify
 from perfnb.files import write_atomic
-from perfnb.palette import RAG_STYLES, rag_css_props
+from perfnb.palette import ACTION_STYLES, RAG_STYLES, rag_css_props, rating_style
 from perfnb.periods import figure_label, parse_period
 
 __all__ = [
@@ -133,6 +133,7 @@ class Table:
     hide_empty: bool = True  # columns blank in every row are left out of the HTML (not the CSV)
     row_header: str | None = "Measure"  # the column whose cells name their row (th scope=row)
     wide: bool = False  # printed on landscape pages (too many columns for portrait A4)
+    nowrap: tuple[str, ...] = ()  # columns whose cells never break (codes like COR-HSC-AP-29)
 
     def _styler(self, frame: pd.DataFrame, caption: str, uuid: str) -> Styler:
         shown = frame.drop(columns=list(self.group_by)).reset_index(drop=True)
@@ -159,16 +160,21 @@ class Table:
                 classes[column] = "num"
             if _leaf(column) in self.rag:
                 classes[column] = shown[column].map(
-                    lambda rag: RAG_STYLES[rag].css_class if rag in RAG_STYLES else ""
+                    lambda rag: style.css_class if (style := rating_style(rag)) else ""
                 )
         if self.flags is not None:
             flags = self.flags.loc[frame.index].reset_index(drop=True)
-            for column in flags.columns:
+            for column in flags.columns.intersection(classes.columns, sort=False):
                 classes[column] = classes[column].where(~flags[column], "flag")
         widths = [
             {"selector": f".col{i}", "props": f"width: {self.widths[_leaf(column)]};"}
             for i, column in enumerate(shown.columns)
             if _leaf(column) in self.widths
+        ]
+        widths += [
+            {"selector": f".col{i}", "props": "white-space: nowrap;"}
+            for i, column in enumerate(shown.columns)
+            if _leaf(column) in self.nowrap
         ]
         return styler.set_td_classes(classes).set_table_styles([*_TABLE_CSS, *widths])
 
@@ -219,7 +225,10 @@ _TABLE_CSS = [
     {"selector": "td.num", "props": "text-align: right;"},
     # a cell that needs the analyst's attention: light yellow, a dark outline visible in grey
     {"selector": "td.flag", "props": "background-color: #FFF4CE; outline: 2px solid #8C510A;"},
-    *({"selector": f"td.{s.css_class}", "props": rag_css_props(s)} for s in RAG_STYLES.values()),
+    *(
+        {"selector": f"td.{s.css_class}", "props": rag_css_props(s)}
+        for s in (*RAG_STYLES.values(), *ACTION_STYLES.values())
+    ),
 ]
 
 

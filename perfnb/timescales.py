@@ -43,7 +43,8 @@ _QUARTER = re.compile(
 )
 _FINANCIAL_YEAR = re.compile(r"\b(?P<fy>\d{4})\s*/\s*(?P<fy2>\d{2}|\d{4})\b")
 _ACHIEVED = re.compile(
-    r"\b(already\s+)?(achieved|complete[d]?|done|in place|established)\b", re.IGNORECASE
+    r"\b(already\s+)?(achieved|complete[d]?|done|implemented|in place|established)\b",
+    re.IGNORECASE,
 )
 _ONGOING = re.compile(r"\b(ongoing|on-going|continuous|continuing|rolling|annual(ly)?)\b", re.I)
 

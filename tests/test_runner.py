@@ -257,12 +257,15 @@ def test_unknown_service_and_notebook(tmp_path) -> None:
     with pytest.raises(RunError) as caught:
         run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, services=["Parks"])
     assert str(caught.value) == (
-        f"no service named 'Parks' in {SAMPLE}/measures.csv; there are: Adult Social Care, "
-        "Communities and Wellbeing, Help Direct"
+        f"no service named 'Parks' in {SAMPLE}/measures.csv or actions.csv; there are: Adult "
+        "Social Care, Communities and Wellbeing, Help Direct, Health and Social Care, Social Care "
+        "and Strategic Housing"
     )
     with pytest.raises(RunError) as caught:
         run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, notebooks=["nope"])
-    assert str(caught.value) == f"no notebook named nope in {NOTEBOOKS}; there are: scorecard"
+    assert str(caught.value) == (
+        f"no notebook named nope in {NOTEBOOKS}; there are: actions, scorecard"
+    )
 
 
 def test_period_with_no_figures(tmp_path) -> None:
@@ -270,8 +273,8 @@ def test_period_with_no_figures(tmp_path) -> None:
     with pytest.raises(RunError) as caught:
         run_reports("2020/21 Q1", SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS)
     assert str(caught.value) == (
-        f"no service has figures for 2020/21 Q1 in {SAMPLE}; the latest period with data is "
-        "2017/18 Q1"
+        f"no service has figures or an action plan for 2020/21 Q1 in {SAMPLE}; the latest period "
+        "with data is 2017/18 Q1"
     )
 
 
@@ -398,10 +401,15 @@ def test_service_without_figures_is_warned_about(tmp_path) -> None:
         echo=lines.append,
     )
     assert lines[0] == (
+        "warning: Help Direct has no action update for 2017/18 Q1 in any of its 9 actions; its "
+        "action plan report shows them as they last stood"
+    )
+    assert (
         "warning: Help Direct has no figure for 2017/18 Q1 in any of its 2 measures; its "
         "report shows every measure as pending"
-    )
-    assert (result.jobs[0].measures, result.jobs[0].with_figures) == (2, 0)
+    ) in lines
+    scorecard = next(job for job in result.jobs if job.notebook == "scorecard")
+    assert (scorecard.measures, scorecard.with_figures) == (2, 0)
 
 
 def test_year_with_no_figures_of_its_own_is_refused(tmp_path) -> None:
@@ -409,7 +417,8 @@ def test_year_with_no_figures_of_its_own_is_refused(tmp_path) -> None:
     with pytest.raises(RunError) as caught:
         run_reports("2017/18", SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS)
     assert str(caught.value) == (
-        f"no service has figures for 2017/18 in {SAMPLE}; the latest period with data is 2017/18 Q1"
+        f"no service has figures or an action plan for 2017/18 in {SAMPLE}; the latest period "
+        "with data is 2017/18 Q1"
     )
 
 

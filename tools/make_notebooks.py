@@ -76,6 +76,71 @@ def scorecard() -> nbformat.NotebookNode:
         ),
         new_code_cell("report.show(perfnb.rag_reasons_table(report.card))"),
     ]
+    return _notebook(cells, "measures")
+
+
+ACTION_PARAMETERS = """\
+period: str = "2009/10 Q2"  # reporting period: 2009/10 Q2 (quarter), 2009-10 (month) or 2009/10
+service: str = "Health and Social Care"  # the service whose actions it covers (actions.csv)
+data_dir: str = "../data/sample"  # the data set folder: CSV files or perfnb.xlsx
+output_dir: str = "../output"  # where reports, tables and charts are written"""
+
+
+def actions() -> nbformat.NotebookNode:
+    cells = [
+        new_code_cell(ACTION_PARAMETERS, metadata={"tags": ["parameters"]}),
+        new_code_cell(
+            "from IPython.display import display\n\n"
+            "import perfnb\n\n"
+            "data = perfnb.load_dataset(data_dir)\n"
+            "report = perfnb.ActionReport.build(data, period, service, output_dir)\n"
+            "report.title_block()"
+        ),
+        new_markdown_cell(
+            "## Summary\n\n"
+            "How many actions are overdue, at risk, on track, completed and cancelled at the "
+            "end of the period, by the rating perfnb works out from each action's deadline, "
+            "% complete and the lead officer's status."
+        ),
+        new_code_cell("report.summary()"),
+        new_code_cell("for table in report.summary_tables():\n    display(table)"),
+        new_markdown_cell("## Overdue actions\n\nActions past their deadline and not completed."),
+        new_code_cell("report.show(perfnb.overdue_table(report.progress))"),
+        new_markdown_cell(
+            "## Action plan\n\n"
+            "Every action with its lead officer and deadline, the lead officer's status and % "
+            "complete last period and this period, and the % *expected* by the end of the "
+            "period if the work ran evenly from its start to its deadline. Highlighted: a "
+            "deadline that has passed, a % complete more than 10 points behind expected, a "
+            "status the rating disagrees with, and an action with no update this period."
+        ),
+        new_code_cell("report.show(report.action_table())"),
+        new_markdown_cell("## Progress against expected"),
+        new_code_cell("report.progress_chart()"),
+        new_markdown_cell(
+            "## Measures the actions support\n\n"
+            "Actions whose outcome measure is a measure of the scorecard, with that measure's "
+            "rating this period."
+        ),
+        new_code_cell("report.show(perfnb.linked_measures_table(report.linked))"),
+        new_markdown_cell(
+            "## Progress and issues\n\n"
+            "The lead officers' progress reports and the issues affecting progress, in full."
+        ),
+        new_code_cell("report.sections()"),
+        new_markdown_cell(
+            "## How each rating was reached\n\n"
+            "Each action's rating with the rule that produced it, beside the lead officer's "
+            "own status (highlighted where they disagree)."
+        ),
+        new_code_cell("report.show(perfnb.action_reasons_table(report.progress))"),
+    ]
+    return _notebook(cells, "actions")
+
+
+def _notebook(cells: list, report: str) -> nbformat.NotebookNode:
+    """A clean notebook of ``cells``; ``report`` tells ``perfnb run`` which services it is run
+    for: ``measures`` (services with figures) or ``actions`` (services with an action plan)."""
     for number, cell in enumerate(cells, start=1):
         cell.id = f"cell-{number}"  # stable ids: regenerating the notebook changes nothing
     nb = new_notebook(cells=cells)
@@ -85,8 +150,10 @@ def scorecard() -> nbformat.NotebookNode:
         "language": "python",
     }
     nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["perfnb"] = {"report": report}
     return nb
 
 
 if __name__ == "__main__":
     nbformat.write(scorecard(), ROOT / "notebooks" / "scorecard.ipynb")
+    nbformat.write(actions(), ROOT / "notebooks" / "actions.ipynb")
