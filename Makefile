@@ -9,7 +9,7 @@ STAMP := $(VENV)/.perfnb-installed
 .PHONY: help setup browser report test lint format lab clean
 
 help:
-	@echo "make report  build the sample data's reports (2017/18 Q1 and 2012/13 Q2) into output/"
+	@echo "make report  build the sample data's reports (2017/18 Q1, 2012/13 Q2, 2009/10 Q2, Oct 2003) into output/"
 	@echo "make test    run the test suite (installs Chromium for the browser tests if it can)"
 	@echo "make lint    ruff check and format check"
 	@echo "make lab     open the notebooks in JupyterLab"
@@ -27,11 +27,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (perfnb)"
 	touch $@
 
-# The sample's latest quarter (Leicestershire's 2017/18 Q1 scorecard, two services) and
-# Lancashire's Help Direct 2012/13 Q2 report (seed 000's variance table and recovery plan).
+# The sample's latest quarter (Leicestershire's 2017/18 Q1 scorecard, two services),
+# Lancashire's Help Direct 2012/13 Q2 report and recovery plan (seed 000), Sefton's action plan
+# monitoring at 2009/10 Q2 (seed 001) and Herefordshire's new joint review action plan (seed 003).
 report: $(STAMP)
 	$(BIN)/perfnb run
 	$(BIN)/perfnb run --period "2012/13 Q2"
+	$(BIN)/perfnb run --period "2009/10 Q2"
+	$(BIN)/perfnb run --period "2003-10"
 
 # The browser tests open the exported HTML in Debian's Chromium; installed here when missing.
 browser:

@@ -229,7 +229,11 @@ def _reason(row: dict[str, object], period: Period, points: float, silent: bool,
             return f"Completed: reported as {status or 'complete'} ({done})"
         return f"Completed: the timescale says {row['deadline']!r}"
     if rag == "Overdue":
-        return f"Overdue: the deadline, {_day(deadline)}, has passed and it is {done}"
+        state = {
+            "not started": "it has not started",
+            "no % complete reported": "no % complete is reported",
+        }.get(done, f"it is {done}")
+        return f"Overdue: the deadline, {_day(deadline)}, has passed and {state}"
     if status.lower() in ("at risk", "off target"):
         return f"At risk: the lead officer reports it {status} ({done})"
     if pd.notna(row["slippage"]) and row["slippage"] > points:

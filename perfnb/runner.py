@@ -642,8 +642,8 @@ def run_reports(
                     f"{measures} measures; its report shows every measure as pending"
                 )
         else:
+            own = progress[progress["service"] == service]
             if service not in live_plans:
-                own = progress[progress["service"] == service]
                 echo(
                     f"warning: {service} has no action update for {chosen_period.label} in any "
                     f"of its {len(own)} actions; its action plan report shows them as they last "

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfnb.actions import ACTION_COLUMNS, action_progress, action_summary, overdue_actions
+from perfnb.actions import (
+    ACTION_COLUMNS,
+    action_progress,
+    action_summary,
+    linked_measures,
+    overdue_actions,
+    services_with_actions,
+)
 from perfnb.loader import _typed_actions
 from perfnb.timescales import parse_timescale
 
@@ -32,6 +39,10 @@ from perfnb.timescales import parse_timescale
         ),
         ("Already achieved", None, "achieved"),
         ("Ongoing", None, "ongoing"),
+        # seed 000's recovery plan
+        ("Already implemented", None, "achieved"),
+        ("Over the coming weeks", None, "text"),
+        ("Early 2013", None, "text"),  # no month named: no date guessed
         # other ways councils write them
         ("March 2004", dt.date(2004, 3, 31), "date"),
         ("Sept 2003", dt.date(2003, 9, 30), "date"),
@@ -216,3 +227,98 @@ def test_more_progress_never_worsens_the_rating(low: float, high: float, status:
         for pct in (low, high)
     ]
     assert order[ratings[1]] <= order[ratings[0]]
+
+
+def test_not_started_with_no_percent_is_nothing_done() -> None:
+    """Seed 000's Vision article (HD-RP-04): first reported at 2012/13 Q2, so it runs from
+    1 July 2012 to 31 March 2013, 274 days; by 30 September, 92 of them: 33.6% expected.
+    "Not started" with no % complete is 0% done: 33.6 points behind, At risk. The % stays blank
+    in the output, as the officer left it."""
+    actions = _actions({"action_id": "HD-RP-04", "deadline": "March 2013"})
+    updates = _updates(("HD-RP-04", "2012/13 Q2", "Not started", float("nan")))
+    row = action_progress(actions, updates, "2012/13 Q2").iloc[0]
+    assert row["expected_pct"] == pytest.approx(round(92 / 274 * 100, 1))
+    assert row["slippage"] == pytest.approx(33.6)
+    assert pd.isna(row["pct_complete"])
+    assert (row["rag"], row["slipping"]) == ("At risk", True)
+    assert row["rag_reason"] == (
+        "At risk: 33.6 points behind the 33.6% expected by 30 Sep 2012 (not started, more than "
+        "10 points behind)"
+    )
+    # on target with no % given: nothing to measure it by, so not judged behind
+    updates = _updates(("HD-RP-04", "2012/13 Q2", "On target", float("nan")))
+    row = action_progress(actions, updates, "2012/13 Q2").iloc[0]
+    assert (row["rag"], pd.isna(row["slippage"])) == ("On track", True)
+
+
+def test_previous_status_and_silent_actions() -> None:
+    """The previous columns hold the last report before this period's own; an action with no
+    update this period keeps its latest report there and is flagged as silent."""
+    actions = _actions(
+        {"action_id": "BOTH", "deadline": "31-Mar-2011"},
+        {"action_id": "QUIET", "deadline": "31-Mar-2011"},
+        {"action_id": "GAP", "deadline": "31-Mar-2011"},
+    )
+    updates = _updates(
+        ("BOTH", "2009/10 Q1", "At risk", 10),
+        ("BOTH", "2009/10 Q2", "On target", 40),
+        ("QUIET", "2009/10 Q1", "On target", 25),
+        ("GAP", "2008/09 Q4", "On target", 5),
+        ("GAP", "2009/10 Q2", "On target", 30),
+    )
+    rows = action_progress(actions, updates, "2009/10 Q2").set_index("action_id")
+    assert rows.loc[
+        "BOTH", ["previous_status", "previous_period", "previous_pct_complete"]
+    ].tolist() == [
+        "At risk",
+        "2009/10 Q1",
+        10,
+    ]
+    assert rows.loc[
+        "QUIET", ["previous_status", "previous_period", "previous_pct_complete"]
+    ].tolist() == [
+        "On target",
+        "2009/10 Q1",
+        25,
+    ]
+    assert rows.loc["GAP", "previous_period"] == "2008/09 Q4"
+    assert rows["no_update"].to_dict() == {"BOTH": False, "QUIET": True, "GAP": False}
+    assert set(rows["period"]) == {"2009/10 Q2"}
+
+
+def test_linked_measures() -> None:
+    """outcome_measure naming measure ids (one, or several split by ; or ,) links the action to
+    each measure's scorecard row; free text links nothing."""
+    actions = _actions(
+        {"action_id": "A", "deadline": "March 2013", "outcome_measure": "HD-CONTACTS; HD-ISSUES"},
+        {"action_id": "B", "deadline": "March 2013", "outcome_measure": "HD-ISSUES"},
+        {"action_id": "C", "deadline": "March 2013", "outcome_measure": "Reports to DMT"},
+        {"action_id": "D", "deadline": "March 2013", "outcome_measure": ""},
+    )
+    updates = _updates(("A", "2012/13 Q2", "On target", 40), ("B", "2012/13 Q2", "At risk", 10))
+    progress = action_progress(actions, updates, "2012/13 Q2")
+    card = pd.DataFrame(
+        {"measure_id": ["HD-CONTACTS", "HD-ISSUES"], "rag": ["Red", "Amber"], "value": [1.0, 2.0]}
+    )
+    linked = linked_measures(progress, card)
+    assert linked[["action_id", "measure_id", "rag", "action_rag"]].values.tolist() == [
+        ["A", "HD-CONTACTS", "Red", "On track"],
+        ["A", "HD-ISSUES", "Amber", "On track"],
+        ["B", "HD-ISSUES", "Amber", "At risk"],
+    ]
+
+
+def test_services_with_actions() -> None:
+    """A service has an action plan to report in a period when one of its actions is updated
+    for the period or starts in it."""
+    actions = _actions(
+        {"action_id": "A", "service": "Care", "deadline": "March 2010"},
+        {"action_id": "B", "service": "Housing", "start": "October 2003", "deadline": "2004"},
+        {"action_id": "C", "service": "Parks", "deadline": "March 2010"},
+    )
+    updates = _updates(("A", "2009/10 Q2", "On target", 40), ("C", "2009/10 Q1", "On target", 5))
+    assert services_with_actions(actions, updates, "2009/10 Q2") == ["Care"]
+    assert services_with_actions(actions, updates, "2009/10 Q1") == ["Parks"]
+    assert services_with_actions(actions, updates, "2003/04 Q3") == ["Housing"]
+    assert services_with_actions(actions, updates, "2003/04 Q4") == []
+    assert services_with_actions(actions.iloc[0:0], updates, "2009/10 Q2") == []

@@ -6,7 +6,15 @@ from itertools import combinations
 
 import pytest
 
-from perfnb.palette import RAG_STYLES, contrast_ratio, rag_css, rag_style, relative_luminance
+from perfnb.actions import ACTION_RAGS
+from perfnb.palette import (
+    ACTION_STYLES,
+    RAG_STYLES,
+    contrast_ratio,
+    rag_css,
+    rag_style,
+    relative_luminance,
+)
 
 
 def test_wcag_reference_values() -> None:
@@ -45,3 +53,25 @@ def test_unknown_rating_is_drawn_as_na_and_css_names_every_class() -> None:
     css = rag_css()
     for style in RAG_STYLES.values():
         assert f".{style.css_class} {{ background-color: {style.fill}" in css
+
+
+@pytest.mark.parametrize("rating", list(ACTION_STYLES))
+def test_action_ratings_text_meets_wcag_aa(rating: str) -> None:
+    """The word in an action's rating cell has at least 4.5:1 contrast with its fill."""
+    style = ACTION_STYLES[rating]
+    assert contrast_ratio(style.text, style.fill) >= 4.5
+
+
+def test_action_ratings_are_told_apart_without_colour() -> None:
+    """Every action rating has its own word, class and marker, one style for each rating the
+    engine gives; two drawn with the same hatching differ in lightness (1.5:1 or more)."""
+    assert list(ACTION_STYLES) == list(ACTION_RAGS)
+    styles = list(ACTION_STYLES.values())
+    for attribute in ("label", "letter", "marker", "css_class"):
+        values = [getattr(s, attribute) for s in styles]
+        assert len(set(values)) == len(values), attribute
+    for first, second in combinations(styles, 2):
+        if first.hatch == second.hatch:
+            assert contrast_ratio(first.fill, second.fill) >= 1.5, (first.label, second.label)
+    css = rag_css()
+    assert all(f".{s.css_class} {{" in css for s in styles)

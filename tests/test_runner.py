@@ -593,3 +593,100 @@ def test_kernel_stderr_stays_off_the_terminal_and_names_a_dead_kernel(tiny, tmp_
     captured = capfd.readouterr()
     assert "kernel noise" not in captured.err + captured.out
     assert "dying words" not in captured.err
+
+
+# -- action plans ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def help_direct_run(tmp_path_factory):
+    """Help Direct at 2012/13 Q2: its scorecard, and seed 000's recovery plan."""
+    out = tmp_path_factory.mktemp("output")
+    result = run_reports("2012/13 Q2", SAMPLE, out, notebooks_dir=NOTEBOOKS)
+    return result, out / "2012-13-Q2"
+
+
+def test_each_notebook_runs_for_the_services_it_reports_on(help_direct_run) -> None:
+    """Help Direct has figures and an action plan at 2012/13 Q2: both notebooks run for it."""
+    result, folder = help_direct_run
+    assert result.ok, result.summary()
+    assert [(j.notebook, j.service, j.kind) for j in result.jobs] == [
+        ("actions", "Help Direct", "actions"),
+        ("scorecard", "Help Direct", "measures"),
+    ]
+    actions_job = result.jobs[0]
+    assert actions_job.rag_counts == {"At risk": 1, "On track": 4, "Completed": 3, "Cancelled": 1}
+    assert "tables/help-direct/actions.csv" in actions_job.files
+    assert "charts/help-direct/action-progress-help-direct-2012-13-q2.png" in actions_job.files
+    html = (folder / "actions-help-direct.html").read_text(encoding="utf-8")
+    assert "Help Direct: action plan" in html
+    assert "HD-CONTACTS (Red); HD-ISSUES (Red)" in html
+    assert "<pre" not in html and "import perfnb" not in html  # no code
+
+
+def test_actions_csv_one_row_per_action(help_direct_run) -> None:
+    """output/<period>/actions.csv: the issue's columns first, one row per action, opening in
+    Excel (UTF-8 with a byte-order mark); HD-RP-04 worked by hand: 92 of 274 days."""
+    from perfnb import ACTION_COLUMNS
+
+    _, folder = help_direct_run
+    raw = (folder / "actions.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(folder / "actions.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert tuple(table.columns[: len(ACTION_COLUMNS)]) == ACTION_COLUMNS
+    assert table["action_id"].tolist() == [f"HD-RP-0{n}" for n in range(1, 10)]
+    row = table.set_index("action_id").loc["HD-RP-04"]
+    assert (row["status"], row["pct_complete"], row["expected_pct"], row["slippage"]) == (
+        "Not started",
+        "",
+        "33.6",
+        "33.6",
+    )
+    assert (row["rag"], row["overdue"], row["due_soon"]) == ("At risk", "False", "False")
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert '<a href="actions.csv">actions.csv</a>' in index
+    assert '<a href="scorecard.csv">scorecard.csv</a>' in index
+    assert '<a href="actions-help-direct.html">Help Direct</a>' in index
+    assert '<span class="perfnb-badge action-at-risk">At risk 1</span>' in index
+
+
+def test_action_only_period_and_service(tmp_path) -> None:
+    """Sefton's 2009/10 Q2 has actions and no figures: only the action plan runs, and no
+    scorecard.csv is written; a measures notebook asked for an action-only service is refused."""
+    result = run_reports("2009/10 Q2", SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS)
+    assert result.ok, result.summary()
+    assert [(j.notebook, j.service) for j in result.jobs] == [("actions", "Health and Social Care")]
+    assert result.jobs[0].rag_counts == {"Overdue": 1, "At risk": 3, "On track": 15, "Completed": 1}
+    folder = tmp_path / "2009-10-Q2"
+    assert not (folder / "scorecard.csv").exists()
+    table = pd.read_csv(folder / "actions.csv", encoding="utf-8-sig")
+    assert len(table) == 20
+    assert table.loc[table["overdue"], "action_id"].tolist() == ["DSP-HSC-AP-09"]
+    assert "scorecard.csv" not in (folder / "index.html").read_text(encoding="utf-8")
+    with pytest.raises(RunError) as caught:
+        run_reports(
+            "2009/10 Q2",
+            SAMPLE,
+            tmp_path,
+            notebooks_dir=NOTEBOOKS,
+            notebooks=["scorecard"],
+            services=["health-and-social-care"],
+        )
+    assert str(caught.value) == (
+        "none of the notebooks (scorecard) reports on 'health-and-social-care': measures "
+        "notebooks are run for services with measures, actions notebooks for services with "
+        "actions"
+    )
+
+
+def test_unknown_report_kind_is_named(tmp_path) -> None:
+    notebooks = tmp_path / "nb"
+    path = make_notebook(notebooks, "odd", "pass")
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["perfnb"] = {"report": "risks"}
+    nbformat.write(nb, path)
+    with pytest.raises(RunError) as caught:
+        run_reports(None, SAMPLE, tmp_path / "out", notebooks_dir=notebooks)
+    assert str(caught.value) == (
+        f"{path}: its metadata says it reports on 'risks'; perfnb knows measures, actions"
+    )

@@ -1,0 +1,263 @@
+"""The action plan report on the sample's real plans: seed 001 (Sefton, 2009/10 Q2) and seed
+000's recovery plan (Help Direct, 2012/13 Q2), with figures checked against the seeds."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import SAMPLE
+from perfnb import (
+    ActionReport,
+    action_progress_chart,
+    action_reasons_table,
+    action_summary_table,
+    linked_measures_table,
+    load_dataset,
+    overdue_table,
+)
+from perfnb.action_report import action_sections, outcome_text
+
+
+@pytest.fixture(scope="module")
+def sefton() -> ActionReport:
+    return ActionReport.build(load_dataset(SAMPLE), "2009/10 Q2", "Health and Social Care")
+
+
+@pytest.fixture(scope="module")
+def help_direct() -> ActionReport:
+    return ActionReport.build(load_dataset(SAMPLE), "2012/13 Q2", "Help Direct")
+
+
+def _row(table, action_id: str) -> pd.Series:
+    frame = table.data
+    return frame[frame[("", "Action")] == action_id].iloc[0]
+
+
+def test_monitoring_table_in_seed_001_shape(sefton) -> None:
+    """Action, lead, deadline, then status and % complete for Q1 and Q2 as seed 001 prints
+    them (COR-HSC-AP-29: On Target 25 in Quarter 1, On Target 50 in Quarter 2), expected
+    progress and the rating."""
+    table = sefton.action_table()
+    shown = [c for c in table.data.columns if table.data[c].astype(str).str.strip().ne("").any()]
+    assert shown == [
+        ("", "Action"),
+        ("", "Title"),
+        ("", "Lead officer"),
+        ("", "Deadline"),
+        ("2009/10 Q1", "Status"),
+        ("2009/10 Q1", "% complete"),
+        ("2009/10 Q2", "Status"),
+        ("2009/10 Q2", "% complete"),
+        ("", "Expected"),
+        ("", "Rating"),
+    ]
+    row = _row(table, "COR-HSC-AP-29")
+    assert row.tolist()[:10] == [
+        "COR-HSC-AP-29",
+        "To implement issues arising from the JSNA, based on the views of the public as part of "
+        "the analysis of engagement and consultation.",
+        "Peter Pattenden",
+        "31-Mar-2011",
+        "On target",
+        "25%",
+        "On target",
+        "50%",
+        "25.1%",  # 183 of 730 days
+        "On track",
+    ]
+    assert len(table.data) == 20
+    assert table.wide
+
+
+def test_overdue_slipping_and_disputed_actions_are_highlighted(sefton) -> None:
+    """DSP-HSC-AP-09 was due 30-Jun-2009: its deadline is flagged. DSP-HSC-AP-13 (due
+    31-Oct-2009: 183 of 214 days gone, 85.5% expected) is 50% complete, 35.5 points behind:
+    its % complete is flagged, and its On target status, which the rating disputes."""
+    table = sefton.action_table()
+    flags = table.flags.set_index(table.data[("", "Action")])
+    flagged = {
+        column: sorted(flags.index[flags[column]])
+        for column in flags.columns
+        if flags[column].any()
+    }
+    assert flagged[("", "Deadline")] == ["DSP-HSC-AP-09"]
+    # more than 10 points behind: AP-05 40% of 50.1%, AP-08 60% and AP-09 70% of the 100% due
+    # by now, AP-13 50% of 85.5%
+    assert flagged[("2009/10 Q2", "% complete")] == [
+        "DSP-HSC-AP-05",
+        "DSP-HSC-AP-08",
+        "DSP-HSC-AP-09",
+        "DSP-HSC-AP-13",
+    ]
+    assert flagged[("2009/10 Q2", "Status")] == [
+        "DSP-HSC-AP-05",
+        "DSP-HSC-AP-08",
+        "DSP-HSC-AP-09",
+        "DSP-HSC-AP-13",
+    ]
+    assert _row(table, "DSP-HSC-AP-13")[("", "Expected")] == f"{round(183 / 214 * 100, 1)}%"
+    html = table.to_html()
+    assert html.count(' flag"') == 1 + 4 + 4
+    assert "action-overdue" in html and "action-at-risk" in html
+
+
+def test_summary_counts_and_lists(sefton) -> None:
+    """20 actions: DSP-HSC-AP-09 overdue; AP-05 (40% of 50.1%), AP-08 and AP-13 behind or
+    overdue; AP-02 completed."""
+    html = sefton.summary().data
+    assert "20 actions:" in html
+    for badge in ("Overdue 1", "At risk 3", "On track 15", "Completed 1"):
+        assert badge in html
+    assert "Cancelled" not in html  # no cancelled action: no empty badge
+    assert '<strong>1</strong> overdue: <a href="#action-dsp-hsc-ap-09">DSP-HSC-AP-09</a>' in html
+    assert "<strong>1</strong> due in 2009/10 Q3" in html  # AP-13, due 31 October
+
+
+def test_counts_by_lead_officer_from_seed_001(sefton) -> None:
+    """Seed 001's lead officers: Robina Critchley leads 4 (AP-06, 08, 09, 15), Peter
+    Pattenden 3 (COR-29, COR-30, DSP-01), Bob McConnell the other 13."""
+    table = action_summary_table(sefton.progress, "lead_officer").data.set_index("Lead officer")
+    assert table["Total"].to_dict() == {
+        "Robina Critchley": 4,
+        "Bob McConnell": 13,
+        "Peter Pattenden": 3,
+    }
+    assert table.loc["Robina Critchley", ["Overdue", "At risk", "On track"]].tolist() == [1, 1, 2]
+    assert table.loc["Bob McConnell", ["At risk", "Completed"]].tolist() == [2, 1]
+
+
+def test_overdue_table(sefton) -> None:
+    data = overdue_table(sefton.progress).data
+    assert data.values.tolist() == [
+        [
+            "DSP-HSC-AP-09",
+            "To develop and implement a 'No Wrong Door' policy with regard to access to services.",
+            "Robina Critchley",
+            "30-Jun-2009",
+            "70%",
+        ]
+    ]
+
+
+def test_progress_chart_shows_each_action_against_expected(sefton, help_direct) -> None:
+    """A bar per action with a % complete, a tick at the expected %; cancelled actions and
+    those with neither figure are left out (Help Direct: the three completed and HD-RP-04)."""
+    chart = action_progress_chart(sefton.progress)
+    bars = {bar["action_id"]: bar for bar in chart.model["bars"]}
+    assert len(bars) == 20
+    assert (bars["DSP-HSC-AP-13"]["pct_complete"], bars["DSP-HSC-AP-13"]["expected_pct"]) == (
+        50,
+        85.5,
+    )
+    assert bars["DSP-HSC-AP-09"]["rag"] == "Overdue"
+    assert "DSP-HSC-AP-09 70% complete, 100% expected (Overdue)" in chart.alt
+    chart.close()
+    chart = action_progress_chart(help_direct.progress)
+    assert [bar["action_id"] for bar in chart.model["bars"]] == [
+        "HD-RP-01",
+        "HD-RP-02",
+        "HD-RP-03",
+        "HD-RP-04",
+    ]
+    assert "HD-RP-04 no % complete given, 33.6% expected (At risk)" in chart.alt
+    chart.close()
+    with pytest.raises(ValueError, match="needs an action with a % complete"):
+        action_progress_chart(help_direct.progress.iloc[4:6])
+
+
+def test_recovery_plan_linked_to_its_measures(help_direct) -> None:
+    """Seed 000's recovery plan is there to lift HD-CONTACTS and HD-ISSUES, both Red at Q2:
+    17,135 contacts against 19,000 (-9.8%) and 23,652 issues against 26,000 (-9.0%), as the
+    seed's table shows (it rounds to -10% and -9%)."""
+    table = linked_measures_table(help_direct.linked)
+    rows = table.data.set_index("Measure")
+    assert rows.loc[
+        "HD-CONTACTS", ["RAG", "This period", "Target to date", "Variance"]
+    ].tolist() == [
+        "Red",
+        "17,135",
+        "19,000",
+        f"{(17135 - 19000) / 19000 * 100:.1f}%",
+    ]
+    assert rows.loc["HD-ISSUES", ["RAG", "This period", "Variance"]].tolist() == [
+        "Red",
+        "23,652",
+        f"{(23652 - 26000) / 26000 * 100:.1f}%",
+    ]
+    actions = rows.loc["HD-CONTACTS", "Actions"]
+    assert actions.startswith("HD-RP-01 (Completed); HD-RP-02 (Completed); HD-RP-03 (Completed)")
+    assert "HD-RP-04 (At risk)" in actions and "HD-RP-06 (Cancelled)" in actions
+    monitoring = help_direct.action_table()
+    assert _row(monitoring, "HD-RP-05")[("", "Outcome measure")] == (
+        "HD-CONTACTS (Red); HD-ISSUES (Red)"
+    )
+    assert "<caption>Recovery plan</caption>" in monitoring.to_html()
+
+
+def test_outcome_text() -> None:
+    rags = {"HD-CONTACTS": "Red", "NEW": ""}
+    assert outcome_text("HD-CONTACTS", rags) == "HD-CONTACTS (Red)"
+    assert outcome_text("NEW", rags) == "NEW (not rated)"
+    assert outcome_text("Reports to DMT", rags) == "Reports to DMT"
+    assert outcome_text("HD-CONTACTS; Reports to DMT", rags) == "HD-CONTACTS; Reports to DMT"
+    assert outcome_text("", rags) == ""
+
+
+def test_sections_give_progress_and_issues_in_full(help_direct) -> None:
+    """Each action with words this period gets a section with its text in full, escaped;
+    the cancelled Council Tax leaflet shows the District Councils' reason as its issue."""
+    html = action_sections(help_direct.progress)
+    assert html.count('<section class="perfnb-action"') == 9
+    assert (
+        "District Councils are taking a different approach this year due to legislative changes"
+        in html
+    )
+    assert "<h4>Issues affecting progress and corrective actions</h4>" in html
+    progress = help_direct.progress.copy()
+    progress.loc[0, "progress"] = "<script>alert(1)</script>"
+    assert "&lt;script&gt;" in action_sections(progress)
+    quiet = progress.assign(progress="", issues="")
+    assert "No progress was reported" in action_sections(quiet)
+
+
+def test_reasons_table_keeps_the_officers_status(sefton) -> None:
+    table = action_reasons_table(sefton.progress)
+    row = table.data.set_index("Action").loc["DSP-HSC-AP-09"]
+    assert row.tolist() == [
+        "Overdue",
+        "On target",
+        "Overdue: the deadline, 30 Jun 2009, has passed and it is 70% complete",
+    ]
+    assert table.flags["Officer's status"].sum() == 4
+
+
+def test_new_plan_without_updates(tmp_path) -> None:
+    """Seed 003 (Herefordshire) in its month, October 2003: 74 actions starting then, no % yet,
+    so no chart. Four name a month already gone (June, August, September 2003: HJR-27, 43, 36,
+    37) and are overdue; the rest are starting or already achieved."""
+    report = ActionReport.build(
+        load_dataset(SAMPLE), "2003-10", "Social Care and Strategic Housing", tmp_path
+    )
+    progress = report.progress.set_index("action_id")
+    assert len(progress) == 74
+    assert sorted(progress.index[progress["overdue"]]) == ["HJR-27", "HJR-36", "HJR-37", "HJR-43"]
+    assert progress.loc["HJR-27", "rag_reason"] == (
+        "Overdue: the deadline, 30 Jun 2003, has passed and no % complete is reported"
+    )
+    others = progress[~progress["overdue"]]
+    assert set(others["rag"]) == {"On track", "Completed"}
+    completed = others[others["rag"] == "Completed"]
+    assert completed["deadline"].str.contains("achieved|Established", case=False).all()
+    assert (
+        others.loc[others["rag"] == "On track", "rag_reason"]
+        .eq("On track: started this period; no progress due yet")
+        .all()
+    )
+    assert "No action has a % complete reported" in report.progress_chart().data
+    tables = report.summary_tables()
+    assert [t.name for t in tables] == ["actions-by-theme", "actions-by-lead-officer"]
+    assert sorted(p.name for p in report.saved) == [
+        "actions-by-lead-officer.csv",
+        "actions-by-theme.csv",
+    ]
