@@ -642,7 +642,7 @@ def test_actions_csv_one_row_per_action(help_direct_run) -> None:
         "33.6",
         "33.6",
     )
-    assert (row["rag"], row["overdue"], row["due_soon"]) == ("At risk", "False", "False")
+    assert (row["rag"], row["overdue"], row["due_soon"]) == ("At risk", False, False)
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert '<a href="actions.csv">actions.csv</a>' in index
     assert '<a href="scorecard.csv">scorecard.csv</a>' in index
