@@ -23,7 +23,7 @@ import pytest
 
 from conftest import NOTEBOOKS, SAMPLE
 from perfnb import run_reports
-from perfnb.palette import RAG_STYLES
+from perfnb.palette import ACTION_STYLES, RAG_STYLES
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and not os.environ.get("CI"):
@@ -87,22 +87,29 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(report: Path):
-    """The report open in headless Chromium, with what it logged and requested."""
+def browser():
+    """Headless Chromium (Debian's), driven by Playwright, for the module's pages."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1600})
-        tab = context.new_page()
-        tab.console_errors = []
-        tab.page_errors = []
-        tab.requests = []
-        tab.on("console", lambda m: m.type == "error" and tab.console_errors.append(m.text))
-        tab.on("pageerror", lambda e: tab.page_errors.append(str(e)))
-        tab.on("request", lambda r: tab.requests.append(r.url))
-        tab.goto(report.as_uri(), wait_until="load")
-        yield tab
-        browser.close()
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, report: Path):
+    """The report open in headless Chromium, with what it logged and requested."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.page_errors = []
+    tab.requests = []
+    tab.on("console", lambda m: m.type == "error" and tab.console_errors.append(m.text))
+    tab.on("pageerror", lambda e: tab.page_errors.append(str(e)))
+    tab.on("request", lambda r: tab.requests.append(r.url))
+    tab.goto(report.as_uri(), wait_until="load")
+    yield tab
+    context.close()
 
 
 def test_no_console_errors_and_nothing_fetched(page) -> None:
@@ -189,21 +196,20 @@ def test_screenshot_and_a4_print(page, artifacts: Path) -> None:
     page.emulate_media(media="screen")
 
 
-@pytest.mark.parametrize(
-    ("width", "tables"),
-    [
-        # A4's 210 mm less 12 mm margins is 186 mm, 703 CSS pixels; landscape 273 mm, 1032
-        (703, "table.perfnb-table:not(.perfnb-wide table)"),
-        (1032, ".perfnb-wide table.perfnb-table"),
-    ],
-)
-def test_printed_tables_fit_the_page(page, width: int, tables: str) -> None:
-    """In print, every table fits the width of its page (portrait, or landscape for wide
-    ones): nothing is cut off at the right edge, and no heading breaks inside a word."""
+# A4's 210 mm less 12 mm margins is 186 mm, 703 CSS pixels; landscape 273 mm, 1032
+PRINTED_WIDTHS = [
+    (703, "table.perfnb-table:not(.perfnb-wide table)"),
+    (1032, ".perfnb-wide table.perfnb-table"),
+]
+
+
+def printed_tables(page, width: int, tables: str) -> list[dict]:
+    """Each table matching ``tables`` laid out for print on a page ``width`` pixels wide: its
+    width, the room it has, and the headings that break inside a word."""
     page.set_viewport_size({"width": width, "height": 1600})
     page.emulate_media(media="print")
     try:
-        found = page.evaluate(
+        return page.evaluate(
             """(selector) => Array.from(document.querySelectorAll(selector)).map(t => ({
                    name: t.className,
                    width: t.getBoundingClientRect().width,
@@ -220,7 +226,68 @@ def test_printed_tables_fit_the_page(page, width: int, tables: str) -> None:
     finally:
         page.set_viewport_size({"width": 1280, "height": 1600})
         page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize(("width", "tables"), PRINTED_WIDTHS)
+def test_printed_tables_fit_the_page(page, width: int, tables: str) -> None:
+    """In print, every table fits the width of its page (portrait, or landscape for wide
+    ones): nothing is cut off at the right edge, and no heading breaks inside a word."""
+    found = printed_tables(page, width, tables)
     assert found
     for table in found:
         assert table["width"] <= table["room"], table
         assert table["broken"] == [], table
+
+
+# -- the action plan report ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def action_page(browser, tmp_path_factory: pytest.TempPathFactory):
+    """Sefton's action plan for 2009/10 Q2 (seed 001) open in headless Chromium."""
+    root = tmp_path_factory.mktemp("actions")
+    result = run_reports("2009/10 Q2", SAMPLE, root, notebooks_dir=NOTEBOOKS)
+    assert result.ok, result.summary()
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("console", lambda m: m.type == "error" and tab.problems.append(m.text))
+    tab.on("pageerror", lambda e: tab.problems.append(str(e)))
+    tab.on(
+        "request",
+        lambda r: r.url.startswith(("file://", "data:")) or tab.problems.append(r.url),
+    )
+    tab.goto((result.folder / "actions-health-and-social-care.html").as_uri())
+    yield tab
+    context.close()
+
+
+def test_action_plan_reads_and_prints(action_page, artifacts: Path) -> None:
+    """Offline and error-free; the overdue action's rating reads Overdue on the Red fill; the
+    nine highlighted cells are drawn; every table fits its printed page; screenshot and PDF
+    kept."""
+    assert action_page.problems == []
+    overdue = action_page.locator("td.action-overdue")
+    assert overdue.count() >= 2  # the action table and the reasons table
+    assert overdue.first.inner_text().strip() == "Overdue"
+    rgb = overdue.first.evaluate("e => getComputedStyle(e).backgroundColor")
+    fill = ACTION_STYLES["Overdue"].fill
+    assert tuple(map(int, re.findall(r"\d+", rgb))) == tuple(
+        int(fill[i : i + 2], 16) for i in (1, 3, 5)
+    )
+    assert action_page.locator(".perfnb-actions td.flag").count() == 9
+    image = action_page.locator("figure.perfnb-chart img")
+    assert image.count() == 1 and image.evaluate("e => e.complete && e.naturalWidth > 0")
+    for width, tables in PRINTED_WIDTHS:
+        for table in printed_tables(action_page, width, tables):
+            assert table["width"] <= table["room"], table
+            assert table["broken"] == [], table
+    action_page.screenshot(path=str(artifacts / "actions.png"), full_page=True)
+    action_page.emulate_media(media="print")
+    action_page.pdf(
+        path=str(artifacts / "actions.pdf"),
+        format="A4",
+        print_background=True,
+        prefer_css_page_size=True,
+    )
+    action_page.emulate_media(media="screen")
