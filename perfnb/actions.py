@@ -244,6 +244,8 @@ def _reason(row: dict[str, object], period: Period, points: float, silent: bool,
         )
     if silent and not new:
         return f"At risk: no progress reported for {period.short_label}"
+    if new and pd.notna(deadline) and deadline <= pd.Timestamp(period.end):
+        return f"On track: started this period and due by {_day(deadline)}; no progress reported"
     if new:
         return "On track: started this period; no progress due yet"
     if pd.isna(deadline):

@@ -1299,7 +1299,8 @@ def action_progress_chart(progress: pd.DataFrame) -> Chart:
                     gid=f"expected-{slugify(labels[i])}",
                 )
             if done is None:
-                text = "not started" if str(row.get("status")) == "Not started" else "no % given"
+                started = str(row.get("status")).lower() != "not started"
+                text = "no % given" if started else "not started"
             else:
                 text = f"{done:g}%"
             # the figure just past its bar, or past the tick when the tick would cover it

@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="S",
         help="build only this service's reports (repeatable; default: every "
-        "service with figures in the period)",
+        "service with figures in the period, and every service with an action plan in it)",
     )
     run.add_argument(
         "--notebook",

@@ -369,9 +369,10 @@ ACTION_DATES = ("start_date", "deadline_date")
 
 
 def _typed_actions(table: RawTable | None) -> pd.DataFrame:
-    """actions.csv with every column as text, plus ``start_date`` and ``deadline_date`` (the
-    day each timescale names, NaT where it names none) and ``deadline_kind`` (date, achieved,
-    ongoing, text or blank: :func:`perfnb.timescales.parse_timescale`)."""
+    """actions.csv with every column as text, plus ``start_date`` (the first day ``start``
+    names: "October 2003" is 1 October), ``deadline_date`` (the last day ``deadline`` names), NaT
+    where they name none, and ``deadline_kind`` (date, achieved, ongoing, text or blank:
+    :func:`perfnb.timescales.parse_timescale`)."""
     names = [c.name for c in ACTIONS.columns]
     frame = table.frame.copy() if table is not None else pd.DataFrame(columns=names, dtype=object)
     for name in names:
@@ -382,7 +383,7 @@ def _typed_actions(table: RawTable | None) -> pd.DataFrame:
     deadlines = [parse_timescale(text) for text in frame["deadline"]]
     frame["start"] = [t.text for t in starts]
     frame["deadline"] = [t.text for t in deadlines]
-    frame["start_date"] = pd.to_datetime([t.deadline for t in starts]).astype("datetime64[ns]")
+    frame["start_date"] = pd.to_datetime([t.first for t in starts]).astype("datetime64[ns]")
     frame["deadline_date"] = pd.to_datetime([t.deadline for t in deadlines]).astype(
         "datetime64[ns]"
     )

@@ -588,7 +588,8 @@ def run_reports(
     }
     tables: dict[str, str] = {}
     counted = pd.DataFrame(columns=["size", "sum"])
-    if by_kind["measures"] or not by_kind["actions"]:
+    running = {kinds[path] for path, _ in planned}  # each period table with its reports
+    if "measures" in running:
         covered = set(services_with_figures(whole_card)) | set(by_kind["measures"])
         card = whole_card[whole_card["service"].isin(covered)]
         tables["scorecard.csv"] = card.to_csv(index=False)
@@ -598,7 +599,7 @@ def run_reports(
     live_plans = set(services_with_actions(data.actions, data.action_updates, chosen_period))
     planned_actions = data.actions[data.actions["service"].isin(by_kind["actions"])]
     progress = action_progress(planned_actions, data.action_updates, chosen_period)
-    if by_kind["actions"]:
+    if "actions" in running:
         columns = [*ACTION_COLUMNS, *(c for c in progress.columns if c not in ACTION_COLUMNS)]
         tables["actions.csv"] = progress[columns].to_csv(index=False)
     # utf-8-sig: Excel, where most people open it, needs the byte-order mark to read £ and dashes

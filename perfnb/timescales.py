@@ -4,8 +4,8 @@ Seeds 001 and 003 write ``31-Mar-2011``, ``March 2004``, ``Jan - March 2004`` (w
 dash), ``October 2003``, ``Already achieved``, ``Ongoing`` and ``Business Process
 Re-engineering: Jan - March 2004; Service Delivery: April - June 2004``. :func:`parse_timescale`
 turns each into a :class:`Timescale`: the last day it names (the end of a month, a quarter or a
-financial year; the latest when it names several), or no date, keeping the words. It never
-raises.
+financial year; the latest when it names several), which is a deadline, and the first (the
+start of the earliest), which is a start; or no date, keeping the words. It never raises.
 """
 
 from __future__ import annotations
@@ -38,6 +38,16 @@ _DAY_MONTH_YEAR = re.compile(
 _NUMERIC_DATE = re.compile(r"\b(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4}|\d{2})\b")
 _ISO_DATE = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")
 _MONTH_YEAR = re.compile(r"\b" + _MONTH.format("m") + r"[\s\-/,]*(?P<y>\d{4})\b", re.IGNORECASE)
+# "Jan - March 2004", "June to Oct 2003": the first month's year is the last's (or the one
+# before, for "Nov - Feb 2004")
+_MONTH_RANGE = re.compile(
+    r"\b"
+    + _MONTH.format("m1")
+    + r"\s*(?:-|\u2013|\u2014|to)\s*"
+    + _MONTH.format("m2")
+    + r"[\s\-/,]*(?P<y>\d{4})\b",
+    re.IGNORECASE,
+)
 _QUARTER = re.compile(
     r"\bQ(?:uarter)?\s*(?P<q>[1-4])\s*(?P<fy>\d{4})\s*/\s*(?P<fy2>\d{2,4})\b", re.IGNORECASE
 )
@@ -51,13 +61,15 @@ _ONGOING = re.compile(r"\b(ongoing|on-going|continuous|continuing|rolling|annual
 
 @dataclass(frozen=True)
 class Timescale:
-    """A timescale read: ``deadline`` is the last day it names (None when it names none);
-    ``kind`` says what it is: ``date``, ``achieved`` (done already), ``ongoing``, ``text``
-    (words with no date) or ``blank``; ``text`` is the words as written."""
+    """A timescale read: ``deadline`` is the last day it names and ``first`` the first (None
+    when it names none: "October 2003" is 1 to 31 October); ``kind`` says what it is: ``date``,
+    ``achieved`` (done already), ``ongoing``, ``text`` (words with no date) or ``blank``;
+    ``text`` is the words as written."""
 
     text: str
     deadline: dt.date | None
     kind: TimescaleKind
+    first: dt.date | None = None  # the first day it names: an action's start
 
     def __str__(self) -> str:
         return self.text
@@ -72,52 +84,71 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _date(year: int, month: int, day: int) -> dt.date | None:
+Span = tuple[dt.date, dt.date]  # the first and last day a form names
+
+
+def _day(year: int, month: int, day: int) -> Span | None:
     try:
-        return dt.date(year, month, day)
+        date = dt.date(year, month, day)
     except ValueError:
         return None
+    return date, date
 
 
-def _dates(text: str) -> list[dt.date]:
-    """Every date the text names, each form read once (a matched span is not read again)."""
-    found: list[dt.date] = []
+def _month(year: int, month: int) -> Span:
+    return dt.date(year, month, 1), _month_end(year, month)
+
+
+def _spans(text: str) -> list[Span]:
+    """Every span of days the text names, each form read once (a matched span of text is not
+    read again)."""
+    found: list[Span] = []
     rest = text
 
     def take(pattern: re.Pattern[str], build) -> None:
         nonlocal rest
         for match in pattern.finditer(rest):
-            date = build(match)
-            if date is not None:
-                found.append(date)
+            span = build(match)
+            if span is not None:
+                found.append(span)
         rest = pattern.sub(" ", rest)
 
-    take(_ISO_DATE, lambda m: _date(int(m["y"]), int(m["m"]), int(m["d"])))
+    take(_ISO_DATE, lambda m: _day(int(m["y"]), int(m["m"]), int(m["d"])))
     take(
         _DAY_MONTH_YEAR,
-        lambda m: _date(_year(m["y"]), _MONTHS[m["m"].lower().rstrip(".")], int(m["d"])),
+        lambda m: _day(_year(m["y"]), _MONTHS[m["m"].lower().rstrip(".")], int(m["d"])),
     )
-    take(_NUMERIC_DATE, lambda m: _date(_year(m["y"]), int(m["m"]), int(m["d"])))
-    take(_QUARTER, _quarter_end)
-    take(_MONTH_YEAR, lambda m: _month_end(int(m["y"]), _MONTHS[m["m"].lower().rstrip(".")]))
-    take(_FINANCIAL_YEAR, _year_end)
+    take(_NUMERIC_DATE, lambda m: _day(_year(m["y"]), int(m["m"]), int(m["d"])))
+    take(_QUARTER, _quarter)
+    take(_MONTH_RANGE, _month_range)
+    take(_MONTH_YEAR, lambda m: _month(int(m["y"]), _MONTHS[m["m"].lower().rstrip(".")]))
+    take(_FINANCIAL_YEAR, _financial_year)
     return found
 
 
-def _quarter_end(match: re.Match[str]) -> dt.date | None:
-    if _year_end(match) is None:
+def _month_range(match: re.Match[str]) -> Span:
+    """From the first day of the first month to the last day of the last."""
+    first, last = (_MONTHS[match[g].lower().rstrip(".")] for g in ("m1", "m2"))
+    year = int(match["y"])
+    return dt.date(year - (first > last), first, 1), _month_end(year, last)
+
+
+def _quarter(match: re.Match[str]) -> Span | None:
+    """The three months of financial quarter ``Q3 2003/04`` (October to December 2003)."""
+    if _financial_year(match) is None:
         return None
     fy, quarter = int(match["fy"]), int(match["q"])
     month = 3 + 3 * quarter  # Q1 ends in June (6) ... Q4 in March (15 = 3 of the next year)
-    return _month_end(fy + (month - 1) // 12, (month - 1) % 12 + 1)
+    year, last = fy + (month - 1) // 12, (month - 1) % 12 + 1
+    return dt.date(year, last - 2, 1), _month_end(year, last)
 
 
-def _year_end(match: re.Match[str]) -> dt.date | None:
-    """31 March closing the financial year ``2003/04`` (None if the years do not follow)."""
+def _financial_year(match: re.Match[str]) -> Span | None:
+    """1 April to 31 March of the financial year ``2003/04`` (None if the years do not follow)."""
     fy, second = int(match["fy"]), int(match["fy2"])
     if second not in ((fy + 1) % 100, fy + 1):
         return None
-    return dt.date(fy + 1, 3, 31)
+    return dt.date(fy, 4, 1), dt.date(fy + 1, 3, 31)
 
 
 def parse_timescale(text: object) -> Timescale:
@@ -125,9 +156,9 @@ def parse_timescale(text: object) -> Timescale:
     words = "" if text is None else " ".join(str(text).split())
     if words.lower() in ("", "nan", "none", "nat"):
         return Timescale("", None, "blank")
-    dates = _dates(words)
-    if dates:
-        return Timescale(words, max(dates), "date")
+    spans = _spans(words)
+    if spans:
+        return Timescale(words, max(last for _, last in spans), "date", min(f for f, _ in spans))
     if _ACHIEVED.search(words):
         return Timescale(words, None, "achieved")
     if _ONGOING.search(words):

@@ -249,10 +249,15 @@ def test_new_plan_without_updates(tmp_path) -> None:
     assert set(others["rag"]) == {"On track", "Completed"}
     completed = others[others["rag"] == "Completed"]
     assert completed["deadline"].str.contains("achieved|Established", case=False).all()
+    starting = others.loc[others["rag"] == "On track"]
+    due_now = starting["deadline"].str.fullmatch("October 2003")
     assert (
-        others.loc[others["rag"] == "On track", "rag_reason"]
-        .eq("On track: started this period; no progress due yet")
+        starting.loc[due_now, "rag_reason"]
+        .eq("On track: started this period and due by 31 Oct 2003; no progress reported")
         .all()
+    )
+    assert starting.loc[~due_now, "rag_reason"].value_counts().index[0] == (
+        "On track: started this period; no progress due yet"
     )
     assert "No action has a % complete reported" in report.progress_chart().data
     tables = report.summary_tables()

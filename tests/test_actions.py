@@ -63,11 +63,28 @@ def test_timescales_as_councils_write_them(text, deadline, kind) -> None:
     assert read.text == ("" if text is None else " ".join(text.split()))
 
 
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("October 2003", dt.date(2003, 10, 1)),  # seed 003's plan date, as a start
+        ("1-Apr-2009", dt.date(2009, 4, 1)),
+        ("Jan \u2013 March 2004", dt.date(2004, 1, 1)),
+        ("Q3 2003/04", dt.date(2003, 10, 1)),
+        ("2009/10", dt.date(2009, 4, 1)),
+        ("Ongoing", None),
+    ],
+)
+def test_a_start_is_the_first_day_named(text, first) -> None:
+    assert parse_timescale(text).first == first
+
+
 @given(st.text(max_size=60))
 def test_any_timescale_text_is_read_without_error(text: str) -> None:
     read = parse_timescale(text)
     assert read.kind in ("date", "achieved", "ongoing", "text", "blank")
     assert (read.deadline is not None) == (read.kind == "date")
+    assert (read.first is None) == (read.deadline is None)
+    assert read.first is None or read.first <= read.deadline
 
 
 def _actions(*rows: dict) -> pd.DataFrame:
