@@ -56,10 +56,16 @@ def _stale_note(report: dict, current: dict, period: Period) -> str:
     )
 
 
+# what a report is, by what its notebook reports on (perfnb.runner.REPORT_KINDS)
+_KIND_TITLES = {"measures": "Performance report", "actions": "Action plan"}
+
+
 def _row(report: dict, current: dict, period: Period) -> str:
     status = report.get("status", "")
     service = escape(str(report.get("service", "")))
-    notebook = escape(str(report.get("notebook", "")))
+    kind = _KIND_TITLES.get(str(report.get("kind", "measures")), "")
+    name = escape(str(report.get("notebook", "")))
+    notebook = f'{kind}<br><span class="needs">{name}.ipynb</span>' if kind else name
     if status == "ok" and report.get("html"):
         link = f'<a href="{escape(report["html"])}">{service}</a>'
         state = '<span class="status-ok">Built</span>'

@@ -648,6 +648,8 @@ def test_actions_csv_one_row_per_action(help_direct_run) -> None:
     assert '<a href="scorecard.csv">scorecard.csv</a>' in index
     assert '<a href="actions-help-direct.html">Help Direct</a>' in index
     assert '<span class="perfnb-badge action-at-risk">At risk 1</span>' in index
+    assert 'Action plan<br><span class="needs">actions.ipynb</span>' in index
+    assert 'Performance report<br><span class="needs">scorecard.ipynb</span>' in index
 
 
 def test_action_only_period_and_service(tmp_path) -> None:
