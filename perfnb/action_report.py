@@ -81,6 +81,34 @@ def _previous_label(progress: pd.DataFrame) -> str:
     return str(earlier.mode().iloc[0]) if len(earlier) else ""
 
 
+def _activities_under_actions(progress: pd.DataFrame) -> pd.DataFrame:
+    """The rows in plan order, each activity (a row with a ``parent_id``) straight after the
+    action it belongs to, in its own order."""
+    progress = progress.reset_index(drop=True)
+    if "parent_id" not in progress or not progress["parent_id"].fillna("").ne("").any():
+        return progress
+    parent = progress["parent_id"].fillna("")
+    position = pd.Series(progress.index, index=progress["action_id"])
+    # an activity sorts at its parent's place (after it); one whose parent is not here, at its own
+    key = parent.map(position).where(parent.ne(""), progress.index.to_series())
+    key = key.fillna(progress.index.to_series()).astype(float)
+    return (
+        progress.assign(_at=key, _child=parent.ne(""))
+        .sort_values(["_at", "_child"], kind="stable")
+        .drop(columns=["_at", "_child"])
+        .reset_index(drop=True)
+    )
+
+
+def _titles(progress: pd.DataFrame) -> pd.Series:
+    """Each row's title; an activity's says whose: ``Activity of COR-HSC-AP-29: ...``."""
+    titles = progress["title"].astype(object)
+    if "parent_id" not in progress:
+        return titles
+    parent = progress["parent_id"].fillna("").astype(str)
+    return titles.where(parent.eq(""), "Activity of " + parent + ": " + titles)
+
+
 def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None = None) -> Table:
     """Seed 001's monitoring table from ``perfnb.action_progress``: action, title, lead officer,
     deadline, the officer's status and % complete last period and this period, the % expected
@@ -89,7 +117,7 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
     theme. Highlighted: an overdue deadline, a % complete more than the at-risk points behind,
     a status the rating disagrees with, and a missing update."""
     measure_rags = measure_rags or {}
-    progress = progress.reset_index(drop=True)
+    progress = _activities_under_actions(progress)
     here = str(progress["period"].iloc[0]) if len(progress) else ""
     this_label = parse_period(here).short_label if here else "This period"
     before = _previous_label(progress)
@@ -109,7 +137,7 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
         if "theme" in progress
         else pd.Series("Actions", index=progress.index, dtype=object),
         ("", "Action"): progress["action_id"].astype(object),
-        ("", "Title"): progress["title"].astype(object),
+        ("", "Title"): _titles(progress),
         ("", "Lead officer"): progress["lead_officer"].fillna("").astype(object),
         ("", "Deadline"): progress["deadline"].fillna("").astype(object),
         (before_label, "Status"): progress["previous_status"].where(

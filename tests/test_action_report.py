@@ -12,6 +12,7 @@ from perfnb import (
     action_progress_chart,
     action_reasons_table,
     action_summary_table,
+    action_table,
     linked_measures_table,
     load_dataset,
     overdue_table,
@@ -266,3 +267,27 @@ def test_new_plan_without_updates(tmp_path) -> None:
         "actions-by-lead-officer.csv",
         "actions-by-theme.csv",
     ]
+
+
+def test_activities_follow_their_action(sefton) -> None:
+    """An activity (parent_id set) is listed straight after its action, saying whose it is;
+    one whose action is not in the plan stays where it is."""
+    progress = sefton.progress.iloc[:3].copy()
+    extra = progress.iloc[[0, 0, 0]].copy()
+    extra["action_id"] = ["ACT-1", "ACT-2", "ORPHAN"]
+    extra["title"] = ["First step", "Second step", "Lost step"]
+    extra["parent_id"] = ["COR-HSC-AP-30", "COR-HSC-AP-29", "NOWHERE"]
+    table = action_table(pd.concat([progress, extra], ignore_index=True))
+    assert table.data[("", "Action")].tolist() == [
+        "COR-HSC-AP-29",
+        "ACT-2",
+        "COR-HSC-AP-30",
+        "ACT-1",
+        "COR-HSC-AP-31",
+        "ORPHAN",
+    ]
+    titles = table.data.set_index(("", "Action"))[("", "Title")]
+    assert titles["ACT-1"] == "Activity of COR-HSC-AP-30: First step"
+    assert titles["ORPHAN"] == "Activity of NOWHERE: Lost step"
+    flags = table.flags.set_index(table.data[("", "Action")])
+    assert flags.index.tolist() == table.data[("", "Action")].tolist()
