@@ -83,21 +83,44 @@ def _previous_label(progress: pd.DataFrame) -> str:
 
 def _activities_under_actions(progress: pd.DataFrame) -> pd.DataFrame:
     """The rows in plan order, each activity (a row with a ``parent_id``) straight after the
-    action it belongs to, in its own order."""
+    action (or activity) it belongs to, and under its theme when it has none of its own; an
+    activity whose action is not in the plan stays where it is."""
     progress = progress.reset_index(drop=True)
     if "parent_id" not in progress or not progress["parent_id"].fillna("").ne("").any():
         return progress
-    parent = progress["parent_id"].fillna("")
-    position = pd.Series(progress.index, index=progress["action_id"])
-    # an activity sorts at its parent's place (after it); one whose parent is not here, at its own
-    key = parent.map(position).where(parent.ne(""), progress.index.to_series())
-    key = key.fillna(progress.index.to_series()).astype(float)
-    return (
-        progress.assign(_at=key, _child=parent.ne(""))
-        .sort_values(["_at", "_child"], kind="stable")
-        .drop(columns=["_at", "_child"])
-        .reset_index(drop=True)
-    )
+    parent = progress["parent_id"].fillna("").astype(str)
+    ids = progress["action_id"].astype(str)
+    known = set(ids)
+    children: dict[str, list[int]] = {}
+    tops = []
+    for position, (action_id, owner) in enumerate(zip(ids, parent, strict=True)):
+        if owner and owner in known and owner != action_id:
+            children.setdefault(owner, []).append(position)
+        else:
+            tops.append(position)
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def visit(position: int) -> None:
+        if position in seen:  # a loop of parents (validation reports it) is listed once
+            return
+        seen.add(position)
+        order.append(position)
+        for child in children.get(ids[position], []):
+            visit(child)
+
+    for position in tops:
+        visit(position)
+    order += [p for p in range(len(progress)) if p not in seen]
+    ordered = progress.iloc[order].reset_index(drop=True)
+    if "theme" in ordered:  # an activity without a theme sits under its action's
+        theme = ordered["theme"].fillna("").astype(str).tolist()
+        by_id = dict(zip(ordered["action_id"].astype(str), range(len(ordered)), strict=True))
+        for i, owner in enumerate(ordered["parent_id"].fillna("").astype(str)):
+            if not theme[i] and owner in by_id:
+                theme[i] = theme[by_id[owner]]
+        ordered["theme"] = theme
+    return ordered
 
 
 def _titles(progress: pd.DataFrame) -> pd.Series:
@@ -117,12 +140,16 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
     theme. Highlighted: an overdue deadline, a % complete more than the at-risk points behind,
     a status the rating disagrees with, and a missing update."""
     measure_rags = measure_rags or {}
+    if progress.empty:
+        return Table(
+            "actions", "Actions", pd.DataFrame(), empty_text="This service has no actions."
+        )
     progress = _activities_under_actions(progress)
     here = str(progress["period"].iloc[0]) if len(progress) else ""
     this_label = parse_period(here).short_label if here else "This period"
     before = _previous_label(progress)
     before_label = parse_period(before).short_label if before else "Previous"
-    reported_now = progress["updated_period"].eq(here)
+    reported_now = progress["reported_this_period"].astype(bool)
     elsewhere = progress["previous_period"].ne(before) & progress["previous_period"].ne("")
     previous_pct = progress["previous_pct_complete"].map(_pct)
     # a previous figure from another period than the column's says which
@@ -411,11 +438,12 @@ class ActionReport:
         and the ones whose officer's status the rating disagrees with, by id."""
         progress = self.progress
         counts = {rag: n for rag, n in action_counts(progress).items() if n}
-        total = len(progress)
-        parts = [
-            f'<p class="perfnb-summary-counts">{total} action{"s" if total != 1 else ""}: '
-            f"{rag_counts_html(counts)}</p>"
-        ]
+        activities = int(progress["parent_id"].fillna("").ne("").sum())
+        actions = len(progress) - activities
+        counted = f"{actions} action{'s' if actions != 1 else ''}"
+        if activities:  # each is rated like an action, and counted with them
+            counted += f" and {activities} activit{'ies' if activities != 1 else 'y'}"
+        parts = [f'<p class="perfnb-summary-counts">{counted}: {rag_counts_html(counts)}</p>']
         following = self.period.next().short_label
         lists = [
             ("overdue", progress["overdue"]),

@@ -65,6 +65,7 @@ _MORE_COLUMNS = (
     "resources",
     "outcome_measure",
     "updated_period",
+    "reported_this_period",
     "previous_status",
     "previous_period",
     "progress",
@@ -102,11 +103,7 @@ def action_progress(
     end = pd.Timestamp(period.end)
     following = period.next()
     actions = actions.reset_index(drop=True)
-    updates = updates.copy()
-    labels = updates["period"].astype(str)
-    parsed = {label: parse_period(label) for label in pd.unique(labels)}
-    updates["_end"] = labels.map(lambda p: pd.Timestamp(parsed[p].end))
-    updates["_start"] = labels.map(lambda p: pd.Timestamp(parsed[p].start))
+    updates = _dated_updates(updates, period)
     reported = updates[updates["_end"] <= end].sort_values(["action_id", "_end"], kind="stable")
 
     latest = reported.groupby("action_id").tail(1).set_index("action_id")
@@ -116,26 +113,25 @@ def action_progress(
     first_start = updates.groupby("action_id")["_start"].min()
 
     ids = actions["action_id"]
-    latest_end = _lookup(latest["_end"], ids)
-    latest_start = _lookup(latest["_start"], ids)
-    this_period = latest_end.eq(end) & latest_start.ge(pd.Timestamp(period.start))
+    this_period = _lookup(latest["_own"], ids).fillna(False).astype(bool)
     status = _lookup(latest["status"], ids).fillna("").astype(object)
     pct = _lookup(latest["pct_complete"], ids).astype(float)
     previous = _lookup(before["pct_complete"], ids).astype(float)
     if len(actions):
         previous = previous.where(this_period, pct)  # no new update: last is still the latest
 
-    start = actions["start_date"].fillna(_lookup(first_start, ids))
+    start = pd.to_datetime(actions["start_date"].fillna(_lookup(first_start, ids)))
     deadline = actions["deadline_date"]
     # whole days, first and last both counted: 1 April to 31 March is 365
     span = (deadline - start).dt.days.astype(float) + 1
     elapsed = (end - start).dt.days.astype(float) + 1
     expected = (elapsed / span.where(span > 0) * 100).clip(0, 100)
     expected = expected.where(~(deadline <= end), 100.0)  # due by now: all of it expected
+    expected = expected.round(1)  # as printed; slippage and the rating are judged on these
     lowered = status.str.lower()
     # "Not started" with no % written is 0% done: behind when work was already expected
     done = pct.where(~(lowered.eq("not started") & pct.isna()), 0.0)
-    slippage = expected - done
+    slippage = (expected - done).round(1)
 
     cancelled = lowered.eq("cancelled")
     achieved = actions["deadline_kind"].eq("achieved") & status.eq("")
@@ -148,7 +144,10 @@ def action_progress(
     officer_worried = lowered.isin(["at risk", "off target"])
     behind = slippage > at_risk_points
     silent = ~this_period & ~finished
-    new = silent & status.eq("") & start.notna() & (start >= pd.Timestamp(period.start))
+    unreported = silent & status.eq("") & start.notna()
+    new = unreported & (start >= pd.Timestamp(period.start)) & (start <= end)
+    future = unreported & (start > end)  # planned, not begun: nothing is due from it yet
+    new = new | future
 
     rag = np.select(
         [cancelled, completed, overdue, officer_worried, behind, silent & ~new],
@@ -165,23 +164,29 @@ def action_progress(
             "status": status,
             "pct_complete": pct,
             "previous_pct_complete": previous,
-            "expected_pct": expected.round(1),
-            "slippage": slippage.round(1),
+            "expected_pct": expected,
+            "slippage": slippage,
             "overdue": overdue.astype(bool),
             "due_soon": due_soon.astype(bool),
             "rag": pd.Series(rag, index=actions.index, dtype=object),
         }
     )
     out["rag_reason"] = [
-        _reason(row, period, at_risk_points, bool(quiet), bool(fresh))
-        for row, quiet, fresh in zip(
-            out.assign(deadline_date=deadline).to_dict("records"), silent, new, strict=True
+        _reason(row, period, at_risk_points, bool(quiet), bool(fresh), bool(late), bool(slow))
+        for row, quiet, fresh, late, slow in zip(
+            out.assign(deadline_date=deadline, start_date=start).to_dict("records"),
+            silent,
+            new,
+            future,
+            behind,
+            strict=True,
         )
     ]
     for name in _MORE_COLUMNS:
         if name in actions:
             out[name] = actions[name]
     out["updated_period"] = _lookup(latest["period"], ids).fillna("").astype(object)
+    out["reported_this_period"] = this_period.to_numpy()
     # the status and % complete of the period before, as the officer reported them then
     previous_status = _lookup(before["status"], ids).fillna("").astype(object)
     previous_period = _lookup(before["period"], ids).fillna("").astype(object)
@@ -208,12 +213,36 @@ _OFFICER_RAG = {
 }
 
 
+def _dated_updates(updates: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The updates with their period's canonical label, first and last day (``_start``,
+    ``_end``) and whether each is the report period's own (``_own``: it ends on the period's
+    last day and lies within it, so a September update is 2009/10 Q2's)."""
+    updates = updates.copy()
+    labels = updates["period"].astype(str)
+    parsed = {label: parse_period(label) for label in pd.unique(labels)}
+    updates["period"] = labels.map(lambda p: parsed[p].label).astype(object)
+    updates["_start"] = pd.to_datetime(labels.map(lambda p: pd.Timestamp(parsed[p].start)))
+    updates["_end"] = pd.to_datetime(labels.map(lambda p: pd.Timestamp(parsed[p].end)))
+    updates["_own"] = updates["_end"].eq(pd.Timestamp(period.end)) & updates["_start"].ge(
+        pd.Timestamp(period.start)
+    )
+    return updates
+
+
 def _lookup(by_id: pd.Series, ids: pd.Series) -> pd.Series:
     """``by_id``'s value for each of ``ids`` (missing where it has none), in ``ids``' order."""
     return pd.Series(by_id.reindex(ids.to_numpy()).to_numpy(), index=ids.index)
 
 
-def _reason(row: dict[str, object], period: Period, points: float, silent: bool, new: bool) -> str:
+def _reason(
+    row: dict[str, object],
+    period: Period,
+    points: float,
+    silent: bool,
+    new: bool,
+    future: bool,
+    behind: bool,
+) -> str:
     """Why an action has its rating, in a sentence a committee can read."""
     rag, status = row["rag"], str(row["status"])
     pct, expected = row["pct_complete"], row["expected_pct"]
@@ -236,7 +265,7 @@ def _reason(row: dict[str, object], period: Period, points: float, silent: bool,
         return f"Overdue: the deadline, {_day(deadline)}, has passed and {state}"
     if status.lower() in ("at risk", "off target"):
         return f"At risk: the lead officer reports it {status} ({done})"
-    if pd.notna(row["slippage"]) and row["slippage"] > points:
+    if behind:
         return (
             f"At risk: {round(float(row['slippage']), 1):g} points behind the {_percent(expected)} "
             "expected by "
@@ -244,6 +273,8 @@ def _reason(row: dict[str, object], period: Period, points: float, silent: bool,
         )
     if silent and not new:
         return f"At risk: no progress reported for {period.short_label}"
+    if future:
+        return f"On track: starts {_day(row['start_date'])}; nothing is due from it yet"
     if new and pd.notna(deadline) and deadline <= pd.Timestamp(period.end):
         return f"On track: started this period and due by {_day(deadline)}; no progress reported"
     if new:
@@ -293,9 +324,8 @@ def services_with_actions(
     period = parse_period(period)
     if actions.empty:
         return []
-    labels = updates["period"].astype(str)
-    this_period = labels.map(lambda p: parse_period(p) == period).astype(bool)
-    updated = set(updates.loc[this_period, "action_id"])
+    updates = _dated_updates(updates, period)
+    updated = set(updates.loc[updates["_own"], "action_id"])
     start = actions["start_date"]
     starting = start.ge(pd.Timestamp(period.start)) & start.le(pd.Timestamp(period.end))
     live = actions["action_id"].isin(updated) | starting

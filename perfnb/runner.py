@@ -596,10 +596,14 @@ def run_reports(
         counted = (
             card.assign(figure=has_figure(card)).groupby("service")["figure"].agg(["size", "sum"])
         )
-    live_plans = set(services_with_actions(data.actions, data.action_updates, chosen_period))
-    planned_actions = data.actions[data.actions["service"].isin(by_kind["actions"])]
-    progress = action_progress(planned_actions, data.action_updates, chosen_period)
+    live_plans: set[str] = set()
+    progress = pd.DataFrame(columns=["service"])
     if "actions" in running:
+        # every plan of the period, and any named, as scorecard.csv has every measure's row
+        live_plans = set(services_with_actions(data.actions, data.action_updates, chosen_period))
+        covered = live_plans | set(by_kind["actions"])
+        planned_actions = data.actions[data.actions["service"].isin(covered)]
+        progress = action_progress(planned_actions, data.action_updates, chosen_period)
         columns = [*ACTION_COLUMNS, *(c for c in progress.columns if c not in ACTION_COLUMNS)]
         tables["actions.csv"] = progress[columns].to_csv(index=False)
     # utf-8-sig: Excel, where most people open it, needs the byte-order mark to read £ and dashes

@@ -339,3 +339,55 @@ def test_services_with_actions() -> None:
     assert services_with_actions(actions, updates, "2003/04 Q3") == ["Housing"]
     assert services_with_actions(actions, updates, "2003/04 Q4") == []
     assert services_with_actions(actions.iloc[0:0], updates, "2009/10 Q2") == []
+
+
+@pytest.mark.parametrize(("pct", "rag"), [(20, "On track"), (19.9, "At risk")])
+def test_exactly_ten_points_behind_is_still_on_track(pct: float, rag: str) -> None:
+    """1 April 2009 to 1 December 2010 is 610 days; by 30 September 2009, 183: exactly 30%
+    expected. 20% done is exactly 10 points behind, On track; 19.9% is 10.1 behind, At risk;
+    the reason says the same as the rating."""
+    actions = _actions({"action_id": "X", "start": "1-Apr-2009", "deadline": "1-Dec-2010"})
+    row = action_progress(actions, _updates(("X", "2009/10 Q2", "On target", pct)), "2009/10 Q2")
+    row = row.iloc[0]
+    assert row["expected_pct"] == 30.0
+    assert row["slippage"] == pytest.approx(30 - pct)
+    assert (row["rag"], row["slipping"]) == (rag, rag == "At risk")
+    assert row["rag_reason"].startswith(f"{rag}:")
+
+
+def test_a_plan_not_yet_begun_and_no_updates_at_all() -> None:
+    """An action starting after the period is not "started this period" and owes nothing yet;
+    with no updates file and no start, nothing can be expected and nothing breaks."""
+    actions = _actions(
+        {"action_id": "LATER", "start": "January 2010", "deadline": "March 2010"},
+        {"action_id": "UNDATED", "deadline": "March 2010"},
+    )
+    empty = _updates().astype({"pct_complete": float})
+    rows = action_progress(actions, empty, "2009/10 Q2").set_index("action_id")
+    assert rows.loc["LATER", ["rag", "expected_pct"]].tolist() == ["On track", 0.0]
+    assert rows.loc["LATER", "rag_reason"] == (
+        "On track: starts 1 Jan 2010; nothing is due from it yet"
+    )
+    assert pd.isna(rows.loc["UNDATED", "expected_pct"])
+    assert rows.loc["UNDATED", "rag"] == "At risk"  # never reported on, and it should have been
+    assert services_with_actions(actions, empty, "2009/10 Q2") == []
+    assert services_with_actions(actions, empty, "2009/10 Q4") == ["Care"]
+
+
+def test_monthly_and_slug_labelled_updates_count_for_their_quarter() -> None:
+    """A September update is 2009/10 Q2's own (it ends the quarter); labels are read in any
+    form the period parser reads and given back in the canonical one."""
+    actions = _actions({"action_id": "X", "deadline": "31-Mar-2011"})
+    updates = _updates(("X", "2009-06", "On target", 20), ("X", "2009-10-Q2", "On target", 45))
+    row = action_progress(actions, updates, "2009/10 Q2").iloc[0]
+    assert (row["reported_this_period"], row["updated_period"], row["previous_period"]) == (
+        True,
+        "2009/10 Q2",
+        "2009-06",
+    )
+    monthly = _updates(("X", "2009-09", "On target", 45))
+    row = action_progress(actions, monthly, "2009/10 Q2").iloc[0]
+    assert (row["reported_this_period"], row["pct_complete"]) == (True, 45)
+    assert services_with_actions(actions, monthly, "2009/10 Q2") == ["Care"]
+    august = _updates(("X", "2009-08", "On target", 45))  # not the quarter's own
+    assert services_with_actions(actions, august, "2009/10 Q2") == []

@@ -692,3 +692,49 @@ def test_unknown_report_kind_is_named(tmp_path) -> None:
     assert str(caught.value) == (
         f"{path}: its metadata says it reports on 'risks'; perfnb knows measures, actions"
     )
+
+
+def test_named_service_keeps_every_plan_in_actions_csv(tmp_path) -> None:
+    """Naming one service still writes every plan of the period into actions.csv, as
+    scorecard.csv keeps every measure: Sefton's 20 actions beside Help Direct's 9."""
+    lines: list[str] = []
+    result = run_reports(
+        "2009/10 Q2",
+        SAMPLE,
+        tmp_path,
+        notebooks_dir=NOTEBOOKS,
+        notebooks=["actions"],
+        services=["Help Direct"],
+        echo=lines.append,
+    )
+    assert [(j.notebook, j.service) for j in result.jobs] == [("actions", "Help Direct")]
+    table = pd.read_csv(tmp_path / "2009-10-Q2" / "actions.csv", encoding="utf-8-sig")
+    assert table["service"].value_counts().to_dict() == {
+        "Health and Social Care": 20,
+        "Help Direct": 9,
+    }
+    assert not (tmp_path / "2009-10-Q2" / "scorecard.csv").exists()
+
+
+def test_plan_without_updates_or_starts(tiny, tmp_path) -> None:
+    """actions.csv with no action_updates.csv and no start: the scorecard runs as before, and
+    the plan's own notebook runs when asked for."""
+    data = tiny(
+        actions="action_id,title,service,lead_officer,deadline\nA1,Do it,Help Desk,,March 2018\n"
+    )
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "card", "pass")
+    plan = make_notebook(notebooks, "plan", "pass")
+    nb = nbformat.read(plan, as_version=4)
+    nb.metadata["perfnb"] = {"report": "actions"}
+    nbformat.write(nb, plan)
+    result = run_reports(
+        "2017/18 Q1", data, tmp_path / "out", notebooks_dir=notebooks, services=["Help Desk"]
+    )
+    assert result.ok, result.summary()
+    assert [(j.notebook, j.kind) for j in result.jobs] == [
+        ("card", "measures"),
+        ("plan", "actions"),
+    ]
+    table = pd.read_csv(tmp_path / "out" / "2017-18-Q1" / "actions.csv", encoding="utf-8-sig")
+    assert table[["action_id", "rag"]].values.tolist() == [["A1", "At risk"]]
