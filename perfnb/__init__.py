@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from perfnb import spc
 from perfnb.action_report import (
     ActionReport,
     action_reasons_table,
@@ -119,6 +120,7 @@ __all__ = [
     "scorecard_table",
     "services_with_actions",
     "slugify",
+    "spc",
     "title_block",
     "trend_chart",
     "trend_history",

@@ -1,0 +1,392 @@
+"""XmR charts against NHSRplotthedots' own published figures, and hand-worked cases for every
+rule, precedence, rebasing, fixing, icon and assurance outcome."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perfnb.spc import SPC_COLUMNS, SUMMARY_COLUMNS, SPCWarning, summarise, xmr
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "nhsrplotthedots.json").read_text())
+
+# set.seed(123); rnorm(20) in R, the series of NHSRplotthedots'
+# tests/testthat/test-ptd_spc_standard.R
+RNORM20 = [
+    -0.5604756465522126,
+    -0.23017748948328,
+    1.5587083141491243,
+    0.070508391424576,
+    0.1292877351609463,
+    1.7150649868832817,
+    0.46091620598920247,
+    -1.265061234606534,
+    -0.686852851893526,
+    -0.4456619700999582,
+    1.224081797439462,
+    0.3598138270573639,
+    0.4007714505940522,
+    0.1106827159451197,
+    -0.5558411347540749,
+    1.7869131368030788,
+    0.4978504782292395,
+    -1.966617156629638,
+    0.7013559015636855,
+    -0.4727914077279341,
+]
+
+
+def _quiet(*args, **kwargs):
+    """xmr without its warnings (short groups are warned about; tested on their own)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SPCWarning)
+        return xmr(*args, **kwargs)
+
+
+# -- NHSRplotthedots' published figures ------------------------------------------------------
+
+
+def test_rnorm20_snapshot() -> None:
+    """_snaps/ptd_spc_standard.md: mean 0.1416238, limits -3.011380 and 3.294627."""
+    result = xmr(RNORM20)
+    assert list(result.columns[: len(SPC_COLUMNS)]) == list(SPC_COLUMNS)
+    first = result.iloc[0]
+    assert first["mean"] == pytest.approx(0.1416238, abs=1e-6)
+    assert first["lpl"] == pytest.approx(-3.011380, abs=1e-6)
+    assert first["upl"] == pytest.approx(3.294627, abs=1e-6)
+    assert (result["point_type"] == "common_cause").all()
+    assert result["relative_to_mean"].tolist() == [
+        -1, -1, 1, -1, -1, 1, 1, -1, -1, -1, 1, 1, 1, -1, -1, 1, 1, -1, 1, -1,
+    ]  # fmt: skip
+
+
+def test_screening_a_big_moving_range_snapshot() -> None:
+    """Point 15 set to 10: screened, mean 0.6694159 with limits -2.383666 and 3.722497;
+    unscreened (as the MDC Excel tool), -4.596625 and 5.935457. Only point 15 is outside."""
+    values = list(RNORM20)
+    values[14] = 10
+    screened = xmr(values)
+    assert screened.iloc[0][["mean", "lpl", "upl"]].tolist() == pytest.approx(
+        [0.6694159, -2.383666, 3.722497], abs=1e-6
+    )
+    unscreened = xmr(values, screen_outliers=False)
+    assert unscreened.iloc[0][["lpl", "upl"]].tolist() == pytest.approx(
+        [-4.596625, 5.935457], abs=1e-6
+    )
+    for result in (screened, unscreened):
+        assert result.index[result["outside_limits"]].tolist() == [14]
+        assert result.loc[14, "special_cause_type"] == "Above UCL"
+
+
+def test_rebase_and_summary_snapshots() -> None:
+    """Rebased at point 11: each half its own limits (the facet snapshot: 0.074626,
+    -2.600585, 2.749837 and 0.208622, -3.279005, 3.696249); summary of the whole with a
+    target of 0.5: inconsistent."""
+    result = _quiet(RNORM20, rebase_at=[10])
+    summary = summarise(result)
+    assert list(summary.columns) == list(SUMMARY_COLUMNS)
+    assert summary[["mean", "lpl", "upl"]].values.ravel().tolist() == pytest.approx(
+        [0.074626, -2.600585, 2.749837, 0.208622, -3.279005, 3.696249], abs=1e-6
+    )
+    assert summary["n"].tolist() == [10, 10]
+    assert summary["trial_limits"].tolist() == [True, True]
+    whole = summarise(xmr(RNORM20), target=0.5).iloc[0]
+    assert (whole["n"], whole["common_cause"], whole["variation"], whole["assurance"]) == (
+        20,
+        20,
+        "common_cause",
+        "inconsistent",
+    )
+
+
+def test_two_near_points_on_opposite_sides_are_not_a_signal() -> None:
+    """test-ptd_spc.R: 1, -1 alternating, then 5.5 and -5.5: both near a limit but on
+    opposite sides of the mean, so common cause (issue #143). Mean 0, limits +/-6.175."""
+    values = [1.0, -1.0] * 8
+    values[14], values[15] = 5.5, -5.5
+    result = xmr(values)
+    assert result.iloc[0][["mean", "lpl", "upl"]].tolist() == pytest.approx(
+        [0.0, -6.175, 6.175], abs=1e-9
+    )
+    assert result["close_to_limits"].tolist()[-2:] == [True, True]
+    assert result["point_type"].tolist()[-2:] == ["common_cause", "common_cause"]
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE["cases"]))
+def test_ae_attendances_snapshots(case: str) -> None:
+    """The package's integration snapshots (ae_attendances): means and limits to 1e-6 of the
+    package's, and every point's rule and type (0.2.x rules)."""
+    spec = REFERENCE["cases"][case]
+    result = _quiet(spec["values"], **spec["options"])  # B's groups are 12 points: trial
+    for group in spec["groups"]:
+        got = result[result["rebase_group"] == group["group"]].iloc[0]
+        assert [got["mean"], got["lpl"], got["upl"]] == pytest.approx(
+            [group["mean"], group["lpl"], group["upl"]],
+            rel=0,
+            abs=1e-6 * max(1, abs(group["mean"])),
+        )
+    expected = {int(row): tuple(kinds) for row, kinds in spec["special"].items()}
+    got = {
+        i + 1: (kind, rule)
+        for i, (kind, rule) in enumerate(
+            zip(result["point_type"], result["special_cause_type"], strict=True)
+        )
+        if kind != "common_cause"
+    }
+    assert got == expected
+
+
+# -- the rules, worked by hand ----------------------------------------------------------------
+
+
+def test_each_rule_flags_every_point_of_its_pattern() -> None:
+    """0 to 7 (issue #167): mean 3.5, moving ranges all 1, limits 3.5 +/- 2.66 = 0.84 and 6.16.
+    0 is below the lower limit, 7 above the upper; the 6 between are a rising trend. The
+    mirror image is a falling trend: concern when higher is better."""
+    rising = _quiet(list(range(8)))
+    assert rising.iloc[0][["mean", "lpl", "upl"]].tolist() == pytest.approx([3.5, 0.84, 6.16])
+    assert rising["special_cause_type"].tolist() == [
+        "Below LCL",
+        *["7 Point Trend (Increasing)"] * 6,
+        "Above UCL",
+    ]
+    assert rising["point_type"].tolist() == [
+        "special_cause_concern",
+        *["special_cause_improvement"] * 7,
+    ]
+    falling = _quiet([-v for v in range(8)])
+    assert falling["special_cause_type"].tolist()[1:7] == ["7 Point Trend (Decreasing)"] * 6
+    assert set(falling["point_type"][1:]) == {"special_cause_concern"}
+
+
+def test_a_tie_breaks_a_trend() -> None:
+    """PR #24's example: an equal neighbour stops the trend."""
+    result = _quiet([1, 0.5, 0, -0.5, -0.5, -1, -1.5, -2])
+    assert not result["special_cause_type"].str.contains("Trend").any()
+
+
+def test_run_of_seven_and_a_point_on_the_mean() -> None:
+    """12, 8 four times, then 10.5 three times, 10, 10.5 three times, then 9.5 six times: the
+    mean is exactly 210 / 21 = 10, so the middle 10 lies on it and breaks the run of 10.5s
+    (3 and 3), and the 9.5s are only 6: all common cause. With 10.5 in its place the mean is
+    210.5 / 21 and the seven 10.5s are a run above it."""
+    broken = [12.0, 8.0] * 4 + [10.5] * 3 + [10.0] + [10.5] * 3 + [9.5] * 6
+    result = xmr(broken)
+    assert result.loc[0, "mean"] == 10.0
+    assert result.loc[11, "relative_to_mean"] == 0
+    assert (result["point_type"] == "common_cause").all()
+    whole = [12.0, 8.0] * 4 + [10.5] * 7 + [9.5] * 6
+    result = xmr(whole)
+    assert result.loc[0, "mean"] == pytest.approx(210.5 / 21)
+    assert result.index[result["special_cause_type"] == "7 Points Above CL"].tolist() == list(
+        range(8, 15)
+    )
+
+
+def test_run_rule_alone() -> None:
+    """Alternating 12, 8 for 8 points then 10.5 for 7 (15 points): mean 153.5 / 15 = 10.233,
+    moving ranges seven of 4, one of 2.5 and six of 0: 30.5 / 14 = 2.179, so limits
+    10.233 +/- 5.795 and near limits +/- 3.863. The last 7 sit above the mean, well inside the
+    near limit: a run, and nothing else."""
+    values = [12.0, 8.0] * 4 + [10.5] * 7
+    result = xmr(values)
+    mean = 153.5 / 15
+    amr = 30.5 / 14
+    assert result.loc[0, "mean"] == pytest.approx(mean)
+    assert result.loc[0, "upl"] == pytest.approx(mean + 2.66 * amr)
+    assert result["special_cause_type"].tolist() == ["Common Cause"] * 8 + ["7 Points Above CL"] * 7
+    assert "7 or more points in a row above the mean" in result.loc[14, "explanation"]
+
+
+def test_two_in_three_flags_only_the_near_points() -> None:
+    """1, -1 ten times, then 4.8, 0.4, 4.8, -1, 1, -1 (26 points): mean 9 / 26 = 0.346;
+    moving ranges 19 of 2, then 5.8, 4.4, 4.4, 5.8, 2, 2: 62.4 / 25 = 2.496 (none screened), so
+    the near upper limit is 0.346 + 1.773 x 2.496 = 4.772 and the upper limit 6.985. Both 4.8s
+    are near, the 0.4 between them above the mean but not near: only the two are flagged."""
+    values = [1.0, -1.0] * 10 + [4.8, 0.4, 4.8, -1.0, 1.0, -1.0]
+    result = xmr(values)
+    first = result.iloc[0]
+    assert first["mean"] == pytest.approx(9 / 26)
+    assert first["near_upl"] == pytest.approx(9 / 26 + 2 * 2.66 / 3 * 62.4 / 25)
+    assert first["upl"] == pytest.approx(9 / 26 + 2.66 * 62.4 / 25)
+    flagged = result.index[result["special_cause_type"] == "2 in 3 Above CL"].tolist()
+    assert flagged == [20, 22]
+    assert result.loc[21, "point_type"] == "common_cause"
+
+
+def test_mdc2023_counts_points_beyond_the_limits_towards_two_in_three() -> None:
+    """Issue #153's case, beyond 3 sigma twice and then between 2 and 3: 1, -1 ten times, then
+    8, 8, 4.8, -1, 1, -1. Moving ranges 19 of 2, then 9, 0, 3.2, 5.8, 2, 2: 60 / 25 = 2.4; the
+    9 is 3.267 x 2.4 = 7.84 or more, so screened: 51 / 24 = 2.125. Mean 19.8 / 26 = 0.762: the
+    8s are above the upper limit (6.414), the 4.8 above the near limit (4.530). The package
+    gives the 4.8 no flag; MDC's 2023 rule counts the 8s, so the 4.8 is 2 in 3."""
+    values = [1.0, -1.0] * 10 + [8.0, 8.0, 4.8, -1.0, 1.0, -1.0]
+    ptd = xmr(values)
+    assert ptd.loc[0, "upl"] == pytest.approx(19.8 / 26 + 2.66 * 51 / 24)
+    assert ptd.loc[0, "near_upl"] == pytest.approx(19.8 / 26 + 2 * 2.66 / 3 * 51 / 24)
+    assert ptd.loc[20:22, "special_cause_type"].tolist() == [
+        "Above UCL",
+        "Above UCL",
+        "Common Cause",
+    ]
+    mdc = xmr(values, two_in_three="mdc2023")
+    assert mdc.loc[20:22, "special_cause_type"].tolist() == [
+        "Above UCL",
+        "Above UCL",
+        "2 in 3 Above CL",
+    ]
+
+
+def test_precedence_and_conflict() -> None:
+    """Issue #200's 0..7 then 6..1: by precedence the 0 is Below LCL (concern) and the fall
+    a concern; MDC shows improvement where a point is in an improvement pattern too."""
+    values = [*range(8), *range(6, 0, -1)]
+    ptd = xmr(values)
+    assert ptd.loc[0, ["mean", "lpl", "upl"]].tolist() == pytest.approx([3.5, 0.84, 6.16])
+    assert ptd["special_cause_type"].tolist() == [
+        "Below LCL",
+        *["7 Point Trend (Increasing)"] * 6,
+        "Above UCL",
+        *["7 Point Trend (Decreasing)"] * 6,
+    ]
+    mdc = xmr(values, conflict="improvement")
+    # the 0 starts the rising trend; after the peak the 6 is near the upper limit (5.273) with
+    # the 6 before the peak: 2 in 3; the 5 and 4 end 7 points above the mean
+    assert mdc.loc[0, "special_cause_type"] == "7 Point Trend (Increasing)"
+    assert mdc.loc[8:10, "special_cause_type"].tolist() == [
+        "2 in 3 Above CL",
+        "7 Points Above CL",
+        "7 Points Above CL",
+    ]
+    assert (
+        mdc["point_type"].tolist()
+        == ["special_cause_improvement"] * 11 + ["special_cause_concern"] * 3
+    )
+
+
+def test_shorter_runs_and_trends_as_the_mdc_tool_allows() -> None:
+    values = [5, 6, 7, 8, 9, 10, 4, 5, 4, 5, 4, 5, 4]
+    assert not _quiet(values)["special_cause_type"].str.contains("Trend").any()
+    six = _quiet(values, trend_length=6)
+    # 9 and 10 lie above the upper limit, which comes first; 5 to 8 are the 6-point trend's
+    assert (
+        six.loc[0:5, "special_cause_type"].tolist()
+        == ["6 Point Trend (Increasing)"] * 4 + ["Above UCL"] * 2
+    )
+
+
+def test_neutral_direction_and_decrease() -> None:
+    values = list(range(8))
+    neutral = _quiet(values, improvement="neutral")
+    assert neutral.loc[7, "point_type"] == "special_cause_neutral_high"
+    assert neutral.loc[0, "point_type"] == "special_cause_neutral_low"
+    lower = _quiet(values, improvement="decrease")
+    assert lower.loc[7, "point_type"] == "special_cause_concern"
+
+
+# -- rebasing, fixing, periods ------------------------------------------------------------------
+
+
+def test_rebase_by_period_and_unknown_period() -> None:
+    periods = [f"2019-{m:02d}" for m in range(1, 13)] + [f"2020-{m:02d}" for m in range(1, 9)]
+    result = _quiet(RNORM20, periods, rebase_at=["2019-11"])
+    assert result["rebase_group"].tolist() == [0] * 10 + [1] * 10
+    assert result["period"].tolist() == periods
+    with pytest.raises(ValueError, match="rebase period '2021-01' is not in the series"):
+        xmr(RNORM20, periods, rebase_at=["2021-01"])
+    with pytest.raises(ValueError, match="rebase_at 25 is not a position"):
+        xmr(RNORM20, rebase_at=[25])
+
+
+def test_fixed_limits_come_from_the_first_points() -> None:
+    """fix_after=12: the mean of the first 12 (0.194179) and their 11 moving ranges; later
+    points are judged against those limits."""
+    fixed = xmr(RNORM20, fix_after=12)
+    first12 = np.array(RNORM20[:12])
+    assert fixed.loc[19, "mean"] == pytest.approx(first12.mean())
+    assert fixed.loc[19, "upl"] == pytest.approx(
+        first12.mean() + 2.66 * np.abs(np.diff(first12)).mean()
+    )
+    with pytest.raises(ValueError, match="fix_after must be a whole number of 12 or more"):
+        xmr(RNORM20, fix_after=8)
+
+
+def test_missing_values_and_gaps_are_warned_about_not_flagged() -> None:
+    periods = ["2019-01", "2019-02", "2019-04", *[f"2019-{m:02d}" for m in range(5, 13)]]
+    values = [1.0, 2.0, 1.5, np.nan, 1.2, 1.8, 1.1, 1.9, 1.4, 1.6, 1.3]
+    with pytest.warns(SPCWarning) as caught:
+        result = xmr(values, periods)
+    messages = [str(w.message) for w in caught]
+    assert any("1 missing value(s) left out (2019-05)" in m for m in messages)
+    assert any("skips a period before 2019-03" in m for m in messages)
+    assert any("has 10 points: its limits are trial limits" in m for m in messages)
+    assert result.loc[3, "point_type"] == "missing"
+    assert result.loc[3, "mean"] == pytest.approx(np.mean([v for v in values if v == v]))
+
+
+# -- icons -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("improvement", "values", "variation"),
+    [
+        ("increase", [*RNORM20, 9.0], "improvement_high"),
+        ("decrease", [*RNORM20, 9.0], "concern_high"),
+        ("increase", [*RNORM20, -9.0], "concern_low"),
+        ("decrease", [*RNORM20, -9.0], "improvement_low"),
+        ("neutral", [*RNORM20, 9.0], "neutral_high"),
+        ("neutral", [*RNORM20, -9.0], "neutral_low"),
+        ("increase", RNORM20, "common_cause"),
+    ],
+)
+def test_variation_icon_from_the_last_point(improvement, values, variation) -> None:
+    assert summarise(xmr(values, improvement=improvement)).iloc[-1]["variation"] == variation
+
+
+@pytest.mark.parametrize(
+    ("improvement", "target", "assurance"),
+    [
+        ("increase", 4.0, "consistent_fail"),  # above the upper limit 3.29: never reached
+        ("increase", -4.0, "consistent_pass"),
+        ("decrease", 4.0, "consistent_pass"),
+        ("decrease", -4.0, "consistent_fail"),
+        ("increase", 0.5, "inconsistent"),
+        ("neutral", 4.0, None),
+        ("increase", None, None),
+    ],
+)
+def test_assurance_from_the_target_and_the_latest_limits(improvement, target, assurance) -> None:
+    result = xmr(RNORM20, improvement=improvement, target=target)
+    assert summarise(result).iloc[-1]["assurance"] == assurance
+
+
+def test_assurance_is_strict_and_uses_the_latest_group() -> None:
+    result = xmr(RNORM20)
+    upl = result.loc[0, "upl"]
+    assert summarise(result, target=upl).iloc[0]["assurance"] == "inconsistent"
+    rebased = _quiet(RNORM20, rebase_at=[10], target=3.5)
+    summary = summarise(rebased)
+    # group 1's upper limit is 3.696: 3.5 is inside it, though above group 0's 2.750
+    assert summary["assurance"].tolist() == [None, "inconsistent"]
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=2, max_size=40))
+def test_any_series_gives_one_labelled_row_per_point(values: list[float]) -> None:
+    result = _quiet(values)
+    assert len(result) == len(values)
+    assert set(result["point_type"]) <= {
+        "common_cause",
+        "special_cause_improvement",
+        "special_cause_concern",
+    }
+    special = result["point_type"] != "common_cause"
+    assert (result.loc[special, "explanation"] != "").all()
+    assert (result.loc[~special, "explanation"] == "").all()
+    # every moving range 0: no spread to set limits from (NaN, as in R), and no signal
+    assert ((result["lpl"] <= result["mean"] + 1e-9) | result["lpl"].isna()).all()
