@@ -24,6 +24,7 @@ from perfnb.charts import (
     action_progress_chart,
     cumulative_chart,
     rag_summary_chart,
+    spc_chart,
     trend_chart,
 )
 from perfnb.commentary import (
@@ -121,6 +122,7 @@ __all__ = [
     "services_with_actions",
     "slugify",
     "spc",
+    "spc_chart",
     "title_block",
     "trend_chart",
     "trend_history",

@@ -43,7 +43,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Circle, Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 from PIL import Image
@@ -66,6 +66,7 @@ __all__ = [
     "cumulative_chart",
     "house_style",
     "rag_summary_chart",
+    "spc_chart",
     "trend_chart",
     "unit_label",
 ]
@@ -1368,3 +1369,181 @@ def action_progress_chart(progress: pd.DataFrame) -> Chart:
     model = {"kind": "action_progress", "period": period, "bars": bars}
     slug = "-".join(slugify(s) for s in [*([services[0]] if prefix else []), period])
     return Chart(f"action-progress-{slug}", title, alt, fig, model)
+
+
+# -- statistical process control ----------------------------------------------------------------
+# Making Data Count's colours, as NHSRplotthedots 0.2 draws them; a marker shape for each as well,
+# so a point's type reads in black and white
+SPC_STYLES = {
+    "common_cause": ("#7B7D7D", "o", "Common cause"),
+    "special_cause_improvement": ("#289DE0", "s", "Special cause: improvement"),
+    "special_cause_concern": ("#FAB428", "D", "Special cause: concern"),
+    "special_cause_neutral_high": ("#361475", "^", "Special cause: high"),
+    "special_cause_neutral_low": ("#361475", "v", "Special cause: low"),
+}
+SPC_TARGET_COLOUR = "#DE1B1B"
+# the two icons: (circle colour, letter, words)
+SPC_VARIATION_ICONS = {
+    "common_cause": ("#7B7D7D", "~", "Common cause"),
+    "improvement_high": ("#289DE0", "H", "Improvement (high)"),
+    "improvement_low": ("#289DE0", "L", "Improvement (low)"),
+    "concern_high": ("#FAB428", "H", "Concern (high)"),
+    "concern_low": ("#FAB428", "L", "Concern (low)"),
+    "neutral_high": ("#361475", "H", "Special cause (high)"),
+    "neutral_low": ("#361475", "L", "Special cause (low)"),
+}
+SPC_ASSURANCE_ICONS = {
+    "consistent_pass": ("#289DE0", "P", "Target always met"),
+    "consistent_fail": ("#FAB428", "F", "Target never met"),
+    "inconsistent": ("#7B7D7D", "?", "Target hit and miss"),
+}
+
+
+def _icon(fig: Figure, x: float, colour: str, letter: str, words: str, gid: str) -> None:
+    """A round icon with its letter (the shape MDC's icons take, drawn here), words under it."""
+    ax = fig.add_axes((x, 0.80, 0.07, 0.13), gid=gid)
+    ax.set_aspect("equal")
+    ax.set_xlim(-1.2, 1.2)
+    ax.set_ylim(-1.2, 1.2)
+    ax.axis("off")
+    ax.add_patch(Circle((0, 0), 1, facecolor="white", edgecolor=colour, lw=3))
+    ax.text(0, 0, letter, ha="center", va="center", fontsize=14, fontweight="bold", color=colour)
+    fig.text(x + 0.035, 0.785, _wrap(words, 13), ha="center", va="top", fontsize=7.5)
+
+
+def spc_chart(
+    result: pd.DataFrame,
+    title: str,
+    *,
+    unit: str = "count",
+    decimals: int = 0,
+    rate_per: float | None = None,
+    target: float | None = None,
+    summary: pd.DataFrame | None = None,
+) -> Chart:
+    """An XmR chart in the Making Data Count style from :func:`perfnb.spc.xmr` (with periods):
+    the values joined in grey, each point coloured and shaped by its type, the mean solid, the
+    process limits dashed (each rebase group its own), the target in red, and the variation and
+    assurance icons drawn at the top right (from :func:`perfnb.spc.summarise`)."""
+    from perfnb.spc import summarise  # spc imports nothing from charts; kept lazy all the same
+
+    if "period" not in result.columns:
+        raise ValueError("spc_chart needs the periods: pass periods to perfnb.spc.xmr")
+    rows = result.reset_index(drop=True)
+    summary = summarise(rows, target) if summary is None else summary
+    latest = summary.iloc[-1] if len(summary) else None
+    labels = [str(p) for p in rows["period"]]
+    try:
+        ticks = [_two_line_tick(p) for p in labels]
+    except ValueError:
+        ticks = labels
+    x = np.arange(len(rows))
+    valued = rows["point_type"] != "missing"
+    largest = float(np.nanmax(np.abs(rows[["value", "upl"]].to_numpy(dtype=float))))
+    variation = str(latest["variation"]) if latest is not None else "common_cause"
+    assurance = latest["assurance"] if latest is not None else None
+    trial = bool(rows["trial_limits"].any())
+    with house_style():
+        width, _ = matplotlib.rcParams["figure.figsize"]
+        fig = Figure(figsize=(width, 4.2))
+        ax = fig.add_subplot()
+        ax.plot(
+            x[valued], rows.loc[valued, "value"], color="#7B7D7D", lw=1.4, zorder=2, gid="values"
+        )
+        for group, members in rows.groupby("rebase_group", sort=True):
+            span = [members.index.min() - 0.4, members.index.max() + 0.4]
+            first = members.iloc[0]
+            ax.plot(span, [first["mean"]] * 2, color="#000000", lw=1.2, gid=f"mean-{group}")
+            for name in ("lpl", "upl"):
+                ax.plot(
+                    span,
+                    [first[name]] * 2,
+                    color="#7B7D7D",
+                    lw=1.2,
+                    linestyle=(0, (5, 3)),
+                    gid=f"{name}-{group}",
+                )
+        if target is not None and not _isnan(target):
+            ax.axhline(target, color=SPC_TARGET_COLOUR, lw=1.6, gid="target", zorder=1)
+        handles: list[Any] = []
+        for kind, (colour, marker, words) in SPC_STYLES.items():
+            mine = valued & (rows["point_type"] == kind)
+            if not mine.any():
+                continue
+            ax.plot(
+                x[mine],
+                rows.loc[mine, "value"],
+                linestyle="none",
+                marker=marker,
+                markersize=6.5,
+                markerfacecolor=colour,
+                markeredgecolor="#333333" if kind == "common_cause" else colour,
+                markeredgewidth=0.6,
+                zorder=4,
+                gid=f"points-{kind}",
+            )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker=marker,
+                    markerfacecolor=colour,
+                    markeredgecolor=colour,
+                    label=words,
+                )
+            )
+        handles.append(Line2D([], [], color="#000000", lw=1.2, label="Mean"))
+        handles.append(
+            Line2D([], [], color="#7B7D7D", lw=1.2, linestyle=(0, (5, 3)), label="Process limits")
+        )
+        if target is not None and not _isnan(target):
+            handles.append(Line2D([], [], color=SPC_TARGET_COLOUR, lw=1.6, label="Target"))
+        step = max(1, len(x) // 12)
+        ax.set_xticks(x[::step], [ticks[i] for i in x[::step]])
+        ax.set_xlim(-0.8, len(x) - 0.2)
+        _value_axis(ax, unit, rate_per, largest)
+        note = "Trial limits: fewer than 13 points. " if trial else ""
+        _titles(
+            ax,
+            title,
+            f"{note}XmR chart: points outside the dashed process limits, or in a run, trend or "
+            "2-of-3 pattern, are special cause; the rest is common cause variation.",
+        )
+        fig.get_layout_engine().set(rect=(0, 0, 0.80, 1))
+        colour, letter, words = SPC_VARIATION_ICONS[variation]
+        _icon(fig, 0.81, colour, letter, words, "icon-variation")
+        if assurance:
+            colour, letter, words = SPC_ASSURANCE_ICONS[str(assurance)]
+            _icon(fig, 0.905, colour, letter, words, "icon-assurance")
+        ax.figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4))
+
+    def say(value: float) -> str:
+        return format_value(value, unit, decimals + 1, rate_per)
+
+    special = rows[valued & (rows["point_type"] != "common_cause")]
+    points = "; ".join(
+        f"{period}: {kind.replace('_', ' ')} ({rule})"
+        for period, kind, rule in zip(
+            special["period"], special["point_type"], special["special_cause_type"], strict=True
+        )
+    )
+    first = rows.iloc[-1]
+    alt = (
+        f"SPC chart: {title}. {int(valued.sum())} points from {labels[0]} to {labels[-1]}; mean "
+        f"{say(first['mean'])}, process limits {say(first['lpl'])} to {say(first['upl'])}. "
+        f"Variation: {SPC_VARIATION_ICONS[variation][2].lower()}."
+        + (f" Assurance: {SPC_ASSURANCE_ICONS[str(assurance)][2].lower()}." if assurance else "")
+        + (f" Special cause: {points}." if points else " No special cause.")
+    )
+    model = {
+        "kind": "spc",
+        "periods": labels,
+        "values": [None if _isnan(v) else float(v) for v in rows["value"]],
+        "point_types": list(rows["point_type"]),
+        "variation": variation,
+        "assurance": assurance,
+        "target": target,
+        "trial_limits": trial,
+    }
+    return Chart(f"spc-{slugify(title)[:60]}", title, alt, fig, model)

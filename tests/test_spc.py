@@ -390,3 +390,59 @@ def test_any_series_gives_one_labelled_row_per_point(values: list[float]) -> Non
     assert (result.loc[~special, "explanation"] == "").all()
     # every moving range 0: no spread to set limits from (NaN, as in R), and no signal
     assert ((result["lpl"] <= result["mean"] + 1e-9) | result["lpl"].isna()).all()
+
+
+# -- the chart ---------------------------------------------------------------------------------
+
+
+def _artists(chart, gid_prefix: str) -> list:
+    return [
+        artist
+        for ax in chart.figure.axes
+        for artist in [*ax.lines, *ax.patches, ax]
+        if str(artist.get_gid() or "").startswith(gid_prefix)
+    ]
+
+
+def test_spc_chart_in_the_mdc_style() -> None:
+    """England's A&E four-hour performance (the package's chart D) against 95%: improvement
+    in blue squares, concern in orange diamonds, limits dashed, the target red, the variation
+    icon common cause (the last point) and assurance "never met" (95 is above the upper
+    limit, 90.90)."""
+    from perfnb.charts import SPC_STYLES, spc_chart
+
+    spec = REFERENCE["cases"]["D"]
+    periods = [f"{2016 + (m + 3) // 12}-{(m + 3) % 12 + 1:02d}" for m in range(36)]
+    result = xmr([v * 100 for v in spec["values"]], periods, target=95)
+    chart = spc_chart(result, "A&E four-hour performance", unit="percent", decimals=1, target=95)
+    assert chart.model["variation"] == "common_cause"
+    assert chart.model["assurance"] == "consistent_fail"
+    concern = _artists(chart, "points-special_cause_concern")[0]
+    assert concern.get_markerfacecolor().upper() == SPC_STYLES["special_cause_concern"][0]
+    assert len(concern.get_xdata()) == sum(
+        k == "special_cause_concern" for k, _ in spec["special"].values()
+    )
+    assert _artists(chart, "upl-0")[0].get_linestyle() == "--"
+    assert _artists(chart, "target")[0].get_ydata()[0] == 95
+    assert {a.get_gid() for a in _artists(chart, "icon-")} == {"icon-variation", "icon-assurance"}
+    assert chart.alt.startswith(
+        "SPC chart: A&E four-hour performance. 36 points from 2016-04 to 2019-03; mean 88.47%, "
+        "process limits 86.04% to 90.90%. Variation: common cause. Assurance: target never met."
+    )
+    assert "2017-01: special cause concern (Below LCL)" in chart.alt
+    assert chart.png(100)[:4] == b"\x89PNG"
+    chart.close()
+
+
+def test_spc_chart_rebased_short_and_without_periods() -> None:
+    from perfnb.charts import spc_chart
+
+    periods = [f"2019-{m:02d}" for m in range(1, 13)] + [f"2020-{m:02d}" for m in range(1, 9)]
+    result = _quiet(RNORM20, periods, rebase_at=["2019-11"])
+    chart = spc_chart(result, "Two groups")
+    assert {a.get_gid() for a in _artists(chart, "mean-")} == {"mean-0", "mean-1"}
+    assert chart.model["trial_limits"] and chart.model["assurance"] is None
+    assert _artists(chart, "icon-assurance") == []
+    chart.close()
+    with pytest.raises(ValueError, match="spc_chart needs the periods"):
+        spc_chart(xmr(RNORM20), "No periods")
