@@ -50,7 +50,15 @@ from PIL import Image
 
 from perfnb.contract import slugify
 from perfnb.files import write_atomic
-from perfnb.palette import ACTION_STYLES, RAG_STYLES, rag_style
+from perfnb.palette import (
+    ACTION_STYLES,
+    RAG_STYLES,
+    SPC_ASSURANCE_ICONS,
+    SPC_STYLES,
+    SPC_TARGET_COLOUR,
+    SPC_VARIATION_ICONS,
+    rag_style,
+)
 from perfnb.periods import Period, parse_period
 from perfnb.tables import AIM_LABELS, format_value, variance_text
 
@@ -1372,33 +1380,6 @@ def action_progress_chart(progress: pd.DataFrame) -> Chart:
 
 
 # -- statistical process control ----------------------------------------------------------------
-# Making Data Count's colours, as NHSRplotthedots 0.2 draws them; a marker shape for each as well,
-# so a point's type reads in black and white
-SPC_STYLES = {
-    "common_cause": ("#7B7D7D", "o", "Common cause"),
-    "special_cause_improvement": ("#289DE0", "s", "Special cause: improvement"),
-    "special_cause_concern": ("#FAB428", "D", "Special cause: concern"),
-    "special_cause_neutral_high": ("#361475", "^", "Special cause: high"),
-    "special_cause_neutral_low": ("#361475", "v", "Special cause: low"),
-}
-SPC_TARGET_COLOUR = "#DE1B1B"
-# the two icons: (circle colour, letter, words)
-SPC_VARIATION_ICONS = {
-    "common_cause": ("#7B7D7D", "~", "Common cause"),
-    "improvement_high": ("#289DE0", "H", "Improvement (high)"),
-    "improvement_low": ("#289DE0", "L", "Improvement (low)"),
-    "concern_high": ("#FAB428", "H", "Concern (high)"),
-    "concern_low": ("#FAB428", "L", "Concern (low)"),
-    "neutral_high": ("#361475", "H", "Special cause (high)"),
-    "neutral_low": ("#361475", "L", "Special cause (low)"),
-}
-SPC_ASSURANCE_ICONS = {
-    "consistent_pass": ("#289DE0", "P", "Target always met"),
-    "consistent_fail": ("#FAB428", "F", "Target never met"),
-    "inconsistent": ("#7B7D7D", "?", "Target hit and miss"),
-}
-
-
 def _icon(fig: Figure, x: float, colour: str, letter: str, words: str, gid: str) -> None:
     """A round icon with its letter (the shape MDC's icons take, drawn here), words under it."""
     ax = fig.add_axes((x, 0.80, 0.07, 0.13), gid=gid)
@@ -1420,6 +1401,7 @@ def spc_chart(
     rate_per: float | None = None,
     target: float | None = None,
     summary: pd.DataFrame | None = None,
+    name: str | None = None,
 ) -> Chart:
     """An XmR chart in the Making Data Count style from :func:`perfnb.spc.xmr` (with periods):
     the values joined in grey, each point coloured and shaped by its type, the mean solid, the
@@ -1546,4 +1528,4 @@ def spc_chart(
         "target": target,
         "trial_limits": trial,
     }
-    return Chart(f"spc-{slugify(title)[:60]}", title, alt, fig, model)
+    return Chart(name or f"spc-{slugify(title)[:60]}", title, alt, fig, model)

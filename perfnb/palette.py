@@ -14,6 +14,10 @@ from dataclasses import dataclass
 __all__ = [
     "ACTION_STYLES",
     "RAG_STYLES",
+    "SPC_ASSURANCE_ICONS",
+    "SPC_STYLES",
+    "SPC_TARGET_COLOUR",
+    "SPC_VARIATION_ICONS",
     "RagStyle",
     "contrast_ratio",
     "rag_css",
@@ -21,6 +25,7 @@ __all__ = [
     "rag_style",
     "rating_style",
     "relative_luminance",
+    "spc_icon_html",
 ]
 
 
@@ -112,4 +117,59 @@ def rag_css(selector_prefix: str = "") -> str:
     (``.action-overdue``...) and the ``.perfnb-badge`` that shows one in running text."""
     styles = [*RAG_STYLES.values(), *ACTION_STYLES.values()]
     rules = [f"{selector_prefix}.{s.css_class} {{ {rag_css_props(s)} }}" for s in styles]
-    return "\n".join([BADGE_CSS, *rules])
+    return "\n".join([BADGE_CSS, SPC_ICON_CSS, *rules])
+
+
+# Making Data Count's colours, as NHSRplotthedots 0.2 draws them; a marker shape for each as well,
+# so a point's type reads in black and white
+SPC_STYLES = {
+    "common_cause": ("#7B7D7D", "o", "Common cause"),
+    "special_cause_improvement": ("#289DE0", "s", "Special cause: improvement"),
+    "special_cause_concern": ("#FAB428", "D", "Special cause: concern"),
+    "special_cause_neutral_high": ("#361475", "^", "Special cause: high"),
+    "special_cause_neutral_low": ("#361475", "v", "Special cause: low"),
+}
+SPC_TARGET_COLOUR = "#DE1B1B"
+# the two icons: (circle colour, letter, words)
+SPC_VARIATION_ICONS = {
+    "common_cause": ("#7B7D7D", "~", "Common cause"),
+    "improvement_high": ("#289DE0", "H", "Improvement (high)"),
+    "improvement_low": ("#289DE0", "L", "Improvement (low)"),
+    "concern_high": ("#FAB428", "H", "Concern (high)"),
+    "concern_low": ("#FAB428", "L", "Concern (low)"),
+    "neutral_high": ("#361475", "H", "Special cause (high)"),
+    "neutral_low": ("#361475", "L", "Special cause (low)"),
+}
+SPC_ASSURANCE_ICONS = {
+    "consistent_pass": ("#289DE0", "P", "Target always met"),
+    "consistent_fail": ("#FAB428", "F", "Target never met"),
+    "inconsistent": ("#7B7D7D", "?", "Target hit and miss"),
+}
+SPC_ICON_BY_WORDS = {
+    words: (colour, letter)
+    for colour, letter, words in [*SPC_VARIATION_ICONS.values(), *SPC_ASSURANCE_ICONS.values()]
+}
+
+# a ring with its letter before the words, in a table cell: the ring in the icon's colour, the
+# letter dark (the orange is too light for text), the words saying what it means
+SPC_ICON_CSS = (
+    "span.perfnb-icon { display: inline-block; box-sizing: border-box; width: 1.45em; "
+    "height: 1.45em; border: 2px solid; border-radius: 50%; text-align: center; "
+    "line-height: 1.2em; font-weight: 700; font-size: 0.85em; color: #1a1a1a; "
+    "margin-right: 0.3em; print-color-adjust: exact; -webkit-print-color-adjust: exact; }"
+)
+
+
+def spc_icon_html(words: str) -> str:
+    """An SPC icon's words (``Common cause``, ``Target never met``) as HTML: a ring with its
+    letter, then the words; other text (why there is no icon) escaped as it is."""
+    from html import escape
+
+    found = SPC_ICON_BY_WORDS.get(str(words))
+    if found is None:
+        return f'<span class="perfnb-muted">{escape(str(words))}</span>' if words else ""
+    colour, letter = found
+    return (
+        f'<span class="perfnb-icon" style="border-color: {colour}" aria-hidden="true">'
+        f"{escape(letter)}</span>{escape(str(words))}"
+    )

@@ -18,20 +18,22 @@ from typing import TypeVar
 import pandas as pd
 from IPython.display import HTML
 
-from perfnb.charts import Chart, cumulative_chart, trend_chart
+from perfnb.charts import Chart, cumulative_chart, spc_chart, trend_chart
 from perfnb.commentary import Commentary, load_commentary, missing_commentary, render_markdown
 from perfnb.engine import performance
 from perfnb.history import trend_history, variance_periods, year_to_date_history
 from perfnb.loader import Dataset, slugify
+from perfnb.measure_spc import MeasureSPC, measure_spc, spc_history
 from perfnb.palette import RAG_STYLES, rag_style, rating_style
 from perfnb.periods import Period, parse_period
-from perfnb.scorecard import build_scorecard
+from perfnb.scorecard import build_scorecard, with_spc
 from perfnb.tables import (
     AIM_LABELS,
     DIRECTION_LABELS,
     Table,
     format_target,
     measure_anchor,
+    special_cause_table,
     target_to_date,
     this_period_text,
     variance_text,
@@ -123,6 +125,7 @@ def measure_section(
     charts: Sequence[Chart] = (),
     commentary: str = "",
     needs_commentary: str = "",
+    tables: Sequence[Table] = (),
 ) -> str:
     """One measure's part of the report: heading, its figures, the reason for its rating, its
     charts and the analyst's commentary (markdown, sanitised), or a flag when a Red or Amber
@@ -150,6 +153,7 @@ def measure_section(
         f"{facts}{reason}{first_chart}</div>",
     ]
     parts += [chart.to_html() for chart in charts[1:]]
+    parts += [table.to_html() for table in tables]
     if needs_commentary:
         parts.append(
             f'<p class="perfnb-needs-commentary"><strong>Commentary needed:</strong> this '
@@ -184,6 +188,7 @@ class ServiceReport:
     year: pd.DataFrame  # every period of the financial year, for year-to-date charts
     commentary: Commentary
     variance_rows: pd.DataFrame  # the engine's rows of each quarter so far (and a month's own)
+    spc: MeasureSPC | None = None  # XmR charts of the measures with 13 figures or more
     saved: list[Path] = field(default_factory=list)
 
     @classmethod
@@ -197,17 +202,20 @@ class ServiceReport:
         """Reads and works out everything the service's report needs for ``period``."""
         period = parse_period(period)
         services = [service]
+        card = build_scorecard(data, period, services, spc=False)
+        spc = measure_spc(spc_history(data, period, services), card) if len(card) else None
         return cls(
             data=data,
             period=period,
             service=service,
             output_dir=Path(output_dir) if output_dir is not None else None,
-            card=build_scorecard(data, period, services),
-            previous=build_scorecard(data, period.previous(), services),
+            card=with_spc(card, spc),
+            previous=build_scorecard(data, period.previous(), services, spc=False),
             history=trend_history(data, period, services),
             year=year_to_date_history(data, period, services),
             commentary=load_commentary(data.path, period),
             variance_rows=performance(data, variance_periods(period), services),
+            spc=spc,
         )
 
     # -- where things go -------------------------------------------------------------------
@@ -272,7 +280,29 @@ class ServiceReport:
             and year["ytd_value"].notna().any()
         ):
             charts.append(self.show(cumulative_chart(year)))
+        if self.spc is not None and measure_id in self.spc.results:
+            row = self.card[self.card["measure_id"] == measure_id].iloc[0]
+            charts.append(
+                self.show(
+                    spc_chart(
+                        self.spc.results[measure_id],
+                        f"{measure_id}: {row['name']}, XmR chart",
+                        unit=str(row["unit"]),
+                        decimals=int(row["decimals"]),
+                        rate_per=None if pd.isna(row["rate_per"]) else float(row["rate_per"]),
+                        target=self.spc.targets.get(measure_id),
+                        name=f"spc-{slugify(measure_id)}",
+                    )
+                )
+            )
         return charts
+
+    def measure_tables(self, measure_id: str) -> list[Table]:
+        """A measure's special-cause points, each with the rule that fired, when it has an XmR
+        chart."""
+        if self.spc is None or measure_id not in self.spc.results:
+            return []
+        return [self.show(special_cause_table(measure_id, self.spc.results[measure_id]))]
 
     def theme_sections(self) -> list[HTML]:
         """One section per theme, each measure with its figures, charts and commentary."""
@@ -286,6 +316,7 @@ class ServiceReport:
                     self.measure_charts(row["measure_id"]),
                     self.written_commentary.get(row["measure_id"], ""),
                     str(missing.get(row["measure_id"], "")),
+                    self.measure_tables(row["measure_id"]),
                 )
                 for _, row in rows.iterrows()
             ]

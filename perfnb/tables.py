@@ -21,7 +21,14 @@ from pandas.io.formats.style import Styler
 
 from perfnb.contract import slugify
 from perfnb.files import write_atomic
-from perfnb.palette import ACTION_STYLES, RAG_STYLES, rag_css_props, rating_style
+from perfnb.palette import (
+    ACTION_STYLES,
+    RAG_STYLES,
+    SPC_ICON_CSS,
+    rag_css_props,
+    rating_style,
+    spc_icon_html,
+)
 from perfnb.periods import figure_label, parse_period
 
 __all__ = [
@@ -36,6 +43,7 @@ __all__ = [
     "format_value",
     "rag_reasons_table",
     "scorecard_table",
+    "special_cause_table",
     "target_to_date",
     "this_period_text",
     "variance_table",
@@ -134,13 +142,16 @@ class Table:
     row_header: str | None = "Measure"  # the column whose cells name their row (th scope=row)
     wide: bool = False  # printed on landscape pages (too many columns for portrait A4)
     nowrap: tuple[str, ...] = ()  # columns whose cells never break (codes like COR-HSC-AP-29)
+    icons: tuple[str, ...] = ()  # SPC icon columns: their words drawn after the icon's ring
 
     def _styler(self, frame: pd.DataFrame, caption: str, uuid: str) -> Styler:
         shown = frame.drop(columns=list(self.group_by)).reset_index(drop=True)
         if self.hide_empty:  # judged on the whole table, so grouped tables keep one layout
             blank = [c for c in shown.columns if (self.data[c].astype(str).str.strip() == "").all()]
             shown = shown.drop(columns=blank)
-        text_columns = [c for c in shown.columns if c not in self.markdown]
+        text_columns = [
+            c for c in shown.columns if c not in self.markdown and _leaf(c) not in self.icons
+        ]
         styler = (
             shown.style.hide(axis="index")
             .set_uuid(uuid)
@@ -149,6 +160,9 @@ class Table:
             .format(escape="html", subset=text_columns or None)
             .format_index(escape="html", axis="columns")
         )
+        icon_columns = [c for c in shown.columns if _leaf(c) in self.icons]
+        if icon_columns:
+            styler = styler.format(spc_icon_html, subset=icon_columns)
         if self.markdown:
             from perfnb.commentary import render_markdown  # commentary imports this module
 
@@ -223,6 +237,7 @@ _TABLE_CSS = [
     {"selector": "td", "props": "text-align: left; vertical-align: top;"},
     {"selector": "tbody th", "props": "vertical-align: top;"},
     {"selector": "td.num", "props": "text-align: right;"},
+    {"selector": "span.perfnb-icon", "props": SPC_ICON_CSS.split("{", 1)[1].rstrip(" }")},
     # a cell that needs the analyst's attention: light yellow, a dark outline visible in grey
     {"selector": "td.flag", "props": "background-color: #FFF4CE; outline: 2px solid #8C510A;"},
     *(
@@ -434,6 +449,8 @@ def scorecard_table(card: pd.DataFrame) -> Table:
             "Compared with": _cells(card, _compared),
             "Forecast": _cells(card, _forecast),
             "Quartile": _cells(card, _quartile),
+            "Variation": _cells(card, _variation),
+            "Assurance": _cells(card, _assurance),
         }
     )
     period = card["period"].iloc[0] if len(card) else ""
@@ -446,6 +463,59 @@ def scorecard_table(card: pd.DataFrame) -> Table:
         numeric=SCORECARD_FIGURES,
         empty_text="No measures.",
         wide=True,
+        icons=("Variation", "Assurance"),
+    )
+
+
+def _variation(row: pd.Series) -> str:
+    """SPC's variation icon in words, or why there is none (too few figures)."""
+    if "variation" not in row or not row["variation"] or pd.isna(row["variation"]):
+        points = row.get("spc_points")
+        return f"Too few points ({int(points)})" if points is not None and pd.notna(points) else ""
+    return str(row["variation"])
+
+
+def _assurance(row: pd.Series) -> str:
+    """SPC's assurance icon in words, or (where there is variation) why there is none."""
+    if "assurance" in row and row["assurance"] and pd.notna(row["assurance"]):
+        return str(row["assurance"])
+    if "variation" not in row or not row["variation"] or pd.isna(row["variation"]):
+        return ""
+    note = str(row.get("spc_note") or "")
+    if "neither higher nor lower" in note:
+        return "No aim"
+    if "for the year" in note:
+        return "Yearly target only"
+    return "No target"
+
+
+def special_cause_table(measure_id: str, result: pd.DataFrame) -> Table:
+    """A measure's special-cause points from its XmR chart (``perfnb.spc.xmr``): the period,
+    the figure, improvement or concern, the rule in NHSRplotthedots' words and why in plain
+    English."""
+    special = result[~result["point_type"].isin(["common_cause", "missing"])]
+    kinds = {
+        "special_cause_improvement": "Improvement",
+        "special_cause_concern": "Concern",
+        "special_cause_neutral_high": "High",
+        "special_cause_neutral_low": "Low",
+    }
+    table = pd.DataFrame(
+        {
+            "Period": special["period"].astype(str).astype(object),
+            "Figure": special["value"].map(lambda v: f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"),
+            "Signal": special["point_type"].map(kinds).astype(object),
+            "Rule": special["special_cause_type"].astype(object),
+            "Why": special["explanation"].astype(object),
+        }
+    ).reset_index(drop=True)
+    return Table(
+        f"special-cause-{slugify(measure_id)}",
+        f"{measure_id}: special cause points",
+        table,
+        numeric=("Figure",),
+        empty_text="Every point is common cause variation: no signal in the series.",
+        row_header="Period",
     )
 
 

@@ -151,7 +151,12 @@ def test_sample_latest_period_and_services() -> None:
     """The sample's latest period is 2017/18 Q1; its services in catalogue order."""
     data = load_dataset(SAMPLE)
     assert data.latest_period() == parse_period("2017/18 Q1")
-    assert data.services == ["Adult Social Care", "Communities and Wellbeing", "Help Direct"]
+    assert data.services == [
+        "Adult Social Care",
+        "Communities and Wellbeing",
+        "Help Direct",
+        "Urgent and Emergency Care",
+    ]
 
 
 def test_sample_is_valid_without_warnings() -> None:
@@ -169,7 +174,8 @@ def test_periods_of_the_sample() -> None:
     """Dataset.periods lists every period with a row, oldest first, without repeats."""
     periods = [p.label for p in load_dataset(SAMPLE).periods()]
     assert periods[0] == "2011/12 Q1"
-    assert periods[-2:] == ["2017/18 Q1", "2017/18"]
+    # June 2017 ends with Q1 and starts after it; the year ends last
+    assert periods[-3:] == ["2017/18 Q1", "2017-06", "2017/18"]
     assert len(periods) == len(set(periods))
 
 

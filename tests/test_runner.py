@@ -46,13 +46,14 @@ def sample_run(tmp_path_factory):
 
 
 def test_sample_run_builds_every_service(sample_run) -> None:
-    """The latest period is 2017/18 Q1 and both services with figures get a report."""
+    """The latest period is 2017/18 Q1 and the three services with figures get a report."""
     result, folder = sample_run
     assert result.ok, result.summary()
     assert result.period.label == "2017/18 Q1"
     assert [(j.notebook, j.service) for j in result.jobs] == [
         ("scorecard", "Adult Social Care"),
         ("scorecard", "Communities and Wellbeing"),
+        ("scorecard", "Urgent and Emergency Care"),
     ]
     for stem in ("scorecard-adult-social-care", "scorecard-communities-and-wellbeing"):
         assert (folder / f"{stem}.html").stat().st_size > 0
@@ -114,7 +115,8 @@ def test_scorecard_csv(sample_run) -> None:
         "polarity",
     ):
         assert column in card.columns
-    assert len(card) == 30  # 32 measures less Help Direct's two, which have no 2017/18 figures
+    # 34 measures less Help Direct's two, which have no 2017/18 figures
+    assert len(card) == 32
     row = card.set_index("measure_id").loc["ASCOF-2D"]
     assert (row["value"], row["target"], row["period"]) == (77.4, 80.0, "2017/18 Q1")
 
@@ -258,8 +260,8 @@ def test_unknown_service_and_notebook(tmp_path) -> None:
         run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, services=["Parks"])
     assert str(caught.value) == (
         f"no service named 'Parks' in {SAMPLE}/measures.csv or actions.csv; there are: Adult "
-        "Social Care, Communities and Wellbeing, Help Direct, Health and Social Care, Social Care "
-        "and Strategic Housing"
+        "Social Care, Communities and Wellbeing, Help Direct, Urgent and Emergency Care, Health "
+        "and Social Care, Social Care and Strategic Housing"
     )
     with pytest.raises(RunError) as caught:
         run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, notebooks=["nope"])

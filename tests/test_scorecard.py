@@ -100,18 +100,22 @@ def test_own_year_row_wins_over_earlier_years(tiny) -> None:
     assert row["pending"] and row["note"] == "Due May-18" and row["value_period"] == "2017/18"
 
 
+UEC = "Urgent and Emergency Care"  # monthly A&E figures, April 2016 to June 2017
+
+
 @pytest.mark.parametrize(
     ("period", "services"),
     [
-        ("2017/18 Q1", ["Adult Social Care", "Communities and Wellbeing"]),
+        ("2017/18 Q1", ["Adult Social Care", "Communities and Wellbeing", UEC]),
         ("2012/13 Q2", ["Help Direct"]),
         ("2012-10", ["Help Direct"]),
         # only annual measures have 2016/17 rows: the surveys and LALS's academic year
-        ("2016/17", ["Adult Social Care", "Communities and Wellbeing"]),
+        # and A&E's twelve months of 2016/17 make its year
+        ("2016/17", ["Adult Social Care", "Communities and Wellbeing", UEC]),
         ("2017/18", []),  # no figure is for the whole year 2017/18 yet
         # a monthly report for June 2017 shows the quarterly measures' Q1, which ends in June
-        ("2017-06", ["Adult Social Care", "Communities and Wellbeing"]),
-        ("2017-05", []),  # ... but nothing ends in May
+        ("2017-06", ["Adult Social Care", "Communities and Wellbeing", UEC]),
+        ("2017-05", [UEC]),  # ... but only A&E's monthly figures end in May
     ],
 )
 def test_services_with_figures(period, services) -> None:

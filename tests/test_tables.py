@@ -60,7 +60,12 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
         "Compared with",
         "Forecast",
         "Quartile",
+        "Variation",
+        "Assurance",
     ]
+    # nine quarters of each, 2015/16 Q1 to 2017/18 Q1: too few for SPC; annual ones fewer
+    assert table.loc["ASCOF-2D", ["Variation", "Assurance"]].tolist() == ["Too few points (9)", ""]
+    assert table.loc["ASCOF-4B", "Variation"] == "Too few points (2)"
     themes = list(dict.fromkeys(table["Theme"]))
     assert themes == ["Prevent need", "Reduce need", "Delay need", "Meet need"]
     assert table.loc["ASCOF-1G", "Priority"] == (
@@ -360,3 +365,27 @@ def test_table_headings_are_marked_up_for_screen_readers() -> None:
     card = build_scorecard(data, "2017/18 Q1", services=["Adult Social Care"])
     scorecard = scorecard_table(card).to_html()
     assert scorecard.count('<th scope="row"') == len(card)
+
+
+def test_scorecard_variation_and_assurance_icons() -> None:
+    """A&E's 15 months get SPC beside RAG: four-hour performance is common cause and never
+    meets 95% (above its upper limit); attendances have no aim, so no assurance. The HTML
+    draws each icon's ring and letter before its words."""
+    card = build_scorecard(
+        load_dataset(SAMPLE), "2017/18 Q1", services=["Urgent and Emergency Care"]
+    )
+    table = scorecard_table(card)
+    rows = table.data.set_index("Measure")
+    assert rows.loc["AE-4HR", ["Variation", "Assurance"]].tolist() == [
+        "Common cause",
+        "Target never met",
+    ]
+    assert rows.loc["AE-ATTEND", ["Variation", "Assurance"]].tolist() == ["Common cause", "No aim"]
+    html = table.to_html()
+    assert (
+        '<span class="perfnb-icon" style="border-color: #FAB428" aria-hidden="true">F</span>'
+        "Target never met"
+    ) in html
+    assert '<span class="perfnb-muted">No aim</span>' in html
+    row = card.set_index("measure_id").loc["AE-4HR"]
+    assert (row["spc_points"], row["spc_note"]) == (15, "")

@@ -1,0 +1,166 @@
+"""SPC for the measures of a data set: each measure's own figures as a series, its XmR chart,
+and the variation and assurance the scorecard shows beside RAG.
+
+A measure's series is its own figure (``period_value``: a month's count, a quarter's rate) at
+its own frequency, from its first figure to the end of the report period. With 13 points or more
+(``perfnb.spc.MIN_POINTS``) it gets a variation icon, and an assurance icon when it has a target
+that each point can be judged against: a level (a percentage, a rate, a snapshot) against the
+year's target. A count's target is for the year, not for each month, so counts get no
+assurance. The direction comes from the measure's aim: higher is better is ``increase``, lower
+``decrease``, a band or no aim ``neutral``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from perfnb.engine import performance
+from perfnb.loader import Dataset
+from perfnb.palette import SPC_ASSURANCE_ICONS, SPC_VARIATION_ICONS
+from perfnb.periods import Period, parse_period
+from perfnb.spc import MIN_POINTS, SPCWarning, summarise, xmr
+
+__all__ = [
+    "ASSURANCE_WORDS",
+    "SPC_CARD_COLUMNS",
+    "VARIATION_WORDS",
+    "MeasureSPC",
+    "measure_spc",
+    "spc_history",
+]
+
+SPC_CARD_COLUMNS = ("spc_points", "variation", "assurance", "spc_note")
+IMPROVEMENT_BY_POLARITY = {
+    "high": "increase",
+    "low": "decrease",
+    "band": "neutral",
+    "none": "neutral",
+}
+# the icons' names in words, as tables and the scorecard print them
+VARIATION_WORDS = {code: words for code, (_, _, words) in SPC_VARIATION_ICONS.items()}
+ASSURANCE_WORDS = {code: words for code, (_, _, words) in SPC_ASSURANCE_ICONS.items()}
+_KIND_OF = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
+_PLURAL = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
+
+
+def spc_history(
+    data: Dataset, period: Period | str, services: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Each measure's own figure for every period of its frequency from its first figure to the
+    end of ``period``: ``measure_id``, ``period``, ``value`` (in the measure's unit), in
+    catalogue then period order."""
+    period = parse_period(period)
+    catalogue = data.measures
+    if services is not None:
+        catalogue = catalogue[catalogue["service"].isin(list(services))]
+    values = data.values[data.values["value"].notna() | data.values["numerator"].notna()]
+    frames = []
+    for frequency, kind in _KIND_OF.items():
+        ids = set(catalogue.loc[catalogue["frequency"] == frequency, "measure_id"])
+        mine = values[
+            values["measure_id"].isin(ids) & values["period_end"].le(pd.Timestamp(period.end))
+        ]
+        if mine.empty:
+            continue
+        first = parse_period(str(mine.loc[mine["period_start"].idxmin(), "period"]))
+        periods = _periods_of(kind, first, period)
+        if not periods:
+            continue
+        rows = performance(data, periods, list(catalogue["service"].unique()))
+        rows = rows[rows["measure_id"].isin(ids)]
+        frames.append(rows[["measure_id", "period", "period_value"]])
+    if not frames:
+        return pd.DataFrame(columns=["measure_id", "period", "value"])
+    history = pd.concat(frames, ignore_index=True).rename(columns={"period_value": "value"})
+    # from each measure's first figure on
+    started = history["value"].notna().groupby(history["measure_id"]).cummax()
+    history = history[started]
+    order = {m: i for i, m in enumerate(catalogue["measure_id"])}
+    history = history.assign(_m=history["measure_id"].map(order)).sort_values(["_m"], kind="stable")
+    return history.drop(columns="_m").reset_index(drop=True)
+
+
+def _periods_of(kind: str, first: Period, last: Period) -> list[Period]:
+    """Every period of ``kind`` from the one holding ``first``'s start to the one ending by
+    ``last``'s end."""
+    start = {"month": first.start, "quarter": first.start, "year": first.start}[kind]
+    if kind == "month":
+        current = parse_period(f"{start:%Y-%m}")
+    elif kind == "quarter":
+        current = parse_period(first.label) if first.kind == "quarter" else None
+        if current is None:
+            fy = start.year if start.month >= 4 else start.year - 1
+            current = parse_period(f"{fy}/{str(fy + 1)[2:]} Q{((start.month - 4) % 12) // 3 + 1}")
+    else:
+        fy = start.year if start.month >= 4 else start.year - 1
+        current = parse_period(f"{fy}/{str(fy + 1)[2:]}")
+    periods = []
+    while current.end <= last.end:
+        periods.append(current)
+        current = current.next()
+    return periods
+
+
+@dataclass
+class MeasureSPC:
+    """The SPC of a report's measures: ``card`` (``measure_id`` and ``SPC_CARD_COLUMNS``) and
+    each charted measure's :func:`perfnb.spc.xmr` result, with the target it was judged on."""
+
+    card: pd.DataFrame
+    results: dict[str, pd.DataFrame]
+    targets: dict[str, float | None]
+
+
+def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
+    """Variation and assurance for each measure of ``card`` (the scorecard) from its series in
+    ``history`` (:func:`spc_history`); blank with a note where there are too few points, no aim
+    or no target each point can be judged against."""
+    rows, results, targets = [], {}, {}
+    series = dict(tuple(history.groupby("measure_id", sort=False)))
+    for measure in card.to_dict("records"):
+        measure_id = str(measure["measure_id"])
+        points = series.get(measure_id, history.iloc[0:0])
+        count = int(points["value"].notna().sum())
+        kind = _KIND_OF.get(str(measure.get("frequency", "")), "period")
+        row = {"measure_id": measure_id, "spc_points": count, "variation": "", "assurance": ""}
+        if count < MIN_POINTS:
+            row["spc_note"] = (
+                f"{count} {_PLURAL.get(kind, '')} figure{'s' if count != 1 else ''}: SPC needs "
+                f"{MIN_POINTS}"
+            ).replace("  ", " ")
+            rows.append(row)
+            continue
+        improvement = IMPROVEMENT_BY_POLARITY.get(str(measure["polarity"]), "neutral")
+        target = None
+        annual = measure.get("annual_target")
+        if str(measure.get("aggregation")) != "sum" and annual is not None and pd.notna(annual):
+            target = float(annual)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SPCWarning)
+            result = xmr(
+                points["value"].to_numpy(dtype=float),
+                list(points["period"]),
+                improvement=improvement,
+                target=target,
+            )
+        summary = summarise(result).iloc[-1]
+        row["variation"] = VARIATION_WORDS[str(summary["variation"])]
+        notes = [str(w.message) for w in caught if issubclass(w.category, SPCWarning)]
+        if summary["assurance"]:
+            row["assurance"] = ASSURANCE_WORDS[str(summary["assurance"])]
+        elif improvement == "neutral":
+            notes.append("no assurance: neither higher nor lower is better")
+        elif str(measure.get("aggregation")) == "sum":
+            notes.append("no assurance: the target is for the year, not for each period")
+        else:
+            notes.append("no assurance: no target")
+        row["spc_note"] = "; ".join(notes)
+        rows.append(row)
+        results[measure_id] = result
+        targets[measure_id] = target
+    frame = pd.DataFrame(rows, columns=["measure_id", *SPC_CARD_COLUMNS])
+    return MeasureSPC(frame, results, targets)

@@ -1,0 +1,77 @@
+"""SPC for the sample's measures: each measure's own figures as its series, and the variation
+and assurance the scorecard shows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE
+from perfnb import load_dataset, parse_period, performance
+from perfnb.measure_spc import measure_spc, spc_history
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "nhsrplotthedots.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset(SAMPLE)
+
+
+def test_a_monthly_measure_is_its_months(sample) -> None:
+    """A&E's series are its 15 months, April 2016 to June 2017: attendances as counted, and the
+    four-hour figure each month's own percentage, the package's ae_attendances figures."""
+    history = spc_history(sample, "2017/18 Q1", ["Urgent and Emergency Care"])
+    four_hour = history[history["measure_id"] == "AE-4HR"]
+    assert four_hour["period"].tolist()[0] == "2016-04"
+    assert four_hour["period"].tolist()[-1] == "2017-06"
+    assert four_hour["value"].tolist() == pytest.approx(
+        [v * 100 for v in REFERENCE["cases"]["D"]["values"][:15]], abs=1e-9
+    )
+    attendances = history[history["measure_id"] == "AE-ATTEND"]
+    assert attendances["value"].tolist() == REFERENCE["cases"]["A"]["values"][:15]
+
+
+def test_a_quarterly_measure_is_its_quarters_up_to_the_period(sample) -> None:
+    """ASCOF-2D has quarters from 2015/16 Q1: nine by 2017/18 Q1, two fewer at 2016/17 Q3."""
+    history = spc_history(sample, "2016/17 Q3", ["Adult Social Care"])
+    periods = history.loc[history["measure_id"] == "ASCOF-2D", "period"].tolist()
+    assert periods == [
+        "2015/16 Q1",
+        "2015/16 Q2",
+        "2015/16 Q3",
+        "2015/16 Q4",
+        "2016/17 Q1",
+        "2016/17 Q2",
+        "2016/17 Q3",
+    ]
+
+
+def test_variation_assurance_and_notes(sample) -> None:
+    period = parse_period("2017/18 Q1")
+    card = performance(sample, [period])
+    found = measure_spc(spc_history(sample, period), card)
+    rows = found.card.set_index("measure_id")
+    assert rows.loc["AE-4HR", ["spc_points", "variation", "assurance"]].tolist() == [
+        15,
+        "Common cause",
+        "Target never met",
+    ]
+    assert rows.loc["AE-ATTEND", "spc_note"] == "no assurance: neither higher nor lower is better"
+    assert rows.loc["ASCOF-2D", ["spc_points", "variation", "spc_note"]].tolist() == [
+        9,
+        "",
+        "9 quarterly figures: SPC needs 13",
+    ]
+    assert rows.loc["ASCOF-4B", "spc_note"] == "2 annual figures: SPC needs 13"
+    assert set(found.results) == {"AE-4HR", "AE-ATTEND"}
+    assert found.targets == {"AE-4HR": 95.0, "AE-ATTEND": None}
+    result = found.results["AE-4HR"]
+    # the four-hour standard (95%) lies above the upper process limit: never met
+    assert result["upl"].iloc[-1] < 95
+    assert result.loc[result["point_type"] == "special_cause_concern", "period"].tolist() == [
+        "2016-12",
+        "2017-01",
+    ]
