@@ -58,7 +58,11 @@ def scorecard() -> nbformat.NotebookNode:
             "not yet available says why, for example *Due May-18*. *Variance* is in percentage "
             "points (pts) for percentages and in per cent of the target otherwise. *Compared "
             "with* is the figure the direction of travel compares against: the previous "
-            "quarter, or the same quarter last year for counts."
+            "quarter, or the same quarter last year for counts. *Variation* and *Assurance* "
+            "are the Making Data Count icons of the measure's XmR chart: whether its latest "
+            "figure is a signal or common cause variation, and whether its target will be met "
+            "reliably; a measure needs 13 figures of its own for them, and each measure that "
+            "has them gets its XmR chart below."
         ),
         new_code_cell("report.show(perfnb.scorecard_table(report.card))"),
         new_markdown_cell(
