@@ -23,6 +23,7 @@ from perfnb.loader import Dataset
 from perfnb.palette import SPC_ASSURANCE_ICONS, SPC_VARIATION_ICONS
 from perfnb.periods import Period, parse_period
 from perfnb.spc import MIN_POINTS, SPCWarning, summarise, xmr
+from perfnb.tables import format_value
 
 __all__ = [
     "ASSURANCE_WORDS",
@@ -124,9 +125,21 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
     for measure in card.to_dict("records"):
         measure_id = str(measure["measure_id"])
         points = series.get(measure_id, history.iloc[0:0])
+        valued = points["value"].notna().to_numpy()
+        if valued.any():  # the series ends at its last figure, not in a run of blanks
+            points = points.iloc[: int(valued.nonzero()[0][-1]) + 1]
         count = int(points["value"].notna().sum())
         kind = _KIND_OF.get(str(measure.get("frequency", "")), "period")
         row = {"measure_id": measure_id, "spc_points": count, "variation": "", "assurance": ""}
+        # the figure the scorecard shows (an annual measure's latest year), else the period
+        shown = str(measure.get("value_period") or "")
+        now = parse_period(shown).end if shown else parse_period(str(measure["period"])).start
+        last = parse_period(str(points["period"].iloc[-1])) if count else None
+        if last is not None and count >= MIN_POINTS and last.end < now:
+            # an old series says nothing about now: no icon from a figure years ago
+            row["spc_note"] = f"no figure since {last.label}"
+            rows.append(row)
+            continue
         if count < MIN_POINTS:
             row["spc_note"] = (
                 f"{count} {_PLURAL.get(kind, '')} figure{'s' if count != 1 else ''}: SPC needs "
@@ -137,8 +150,12 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
         improvement = IMPROVEMENT_BY_POLARITY.get(str(measure["polarity"]), "neutral")
         target = None
         annual = measure.get("annual_target")
-        if str(measure.get("aggregation")) != "sum" and annual is not None and pd.notna(annual):
+        # a count's year target is no target for each month or quarter; for each year it is
+        per_period = str(measure.get("aggregation")) != "sum" or kind == "year"
+        if per_period and annual is not None and pd.notna(annual):
             target = float(annual)
+        unit, decimals = str(measure["unit"]), int(measure["decimals"])
+        rate_per = None if pd.isna(measure.get("rate_per")) else float(measure["rate_per"])
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SPCWarning)
             result = xmr(
@@ -146,6 +163,7 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
                 list(points["period"]),
                 improvement=improvement,
                 target=target,
+                label=lambda v, u=unit, d=decimals, r=rate_per: format_value(v, u, d + 1, r),
             )
         summary = summarise(result).iloc[-1]
         row["variation"] = VARIATION_WORDS[str(summary["variation"])]
@@ -154,7 +172,7 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
             row["assurance"] = ASSURANCE_WORDS[str(summary["assurance"])]
         elif improvement == "neutral":
             notes.append("no assurance: neither higher nor lower is better")
-        elif str(measure.get("aggregation")) == "sum":
+        elif not per_period:
             notes.append("no assurance: the target is for the year, not for each period")
         else:
             notes.append("no assurance: no target")

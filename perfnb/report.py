@@ -302,7 +302,15 @@ class ServiceReport:
         chart."""
         if self.spc is None or measure_id not in self.spc.results:
             return []
-        return [self.show(special_cause_table(measure_id, self.spc.results[measure_id]))]
+        row = self.card[self.card["measure_id"] == measure_id].iloc[0]
+        table = special_cause_table(
+            measure_id,
+            self.spc.results[measure_id],
+            str(row["unit"]),
+            int(row["decimals"]),
+            None if pd.isna(row["rate_per"]) else float(row["rate_per"]),
+        )
+        return [self.show(table)]
 
     def theme_sections(self) -> list[HTML]:
         """One section per theme, each measure with its figures, charts and commentary."""

@@ -29,7 +29,7 @@ out, not flagged; a group of fewer than 13 points has trial limits and says so.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -99,6 +99,7 @@ SUMMARY_COLUMNS = (
     "variation",
     "assurance",
     "trial_limits",
+    "special_cause_neutral",
 )
 
 # the rules in order of precedence: outside limits, trend, 2-in-3, run
@@ -116,8 +117,9 @@ def _r_mean(values: np.ndarray) -> float:
     if len(values) == 0:
         return float("nan")
     x = values.astype(np.longdouble)
-    s = x.sum() / len(x)
-    s += (x - s).sum() / len(x)
+    # one by one, as R adds (numpy's sum pairs terms, and can differ in the last place)
+    s = np.cumsum(x)[-1] / len(x)
+    s += np.cumsum(x - s)[-1] / len(x)
     return float(s)
 
 
@@ -197,7 +199,7 @@ def _group_rules(
         _TWO_IN_THREE: [(two, above)],
         _RUN: [(run, above)],
     }
-    return rule, direction, both
+    return rule, direction, both, rising, falling
 
 
 def _type_text(rule: int, direction: int, run_length: int, trend_length: int) -> str:
@@ -235,6 +237,8 @@ def _explanation(
     run_length: int,
     trend_length: int,
     two_in_three: str,
+    trends: tuple[bool, bool] = (False, False),
+    label: Callable[[float], str] = _number,
 ) -> str:
     """Which rule fired, in plain English, with the figures it was judged against."""
     if rule < 0:
@@ -246,16 +250,22 @@ def _explanation(
         "special_cause_neutral_low": "Special cause (low)",
     }[point_type]
     high = direction > 0
-    mean = _number(row["mean"])
+    mean = label(row["mean"])
     if rule == _OUTSIDE:
-        limit = _number(row["upl"] if high else row["lpl"])
+        limit = label(row["upl"] if high else row["lpl"])
         where = "above the upper" if high else "below the lower"
         why = f"{where} process limit of {limit}: very unlikely by chance alone"
     elif rule == _TREND:
-        way = "higher" if high else "lower"
-        why = f"one of {trend_length} or more points in a row, each {way} than the one before"
+        in_rising, in_falling = trends
+        if in_rising and in_falling:
+            why = f"the turn between a rising and a falling trend of {trend_length} points"
+        else:
+            # the point's own trend (NHSRplotthedots labels a trend's end by the step after
+            # it when the next point is in a trend too, so the label can say the other way)
+            way = "higher" if in_rising or (high and not in_falling) else "lower"
+            why = f"one of {trend_length} or more points in a row, each {way} than the one before"
     elif rule == _TWO_IN_THREE:
-        near = _number(row["near_upl"] if high else row["near_lpl"])
+        near = label(row["near_upl"] if high else row["near_lpl"])
         side = "above" if high else "below"
         beyond = "beyond" if two_in_three == "mdc2023" else "beyond, but inside the limits,"
         why = (
@@ -281,7 +291,7 @@ def _periods_and_groups(
                     "pass periods to rebase at periods"
                 )
             starts[int(position)] = 1
-        return None, np.cumsum(starts) - starts[0]
+        return None, np.cumsum(starts)
     periods = list(periods)
     if len(periods) != n:
         raise ValueError(f"{n} values but {len(periods)} periods")
@@ -289,14 +299,30 @@ def _periods_and_groups(
     if seen.has_duplicates:
         repeated = ", ".join(map(str, pd.unique(seen[seen.duplicated()])))
         raise ValueError(f"the periods repeat: {repeated}")
-    for when in rebase_at:
-        if when not in seen:
+    found = seen.get_indexer(list(rebase_at))  # exact matches only: "2017-04" is not April's days
+    for when, at in zip(rebase_at, found, strict=True):
+        if at < 0:
             raise ValueError(
                 f"rebase period {when!r} is not in the series (it runs {periods[0]} to "
                 f"{periods[-1]})"
             )
-        starts[seen.get_loc(when)] = 1
-    return periods, np.cumsum(starts) - starts[0]
+        starts[at] = 1
+    return periods, np.cumsum(starts)
+
+
+def _chronological(periods: list[Hashable]) -> np.ndarray:
+    """The positions of ``periods`` in time order: perfnb periods by when they end (then start),
+    anything else (dates, numbers) as it sorts."""
+    try:
+        parsed = [parse_period(str(p)) for p in periods]
+        keys = pd.Series([(p.end, p.start) for p in parsed])
+        return np.asarray(sorted(range(len(parsed)), key=lambda i: keys[i]))
+    except PeriodError:
+        pass
+    try:
+        return np.asarray(pd.Index(periods).argsort(kind="stable"))
+    except TypeError as error:
+        raise ValueError(f"the periods cannot be put in time order: {error}") from None
 
 
 def _warn_about_gaps(periods: list[Hashable]) -> None:
@@ -305,13 +331,15 @@ def _warn_about_gaps(periods: list[Hashable]) -> None:
         parsed = [parse_period(str(p)) for p in periods]
     except PeriodError:
         return  # dates or other labels: their spacing is the caller's
-    missing = [
-        later.previous().label for earlier, later in pairwise(parsed) if later.previous() != earlier
-    ]
+    missing = []
+    for earlier, later in pairwise(parsed):
+        first, last = earlier.next(), later.previous()
+        if last != earlier:
+            missing.append(first.label if first == last else f"{first.label} to {last.label}")
     if missing:
         warnings.warn(
-            f"the series skips a period before {', '.join(missing)}: moving ranges and runs are "
-            "read across the gap",
+            f"the series skips {', '.join(missing)}: moving ranges and runs are read across "
+            "the gap",
             SPCWarning,
             stacklevel=3,
         )
@@ -330,13 +358,17 @@ def xmr(
     trend_length: int = 7,
     two_in_three: str = "ptd",
     conflict: str = "ptd",
+    label: Callable[[float], str] | None = None,
 ) -> pd.DataFrame:
-    """An XmR chart's numbers, one row per point in the order given: ``SPC_COLUMNS`` (with
-    ``period`` first when periods are given), then ``near_lpl``, ``near_upl``,
-    ``relative_to_mean`` and ``trial_limits``. Limits are in the values' own unit.
+    """An XmR chart's numbers, one row per point in period order (as given when there are no
+    periods): ``SPC_COLUMNS`` (with ``period`` first when periods are given), then
+    ``near_lpl``, ``near_upl``, ``relative_to_mean`` and ``trial_limits``. Limits are in the
+    values' own unit.
 
     ``rebase_at`` takes periods (or 0-based positions when no periods are given): each starts a
     new group with its own mean, limits and rules. ``target`` is kept for :func:`summarise`.
+    ``label`` writes a figure in the explanations (say with its unit); 4 significant figures
+    otherwise.
     """
     if improvement not in IMPROVEMENTS:
         raise ValueError(
@@ -357,7 +389,19 @@ def xmr(
         raise ValueError(
             f"fix_after must be a whole number of {MIN_FIX} or more, not {fix_after!r}"
         )
-    y_all = np.asarray(pd.to_numeric(pd.Series(values, dtype=object), errors="coerce"), dtype=float)
+    given = pd.Series(list(values), dtype=object)
+    y_all = np.asarray(pd.to_numeric(given, errors="coerce"), dtype=float)
+    wrong = given.notna().to_numpy() & np.isnan(y_all)
+    if wrong.any():
+        first = int(np.flatnonzero(wrong)[0])
+        raise ValueError(f"value {given.iloc[first]!r} at position {first} is not a number")
+    if periods is not None:
+        periods = list(periods)
+        if len(periods) != len(y_all):
+            raise ValueError(f"{len(y_all)} values but {len(periods)} periods")
+        order = _chronological(periods)  # NHSRplotthedots sorts by date too
+        y_all = y_all[order]
+        periods = [periods[i] for i in order]
     n_all = len(y_all)
     periods, groups = _periods_and_groups(n_all, periods, rebase_at)
     present = ~np.isnan(y_all)
@@ -405,7 +449,9 @@ def xmr(
         beyond = (y < near_lpl) | (y > near_upl)
         close = beyond if two_in_three == "mdc2023" else ~outside & beyond
         rtm = np.sign(y - mean).astype(int)
-        rule, direction, both = _group_rules(y, rtm, close, outside, run_length, trend_length)
+        rule, direction, both, rising, falling = _group_rules(
+            y, rtm, close, outside, run_length, trend_length
+        )
         if conflict == "improvement" and improvement != "neutral":
             good = 1 if improvement == "increase" else -1
             for i in np.flatnonzero(direction * good < 0):  # a concern: any improvement too?
@@ -423,18 +469,28 @@ def xmr(
         ):
             columns[name][groups == group] = column
         columns["outside_limits"][members] = outside
-        columns["close_to_limits"][members] = close & ~outside if two_in_three == "ptd" else close
+        columns["close_to_limits"][members] = beyond & ~outside  # mdc2023 counts more, not this
         columns["relative_to_mean"][members] = rtm
         columns["trial_limits"][groups == group] = len(members) < MIN_POINTS
         row = {"mean": mean, "lpl": lpl, "upl": upl, "near_lpl": near_lpl, "near_upl": near_upl}
-        for position, chosen, sign in zip(members, rule, direction, strict=True):
+        for where, (position, chosen, sign) in enumerate(
+            zip(members, rule, direction, strict=True)
+        ):
             if chosen < 0:
                 continue
             kind = _point_type(int(sign), improvement)
             types[position] = _type_text(int(chosen), int(sign), run_length, trend_length)
             point_types[position] = kind
             explanations[position] = _explanation(
-                int(chosen), int(sign), kind, row, run_length, trend_length, two_in_three
+                int(chosen),
+                int(sign),
+                kind,
+                row,
+                run_length,
+                trend_length,
+                two_in_three,
+                (bool(rising[where]), bool(falling[where])),
+                label or _number,
             )
         if len(members) < MIN_POINTS:
             label = f"rebase group {group}" if len(np.unique(groups)) > 1 else "the series"
@@ -526,6 +582,8 @@ def summarise(result: pd.DataFrame, target: float | None = None) -> pd.DataFrame
                 "variation": _variation(str(kinds[last]), improvement),
                 "assurance": _assurance(target, lpl, upl, improvement) if group == latest else None,
                 "trial_limits": len(mine) < MIN_POINTS,
+                "special_cause_neutral": counts["special_cause_neutral_high"]
+                + counts["special_cause_neutral_low"],
             }
         )
     summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

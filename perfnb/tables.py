@@ -489,10 +489,16 @@ def _assurance(row: pd.Series) -> str:
     return "No target"
 
 
-def special_cause_table(measure_id: str, result: pd.DataFrame) -> Table:
+def special_cause_table(
+    measure_id: str,
+    result: pd.DataFrame,
+    unit: str = "count",
+    decimals: int = 0,
+    rate_per: float | None = None,
+) -> Table:
     """A measure's special-cause points from its XmR chart (``perfnb.spc.xmr``): the period,
-    the figure, improvement or concern, the rule in NHSRplotthedots' words and why in plain
-    English."""
+    the figure (in the measure's ``unit`` and ``decimals``), improvement or concern, the rule in
+    NHSRplotthedots' words and why in plain English."""
     special = result[~result["point_type"].isin(["common_cause", "missing"])]
     kinds = {
         "special_cause_improvement": "Improvement",
@@ -503,7 +509,7 @@ def special_cause_table(measure_id: str, result: pd.DataFrame) -> Table:
     table = pd.DataFrame(
         {
             "Period": special["period"].astype(str).astype(object),
-            "Figure": special["value"].map(lambda v: f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"),
+            "Figure": special["value"].map(lambda v: format_value(v, unit, decimals, rate_per)),
             "Signal": special["point_type"].map(kinds).astype(object),
             "Rule": special["special_cause_type"].astype(object),
             "Why": special["explanation"].astype(object),

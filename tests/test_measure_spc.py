@@ -75,3 +75,39 @@ def test_variation_assurance_and_notes(sample) -> None:
         "2016-12",
         "2017-01",
     ]
+
+
+def test_annual_counts_get_assurance_and_old_series_no_icon(tiny) -> None:
+    """A yearly count's target is a target for each of its points: 17 years of 100 or 110
+    (mean 1780 / 17 = 104.7, every moving range 10, so the lower limit is 104.7 - 26.6 = 78.1)
+    against a target of 70, below that limit, is always met. A monthly series that stopped in
+    May 2015 gives no icon in a 2017/18 Q1 report."""
+    years = [f"{y}/{str(y + 1)[2:]}" for y in range(2000, 2017)]
+    months = [f"2014-{m:02d}" for m in range(1, 13)] + [f"2015-{m:02d}" for m in range(1, 6)]
+    folder = tiny(
+        measures=[
+            ("", "YEARLY,Visits,Help Desk,Access,Local,count,high,sum,annual"),
+            ("", "OLD,Calls,Help Desk,Access,Local,count,high,sum,monthly"),
+        ],
+        values=[("", f"YEARLY,{y},{100 + 10 * (i % 2)},") for i, y in enumerate(years)]
+        + [("", f"OLD,{m},{50 + (i % 3)},") for i, m in enumerate(months)],
+        targets=[("", "YEARLY,2017/18,70,,")],
+    )
+    data = load_dataset(folder)
+    period = parse_period("2017/18 Q1")
+    card = performance(data, [period])
+    found = measure_spc(spc_history(data, period), card).card.set_index("measure_id")
+    assert found.loc["YEARLY", ["spc_points", "variation", "assurance"]].tolist() == [
+        17,
+        "Common cause",
+        "Target always met",
+    ]
+    result = measure_spc(spc_history(data, period), card).results["YEARLY"]
+    mean = (9 * 100 + 8 * 110) / 17
+    assert result.loc[0, "mean"] == pytest.approx(mean)
+    assert result.loc[0, "lpl"] == pytest.approx(mean - 2.66 * 10)  # every moving range 10
+    assert found.loc["OLD", ["spc_points", "variation", "spc_note"]].tolist() == [
+        17,
+        "",
+        "no figure since 2015-05",
+    ]

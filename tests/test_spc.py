@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -324,7 +325,7 @@ def test_missing_values_and_gaps_are_warned_about_not_flagged() -> None:
         result = xmr(values, periods)
     messages = [str(w.message) for w in caught]
     assert any("1 missing value(s) left out (2019-05)" in m for m in messages)
-    assert any("skips a period before 2019-03" in m for m in messages)
+    assert any("the series skips 2019-03:" in m for m in messages)
     assert any("has 10 points: its limits are trial limits" in m for m in messages)
     assert result.loc[3, "point_type"] == "missing"
     assert result.loc[3, "mean"] == pytest.approx(np.mean([v for v in values if v == v]))
@@ -389,7 +390,8 @@ def test_any_series_gives_one_labelled_row_per_point(values: list[float]) -> Non
     assert (result.loc[special, "explanation"] != "").all()
     assert (result.loc[~special, "explanation"] == "").all()
     # every moving range 0: no spread to set limits from (NaN, as in R), and no signal
-    assert ((result["lpl"] <= result["mean"] + 1e-9) | result["lpl"].isna()).all()
+    flat = result["lpl"].isna()
+    assert (result.loc[flat, "point_type"] == "common_cause").all()
 
 
 # -- the chart ---------------------------------------------------------------------------------
@@ -446,3 +448,113 @@ def test_spc_chart_rebased_short_and_without_periods() -> None:
     chart.close()
     with pytest.raises(ValueError, match="spc_chart needs the periods"):
         spc_chart(xmr(RNORM20), "No periods")
+
+
+# -- parity traps the review found ---------------------------------------------------------------
+
+
+def test_the_mean_is_summed_as_r_sums_it() -> None:
+    """Summed one value at a time in long double (as R does), this series' mean is 3.8e-20, so
+    the 0.0 lies below it and rows 1 to 7 are 7 points below the mean. Summed pairwise (numpy's
+    way) the mean is exactly 0, the 0.0 sits on it and breaks the run."""
+    values = [41.0, -1.5, -0.2, -0.2, 0.0, -2.0, -2.0, -0.01, 2.0, -0.1, 2.0, -41.0, 0.2, -1.5]
+    values += [1.5, 0.2, 1.5, 0.01, 0.1]
+    result = xmr(values)
+    assert result.loc[0, "mean"] > 0
+    assert result.loc[4, "relative_to_mean"] == -1
+    assert result.loc[1:7, "special_cause_type"].tolist() == ["7 Points Below CL"] * 7
+
+
+def test_a_trend_end_takes_the_step_after_it() -> None:
+    """As in NHSRplotthedots, a trend point whose next point is in a trend takes the step after
+    it: the 9 that ends the rise 3..9 is followed by another 9 (a flat step) and then the fall,
+    so it is labelled by the fall's direction, as the package does; its explanation says what
+    the data show, the rise it belongs to."""
+    values = [0, 12, 0, 12, 0, 12, 3, 4, 5, 6, 7, 8, 9, 9, 8, 7, 6, 5, 4, 3]
+    result = _quiet([float(v) for v in values])
+    assert result.loc[6:11, "special_cause_type"].tolist() == ["7 Point Trend (Increasing)"] * 6
+    assert result.loc[12, "special_cause_type"] == "7 Point Trend (Decreasing)"
+    assert "each higher than the one before" in result.loc[12, "explanation"]
+    assert "each lower than the one before" in result.loc[14, "explanation"]
+
+
+def test_a_point_on_a_limit_is_not_outside() -> None:
+    """Limits fixed after 12 points alternating 0.5 and -0.5: mean 0, moving ranges all 1, so
+    the upper limit is exactly 2.66. A later 2.66 is on it, not outside (near the limit, only);
+    2.6600001 is outside."""
+    values = [0.5, -0.5] * 6 + [2.66, 0.0, 2.6600001]
+    result = xmr(values, fix_after=12)
+    assert result.loc[0, "upl"] == 2.66
+    assert result.loc[12, ["outside_limits", "close_to_limits"]].tolist() == [False, True]
+    assert result.loc[14, "special_cause_type"] == "Above UCL"
+
+
+def test_thirteen_points_make_firm_limits() -> None:
+    """12 points are trial limits (warned); 13 are not."""
+    with pytest.warns(SPCWarning, match="the series has 12 points"):
+        twelve = xmr(RNORM20[:12])
+    assert twelve["trial_limits"].all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SPCWarning)
+        thirteen = xmr(RNORM20[:13])
+    assert not thirteen["trial_limits"].any()
+    assert summarise(thirteen).loc[0, "trial_limits"] == False  # noqa: E712
+
+
+def test_periods_are_put_in_time_order() -> None:
+    """Given out of order, the points are sorted by period first, as NHSRplotthedots sorts by
+    date: 1 to 7 then seven 1s, shuffled, is the same chart as in order."""
+    periods = [f"2019-{m:02d}" for m in range(1, 13)] + ["2020-01", "2020-02"]
+    values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0] + [1.0] * 7
+    shuffled = list(zip(periods, values, strict=True))[::-1]
+    ordered = _quiet(values, periods)
+    back = _quiet([v for _, v in shuffled], [p for p, _ in shuffled])
+    assert back["period"].tolist() == periods
+    assert back["special_cause_type"].tolist() == ordered["special_cause_type"].tolist()
+    with pytest.raises(ValueError, match="cannot be put in time order"):
+        xmr([1.0, 2.0], ["a", 3])
+
+
+def test_bad_input_is_named() -> None:
+    with pytest.raises(ValueError, match="value 'x' at position 2 is not a number"):
+        xmr(["1", "2", "x", "4"])
+    days = list(pd.date_range("2017-03-01", periods=70, freq="D"))  # to 9 May
+    # a partial date is one day (1 April), never every day of April
+    rebased = _quiet([float(v % 5) for v in range(70)], days, rebase_at=["2017-04"])
+    assert rebased["rebase_group"].tolist() == [0] * 31 + [1] * 39
+    with pytest.raises(ValueError, match="rebase period '2017-06-15' is not in the series"):
+        xmr(list(range(70)), days, rebase_at=["2017-06-15"])
+
+
+def test_mdc2023_keeps_close_to_limits_inside_the_limits() -> None:
+    values = [1.0, -1.0] * 10 + [8.0, 8.0, 4.8, -1.0, 1.0, -1.0]
+    mdc = xmr(values, two_in_three="mdc2023")
+    assert mdc.loc[20:22, "outside_limits"].tolist() == [True, True, False]
+    assert mdc.loc[20:22, "close_to_limits"].tolist() == [False, False, True]
+
+
+def test_neutral_special_causes_are_counted() -> None:
+    summary = summarise(_quiet(list(range(8)), improvement="neutral")).iloc[0]
+    assert (summary["common_cause"], summary["special_cause_neutral"], summary["n"]) == (0, 8, 8)
+
+
+def test_gaps_name_the_periods_skipped() -> None:
+    with pytest.warns(SPCWarning, match="the series skips 2019-02 to 2019-04:"):
+        _quiet_gap = xmr(
+            list(range(13)),
+            [
+                "2019-01",
+                *[f"2019-{m:02d}" for m in range(5, 13)],
+                "2020-01",
+                "2020-02",
+                "2020-03",
+                "2020-04",
+            ],
+        )
+    assert len(_quiet_gap) == 13
+
+
+def test_explanations_in_the_measures_unit() -> None:
+    result = xmr([*RNORM20, 9.0], label=lambda v: f"{v:.1f} units")
+    upl = result.iloc[-1]["upl"]
+    assert f"upper process limit of {upl:.1f} units:" in result.iloc[-1]["explanation"]
