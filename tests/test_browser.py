@@ -291,3 +291,49 @@ def test_action_plan_reads_and_prints(action_page, artifacts: Path) -> None:
         prefer_css_page_size=True,
     )
     action_page.emulate_media(media="screen")
+
+
+# -- SPC in the report -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spc_page(browser, tmp_path_factory: pytest.TempPathFactory):
+    """Urgent and Emergency Care for 2017/18 Q1: A&E's 15 months, with XmR charts."""
+    root = tmp_path_factory.mktemp("spc")
+    result = run_reports(
+        "2017/18 Q1",
+        SAMPLE,
+        root,
+        services=["Urgent and Emergency Care"],
+        notebooks=["scorecard"],
+        notebooks_dir=NOTEBOOKS,
+    )
+    assert result.ok, result.summary()
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("console", lambda m: m.type == "error" and tab.problems.append(m.text))
+    tab.on("pageerror", lambda e: tab.problems.append(str(e)))
+    tab.goto((result.folder / "scorecard-urgent-and-emergency-care.html").as_uri())
+    yield tab
+    context.close()
+
+
+def test_spc_icons_and_charts_show_and_print(spc_page, artifacts: Path) -> None:
+    """The scorecard's three SPC icons are drawn rings beside their words; both XmR charts
+    load with alt text; every table fits its printed page."""
+    assert spc_page.problems == []
+    icons = spc_page.locator("table.perfnb-scorecard span.perfnb-icon")
+    assert icons.count() == 3  # two variation icons, one assurance
+    ring = icons.first.evaluate("e => getComputedStyle(e).borderTopLeftRadius")
+    assert ring == "50%"
+    cell = icons.first.locator("xpath=..").inner_text()
+    assert cell.endswith("Common cause")
+    charts = spc_page.locator("figure.perfnb-chart img[alt^='SPC chart:']")
+    assert charts.count() == 2
+    assert charts.first.evaluate("e => e.complete && e.naturalWidth > 0")
+    for width, tables in PRINTED_WIDTHS:
+        for table in printed_tables(spc_page, width, tables):
+            assert table["width"] <= table["room"], table
+            assert table["broken"] == [], table
+    spc_page.screenshot(path=str(artifacts / "spc.png"), full_page=True)
