@@ -18,7 +18,13 @@ from perfnb.commentary import (
 from perfnb.contract import DataError, Problem
 from perfnb.loader import load_dataset, validate_dataset
 from perfnb.periods import PeriodError, parse_period
-from perfnb.runner import RunError, choose_services, parse_parameter, run_reports
+from perfnb.runner import (
+    RunError,
+    choose_services,
+    default_workers,
+    parse_parameter,
+    run_reports,
+)
 from perfnb.scorecard import build_scorecard
 
 __all__ = ["main"]
@@ -58,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
             parameters=parameters,
             timeout=args.timeout,
             echo=lambda line: print(line, file=sys.stderr),
+            workers=args.workers,
         )
     except DataError as exc:
         _print_problems(exc.problems, exc.folder)
@@ -178,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="SECONDS",
         help="stop a notebook cell that runs longer than this",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help=f"build N reports at once, each in its own process (default: the CPU count, "
+        f"{default_workers()} here; 1 builds them one after another)",
     )
     run.set_defaults(func=_run)
 

@@ -7,6 +7,9 @@ with ``sys.executable``, whatever kernelspecs are installed.
 
 Where the platform has them (not Windows), kernels talk over IPC sockets, not TCP ports: no two
 kernels started at once can race for a port (papermill#511), and nothing listens on the network.
+Each job gives its kernel its own folder for the sockets: jupyter_client would otherwise name
+them ``kernel-ipc-1``, ``-2``... in the working directory, and two kernels starting at once in
+other processes pick the same names (the second then never answers).
 
 The kernel process's own stderr (ipykernel's log: a KeyboardInterrupt traceback when it is
 stopped, start-up warnings) goes to a log file of the job, not the analyst's terminal;
@@ -45,6 +48,7 @@ class CurrentPythonKernelManager(AsyncKernelManager):
     )
 
     stderr_path: t.ClassVar[str | None] = None  # where the kernel process's stderr goes
+    ipc_dir: t.ClassVar[str | None] = None  # where its IPC sockets go (a short path: 107 bytes)
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -53,9 +57,18 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         return self._kernel_spec
 
     @classmethod
-    def logging_to(cls, path: str | Path) -> type[CurrentPythonKernelManager]:
-        """This manager, with each kernel's stderr appended to ``path``."""
-        return type(cls.__name__, (cls,), {"stderr_path": str(path)})
+    def logging_to(
+        cls, path: str | Path, ipc_dir: str | Path | None = None
+    ) -> type[CurrentPythonKernelManager]:
+        """This manager, with each kernel's stderr appended to ``path`` and its IPC sockets in
+        ``ipc_dir`` (a folder of its own)."""
+        attributes = {"stderr_path": str(path), "ipc_dir": str(ipc_dir) if ipc_dir else None}
+        return type(cls.__name__, (cls,), attributes)
+
+    def _ip_default(self) -> str:
+        if self.transport == "ipc" and self.ipc_dir:
+            return os.path.join(self.ipc_dir, "kernel-ipc")
+        return super()._ip_default()
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: t.Any) -> None:
         if self.stderr_path is None or "stderr" in kw:

@@ -14,11 +14,13 @@ import ast
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -56,6 +58,7 @@ __all__ = [
     "RunResult",
     "check_notebook",
     "choose_services",
+    "default_workers",
     "export_html",
     "find_notebooks",
     "parse_parameter",
@@ -320,6 +323,8 @@ def run_job(
     start = time.perf_counter()
     work: Path | None = None
     executed = folder / f".{stem}.executing.ipynb"
+    # the kernel's sockets: a folder of this job's own, with a path short enough for a socket
+    sockets = tempfile.mkdtemp(prefix="perfnb-")
     try:
         work = Path(tempfile.mkdtemp(dir=folder, prefix=f".perfnb-{stem}-"))
         executed = work / f"{stem}.ipynb"
@@ -331,7 +336,9 @@ def run_job(
             str(executed),
             parameters={**parameters, "output_dir": str(staging)},
             kernel_name="python3",
-            kernel_manager_class=CurrentPythonKernelManager.logging_to(work / "kernel.log"),
+            kernel_manager_class=CurrentPythonKernelManager.logging_to(
+                work / "kernel.log", sockets
+            ),
             progress_bar=False,
             cwd=str(notebook.parent),
             execution_timeout=timeout,
@@ -360,6 +367,7 @@ def run_job(
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(sockets, ignore_errors=True)
         result.seconds = time.perf_counter() - start
         result.finished = _now()
     return result
@@ -400,6 +408,62 @@ def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> 
             result.ipynb = f"{stem}.failed.ipynb"
     except OSError:  # the failure is already recorded; losing the copy must not hide it
         result.ipynb = None
+
+
+# -- many jobs ---------------------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    """How many reports to build at once by default: one per CPU."""
+    return os.cpu_count() or 1
+
+
+def _execute(
+    specs: list[tuple[tuple, dict[str, object]]],
+    period: Period,
+    timeout: float | None,
+    workers: int | None,
+    executor: Executor | None,
+    echo: Callable[[str], None],
+) -> list[JobResult]:
+    """Runs every job (``run_job`` arguments and the counts to set on its result) and returns
+    the results in the order given. One job at a time here when ``workers`` is 1 or there is
+    one job; else on ``executor``, or on a pool of ``workers`` processes (default: one per CPU)
+    that is shut down at the end. Each job writes only its own temporary folder and files, so
+    they never touch each other's outputs."""
+
+    def finish(result: JobResult, counts: dict[str, object]) -> JobResult:
+        for name, value in counts.items():
+            setattr(result, name, value)
+        where = f" at cell {result.cell}" if result.cell is not None else ""
+        echo(
+            f"  {result.notebook} for {result.service}: {result.status} in "
+            f"{result.seconds:.1f}s" + (f": {result.error}{where}" if result.error else "")
+        )
+        return result
+
+    for (path, service, *_), _counts in specs:
+        echo(f"running {path.name} for {service} ({period.label})")
+    workers = default_workers() if workers is None else workers
+    if executor is None and (workers == 1 or len(specs) <= 1):
+        return [finish(run_job(*args, timeout=timeout), counts) for args, counts in specs]
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(
+        max_workers=min(workers, len(specs)), mp_context=multiprocessing.get_context("spawn")
+    )
+    try:
+        futures = {
+            pool.submit(run_job, *args, timeout=timeout): number
+            for number, (args, _) in enumerate(specs)
+        }
+        results: dict[int, JobResult] = {}
+        for future in as_completed(futures):
+            number = futures[future]
+            results[number] = finish(future.result(), specs[number][1])
+    finally:
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return [results[number] for number in range(len(specs))]
 
 
 # -- a run -----------------------------------------------------------------------------------
@@ -514,13 +578,19 @@ def run_reports(
     parameters: Mapping[str, object] | None = None,
     timeout: float | None = None,
     echo: Callable[[str], None] = lambda _: None,
+    workers: int | None = None,
+    executor: Executor | None = None,
 ) -> RunResult:
     """Builds every report of ``period`` (default: the latest with data) into ``out_dir``.
 
     Validates the data and every notebook's parameters first (raising ``DataError`` or
     ``RunError`` before anything is written), then runs each (notebook, service) job; a job that
-    fails is reported in the result and the others still run.
+    fails is reported in the result and the others still run. Jobs run ``workers`` at a time in
+    separate processes (default: one per CPU; 1 runs them here, one after another), or on
+    ``executor`` (any ``concurrent.futures.Executor``, such as a Dask client's).
     """
+    if workers is not None and workers < 1:
+        raise RunError(f"--workers must be 1 or more, not {workers}")
     data = load_dataset(data_dir)
     chosen_period = parse_period(period) if period is not None else data.latest_period()
     whole_card = build_scorecard(data, chosen_period)
@@ -609,7 +679,9 @@ def run_reports(
     # utf-8-sig: Excel, where most people open it, needs the byte-order mark to read £ and dashes
     _write_outputs(folder, tables, encoding="utf-8-sig")
 
-    jobs: list[JobResult] = []
+    # first what each job needs and what to warn about, then the jobs (on ``executor`` when
+    # given, else ``workers`` processes, else here), then their counts for the index
+    specs = []
     for path, service in planned:
         kind = kinds[path]
         params = {
@@ -633,6 +705,7 @@ def run_reports(
                 **extra,
             },
         }
+        counts: dict[str, object] = {"kind": kind}
         if kind == "measures":
             measures, with_figures = (int(n) for n in counted.loc[service])
             service_card = card[card["service"] == service]
@@ -646,6 +719,12 @@ def run_reports(
                     f"warning: {service} has no figure for {chosen_period.label} in any of its "
                     f"{measures} measures; its report shows every measure as pending"
                 )
+            counts.update(
+                measures=measures,
+                with_figures=with_figures,
+                rag_counts=rag_counts(service_card),
+                without_commentary=list(missing["measure_id"]),
+            )
         else:
             own = progress[progress["service"] == service]
             if service not in live_plans:
@@ -654,20 +733,10 @@ def run_reports(
                     f"of its {len(own)} actions; its action plan report shows them as they last "
                     "stood"
                 )
-        echo(f"running {path.name} for {service} ({chosen_period.label})")
-        job = run_job(path, service, params, folder, provenance, timeout=timeout)
-        job.kind = kind
-        if kind == "measures":
-            job.measures, job.with_figures = measures, with_figures
-            job.rag_counts = rag_counts(service_card)
-            job.without_commentary = list(missing["measure_id"])
-        else:
-            job.rag_counts = {r: n for r, n in action_counts(own).items() if n}
-        where = f" at cell {job.cell}" if job.cell is not None else ""
-        echo(
-            f"  {job.status} in {job.seconds:.1f}s" + (f": {job.error}{where}" if job.error else "")
-        )
-        jobs.append(job)
+            counts["rag_counts"] = {r: n for r, n in action_counts(own).items() if n}
+        specs.append(((path, service, params, folder, provenance), counts))
+
+    jobs = _execute(specs, chosen_period, timeout, workers, executor, echo)
 
     run_info["finished"] = _now()
     manifest = _merge_manifest(folder, run_info, jobs)

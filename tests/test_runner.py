@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -41,7 +42,7 @@ def make_notebook(folder: Path, name: str, *cells: str, params: str = PARAMS) ->
 def sample_run(tmp_path_factory):
     """One run of the real notebooks over the sample data's latest period."""
     out = tmp_path_factory.mktemp("output")
-    result = run_reports(data_dir=SAMPLE, out_dir=out, notebooks_dir=NOTEBOOKS)
+    result = run_reports(data_dir=SAMPLE, out_dir=out, notebooks_dir=NOTEBOOKS, workers=1)
     return result, out / "2017-18-Q1"
 
 
@@ -327,8 +328,8 @@ def test_interrupted_export_leaves_the_good_report(tiny, tmp_path, monkeypatch) 
         raise KeyboardInterrupt
 
     monkeypatch.setattr(perfnb.runner, "export_html", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks)
+    with pytest.raises(KeyboardInterrupt):  # here, one job at a time: the patch is in this process
+        run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, workers=1)
     assert (folder / "steady-help-desk.html").read_bytes() == before
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
@@ -740,3 +741,45 @@ def test_plan_without_updates_or_starts(tiny, tmp_path) -> None:
     ]
     table = pd.read_csv(tmp_path / "out" / "2017-18-Q1" / "actions.csv", encoding="utf-8-sig")
     assert table[["action_id", "rag"]].values.tolist() == [["A1", "At risk"]]
+
+
+# -- many at once --------------------------------------------------------------------------------
+
+
+def test_parallel_run_writes_what_a_serial_run_writes(sample_run, tmp_path) -> None:
+    """Two worker processes build the same three reports as one after another: every table and
+    chart byte for byte, scorecard.csv too, and the same HTML but for the time it was made."""
+    import re
+
+    _, serial = sample_run
+    result = run_reports(data_dir=SAMPLE, out_dir=tmp_path, notebooks_dir=NOTEBOOKS, workers=2)
+    assert result.ok, result.summary()
+    assert [j.service for j in result.jobs] == [
+        "Adult Social Care",
+        "Communities and Wellbeing",
+        "Urgent and Emergency Care",
+    ]
+    parallel = tmp_path / "2017-18-Q1"
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix in (".csv", ".svg", ".png", ".html")
+        }
+
+    ours, theirs = files(parallel), files(serial)
+    assert sorted(ours) == sorted(theirs)
+    clock = re.compile(rb"\d{1,2}:\d{2}(:\d{2})?|\d{4}-\d{2}-\d{2}T[\d:+]+")
+    for name, data in ours.items():
+        if name.endswith(".html"):
+            assert clock.sub(b"", data) == clock.sub(b"", theirs[name]), name
+        else:
+            assert data == theirs[name], name
+    assert not list(Path(tempfile.gettempdir()).glob("perfnb-*"))  # socket folders removed
+
+
+def test_workers_must_be_one_or_more(tmp_path) -> None:
+    with pytest.raises(RunError, match="--workers must be 1 or more, not 0"):
+        run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, workers=0)
+    assert not any(tmp_path.iterdir())
