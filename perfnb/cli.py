@@ -23,7 +23,8 @@ from perfnb.runner import (
     choose_services,
     default_workers,
     parse_parameter,
-    run_reports,
+    run_periods,
+    year_quarters,
 )
 from perfnb.scorecard import build_scorecard
 
@@ -52,10 +53,12 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        period = parse_period(args.period) if args.period else None
+        periods: list = [parse_period(p) for p in args.period or []]
+        for year in args.year or []:
+            periods += year_quarters(year, load_dataset(args.data))
         parameters = dict(parse_parameter(p) for p in args.param)
-        result = run_reports(
-            period,
+        results = run_periods(
+            periods or [None],
             args.data,
             args.out,
             services=args.service,
@@ -73,9 +76,10 @@ def _run(args: argparse.Namespace) -> int:
     except (RunError, PeriodError) as exc:
         print(f"perfnb run: {exc}", file=sys.stderr)
         return 2
-    print(result.summary())
-    print(f"Open {result.folder / 'index.html'}")
-    return 0 if result.ok else 1
+    for result in results:
+        print(result.summary())
+        print(f"Open {result.folder / 'index.html'}")
+    return 0 if all(result.ok for result in results) else 1
 
 
 def _commentary(args: argparse.Namespace) -> int:
@@ -146,8 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--period",
+        action="append",
         help="2017/18 Q1, 2017-04, 2017/18 or a slug such as "
-        "2017-18-Q1 (default: the latest period with data)",
+        "2017-18-Q1 (default: the latest period with data); repeat it for several periods",
+    )
+    run.add_argument(
+        "--year",
+        action="append",
+        metavar="YEAR",
+        help="every quarter of financial year YEAR (2017/18) that has data; repeatable",
     )
     run.add_argument("--data", default="data/sample", help="data set folder (default: %(default)s)")
     run.add_argument("--out", default="output", help="output folder (default: %(default)s)")

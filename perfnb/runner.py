@@ -63,7 +63,9 @@ __all__ = [
     "find_notebooks",
     "parse_parameter",
     "report_kind",
+    "run_periods",
     "run_reports",
+    "year_quarters",
 ]
 
 REQUIRED_PARAMETERS = ("period", "service", "data_dir", "output_dir")
@@ -420,7 +422,6 @@ def default_workers() -> int:
 
 def _execute(
     specs: list[tuple[tuple, dict[str, object]]],
-    period: Period,
     timeout: float | None,
     workers: int | None,
     executor: Executor | None,
@@ -432,21 +433,25 @@ def _execute(
     that is shut down at the end. Each job writes only its own temporary folder and files, so
     they never touch each other's outputs."""
 
-    def finish(result: JobResult, counts: dict[str, object]) -> JobResult:
+    def finish(number: int, result: JobResult) -> JobResult:
+        args, counts = specs[number]
         for name, value in counts.items():
             setattr(result, name, value)
         where = f" at cell {result.cell}" if result.cell is not None else ""
         echo(
-            f"  {result.notebook} for {result.service}: {result.status} in "
-            f"{result.seconds:.1f}s" + (f": {result.error}{where}" if result.error else "")
+            f"  {result.notebook} for {result.service} ({args[2]['period']}): {result.status} "
+            f"in {result.seconds:.1f}s" + (f": {result.error}{where}" if result.error else "")
         )
         return result
 
-    for (path, service, *_), _counts in specs:
-        echo(f"running {path.name} for {service} ({period.label})")
+    for path, service, params, *_ in (args for args, _ in specs):
+        echo(f"running {path.name} for {service} ({params['period']})")
     workers = default_workers() if workers is None else workers
     if executor is None and (workers == 1 or len(specs) <= 1):
-        return [finish(run_job(*args, timeout=timeout), counts) for args, counts in specs]
+        return [
+            finish(number, run_job(*args, timeout=timeout))
+            for number, (args, _) in enumerate(specs)
+        ]
     own = executor is None
     pool = executor or ProcessPoolExecutor(
         max_workers=min(workers, len(specs)), mp_context=multiprocessing.get_context("spawn")
@@ -459,7 +464,7 @@ def _execute(
         results: dict[int, JobResult] = {}
         for future in as_completed(futures):
             number = futures[future]
-            results[number] = finish(future.result(), specs[number][1])
+            results[number] = finish(number, future.result())
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -567,6 +572,22 @@ def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult])
     return {**run, "reports": sorted(reports.values(), key=lambda r: r["key"])}
 
 
+@dataclass
+class _Prepared:
+    """One period's run, planned: its jobs, the tables to write when it starts, and how to
+    finish it (manifest and index) once its jobs are done."""
+
+    period: Period
+    folder: Path
+    specs: list[tuple[tuple, dict[str, object]]]
+    tables: dict[str, str]
+    finish: Callable[[list[JobResult]], RunResult]
+
+    def start(self) -> None:
+        # utf-8-sig: Excel, where most people open it, needs the byte-order mark for £ and dashes
+        _write_outputs(self.folder, self.tables, encoding="utf-8-sig")
+
+
 def run_reports(
     period: str | Period | None = None,
     data_dir: str | Path = "data/sample",
@@ -589,8 +610,97 @@ def run_reports(
     separate processes (default: one per CPU; 1 runs them here, one after another), or on
     ``executor`` (any ``concurrent.futures.Executor``, such as a Dask client's).
     """
+    return run_periods(
+        [period],
+        data_dir,
+        out_dir,
+        services=services,
+        notebooks=notebooks,
+        notebooks_dir=notebooks_dir,
+        parameters=parameters,
+        timeout=timeout,
+        echo=echo,
+        workers=workers,
+        executor=executor,
+    )[0]
+
+
+def year_quarters(year: str | Period, data: Dataset | None = None) -> list[Period]:
+    """The quarters of financial ``year`` (``2017/18``), those with data when ``data`` is
+    given (the year's later quarters are not reported yet)."""
+    chosen = parse_period(year)
+    if chosen.kind != "year":
+        raise RunError(f"--year takes a financial year such as 2017/18, not {chosen.label}")
+    quarters = [parse_period(f"{chosen.label} Q{n}") for n in range(1, 5)]
+    if data is not None:
+        reported = {p for p in data.periods() if p.kind in ("month", "quarter")}
+        ends = {p.end for p in reported}  # a month ending a quarter reports it too
+        quarters = [q for q in quarters if q in reported or q.end in ends]
+        if not quarters:
+            raise RunError(f"no figure in {chosen.label}: no quarter of it has data")
+    return quarters
+
+
+def run_periods(
+    periods: Sequence[str | Period | None],
+    data_dir: str | Path = "data/sample",
+    out_dir: str | Path = "output",
+    *,
+    services: Sequence[str] | None = None,
+    notebooks: Sequence[str] | None = None,
+    notebooks_dir: str | Path = "notebooks",
+    parameters: Mapping[str, object] | None = None,
+    timeout: float | None = None,
+    echo: Callable[[str], None] = lambda _: None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+) -> list[RunResult]:
+    """Builds every report of each of ``periods`` (None: the latest with data), all the
+    periods' jobs in one pool. Every period is validated and planned before anything is
+    written; each gets its own folder, ``manifest.json`` and ``index.html``."""
     if workers is not None and workers < 1:
         raise RunError(f"--workers must be 1 or more, not {workers}")
+    chosen = list(dict.fromkeys(periods)) or [None]
+    prepared = [
+        _prepare_period(
+            period,
+            data_dir,
+            out_dir,
+            services=services,
+            notebooks=notebooks,
+            notebooks_dir=notebooks_dir,
+            parameters=parameters,
+            echo=echo,
+        )
+        for period in chosen
+    ]
+    labels = [p.period.label for p in prepared]
+    if len(set(labels)) != len(labels):  # "2017/18 Q1" and its slug, say
+        prepared = list({p.period.label: p for p in prepared}.values())
+    for plan in prepared:
+        plan.start()
+    specs = [spec for plan in prepared for spec in plan.specs]
+    jobs = _execute(specs, timeout, workers, executor, echo)
+    results, at = [], 0
+    for plan in prepared:
+        mine = jobs[at : at + len(plan.specs)]
+        at += len(plan.specs)
+        results.append(plan.finish(mine))
+    return results
+
+
+def _prepare_period(
+    period: str | Period | None,
+    data_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    services: Sequence[str] | None,
+    notebooks: Sequence[str] | None,
+    notebooks_dir: str | Path,
+    parameters: Mapping[str, object] | None,
+    echo: Callable[[str], None],
+) -> _Prepared:
+    """Validates and plans one period's run; writes nothing but its (empty) folder."""
     data = load_dataset(data_dir)
     chosen_period = parse_period(period) if period is not None else data.latest_period()
     whole_card = build_scorecard(data, chosen_period)
@@ -676,8 +786,6 @@ def run_reports(
         progress = action_progress(planned_actions, data.action_updates, chosen_period)
         columns = [*ACTION_COLUMNS, *(c for c in progress.columns if c not in ACTION_COLUMNS)]
         tables["actions.csv"] = progress[columns].to_csv(index=False)
-    # utf-8-sig: Excel, where most people open it, needs the byte-order mark to read £ and dashes
-    _write_outputs(folder, tables, encoding="utf-8-sig")
 
     # first what each job needs and what to warn about, then the jobs (on ``executor`` when
     # given, else ``workers`` processes, else here), then their counts for the index
@@ -736,23 +844,19 @@ def run_reports(
             counts["rag_counts"] = {r: n for r, n in action_counts(own).items() if n}
         specs.append(((path, service, params, folder, provenance), counts))
 
-    jobs = _execute(specs, chosen_period, timeout, workers, executor, echo)
+    def finish(jobs: list[JobResult]) -> RunResult:
+        run_info["finished"] = _now()
+        manifest = _merge_manifest(folder, run_info, jobs)
+        written = [name for name in ("scorecard.csv", "actions.csv") if (folder / name).exists()]
+        _write_outputs(
+            folder,
+            {
+                MANIFEST: json.dumps(manifest, indent=2),
+                "index.html": render_index(
+                    data, chosen_period, manifest["reports"], run_info, tables=written
+                ),
+            },
+        )
+        return RunResult(chosen_period, folder, jobs)
 
-    run_info["finished"] = _now()
-    manifest = _merge_manifest(folder, run_info, jobs)
-    _write_outputs(
-        folder,
-        {
-            MANIFEST: json.dumps(manifest, indent=2),
-            "index.html": render_index(
-                data,
-                chosen_period,
-                manifest["reports"],
-                run_info,
-                tables=[
-                    name for name in ("scorecard.csv", "actions.csv") if (folder / name).exists()
-                ],
-            ),
-        },
-    )
-    return RunResult(chosen_period, folder, jobs)
+    return _Prepared(chosen_period, folder, specs, tables, finish)

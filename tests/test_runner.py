@@ -783,3 +783,51 @@ def test_workers_must_be_one_or_more(tmp_path) -> None:
     with pytest.raises(RunError, match="--workers must be 1 or more, not 0"):
         run_reports(None, SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS, workers=0)
     assert not any(tmp_path.iterdir())
+
+
+def test_year_quarters_of_the_sample() -> None:
+    """--year gives the year's quarters that have figures: all four of 2016/17; only Q1 of
+    2017/18 (its year row, the surveys' 2017/18, is not a quarter)."""
+    from perfnb.loader import load_dataset
+    from perfnb.runner import year_quarters
+
+    data = load_dataset(SAMPLE)
+    assert [q.label for q in year_quarters("2016/17", data)] == [
+        "2016/17 Q1",
+        "2016/17 Q2",
+        "2016/17 Q3",
+        "2016/17 Q4",
+    ]
+    assert [q.label for q in year_quarters("2017/18", data)] == ["2017/18 Q1"]
+    with pytest.raises(RunError, match="--year takes a financial year such as 2017/18"):
+        year_quarters("2017/18 Q1", data)
+    with pytest.raises(RunError, match="no figure in 2020/21"):
+        year_quarters("2020/21", data)
+
+
+def test_several_periods_in_one_run(tiny, tmp_path) -> None:
+    """Two quarters' jobs share one pool; each quarter gets its own folder, manifest and index,
+    and a period that cannot be run stops the run before anything is written."""
+    from perfnb.runner import run_periods
+
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "card", "print(period, service)")
+    data = tiny(values=[("", "M1,2017/18 Q2,120,"), ("", "M3,2017/18 Q2,11,")])
+    results = run_periods(
+        ["2017/18 Q1", "2017-18-Q2", "2017/18 Q1"],
+        data,
+        tmp_path / "out",
+        notebooks_dir=notebooks,
+        workers=2,
+    )
+    assert [r.period.label for r in results] == ["2017/18 Q1", "2017/18 Q2"]
+    for result in results:
+        assert result.ok, result.summary()
+        manifest = json.loads((result.folder / "manifest.json").read_text())
+        assert manifest["period"] == result.period.label
+        assert (result.folder / "index.html").exists()
+    assert [j.service for j in results[1].jobs] == ["Help Desk", "Care"]
+    with pytest.raises(RunError, match="no service has figures for 2020/21 Q1"):
+        run_periods(["2017/18 Q1", "2020/21 Q1"], data, tmp_path / "other", notebooks_dir=notebooks)
+    first = tmp_path / "other" / "2017-18-Q1"
+    assert not first.exists() or not any(first.iterdir())  # planned, but nothing written
