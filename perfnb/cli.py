@@ -68,6 +68,7 @@ def _run(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             echo=lambda line: print(line, file=sys.stderr),
             workers=args.workers,
+            force=args.force,
         )
     except DataError as exc:
         _print_problems(exc.problems, exc.folder)
@@ -203,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"build N reports at once, each in its own process (default: the CPU count, "
         f"{default_workers()} here; 1 builds them one after another)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every report, even one whose notebook, parameters, data and perfnb are "
+        "unchanged since its last good build (those are skipped otherwise)",
     )
     run.set_defaults(func=_run)
 

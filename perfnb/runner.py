@@ -21,7 +21,8 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -100,7 +101,7 @@ class JobResult:
 
     notebook: str
     service: str
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed", or "skipped" (unchanged since its last good build)
     seconds: float
     html: str | None = None  # file name within the period folder
     ipynb: str | None = None
@@ -115,6 +116,7 @@ class JobResult:
     without_commentary: list[str] = field(default_factory=list)  # Red/Amber measure ids
     files: list[str] = field(default_factory=list)  # tables and charts, relative to the folder
     kind: str = "measures"  # what the notebook reports on: REPORT_KINDS
+    build: str = ""  # what it was built from: notebook, parameters, inputs, perfnb (a digest)
 
     @property
     def key(self) -> str:
@@ -132,8 +134,8 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        """True when every report was built."""
-        return all(job.status == "ok" for job in self.jobs)
+        """True when every report was built (or was already up to date)."""
+        return all(job.status in ("ok", "skipped") for job in self.jobs)
 
     def summary(self) -> str:
         """A plain-text table: notebook, service, status, seconds, error with its cell."""
@@ -149,10 +151,13 @@ class RunResult:
                 "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=False))
                 + ("  " + r[4] if r[4] else "")
             )
-        failed = sum(job.status != "ok" for job in self.jobs)
+        failed = sum(job.status == "failed" for job in self.jobs)
+        skipped = sum(job.status == "skipped" for job in self.jobs)
+        built = len(self.jobs) - failed - skipped
         lines.append(
-            f"{len(self.jobs) - failed} of {len(self.jobs)} report(s) built in "
-            f"{self.folder}" + (f"; {failed} failed" if failed else "")
+            f"{built} of {len(self.jobs)} report(s) built in {self.folder}"
+            + (f"; {skipped} unchanged since their last build, not rebuilt" if skipped else "")
+            + (f"; {failed} failed" if failed else "")
         )
         return "\n".join(lines)
 
@@ -412,6 +417,53 @@ def _keep_failed(executed: Path, folder: Path, stem: str, result: JobResult) -> 
         result.ipynb = None
 
 
+# -- incremental builds ----------------------------------------------------------------------------
+
+
+@cache
+def _package_digest() -> str:
+    """A digest of perfnb's own code and templates: a change to either rebuilds every report,
+    as a new version does."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.rglob("*.py"), *TEMPLATES.rglob("*"), *root.rglob("*.mplstyle")]):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_key(
+    notebook: Path, parameters: Mapping[str, object], inputs: Mapping[str, str], version: str
+) -> str:
+    """What a report is built from, as one digest: the notebook's bytes, its parameters (not
+    the output folder), the input files' hashes and perfnb (version and code)."""
+    shown = {k: v for k, v in parameters.items() if k != "output_dir"}
+    payload = {
+        "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(),
+        "parameters": shown,
+        "inputs": dict(inputs),
+        "perfnb": [version, _package_digest()],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _up_to_date(folder: Path, key: str, build: str) -> dict | None:
+    """The manifest entry of report ``key`` when its last build was good, from the same
+    ``build``, and its files are all still there; else None."""
+    try:
+        reports = json.loads((folder / MANIFEST).read_text())["reports"]
+        entry = next(r for r in reports if r["key"] == key)
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+        return None
+    if entry.get("status") != "ok" or entry.get("build") != build:
+        return None
+    names = [entry.get("html"), entry.get("ipynb"), *entry.get("files", [])]
+    if not all(name and (folder / name).is_file() for name in names):
+        return None
+    return entry
+
+
 # -- many jobs ---------------------------------------------------------------------------------
 
 
@@ -559,6 +611,8 @@ def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult])
         except (ValueError, KeyError, TypeError):
             reports = {}
     for job in jobs:
+        if job.status == "skipped":  # its entry stands: what it was built from, and when
+            continue
         entry = {"key": job.key, **asdict(job), "run": run}
         before = reports.get(job.key, {})
         if job.status == "ok":  # tables and charts this report no longer has
@@ -579,9 +633,9 @@ class _Prepared:
 
     period: Period
     folder: Path
-    specs: list[tuple[tuple, dict[str, object]]]
+    specs: list[tuple[tuple, dict[str, object]]]  # the jobs to run
     tables: dict[str, str]
-    finish: Callable[[list[JobResult]], RunResult]
+    finish: Callable[[list[JobResult]], RunResult]  # given the run jobs' results
 
     def start(self) -> None:
         # utf-8-sig: Excel, where most people open it, needs the byte-order mark for £ and dashes
@@ -601,6 +655,7 @@ def run_reports(
     echo: Callable[[str], None] = lambda _: None,
     workers: int | None = None,
     executor: Executor | None = None,
+    force: bool = False,
 ) -> RunResult:
     """Builds every report of ``period`` (default: the latest with data) into ``out_dir``.
 
@@ -608,7 +663,9 @@ def run_reports(
     ``RunError`` before anything is written), then runs each (notebook, service) job; a job that
     fails is reported in the result and the others still run. Jobs run ``workers`` at a time in
     separate processes (default: one per CPU; 1 runs them here, one after another), or on
-    ``executor`` (any ``concurrent.futures.Executor``, such as a Dask client's).
+    ``executor`` (any ``concurrent.futures.Executor``, such as a Dask client's). A report whose
+    notebook, parameters, input files and perfnb are unchanged since its last good build is
+    not rebuilt (``force`` rebuilds it); ``manifest.json`` records what each was built from.
     """
     return run_periods(
         [period],
@@ -622,6 +679,7 @@ def run_reports(
         echo=echo,
         workers=workers,
         executor=executor,
+        force=force,
     )[0]
 
 
@@ -654,6 +712,7 @@ def run_periods(
     echo: Callable[[str], None] = lambda _: None,
     workers: int | None = None,
     executor: Executor | None = None,
+    force: bool = False,
 ) -> list[RunResult]:
     """Builds every report of each of ``periods`` (None: the latest with data), all the
     periods' jobs in one pool. Every period is validated and planned before anything is
@@ -671,6 +730,7 @@ def run_periods(
             notebooks_dir=notebooks_dir,
             parameters=parameters,
             echo=echo,
+            force=force,
         )
         for period in chosen
     ]
@@ -699,6 +759,7 @@ def _prepare_period(
     notebooks_dir: str | Path,
     parameters: Mapping[str, object] | None,
     echo: Callable[[str], None],
+    force: bool = False,
 ) -> _Prepared:
     """Validates and plans one period's run; writes nothing but its (empty) folder."""
     data = load_dataset(data_dir)
@@ -790,6 +851,7 @@ def _prepare_period(
     # first what each job needs and what to warn about, then the jobs (on ``executor`` when
     # given, else ``workers`` processes, else here), then their counts for the index
     specs = []
+    order: list[int | JobResult] = []  # each job: its place in specs, or its skipped result
     for path, service in planned:
         kind = kinds[path]
         params = {
@@ -842,9 +904,21 @@ def _prepare_period(
                     "stood"
                 )
             counts["rag_counts"] = {r: n for r, n in action_counts(own).items() if n}
+        key = f"{path.stem}-{slugify(service)}"
+        counts["build"] = build_key(path, params, hashes, versions.get("perfnb", ""))
+        entry = None if force else _up_to_date(folder, key, str(counts["build"]))
+        if entry is not None:
+            known = {f.name for f in fields(JobResult)}
+            unchanged = JobResult(**{k: v for k, v in entry.items() if k in known})
+            unchanged.status, unchanged.seconds = "skipped", 0.0
+            order.append(unchanged)
+            echo(f"unchanged since {entry.get('finished', '')}: {path.name} for {service}")
+            continue
+        order.append(len(specs))
         specs.append(((path, service, params, folder, provenance), counts))
 
-    def finish(jobs: list[JobResult]) -> RunResult:
+    def finish(ran: list[JobResult]) -> RunResult:
+        jobs = [ran[item] if isinstance(item, int) else item for item in order]
         run_info["finished"] = _now()
         manifest = _merge_manifest(folder, run_info, jobs)
         written = [name for name in ("scorecard.csv", "actions.csv") if (folder / name).exists()]

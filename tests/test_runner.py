@@ -329,7 +329,7 @@ def test_interrupted_export_leaves_the_good_report(tiny, tmp_path, monkeypatch) 
 
     monkeypatch.setattr(perfnb.runner, "export_html", interrupted)
     with pytest.raises(KeyboardInterrupt):  # here, one job at a time: the patch is in this process
-        run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, workers=1)
+        run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, workers=1, force=True)
     assert (folder / "steady-help-desk.html").read_bytes() == before
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
@@ -831,3 +831,43 @@ def test_several_periods_in_one_run(tiny, tmp_path) -> None:
         run_periods(["2017/18 Q1", "2020/21 Q1"], data, tmp_path / "other", notebooks_dir=notebooks)
     first = tmp_path / "other" / "2017-18-Q1"
     assert not first.exists() or not any(first.iterdir())  # planned, but nothing written
+
+
+# -- incremental ----------------------------------------------------------------------------------
+
+
+def test_unchanged_reports_are_skipped_and_force_rebuilds(tiny, tmp_path) -> None:
+    """A second run with nothing changed builds nothing: the reports, their times and the
+    manifest's record of what they were built from stand. A change to the data, to the
+    notebook, or a report's file gone, rebuilds what it touches; --force rebuilds all."""
+    notebooks = tmp_path / "nb"
+    path = make_notebook(notebooks, "card", "print(period, service)")
+    data = tiny()
+    out = tmp_path / "out"
+    first = run_reports(None, data, out, notebooks_dir=notebooks, workers=1)
+    folder = first.folder
+    assert [j.status for j in first.jobs] == ["ok", "ok"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    builds = {r["key"]: r["build"] for r in manifest["reports"]}
+    assert all(len(b) == 64 for b in builds.values())
+    html = (folder / "card-help-desk.html").read_bytes()
+
+    again = run_reports(None, data, out, notebooks_dir=notebooks, workers=1)
+    assert [j.status for j in again.jobs] == ["skipped", "skipped"] and again.ok
+    assert "0 of 2 report(s) built" in again.summary()
+    assert (folder / "card-help-desk.html").read_bytes() == html
+    assert json.loads((folder / "manifest.json").read_text())["reports"] == manifest["reports"]
+
+    (folder / "card-care.html").unlink()  # a report's page gone: rebuilt, the other not
+    assert [j.status for j in run_reports(None, data, out, notebooks_dir=notebooks).jobs] == [
+        "skipped",
+        "ok",
+    ]
+    values = data / "values.csv"
+    values.write_text(values.read_text().replace("M1,2017/18 Q1,100,", "M1,2017/18 Q1,101,"))
+    assert {j.status for j in run_reports(None, data, out, notebooks_dir=notebooks).jobs} == {"ok"}
+
+    path.write_text(path.read_text().replace("print(period, service)", "print(service)"))
+    assert {j.status for j in run_reports(None, data, out, notebooks_dir=notebooks).jobs} == {"ok"}
+    forced = run_reports(None, data, out, notebooks_dir=notebooks, force=True)
+    assert [j.status for j in forced.jobs] == ["ok", "ok"]
