@@ -69,6 +69,7 @@ def _run(args: argparse.Namespace) -> int:
             echo=lambda line: print(line, file=sys.stderr),
             workers=args.workers,
             force=args.force,
+            progress=sys.stderr.isatty(),  # a bar on a terminal, plain lines in a log (CI)
         )
     except DataError as exc:
         _print_problems(exc.problems, exc.folder)

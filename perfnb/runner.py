@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ import nbformat
 import pandas as pd
 import papermill
 from nbconvert import HTMLExporter
+from tqdm import tqdm
 from traitlets.config import Config
 
 from perfnb.action_report import action_counts
@@ -478,26 +480,52 @@ def _execute(
     workers: int | None,
     executor: Executor | None,
     echo: Callable[[str], None],
+    progress: bool = False,
 ) -> list[JobResult]:
     """Runs every job (``run_job`` arguments and the counts to set on its result) and returns
     the results in the order given. One job at a time here when ``workers`` is 1 or there is
     one job; else on ``executor``, or on a pool of ``workers`` processes (default: one per CPU)
     that is shut down at the end. Each job writes only its own temporary folder and files, so
-    they never touch each other's outputs."""
+    they never touch each other's outputs. With ``progress``, a bar over the jobs on stderr
+    (for a terminal; plain lines otherwise)."""
+    bar = (
+        tqdm(total=len(specs), desc="reports", unit="report", file=sys.stderr, leave=True)
+        if progress and specs
+        else None
+    )
+    say = echo if bar is None else bar.write
 
     def finish(number: int, result: JobResult) -> JobResult:
         args, counts = specs[number]
         for name, value in counts.items():
             setattr(result, name, value)
         where = f" at cell {result.cell}" if result.cell is not None else ""
-        echo(
+        say(
             f"  {result.notebook} for {result.service} ({args[2]['period']}): {result.status} "
             f"in {result.seconds:.1f}s" + (f": {result.error}{where}" if result.error else "")
         )
+        if bar is not None:
+            bar.update(1)
         return result
 
-    for path, service, params, *_ in (args for args, _ in specs):
-        echo(f"running {path.name} for {service} ({params['period']})")
+    if bar is None:
+        for path, service, params, *_ in (args for args, _ in specs):
+            echo(f"running {path.name} for {service} ({params['period']})")
+    try:
+        return _run_all(specs, timeout, workers, executor, finish)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _run_all(
+    specs: list[tuple[tuple, dict[str, object]]],
+    timeout: float | None,
+    workers: int | None,
+    executor: Executor | None,
+    finish: Callable[[int, JobResult], JobResult],
+) -> list[JobResult]:
+    """The jobs, here one after another or on a pool; results in the order given."""
     workers = default_workers() if workers is None else workers
     if executor is None and (workers == 1 or len(specs) <= 1):
         return [
@@ -656,6 +684,7 @@ def run_reports(
     workers: int | None = None,
     executor: Executor | None = None,
     force: bool = False,
+    progress: bool = False,
 ) -> RunResult:
     """Builds every report of ``period`` (default: the latest with data) into ``out_dir``.
 
@@ -680,6 +709,7 @@ def run_reports(
         workers=workers,
         executor=executor,
         force=force,
+        progress=progress,
     )[0]
 
 
@@ -713,6 +743,7 @@ def run_periods(
     workers: int | None = None,
     executor: Executor | None = None,
     force: bool = False,
+    progress: bool = False,
 ) -> list[RunResult]:
     """Builds every report of each of ``periods`` (None: the latest with data), all the
     periods' jobs in one pool. Every period is validated and planned before anything is
@@ -740,7 +771,7 @@ def run_periods(
     for plan in prepared:
         plan.start()
     specs = [spec for plan in prepared for spec in plan.specs]
-    jobs = _execute(specs, timeout, workers, executor, echo)
+    jobs = _execute(specs, timeout, workers, executor, echo, progress)
     results, at = [], 0
     for plan in prepared:
         mine = jobs[at : at + len(plan.specs)]

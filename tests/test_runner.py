@@ -871,3 +871,19 @@ def test_unchanged_reports_are_skipped_and_force_rebuilds(tiny, tmp_path) -> Non
     assert {j.status for j in run_reports(None, data, out, notebooks_dir=notebooks).jobs} == {"ok"}
     forced = run_reports(None, data, out, notebooks_dir=notebooks, force=True)
     assert [j.status for j in forced.jobs] == ["ok", "ok"]
+
+
+def test_progress_bar_or_plain_lines(tiny, tmp_path, capfd) -> None:
+    """With progress (a terminal), a bar counts the reports done; without (a log, CI), each
+    job has a plain line when it starts and when it ends."""
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "card", "pass")
+    data = tiny()
+    lines: list[str] = []
+    run_reports(None, data, tmp_path / "a", notebooks_dir=notebooks, workers=1, echo=lines.append)
+    assert "running card.ipynb for Help Desk (2017/18 Q1)" in lines
+    assert any(line.startswith("  card for Care (2017/18 Q1): ok in ") for line in lines)
+    capfd.readouterr()
+    run_reports(None, data, tmp_path / "b", notebooks_dir=notebooks, workers=1, progress=True)
+    err = capfd.readouterr().err
+    assert "reports: 100%" in err and "2/2" in err
