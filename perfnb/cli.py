@@ -51,12 +51,28 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dask_client(address: str):
+    """A client of the Dask cluster at ``address`` (perfnb[dask] installs distributed)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise RunError(
+            "--dask-scheduler needs Dask's distributed package: pip install 'perfnb[dask]'"
+        ) from None
+    try:
+        return Client(address, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise RunError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         periods: list = [parse_period(p) for p in args.period or []]
         for year in args.year or []:
             periods += year_quarters(year, load_dataset(args.data))
         parameters = dict(parse_parameter(p) for p in args.param)
+        client = _dask_client(args.dask_scheduler) if args.dask_scheduler else None
+        executor = client.get_executor(pure=False) if client is not None else None
         results = run_periods(
             periods or [None],
             args.data,
@@ -70,7 +86,10 @@ def _run(args: argparse.Namespace) -> int:
             workers=args.workers,
             force=args.force,
             progress=sys.stderr.isatty(),  # a bar on a terminal, plain lines in a log (CI)
+            executor=executor,
         )
+        if client is not None:
+            client.close()
     except DataError as exc:
         _print_problems(exc.problems, exc.folder)
         print("Nothing was run: correct the data and run again.", file=sys.stderr)
@@ -205,6 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"build N reports at once, each in its own process (default: the CPU count, "
         f"{default_workers()} here; 1 builds them one after another)",
+    )
+    run.add_argument(
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        help="run the jobs on the Dask cluster at ADDRESS (tcp://host:8786) instead of local "
+        "processes; each worker needs perfnb installed and the data path (perfnb[dask])",
     )
     run.add_argument(
         "--force",

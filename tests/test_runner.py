@@ -887,3 +887,28 @@ def test_progress_bar_or_plain_lines(tiny, tmp_path, capfd) -> None:
     run_reports(None, data, tmp_path / "b", notebooks_dir=notebooks, workers=1, progress=True)
     err = capfd.readouterr().err
     assert "reports: 100%" in err and "2/2" in err
+
+
+def test_jobs_on_a_dask_cluster(tiny, tmp_path) -> None:
+    """A real Dask LocalCluster (two worker processes) runs the jobs through its executor, as
+    perfnb run --dask-scheduler does: the same reports as a local run."""
+    distributed = pytest.importorskip("distributed")
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "card", "import os; print(service, os.getpid())")
+    data = tiny()
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        result = run_reports(
+            None,
+            data,
+            tmp_path / "out",
+            notebooks_dir=notebooks,
+            executor=client.get_executor(pure=False),
+        )
+        assert client.status == "running"  # perfnb does not shut down a cluster it was given
+    assert result.ok, result.summary()
+    assert [(j.service, j.status) for j in result.jobs] == [("Help Desk", "ok"), ("Care", "ok")]
+    for job in result.jobs:
+        assert (result.folder / job.html).exists()
