@@ -216,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout",
         type=float,
         metavar="SECONDS",
-        help="stop a notebook cell that runs longer than this",
+        help="stop a report that takes longer than this to build (it is marked failed; the "
+        "others still run)",
     )
     run.add_argument(
         "--workers",

@@ -18,8 +18,12 @@ what the notebook's cells print still arrives as cell output.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
+import time
 import typing as t
 from pathlib import Path
 
@@ -49,6 +53,9 @@ class CurrentPythonKernelManager(AsyncKernelManager):
 
     stderr_path: t.ClassVar[str | None] = None  # where the kernel process's stderr goes
     ipc_dir: t.ClassVar[str | None] = None  # where its IPC sockets go (a short path: 107 bytes)
+    deadline: t.ClassVar[float | None] = None  # time.time() by which the job must be done
+    timed_out: t.ClassVar[bool] = False  # set when the kernel was stopped at the deadline
+    launches: t.ClassVar[int] = 0  # kernels started by this job's manager class
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -58,12 +65,32 @@ class CurrentPythonKernelManager(AsyncKernelManager):
 
     @classmethod
     def logging_to(
-        cls, path: str | Path, ipc_dir: str | Path | None = None
+        cls,
+        path: str | Path,
+        ipc_dir: str | Path | None = None,
+        deadline: float | None = None,
     ) -> type[CurrentPythonKernelManager]:
-        """This manager, with each kernel's stderr appended to ``path`` and its IPC sockets in
-        ``ipc_dir`` (a folder of its own)."""
-        attributes = {"stderr_path": str(path), "ipc_dir": str(ipc_dir) if ipc_dir else None}
+        """This manager, for one job: each kernel's stderr appended to ``path``, its IPC
+        sockets in ``ipc_dir`` (a folder of its own), and the kernel killed at ``deadline``
+        (``time.time()``), when the job has taken too long."""
+        attributes = {
+            "stderr_path": str(path),
+            "ipc_dir": str(ipc_dir) if ipc_dir else None,
+            "deadline": deadline,
+            "timed_out": False,
+            "launches": 0,
+        }
         return type(cls.__name__, (cls,), attributes)
+
+    def _stop_at_deadline(self) -> None:
+        """Kills the kernel process when the job's time is up; the run then fails with a dead
+        kernel, which the runner reports as the timeout it is."""
+        pid = getattr(self.provisioner, "pid", None) if self.provisioner else None
+        if pid is None:
+            return
+        type(self).timed_out = True
+        with contextlib.suppress(OSError):  # it may have ended already
+            os.kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
 
     def _ip_default(self) -> str:
         if self.transport == "ipc" and self.ipc_dir:
@@ -71,8 +98,14 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         return super()._ip_default()
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: t.Any) -> None:
+        type(self).launches += 1
         if self.stderr_path is None or "stderr" in kw:
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-        # the child keeps its own copy of the file descriptor
-        with open(self.stderr_path, "ab") as log:
-            return await super()._async_launch_kernel(kernel_cmd, stderr=log, **kw)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        else:
+            # the child keeps its own copy of the file descriptor
+            with open(self.stderr_path, "ab") as log:
+                await super()._async_launch_kernel(kernel_cmd, stderr=log, **kw)
+        if self.deadline is not None:
+            timer = threading.Timer(max(0.0, self.deadline - time.time()), self._stop_at_deadline)
+            timer.daemon = True
+            timer.start()

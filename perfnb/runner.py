@@ -340,20 +340,32 @@ def run_job(
         # the notebook writes its tables and charts under a staging output folder; they are
         # moved beside the report only once the whole report has been built
         staging = work / "output"
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters={**parameters, "output_dir": str(staging)},
-            kernel_name="python3",
-            kernel_manager_class=CurrentPythonKernelManager.logging_to(
-                work / "kernel.log", sockets
-            ),
-            progress_bar=False,
-            cwd=str(notebook.parent),
-            execution_timeout=timeout,
-        )
+        deadline = time.time() + timeout if timeout else None
+        for attempt in (1, 2):
+            manager = CurrentPythonKernelManager.logging_to(work / "kernel.log", sockets, deadline)
+            try:
+                papermill.execute_notebook(
+                    str(notebook),
+                    str(executed),
+                    parameters={**parameters, "output_dir": str(staging)},
+                    kernel_name="python3",
+                    kernel_manager_class=manager,
+                    progress_bar=False,
+                    cwd=str(notebook.parent),
+                    execution_timeout=timeout,  # no cell may take longer than the whole job
+                )
+                break
+            except Exception as exc:
+                if manager.timed_out:
+                    raise TimeoutError(
+                        f"the report took longer than {timeout:g} s (--timeout) and was stopped"
+                    ) from exc
+                if attempt == 2 or _ran_a_cell(executed):
+                    raise
+                # the kernel died before running a cell (a start-up failure): once more
+                result.warnings.append(f"the kernel failed to start ({exc}); started it again")
         nb = nbformat.read(executed, as_version=4)
-        result.warnings = _strip_for_report(nb)
+        result.warnings += _strip_for_report(nb)
         nb.metadata["title"] = provenance.get("title", stem)
         nb.metadata["perfnb"] = {**nb.metadata.get("perfnb", {}), **provenance}
         html = export_html(nb)
@@ -380,6 +392,21 @@ def run_job(
         result.seconds = time.perf_counter() - start
         result.finished = _now()
     return result
+
+
+def _ran_a_cell(executed: Path) -> bool:
+    """Whether papermill got as far as running a cell of the executed notebook."""
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return False
+    # a cell that ran has a start time (papermill marks even unrun cells completed when the
+    # kernel never started)
+    return any(
+        cell.metadata.get("papermill", {}).get("start_time") is not None
+        for cell in nb.cells
+        if cell.cell_type == "code"
+    )
 
 
 def _failed_cell_position(executed: Path) -> int | None:

@@ -912,3 +912,58 @@ def test_jobs_on_a_dask_cluster(tiny, tmp_path) -> None:
     assert [(j.service, j.status) for j in result.jobs] == [("Help Desk", "ok"), ("Care", "ok")]
     for job in result.jobs:
         assert (result.folder / job.html).exists()
+
+
+def test_a_report_over_its_time_is_stopped_and_the_others_built(tiny, tmp_path) -> None:
+    """--timeout 4: the report that sleeps for a minute is stopped at 4 s and marked failed
+    with the reason; its kernel is killed; the quick one is built."""
+    import time as clock
+
+    notebooks = tmp_path / "nb"
+    params = PARAMS + '\nslow = ""'
+    make_notebook(
+        notebooks,
+        "card",
+        "import time\nif service == 'Care':\n    time.sleep(60)\nprint('done')",
+        params=params,
+    )
+    started = clock.perf_counter()
+    result = run_reports(None, tiny(), tmp_path / "out", notebooks_dir=notebooks, timeout=4)
+    assert clock.perf_counter() - started < 30
+    jobs = {j.service: j for j in result.jobs}
+    assert jobs["Help Desk"].status == "ok"
+    assert jobs["Care"].status == "failed"
+    assert "took longer than 4 s (--timeout) and was stopped" in jobs["Care"].error
+    assert not result.ok
+
+
+def test_a_kernel_that_dies_on_start_is_started_again(tiny, tmp_path, monkeypatch) -> None:
+    """The first kernel of a job fails to start: the job starts one more and is built, saying
+    so; a kernel that never starts fails the job after the second try."""
+    from perfnb.kernel import CurrentPythonKernelManager
+
+    original = CurrentPythonKernelManager._async_launch_kernel
+    starts: list[int] = []
+
+    async def flaky(self, kernel_cmd, **kw):
+        starts.append(1)
+        if len(starts) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return await original(self, kernel_cmd, **kw)
+
+    monkeypatch.setattr(CurrentPythonKernelManager, "_async_launch_kernel", flaky)
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "card", "print('hello')")
+    data = tiny(measures=[("M3,Share of sequels,Care,", "M3,Share of sequels,Help Desk,")])
+    result = run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, workers=1)
+    assert result.ok, result.summary()
+    assert len(starts) == 2
+    assert any("the kernel failed to start" in w for w in result.jobs[0].warnings)
+
+    async def dead(self, kernel_cmd, **kw):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(CurrentPythonKernelManager, "_async_launch_kernel", dead)
+    again = run_reports(None, data, tmp_path / "out2", notebooks_dir=notebooks, workers=1)
+    assert again.jobs[0].status == "failed"
+    assert "Kernel died before replying" in again.jobs[0].error
