@@ -97,6 +97,13 @@ def _run(args: argparse.Namespace) -> int:
     except (RunError, PeriodError) as exc:
         print(f"perfnb run: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "perfnb run: interrupted. Reports finished before it are in place; none was left "
+            "half-written, and no kernel is left running.",
+            file=sys.stderr,
+        )
+        return 130
     for result in results:
         print(result.summary())
         print(f"Open {result.folder / 'index.html'}")

@@ -11,12 +11,14 @@ writes the period's ``scorecard.csv``, ``manifest.json`` (what was built from wh
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -545,6 +547,15 @@ def _execute(
             bar.close()
 
 
+def _interrupt(pool: ProcessPoolExecutor) -> None:
+    """Sends each worker process of ``pool`` an interrupt (a terminal's Ctrl-C reaches them
+    already; a signal to this process alone does not), so its job ends as an interrupted job
+    does here: the kernel shut down, the temporary files removed."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(OSError):
+            os.kill(process.pid, signal.SIGINT)
+
+
 def _run_all(
     specs: list[tuple[tuple, dict[str, object]]],
     timeout: float | None,
@@ -572,6 +583,12 @@ def _run_all(
         for future in as_completed(futures):
             number = futures[future]
             results[number] = finish(number, future.result())
+    except KeyboardInterrupt:
+        if own:  # Ctrl-C: each worker stops its job, shutting its kernel down, then exits
+            for future in futures:
+                future.cancel()
+            _interrupt(pool)
+        raise
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)

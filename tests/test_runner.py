@@ -967,3 +967,53 @@ def test_a_kernel_that_dies_on_start_is_started_again(tiny, tmp_path, monkeypatc
     again = run_reports(None, data, tmp_path / "out2", notebooks_dir=notebooks, workers=1)
     assert again.jobs[0].status == "failed"
     assert "Kernel died before replying" in again.jobs[0].error
+
+
+def _kernels() -> set[int]:
+    """The ipykernel processes running on this machine."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if b"ipykernel_launcher" in (proc / "cmdline").read_bytes():
+                    found.add(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find kernel processes")
+def test_interrupt_stops_cleanly(tiny, tmp_path) -> None:
+    """Ctrl-C (SIGINT to perfnb run alone) while two reports run in two workers: the run ends
+    with status 130, both kernels are shut down, and no temporary file or folder is left."""
+    import signal
+    import subprocess
+    import sys
+    import time as clock
+
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "card", "import time\ntime.sleep(120)")
+    data = tiny()
+    before = _kernels()
+    run = subprocess.Popen(
+        [sys.executable, "-m", "perfnb.cli", "run", "--data", str(data), "--out",
+         str(tmp_path / "out"), "--notebooks", str(notebooks), "--workers", "2"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    deadline = clock.time() + 60
+    while len(_kernels() - before) < 2 and clock.time() < deadline:
+        clock.sleep(0.5)
+    assert len(_kernels() - before) >= 2, "the two kernels did not start"
+    clock.sleep(2)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert "interrupted" in err
+    deadline = clock.time() + 20
+    while _kernels() - before and clock.time() < deadline:
+        clock.sleep(0.5)
+    assert _kernels() - before == set()
+    folder = tmp_path / "out" / "2017-18-Q1"
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+    assert not list(Path(tempfile.gettempdir()).glob("perfnb-*"))
