@@ -85,9 +85,10 @@ class CurrentPythonKernelManager(AsyncKernelManager):
     def _stop_at_deadline(self) -> None:
         """Kills the kernel process when the job's time is up; the run then fails with a dead
         kernel, which the runner reports as the timeout it is."""
-        pid = getattr(self.provisioner, "pid", None) if self.provisioner else None
-        if pid is None:
-            return
+        process = getattr(self.provisioner, "process", None) if self.provisioner else None
+        if process is None or process.poll() is not None:
+            return  # shut down or ended already: never signal a pid another process may reuse
+        pid = process.pid
         type(self).timed_out = True
         with contextlib.suppress(OSError):  # it may have ended already
             os.kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
@@ -109,3 +110,12 @@ class CurrentPythonKernelManager(AsyncKernelManager):
             timer = threading.Timer(max(0.0, self.deadline - time.time()), self._stop_at_deadline)
             timer.daemon = True
             timer.start()
+            self._deadline_timer = timer
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        timer = getattr(self, "_deadline_timer", None)
+        if timer is not None:
+            timer.cancel()
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one by name
