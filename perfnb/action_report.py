@@ -26,7 +26,9 @@ from perfnb.actions import (
     action_progress,
     action_summary,
     linked_measures,
+    outcome_measure_ids,
     overdue_actions,
+    percent_text,
 )
 from perfnb.charts import Chart, action_progress_chart
 from perfnb.loader import Dataset, slugify
@@ -51,13 +53,6 @@ __all__ = [
 Shown = TypeVar("Shown", Table, Chart)
 
 
-def _pct(value: object) -> str:
-    """A percentage as the report prints it: ``50%``, ``25.1%``; blank when there is none."""
-    if value is None or pd.isna(value):
-        return ""
-    return f"{round(float(value), 1):g}%"
-
-
 def action_counts(progress: pd.DataFrame) -> dict[str, int]:
     """How many actions have each derived rating, in ``ACTION_RAGS`` order (none left out)."""
     counts = progress["rag"].value_counts()
@@ -67,9 +62,9 @@ def action_counts(progress: pd.DataFrame) -> dict[str, int]:
 def outcome_text(outcome: str, measure_rags: Mapping[str, str]) -> str:
     """An action's outcome measure as printed: measure ids with their current rating
     (``HD-CONTACTS (Red)``), free text as written."""
-    parts = [p.strip() for p in str(outcome or "").replace(",", ";").split(";")]
-    if parts and all(p in measure_rags for p in parts if p) and any(parts):
-        return "; ".join(f"{p} ({measure_rags[p] or 'not rated'})" for p in parts if p)
+    parts = outcome_measure_ids(outcome)
+    if parts and all(p in measure_rags for p in parts):
+        return "; ".join(f"{p} ({measure_rags[p] or 'not rated'})" for p in parts)
     return str(outcome or "")
 
 
@@ -151,7 +146,7 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
     before_label = parse_period(before).short_label if before else "Previous"
     reported_now = progress["reported_this_period"].astype(bool)
     elsewhere = progress["previous_period"].ne(before) & progress["previous_period"].ne("")
-    previous_pct = progress["previous_pct_complete"].map(_pct)
+    previous_pct = progress["previous_pct_complete"].map(percent_text)
     # a previous figure from another period than the column's says which
     previous_pct = previous_pct.where(
         ~elsewhere | previous_pct.eq(""),
@@ -172,8 +167,10 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
         ),
         (before_label, "% complete"): previous_pct.where(progress["previous_period"].ne(""), ""),
         (this_label, "Status"): status_now.astype(object),
-        (this_label, "% complete"): progress["pct_complete"].map(_pct).where(reported_now, ""),
-        ("", "Expected"): progress["expected_pct"].map(_pct),
+        (this_label, "% complete"): progress["pct_complete"]
+        .map(percent_text)
+        .where(reported_now, ""),
+        ("", "Expected"): progress["expected_pct"].map(percent_text),
         ("", "Rating"): progress["rag"].astype(object),
     }
     if "resources" in progress:
@@ -236,7 +233,7 @@ def overdue_table(progress: pd.DataFrame) -> Table:
             "Title": late["title"].astype(object),
             "Lead officer": late["lead_officer"].fillna("").astype(object),
             "Deadline": late["deadline"].astype(object),
-            "% complete": late["pct_complete"].map(_pct),
+            "% complete": late["pct_complete"].map(percent_text),
         }
     ).reset_index(drop=True)
     return Table(
@@ -336,8 +333,8 @@ def action_sections(progress: pd.DataFrame) -> str:
         facts = [
             ("Rating", _badge(str(row["rag"]))),
             ("Status", escape(str(row["status"] or ""))),
-            ("% complete", escape(_pct(row["pct_complete"]))),
-            ("Expected", escape(_pct(row["expected_pct"]))),
+            ("% complete", escape(percent_text(row["pct_complete"]))),
+            ("Expected", escape(percent_text(row["expected_pct"]))),
             ("Deadline", escape(str(row["deadline"] or ""))),
             ("Lead officer", escape(str(row["lead_officer"] or ""))),
             ("Authorising officer", escape(str(row.get("authorising_officer") or ""))),
@@ -396,7 +393,7 @@ class ActionReport:
         progress = action_progress(
             actions, data.action_updates, period, at_risk_points=at_risk_points
         )
-        named = set(progress["outcome_measure"].fillna("").str.split(r"[;,]").explode().str.strip())
+        named = {m for text in progress["outcome_measure"] for m in outcome_measure_ids(text)}
         measures = data.measures.loc[data.measures["measure_id"].isin(named), "service"]
         card = (
             build_scorecard(data, period, list(pd.unique(measures)))

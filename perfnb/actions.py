@@ -19,6 +19,8 @@ two disagree (an officer's On target for an action that is overdue), as RAG over
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +33,9 @@ __all__ = [
     "action_progress",
     "action_summary",
     "linked_measures",
+    "outcome_measure_ids",
     "overdue_actions",
+    "percent_text",
     "services_with_actions",
 ]
 
@@ -83,8 +87,17 @@ def _day(value: object) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _percent(value: float) -> str:
+def percent_text(value: object) -> str:
+    """A percentage as action plans print it: ``50%``, ``25.1%``; blank when there is none."""
+    if value is None or pd.isna(value):
+        return ""
     return f"{round(float(value), 1):g}%"
+
+
+def outcome_measure_ids(outcome: object) -> list[str]:
+    """The parts of an ``outcome_measure`` cell, split at ``;`` or ``,`` (measure ids where it
+    names measures; free text otherwise)."""
+    return [part.strip() for part in re.split(r"[;,]", str(outcome or "")) if part.strip()]
 
 
 def action_progress(
@@ -248,7 +261,7 @@ def _reason(
     pct, expected = row["pct_complete"], row["expected_pct"]
     deadline = row["deadline_date"]
     if pd.notna(pct):
-        done = f"{_percent(pct)} complete"
+        done = f"{percent_text(pct)} complete"
     else:
         done = "not started" if status.lower() == "not started" else "no % complete reported"
     if rag == "Cancelled":
@@ -267,9 +280,9 @@ def _reason(
         return f"At risk: the lead officer reports it {status} ({done})"
     if behind:
         return (
-            f"At risk: {round(float(row['slippage']), 1):g} points behind the {_percent(expected)} "
-            "expected by "
-            f"{_day(period.end)} ({done}, more than {points:g} points behind)"
+            f"At risk: {round(float(row['slippage']), 1):g} points behind the "
+            f"{percent_text(expected)} expected by {_day(period.end)} ({done}, more than "
+            f"{points:g} points behind)"
         )
     if silent and not new:
         return f"At risk: no progress reported for {period.short_label}"
@@ -283,7 +296,7 @@ def _reason(
         return f"On track: {done}; no deadline ({row['deadline'] or 'none given'})"
     if pd.isna(expected):
         return f"On track: {done}"
-    return f"On track: {done}, {_percent(expected)} expected by {_day(period.end)}"
+    return f"On track: {done}, {percent_text(expected)} expected by {_day(period.end)}"
 
 
 def action_summary(progress: pd.DataFrame, by: str = "service") -> pd.DataFrame:
@@ -308,9 +321,8 @@ def linked_measures(progress: pd.DataFrame, card: pd.DataFrame) -> pd.DataFrame:
     named = progress[["action_id", "title", "rag", "outcome_measure"]].rename(
         columns={"rag": "action_rag"}
     )
-    named = named.assign(measure_id=named["outcome_measure"].fillna("").str.split(r"[;,]"))
-    named = named.explode("measure_id")
-    named["measure_id"] = named["measure_id"].str.strip()
+    named = named.assign(measure_id=named["outcome_measure"].map(outcome_measure_ids))
+    named = named.explode("measure_id").dropna(subset=["measure_id"])
     known = card.drop_duplicates("measure_id")
     linked = named.merge(known, on="measure_id", how="inner", suffixes=("", "_measure"))
     return linked.drop(columns="outcome_measure").reset_index(drop=True)

@@ -60,6 +60,7 @@ from perfnb.palette import (
     rag_style,
 )
 from perfnb.periods import Period, parse_period
+from perfnb.spc import summarise
 from perfnb.tables import AIM_LABELS, format_value, variance_text
 
 __all__ = [
@@ -1409,8 +1410,6 @@ def spc_chart(
     the values joined in grey, each point coloured and shaped by its type, the mean solid, the
     process limits dashed (each rebase group its own), the target in red, and the variation and
     assurance icons drawn at the top right (from :func:`perfnb.spc.summarise`)."""
-    from perfnb.spc import summarise  # spc imports nothing from charts; kept lazy all the same
-
     if "period" not in result.columns:
         raise ValueError("spc_chart needs the periods: pass periods to perfnb.spc.xmr")
     rows = result.reset_index(drop=True)

@@ -123,10 +123,8 @@ def render_index(
         for r in sorted(reports, key=lambda r: (r["service"], r["notebook"]))
     )
     made = dt.datetime.now(dt.UTC).strftime("%d %B %Y %H:%M UTC")
-    said = [_TABLE_TEXT[name] for name in tables if name in _TABLE_TEXT]
-    linked = "".join(
-        f"{text[0].upper()}{text[1:]}; " if i == 0 else f"{text}; " for i, text in enumerate(said)
-    )
+    said = "; ".join(_TABLE_TEXT[name] for name in tables if name in _TABLE_TEXT)
+    linked = f"{said[:1].upper()}{said[1:]}; " if said else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

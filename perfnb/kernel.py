@@ -55,7 +55,6 @@ class CurrentPythonKernelManager(AsyncKernelManager):
     ipc_dir: t.ClassVar[str | None] = None  # where its IPC sockets go (a short path: 107 bytes)
     deadline: t.ClassVar[float | None] = None  # time.time() by which the job must be done
     timed_out: t.ClassVar[bool] = False  # set when the kernel was stopped at the deadline
-    launches: t.ClassVar[int] = 0  # kernels started by this job's manager class
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -78,7 +77,6 @@ class CurrentPythonKernelManager(AsyncKernelManager):
             "ipc_dir": str(ipc_dir) if ipc_dir else None,
             "deadline": deadline,
             "timed_out": False,
-            "launches": 0,
         }
         return type(cls.__name__, (cls,), attributes)
 
@@ -99,7 +97,6 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         return super()._ip_default()
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: t.Any) -> None:
-        type(self).launches += 1
         if self.stderr_path is None or "stderr" in kw:
             await super()._async_launch_kernel(kernel_cmd, **kw)
         else:

@@ -88,17 +88,9 @@ def spc_history(
 def _periods_of(kind: str, first: Period, last: Period) -> list[Period]:
     """Every period of ``kind`` from the one holding ``first``'s start to the one ending by
     ``last``'s end."""
-    start = {"month": first.start, "quarter": first.start, "year": first.start}[kind]
-    if kind == "month":
-        current = parse_period(f"{start:%Y-%m}")
-    elif kind == "quarter":
-        current = parse_period(first.label) if first.kind == "quarter" else None
-        if current is None:
-            fy = start.year if start.month >= 4 else start.year - 1
-            current = parse_period(f"{fy}/{str(fy + 1)[2:]} Q{((start.month - 4) % 12) // 3 + 1}")
-    else:
-        fy = start.year if start.month >= 4 else start.year - 1
-        current = parse_period(f"{fy}/{str(fy + 1)[2:]}")
+    month = first.first_fy_month  # of the financial year, 1 = April
+    index = {"month": month, "quarter": (month - 1) // 3 + 1, "year": 1}[kind]
+    current = Period(kind, first.fy, index)
     periods = []
     while current.end <= last.end:
         periods.append(current)

@@ -10,11 +10,14 @@ contrast (4.5:1 or more).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 __all__ = [
     "ACTION_STYLES",
     "RAG_STYLES",
     "SPC_ASSURANCE_ICONS",
+    "SPC_ICON_CSS",
+    "SPC_ICON_PROPS",
     "SPC_STYLES",
     "SPC_TARGET_COLOUR",
     "SPC_VARIATION_ICONS",
@@ -152,19 +155,18 @@ SPC_ICON_BY_WORDS = {
 
 # a ring with its letter before the words, in a table cell: the ring in the icon's colour, the
 # letter dark (the orange is too light for text), the words saying what it means
-SPC_ICON_CSS = (
-    "span.perfnb-icon { display: inline-block; box-sizing: border-box; width: 1.45em; "
-    "height: 1.45em; border: 2px solid; border-radius: 50%; text-align: center; "
-    "line-height: 1.2em; font-weight: 700; font-size: 0.85em; color: #1a1a1a; "
-    "margin-right: 0.3em; print-color-adjust: exact; -webkit-print-color-adjust: exact; }"
+SPC_ICON_PROPS = (
+    "display: inline-block; box-sizing: border-box; width: 1.45em; height: 1.45em; "
+    "border: 2px solid; border-radius: 50%; text-align: center; line-height: 1.2em; "
+    "font-weight: 700; font-size: 0.85em; color: #1a1a1a; margin-right: 0.3em; "
+    "print-color-adjust: exact; -webkit-print-color-adjust: exact;"
 )
+SPC_ICON_CSS = f"span.perfnb-icon {{ {SPC_ICON_PROPS} }}"
 
 
 def spc_icon_html(words: str) -> str:
     """An SPC icon's words (``Common cause``, ``Target never met``) as HTML: a ring with its
     letter, then the words; other text (why there is no icon) escaped as it is."""
-    from html import escape
-
     found = SPC_ICON_BY_WORDS.get(str(words))
     if found is None:
         return f'<span class="perfnb-muted">{escape(str(words))}</span>' if words else ""

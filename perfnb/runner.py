@@ -479,15 +479,18 @@ def build_key(
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _up_to_date(folder: Path, key: str, build: str) -> dict | None:
-    """The manifest entry of report ``key`` when its last build was good, from the same
-    ``build``, and its files are all still there; else None."""
+def _manifest_reports(folder: Path) -> dict[str, dict]:
+    """The reports of the period's manifest by key; none when there is no readable one."""
     try:
-        reports = json.loads((folder / MANIFEST).read_text())["reports"]
-        entry = next(r for r in reports if r["key"] == key)
-    except (OSError, ValueError, KeyError, TypeError, StopIteration):
-        return None
-    if entry.get("status") != "ok" or entry.get("build") != build:
+        return {r["key"]: r for r in json.loads((folder / MANIFEST).read_text())["reports"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _up_to_date(folder: Path, entry: dict | None, build: str) -> dict | None:
+    """A report's manifest ``entry`` when its last build was good, from the same ``build``,
+    and its files are all still there; else None."""
+    if not entry or entry.get("status") != "ok" or entry.get("build") != build:
         return None
     names = [entry.get("html"), entry.get("ipynb"), *entry.get("files", [])]
     if not all(name and (folder / name).is_file() for name in names):
@@ -598,18 +601,24 @@ def _run_all(
 # -- a run -----------------------------------------------------------------------------------
 
 
+def _named(names: Sequence[str], known: Sequence[str], where: str) -> list[str]:
+    """``names`` as services of ``known``, each matched by name or slug, without repeats; an
+    unknown one is an error naming ``where`` was looked."""
+    by_slug = {slugify(s): s for s in known}
+    chosen = [s if s in known else by_slug.get(slugify(s), "") for s in names]
+    unknown = [given for given, found in zip(names, chosen, strict=True) if not found]
+    if unknown:
+        raise RunError(
+            f"no service named {', '.join(map(repr, unknown))} in {where}; there are: "
+            f"{', '.join(known)}"
+        )
+    return list(dict.fromkeys(chosen))
+
+
 def choose_services(card: pd.DataFrame, data: Dataset, services: Sequence[str] | None) -> list[str]:
     """The services to report on: those named (by name or slug), else those with figures."""
     if services:
-        by_slug = {slugify(s): s for s in data.services}
-        chosen = [s if s in data.services else by_slug.get(slugify(s), "") for s in services]
-        unknown = [given for given, found in zip(services, chosen, strict=True) if not found]
-        if unknown:
-            raise RunError(
-                f"no service named {', '.join(map(repr, unknown))} in "
-                f"{data.path}/measures.csv; there are: {', '.join(data.services)}"
-            )
-        return list(dict.fromkeys(chosen))
+        return _named(services, data.services, f"{data.path}/measures.csv")
     chosen = services_with_figures(card)
     if not chosen:
         raise RunError(
@@ -622,16 +631,8 @@ def choose_services(card: pd.DataFrame, data: Dataset, services: Sequence[str] |
 def _named_services(data: Dataset, services: Sequence[str]) -> list[str]:
     """The services named (by name or slug) among those with measures or actions."""
     known = list(dict.fromkeys([*data.services, *pd.unique(data.actions["service"])]))
-    by_slug = {slugify(s): s for s in known}
-    chosen = [s if s in known else by_slug.get(slugify(s), "") for s in services]
-    unknown = [given for given, found in zip(services, chosen, strict=True) if not found]
-    if unknown:
-        files = "measures.csv or actions.csv" if len(data.actions) else "measures.csv"
-        raise RunError(
-            f"no service named {', '.join(map(repr, unknown))} in {data.path}/{files}; "
-            f"there are: {', '.join(known)}"
-        )
-    return list(dict.fromkeys(chosen))
+    files = "measures.csv or actions.csv" if len(data.actions) else "measures.csv"
+    return _named(services, known, f"{data.path}/{files}")
 
 
 def _services_by_kind(
@@ -675,13 +676,7 @@ def _shown_path(path: Path) -> str:
 
 def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult]) -> dict:
     """The period's manifest: this run's jobs replace earlier entries for the same reports."""
-    path = folder / MANIFEST
-    reports: dict[str, dict] = {}
-    if path.exists():
-        try:
-            reports = {r["key"]: r for r in json.loads(path.read_text())["reports"]}
-        except (ValueError, KeyError, TypeError):
-            reports = {}
+    reports = _manifest_reports(folder)
     for job in jobs:
         if job.status == "skipped":  # its entry stands: what it was built from, and when
             continue
@@ -927,6 +922,7 @@ def _prepare_period(
     # given, else ``workers`` processes, else here), then their counts for the index
     specs = []
     order: list[int | JobResult] = []  # each job: its place in specs, or its skipped result
+    built_before = _manifest_reports(folder)
     for path, service in planned:
         kind = kinds[path]
         params = {
@@ -981,7 +977,8 @@ def _prepare_period(
             counts["rag_counts"] = {r: n for r, n in action_counts(own).items() if n}
         key = f"{path.stem}-{slugify(service)}"
         counts["build"] = build_key(path, params, hashes, versions.get("perfnb", ""))
-        entry = None if force else _up_to_date(folder, key, str(counts["build"]))
+        built = None if force else built_before.get(key)
+        entry = _up_to_date(folder, built, str(counts["build"]))
         if entry is not None:
             known = {f.name for f in fields(JobResult)}
             unchanged = JobResult(**{k: v for k, v in entry.items() if k in known})

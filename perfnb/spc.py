@@ -292,9 +292,7 @@ def _periods_and_groups(
                 )
             starts[int(position)] = 1
         return None, np.cumsum(starts)
-    periods = list(periods)
-    if len(periods) != n:
-        raise ValueError(f"{n} values but {len(periods)} periods")
+    periods = list(periods)  # as many as the values: xmr checked
     seen = pd.Index(periods)
     if seen.has_duplicates:
         repeated = ", ".join(map(str, pd.unique(seen[seen.duplicated()])))

@@ -24,7 +24,7 @@ from perfnb.files import write_atomic
 from perfnb.palette import (
     ACTION_STYLES,
     RAG_STYLES,
-    SPC_ICON_CSS,
+    SPC_ICON_PROPS,
     rag_css_props,
     rating_style,
     spc_icon_html,
@@ -237,7 +237,7 @@ _TABLE_CSS = [
     {"selector": "td", "props": "text-align: left; vertical-align: top;"},
     {"selector": "tbody th", "props": "vertical-align: top;"},
     {"selector": "td.num", "props": "text-align: right;"},
-    {"selector": "span.perfnb-icon", "props": SPC_ICON_CSS.split("{", 1)[1].rstrip(" }")},
+    {"selector": "span.perfnb-icon", "props": SPC_ICON_PROPS},
     # a cell that needs the analyst's attention: light yellow, a dark outline visible in grey
     {"selector": "td.flag", "props": "background-color: #FFF4CE; outline: 2px solid #8C510A;"},
     *(
