@@ -11,6 +11,12 @@ Each job gives its kernel its own folder for the sockets: jupyter_client would o
 them ``kernel-ipc-1``, ``-2``... in the working directory, and two kernels starting at once in
 other processes pick the same names (the second then never answers).
 
+Kernels are forked from a template process that has already imported ipykernel, pandas,
+matplotlib and perfnb (``perfnb.kernel_template``, the standard library's forkserver), so a
+report does not spend two seconds importing them: each kernel is still a process of its own that
+has run nobody's code. ``PERFNB_KERNELS=fresh`` starts every kernel as a new interpreter instead,
+as it always is where the platform cannot fork (Windows).
+
 The kernel process's own stderr (ipykernel's log: a KeyboardInterrupt traceback when it is
 stopped, start-up warnings) goes to a log file of the job, not the analyst's terminal;
 what the notebook's cells print still arrives as cell output.
@@ -19,19 +25,27 @@ what the notebook's cells print still arrives as cell output.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
 import typing as t
+from multiprocessing import forkserver
 from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum
 
-__all__ = ["CurrentPythonKernelManager", "current_python_kernelspec"]
+__all__ = ["CurrentPythonKernelManager", "current_python_kernelspec", "forked_kernels"]
+
+KERNELS_VARIABLE = "PERFNB_KERNELS"
+TEMPLATE_DATA_VARIABLE = "PERFNB_TEMPLATE_DATA"  # the data set a new template reads ahead
+_TEMPLATE = "perfnb.kernel_template"
+_template_stamp: tuple | None = None  # perfnb's sources when this process's template started
 
 
 def current_python_kernelspec() -> KernelSpec:
@@ -42,6 +56,108 @@ def current_python_kernelspec() -> KernelSpec:
         language="python",
         metadata={"debugger": True},
     )
+
+
+def forked_kernels() -> bool:
+    """Whether kernels are forked from the template (``PERFNB_KERNELS`` unset or ``forked``,
+    where the platform has fork) or started as new interpreters (``fresh``)."""
+    wanted = os.environ.get(KERNELS_VARIABLE, "forked").strip().lower() or "forked"
+    if wanted not in ("forked", "fresh"):
+        raise ValueError(f"{KERNELS_VARIABLE} is {wanted!r}: use forked or fresh")
+    return wanted == "forked" and "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def _sources_stamp() -> tuple:
+    """perfnb's source files with their sizes and times, to see that they have changed."""
+    here = Path(__file__).parent
+    files = sorted(here.glob("*.py"))
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def start_kernel_template(
+    data_dir: str | Path | None = None,
+) -> multiprocessing.context.BaseContext:
+    """Starts this process's kernel template, if it has none yet, and returns the context that
+    forks kernels from it. The template imports (and reads the data set at ``data_dir``, for
+    each kernel's first ``load_dataset`` of it) in the background; the first fork waits for
+    it. A template started before perfnb's sources changed is replaced."""
+    global _template_stamp
+    context = multiprocessing.get_context("forkserver")
+    if not forked_kernels():
+        return context
+    stamp = _sources_stamp()
+    if _template_stamp is not None and stamp != _template_stamp:
+        stop = getattr(forkserver._forkserver, "_stop", None)
+        if stop is not None:
+            stop()
+    _template_stamp = stamp
+    # the main module too, once here: each kernel would import it again otherwise (as every
+    # multiprocessing child does), so scripts that run reports need the __main__ guard
+    context.set_forkserver_preload(["__main__", _TEMPLATE])
+    if data_dir is not None:  # the server is given this environment when it is started
+        os.environ[TEMPLATE_DATA_VARIABLE] = str(Path(data_dir).resolve())
+    try:
+        forkserver.ensure_running()
+    finally:
+        os.environ.pop(TEMPLATE_DATA_VARIABLE, None)
+    return context
+
+
+def _kernel_in_fork(argv: list[str], cwd: str | None, env: dict[str, str], stderr: str | None):
+    """The forked process's work (the template has imported ``perfnb.kernel_template``)."""
+    from perfnb.kernel_template import serve_kernel
+
+    serve_kernel(argv, cwd, env, stderr)
+
+
+class ForkedKernel:
+    """``subprocess.Popen``'s face on a kernel forked from the template, for jupyter_client's
+    ``LocalProvisioner`` (which polls, waits, signals and kills it)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
+        self._process = process
+        self.pid = process.pid
+
+    @classmethod
+    def start(
+        cls, argv: list[str], cwd: str | None, env: dict[str, str], stderr: str | None
+    ) -> ForkedKernel:
+        """Forks a kernel from this process's template (started, importing perfnb, the first
+        time; started again when perfnb's sources have changed since)."""
+        context = start_kernel_template()
+        process = context.Process(
+            target=_kernel_in_fork, args=(argv, cwd, env, stderr), name="perfnb-kernel"
+        )
+        process.start()
+        return cls(process)
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.exitcode
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        code = self._process.exitcode
+        if code is None:
+            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
+        with contextlib.suppress(ValueError):
+            self._process.close()
+        return code
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:  # never signal a pid another process may now have
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
 
 
 class CurrentPythonKernelManager(AsyncKernelManager):
@@ -55,6 +171,7 @@ class CurrentPythonKernelManager(AsyncKernelManager):
     ipc_dir: t.ClassVar[str | None] = None  # where its IPC sockets go (a short path: 107 bytes)
     deadline: t.ClassVar[float | None] = None  # time.time() by which the job must be done
     timed_out: t.ClassVar[bool] = False  # set when the kernel was stopped at the deadline
+    fresh: t.ClassVar[bool] = False  # a new interpreter even where kernels are forked
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -68,15 +185,18 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         path: str | Path,
         ipc_dir: str | Path | None = None,
         deadline: float | None = None,
+        fresh: bool = False,
     ) -> type[CurrentPythonKernelManager]:
         """This manager, for one job: each kernel's stderr appended to ``path``, its IPC
-        sockets in ``ipc_dir`` (a folder of its own), and the kernel killed at ``deadline``
-        (``time.time()``), when the job has taken too long."""
+        sockets in ``ipc_dir`` (a folder of its own), the kernel killed at ``deadline``
+        (``time.time()``), when the job has taken too long, and with ``fresh``, started as a
+        new interpreter, not forked."""
         attributes = {
             "stderr_path": str(path),
             "ipc_dir": str(ipc_dir) if ipc_dir else None,
             "deadline": deadline,
             "timed_out": False,
+            "fresh": fresh,
         }
         return type(cls.__name__, (cls,), attributes)
 
@@ -91,13 +211,28 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         with contextlib.suppress(OSError):  # it may have ended already
             os.kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
 
+    def _fork_kernel(self, argv: list[str], **kw: t.Any) -> None:
+        """Starts the kernel as a fork of the template, where the provisioner would start it
+        with ``Popen``; the provisioner then manages it as it would that process."""
+        provisioner = self.provisioner
+        cwd = str(kw["cwd"]) if kw.get("cwd") else None
+        env = dict(kw.get("env") or os.environ)
+        process = ForkedKernel.start(argv, cwd, env, self.stderr_path)
+        provisioner.process = process
+        provisioner.pid = provisioner.pgid = process.pid  # the kernel leads a session of its own
+        provisioner.cwd = cwd or os.getcwd()
+        self._reconcile_connection_info(provisioner.connection_info)
+
     def _ip_default(self) -> str:
         if self.transport == "ipc" and self.ipc_dir:
             return os.path.join(self.ipc_dir, "kernel-ipc")
         return super()._ip_default()
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: t.Any) -> None:
-        if self.stderr_path is None or "stderr" in kw:
+        launcher = [sys.executable, "-m", "ipykernel_launcher"]
+        if not self.fresh and forked_kernels() and kernel_cmd[:3] == launcher:
+            self._fork_kernel(kernel_cmd[3:], **kw)
+        elif self.stderr_path is None or "stderr" in kw:
             await super()._async_launch_kernel(kernel_cmd, **kw)
         else:
             # the child keeps its own copy of the file descriptor

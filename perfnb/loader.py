@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -498,9 +498,38 @@ def validate_dataset(folder: str | Path) -> list[Problem]:
     return _read_and_check(Path(folder))[3]
 
 
+def _files_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """The files of ``folder`` with their sizes and modification times (nanoseconds)."""
+    try:
+        files = [p for p in folder.iterdir() if p.is_file()]
+    except OSError:
+        return ()
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+
+
+# data sets read ahead of their use, by resolved folder: (its files' stamp, the data set)
+_preloaded: dict[Path, tuple[tuple, Dataset]] = {}
+
+
+def preload_dataset(folder: str | Path) -> None:
+    """Reads the data set at ``folder`` ahead of its use: the next ``load_dataset`` of that
+    folder in this process, or in a process forked from it (a report kernel forked from the
+    kernel template), takes it, if no file of the folder has changed since. A data set with
+    problems is not kept: its ``load_dataset`` reports them."""
+    folder = Path(folder).resolve()
+    stamp = _files_stamp(folder)
+    try:
+        _preloaded[folder] = (stamp, load_dataset(folder))
+    except (DataError, OSError):
+        _preloaded.pop(folder, None)
+
+
 def load_dataset(folder: str | Path = "data/sample") -> Dataset:
     """Reads and validates the data set at ``folder``; raises ``DataError`` listing all problems."""
     folder = Path(folder)
+    ready = _preloaded.pop(folder.resolve(), None) if _preloaded else None
+    if ready is not None and ready[0] == _files_stamp(folder.resolve()):
+        return replace(ready[1], path=folder)  # taken once: nobody else holds its tables
     tables, sources, settings, problems = _read_and_check(folder)
     if any(p.severity == "error" for p in problems):
         raise DataError(str(folder), problems)

@@ -21,18 +21,21 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
 import papermill
 from nbconvert import HTMLExporter
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from tqdm import tqdm
 from traitlets.config import Config
 
@@ -48,7 +51,7 @@ from perfnb.commentary import (
 from perfnb.contents import add_contents
 from perfnb.files import write_atomic
 from perfnb.index_page import render_index
-from perfnb.kernel import CurrentPythonKernelManager
+from perfnb.kernel import CurrentPythonKernelManager, start_kernel_template
 from perfnb.loader import Dataset, load_dataset, slugify
 from perfnb.palette import rag_css
 from perfnb.periods import Period, parse_period
@@ -277,20 +280,26 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> list[str]:
     return [r for r in removed if r]
 
 
-def export_html(nb: nbformat.NotebookNode) -> str:
-    """The notebook as a report page: no code, prompts or papermill cells, offline-safe."""
+@cache
+def _report_exporter() -> HTMLExporter:
+    """nbconvert's HTML exporter with perfnb's template, made once a process (compiling the
+    templates takes longer than exporting a report)."""
     config = Config()
     config.TemplateExporter.exclude_input = True
     config.TemplateExporter.exclude_input_prompt = True
     config.TemplateExporter.exclude_output_prompt = True
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = HIDDEN_TAGS
-    exporter = HTMLExporter(
+    return HTMLExporter(
         config=config,
         template_name="perfnb",
         extra_template_basedirs=[str(TEMPLATES)],
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"rag_css": rag_css()})
+
+
+def export_html(nb: nbformat.NotebookNode) -> str:
+    """The notebook as a report page: no code, prompts or papermill cells, offline-safe."""
+    body, _ = _report_exporter().from_notebook_node(nb, resources={"rag_css": rag_css()})
     return add_contents(body)
 
 
@@ -319,6 +328,44 @@ def _write_outputs(folder: Path, files: dict[str, str], encoding: str = "utf-8")
             raise RunError(f"cannot write {folder / name}: {exc.strerror or exc}{hint}") from exc
 
 
+class CellReportingEngine(NBClientEngine):
+    """papermill's nbclient engine that also tells ``on_cell(number, total)`` as each cell of
+    the notebook starts (numbers from 1, papermill's parameters cell included)."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man: NotebookExecutionManager,
+        kernel_name: str,
+        on_cell: Callable[[int, int], None] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if on_cell is not None:
+            started = nb_man.cell_start
+            total = len(nb_man.nb.cells)
+
+            def cell_start(cell: nbformat.NotebookNode, cell_index: int | None = None, **kw: Any):
+                started(cell, cell_index, **kw)
+                if cell_index is not None:
+                    on_cell(cell_index + 1, total)
+
+            nb_man.cell_start = cell_start
+        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+
+papermill_engines.register("perfnb", CellReportingEngine)
+
+# where a pool worker sends its jobs' cells (set by _start_worker), for the main progress bar
+_cells_queue: Any = None
+
+
+def _send_cell(key: str, number: int, total: int) -> None:
+    """Tells the run's progress bar (in the process that started the pool) of a job's cell."""
+    if _cells_queue is not None:
+        with contextlib.suppress(Exception):  # progress is never worth failing a report for
+            _cells_queue.put((key, number, total))
+
+
 def run_job(
     notebook: Path,
     service: str,
@@ -327,8 +374,10 @@ def run_job(
     provenance: dict[str, object],
     *,
     timeout: float | None = None,
+    on_cell: Callable[[str, int, int], None] | None = None,
 ) -> JobResult:
-    """Executes one notebook for one service and exports it; never raises for a notebook error."""
+    """Executes one notebook for one service and exports it; never raises for a notebook error.
+    ``on_cell(report, number, total)`` is told of each cell as it starts."""
     result = JobResult(notebook.stem, service, "failed", 0.0, started=_now())
     stem = result.key
     start = time.perf_counter()
@@ -344,7 +393,10 @@ def run_job(
         staging = work / "output"
         deadline = time.time() + timeout if timeout else None
         for attempt in (1, 2):
-            manager = CurrentPythonKernelManager.logging_to(work / "kernel.log", sockets, deadline)
+            # a second start is a new interpreter: whatever stopped a forked kernel, not that
+            manager = CurrentPythonKernelManager.logging_to(
+                work / "kernel.log", sockets, deadline, fresh=attempt == 2
+            )
             try:
                 papermill.execute_notebook(
                     str(notebook),
@@ -352,6 +404,8 @@ def run_job(
                     parameters={**parameters, "output_dir": str(staging)},
                     kernel_name="python3",
                     kernel_manager_class=manager,
+                    engine_name="perfnb",
+                    on_cell=None if on_cell is None else partial(on_cell, stem),
                     progress_bar=False,
                     cwd=str(notebook.parent),
                     execution_timeout=timeout,  # no cell may take longer than the whole job
@@ -526,6 +580,13 @@ def _execute(
         else None
     )
     say = echo if bar is None else bar.write
+    running: dict[str, str] = {}  # the cell each running report is at, for the bar
+    lock = threading.Lock()
+
+    def show_cell(key: str, number: int, total: int) -> None:
+        with lock:
+            running[key] = f"{key} cell {number}/{total}"
+            bar.set_postfix_str("; ".join(running.values()))
 
     def finish(number: int, result: JobResult) -> JobResult:
         args, counts = specs[number]
@@ -537,14 +598,19 @@ def _execute(
             f"in {result.seconds:.1f}s" + (f": {result.error}{where}" if result.error else "")
         )
         if bar is not None:
-            bar.update(1)
+            with lock:
+                running.pop(result.key, None)
+                bar.set_postfix_str("; ".join(running.values()), refresh=False)
+                bar.update(1)
         return result
 
     if bar is None:
         for path, service, params, *_ in (args for args, _ in specs):
             echo(f"running {path.name} for {service} ({params['period']})")
     try:
-        return _run_all(specs, timeout, workers, executor, finish)
+        return _run_all(
+            specs, timeout, workers, executor, finish, on_cell=None if bar is None else show_cell
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -559,28 +625,67 @@ def _interrupt(pool: ProcessPoolExecutor) -> None:
             os.kill(process.pid, signal.SIGINT)
 
 
+def _start_worker(data_dir: str | None = None, cells: Any = None) -> None:
+    """A process's start on its jobs: its kernel template imports (and reads the data set at
+    ``data_dir``) while the process goes on (a template that cannot start is reported by the
+    first job that needs it); its jobs' cells go to ``cells``, a queue, when given."""
+    global _cells_queue
+    if cells is not None:
+        _cells_queue = cells
+    with contextlib.suppress(Exception):
+        start_kernel_template(data_dir)
+
+
+def _longest_first(specs: list[tuple[tuple, dict[str, object]]]) -> list[int]:
+    """The jobs' positions, the biggest reports (most measures or actions) first, so that no
+    long report starts last while the other workers sit idle."""
+
+    def size(number: int) -> int:
+        counts = specs[number][1]
+        if "measures" in counts:
+            return int(counts["measures"])  # type: ignore[call-overload]
+        return sum(dict(counts.get("rag_counts") or {}).values())
+
+    return sorted(range(len(specs)), key=lambda number: -size(number))
+
+
 def _run_all(
     specs: list[tuple[tuple, dict[str, object]]],
     timeout: float | None,
     workers: int | None,
     executor: Executor | None,
     finish: Callable[[int, JobResult], JobResult],
+    on_cell: Callable[[str, int, int], None] | None = None,
 ) -> list[JobResult]:
-    """The jobs, here one after another or on a pool; results in the order given."""
+    """The jobs, here one after another or on a pool; results in the order given. Each job's
+    cells are told to ``on_cell`` as they start, here and from this function's own pool (not
+    from another executor's)."""
     workers = default_workers() if workers is None else workers
+    data_dirs = {str(args[2].get("data_dir", "")) for args, _ in specs}
+    data_dir = data_dirs.pop() if len(data_dirs) == 1 else None
     if executor is None and (workers == 1 or len(specs) <= 1):
+        _start_worker(data_dir)
         return [
-            finish(number, run_job(*args, timeout=timeout))
+            finish(number, run_job(*args, timeout=timeout, on_cell=on_cell))
             for number, (args, _) in enumerate(specs)
         ]
     own = executor is None
+    context = multiprocessing.get_context("spawn")
+    cells = context.SimpleQueue() if own and on_cell is not None else None
     pool = executor or ProcessPoolExecutor(
-        max_workers=min(workers, len(specs)), mp_context=multiprocessing.get_context("spawn")
+        max_workers=min(workers, len(specs)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(data_dir, cells),
     )
+    if cells is not None:
+        threading.Thread(target=_read_cells, args=(cells, on_cell), daemon=True).start()
     try:
         futures = {
-            pool.submit(run_job, *args, timeout=timeout): number
-            for number, (args, _) in enumerate(specs)
+            pool.submit(
+                run_job, *specs[number][0], timeout=timeout, on_cell=cells and _send_cell
+            ): number
+            for number in _longest_first(specs)
         }
         results: dict[int, JobResult] = {}
         for future in as_completed(futures):
@@ -595,7 +700,16 @@ def _run_all(
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
+        if cells is not None:
+            cells.put(None)  # the reader's end
     return [results[number] for number in range(len(specs))]
+
+
+def _read_cells(cells: Any, on_cell: Callable[[str, int, int], None]) -> None:
+    """Passes the workers' cells to ``on_cell`` until the run's end (None)."""
+    while (item := cells.get()) is not None:
+        with contextlib.suppress(Exception):
+            on_cell(*item)
 
 
 # -- a run -----------------------------------------------------------------------------------
@@ -790,6 +904,7 @@ def run_periods(
     if workers is not None and workers < 1:
         raise RunError(f"--workers must be 1 or more, not {workers}")
     chosen = list(dict.fromkeys(periods)) or [None]
+    data = load_dataset(data_dir)  # read once for every period
     prepared = [
         _prepare_period(
             period,
@@ -801,6 +916,7 @@ def run_periods(
             parameters=parameters,
             echo=echo,
             force=force,
+            data=data,
         )
         for period in chosen
     ]
@@ -830,9 +946,11 @@ def _prepare_period(
     parameters: Mapping[str, object] | None,
     echo: Callable[[str], None],
     force: bool = False,
+    data: Dataset | None = None,
 ) -> _Prepared:
-    """Validates and plans one period's run; writes nothing but its (empty) folder."""
-    data = load_dataset(data_dir)
+    """Validates and plans one period's run (``data``: the data set at ``data_dir``, when it
+    has been read already); writes nothing but its (empty) folder."""
+    data = load_dataset(data_dir) if data is None else data
     chosen_period = parse_period(period) if period is not None else data.latest_period()
     whole_card = build_scorecard(data, chosen_period)
     paths = find_notebooks(notebooks_dir, notebooks)

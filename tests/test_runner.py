@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -889,6 +890,22 @@ def test_progress_bar_or_plain_lines(tiny, tmp_path, capfd) -> None:
     assert "reports: 100%" in err and "2/2" in err
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_bar_shows_the_running_cell(tiny, tmp_path, capfd, workers) -> None:
+    """The bar names each running report and the cell it is at (``cell 3/4``: the parameters
+    cell, papermill's, and two of the analyst's), here and from a pool's workers."""
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "card", "import time\ntime.sleep(1.5)", "time.sleep(1.5)")
+    capfd.readouterr()
+    result = run_reports(
+        None, tiny(), tmp_path / "out", notebooks_dir=notebooks, workers=workers, progress=True
+    )
+    assert result.ok, result.summary()
+    err = capfd.readouterr().err
+    for service in ("help-desk", "care"):
+        assert f"card-{service} cell 3/4" in err and f"card-{service} cell 4/4" in err, err
+
+
 def test_jobs_on_a_dask_cluster(tiny, tmp_path) -> None:
     """A real Dask LocalCluster (two worker processes) runs the jobs through its executor, as
     perfnb run --dask-scheduler does: the same reports as a local run."""
@@ -970,12 +987,27 @@ def test_a_kernel_that_dies_on_start_is_started_again(tiny, tmp_path, monkeypatc
 
 
 def _kernels() -> set[int]:
-    """The ipykernel processes running on this machine."""
+    """The kernel processes running on this machine: started fresh (ipykernel_launcher) or
+    forked from perfnb's kernel template (named perfnb-kernel)."""
     found = set()
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
-                if b"ipykernel_launcher" in (proc / "cmdline").read_bytes():
+                fresh = b"ipykernel_launcher" in (proc / "cmdline").read_bytes()
+                if fresh or (proc / "comm").read_text().strip() == "perfnb-kernel":
+                    found.add(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+def _processes_with(marker: str) -> set[int]:
+    """The processes whose environment (as they were started) has ``marker`` in it."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if marker.encode() in (proc / "environ").read_bytes():
                     found.add(int(proc.name))
             except OSError:
                 continue
@@ -985,7 +1017,8 @@ def _kernels() -> set[int]:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find kernel processes")
 def test_interrupt_stops_cleanly(tiny, tmp_path) -> None:
     """Ctrl-C (SIGINT to perfnb run alone) while two reports run in two workers: the run ends
-    with status 130, both kernels are shut down, and no temporary file or folder is left."""
+    with status 130, both kernels are shut down, no process of the run is left (workers,
+    kernel templates, kernels) and no temporary file or folder either."""
     import signal
     import subprocess
     import sys
@@ -995,11 +1028,13 @@ def test_interrupt_stops_cleanly(tiny, tmp_path) -> None:
     make_notebook(notebooks, "card", "import time\ntime.sleep(120)")
     data = tiny()
     before = _kernels()
+    marker = f"PERFNB_TEST_RUN={tmp_path.name}"
     run = subprocess.Popen(
         [sys.executable, "-m", "perfnb.cli", "run", "--data", str(data), "--out",
          str(tmp_path / "out"), "--notebooks", str(notebooks), "--workers", "2"],
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PERFNB_TEST_RUN": tmp_path.name},
     )  # fmt: skip
     deadline = clock.time() + 60
     while len(_kernels() - before) < 2 and clock.time() < deadline:
@@ -1014,6 +1049,9 @@ def test_interrupt_stops_cleanly(tiny, tmp_path) -> None:
     while _kernels() - before and clock.time() < deadline:
         clock.sleep(0.5)
     assert _kernels() - before == set()
+    while _processes_with(marker) and clock.time() < deadline:
+        clock.sleep(0.5)
+    assert _processes_with(marker) == set()
     folder = tmp_path / "out" / "2017-18-Q1"
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
     assert not list(Path(tempfile.gettempdir()).glob("perfnb-*"))

@@ -1,0 +1,167 @@
+"""Report kernels forked from the kernel template: each is a kernel as a fresh one would be."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from test_runner import make_notebook
+
+from perfnb import run_reports
+from perfnb.kernel import ForkedKernel, forked_kernels
+from perfnb.loader import load_dataset, preload_dataset
+from perfnb.runner import _longest_first, export_html
+
+pytestmark = pytest.mark.skipif(
+    not forked_kernels(), reason="kernels are forked only where the platform has fork"
+)
+
+INLINE = "module://matplotlib_inline.backend_inline"
+
+# what a report's code can see of the process it runs in
+LOOK_AROUND = """
+import json, os, sys
+import matplotlib
+import numpy
+seen = {
+    "cwd": os.getcwd(),
+    "path": sys.path,
+    "argv": sys.argv[1:2],
+    "marker": os.environ.get("PERFNB_TEST_MARKER"),
+    "parent": os.environ.get("JPY_PARENT_PID") == str(os.getppid()),
+    "backend": matplotlib.get_backend(),
+    "names": sorted(n for n in globals() if not n.startswith("_")),
+    "random": numpy.random.random(),
+    "comm": open("/proc/self/comm").read().strip() if os.path.exists("/proc/self/comm") else "",
+}
+print(json.dumps(seen))
+"""
+
+
+def _printed(folder: Path, stem: str) -> dict:
+    """What the report's last cell printed, as JSON."""
+    nb = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
+    return json.loads(nb.cells[-1].outputs[0]["text"])
+
+
+def _look_around(tiny, tmp_path: Path, name: str, monkeypatch, kernels: str) -> dict[str, dict]:
+    monkeypatch.setenv("PERFNB_KERNELS", kernels)
+    monkeypatch.setenv("PERFNB_TEST_MARKER", f"marker-{kernels}")
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "look", LOOK_AROUND)
+    result = run_reports(None, tiny(), tmp_path / name, notebooks_dir=notebooks, workers=1)
+    assert result.ok, result.summary()
+    return {job.service: _printed(result.folder, job.key) for job in result.jobs}
+
+
+def test_a_forked_kernel_sees_what_a_fresh_one_does(tiny, tmp_path, monkeypatch) -> None:
+    """Working directory, sys.path, arguments, environment, matplotlib's backend and the names
+    defined are those of a new interpreter's kernel; only the process name and the random
+    state (drawn afresh in each kernel) differ."""
+    forked = _look_around(tiny, tmp_path, "forked", monkeypatch, "forked")
+    fresh = _look_around(tiny, tmp_path, "fresh", monkeypatch, "fresh")
+    assert set(forked) == {"Help Desk", "Care"}
+    for service in forked:
+        mine, theirs = forked[service], fresh[service]
+        assert mine["marker"] == "marker-forked" and theirs["marker"] == "marker-fresh"
+        assert mine["parent"] and theirs["parent"]
+        assert (mine["backend"], theirs["backend"]) == (INLINE, INLINE)
+        for key in ("cwd", "path", "argv", "names"):
+            assert mine[key] == theirs[key], key
+        assert mine["cwd"] == str(tmp_path / "nb")
+        assert "pd" not in mine["names"] and "perfnb" not in mine["names"]
+        if sys.platform == "linux":
+            assert mine["comm"] == "perfnb-kernel"
+    # each kernel draws its own random numbers, as separate interpreters do
+    assert forked["Help Desk"]["random"] != forked["Care"]["random"]
+
+
+def test_pyplot_figures_show_in_a_forked_kernel(tiny, tmp_path) -> None:
+    """matplotlib's inline backend works in a forked kernel: a pyplot figure is shown."""
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "plot", "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])")
+    result = run_reports(
+        None, tiny(), tmp_path / "out", notebooks_dir=notebooks, workers=1, services=["Care"]
+    )
+    assert result.ok, result.summary()
+    nb = nbformat.read(result.folder / "plot-care.ipynb", as_version=4)
+    assert any("image/png" in out.get("data", {}) for out in nb.cells[-1].outputs)
+
+
+def test_a_kernel_that_cannot_be_forked_is_started_fresh(tiny, tmp_path, monkeypatch) -> None:
+    """When forking fails, the job's second start is a new interpreter, and the report is
+    built, with a warning."""
+
+    def cannot(*args, **kwargs):
+        raise OSError("no fork for you")
+
+    monkeypatch.setattr(ForkedKernel, "start", cannot)
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "card", "print('hello')")
+    result = run_reports(
+        None, tiny(), tmp_path / "out", notebooks_dir=notebooks, workers=1, services=["Care"]
+    )
+    assert result.ok, result.summary()
+    assert any("no fork for you" in w for w in result.jobs[0].warnings)
+
+
+def test_kernels_setting_is_checked(monkeypatch) -> None:
+    monkeypatch.setenv("PERFNB_KERNELS", "fresh")
+    assert not forked_kernels()
+    monkeypatch.setenv("PERFNB_KERNELS", "sometimes")
+    with pytest.raises(ValueError, match="PERFNB_KERNELS is 'sometimes': use forked or fresh"):
+        forked_kernels()
+
+
+def test_a_preloaded_data_set_is_taken_once_and_only_while_unchanged(tiny) -> None:
+    """``load_dataset`` takes the data set read ahead (the same tables), once; after that,
+    or when a file has changed since, it reads the files."""
+    folder = tiny()
+    preload_dataset(folder)
+    first = load_dataset(folder)
+    second = load_dataset(folder)
+    assert first.path == Path(folder) and second.path == Path(folder)
+    assert first.values.equals(second.values) and first.values is not second.values
+    preload_dataset(folder)
+    values = Path(folder) / "values.csv"
+    text = values.read_text()
+    values.write_text(text.replace("M1,2017/18 Q1,100,", "M1,2017/18 Q1,250,"))
+    stat = values.stat()
+    os.utime(values, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
+    changed = load_dataset(folder)
+    assert 250 in changed.values["value"].tolist() and 100 in first.values["value"].tolist()
+
+
+def test_one_exporter_serves_every_report(sample_run_html) -> None:
+    """The exporter is made once a process: a report exported after another is what it is
+    exported alone."""
+    first, second = sample_run_html
+    alone = export_html(second)
+    export_html(first)
+    assert export_html(second) == alone
+
+
+@pytest.fixture(scope="module")
+def sample_run_html(tmp_path_factory):
+    from conftest import SAMPLE
+
+    out = tmp_path_factory.mktemp("out")
+    result = run_reports(
+        "2012/13 Q2", SAMPLE, out, workers=1, notebooks_dir=Path(__file__).parents[1] / "notebooks"
+    )
+    assert result.ok, result.summary()
+    return [nbformat.read(result.folder / job.ipynb, as_version=4) for job in result.jobs]
+
+
+def test_biggest_reports_are_started_first() -> None:
+    specs = [
+        ((), {"kind": "measures", "measures": 3}),
+        ((), {"kind": "actions", "rag_counts": {"On track": 4, "Overdue": 5}}),
+        ((), {"kind": "measures", "measures": 21}),
+        ((), {"kind": "actions", "rag_counts": {}}),
+    ]
+    assert _longest_first(specs) == [2, 1, 0, 3]
