@@ -60,11 +60,16 @@ def current_python_kernelspec() -> KernelSpec:
 
 def forked_kernels() -> bool:
     """Whether kernels are forked from the template (``PERFNB_KERNELS`` unset or ``forked``,
-    where the platform has fork) or started as new interpreters (``fresh``)."""
+    where the platform has fork and this process may have children: a daemonic process, such
+    as a Dask worker, may not) or started as new interpreters (``fresh``)."""
     wanted = os.environ.get(KERNELS_VARIABLE, "forked").strip().lower() or "forked"
     if wanted not in ("forked", "fresh"):
         raise ValueError(f"{KERNELS_VARIABLE} is {wanted!r}: use forked or fresh")
-    return wanted == "forked" and "forkserver" in multiprocessing.get_all_start_methods()
+    return (
+        wanted == "forked"
+        and "forkserver" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
 
 
 def _sources_stamp() -> tuple:

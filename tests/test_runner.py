@@ -929,6 +929,7 @@ def test_jobs_on_a_dask_cluster(tiny, tmp_path) -> None:
     assert [(j.service, j.status) for j in result.jobs] == [("Help Desk", "ok"), ("Care", "ok")]
     for job in result.jobs:
         assert (result.folder / job.html).exists()
+        assert job.warnings == []  # fresh kernels at the first try: a Dask worker is a daemon
 
 
 def test_a_report_over_its_time_is_stopped_and_the_others_built(tiny, tmp_path) -> None:
