@@ -124,6 +124,7 @@ class ForkedKernel:
     def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
         self._process = process
         self.pid = process.pid
+        self._code: int | None = None  # kept once the process is waited for and closed
 
     @classmethod
     def start(
@@ -140,19 +141,20 @@ class ForkedKernel:
 
     @property
     def returncode(self) -> int | None:
-        return self._process.exitcode
+        return self.poll()
 
     def poll(self) -> int | None:
-        return self._process.exitcode
+        return self._code if self._code is not None else self._process.exitcode
 
     def wait(self, timeout: float | None = None) -> int:
-        self._process.join(timeout)
-        code = self._process.exitcode
-        if code is None:
-            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
-        with contextlib.suppress(ValueError):
+        if self._code is None:
+            self._process.join(timeout)
+            code = self._process.exitcode
+            if code is None:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
+            self._code = code
             self._process.close()
-        return code
+        return self._code
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:  # never signal a pid another process may now have

@@ -165,3 +165,18 @@ def test_biggest_reports_are_started_first() -> None:
         ((), {"kind": "actions", "rag_counts": {}}),
     ]
     assert _longest_first(specs) == [2, 1, 0, 3]
+
+
+def test_a_forked_kernel_answers_as_popen_does(tmp_path) -> None:
+    """poll, wait, returncode and kill, as jupyter_client's provisioner uses them, before and
+    after the process has ended (and been closed)."""
+    import signal
+
+    log = tmp_path / "kernel.log"
+    kernel = ForkedKernel.start(["-f", str(tmp_path / "missing.json")], str(tmp_path), {}, str(log))
+    assert kernel.pid > 0
+    kernel.kill()
+    code = kernel.wait(timeout=30)
+    assert code in (-signal.SIGKILL, 1)  # killed, or ended first on the missing file
+    assert kernel.poll() == kernel.returncode == kernel.wait() == code
+    kernel.kill()  # an ended kernel is never signalled
