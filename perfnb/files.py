@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["UMASK", "write_atomic"]
+__all__ = ["UMASK", "files_stamp", "write_atomic"]
 
 UMASK = os.umask(0)  # read once, at import: os.umask can only be read by setting it
 os.umask(UMASK)
@@ -29,3 +29,14 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def files_stamp(folder: str | Path, pattern: str = "*") -> tuple[tuple[str, int, int], ...]:
+    """The files of ``folder`` matching ``pattern`` with their sizes (bytes) and modification
+    times (nanoseconds): equal stamps mean nothing there has changed. Empty when the folder
+    cannot be read."""
+    try:
+        files = [p for p in Path(folder).glob(pattern) if p.is_file()]
+        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+    except OSError:
+        return ()

@@ -40,6 +40,8 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum
 
+from perfnb.files import files_stamp
+
 __all__ = ["CurrentPythonKernelManager", "current_python_kernelspec", "forked_kernels"]
 
 KERNELS_VARIABLE = "PERFNB_KERNELS"
@@ -72,13 +74,6 @@ def forked_kernels() -> bool:
     )
 
 
-def _sources_stamp() -> tuple:
-    """perfnb's source files with their sizes and times, to see that they have changed."""
-    here = Path(__file__).parent
-    files = sorted(here.glob("*.py"))
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-
-
 def start_kernel_template(
     data_dir: str | Path | None = None,
 ) -> multiprocessing.context.BaseContext:
@@ -90,7 +85,7 @@ def start_kernel_template(
     context = multiprocessing.get_context("forkserver")
     if not forked_kernels():
         return context
-    stamp = _sources_stamp()
+    stamp = files_stamp(Path(__file__).parent, "*.py")  # perfnb's sources
     if _template_stamp is not None and stamp != _template_stamp:
         stop = getattr(forkserver._forkserver, "_stop", None)
         if stop is not None:

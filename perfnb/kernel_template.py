@@ -19,8 +19,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import pdb  # noqa: F401  (imported by a kernel as it starts)
-import sqlite3  # noqa: F401
 import subprocess
 import sys
 from pathlib import Path
@@ -31,11 +29,7 @@ __all__ = ["serve_kernel"]
 # matplotlib is imported, which reads it; perfnb has imported matplotlib by now (this module is
 # in its package), so the backend is set below as matplotlib would have set it
 os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-# debugpy's warning that breakpoints may be missed in frozen modules: no one debugs a report
-# run, and the template's stderr is the terminal's (ipykernel's kernelspec sets the same)
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
-import ipykernel.debugger  # imported by a kernel as it starts
 import ipykernel.kernelapp
 import IPython.display  # noqa: F401
 import matplotlib

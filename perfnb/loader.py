@@ -27,6 +27,7 @@ from perfnb.contract import (
     Problem,
     slugify,
 )
+from perfnb.files import files_stamp
 from perfnb.periods import Period, latest_period, parse_period
 from perfnb.timescales import parse_timescale
 from perfnb.validation import RawTable, check_tables
@@ -498,15 +499,6 @@ def validate_dataset(folder: str | Path) -> list[Problem]:
     return _read_and_check(Path(folder))[3]
 
 
-def _files_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    """The files of ``folder`` with their sizes and modification times (nanoseconds)."""
-    try:
-        files = [p for p in folder.iterdir() if p.is_file()]
-    except OSError:
-        return ()
-    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
-
-
 # data sets read ahead of their use, by resolved folder: (its files' stamp, the data set)
 _preloaded: dict[Path, tuple[tuple, Dataset]] = {}
 
@@ -517,7 +509,7 @@ def preload_dataset(folder: str | Path) -> None:
     kernel template), takes it, if no file of the folder has changed since. A data set with
     problems is not kept: its ``load_dataset`` reports them."""
     folder = Path(folder).resolve()
-    stamp = _files_stamp(folder)
+    stamp = files_stamp(folder)
     try:
         _preloaded[folder] = (stamp, load_dataset(folder))
     except (DataError, OSError):
@@ -528,7 +520,7 @@ def load_dataset(folder: str | Path = "data/sample") -> Dataset:
     """Reads and validates the data set at ``folder``; raises ``DataError`` listing all problems."""
     folder = Path(folder)
     ready = _preloaded.pop(folder.resolve(), None) if _preloaded else None
-    if ready is not None and ready[0] == _files_stamp(folder.resolve()):
+    if ready is not None and ready[0] == files_stamp(folder.resolve()):
         return replace(ready[1], path=folder)  # taken once: nobody else holds its tables
     tables, sources, settings, problems = _read_and_check(folder)
     if any(p.severity == "error" for p in problems):

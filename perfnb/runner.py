@@ -683,7 +683,10 @@ def _run_all(
     try:
         futures = {
             pool.submit(
-                run_job, *specs[number][0], timeout=timeout, on_cell=cells and _send_cell
+                run_job,
+                *specs[number][0],
+                timeout=timeout,
+                on_cell=None if cells is None else _send_cell,
             ): number
             for number in _longest_first(specs)
         }
