@@ -461,11 +461,17 @@ def _figure_phrase(row: pd.Series) -> str:
 def _movement(row: pd.Series) -> str:
     """``4.8% worse than 2016/17 Q4 (744 days)``: the change since the figure the direction of
     travel compares with, in points for percentages and per cent otherwise."""
-    earlier = row["last_year_value"] if row["dot_basis"] == "last_year" else row["previous_value"]
-    if pd.isna(earlier) or not row["compared_with"]:
+    if "compared_value" in row:  # the two figures direction of travel compared, like with like
+        earlier, value = row["compared_value"], row["dot_value"]
+        basis = row["compared_on"]
+    else:
+        last_year = row["dot_basis"] == "last_year"
+        earlier = row["last_year_value"] if last_year else row["previous_value"]
+        value, basis = row["value"], row["value_basis"]
+    if pd.isna(earlier) or pd.isna(value) or not row["compared_with"]:
         return ""
-    value = float(row["value"])
-    when = f"{figure_label(row['compared_with'], row['value_basis'])} ({_figure(row, earlier)})"
+    value = float(value)
+    when = f"{figure_label(row['compared_with'], basis)} ({_figure(row, earlier)})"
     if row["unit"] == "percent":
         size = _points(value - earlier, int(row["decimals"]))
     elif earlier == 0:

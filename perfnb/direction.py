@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perfnb.periods import figure_label
 from perfnb.tolerances import tolerance_limit, within
 
-__all__ = ["DIRECTIONS", "direction_of_travel"]
+__all__ = ["DIRECTIONS", "direction_of_travel", "direction_reasons"]
 
 DIRECTIONS = ("improving", "stable", "declining", "up", "same", "down")
 
@@ -74,3 +75,70 @@ def direction_of_travel(
     no_band = (pol == "band") & np.isnan(band_change)
     out = np.where(np.isnan(now) | np.isnan(then) | no_band, "", out)
     return pd.Series(out, index=value.index, dtype=object)
+
+
+_STATUS_WORDS = {
+    "revised": "revised",
+    "provisional": "provisional",
+    "estimated": "estimated",
+    "illustrative": "illustrative (not published)",
+}
+
+
+def direction_reasons(
+    direction: np.ndarray,
+    card: pd.DataFrame,
+    now: np.ndarray,
+    then: np.ndarray,
+    compared_with: np.ndarray,
+    compared_on: np.ndarray,
+    now_status: np.ndarray,
+    then_status: np.ndarray,
+) -> np.ndarray:
+    """How each direction was reached: ``Improving: 6,010,000 (2017/18 Q1 year to date) against
+    5,900,000 (2016/17 Q1 year to date)``, saying when either figure is not final; ''
+    where there is no figure, or why there is no direction."""
+    from perfnb.rag import figures_text  # rag imports tolerances, as this module does
+
+    n = len(direction)
+    out = np.full(n, "", dtype=object)
+    decimals = card["decimals"].to_numpy(dtype=int)
+    unit = card["unit"].to_numpy(dtype=object)
+    suffix = np.select([unit == "percent", unit == "days"], ["%", " days"], "")
+    period = card["value_period"].astype(str).to_numpy(dtype=object)
+    now_label = _figure_labels(period, compared_on)
+    then_label = _figure_labels(np.asarray(compared_with, dtype=object), compared_on)
+    moved = direction != ""
+    if moved.any():
+        out[moved] = (
+            np.char.capitalize(direction[moved].astype(str)).astype(object)
+            + ": "
+            + figures_text(now[moved], decimals[moved])
+            + suffix[moved]
+            + " ("
+            + now_label[moved]
+            + ") against "
+            + figures_text(then[moved], decimals[moved])
+            + suffix[moved]
+            + " ("
+            + then_label[moved]
+            + ")"
+        )
+    missing = ~moved & ~np.isnan(now) & np.isnan(then) & (compared_with != "")
+    out[missing] = "No direction: no figure for " + then_label[missing] + " to compare with"
+    for word, words in _STATUS_WORDS.items():
+        for status, label in ((now_status, now_label), (then_status, then_label)):
+            hit = moved & (status == word)
+            out[hit] = out[hit] + "; the figure for " + label[hit] + " is " + words
+    return out
+
+
+def _figure_labels(periods: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """``figure_label`` of each (period, basis), each distinct pair worked out once."""
+    pairs = pd.Series(periods).astype(str) + "|" + pd.Series(basis).astype(str)
+    codes, uniques = pd.factorize(pairs)
+    words = []
+    for pair in uniques:
+        label, _, how = pair.partition("|")
+        words.append(figure_label(label, how) if label else "")
+    return np.array([*words, ""], dtype=object)[codes]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from perfnb.benchmarking import BENCHMARK_COLUMNS, benchmark_positions
-from perfnb.direction import direction_of_travel
+from perfnb.direction import direction_of_travel, direction_reasons
 from perfnb.figures import series_grid, window_figures
 from perfnb.forecast import year_end_forecast
 from perfnb.loader import Dataset
@@ -26,6 +26,7 @@ from perfnb.periods import Period, parse_period
 from perfnb.profiles import share_elapsed
 from perfnb.rag import apply_overrides, rate_against_target
 from perfnb.tolerances import DEFAULT_DOT_STABLE, with_default
+from perfnb.variance import variance
 
 __all__ = ["PERFORMANCE_COLUMNS", "performance"]
 
@@ -69,6 +70,7 @@ PERFORMANCE_COLUMNS = [
     "annual_band_low",
     "annual_band_high",
     "target_note",
+    "target_basis",
     "variance",
     "variance_pct",
     "variance_pp",
@@ -77,6 +79,7 @@ PERFORMANCE_COLUMNS = [
     "rag_computed",
     "rag_reason",
     "rag_on",
+    "rag_rule",
     "overridden",
     "shortfall",
     "green_within",
@@ -84,15 +87,30 @@ PERFORMANCE_COLUMNS = [
     "min_base",
     # direction of travel
     "direction",
+    "direction_reason",
     "dot_basis",
     "compared_with",
+    "compared_on",
+    "dot_value",
+    "compared_value",
+    "compared_status",
     "previous_value",
+    "previous_status",
     "last_year_value",
+    "last_year_status",
     # forecast
     "forecast",
     "forecast_method",
     # benchmarks
     *BENCHMARK_COLUMNS,
+    # the latest position: the latest figure within N months after the period
+    "latest_period",
+    "latest_value",
+    "latest_target",
+    "latest_variance",
+    "latest_variance_pct",
+    "latest_variance_pp",
+    "latest_status",
 ]
 
 
@@ -169,6 +187,21 @@ def _reporting_period(
     return kind, fy, index
 
 
+def _reported_in(measures: pd.DataFrame, period: Period) -> np.ndarray:
+    """True for the measures reported in ``period``: it ends on or after the start of their
+    ``from`` and starts on or before the end of their ``until``."""
+    keep = np.ones(len(measures), dtype=bool)
+    for name, column in (("from", "from_period"), ("until", "until_period")):
+        if column not in measures:
+            continue
+        labels = measures[column].fillna("").astype(str).to_numpy(dtype=object)
+        for label in pd.unique(labels[labels != ""]):
+            edge = parse_period(label)
+            inside = period.end >= edge.start if name == "from" else period.start <= edge.end
+            keep &= (labels != label) | inside
+    return keep
+
+
 def _requests(data: Dataset, periods: Sequence[Period], services) -> pd.DataFrame:
     measures = data.measures
     if services is not None:
@@ -186,8 +219,15 @@ def _requests(data: Dataset, periods: Sequence[Period], services) -> pd.DataFram
     # the catalogue's words repeat on every row: as categories they are compared and copied as
     # small integers, not a million strings
     for name in _CATEGORICAL:
+        if name not in measures:  # a catalogue built by hand: perfnb's defaults
+            measures[name] = {"rag_on": "value", "rag_rule": "tolerance"}.get(name, "")
         measures[name] = measures[name].astype("category")
     requests = asked.merge(measures.assign(_m_order=range(len(measures))), how="cross")
+    spans = [c for c in ("from_period", "until_period") if c in measures]
+    if spans and (measures[spans] != "").any().any():
+        keep = np.concatenate([_reported_in(measures, p) for p in periods])
+        order = requests["_p_order"].to_numpy() * len(measures) + requests["_m_order"].to_numpy()
+        requests = requests[keep[order]]
     return requests.sort_values(["_p_order", "_m_order"], kind="stable").reset_index(drop=True)
 
 
@@ -205,6 +245,7 @@ _CATEGORICAL = (
     "dot_basis",
     "dot_stable",
     "rag_on",
+    "rag_rule",
 )
 
 
@@ -215,13 +256,135 @@ def _scale(frame: pd.DataFrame) -> np.ndarray:
     return np.where(unit == "percent", 100.0, np.where(unit == "rate", rate_per, 1.0))
 
 
+# units whose year-to-date figures are running totals, so a ytd measure's target is profiled
+# through the year as a sum measure's is
+_ADDITIVE_UNITS = ("count", "currency")
+
+
+def _cumulative(aggregation: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """True where the figure is a running total through the year whose target is profiled: sum
+    measures, and ytd measures of counts or money."""
+    return (aggregation == "sum") | ((aggregation == "ytd") & np.isin(unit, _ADDITIVE_UNITS))
+
+
 def _targets_at(
-    targets: pd.DataFrame, catalogue: pd.Index, code: np.ndarray, fy: np.ndarray
+    targets: pd.DataFrame,
+    catalogue: pd.Index,
+    code: np.ndarray,
+    fy: np.ndarray,
+    month: np.ndarray | None = None,
+    kind: np.ndarray | None = None,
+    cumulative: np.ndarray | None = None,
+    running: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The targets.csv row of each (measure, financial year); blanks where there is none.
+    """The targets of each (measure, financial year, month M of the year): the year's row
+    (``target``, ``band_low``, ``band_high``, ``profile``, ``target_note``) and the period row
+    that applies at M (``period_target``, ``period_low``, ``period_high``, ``period_note``,
+    ``period_month``: NaN where none). A period row applies when it ends at M (of R's own kind
+    first); else, for a measure that is not cumulative, the latest before M does: for a ytd
+    measure the latest to end by M (a year-to-date target is one for a point in time), for any
+    other the latest to start by M (a quarter's target holds for its months and after).
 
     ``code`` is each row's position in ``catalogue`` (the measure_ids asked about)."""
     targets = targets[targets["measure_id"].isin(catalogue)].reset_index(drop=True)
+    n = len(code)
+    if month is None:
+        month = np.full(n, 12)
+    if kind is None:
+        kind = np.full(n, "year", dtype=object)
+    if cumulative is None:
+        cumulative = np.zeros(n, dtype=bool)
+    if running is None:
+        running = np.ones(n, dtype=bool)
+    has_period = (
+        targets["period"].fillna("").astype(str).to_numpy() != ""
+        if "period" in targets
+        else np.zeros(len(targets), bool)
+    )
+    years, periods = targets[~has_period], targets[has_period].reset_index(drop=True)
+    out = _year_rows(years, catalogue, code, fy)
+    group = np.asarray(code, dtype=np.int64) * 1024 + (np.asarray(fy, dtype=np.int64) - 1900)
+    empty = np.full(n, np.nan)
+    found = {"period_target": empty, "period_low": empty, "period_high": empty}
+    note, at = np.full(n, "", dtype=object), np.full(n, np.nan)
+    if len(periods):
+        p_group = catalogue.get_indexer(periods["measure_id"].to_numpy(dtype=object)) * 1024 + (
+            periods["fy"].to_numpy(dtype=np.int64) - 1900
+        )
+        p_month = periods["fy_month_last"].to_numpy(dtype=np.int64)
+        p_kind = periods["period_kind"].to_numpy(dtype=object)
+        month = np.asarray(month, dtype=np.int64)
+        # every period row against every asked row would be too many: look the rows up by key
+        # (group, month end), one exact match of the asked kind, then any kind, then (for a
+        # measure that is not cumulative) the latest month end before M
+        exact_kind = _lookup(
+            p_group * 64 + p_month * 4 + _kind_code(p_kind),
+            group * 64 + month * 4 + _kind_code(kind),
+        )
+        exact_any = _lookup(p_group * 64 + p_month * 4, group * 64 + month * 4, p_kind)
+        row = np.where(exact_kind >= 0, exact_kind, exact_any)
+        by_end = _latest_before(p_group, p_month, group, month)
+        p_first = periods["fy_month_first"].to_numpy(dtype=np.int64)
+        by_start = _latest_before(p_group, p_first, group, month)
+        earlier = np.where(running, by_end, by_start)
+        row = np.where((row < 0) & ~cumulative, earlier, row)
+        hit = row >= 0
+        take = np.where(hit, row, 0)
+
+        def pick(name: str) -> np.ndarray:
+            return np.where(hit, periods[name].to_numpy(dtype=float)[take], np.nan)
+
+        found = {
+            "period_target": pick("target"),
+            "period_low": pick("band_low"),
+            "period_high": pick("band_high"),
+        }
+        notes = periods["note"].fillna("").astype(str).to_numpy(dtype=object)
+        note = np.where(hit, notes[take], "")
+        at = np.where(hit, p_month[take], np.nan)
+    out = out.assign(**found, period_note=note, period_month=at)
+    return out
+
+
+def _kind_code(kind: np.ndarray) -> np.ndarray:
+    """0 for a month, 1 for a quarter, 2 for a year (or anything else)."""
+    kind = np.asarray(kind, dtype=object)
+    return np.select([kind == "month", kind == "quarter"], [0, 1], 2).astype(np.int64)
+
+
+def _lookup(have: np.ndarray, wanted: np.ndarray, kind: np.ndarray | None = None) -> np.ndarray:
+    """Position in ``have`` of each ``wanted`` key, -1 where absent; where keys repeat (a quarter
+    and its last month), the quarter's row."""
+    order = np.arange(len(have))
+    if kind is not None:  # quarters first, so that drop_duplicates keeps them
+        order = np.argsort(_kind_code(kind) != 1, kind="stable")
+    keys = pd.Series(order, index=have[order])
+    keys = keys[~keys.index.duplicated(keep="first")]
+    found = pd.Index(keys.index).get_indexer(wanted)
+    return np.where(found >= 0, keys.to_numpy()[np.maximum(found, 0)], -1)
+
+
+def _latest_before(
+    p_group: np.ndarray, p_month: np.ndarray, group: np.ndarray, month: np.ndarray
+) -> np.ndarray:
+    """Position of the period row of the same group ending latest at or before ``month``; -1."""
+    rows = pd.DataFrame({"group": p_group, "at": p_month, "_row": np.arange(len(p_group))})
+    rows = rows.sort_values(["at", "group"], kind="stable")
+    asked = pd.DataFrame({"group": group, "at": month, "_ask": np.arange(len(group))})
+    merged = pd.merge_asof(
+        asked.sort_values("at", kind="stable"), rows, on="at", by="group", direction="backward"
+    )
+    out = np.full(len(group), -1, dtype=np.int64)
+    ok = merged["_row"].notna().to_numpy()
+    out[merged["_ask"].to_numpy()[ok]] = merged["_row"].to_numpy()[ok].astype(np.int64)
+    return out
+
+
+def _year_rows(
+    targets: pd.DataFrame, catalogue: pd.Index, code: np.ndarray, fy: np.ndarray
+) -> pd.DataFrame:
+    """The year's targets.csv row of each (measure, financial year); blanks where there is
+    none."""
     ids = targets["measure_id"].to_numpy(dtype=object)
     have = catalogue.get_indexer(ids) * 1024 + (targets["fy"].to_numpy(dtype=np.int64) - 1900)
     wanted = np.asarray(code, dtype=np.int64) * 1024 + (np.asarray(fy, dtype=np.int64) - 1900)
@@ -247,37 +410,116 @@ def _targets_at(
     )
 
 
+def _target_frame(
+    targets: pd.DataFrame,
+    catalogue: pd.Index,
+    code: np.ndarray,
+    fy: np.ndarray,
+    kind: np.ndarray,
+    month: np.ndarray,
+    cumulative: np.ndarray,
+    on_forecast: np.ndarray,
+    ytd: np.ndarray,
+) -> pd.DataFrame:
+    """The target each figure is judged against, and the year's: ``target``, ``band_low`` and
+    ``band_high`` at R (a period's own target row; else, for a cumulative measure, the year's
+    profiled to M; else the latest period target before R in the year, else the year's),
+    ``annual_target``, ``annual_band_low``, ``annual_band_high`` (the year's row, else the
+    period row at the year's end), ``target_note``, ``target_basis`` (``period``, ``profile``
+    or ``year``) and ``share`` (of the year's target due by M: the period target over the
+    year's where both are known, else the profile's)."""
+    at = _targets_at(
+        targets, catalogue, code, fy, month, kind, cumulative & ~on_forecast, ytd & ~on_forecast
+    )
+    year_end = _targets_at(targets, catalogue, code, fy, np.full(len(code), 12), None, None)
+    ends_year = year_end["period_month"].to_numpy() == 12
+    annual = {
+        name: np.where(
+            np.isnan(at[name].to_numpy(dtype=float)) & ends_year,
+            year_end[f"period_{edge}"].to_numpy(dtype=float),
+            at[name].to_numpy(dtype=float),
+        )
+        for name, edge in (("target", "target"), ("band_low", "low"), ("band_high", "high"))
+    }
+    profile_share = share_elapsed(at["profile"], month)
+    period_target = at["period_target"].to_numpy(dtype=float)
+    period_low, period_high = (at[c].to_numpy(dtype=float) for c in ("period_low", "period_high"))
+    has_period = ~np.isnan(at["period_month"].to_numpy(dtype=float)) & ~on_forecast
+    profiled = cumulative & ~on_forecast & ~has_period
+    factor = np.where(profiled, profile_share, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        target_share = np.where(
+            has_period & (annual["target"] != 0), period_target / annual["target"], np.nan
+        )
+    share = np.where(np.isnan(target_share) | ~cumulative, profile_share, target_share)
+    note = at["period_note"].to_numpy(dtype=object)
+    return pd.DataFrame(
+        {
+            "target": np.round(np.where(has_period, period_target, annual["target"] * factor), 9),
+            "band_low": np.round(np.where(has_period, period_low, annual["band_low"] * factor), 9),
+            "band_high": np.round(
+                np.where(has_period, period_high, annual["band_high"] * factor), 9
+            ),
+            "annual_target": annual["target"],
+            "annual_band_low": annual["band_low"],
+            "annual_band_high": annual["band_high"],
+            "target_note": np.where(note != "", note, at["target_note"].to_numpy(dtype=object)),
+            "target_basis": np.select([has_period, profiled], ["period", "profile"], "year"),
+            "share": share,
+            "period_share": target_share,
+        }
+    )
+
+
 def _window_results(data: Dataset, windows: pd.DataFrame, catalogue: pd.Index) -> pd.DataFrame:
-    """Figures, forecast and reported value at every window (measure, period)."""
+    """Figures, targets, forecast and reported value at every window (measure, period)."""
     grid = series_grid(data.values)
     figures = window_figures(grid, windows)
-    targets = _targets_at(
-        data.targets, catalogue, windows["_code"].to_numpy(), windows["fy"].to_numpy()
-    )
     month = np.select(
         [windows["kind"] == "month", windows["kind"] == "quarter"],
         [windows["index"], 3 * windows["index"]],
         12,
     )
-    share = share_elapsed(targets["profile"], month)
+    on_forecast = (windows["rag_on"] == "forecast").to_numpy()
+    cumulative = _cumulative(
+        windows["aggregation"].to_numpy(dtype=object), windows["unit"].to_numpy(dtype=object)
+    )
+    targets = _target_frame(
+        data.targets,
+        catalogue,
+        windows["_code"].to_numpy(),
+        windows["fy"].to_numpy(),
+        windows["kind"].to_numpy(dtype=object),
+        month,
+        cumulative,
+        on_forecast,
+        (windows["aggregation"] == "ytd").to_numpy(),
+    )
+    # a ytd measure with a target for the period (a collection rate's 56.52% at Q2) runs at the
+    # rate its targets do: Q2's 58.0% against 56.52% of 95.20% forecasts 58.0 / 56.52 x 95.20
+    by_targets = (windows["aggregation"] == "ytd").to_numpy() & (
+        targets["period_share"].notna().to_numpy()
+    )
     forecast = year_end_forecast(
         windows["aggregation"].reset_index(drop=True),
         figures["ytd_value"].reset_index(drop=True),
-        pd.Series(share),
+        pd.Series(np.where(by_targets, targets["period_share"], targets["share"])),
         figures["figure"].reset_index(drop=True),
         figures["row_forecast"].reset_index(drop=True),
         pd.Series(month == 12),
+        cumulative=pd.Series(cumulative | by_targets),
     )
     out = figures.reset_index(drop=True)
-    out["share"] = share
     out["forecast"] = forecast["forecast"].to_numpy()
     out["forecast_method"] = forecast["forecast_method"].to_numpy()
-    on_forecast = (windows["rag_on"] == "forecast").to_numpy()
     out["value"] = np.where(on_forecast, out["forecast"], out["figure"])
-    # each window's own band (profiled for counts), for judging its figure in direction of travel
-    factor = np.where((windows["aggregation"] == "sum").to_numpy() & ~on_forecast, share, 1.0)
-    out["band_low"] = targets["band_low"].to_numpy() * factor
-    out["band_high"] = targets["band_high"].to_numpy() * factor
+    # each window's own target and band (profiled for counts): for judging its figure in
+    # direction of travel, and for the latest position
+    for name in targets.columns:
+        out[name] = targets[name].to_numpy()
+    out["_kind"] = windows["kind"].map(_KIND_CODE).to_numpy(dtype=np.int64)
+    out["_fy"] = windows["fy"].to_numpy(dtype=np.int64)
+    out["_index"] = windows["index"].to_numpy(dtype=np.int64)
     return out
 
 
@@ -303,18 +545,15 @@ def performance(
     if n == 0:
         return pd.DataFrame(columns=PERFORMANCE_COLUMNS)
 
-    # -- the reporting period, the one before it and the same one a year earlier ------------
+    # -- the reporting period, the one before it, the same one a year earlier and, for the
+    # latest position, each month and quarter ending within N months after it ------------------
     r_kind, r_fy, r_index = _reporting_period(requests, data.values)
     prev = _previous(r_kind, r_fy, r_index)
     last_year = (r_kind, r_fy - 1, r_index)
+    later = _later_periods(r_kind, r_fy, r_index, requests, data.latest_within_months)
     measure_code = requests["_m_order"].to_numpy(dtype=np.int64)
-    keys = np.concatenate(
-        [
-            measure_code * (1 << 20) + _period_code(r_kind, r_fy, r_index),
-            measure_code * (1 << 20) + _period_code(*prev),
-            measure_code * (1 << 20) + _period_code(*last_year),
-        ]
-    )
+    asked = [(r_kind, r_fy, r_index), prev, last_year, *later]
+    keys = np.concatenate([measure_code * (1 << 20) + _period_code(*p) for p in asked])
     unique_keys, inverse = np.unique(keys, return_inverse=True)
     w_kind, w_fy, w_index = _decode(unique_keys % (1 << 20))
     catalogue = data.measures
@@ -326,6 +565,7 @@ def performance(
         {
             "measure_id": w_measures["measure_id"].to_numpy(),
             "aggregation": w_measures["aggregation"].to_numpy(),
+            "unit": w_measures["unit"].to_numpy(),
             "frequency": w_measures["frequency"].to_numpy(),
             "rag_on": w_measures["rag_on"].to_numpy(),
             "scale": _scale(w_measures),
@@ -337,9 +577,11 @@ def performance(
     )
     catalogue_ids = pd.Index(catalogue["measure_id"].to_numpy(dtype=object))
     at = _window_results(data, windows, catalogue_ids)
-    here = at.take(inverse[:n]).reset_index(drop=True)
-    before = at.take(inverse[n : 2 * n]).reset_index(drop=True)
-    year_ago = at.take(inverse[2 * n :]).reset_index(drop=True)
+
+    def rows(k: int) -> pd.DataFrame:
+        return at.take(inverse[k * n : (k + 1) * n]).reset_index(drop=True)
+
+    here, before, year_ago = rows(0), rows(1), rows(2)
 
     card = requests.drop(columns=["p_kind", "p_index", "_p_order", "_m_order"]).copy()
     card["value_period"] = _labels(r_kind, r_fy, r_index)
@@ -361,28 +603,47 @@ def performance(
         on_forecast,
         "full year forecast",
         np.select(
-            [aggregation == "sum", aggregation == "ratio", aggregation == "mean"],
-            ["year to date", "year to date", "average to date"],
+            [np.isin(aggregation, ("sum", "ratio", "ytd")), aggregation == "mean"],
+            ["year to date", "average to date"],
             "latest",
         ),
     )
 
-    # -- targets, profiled to the period for sum measures -----------------------------------
+    # -- targets: the period's own, else profiled (running totals) or the year's --------------
     annual = (card["frequency"] == "annual").to_numpy()
     target_fy = np.where(annual, requests["p_fy"].to_numpy(dtype=np.int64), r_fy)
-    targets = _targets_at(data.targets, catalogue_ids, measure_code, target_fy)
     month = np.select([r_kind == 0, r_kind == 1], [r_index, 3 * r_index], 12)
-    share = share_elapsed(targets["profile"], month)
-    profiled = (aggregation == "sum") & ~on_forecast
-    factor = np.where(profiled, share, 1.0)
+    targets = _target_frame(
+        data.targets,
+        catalogue_ids,
+        measure_code,
+        target_fy,
+        _KINDS[r_kind],
+        month,
+        _cumulative(aggregation, card["unit"].to_numpy(dtype=object)),
+        on_forecast,
+        aggregation == "ytd",
+    )
     card["target_year"] = _labels(np.full(n, 2), target_fy, np.ones(n, dtype=np.int64))
-    card["annual_target"] = targets["target"].to_numpy()
-    card["target"] = np.round(targets["target"].to_numpy() * factor, 9)
-    card["band_low"] = np.round(targets["band_low"].to_numpy() * factor, 9)
-    card["band_high"] = np.round(targets["band_high"].to_numpy() * factor, 9)
-    card["annual_band_low"] = targets["band_low"].to_numpy()
-    card["annual_band_high"] = targets["band_high"].to_numpy()
-    card["target_note"] = targets["target_note"].to_numpy()
+    for name in (
+        "annual_target",
+        "target",
+        "band_low",
+        "band_high",
+        "annual_band_low",
+        "annual_band_high",
+        "target_note",
+        "target_basis",
+    ):
+        card[name] = targets[name].to_numpy()
+
+    # -- direction of travel: like with like ----------------------------------------------------
+    card["previous_value"] = before["value"].to_numpy()
+    card["last_year_value"] = year_ago["value"].to_numpy()
+    card["previous_status"] = before["status"].to_numpy()
+    card["last_year_status"] = year_ago["status"].to_numpy()
+    for name, column in _direction(card, here, before, year_ago, prev, last_year).items():
+        card[name] = column
 
     # -- variance (below target is negative, whatever the polarity) and RAG -----------------
     rated = rate_against_target(card)
@@ -393,26 +654,9 @@ def performance(
     card["rag_reason"] = final["rag_reason"]
     card["overridden"] = final["overridden"]
 
-    # -- direction of travel -----------------------------------------------------------------
-    card["previous_value"] = before["value"].to_numpy()
-    card["last_year_value"] = year_ago["value"].to_numpy()
-    on_last_year = (card["dot_basis"] == "last_year").to_numpy()
-    earlier = np.where(on_last_year, card["last_year_value"], card["previous_value"])
-    card["compared_with"] = np.where(on_last_year, _labels(*last_year), _labels(*prev))
-    stable = with_default(card["dot_stable"], card["unit"], DEFAULT_DOT_STABLE)
-    earlier_band = [
-        np.where(on_last_year, year_ago[edge], before[edge]) for edge in ("band_low", "band_high")
-    ]
-    card["direction"] = direction_of_travel(
-        card["value"],
-        pd.Series(earlier, index=card.index),
-        card["polarity"],
-        stable,
-        card["band_low"],
-        card["band_high"],
-        pd.Series(earlier_band[0], index=card.index),
-        pd.Series(earlier_band[1], index=card.index),
-    )
+    # -- the latest position: the latest figure within N months after the period -------------
+    for name, column in _latest_position(card, [rows(3 + k) for k in range(len(later))]).items():
+        card[name] = column
 
     # -- benchmarks --------------------------------------------------------------------------
     bench = benchmark_positions(
@@ -436,6 +680,173 @@ def performance(
         if isinstance(card[name].dtype, pd.CategoricalDtype):
             card[name] = card[name].astype("str")
     return card
+
+
+# aggregations whose reported figure is a year to date (a running total, or a rate over the year
+# so far): against the period before, their own figures are compared, never two points of a
+# year. A mean's average to date is compared as it is, as seed 004 compares a quarter's delayed
+# transfers with last year's average quarter.
+_RUNNING = ("sum", "ytd", "ratio")
+
+
+def _direction(
+    card: pd.DataFrame,
+    here: pd.DataFrame,
+    before: pd.DataFrame,
+    year_ago: pd.DataFrame,
+    prev: tuple[np.ndarray, np.ndarray, np.ndarray],
+    last_year: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> dict[str, np.ndarray | pd.Series]:
+    """Direction of travel, comparing like with like: against the same period last year, the
+    figure as reported with last year's at the same point of the year; against the previous
+    period, a year-to-date (or average-to-date) figure's own period figures (this quarter's
+    with last quarter's), any other figure as reported.
+
+    Returns ``direction``, ``compared_with`` (the earlier period), ``compared_on`` (what the
+    figures compared are: the value's basis, or ``period`` for the periods' own figures),
+    ``dot_value`` and ``compared_value`` (the two figures), ``compared_status`` and
+    ``direction_reason``."""
+    on_last_year = (card["dot_basis"] == "last_year").to_numpy()
+    running = (
+        np.isin(card["aggregation"].to_numpy(dtype=object), _RUNNING)
+        & (card["rag_on"] != "forecast").to_numpy()
+    )
+    own = running & ~on_last_year
+    value = card["value"].to_numpy(dtype=float)
+    now = np.where(own, here["period_value"].to_numpy(dtype=float), value)
+    then = np.where(
+        on_last_year,
+        year_ago["value"].to_numpy(dtype=float),
+        np.where(own, before["period_value"], before["value"]).astype(float),
+    )
+    band = (card["polarity"] == "band").to_numpy()
+    # a period's own figure has no band of its own: a band measure compared so has no direction
+    no_band = own & band
+    edges = [
+        np.where(no_band, np.nan, card[edge].to_numpy(dtype=float))
+        for edge in ("band_low", "band_high")
+    ]
+    earlier_edges = [
+        np.where(no_band, np.nan, np.where(on_last_year, year_ago[edge], before[edge]))
+        for edge in ("band_low", "band_high")
+    ]
+    stable = with_default(card["dot_stable"], card["unit"], DEFAULT_DOT_STABLE)
+    index = card.index
+    direction = direction_of_travel(
+        pd.Series(now, index=index),
+        pd.Series(then, index=index),
+        card["polarity"],
+        stable,
+        pd.Series(edges[0], index=index),
+        pd.Series(edges[1], index=index),
+        pd.Series(earlier_edges[0].astype(float), index=index),
+        pd.Series(earlier_edges[1].astype(float), index=index),
+    )
+    compared_with = np.where(on_last_year, _labels(*last_year), _labels(*prev))
+    compared_on = np.where(own, "period", card["value_basis"].to_numpy(dtype=object))
+    now_status = np.where(
+        own, here["status"].to_numpy(dtype=object), card["status"].to_numpy(dtype=object)
+    )
+    then_status = np.where(on_last_year, year_ago["status"], before["status"]).astype(object)
+    return {
+        "direction": direction,
+        "compared_with": compared_with,
+        "compared_on": compared_on,
+        "dot_value": np.round(now, 9),
+        "compared_value": np.round(then, 9),
+        "compared_status": then_status,
+        "direction_reason": direction_reasons(
+            direction.to_numpy(dtype=object),
+            card,
+            now,
+            then,
+            compared_with,
+            compared_on,
+            now_status,
+            then_status,
+        ),
+    }
+
+
+def _later_periods(
+    kind: np.ndarray, fy: np.ndarray, index: np.ndarray, requests: pd.DataFrame, months: int
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For the latest position: each month, then each quarter, ending 1 to ``months`` months
+    after R ends (R itself where it cannot have one: a year, an annual measure, a quarterly
+    measure's months), latest last within each kind."""
+    end = np.select([kind == 0, kind == 1], [index, 3 * index], 12) + fy * 12  # months
+    frequency = requests["frequency"].to_numpy(dtype=object)
+    none = (kind == 2) | (frequency == "annual")
+    out = []
+    for step in range(1, months + 1):
+        at = end + step
+        m_fy, m_index = (at - 1) // 12, (at - 1) % 12 + 1
+        own = none | (frequency == "quarterly")
+        out.append(
+            (
+                np.where(own, kind, 0),
+                np.where(own, fy, m_fy),
+                np.where(own, index, m_index),
+            )
+        )
+        q_end = m_index % 3 == 0
+        own = none | ~q_end
+        out.append(
+            (
+                np.where(own, kind, 1),
+                np.where(own, fy, m_fy),
+                np.where(own, index, np.maximum(m_index // 3, 1)),
+            )
+        )
+    return out
+
+
+def _latest_position(card: pd.DataFrame, later: list[pd.DataFrame]) -> dict[str, np.ndarray]:
+    """The latest figure after R within the months ``later`` covers (month then quarter for
+    each month after R, in order): its period, value, target, variance and status; blank where
+    there is none."""
+    n = len(card)
+    out = {
+        "latest_period": np.full(n, "", dtype=object),
+        "latest_value": np.full(n, np.nan),
+        "latest_target": np.full(n, np.nan),
+        "latest_band_low": np.full(n, np.nan),
+        "latest_band_high": np.full(n, np.nan),
+        "latest_status": np.full(n, "", dtype=object),
+    }
+    value_period = card["value_period"].to_numpy(dtype=object)
+    for frame in later:  # later windows overwrite earlier ones: the last one with a figure wins
+        label = _labels(
+            frame["_kind"].to_numpy(), frame["_fy"].to_numpy(), frame["_index"].to_numpy()
+        )
+        value = frame["value"].to_numpy(dtype=float)
+        found = ~np.isnan(value) & (label != value_period)
+        out["latest_period"] = np.where(found, label, out["latest_period"])
+        for name, column in (
+            ("latest_value", "value"),
+            ("latest_target", "target"),
+            ("latest_band_low", "band_low"),
+            ("latest_band_high", "band_high"),
+            ("latest_status", "status"),
+        ):
+            out[name] = np.where(found, frame[column].to_numpy(), out[name])
+    gap = variance(
+        pd.Series(out["latest_value"]),
+        pd.Series(out["latest_target"]),
+        pd.Series(out["latest_band_low"]),
+        pd.Series(out["latest_band_high"]),
+        card["polarity"].reset_index(drop=True),
+        card["unit"].reset_index(drop=True),
+    )
+    return {
+        "latest_period": out["latest_period"],
+        "latest_value": out["latest_value"],
+        "latest_target": out["latest_target"],
+        "latest_variance": gap["variance"].to_numpy(),
+        "latest_variance_pct": gap["variance_pct"].to_numpy(),
+        "latest_variance_pp": gap["variance_pp"].to_numpy(),
+        "latest_status": out["latest_status"],
+    }
 
 
 def _notes(

@@ -14,8 +14,15 @@ A *window* is a measure and a reporting period R. For it:
   date, each weighted by the months it covers. Not given for ``last``. A year row, where there
   is one, is the year's total. A year to date with a month missing is not given (the figure
   would look worse than it is); the note says how many months it has.
-- ``figure``: what a report prints: the year to date for sum, ratio and mean; R's own value for
-  ``last`` (snapshots, surveys).
+- ``ytd`` measures: every row already holds the year to date (a collection rate, a count
+  reported cumulatively), so ``ytd_value`` is R's own row and ``period_value`` the difference
+  from the same kind of period before it in the year (Q2's own collections are Q2's year to date
+  less Q1's); year-to-date figures are never added together.
+- ``figure``: what a report prints: the year to date for sum, ratio, mean and ytd; R's own value
+  for ``last`` (snapshots, surveys).
+- ``status``: the least final status of the rows the figure rests on (any row of the year to
+  date, for a figure built from several): ``''`` (final), then revised, provisional, estimated
+  and illustrative.
 - the row of R itself (a row of R's kind, else another row ending when R ends: a quarter row is
   its last month's snapshot): its note, status, officer's forecast and, for ``last``, its base.
 """
@@ -27,11 +34,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["SLOTS", "SeriesGrid", "series_grid", "window_figures"]
+__all__ = ["SLOTS", "STATUS_ORDER", "SeriesGrid", "series_grid", "window_figures"]
 
 SLOTS = 17  # months 0-11, quarters 12-15, the year 16
 _QUARTER0, _YEAR = 12, 16
 _DECIMALS = 9  # sums are rounded to 9 places so 1.7 + 1.9 + 1.6 + 1.9 is exactly 7.1
+# values.csv statuses, most final first: a figure resting on several rows takes the last of theirs
+STATUS_ORDER = ("", "revised", "provisional", "estimated", "illustrative")
+# the month of the financial year each slot's period ends in (months, quarters, the year)
+_SLOT_END = np.array([*range(1, 13), 3, 6, 9, 12, 12])
 
 
 @dataclass(frozen=True)
@@ -213,14 +224,26 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
         np.where(is_quarter, w_quarters[g, q_slot] / 3, mean_ytd),
     )
 
+    # ytd: each row is already the year to date; the period's own figure is the change since
+    # the same kind of period before it in the year (the first of the year is its own)
+    before = _own_row(grid, g, kind, np.maximum(index - 1, 1))
+    before_value = np.where((index > 1) & ~is_year, _row_number(grid, before, "value"), 0.0)
+    ytd_period = own_value - before_value
+
     is_sum, is_ratio = aggregation == "sum", aggregation == "ratio"
     is_mean, is_last = aggregation == "mean", aggregation == "last"
+    is_ytd = aggregation == "ytd"
     period_value = np.select(
-        [is_sum, is_ratio, is_mean], [sum_period, ratio_period, mean_period], own_value
+        [is_sum, is_ratio, is_mean, is_ytd],
+        [sum_period, ratio_period, mean_period, ytd_period],
+        own_value,
     )
-    ytd = np.select([is_sum, is_ratio, is_mean], [v_sum.total, ratio_ytd, mean_ytd], np.nan)
+    ytd = np.select(
+        [is_sum, is_ratio, is_mean, is_ytd], [v_sum.total, ratio_ytd, mean_ytd, own_value], np.nan
+    )
     ytd = np.where(is_sum & ~v_sum.complete, np.nan, ytd)
     figure = np.where(is_last, period_value, ytd)
+    single = is_last | is_ytd  # figures read off R's own row
     # a year to date is given when every month of it is covered, whether or not the period's
     # own figure is (a quarter row covers September in a monthly report)
 
@@ -229,13 +252,14 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
         [v_sum.months, np.minimum(n_sum.months, d_sum.months), w_sum.months],
         month,
     )
+    status = _status(grid, g, own, month, single)
     base_q = _quarter_sums(base_grid, ~np.isnan(base_grid[:, _QUARTER0:_YEAR]))
     base_sum = _ytd_sums(np.nan_to_num(base_grid, nan=0.0), np.nan_to_num(base_q), g, month)
     any_base = _ytd_sums(
         (~np.isnan(base_grid)).astype(float), (~np.isnan(base_q)).astype(float), g, month
     )
     base = np.where(
-        is_last, _row_base(grid, own), np.where(any_base.total > 0, base_sum.total, np.nan)
+        single, _row_base(grid, own), np.where(any_base.total > 0, base_sum.total, np.nan)
     )
 
     return pd.DataFrame(
@@ -248,13 +272,27 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             "base": base,
             "row_forecast": _row_number(grid, own, "forecast"),
             "note": grid.text("note", own),
-            "status": grid.text("status", own),
+            "status": status,
             "has_row": own >= 0,
-            "months_expected": np.where(is_last, 0, month),
-            "months_covered": np.where(is_last, 0, covered),
+            "months_expected": np.where(single, 0, month),
+            "months_covered": np.where(single, 0, covered),
         },
         index=windows.index,
     )
+
+
+def _status(
+    grid: SeriesGrid, g: np.ndarray, own: np.ndarray, month: np.ndarray, single: np.ndarray
+) -> np.ndarray:
+    """The least final status of the rows a figure rests on: R's own row for a figure read off
+    one row, else any row of the year up to month M (a quarter row and its months alike)."""
+    text = grid.values["status"].fillna("").astype(str).to_numpy(dtype=object)
+    codes = pd.Categorical(text, categories=STATUS_ORDER).codes.astype(np.int64)
+    codes = np.append(np.maximum(codes, 0), 0)[grid.rows]  # (groups + 1, 17); no row is final
+    own_code = np.append(np.maximum(pd.Categorical(text, STATUS_ORDER).codes, 0), 0)[own]
+    in_year = _SLOT_END[None, :] <= np.asarray(month)[:, None]
+    year_code = np.where(in_year, codes[g], 0).max(axis=1) if len(g) else np.zeros(0, int)
+    return np.array(STATUS_ORDER, dtype=object)[np.where(single, own_code, year_code)]
 
 
 def _row_number(grid: SeriesGrid, rows: np.ndarray, name: str) -> np.ndarray:

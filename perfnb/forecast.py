@@ -23,18 +23,25 @@ def year_end_forecast(
     figure: pd.Series,
     officer_forecast: pd.Series,
     year_end: pd.Series | None = None,
+    *,
+    cumulative: pd.Series | None = None,
 ) -> pd.DataFrame:
     """``forecast`` (in the measure's unit) and ``forecast_method`` for each row.
 
-    ``share_elapsed`` is the profile's share of the year reached (0-1); ``year_end`` marks rows
-    whose period ends the financial year, where a sum measure's forecast is its outturn. With
-    none of the profile due yet there is no run rate: the forecast is blank.
+    ``share_elapsed`` is the share of the year's target due so far (0-1: the profile's, or the
+    period target over the year's); ``year_end`` marks rows whose period ends the financial
+    year, where a running total's forecast is its outturn. ``cumulative`` marks the running
+    totals projected at their run rate (default: the sum measures; a ytd measure of counts or
+    money is one too). With none of the profile due yet there is no run rate: the forecast is
+    blank.
     """
     officer = officer_forecast.to_numpy(dtype=float)
     ytd = ytd_value.to_numpy(dtype=float)
     share = share_elapsed.to_numpy(dtype=float)
     latest = figure.to_numpy(dtype=float)
-    is_sum = (aggregation == "sum").to_numpy()
+    is_sum = (
+        (aggregation == "sum").to_numpy() if cumulative is None else cumulative.to_numpy(dtype=bool)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         run_rate = np.where(share > 0, ytd / share, np.nan)
     has_officer = ~np.isnan(officer)

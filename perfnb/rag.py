@@ -30,6 +30,7 @@ __all__ = [
     "RAG_LABELS",
     "RAG_ORDER",
     "apply_overrides",
+    "figures_text",
     "normalise_rag",
     "rate",
     "rate_against_target",
@@ -74,6 +75,15 @@ def shortfall(
     )
     reference = np.where(polarity == "band", band_edge, target)
     return gap, reference
+
+
+def figures_text(
+    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
+) -> np.ndarray:
+    """Figures as text with thousands separators, each to its own number of decimals (rounded
+    half away from zero); ``signed`` adds a plus sign, ``whole`` drops a whole number's
+    decimals."""
+    return _numbers(values, decimals, signed, whole)
 
 
 def _numbers(
@@ -184,13 +194,68 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
         amber,
     ]
     category = np.select(categories, np.arange(len(categories)), len(categories))
-    reason = rag.astype(object) + ": " + _reasons(card, category, gap, reference, amber_relative)
+    reason = _reasons(card, category, gap, reference, amber_relative)
+    rag, reason = _improving_is_amber(card, rag, reason, red & ~small)
+    reason = rag.astype(object) + ": " + reason + _resting_on(card, rag)
     return pd.DataFrame(
         {"rag_computed": rag, "rag_reason": reason, "shortfall": np.round(gap, 9)}, index=card.index
     )
 
 
 _NOT_RATED, _NO_TARGET, _PENDING, _MET, _GREEN, _SMALL, _AMBER, _RED = range(8)
+_NOT_FINAL = {
+    "revised": "a revised figure",
+    "provisional": "a provisional figure",
+    "estimated": "an estimated figure",
+    "illustrative": "an illustrative figure (not published)",
+}
+
+
+def _improving_is_amber(
+    card: pd.DataFrame, rag: np.ndarray, reason: np.ndarray, red: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Under ``rag_rule = improving_is_amber`` a shortfall beyond ``amber_within`` is Amber when
+    the direction of travel is improving or stable, else Red; the reason says which."""
+    if "rag_rule" not in card or "direction" not in card:
+        return rag, reason
+    ruled = red & (card["rag_rule"] == "improving_is_amber").to_numpy()
+    if not ruled.any():
+        return rag, reason
+    direction = card["direction"].fillna("").astype(str).to_numpy(dtype=object)
+    against = card["compared_with"].fillna("").astype(str).to_numpy(dtype=object)
+    better = ruled & np.isin(direction, ("improving", "stable"))
+    worse = ruled & ~better
+    rag, reason = rag.astype(object).copy(), reason.copy()
+    rag[better] = "Amber"
+    reason[better] = (
+        reason[better]
+        + ", but "
+        + direction[better]
+        + " against "
+        + against[better]
+        + ", so Amber (improving or stable is Amber)"
+    )
+    compared = worse & (direction != "")
+    reason[compared] = (
+        reason[compared] + " and " + direction[compared] + " against " + against[compared]
+    )
+    unknown = worse & (direction == "")
+    reason[unknown] = (
+        reason[unknown] + ", with no figure for " + against[unknown] + " to show it improving"
+    )
+    return rag, reason
+
+
+def _resting_on(card: pd.DataFrame, rag: np.ndarray) -> np.ndarray:
+    """``; rests on a provisional figure`` for a rating built on a figure that is not final."""
+    out = np.full(len(card), "", dtype=object)
+    if "status" not in card:
+        return out
+    status = card["status"].fillna("").astype(str).to_numpy(dtype=object)
+    rated = np.isin(rag, ("Red", "Amber", "Green"))
+    for word, words in _NOT_FINAL.items():
+        out[rated & (status == word)] = "; rests on " + words
+    return out
 
 
 def _reasons(

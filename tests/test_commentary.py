@@ -431,7 +431,7 @@ def test_drafts_for_counts_on_target_and_markdown_in_names(tmp_path: Path) -> No
         "2.1 points above the target of 35%. Rated Green: meets or beats target.",
         "Days waiting: 10 days, the same as 2016/17 Q4 (10 days); on target (10 days). "
         "Rated Green: meets or beats target.",
-        "Complaints: 3, 3 higher than 2016/17 full year (0); 3 above the target of 0. "
+        "Complaints: 3, 3 higher than 2016/17 Q1 (0); 3 above the target of 0. "
         "Rated Red: more than 5% from target.",
         "\\## \\<b\\>Bold\\</b\\> not\\_a \\*heading\\*: 51%, 1 point better than 2016/17 Q4 "
         "(50%); 1 point above the target of 50%. Rated Green: meets or beats target.",
