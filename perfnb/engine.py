@@ -625,16 +625,7 @@ def performance(
         aggregation == "ytd",
     )
     card["target_year"] = _labels(np.full(n, 2), target_fy, np.ones(n, dtype=np.int64))
-    for name in (
-        "annual_target",
-        "target",
-        "band_low",
-        "band_high",
-        "annual_band_low",
-        "annual_band_high",
-        "target_note",
-        "target_basis",
-    ):
+    for name in targets.columns.drop(["share", "period_share"]):
         card[name] = targets[name].to_numpy()
 
     # -- direction of travel: like with like ----------------------------------------------------

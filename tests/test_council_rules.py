@@ -37,6 +37,21 @@ def dataset(folder: Path, measures: str, values: str, targets: str, toml: str = 
     return write_dataset(folder, files)
 
 
+def workbook(folder: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """A data set folder holding perfnb.xlsx with these sheets' rows (openpyxl)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    folder.mkdir(parents=True)
+    book.save(folder / "perfnb.xlsx")
+    return folder
+
+
 def card(folder: Path, period: str) -> pd.DataFrame:
     """The engine's rows for one period, by measure."""
     return performance(load_dataset(folder), period).set_index("measure_id")
@@ -632,9 +647,6 @@ def test_target_period_errors_in_csv(tmp_path, capsys, targets, message) -> None
 
 def test_target_period_errors_in_excel(tmp_path, capsys) -> None:
     """The same error in perfnb.xlsx names the workbook's sheet, row and column."""
-    from openpyxl import Workbook
-
-    book = Workbook()
     sheets = {
         "measures": [
             MEASURE_HEAD.split(","),
@@ -646,17 +658,45 @@ def test_target_period_errors_in_excel(tmp_path, capsys) -> None:
             ["NNDR", None, "2022-06", 30],
         ],
     }
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    folder = tmp_path / "data"
-    folder.mkdir()
-    book.save(folder / "perfnb.xlsx")
+    folder = workbook(tmp_path / "data", sheets)
     assert main(["validate", "--data", str(folder)]) == 1
     out = capsys.readouterr().err
     assert (
         "perfnb.xlsx, sheet targets, row 2, column period: '2022-06' is a month, but the measure "
         "is quarterly"
     ) in out
+
+
+def test_until_before_from_is_an_error(tmp_path, capsys) -> None:
+    """A measure that stops before it starts is an error naming measures.csv's row and until."""
+    folder = dataset(
+        tmp_path,
+        SPAN.format(name="Odd", start="2022/23 Q3", stop="2022/23 Q1"),
+        "measure_id,period,value\nM,2022/23 Q1,5\n",
+        "measure_id,year,target\nM,2022/23,5\n",
+    )
+    assert main(["validate", "--data", str(folder)]) == 1
+    assert (
+        "measures.csv, row 2, column until: '2022/23 Q1' is before the measure's from period; "
+        "expected from to come first"
+    ) in capsys.readouterr().err
+
+
+def test_rule_columns_are_checked_in_excel(tmp_path, capsys) -> None:
+    """A bad rag_rule or from in perfnb.xlsx names the sheet, row and column."""
+    rows = {
+        "measures": [
+            [*MEASURE_HEAD.split(","), "rag_rule", "from"],
+            ["M", "M", "S", "T", "Local", "count", "high", "last", "quarterly", "lenient", "Q9"],
+        ],
+        "values": [["measure_id", "period", "value"], ["M", "2022/23 Q1", 5]],
+        "targets": [["measure_id", "year", "target"], ["M", "2022/23", 5]],
+    }
+    folder = workbook(tmp_path / "data", rows)
+    assert main(["validate", "--data", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "perfnb.xlsx, sheet measures, row 2, column rag_rule: 'lenient' is not one of the allowed "
+        "values; expected one of tolerance, improving_is_amber"
+    ) in err
+    assert "perfnb.xlsx, sheet measures, row 2, column from: 'Q9' is not a period" in err
