@@ -1,4 +1,5 @@
-"""The ``perfnb`` command line: ``perfnb validate``, ``perfnb run`` and ``perfnb commentary``."""
+"""The ``perfnb`` command line: ``perfnb validate``, ``perfnb run``, ``perfnb commentary`` and
+``perfnb init``."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from perfnb.runner import (
     year_quarters,
 )
 from perfnb.scorecard import build_scorecard
+from perfnb.starter import InitError, write_starter
 
 __all__ = ["main"]
 
@@ -147,6 +149,27 @@ def _commentary(args: argparse.Namespace) -> int:
             f"{len(missing)} Red or Amber measure(s) still need commentary: "
             + ", ".join(missing["measure_id"])
         )
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    try:
+        written = write_starter(args.folder, wide=args.wide)
+    except InitError as exc:
+        print(f"perfnb init: {exc}. Nothing was written.", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(
+            f"perfnb init: cannot write {args.folder}: {exc.strerror or exc}. Nothing was written.",
+            file=sys.stderr,
+        )
+        return 1
+    layout = "a kpis sheet, a row per measure" if args.wide else "a sheet per table"
+    print(f"Wrote {', '.join(str(p) for p in written)}: {layout}, each with an example row.")
+    print(
+        "Replace the example rows with your own (the README sheet says what each column "
+        f"holds), then check them: perfnb validate --data {args.folder}"
+    )
     return 0
 
 
@@ -271,6 +294,23 @@ def build_parser() -> argparse.ArgumentParser:
         "service with figures in the period)",
     )
     commentary.set_defaults(func=_commentary)
+
+    init = sub.add_parser(
+        "init",
+        help="write a new data set to fill in",
+        description="Write FOLDER/perfnb.xlsx, a workbook with a sheet per table of the data "
+        "contract (its headers, an example row, drop-down lists, and a README sheet saying "
+        "what each column holds), and FOLDER/dataset.toml. FOLDER must not exist, or be "
+        "empty: nothing is ever overwritten. See docs/data.md.",
+    )
+    init.add_argument("folder", metavar="FOLDER", help="the new data set's folder")
+    init.add_argument(
+        "--wide",
+        action="store_true",
+        help="one kpis sheet, a row per measure and a column per period, in place of the "
+        "measures, values and targets sheets",
+    )
+    init.set_defaults(func=_init)
     return parser
 
 

@@ -31,6 +31,7 @@ from perfnb.files import files_stamp
 from perfnb.periods import Period, latest_period, parse_period
 from perfnb.timescales import parse_timescale
 from perfnb.validation import RawTable, check_tables
+from perfnb.wide import KPIS, LONG_TABLES, with_kpis
 
 __all__ = ["Dataset", "load_dataset", "slugify", "validate_dataset"]
 
@@ -219,7 +220,8 @@ def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], li
     problems: list[Problem] = []
     workbook = folder / WORKBOOK
     sheets: dict[str, pd.DataFrame] | None = None
-    beside = [spec.filename for spec in FILES.values() if (folder / spec.filename).exists()]
+    specs = (*FILES.values(), KPIS)
+    beside = [spec.filename for spec in specs if (folder / spec.filename).exists()]
     if workbook.exists() and beside:
         problems.append(
             Problem(
@@ -235,7 +237,12 @@ def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], li
         except Exception as exc:  # openpyxl raises many types for a damaged file
             problems.append(Problem(WORKBOOK, f"could not be read as an Excel workbook: {exc}"))
             return tables, sources, problems
+    # a kpis sheet (perfnb.wide) may stand in for measures, values and targets
+    kpis, kpis_label, kpis_source = _read_one(folder, KPIS, sheets, problems)
+    has_kpis = KPIS.name in sheets if sheets is not None else (folder / KPIS.filename).exists()
     for name, spec in FILES.items():
+        if has_kpis and name in LONG_TABLES:
+            spec = replace(spec, required=False)
         grid, label, source = _read_one(folder, spec, sheets, problems)
         if grid is None:
             continue
@@ -245,6 +252,10 @@ def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], li
             continue
         tables[name] = table
         sources[name] = source
+    if kpis is not None:
+        tables, kpis_problems = with_kpis(tables, kpis, kpis_label)
+        problems += kpis_problems
+        sources["kpis"] = kpis_source
     return tables, sources, problems
 
 

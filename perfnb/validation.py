@@ -39,6 +39,10 @@ class RawTable:
     frame: pd.DataFrame
     label: str  # "values.csv" or "perfnb.xlsx, sheet values"
     rows: pd.Series  # spreadsheet row number of each record (header = row 1)
+    # where a row came from when not from this file (a kpis sheet's rows: perfnb.wide): its
+    # file per row, and each cell's column header as written ('' for the column's own name)
+    files: pd.Series | None = None
+    headers: pd.DataFrame | None = None
     _numbers: dict[str, pd.Series] = field(default_factory=dict, repr=False)
     _periods: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
@@ -56,6 +60,15 @@ class RawTable:
         if column not in self._periods:
             self._periods[column] = period_columns(self.frame[column])
         return self._periods[column]
+
+    def locate(self, index: object, column: str) -> tuple[str, int, str]:
+        """The file, spreadsheet row and column header of one cell, as the user wrote them: a
+        cell read from a kpis sheet names the sheet, its row and its column's header."""
+        file = self.label if self.files is None else str(self.files.loc[index])
+        header = column
+        if self.headers is not None and column in self.headers:
+            header = str(self.headers.at[index, column]) or column
+        return file, int(self.rows.loc[index]), header
 
 
 def to_number(texts: pd.Series) -> pd.Series:
@@ -108,21 +121,29 @@ class _Collector:
         if not mask.any():
             return
         hits = mask[mask].index
-        # only the rows that will be listed become Problems; the rest are only counted
-        hits = hits[: self.reserve((table.label, column, message, severity), len(hits))]
-        values = table.frame.loc[hits, column] if column in table.frame else None
-        for i, idx in enumerate(hits):
-            value = values.iloc[i] if values is not None and show_value else None
-            self.problems.append(
-                Problem(
-                    table.label,
-                    message,
-                    row=int(table.rows.loc[idx]),
-                    column=column,
-                    value=value,
-                    severity=severity,  # type: ignore[arg-type]
+        files = table.files.loc[hits] if table.files is not None else None
+        groups = [(table.label, hits)] if files is None else files.groupby(files, sort=False)
+        for file, group in groups:
+            group = group if files is None else group.index
+            # a kpis sheet's cells have headers of their own: its rows are counted by file alone
+            own = table.headers is None or (files is not None and file == table.label)
+            key = (file, column if own else None, message, severity)
+            # only the rows that will be listed become Problems; the rest are only counted
+            group = group[: self.reserve(key, len(group))]
+            values = table.frame.loc[group, column] if column in table.frame else None
+            for i, idx in enumerate(group):
+                value = values.iloc[i] if values is not None and show_value else None
+                where, row, header = table.locate(idx, column)
+                self.problems.append(
+                    Problem(
+                        where,
+                        message,
+                        row=row,
+                        column=header,
+                        value=value,
+                        severity=severity,  # type: ignore[arg-type]
+                    )
                 )
-            )
 
     def finish(self) -> list[Problem]:
         for (file, column, _rule, severity), count in self._counts.items():
@@ -292,8 +313,8 @@ def _check_duplicates(table: RawTable, out: _Collector) -> None:
     dup = keys.duplicated(keep="first")
     if not dup.any():
         return
-    first_row = (
-        pd.Series(table.rows.loc[keys.index].to_numpy(), index=keys.index)
+    first_index = (
+        pd.Series(keys.index, index=keys.index)
         .groupby([keys[k] for k in keys.columns], sort=False)
         .transform("first")
     )
@@ -302,12 +323,15 @@ def _check_duplicates(table: RawTable, out: _Collector) -> None:
     listed = out.reserve((table.label, column, "duplicate", "error"), len(repeated))
     for idx in repeated[:listed]:
         what = " and ".join(f"{k} {keys.at[idx, k]}" for k in keys.columns)
+        file, row, header = table.locate(idx, column)
+        first_file, first_row, _ = table.locate(first_index.loc[idx], column)
+        where = f"row {first_row}" if first_file == file else f"{first_file}, row {first_row}"
         out.problems.append(
             Problem(
-                table.label,
-                f"repeats {what}, already on row {int(first_row.loc[idx])}",
-                row=int(table.rows.loc[idx]),
-                column=column,
+                file,
+                f"repeats {what}, already on {where}",
+                row=row,
+                column=header,
                 value=str(table.frame.at[idx, column]),
             )
         )
