@@ -431,7 +431,10 @@ def _target_frame(
     at = _targets_at(
         targets, catalogue, code, fy, month, kind, cumulative & ~on_forecast, ytd & ~on_forecast
     )
-    year_end = _targets_at(targets, catalogue, code, fy, np.full(len(code), 12), None, None)
+    if "period" in targets and targets["period"].fillna("").astype(str).ne("").any():
+        year_end = _targets_at(targets, catalogue, code, fy, np.full(len(code), 12), None, None)
+    else:  # no period targets: nothing to find at the year's end
+        year_end = at.assign(period_month=np.nan)
     ends_year = year_end["period_month"].to_numpy() == 12
     annual = {
         name: np.where(
@@ -578,10 +581,13 @@ def performance(
     catalogue_ids = pd.Index(catalogue["measure_id"].to_numpy(dtype=object))
     at = _window_results(data, windows, catalogue_ids)
 
-    def rows(k: int) -> pd.DataFrame:
-        return at.take(inverse[k * n : (k + 1) * n]).reset_index(drop=True)
+    def rows(k: int, columns: list[str] | None = None) -> pd.DataFrame:
+        """The window results of the k-th set of windows asked about (only ``columns``)."""
+        frame = at if columns is None else at[columns]
+        return frame.take(inverse[k * n : (k + 1) * n]).reset_index(drop=True)
 
-    here, before, year_ago = rows(0), rows(1), rows(2)
+    compared = ["value", "period_value", "status", "band_low", "band_high"]
+    here, before, year_ago = rows(0), rows(1, compared), rows(2, compared)
 
     card = requests.drop(columns=["p_kind", "p_index", "_p_order", "_m_order"]).copy()
     card["value_period"] = _labels(r_kind, r_fy, r_index)
@@ -646,7 +652,10 @@ def performance(
     card["overridden"] = final["overridden"]
 
     # -- the latest position: the latest figure within N months after the period -------------
-    for name, column in _latest_position(card, [rows(3 + k) for k in range(len(later))]).items():
+    latest = [*compared, "target", "_kind", "_fy", "_index"]
+    for name, column in _latest_position(
+        card, [rows(3 + k, latest) for k in range(len(later))]
+    ).items():
         card[name] = column
 
     # -- benchmarks --------------------------------------------------------------------------
