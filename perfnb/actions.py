@@ -6,8 +6,9 @@ status and % complete, the progress expected by the period end if the work ran e
 start to deadline, the slippage (expected less actual, in percentage points: positive is
 behind), whether it is overdue or due in the next period, and a derived rating with its reason:
 
-- ``Cancelled``, ``Completed``: as the officer reports (or 100% complete, or a timescale of
-  "Already achieved");
+- ``Cancelled``, ``Completed``: as the officer reports (or 100% complete); with no report, a
+  plan that records completion ("Already achieved" or "Review completed September 2003" as
+  the timescale, "Achieved" as the outcome) is Completed;
 - ``Overdue``: the deadline fell before the period end and it is not completed;
 - ``At risk``: the officer says At risk or Off target, it is more than ``at_risk_points``
   behind expected progress, or no progress was reported for the period;
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from perfnb.periods import Period, parse_period
+from perfnb.timescales import parse_timescale, says_done
 
 __all__ = [
     "ACTION_COLUMNS",
@@ -100,6 +102,31 @@ def outcome_measure_ids(outcome: object) -> list[str]:
     return [part.strip() for part in re.split(r"[;,]", str(outcome or "")) if part.strip()]
 
 
+def _outcome_done(outcome: object) -> str:
+    """The words of an ``outcome_measure`` cell that record completion, where the cell or one
+    of its paragraphs (parts separated by ``;``) is only such words (seed 003's
+    "Improved assessment response and service development.; Completed"); else blank."""
+    parts = [part.strip() for part in str(outcome or "").split(";")]
+    return next((part for part in parts if says_done(part)), "")
+
+
+def _plan_done(actions: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
+    """Where the plan itself records an action as done by ``end``, the words that say so, for
+    its reason: the timescale ("Already achieved"; "Review completed September 2003" once that
+    month has come) or the outcome column ("Achieved"); blank elsewhere."""
+    said = []
+    for deadline, outcome in zip(actions["deadline"], actions["outcome_measure"], strict=True):
+        timescale = parse_timescale(deadline)
+        words = _outcome_done(outcome)
+        if timescale.done and not (timescale.deadline and timescale.deadline > end.date()):
+            said.append(f'the timescale says "{timescale.text}"')
+        elif words:
+            said.append(f'the outcome column says "{words}"')
+        else:
+            said.append("")
+    return pd.Series(said, index=actions.index, dtype=object)
+
+
 def action_progress(
     actions: pd.DataFrame,
     updates: pd.DataFrame,
@@ -147,8 +174,8 @@ def action_progress(
     slippage = (expected - done).round(1)
 
     cancelled = lowered.eq("cancelled")
-    achieved = actions["deadline_kind"].eq("achieved") & status.eq("")
-    completed = ~cancelled & (lowered.eq("completed") | pct.ge(100) | achieved)
+    plan_done = _plan_done(actions, end).where(status.eq(""), "")  # a report says more
+    completed = ~cancelled & (lowered.eq("completed") | pct.ge(100) | plan_done.ne(""))
     finished = cancelled | completed
     overdue = ~finished & deadline.notna() & (deadline < end)
     due_soon = (
@@ -187,7 +214,9 @@ def action_progress(
     out["rag_reason"] = [
         _reason(row, period, at_risk_points, bool(quiet), bool(fresh), bool(late), bool(slow))
         for row, quiet, fresh, late, slow in zip(
-            out.assign(deadline_date=deadline, start_date=start).to_dict("records"),
+            out.assign(deadline_date=deadline, start_date=start, plan_done=plan_done).to_dict(
+                "records"
+            ),
             silent,
             new,
             future,
@@ -269,7 +298,7 @@ def _reason(
     if rag == "Completed":
         if status.lower() == "completed" or (pd.notna(pct) and pct >= 100):
             return f"Completed: reported as {status or 'complete'} ({done})"
-        return f"Completed: the timescale says {row['deadline']!r}"
+        return f"Completed: {row['plan_done']}"
     if rag == "Overdue":
         state = {
             "not started": "it has not started",

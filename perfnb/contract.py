@@ -13,6 +13,7 @@ from typing import Literal
 
 __all__ = [
     "ACTION_STATUSES",
+    "ACTION_STATUS_WORDS",
     "AGGREGATIONS",
     "FILES",
     "FREQUENCIES",
@@ -197,6 +198,13 @@ BENCHMARKS = FileSpec(
 
 # an action's status as officers report it (seed 001 writes "On Target"; matched in any case)
 ACTION_STATUSES = ("Not started", "On target", "At risk", "Off target", "Completed", "Cancelled")
+# other words an officer may write for a status (any case), each read as the status it means
+ACTION_STATUS_WORDS = {
+    "Achieved": "Completed",
+    "Already achieved": "Completed",
+    "Complete": "Completed",
+    "Done": "Completed",
+}
 
 ACTIONS = FileSpec(
     "actions",
@@ -236,7 +244,14 @@ ACTION_UPDATES = FileSpec(
     columns=(
         Column("action_id", "id", True, False, description="An action_id of actions.csv."),
         Column("period", "period", True, False, description="The report's period, 2009/10 Q2."),
-        Column("status", "choice", True, False, ACTION_STATUSES, "The officer's status."),
+        Column(
+            "status",
+            "choice",
+            True,
+            False,
+            (*ACTION_STATUSES, *ACTION_STATUS_WORDS),
+            "The officer's status (Achieved, Already achieved, Complete and Done are Completed).",
+        ),
         Column("pct_complete", "number", True, description="Per cent complete, 0 to 100."),
         Column("progress", "text", description="Progress this period."),
         Column("issues", "text", description="Issues affecting progress and corrective actions."),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from perfnb.contract import (
+    ACTION_STATUS_WORDS,
     ACTION_STATUSES,
     ACTION_UPDATES,
     ACTIONS,
@@ -408,7 +409,8 @@ def _typed_actions(table: RawTable | None) -> pd.DataFrame:
 
 def _typed_action_updates(table: RawTable | None) -> pd.DataFrame:
     """action_updates.csv: ``period`` as its label, ``status`` in its canonical case (``On
-    Target`` is ``On target``), ``pct_complete`` as a number (per cent)."""
+    Target`` is ``On target``; ``Achieved`` and ``Done`` are ``Completed``), ``pct_complete`` as
+    a number (per cent)."""
     names = [c.name for c in ACTION_UPDATES.columns]
     if table is None:
         empty = pd.DataFrame(columns=names, dtype=object)
@@ -419,6 +421,7 @@ def _typed_action_updates(table: RawTable | None) -> pd.DataFrame:
             frame[name] = ""
     frame["period"] = table.periods("period")["period"]
     canonical = {status.lower(): status for status in ACTION_STATUSES}
+    canonical |= {word.lower(): status for word, status in ACTION_STATUS_WORDS.items()}
     frame["status"] = frame["status"].astype(str).str.strip().str.lower().map(canonical)
     frame["pct_complete"] = table.number("pct_complete")
     extra = [c for c in frame.columns if c not in names]

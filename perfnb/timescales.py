@@ -6,6 +6,11 @@ Re-engineering: Jan - March 2004; Service Delivery: April - June 2004``. :func:`
 turns each into a :class:`Timescale`: the last day it names (the end of a month, a quarter or a
 financial year; the latest when it names several), which is a deadline, and the first (the
 start of the earliest), which is a start; or no date, keeping the words. It never raises.
+
+Some timescales record that the work is done: ``Already achieved``, ``Completed``, ``Done`` (no
+date), or ``Review completed September 2003`` (the date it was done). :attr:`Timescale.done`
+says so; ``Completed by March 2004`` is a deadline. :func:`says_done` tells whether a cell is
+only such words (seed 003's outcome column says ``Achieved``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Timescale", "parse_timescale"]
+__all__ = ["Timescale", "parse_timescale", "says_done"]
 
 TimescaleKind = Literal["date", "achieved", "ongoing", "text", "blank"]
 
@@ -52,10 +57,14 @@ _QUARTER = re.compile(
     r"\bQ(?:uarter)?\s*(?P<q>[1-4])\s*(?P<fy>\d{4})\s*/\s*(?P<fy2>\d{2,4})\b", re.IGNORECASE
 )
 _FINANCIAL_YEAR = re.compile(r"\b(?P<fy>\d{4})\s*/\s*(?P<fy2>\d{2}|\d{4})\b")
-_ACHIEVED = re.compile(
-    r"\b(already\s+)?(achieved|complete[d]?|done|implemented|in place|established)\b",
-    re.IGNORECASE,
-)
+# the words that record completion: "Already achieved", "Completed", "Done", "Established"
+_DONE_WORDS = r"(?:already\s+)?(?:achieved|complete[d]?|done|implemented|in\s+place|established)"
+_ACHIEVED = re.compile(r"(?:\b(?P<before>[a-z]+)\s+)?\b" + _DONE_WORDS + r"\b", re.IGNORECASE)
+_ONLY_DONE = re.compile(r"\s*" + _DONE_WORDS + r"[\s.!]*", re.IGNORECASE)
+# words before a completion word that make it not done yet: "not achieved", "to be completed"
+_NOT_YET = ("not", "never", "yet", "be", "to", "until", "unless", "if", "once", "when")
+# what follows "Review completed" when it is the date it was done: "September 2003", "in May"
+_DONE_WHEN = re.compile(r"\s+(?:(?:in|on)\s+)?(?P<when>\S.*)", re.IGNORECASE)
 _ONGOING = re.compile(r"\b(ongoing|on-going|continuous|continuing|rolling|annual(ly)?)\b", re.I)
 
 
@@ -64,12 +73,15 @@ class Timescale:
     """A timescale read: ``deadline`` is the last day it names and ``first`` the first (None
     when it names none: "October 2003" is 1 to 31 October); ``kind`` says what it is: ``date``,
     ``achieved`` (done already), ``ongoing``, ``text`` (words with no date) or ``blank``;
-    ``text`` is the words as written."""
+    ``text`` is the words as written; ``done`` that it records the work as done: every
+    ``achieved`` one, and a ``date`` one that gives the date it was done ("Review completed
+    September 2003"; never "Completed by March 2004")."""
 
     text: str
     deadline: dt.date | None
     kind: TimescaleKind
     first: dt.date | None = None  # the first day it names: an action's start
+    done: bool = False  # it records that the work is done (already, or on its date)
 
     def __str__(self) -> str:
         return self.text
@@ -102,6 +114,11 @@ def _month(year: int, month: int) -> Span:
 def _spans(text: str) -> list[Span]:
     """Every span of days the text names, each form read once (a matched span of text is not
     read again)."""
+    return _read(text)[0]
+
+
+def _read(text: str) -> tuple[list[Span], str]:
+    """The spans of days the text names, and the text left when they are taken out."""
     found: list[Span] = []
     rest = text
 
@@ -123,7 +140,7 @@ def _spans(text: str) -> list[Span]:
     take(_MONTH_RANGE, _month_range)
     take(_MONTH_YEAR, lambda m: _month(int(m["y"]), _MONTHS[m["m"].lower().rstrip(".")]))
     take(_FINANCIAL_YEAR, _financial_year)
-    return found
+    return found, rest
 
 
 def _month_range(match: re.Match[str]) -> Span:
@@ -158,9 +175,39 @@ def parse_timescale(text: object) -> Timescale:
         return Timescale("", None, "blank")
     spans = _spans(words)
     if spans:
-        return Timescale(words, max(last for _, last in spans), "date", min(f for f, _ in spans))
-    if _ACHIEVED.search(words):
-        return Timescale(words, None, "achieved")
+        last, first = max(last for _, last in spans), min(f for f, _ in spans)
+        return Timescale(words, last, "date", first, done=len(spans) == 1 and _done_on(words))
+    if _done_words(words):
+        return Timescale(words, None, "achieved", done=True)
     if _ONGOING.search(words):
         return Timescale(words, None, "ongoing")
     return Timescale(words, None, "text")
+
+
+def _done_words(words: str) -> list[re.Match[str]]:
+    """The words in a timescale that say the work is done ("Already achieved", "Review
+    completed"), leaving out those that say it is not yet ("not achieved", "to be completed")."""
+    return [
+        match
+        for match in _ACHIEVED.finditer(words)
+        if (match["before"] or "").lower() not in _NOT_YET
+    ]
+
+
+def _done_on(words: str) -> bool:
+    """Whether a timescale naming one date says the work was done then: a word of completion
+    straight before the date and nothing after it ("Review completed September 2003", "Done
+    in May 2003"), not a deadline ("Completed by March 2004", "To be completed May 2004")."""
+    for match in _done_words(words):
+        when = _DONE_WHEN.fullmatch(words[match.end() :])
+        if when is not None:
+            spans, rest = _read(when["when"])
+            if len(spans) == 1 and not rest.strip(" .,;:"):
+                return True
+    return False
+
+
+def says_done(text: object) -> bool:
+    """Whether a cell is only words that record completion: ``Achieved``, ``Completed``,
+    ``Already achieved``, ``Done`` (any case, a full stop allowed)."""
+    return text is not None and bool(_ONLY_DONE.fullmatch(str(text)))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from perfnb.contract import FLAGS, Column, FileSpec, Problem, slugify
+from perfnb.contract import ACTION_STATUS_WORDS, FLAGS, Column, FileSpec, Problem, slugify
 from perfnb.periods import period_columns
 
 __all__ = ["RawTable", "check_tables", "to_number"]
@@ -627,9 +627,10 @@ def _check_actions(tables: dict[str, RawTable], out: _Collector) -> None:
     )
     if "status" in updates.frame:
         status = updates.frame["status"].astype(str).str.strip().str.lower()
+        done = {w.lower() for w, means in ACTION_STATUS_WORDS.items() if means == "Completed"}
         out.add_rows(
             updates,
-            (status == "completed") & (pct < 100),
+            status.isin({"completed", *done}) & (pct < 100),
             "pct_complete",
             "is less than 100 for an action whose status is Completed",
             severity="warning",

@@ -17,7 +17,7 @@ from perfnb import (
     load_dataset,
     overdue_table,
 )
-from perfnb.action_report import action_sections, outcome_text
+from perfnb.action_report import action_counts, action_sections, outcome_text
 
 
 @pytest.fixture(scope="module")
@@ -235,24 +235,37 @@ def test_reasons_table_keeps_the_officers_status(sefton) -> None:
 
 def test_new_plan_without_updates(tmp_path) -> None:
     """Seed 003 (Herefordshire) in its month, October 2003: 74 actions starting then, no % yet,
-    so no chart. Four name a month already gone (June, August, September 2003: HJR-27, 43, 36,
-    37) and are overdue; the rest are starting or already achieved."""
+    so no chart. Three name a month already gone (June, August, September 2003: HJR-27, 43,
+    37) and are overdue; HJR-36's "Review completed September 2003" is done. 17 are
+    Completed: the 13 whose timescale says Already achieved, Achieved or Established, HJR-36,
+    and HJR-33, 55 and 58, whose outcome column says Completed or Achieved. The other 54 are
+    starting, 10 of them due in October itself (the 13 due then less HJR-33, 55 and 58)."""
     report = ActionReport.build(
         load_dataset(SAMPLE), "2003-10", "Social Care and Strategic Housing", tmp_path
     )
     progress = report.progress.set_index("action_id")
     assert len(progress) == 74
-    assert sorted(progress.index[progress["overdue"]]) == ["HJR-27", "HJR-36", "HJR-37", "HJR-43"]
+    assert sorted(progress.index[progress["overdue"]]) == ["HJR-27", "HJR-37", "HJR-43"]
     assert progress.loc["HJR-27", "rag_reason"] == (
         "Overdue: the deadline, 30 Jun 2003, has passed and no % complete is reported"
     )
+    assert action_counts(report.progress) == {
+        "Overdue": 3,
+        "At risk": 0,
+        "On track": 54,
+        "Completed": 17,
+        "Cancelled": 0,
+    }
     others = progress[~progress["overdue"]]
     assert set(others["rag"]) == {"On track", "Completed"}
     completed = others[others["rag"] == "Completed"]
-    assert completed["deadline"].str.contains("achieved|Established", case=False).all()
+    said = completed["rag_reason"].str.extract(r"^Completed: the (timescale|outcome column)")[0]
+    assert sorted(completed.index[said.eq("outcome column")]) == ["HJR-33", "HJR-55", "HJR-58"]
+    assert said.eq("timescale").sum() == 13 + 1  # HJR-36 too
+    assert progress.loc["HJR-33", "rag_reason"] == 'Completed: the outcome column says "Completed"'
     starting = others.loc[others["rag"] == "On track"]
     due_now = starting["deadline_date"].eq(pd.Timestamp("2003-10-31"))
-    assert due_now.sum() == 13
+    assert due_now.sum() == 10
     assert (
         starting.loc[due_now, "rag_reason"]
         .eq("On track: started this period and due by 31 Oct 2003; no progress reported")

@@ -18,8 +18,8 @@ from perfnb.actions import (
     overdue_actions,
     services_with_actions,
 )
-from perfnb.loader import _typed_actions
-from perfnb.timescales import parse_timescale
+from perfnb.loader import _typed_actions, load_dataset, validate_dataset
+from perfnb.timescales import parse_timescale, says_done
 
 
 @pytest.mark.parametrize(
@@ -85,6 +85,67 @@ def test_any_timescale_text_is_read_without_error(text: str) -> None:
     assert (read.deadline is not None) == (read.kind == "date")
     assert (read.first is None) == (read.deadline is None)
     assert read.first is None or read.first <= read.deadline
+    # every "achieved" timescale records completion; only those and dated ones ever do
+    assert read.kind != "achieved" or read.done
+    assert not read.done or read.kind in ("achieved", "date")
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline", "done"),
+    [
+        # seed 003: a review done the month before the plan, and a date to finish by
+        ("Review completed September 2003", dt.date(2003, 9, 30), True),
+        ("Completed by March 2004", dt.date(2004, 3, 31), False),
+        # part achieved, part still due: not done
+        (
+            "Website and email achieved Leaflet distribution October 2003",
+            dt.date(2003, 10, 31),
+            False,
+        ),
+        (
+            "Audit: Already achieved.; Supervision Plans by October 2003.",
+            dt.date(2003, 10, 31),
+            False,
+        ),
+        ("Already achieved", None, True),
+        ("Achieved", None, True),
+        ("Done", None, True),
+        ("Established", None, True),
+        ("Done in May 2003", dt.date(2003, 5, 31), True),
+        ("completed on 12 May 2003.", dt.date(2003, 5, 12), True),
+        # not done yet, whatever the word
+        ("To be completed May 2004", dt.date(2004, 5, 31), False),
+        ("Not completed September 2003", dt.date(2003, 9, 30), False),
+        ("Not achieved", None, False),
+        ("Not yet achieved", None, False),
+        ("Completed: March 2004", dt.date(2004, 3, 31), False),
+        ("Ongoing", None, False),
+    ],
+)
+def test_timescales_that_record_completion(text, deadline, done) -> None:
+    """A timescale records the work as done when it says so with no date, or gives the date it
+    was done straight after the word; "by", "to be" and "not" make it a deadline or words."""
+    read = parse_timescale(text)
+    assert (read.deadline, read.done) == (deadline, done)
+
+
+@pytest.mark.parametrize(
+    ("text", "only_done"),
+    [
+        ("Completed", True),
+        ("Achieved", True),
+        ("achieved.", True),
+        ("Already achieved", True),
+        (" DONE ", True),
+        ("Improved assessment response and service development.", False),
+        ("Achieved later this year", False),
+        ("Not achieved", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_says_done(text, only_done) -> None:
+    assert says_done(text) is only_done
 
 
 def _actions(*rows: dict) -> pd.DataFrame:
@@ -197,7 +258,7 @@ def test_no_update_this_period_and_plans_without_updates() -> None:
     assert quiet["rag_reason"] == "At risk: no progress reported for 2009/10 Q2"
     plan = action_progress(actions, updates, "2003/04 Q3").set_index("action_id")
     assert plan.loc["DONE", "rag"] == "Completed"
-    assert plan.loc["DONE", "rag_reason"] == "Completed: the timescale says 'Already achieved'"
+    assert plan.loc["DONE", "rag_reason"] == 'Completed: the timescale says "Already achieved"'
     assert plan.loc["NEW", "rag"] == "On track"
     assert not plan.loc["ONGOING", "overdue"] and plan.loc["ONGOING", "rag"] == "On track"
 
@@ -391,3 +452,119 @@ def test_monthly_and_slug_labelled_updates_count_for_their_quarter() -> None:
     assert services_with_actions(actions, monthly, "2009/10 Q2") == ["Care"]
     august = _updates(("X", "2009-08", "On target", 45))  # not the quarter's own
     assert services_with_actions(actions, august, "2009/10 Q2") == []
+
+
+# seed 003's cells as printed (data/sample/actions.csv): HJR-33 says "Completed" and HJR-55 and
+# HJR-58 "Achieved" in the outcome column; HJR-36's timescale says the review was completed in
+# September 2003; HJR-11's "Completed by March 2004" and HJR-74's half-done timescale are
+# deadlines. The plan is dated October 2003 and has no progress reports.
+SEED_003_DONE = (
+    {
+        "action_id": "HJR-33",
+        "deadline": "October 2003",
+        "outcome_measure": "Improved assessment response and service development.; Completed",
+    },
+    {
+        "action_id": "HJR-55",
+        "deadline": "Website and email achieved Leaflet distribution October 2003",
+        "outcome_measure": "A more accurate reflection of service user and carer experience "
+        "of our services.; Achieved",
+    },
+    {
+        "action_id": "HJR-58",
+        "deadline": "October 2003",
+        "outcome_measure": "Improved longer term service planning and Supporting Best Value..; "
+        "Achieved",
+    },
+    {
+        "action_id": "HJR-36",
+        "deadline": "Review completed September 2003",
+        "outcome_measure": "Improved service response.; Service Monitoring",
+    },
+    {
+        "action_id": "HJR-11",
+        "deadline": "Completed by March 2004",
+        "outcome_measure": "Consistent outcome based assessment.; DIS Reference 2160 \u2013 2164, "
+        "PAF D39, D40.",
+    },
+    {
+        "action_id": "HJR-74",
+        "deadline": "Audit: Already achieved.; Supervision Plans by October 2003.",
+        "outcome_measure": "Enhanced practice and decision making.; Continue Supervision "
+        "monitoring Staff Opinion Survey",
+    },
+)
+
+
+@pytest.mark.parametrize("period", ["2003-10", "2003/04 Q3", "2004/05 Q1"])
+def test_done_in_the_plan_is_completed_and_never_overdue(period: str) -> None:
+    """HJR-33, HJR-55 and HJR-58 (done, says the outcome column) and HJR-36 (review completed
+    September 2003) are Completed in October 2003 and stay so, never Overdue, with the plan's
+    words in the reason. HJR-11 is due 31 March 2004 and HJR-74's supervision plans 31
+    October 2003: neither is done, so each is Overdue once its date has gone."""
+    actions = _actions(*({**row, "start": "October 2003"} for row in SEED_003_DONE))
+    empty = _updates().astype({"pct_complete": float})
+    rows = action_progress(actions, empty, period).set_index("action_id")
+    done = ["HJR-33", "HJR-55", "HJR-58", "HJR-36"]
+    assert rows.loc[done, "rag"].tolist() == ["Completed"] * 4
+    assert not rows.loc[done, "overdue"].any() and not rows.loc[done, "due_soon"].any()
+    assert rows.loc[done, "rag_reason"].tolist() == [
+        'Completed: the outcome column says "Completed"',
+        'Completed: the outcome column says "Achieved"',
+        'Completed: the outcome column says "Achieved"',
+        'Completed: the timescale says "Review completed September 2003"',
+    ]
+    late = {"2003-10": [], "2003/04 Q3": ["HJR-74"], "2004/05 Q1": ["HJR-11", "HJR-74"]}
+    assert rows.index[rows["overdue"]].tolist() == late[period]
+    assert set(rows.loc[["HJR-11", "HJR-74"], "rag"]) <= {"On track", "Overdue"}
+
+
+def test_a_report_outweighs_the_plans_words() -> None:
+    """The plan's own record of completion counts only while nobody has reported: an officer's
+    On target 40% is rated from the figures; a date that records completion but has not come
+    yet ("Completed March 2004" at October 2003) is a deadline."""
+    actions = _actions(
+        {"action_id": "SAID", "deadline": "March 2004", "outcome_measure": "Achieved"},
+        {"action_id": "LATER", "start": "October 2003", "deadline": "Completed March 2004"},
+    )
+    updates = _updates(("SAID", "2003/04 Q3", "On target", 40))
+    rows = action_progress(actions, updates, "2003/04 Q3").set_index("action_id")
+    # reported first at 2003/04 Q3, so from 1 October 2003 to 31 March 2004 (183 days); by
+    # 31 December, 92 of them: 50.3% expected, and 40% is 10.3 points behind
+    assert rows.loc["SAID", ["expected_pct", "rag"]].tolist() == [
+        round(92 / 183 * 100, 1),
+        "At risk",
+    ]
+    assert rows.loc["LATER", "rag"] == "On track"
+    assert (
+        action_progress(actions, updates, "2004/05 Q1").set_index("action_id").loc["LATER", "rag"]
+        == "Completed"
+    )
+
+
+def test_officers_words_for_completed(tiny) -> None:
+    """action_updates.csv's status may say Achieved, Already achieved, Complete or Done, in any
+    case: each is Completed, and Done at 80% warns as Completed at 80% does."""
+    folder = tiny(
+        actions="action_id,title,service,lead_officer,deadline\n"
+        + "".join(f"A{n},Step {n},Help Desk,A. Officer,March 2018\n" for n in range(1, 6)),
+        action_updates="action_id,period,status,pct_complete\n"
+        "A1,2017/18 Q1,Achieved,100\n"
+        "A2,2017/18 Q1,already achieved,\n"
+        "A3,2017/18 Q1,COMPLETE,100\n"
+        "A4,2017/18 Q1,Done,80\n"
+        "A5,2017/18 Q1,On target,50\n",
+    )
+    data = load_dataset(folder)
+    assert data.action_updates["status"].tolist() == ["Completed"] * 4 + ["On target"]
+    rows = action_progress(data.actions, data.action_updates, "2017/18 Q1")
+    assert rows["rag"].tolist() == ["Completed"] * 4 + ["On track"]
+    assert rows["rag_reason"].tolist()[:2] == [
+        "Completed: reported as Completed (100% complete)",
+        "Completed: reported as Completed (no % complete reported)",
+    ]
+    warnings = [str(p) for p in validate_dataset(folder) if p.severity == "warning"]
+    assert warnings == [
+        "action_updates.csv, row 5, column pct_complete: '80' is less than 100 for an action "
+        "whose status is Completed"
+    ]

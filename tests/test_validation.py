@@ -514,7 +514,8 @@ def test_action_plans_are_checked_by_row(tiny) -> None:
     folder = tiny(actions=ACTIONS_CSV, action_updates=UPDATES_CSV)
     assert messages(folder) == [
         "action_updates.csv, row 7, column status: 'Finished' is not one of the allowed values; "
-        "expected one of Not started, On target, At risk, Off target, Completed, Cancelled",
+        "expected one of Not started, On target, At risk, Off target, Completed, Cancelled, "
+        "Achieved, Already achieved, Complete, Done",
         "actions.csv, row 4, column parent_id: 'AP-9' is not an action_id in actions.csv",
         "action_updates.csv, row 5, column action_id: 'AP-3' is not an action_id in actions.csv",
         "action_updates.csv, row 6, column pct_complete: '120' is not a percentage from 0 to 100",
