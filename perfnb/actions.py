@@ -16,6 +16,8 @@ behind), whether it is overdue or due in the next period, and a derived rating w
 
 The officer's status is kept beside the derived rating; ``status_differs`` marks where the
 two disagree (an officer's On target for an action that is overdue), as RAG overrides do.
+:func:`lead_officers` reads the people a ``lead_officer`` cell names, so that the counts by
+lead officer count each person once per action they lead.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "AT_RISK_POINTS",
     "action_progress",
     "action_summary",
+    "lead_officers",
     "linked_measures",
     "outcome_measure_ids",
     "overdue_actions",
@@ -328,9 +331,94 @@ def _reason(
     return f"On track: {done}, {percent_text(expected)} expected by {_day(period.end)}"
 
 
+# joint leads: "Stephanie Canham / Henry Lewis", "Sue Alexander; Henry Lewis", "Smith & Jones",
+# "Stephanie Canham and Capacity Planning Group" (never the "and" inside a word)
+_LEAD_SEPARATORS = re.compile(r"\s*[;/&\r\n]\s*|\s+and\s+", re.IGNORECASE)
+
+
+def _person_key(name: str) -> str:
+    """One key for the spellings of a name that differ only in spacing or case."""
+    return "".join(name.split()).casefold()
+
+
+def _split_run(words: list[str], known: set[tuple[str, ...]]) -> list[str]:
+    """A run of names printed one after another ("Henry Lewis Stephanie Canham") split at
+    the ``known`` names in it (each two words or more, casefolded); the words as they are when
+    no known name is in them or a piece would be a single word."""
+    folded = [word.casefold() for word in words]
+    longest = max(map(len, known), default=0)
+    pieces: list[list[str]] = []
+    rest: list[str] = []
+    found, i = False, 0
+    while i < len(words):
+        size = next(
+            (
+                n
+                for n in range(min(longest, len(words) - i), 1, -1)
+                if tuple(folded[i : i + n]) in known
+            ),
+            0,
+        )
+        if size:
+            pieces += [rest, words[i : i + size]] if rest else [words[i : i + size]]
+            rest, found, i = [], True, i + size
+        else:
+            rest.append(words[i])
+            i += 1
+    if rest:
+        pieces.append(rest)
+    if not found or any(len(piece) < 2 for piece in pieces):
+        return [" ".join(words)]
+    return [" ".join(piece) for piece in pieces]
+
+
+def lead_officers(leads: pd.Series) -> pd.Series:
+    """The people each ``lead_officer`` cell names, as a list, each once: the cell split at
+    ``;``, ``/``, ``&``, line breaks and " and ", and a run of names printed one after another
+    split where it holds names that lead on their own elsewhere in ``leads`` (seed 003's
+    "Henry Lewis Stephanie Canham"). Names that differ only in spacing or case are one person,
+    spelt as ``leads`` most often spells them (the first spelling seen, on a tie). A blank cell
+    is kept as it is."""
+    cells = [
+        [" ".join(part.split()) for part in _LEAD_SEPARATORS.split(str(cell)) if part.strip()]
+        if isinstance(cell, str)
+        else []
+        for cell in leads
+    ]
+    known = {
+        tuple(word.casefold() for word in part.split())
+        for parts in cells
+        for part in parts
+        if len(part.split()) >= 2
+    }
+    while True:  # a run of known names is not itself a name: drop such runs until none is left
+        runs = {name for name in known if len(_split_run(list(name), known - {name})) > 1}
+        if not runs:
+            break
+        known -= runs
+    people = [
+        [name for part in parts for name in _split_run(part.split(), known)] for parts in cells
+    ]
+    spellings: dict[str, dict[str, int]] = {}
+    for names in people:
+        for name in names:
+            seen = spellings.setdefault(_person_key(name), {})
+            seen[name] = seen.get(name, 0) + 1
+    spelt = {key: max(seen, key=seen.__getitem__) for key, seen in spellings.items()}
+    lists = []
+    for cell, names in zip(leads, people, strict=True):
+        once = list(dict.fromkeys(spelt[_person_key(name)] for name in names))
+        lists.append(once if once else [cell])
+    return pd.Series(lists, index=leads.index, dtype=object)
+
+
 def action_summary(progress: pd.DataFrame, by: str = "service") -> pd.DataFrame:
     """Counts of actions by derived rating (``ACTION_RAGS``) for each ``by`` (service, theme
-    or lead_officer), with the total and how many are overdue, largest concern first."""
+    or lead_officer), with the total and how many are overdue, largest concern first. By
+    lead officer, an action led jointly counts once for each person (:func:`lead_officers`)."""
+    if by == "lead_officer":
+        progress = progress.assign(lead_officer=lead_officers(progress["lead_officer"]))
+        progress = progress.explode("lead_officer")
     counts = pd.crosstab(progress[by], progress["rag"]).reindex(columns=list(ACTION_RAGS))
     counts = counts.fillna(0).astype(int)
     counts["Total"] = counts.sum(axis=1)
