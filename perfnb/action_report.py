@@ -326,7 +326,7 @@ def action_sections(progress: pd.DataFrame) -> str:
     """Each action with progress or issues reported this period: its heading, rating, status,
     % complete and deadline, the reason for its rating, and the text in full."""
     parts = []
-    for row in progress.to_dict("records"):
+    for row, title in zip(progress.to_dict("records"), _titles(progress), strict=True):
         progress_text, issues = str(row.get("progress") or ""), str(row.get("issues") or "")
         if not (progress_text.strip() or issues.strip()):
             continue
@@ -346,7 +346,7 @@ def action_sections(progress: pd.DataFrame) -> str:
         section = [
             f'<section class="perfnb-action" id="{anchor}">',
             f'<div class="perfnb-measure-head"><h3>{escape(str(row["action_id"]))}: '
-            f"{escape(str(row['title']))}</h3>",
+            f"{escape(str(title))}</h3>",
             f'<table class="perfnb-facts"><thead><tr>{head}</tr></thead>'
             f"<tbody><tr>{body}</tr></tbody></table>",
             f'<p class="perfnb-reason">{escape(str(row["rag_reason"]))}</p></div>',
@@ -484,9 +484,13 @@ class ActionReport:
         return [self.show(action_summary_table(self.progress, b)) for b in [*by, "lead_officer"]]
 
     def progress_chart(self) -> Chart | HTML:
-        """% complete against expected progress, or a note when no action reports one."""
-        if self.progress["pct_complete"].notna().any():
-            return self.show(action_progress_chart(self.progress))
+        """% complete against expected progress, or a note when no action reports one; an
+        activity is drawn only when it has a % complete (seed 001's have none)."""
+        progress = self.progress
+        activity = progress["parent_id"].fillna("").ne("")
+        progress = progress[~activity | progress["pct_complete"].notna()]
+        if progress["pct_complete"].notna().any():
+            return self.show(action_progress_chart(progress))
         return HTML(
             '<p class="perfnb-muted">No action has a % complete reported for '
             f"{escape(self.period.label)}.</p>"

@@ -130,6 +130,29 @@ def _plan_done(actions: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
     return pd.Series(said, index=actions.index, dtype=object)
 
 
+def _starts(actions: pd.DataFrame, first_reported: pd.Series) -> pd.Series:
+    """Each row's start: its own ``start_date``; else, for an activity, its action's start;
+    else the first day of the first period it was reported in (NaT when none)."""
+    ids = actions["action_id"].astype(str).tolist()
+    own = dict(zip(ids, actions["start_date"], strict=True))
+    reported = dict(zip(ids, _lookup(first_reported, actions["action_id"]), strict=True))
+    parent_ids = actions["parent_id"] if "parent_id" in actions else pd.Series("", actions.index)
+    parents = dict(zip(ids, parent_ids.fillna("").astype(str), strict=True))
+
+    def start(action_id: str, seen: frozenset[str]) -> object:
+        if pd.notna(own[action_id]):
+            return own[action_id]
+        parent = parents[action_id]
+        if parent in own and parent not in seen:  # a loop of parents stops where it began
+            found = start(parent, seen | {parent})
+            if pd.notna(found):
+                return found
+        return reported[action_id]
+
+    starts = [start(action_id, frozenset({action_id})) for action_id in ids]
+    return pd.Series(pd.to_datetime(starts), index=actions.index, dtype="datetime64[ns]")
+
+
 def action_progress(
     actions: pd.DataFrame,
     updates: pd.DataFrame,
@@ -163,7 +186,7 @@ def action_progress(
     if len(actions):
         previous = previous.where(this_period, pct)  # no new update: last is still the latest
 
-    start = pd.to_datetime(actions["start_date"].fillna(_lookup(first_start, ids)))
+    start = _starts(actions, first_start)
     deadline = actions["deadline_date"]
     # whole days, first and last both counted: 1 April to 31 March is 365
     span = (deadline - start).dt.days.astype(float) + 1

@@ -1,5 +1,6 @@
-"""The action plan report on the sample's real plans: seed 001 (Sefton, 2009/10 Q2) and seed
-000's recovery plan (Help Direct, 2012/13 Q2), with figures checked against the seeds."""
+"""The action plan report on the sample's real plans: seed 001 (Sefton, 2009/10 Q2, its 21
+actions and 43 activities) and seed 000's recovery plan (Help Direct, 2012/13 Q2), with figures
+checked against the seeds."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def sefton() -> ActionReport:
 @pytest.fixture(scope="module")
 def help_direct() -> ActionReport:
     return ActionReport.build(load_dataset(SAMPLE), "2012/13 Q2", "Help Direct")
+
+
+def _actions_only(progress: pd.DataFrame) -> pd.DataFrame:
+    """The actions of a plan, without their activities."""
+    return progress[progress["parent_id"].fillna("").eq("")].reset_index(drop=True)
 
 
 def _row(table, action_id: str) -> pd.Series:
@@ -67,14 +73,34 @@ def test_monitoring_table_in_seed_001_shape(sefton) -> None:
         "25.1%",  # 183 of 730 days
         "On track",
     ]
-    assert len(table.data) == 20
+    assert len(table.data) == 21 + 43  # seed 001's actions and their activities
     assert table.wide
 
 
+# seed 001's activities due before 30 September 2009 that it prints as On Target, not Completed
+LATE_ACTIVITIES = [
+    "COR-HSC-AP-29-A2",  # 30-Jun-2009
+    "DSP-HSC-AP-06-A1",  # 30-Apr-2009
+    "DSP-HSC-AP-06-A2",  # 30-Jun-2009
+    "DSP-HSC-AP-06-A5",  # 31-May-2009
+    "DSP-HSC-AP-08-A1",  # 30-Apr-2009
+    "DSP-HSC-AP-08-A3",  # 30-Apr-2009
+    "DSP-HSC-AP-08-A4",  # 30-Apr-2009
+    "DSP-HSC-AP-09-A1",  # 30-Jun-2009, as are A2 and A3
+    "DSP-HSC-AP-09-A2",
+    "DSP-HSC-AP-09-A3",
+    "DSP-HSC-AP-10-A3",  # 30-Apr-2009
+    "DSP-HSC-AP-11-A2",  # 31-Aug-2009
+    "DSP-HSC-AP-14-A3",  # 30-Jun-2009
+]
+
+
 def test_overdue_slipping_and_disputed_actions_are_highlighted(sefton) -> None:
-    """DSP-HSC-AP-09 was due 30-Jun-2009: its deadline is flagged. DSP-HSC-AP-13 (due
-    31-Oct-2009: 183 of 214 days gone, 85.5% expected) is 50% complete, 35.5 points behind:
-    its % complete is flagged, and its On target status, which the rating disputes."""
+    """DSP-HSC-AP-09 was due 30-Jun-2009: its deadline is flagged, as are the 13 activities
+    seed 001 prints On Target past their deadlines. DSP-HSC-AP-13 (due 31-Oct-2009: 183 of 214
+    days gone, 85.5% expected) is 50% complete, 35.5 points behind: its % complete is flagged,
+    and its On target status, which the rating disputes. Activities have no % complete, so
+    none is behind."""
     table = sefton.action_table()
     flags = table.flags.set_index(table.data[("", "Action")])
     flagged = {
@@ -82,7 +108,7 @@ def test_overdue_slipping_and_disputed_actions_are_highlighted(sefton) -> None:
         for column in flags.columns
         if flags[column].any()
     }
-    assert flagged[("", "Deadline")] == ["DSP-HSC-AP-09"]
+    assert flagged[("", "Deadline")] == sorted(["DSP-HSC-AP-09", *LATE_ACTIVITIES])
     # more than 10 points behind: AP-05 40% of 50.1%, AP-08 60% and AP-09 70% of the 100% due
     # by now, AP-13 50% of 85.5%
     assert flagged[("2009/10 Q2", "% complete")] == [
@@ -91,62 +117,86 @@ def test_overdue_slipping_and_disputed_actions_are_highlighted(sefton) -> None:
         "DSP-HSC-AP-09",
         "DSP-HSC-AP-13",
     ]
-    assert flagged[("2009/10 Q2", "Status")] == [
-        "DSP-HSC-AP-05",
-        "DSP-HSC-AP-08",
-        "DSP-HSC-AP-09",
-        "DSP-HSC-AP-13",
-    ]
+    assert flagged[("2009/10 Q2", "Status")] == sorted(
+        ["DSP-HSC-AP-05", "DSP-HSC-AP-08", "DSP-HSC-AP-09", "DSP-HSC-AP-13", *LATE_ACTIVITIES]
+    )
     assert _row(table, "DSP-HSC-AP-13")[("", "Expected")] == f"{round(183 / 214 * 100, 1)}%"
     html = table.to_html()
-    assert html.count(' flag"') == 1 + 4 + 4
+    assert html.count(' flag"') == (1 + 13) + 4 + (4 + 13)
     assert "action-overdue" in html and "action-at-risk" in html
 
 
 def test_summary_counts_and_lists(sefton) -> None:
-    """20 actions: DSP-HSC-AP-09 overdue; AP-05 (40% of 50.1%), AP-08 and AP-13 behind or
-    overdue; AP-02 completed."""
+    """21 actions: DSP-HSC-AP-09 overdue; AP-05 (40% of 50.1%), AP-08 and AP-13 behind or
+    overdue; AP-02 completed; the other 16 (with the drug-treatment action, AP-16) on track.
+    43 activities: 13 overdue, 3 completed (AP-02's two, AP-17's mobile clinic), 27 on track.
+    Due in Q3: AP-13 and four activities (AP-05-A1, AP-13-A1, AP-14-A2 due 31 October, AP-06-A3
+    due 31 December)."""
     html = sefton.summary().data
-    assert "20 actions:" in html
-    for badge in ("Overdue 1", "At risk 3", "On track 15", "Completed 1"):
+    assert "21 actions and 43 activities:" in html
+    for badge in ("Overdue 14", "At risk 3", "On track 43", "Completed 4"):
         assert badge in html
     assert "Cancelled" not in html  # no cancelled action: no empty badge
-    assert '<strong>1</strong> overdue: <a href="#action-dsp-hsc-ap-09">DSP-HSC-AP-09</a>' in html
-    assert "<strong>1</strong> due in 2009/10 Q3" in html  # AP-13, due 31 October
+    assert "<strong>14</strong> overdue: " in html
+    assert '<a href="#action-dsp-hsc-ap-09">DSP-HSC-AP-09</a>' in html
+    assert "<strong>5</strong> due in 2009/10 Q3" in html
+    assert "<strong>17</strong> rated differently from the lead officer" in html
 
 
 def test_counts_by_lead_officer_from_seed_001(sefton) -> None:
-    """Seed 001's lead officers: Robina Critchley leads 4 (AP-06, 08, 09, 15), Peter
-    Pattenden 3 (COR-29, COR-30, DSP-01), Bob McConnell the other 13."""
+    """Seed 001's lead officers, actions and activities together, counted from the seed:
+    Robina Critchley leads 5 actions (AP-06, 08, 09, 15, 16) and 10 activities (COR-29's
+    second, AP-06's first and fourth, AP-08's four, AP-09's three), 9 of them overdue (AP-09
+    and the 8 activities) and AP-08 at risk; Bob McConnell 13 actions and AP-07's 3 activities,
+    AP-05 and AP-13 at risk and AP-02 completed; Martin Murphy 11 activities (AP-10, 11, 12,
+    13, 14), 3 overdue; Peter Pattenden 3 actions and 4 activities; Margaret Milne 6
+    activities, 3 completed; Derek Jones 5, 2 overdue; John Hill 3; Barry Robinson 1. Most
+    overdue first."""
     table = action_summary_table(sefton.progress, "lead_officer").data.set_index("Lead officer")
-    assert table["Total"].to_dict() == {
-        "Robina Critchley": 4,
-        "Bob McConnell": 13,
-        "Peter Pattenden": 3,
-    }
-    assert table.loc["Robina Critchley", ["Overdue", "At risk", "On track"]].tolist() == [1, 1, 2]
-    assert table.loc["Bob McConnell", ["At risk", "Completed"]].tolist() == [2, 1]
+    assert table[["Overdue", "At risk", "On track", "Completed", "Total"]].values.tolist() == [
+        [9, 1, 5, 0, 15],
+        [3, 0, 8, 0, 11],
+        [2, 0, 3, 0, 5],
+        [0, 2, 13, 1, 16],
+        [0, 0, 7, 0, 7],
+        [0, 0, 3, 3, 6],
+        [0, 0, 3, 0, 3],
+        [0, 0, 1, 0, 1],
+    ]
+    assert table.index.tolist() == [
+        "Robina Critchley",
+        "Martin Murphy",
+        "Derek Jones",
+        "Bob McConnell",
+        "Peter Pattenden",
+        "Margaret Milne",
+        "John Hill",
+        "Barry Robinson",
+    ]
 
 
 def test_overdue_table(sefton) -> None:
+    """Longest overdue first: the five activities due 30 April 2009, then 31 May, the seven
+    rows due 30 June (DSP-HSC-AP-09 among them), and 31 August."""
     data = overdue_table(sefton.progress).data
-    assert data.values.tolist() == [
-        [
-            "DSP-HSC-AP-09",
-            "To develop and implement a 'No Wrong Door' policy with regard to access to services.",
-            "Robina Critchley",
-            "30-Jun-2009",
-            "70%",
-        ]
+    assert data["Deadline"].tolist() == ["30-Apr-2009"] * 5 + ["31-May-2009"] + [
+        "30-Jun-2009"
+    ] * 7 + ["31-Aug-2009"]
+    assert data.set_index("Action").loc["DSP-HSC-AP-09"].tolist() == [
+        "To develop and implement a 'No Wrong Door' policy with regard to access to services.",
+        "Robina Critchley",
+        "30-Jun-2009",
+        "70%",
     ]
+    assert data.set_index("Action").loc["DSP-HSC-AP-06-A1", "% complete"] == ""
 
 
 def test_progress_chart_shows_each_action_against_expected(sefton, help_direct) -> None:
     """A bar per action with a % complete, a tick at the expected %; cancelled actions and
     those with neither figure are left out (Help Direct: the three completed and HD-RP-04)."""
-    chart = action_progress_chart(sefton.progress)
+    chart = sefton.progress_chart()  # activities have no % complete: actions only
     bars = {bar["action_id"]: bar for bar in chart.model["bars"]}
-    assert len(bars) == 20
+    assert len(bars) == 21 and not any(action.endswith(("-A1", "-A2")) for action in bars)
     assert (bars["DSP-HSC-AP-13"]["pct_complete"], bars["DSP-HSC-AP-13"]["expected_pct"]) == (
         50,
         85.5,
@@ -230,7 +280,7 @@ def test_reasons_table_keeps_the_officers_status(sefton) -> None:
         "On target",
         "Overdue: the deadline, 30 Jun 2009, has passed and it is 70% complete",
     ]
-    assert table.flags["Officer's status"].sum() == 4
+    assert table.flags["Officer's status"].sum() == 4 + 13  # and the late activities
 
 
 def test_new_plan_without_updates(tmp_path) -> None:
@@ -288,7 +338,7 @@ def test_new_plan_without_updates(tmp_path) -> None:
 def test_activities_follow_their_action(sefton) -> None:
     """An activity (parent_id set) is listed straight after its action, saying whose it is;
     one whose action is not in the plan stays where it is."""
-    progress = sefton.progress.iloc[:3].copy()
+    progress = _actions_only(sefton.progress).iloc[:3].copy()
     extra = progress.iloc[[0, 0, 0]].copy()
     extra["action_id"] = ["ACT-1", "ACT-2", "ORPHAN"]
     extra["title"] = ["First step", "Second step", "Lost step"]
@@ -329,7 +379,7 @@ def test_a_service_without_actions_gets_an_empty_report() -> None:
 def test_activities_take_their_actions_theme_and_are_counted(sefton) -> None:
     """An activity with no theme sits under its action's; an activity of an activity follows
     it; the summary counts actions and activities apart."""
-    progress = sefton.progress.iloc[:2].copy()
+    progress = _actions_only(sefton.progress).iloc[:2].copy()
     progress["theme"] = ["Access", "Quality"]
     extra = progress.iloc[[0, 0]].copy()
     extra["action_id"] = ["STEP-1", "STEP-1a"]
@@ -346,3 +396,89 @@ def test_activities_take_their_actions_theme_and_are_counted(sefton) -> None:
     assert table.data[("", "Theme")].tolist() == ["Access", "Quality", "Quality", "Quality"]
     report = ActionReport(sefton.data, sefton.period, sefton.service, None, both, sefton.card)
     assert "2 actions and 2 activities:" in report.summary().data
+
+
+def test_the_drug_treatment_action_and_its_missed_milestone(sefton) -> None:
+    """Seed 001's drug-treatment action (the sample's DSP-HSC-AP-16: the seed prints no code)
+    is On Target, 25% at Q1 and 50% at Q2, due 31-Mar-2010: 50% of the 50.1% expected is 0.1
+    points behind, On track, as its lead officer says. Its progress text reports the missed
+    monthly milestone, in full in its section; "not achieved" there never makes it Completed.
+    Its three activities (John Hill, due 31-Mar-2010, On Target) follow it."""
+    row = sefton.progress.set_index("action_id").loc["DSP-HSC-AP-16"]
+    assert (row["status"], row["pct_complete"], row["previous_pct_complete"]) == (
+        "On target",
+        50,
+        25,
+    )
+    assert (row["rag"], row["status_differs"]) == ("On track", False)
+    assert row["rag_reason"] == "On track: 50% complete, 50.1% expected by 30 Sep 2009"
+    assert row["title"] == (
+        "become a pilo \u0393) has been successful in a bid to ogramme', which will test out new"
+    )
+    assert row["progress"].startswith(
+        "Latest data shows us that Sefton has not achieved its monthly milestone for numbers in "
+        "Effective Treatment."
+    )
+    section = sefton.sections().data
+    start = section.index('id="action-dsp-hsc-ap-16"')
+    own = section[start : section.index("</section>", start)]
+    assert "not achieved its monthly milestone" in own and "within 24 hours." in own
+    assert "On track: 50% complete, 50.1% expected by 30 Sep 2009" in own
+    table = sefton.action_table().data
+    actions = table[("", "Action")].tolist()
+    at = actions.index("DSP-HSC-AP-16")
+    assert actions[at : at + 5] == [
+        "DSP-HSC-AP-16",
+        "DSP-HSC-AP-16-A1",
+        "DSP-HSC-AP-16-A2",
+        "DSP-HSC-AP-16-A3",
+        "DSP-HSC-AP-17",
+    ]
+    assert _row(sefton.action_table(), "DSP-HSC-AP-16-A3")[("", "Title")] == (
+        "Activity of DSP-HSC-AP-16: To improve outcomes for service users."
+    )
+
+
+def test_seed_001_activities_as_printed(sefton) -> None:
+    """Each activity is a row under its action with the seed's lead officer, deadline and Q2
+    status, no % complete, and its comments as its progress: AP-17's mobile clinic is printed
+    Completed; AP-06's carers pilot, due 30-Apr-2009 and printed On Target, is Overdue; an
+    activity due 31-Mar-2010 expects 50.1% by 30 September, as its action does."""
+    rows = sefton.progress.set_index("action_id")
+    activities = rows[rows["parent_id"].fillna("").ne("")]
+    assert len(activities) == 43
+    assert activities["pct_complete"].isna().all()
+    assert activities["parent_id"].value_counts().sort_index().tolist() == [
+        2,  # COR-HSC-AP-29
+        3,  # DSP-HSC-AP-01
+        2,
+        1,  # 04
+        1,
+        5,  # 06
+        3,
+        4,  # 08
+        3,
+        3,  # 10
+        3,
+        1,  # 12
+        1,
+        3,  # 14
+        3,
+        3,  # 16
+        2,
+    ]
+    clinic = rows.loc["DSP-HSC-AP-17-A2"]
+    assert (clinic["lead_officer"], clinic["deadline"], clinic["status"], clinic["rag"]) == (
+        "Margaret Milne",
+        "31-Mar-2010",
+        "Completed",
+        "Completed",
+    )
+    assert clinic["title"].startswith("o improve access to services")  # as printed
+    carers = rows.loc["DSP-HSC-AP-06-A1"]
+    assert (carers["rag"], carers["status"], carers["progress"]) == (
+        "Overdue",
+        "On target",
+        "Carers Panel continues. Financial resources agreed and allocated.",
+    )
+    assert rows.loc["DSP-HSC-AP-07-A1", "expected_pct"] == round(183 / 365 * 100, 1)

@@ -639,3 +639,32 @@ def test_names_run_together_in_seed_003() -> None:
         ["Henry Lewis Jones"],
         ["Henry Lewis"],
     ]
+
+
+def test_an_activity_starts_with_its_action() -> None:
+    """Seed 001's activities are printed only in the Q2 report; with no start of their own they
+    run from their action's start, 1 April 2009 (its Q1 report): one due 31 March 2010 expects
+    183 of 365 days, 50.1%, by 30 September, as its action does, not 92 of 274 from July."""
+    actions = _actions(
+        {"action_id": "AP-06", "deadline": "31-Mar-2010"},
+        {"action_id": "AP-06-A4", "deadline": "31-Mar-2010", "parent_id": "AP-06"},
+        {"action_id": "AP-06-A3", "deadline": "31-Dec-2009", "parent_id": "AP-06"},
+        {"action_id": "LONE", "deadline": "31-Mar-2010", "parent_id": "ELSEWHERE"},
+    )
+    updates = _updates(
+        ("AP-06", "2009/10 Q1", "On Target", 40),
+        ("AP-06", "2009/10 Q2", "On Target", 60),
+        ("AP-06-A4", "2009/10 Q2", "On Target", float("nan")),
+        ("AP-06-A3", "2009/10 Q2", "On Target", float("nan")),
+        ("LONE", "2009/10 Q2", "On Target", float("nan")),
+    )
+    rows = action_progress(actions, updates, "2009/10 Q2").set_index("action_id")
+    assert rows["expected_pct"].to_dict() == {
+        "AP-06": round(183 / 365 * 100, 1),
+        "AP-06-A4": round(183 / 365 * 100, 1),
+        "AP-06-A3": round(183 / 275 * 100, 1),  # 1 April to 31 December 2009: 275 days
+        "LONE": round(92 / 274 * 100, 1),  # its action is not in the plan: from 1 July
+    }
+    assert rows.loc["AP-06-A4", "rag_reason"] == (
+        "On track: no % complete reported, 50.1% expected by 30 Sep 2009"
+    )

@@ -662,12 +662,19 @@ def test_action_only_period_and_service(tmp_path) -> None:
     result = run_reports("2009/10 Q2", SAMPLE, tmp_path, notebooks_dir=NOTEBOOKS)
     assert result.ok, result.summary()
     assert [(j.notebook, j.service) for j in result.jobs] == [("actions", "Health and Social Care")]
-    assert result.jobs[0].rag_counts == {"Overdue": 1, "At risk": 3, "On track": 15, "Completed": 1}
+    # seed 001's 21 actions and 43 activities (tests/test_action_report.py works them out)
+    assert result.jobs[0].rag_counts == {
+        "Overdue": 14,
+        "At risk": 3,
+        "On track": 43,
+        "Completed": 4,
+    }
     folder = tmp_path / "2009-10-Q2"
     assert not (folder / "scorecard.csv").exists()
     table = pd.read_csv(folder / "actions.csv", encoding="utf-8-sig")
-    assert len(table) == 20
-    assert table.loc[table["overdue"], "action_id"].tolist() == ["DSP-HSC-AP-09"]
+    assert len(table) == 21 + 43
+    overdue = table.loc[table["overdue"], "action_id"].tolist()
+    assert len(overdue) == 14 and "DSP-HSC-AP-09" in overdue
     assert "scorecard.csv" not in (folder / "index.html").read_text(encoding="utf-8")
     with pytest.raises(RunError) as caught:
         run_reports(
@@ -700,7 +707,8 @@ def test_unknown_report_kind_is_named(tmp_path) -> None:
 
 def test_named_service_keeps_every_plan_in_actions_csv(tmp_path) -> None:
     """Naming one service still writes every plan of the period into actions.csv, as
-    scorecard.csv keeps every measure: Sefton's 20 actions beside Help Direct's 9."""
+    scorecard.csv keeps every measure: Sefton's 21 actions and 43 activities beside Help
+    Direct's 9."""
     lines: list[str] = []
     result = run_reports(
         "2009/10 Q2",
@@ -714,7 +722,7 @@ def test_named_service_keeps_every_plan_in_actions_csv(tmp_path) -> None:
     assert [(j.notebook, j.service) for j in result.jobs] == [("actions", "Help Direct")]
     table = pd.read_csv(tmp_path / "2009-10-Q2" / "actions.csv", encoding="utf-8-sig")
     assert table["service"].value_counts().to_dict() == {
-        "Health and Social Care": 20,
+        "Health and Social Care": 21 + 43,
         "Help Direct": 9,
     }
     assert not (tmp_path / "2009-10-Q2" / "scorecard.csv").exists()
