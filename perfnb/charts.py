@@ -15,7 +15,10 @@ data it was drawn from):
 
 Every chart uses one house style, ``perfnb/styles/perfnb.mplstyle`` (see :func:`house_style`),
 and the RAG palette of ``perfnb.palette``: colour, plus a marker shape per rating in line charts
-and a hatching per rating in bars, so a chart reads in black and white too. Text that comes from
+and a hatching per rating in bars, so a chart reads in black and white too. A figure that is not
+final (``status`` provisional, revised, estimated or illustrative) is drawn hollow, in its
+rating's shape and edge colour, its period's tick and its label carry the marker (``Q1 [p]``),
+and the legend gives the key in ``perfnb.palette``'s words. Text that comes from
 the data (names, notes, annotations) is drawn as plain text, never as mathtext, and escaped in
 HTML. Figures are made with ``matplotlib.figure.Figure`` rather than pyplot, so a notebook shows
 a chart once (through :meth:`Chart._repr_html_`), never a second time through the inline backend.
@@ -52,12 +55,18 @@ from perfnb.contract import slugify
 from perfnb.files import write_atomic
 from perfnb.palette import (
     ACTION_STYLES,
+    NOT_FINAL_FACE,
     RAG_STYLES,
     SPC_ASSURANCE_ICONS,
     SPC_STYLES,
     SPC_TARGET_COLOUR,
     SPC_VARIATION_ICONS,
+    STATUS_MARKERS,
     rag_style,
+    status_key,
+    status_key_line,
+    status_marker,
+    with_marker,
 )
 from perfnb.periods import Period, parse_period
 from perfnb.spc import summarise
@@ -426,25 +435,66 @@ def _rag_handle(rating: str) -> Line2D:
 
 
 def _rag_points(ax: Axes, points: list[dict[str, Any]]) -> None:
-    """One marker per valued point, shape and colours from its rating (palette)."""
+    """One marker per valued point, shape and colours from its rating (palette); a figure that
+    is not final hollow, in its rating's shape and edge colour (gid ``rag-amber-not-final``)."""
     for rating in RAG_STYLES:
-        mine = [p for p in points if p["rag"] == rating and p["value"] is not None]
-        if not mine:
-            continue
-        style = rag_style(rating)
-        ax.plot(
-            [p["x"] for p in mine],
-            [p["value"] for p in mine],
+        for hollow in (False, True):
+            mine = [
+                p
+                for p in points
+                if p["rag"] == rating and p["value"] is not None and bool(p["status"]) == hollow
+            ]
+            if not mine:
+                continue
+            style = rag_style(rating)
+            ax.plot(
+                [p["x"] for p in mine],
+                [p["value"] for p in mine],
+                linestyle="none",
+                marker=style.marker,
+                markersize=9,
+                markerfacecolor=NOT_FINAL_FACE if hollow else style.fill,
+                markeredgecolor=style.edge,
+                markeredgewidth=1.8 if hollow else 1.2,
+                zorder=4,
+                label=_RAG_LEGEND[rating],
+                gid=f"rag-{slugify(rating)}" + ("-not-final" if hollow else ""),
+            )
+
+
+def _figure_status(row: pd.Series | dict[str, Any], column: str = "status") -> str:
+    """A figure's status when it is not final (``provisional``...), '' when it is final or the
+    rows have no such column."""
+    status = row.get(column, "")
+    return str(status).strip().lower() if status_marker(status) else ""
+
+
+def _status_handles(statuses: Sequence[str]) -> list[Line2D]:
+    """The legend's key: a hollow point for each status of the chart that is not final, with
+    the key's words (``[p] provisional``)."""
+    return [
+        Line2D(
+            [],
+            [],
             linestyle="none",
-            marker=style.marker,
-            markersize=9,
-            markerfacecolor=style.fill,
-            markeredgecolor=style.edge,
-            markeredgewidth=1.2,
-            zorder=4,
-            label=_RAG_LEGEND[rating],
-            gid=f"rag-{slugify(rating)}",
+            marker="o",
+            markerfacecolor=NOT_FINAL_FACE,
+            markeredgecolor="#333333",
+            markeredgewidth=1.8,
+            label=status_key([status]),
         )
+        for status in STATUS_MARKERS
+        if status in set(statuses)
+    ]
+
+
+def _marked_tick(tick: str, status: str) -> str:
+    """A period's tick with its figure's marker on its first line: ``Q1 [p]`` over ``2017/18``."""
+    marker = status_marker(status)
+    if not marker:
+        return tick
+    first, newline, rest = tick.partition("\n")
+    return f"{first} {marker}{newline}{rest}"
 
 
 def _measures(count: int) -> str:
@@ -506,25 +556,32 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
         rating = _rating(row["rag"])
         style = rag_style(rating)
         drawn = value is not None
+        status = _figure_status(row) if drawn else ""
+        last_year_value = _number(row["last_year_value"])
         points.append(
             {
                 "x": int(i),
                 "period": labels[int(i)],
                 "report_period": str(row["period"]),
                 "value": value,
-                "value_text": _format(value, row),
+                "value_text": with_marker(_format(value, row), status),
+                "status": status,
                 "rag": rating,
-                "face": style.fill if drawn else None,
+                "face": (NOT_FINAL_FACE if status else style.fill) if drawn else None,
                 "edge": style.edge if drawn else None,
                 "marker": style.marker if drawn else None,
                 "target": _number(row["target"]),
                 "band": (_number(row["band_low"]), _number(row["band_high"])),
-                "last_year": _number(row["last_year_value"]),
+                "last_year": last_year_value,
+                "last_year_status": _figure_status(row, "last_year_status")
+                if last_year_value is not None
+                else "",
                 "note": "" if _isnan(row["note"]) else str(row["note"]),
             }
         )
     valued = [p for p in points if p["value"] is not None]
     latest_point = valued[-1] if valued else None
+    statuses = [p["status"] for p in points] + [p["last_year_status"] for p in points]
 
     basis = str(latest["value_basis"]) if not _isnan(latest["value_basis"]) else ""
     resets = str(latest["aggregation"]) == "sum" and basis == "year to date"
@@ -581,6 +638,20 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
                     label="Same period last year",
                 )
             )
+            hollow = [p for p in points if p["last_year_status"]]
+            if hollow:  # last year's figures that are not final, hollow on the dashed line
+                ax.plot(
+                    [p["x"] for p in hollow],
+                    [p["last_year"] for p in hollow],
+                    linestyle="none",
+                    marker="o",
+                    markersize=5,
+                    markerfacecolor=NOT_FINAL_FACE,
+                    markeredgecolor="C2",
+                    markeredgewidth=1.4,
+                    zorder=3,
+                    gid="last-year-not-final",
+                )
 
         lines = [line for line in _lines([p["value"] for p in points], years) if len(line[0]) > 1]
         for k, (xs, ys) in enumerate(lines):
@@ -593,10 +664,11 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
             _rag_points(ax, points)
             drawn = [r for r in RAG_STYLES if any(p["rag"] == r for p in valued)]
             handles.extend(_rag_handle(r) for r in drawn)
+        handles.extend(_status_handles(statuses))
 
         # a period with no figure keeps its place on the axis, its tick saying why (when the
         # axis has room: a crowded axis is turned and thinned, the latest period always named)
-        ticks = [_two_line_tick(label) for label in labels]
+        ticks = [_marked_tick(_two_line_tick(p["period"]), p["status"]) for p in points]
         crowded = n * max(len(line) for tick in ticks for line in tick.split("\n")) > 64
         pending_texts = []
         for p in points:
@@ -630,9 +702,10 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
         right = n - 0.5
         if latest_point is not None:
             row = rows.iloc[latest_point["x"]]
-            label_text = (
-                f"{_format(latest_point['value'], row, short=True)} ({latest_point['rag']})"
+            figure = with_marker(
+                _format(latest_point["value"], row, short=True), latest_point["status"]
             )
+            label_text = f"{figure} ({latest_point['rag']})"
             variance = variance_text(row)
             if latest_point["band"][0] is not None and latest_point["band"][1] is not None:
                 inside = not variance or variance.lstrip("+-").split()[0].rstrip("%") == "0"
@@ -662,6 +735,8 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
         _legend(ax, handles)
 
     alt = _trend_alt(name, measure_id, polarity, basis, points, rows, drawn_notes)
+    if status_key_line(statuses):
+        alt += f" {status_key_line(statuses)}"
     model = {
         "kind": "trend",
         "measure_id": measure_id,
@@ -674,6 +749,8 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
         "band": [p["band"] for p in points],
         "last_year": last_year,
         "latest_label": label_text,
+        "ticks": ticks,
+        "key": status_key(statuses),
         "pending": pending_texts,
         "annotations": drawn_notes,
         "annotations_ignored": ignored,
@@ -805,7 +882,8 @@ def _trend_alt(
             text += f" (variance {variance})"
         sentences.append(f"{text}, {_rated(p['rag'])}.")
         if p["last_year"] is not None:
-            sentences.append(f"Same period last year: {_format(p['last_year'], row)}.")
+            last_year = with_marker(_format(p["last_year"], row), p["last_year_status"])
+            sentences.append(f"Same period last year: {last_year}.")
     if points[-1]["value"] is None:
         note = f" ({points[-1]['note']})" if points[-1]["note"] else ""
         sentences.append(f"{points[-1]['period']}: no figure yet{note}.")
@@ -880,22 +958,25 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
         value = _number(row["ytd_value"])
         rating = _rating(row["rag"])
         style = rag_style(rating)
+        status = _figure_status(row) if value is not None else ""
         points.append(
             {
                 "x": period.last_fy_month,  # months of the financial year elapsed
                 "period": period.label,
-                "tick": _tick(period),
+                "tick": _marked_tick(_tick(period), status),
                 "value": value,
-                "value_text": _format(value, row),
+                "value_text": with_marker(_format(value, row), status),
+                "status": status,
                 "target": _number(row["target"]) if profiled else None,
                 "rag": rating,
-                "face": style.fill if value is not None else None,
+                "face": (NOT_FINAL_FACE if status else style.fill) if value is not None else None,
                 "edge": style.edge if value is not None else None,
                 "marker": style.marker if value is not None else None,
                 "row": i,
             }
         )
     valued = [p for p in points if p["value"] is not None]
+    statuses = [p["status"] for p in points]
     annual = next(
         (v for v in (_number(x) for x in rows["annual_target"][::-1]) if v is not None), None
     )
@@ -959,23 +1040,31 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
                 gid="ytd",
             )
             handles.append(Line2D([], [], color="C0", linewidth=2.2, label="Year to date"))
-            latest_label = _format(latest["value"], first, short=True)
+            latest_label = with_marker(
+                _format(latest["value"], first, short=True), latest["status"]
+            )
             if profiled:
                 _rag_points(ax, valued)
                 drawn = [r for r in RAG_STYLES if any(p["rag"] == r for p in valued)]
                 handles.extend(_rag_handle(r) for r in drawn)
                 latest_label += f" ({latest['rag']})"
             else:
-                ax.plot(
-                    [p["x"] for p in valued],
-                    [p["value"] for p in valued],
-                    linestyle="none",
-                    marker="o",
-                    markersize=6,
-                    color="C0",
-                    zorder=4,
-                    gid="ytd-points",
-                )
+                for hollow in (False, True):
+                    mine = [p for p in valued if bool(p["status"]) == hollow]
+                    if not mine:
+                        continue
+                    ax.plot(
+                        [p["x"] for p in mine],
+                        [p["value"] for p in mine],
+                        linestyle="none",
+                        marker="o",
+                        markersize=6,
+                        color="C0",
+                        markerfacecolor=NOT_FINAL_FACE if hollow else "C0",
+                        markeredgewidth=1.6 if hollow else 1.0,
+                        zorder=4,
+                        gid="ytd-points-not-final" if hollow else "ytd-points",
+                    )
             if latest["target"] is not None:
                 latest_label += f"\ntarget {_format(latest['target'], first, True, short=True)}"
             below = latest["target"] is not None and latest["value"] < latest["target"]
@@ -1047,11 +1136,14 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
         )
         _value_axis(ax, unit, rate_per, largest)
         _titles(ax, title, subtitle)
+        handles.extend(_status_handles(statuses))
         _legend(ax, handles)
 
     alt = _cumulative_alt(
         name, measure_id, fy, latest, annual, forecast, method, verdict, first, profiled
     )
+    if status_key_line(statuses):
+        alt += f" {status_key_line(statuses)}"
     model = {
         "kind": "cumulative",
         "measure_id": measure_id,
@@ -1070,6 +1162,7 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
         else [],
         "forecast_label": forecast_label,
         "latest_label": latest_label,
+        "key": status_key(statuses),
         "subtitle": subtitle,
         "y_label": unit_label(unit, rate_per),
         "legend": [h.get_label() for h in handles],
@@ -1426,19 +1519,28 @@ def spc_chart(
     """An XmR chart in the Making Data Count style from :func:`perfnb.spc.xmr` (with periods):
     the values joined in grey, each point coloured and shaped by its type, the mean solid, the
     process limits dashed (each rebase group its own), the target in red, and the variation and
-    assurance icons drawn at the top right (from :func:`perfnb.spc.summarise`)."""
+    assurance icons drawn at the top right (from :func:`perfnb.spc.summarise`). When ``result``
+    has a ``status`` column, a figure that is not final is drawn hollow, its tick marked."""
     if "period" not in result.columns:
         raise ValueError("spc_chart needs the periods: pass periods to perfnb.spc.xmr")
     rows = result.reset_index(drop=True)
     summary = summarise(rows, target) if summary is None else summary
     latest = summary.iloc[-1] if len(summary) else None
     labels = [str(p) for p in rows["period"]]
+    valued = rows["point_type"] != "missing"
+    statuses = [
+        _figure_status(row) if shown else ""
+        for row, shown in zip(rows.to_dict("records"), valued, strict=True)
+    ]
     try:
-        ticks = [_two_line_tick(p) for p in labels]
+        ticks = [
+            _marked_tick(_two_line_tick(p), status)
+            for p, status in zip(labels, statuses, strict=True)
+        ]
     except ValueError:
         ticks = labels
     x = np.arange(len(rows))
-    valued = rows["point_type"] != "missing"
+    hollow = pd.Series([bool(status) for status in statuses], index=rows.index)
     largest = float(np.nanmax(np.abs(rows[["value", "upl"]].to_numpy(dtype=float))))
     variation = str(latest["variation"]) if latest is not None else "common_cause"
     assurance = latest["assurance"] if latest is not None else None
@@ -1470,18 +1572,22 @@ def spc_chart(
             mine = valued & (rows["point_type"] == kind)
             if not mine.any():
                 continue
-            ax.plot(
-                x[mine],
-                rows.loc[mine, "value"],
-                linestyle="none",
-                marker=marker,
-                markersize=6.5,
-                markerfacecolor=colour,
-                markeredgecolor="#333333" if kind == "common_cause" else colour,
-                markeredgewidth=0.6,
-                zorder=4,
-                gid=f"points-{kind}",
-            )
+            for open_face in (False, True):
+                these = mine & (hollow == open_face)
+                if not these.any():
+                    continue
+                ax.plot(
+                    x[these],
+                    rows.loc[these, "value"],
+                    linestyle="none",
+                    marker=marker,
+                    markersize=6.5,
+                    markerfacecolor=NOT_FINAL_FACE if open_face else colour,
+                    markeredgecolor="#333333" if kind == "common_cause" else colour,
+                    markeredgewidth=1.4 if open_face else 0.6,
+                    zorder=4,
+                    gid=f"points-{kind}" + ("-not-final" if open_face else ""),
+                )
             handles.append(
                 Line2D(
                     [],
@@ -1499,6 +1605,7 @@ def spc_chart(
         )
         if target is not None and not _isnan(target):
             handles.append(Line2D([], [], color=SPC_TARGET_COLOUR, lw=1.6, label="Target"))
+        handles.extend(_status_handles(statuses))
         step = max(1, len(x) // 12)
         ax.set_xticks(x[::step], [ticks[i] for i in x[::step]])
         ax.set_xlim(-0.8, len(x) - 0.2)
@@ -1535,6 +1642,7 @@ def spc_chart(
         f"Variation: {SPC_VARIATION_ICONS[variation][2].lower()}."
         + (f" Assurance: {SPC_ASSURANCE_ICONS[str(assurance)][2].lower()}." if assurance else "")
         + (f" Special cause: {points}." if points else " No special cause.")
+        + (f" {status_key_line(statuses)}" if status_key_line(statuses) else "")
     )
     model = {
         "kind": "spc",
@@ -1545,5 +1653,7 @@ def spc_chart(
         "assurance": assurance,
         "target": target,
         "trial_limits": trial,
+        "statuses": statuses,
+        "key": status_key(statuses),
     }
     return Chart(name or f"spc-{slugify(title)[:60]}", title, alt, fig, model)

@@ -19,6 +19,9 @@ __all__ = [
     "FREQUENCIES",
     "POLARITIES",
     "RAG_ON",
+    "RAG_RULES",
+    "RULE_COLUMNS",
+    "STATUSES",
     "UNITS",
     "Column",
     "DataError",
@@ -29,11 +32,26 @@ __all__ = [
 
 UNITS = ("count", "percent", "rate", "score", "currency", "days", "ratio")
 POLARITIES = ("high", "low", "band", "none")
-AGGREGATIONS = ("sum", "ratio", "last", "mean")
+# ytd: each figure is already the year to date (a collection rate, a count reported cumulatively)
+AGGREGATIONS = ("sum", "ratio", "last", "mean", "ytd")
 FREQUENCIES = ("monthly", "quarterly", "annual")
-STATUSES = ("provisional", "final")
+# a figure that is not final is marked with the GSS shorthand: [p], [r], [e], [i]
+STATUSES = ("final", "provisional", "revised", "estimated", "illustrative")
 DOT_BASES = ("previous", "last_year")
 RAG_ON = ("value", "forecast")
+# tolerance: Green/Amber/Red by the shortfall alone; improving_is_amber: a shortfall beyond
+# amber_within is Amber when the direction of travel is improving or stable
+RAG_RULES = ("tolerance", "improving_is_amber")
+# the measures.csv columns a data set may default in dataset.toml's [defaults] table
+RULE_COLUMNS = (
+    "green_within",
+    "amber_within",
+    "min_base",
+    "dot_basis",
+    "dot_stable",
+    "rag_on",
+    "rag_rule",
+)
 # what an officer may write in overrides.csv (any case): the word or its letter
 RAG_CHOICES = ("red", "amber", "green", "r", "a", "g", "n/a", "na")
 TRUE_FLAGS = ("yes", "y", "true", "1")
@@ -119,6 +137,15 @@ MEASURES = FileSpec(
             choices=RAG_ON,
             description="value (default) rates the reported figure; forecast the year-end one.",
         ),
+        Column(
+            "rag_rule",
+            "choice",
+            choices=RAG_RULES,
+            description="tolerance (default) or improving_is_amber: a miss beyond amber_within "
+            "is Amber if the direction of travel is improving or stable.",
+        ),
+        Column("from", "period", description="First period the measure is reported for."),
+        Column("until", "period", description="Last period the measure is reported for."),
     ),
 )
 
@@ -136,22 +163,36 @@ VALUES = FileSpec(
         Column("base", "number", description="People surveyed, admissions counted, ..."),
         Column("forecast", "number", description="An officer's year-end forecast."),
         Column("note", "text", description="E.g. 'Due May-18' for a pending figure."),
-        Column("status", "choice", choices=STATUSES, description="provisional or final."),
+        Column(
+            "status",
+            "choice",
+            choices=STATUSES,
+            description="final (blank), provisional, revised, estimated or illustrative.",
+        ),
     ),
 )
 
 TARGETS = FileSpec(
     "targets",
     required=True,
-    key=("measure_id", "year"),
-    description="One row per measure and financial year: the year-end target or a band.",
+    # a row is the year's target, or with a period the target at that period: the key is the
+    # measure and the period (else the year), checked by perfnb.validation
+    key=(),
+    description="One row per measure and financial year (the year-end target or a band), or "
+    "per measure and period (the target at that quarter or month).",
     columns=(
         Column("measure_id", "id", True, False, description="A measure_id of measures.csv."),
-        Column("year", "year", True, False, description="Financial year, e.g. 2017/18."),
+        Column("year", "year", description="Financial year, e.g. 2017/18."),
+        Column(
+            "period",
+            "period",
+            description="A quarter or month: the row is the target at that period.",
+        ),
         Column("target", "number", description="The year-end (annual) target."),
         Column("band_low", "number", description="Lower edge of a target band."),
         Column("band_high", "number", description="Upper edge of a target band."),
         Column("profile", "text", description="linear, q:20,25,25,30 or m: twelve weights."),
+        Column("note", "text", description="Printed beside the target: Maintain 16/17."),
     ),
 )
 

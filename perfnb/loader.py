@@ -22,6 +22,7 @@ from perfnb.contract import (
     ACTION_UPDATES,
     ACTIONS,
     FILES,
+    RULE_COLUMNS,
     TRUE_FLAGS,
     DataError,
     FileSpec,
@@ -31,7 +32,7 @@ from perfnb.contract import (
 from perfnb.files import files_stamp
 from perfnb.periods import Period, latest_period, parse_period
 from perfnb.timescales import parse_timescale
-from perfnb.validation import RawTable, check_tables
+from perfnb.validation import LATEST_WITHIN_MONTHS, RawTable, check_defaults, check_tables
 from perfnb.wide import KPIS, LONG_TABLES, with_kpis
 
 __all__ = ["Dataset", "load_dataset", "slugify", "validate_dataset"]
@@ -75,6 +76,13 @@ class Dataset:
     def area(self) -> str:
         """This council's name in ``benchmarks.csv``, from ``dataset.toml`` (blank if not given)."""
         return str(self.settings.get("area", ""))
+
+    @property
+    def latest_within_months(self) -> int:
+        """How many months after a report's period its latest position may reach (``[defaults]``
+        ``latest_within_months``; 3 when not given, 0 for none)."""
+        months = dataset_defaults(self.settings).get("latest_within_months", LATEST_WITHIN_MONTHS)
+        return int(months)  # type: ignore[call-overload]
 
     @property
     def services(self) -> list[str]:
@@ -303,29 +311,57 @@ def _read_settings(folder: Path) -> tuple[dict[str, object], list[Problem]]:
     if not path.exists():
         return {}, []
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), []
+        settings = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         return {}, [Problem(SETTINGS, f"is not valid TOML: {exc}")]
+    return settings, check_defaults(settings, SETTINGS)
+
+
+def dataset_defaults(settings: dict[str, object]) -> dict[str, object]:
+    """``dataset.toml``'s ``[defaults]`` table (empty when it has none)."""
+    defaults = settings.get("defaults", {})
+    return defaults if isinstance(defaults, dict) else {}
 
 
 # -- typing ---------------------------------------------------------------------------------
 
 
-def _typed_measures(table: RawTable) -> pd.DataFrame:
+# a measure's figure is a running total through the year: compared with the same period last
+# year by default, never with a period at another point of the year
+YEAR_TO_DATE_AGGREGATIONS = ("sum", "ytd")
+
+
+def _typed_measures(table: RawTable, defaults: dict[str, object] | None = None) -> pd.DataFrame:
+    """measures.csv typed: a blank rule cell takes ``dataset.toml``'s ``[defaults]``, then
+    perfnb's own (``dot_basis``: ``last_year`` for sum and ytd measures, else ``previous``);
+    ``from_period`` and ``until_period`` are the labels of ``from`` and ``until`` ('' if none)."""
     out = table.frame.copy()
-    for name in ("unit", "polarity", "aggregation", "frequency", "dot_basis"):
-        if name in out:
-            out[name] = out[name].str.lower()
-    for name in ("priority", "green_within", "amber_within", "dot_basis", "dot_stable", "rag_on"):
+    defaults = defaults or {}
+    for name in ("priority", *RULE_COLUMNS, "from", "until"):
         if name not in out:
             out[name] = ""
-    out["rag_on"] = out["rag_on"].str.lower().replace("", "value")
-    out["dot_basis"] = out["dot_basis"].replace("", "previous")
+    for name in RULE_COLUMNS:
+        if name in defaults and name != "min_base":
+            out[name] = out[name].where(out[name].str.strip() != "", str(defaults[name]).strip())
+    for name in ("unit", "polarity", "aggregation", "frequency", "dot_basis", "rag_on", "rag_rule"):
+        out[name] = out[name].str.strip().str.lower()
+    out["rag_on"] = out["rag_on"].replace("", "value")
+    out["rag_rule"] = out["rag_rule"].replace("", "tolerance")
+    running = out["aggregation"].isin(YEAR_TO_DATE_AGGREGATIONS)
+    out["dot_basis"] = out["dot_basis"].where(
+        out["dot_basis"] != "", np.where(running, "last_year", "previous")
+    )
     is_rate = out["unit"] == "rate"
     out["rate_per"] = table.number("rate_per").where(is_rate).fillna(100000.0).where(is_rate)
     decimals = table.number("decimals").fillna(out["unit"].map(DEFAULT_DECIMALS))
     out["decimals"] = decimals.astype(int)
-    out["min_base"] = table.number("min_base")
+    min_base = table.number("min_base")
+    if "min_base" in defaults:
+        min_base = min_base.fillna(float(defaults["min_base"]))  # type: ignore[arg-type]
+    out["min_base"] = min_base
+    for name in ("from", "until"):
+        labels = table.periods(name)["period"] if name in table.frame else None
+        out[f"{name}_period"] = "" if labels is None else labels.fillna("").astype(str)
     out["service_slug"] = out["service"].map(slugify)
     return out
 
@@ -340,20 +376,41 @@ def _typed_values(table: RawTable) -> pd.DataFrame:
     for name in ("note", "status"):
         if name not in out:
             out[name] = ""
-    out["status"] = out["status"].str.lower()
+    out["status"] = out["status"].str.strip().str.lower().replace("final", "")
     out["pending"] = out["value"].isna()
     return out
 
 
 def _typed_targets(table: RawTable) -> pd.DataFrame:
+    """targets.csv typed: ``fy`` is the row's financial year (its period's, when it has one);
+    ``period`` is the label of a quarter or month target ('' for a year's target), with its
+    ``period_kind``, ``fy_month_first`` and ``fy_month_last`` (the months of the year it starts
+    and ends in, 1 = April; 1 and 12 for a year's target)."""
     out = table.frame.copy()
-    periods = table.periods("year")
-    out["year"] = periods["period"]
-    out["fy"] = periods["fy"]
+    for name in ("year", "period", "profile", "note"):
+        if name not in out:
+            out[name] = ""
+    years = table.periods("year") if "year" in table.frame else None
+    periods = table.periods("period") if "period" in table.frame else None
+    has_period = (
+        periods["period"].notna() if periods is not None else pd.Series(False, index=out.index)
+    )
+    year_fy = years["fy"] if years is not None else pd.Series(-1, index=out.index)
+    period_fy = periods["fy"] if periods is not None else pd.Series(-1, index=out.index)
+    out["fy"] = np.where(has_period, period_fy, year_fy).astype("int64")
+    out["year"] = [Period("year", int(fy)).label if fy > 0 else "" for fy in out["fy"].to_numpy()]
+    out["period"] = periods["period"].fillna("").astype(str) if periods is not None else ""
+    out["period_kind"] = (
+        np.where(has_period, periods["period_kind"], "year") if periods is not None else "year"
+    )
+    for name, year_value in (("fy_month_first", 1), ("fy_month_last", 12)):
+        out[name] = (
+            np.where(has_period, periods[name], year_value).astype("int64")
+            if periods is not None
+            else year_value
+        )
     for name in ("target", "band_low", "band_high"):
         out[name] = table.number(name)
-    if "profile" not in out:
-        out["profile"] = ""
     return out
 
 
@@ -541,7 +598,7 @@ def load_dataset(folder: str | Path = "data/sample") -> Dataset:
         raise DataError(str(folder), problems)
     return Dataset(
         path=folder,
-        measures=_typed_measures(tables["measures"]),
+        measures=_typed_measures(tables["measures"], dataset_defaults(settings)),
         values=_typed_values(tables["values"]),
         targets=_typed_targets(tables["targets"]),
         overrides=_typed_overrides(tables.get("overrides")),

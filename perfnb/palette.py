@@ -5,15 +5,24 @@ RAG never rests on colour alone. Every rating carries its word (Red, Amber, Gree
 told apart by lightness as well as hue (Red dark, Green mid, Amber light), so they stay distinct
 to colour-blind readers and in a black-and-white print, and the text on each meets WCAG AA
 contrast (4.5:1 or more).
+
+Figures that are not final carry the Government Statistical Service's shorthand, defined here
+once for tables, charts and the report: ``[p]`` provisional, ``[r]`` revised, ``[e]`` estimated
+and ``[i]`` illustrative (not published), with a key wherever a marker is printed. In charts such
+a figure's point is drawn hollow, in its rating's shape and edge colour.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
 __all__ = [
     "ACTION_STYLES",
+    "NOT_FINAL_FACE",
     "RAG_STYLES",
     "SPC_ASSURANCE_ICONS",
     "SPC_ICON_CSS",
@@ -21,14 +30,22 @@ __all__ = [
     "SPC_STYLES",
     "SPC_TARGET_COLOUR",
     "SPC_VARIATION_ICONS",
+    "STATUS_MARKERS",
+    "STATUS_WORDS",
     "RagStyle",
     "contrast_ratio",
+    "marked_statuses",
     "rag_css",
     "rag_css_props",
     "rag_style",
     "rating_style",
     "relative_luminance",
     "spc_icon_html",
+    "status_key",
+    "status_key_line",
+    "status_marker",
+    "unbroken_markers",
+    "with_marker",
 ]
 
 
@@ -175,3 +192,84 @@ def spc_icon_html(words: str) -> str:
         f'<span class="perfnb-icon" style="border-color: {colour}" aria-hidden="true">'
         f"{escape(letter)}</span>{escape(str(words))}"
     )
+
+
+# -- figures that are not final ----------------------------------------------------------------
+# values.csv's status (perfnb.contract.STATUSES) -> the GSS shorthand printed after the figure;
+# final (or blank) has none. The order is the key's.
+STATUS_MARKERS: dict[str, str] = {
+    "provisional": "[p]",
+    "revised": "[r]",
+    "estimated": "[e]",
+    "illustrative": "[i]",
+}
+# what each marker means, as the key under a table and a chart's legend say it
+STATUS_WORDS: dict[str, str] = {
+    "provisional": "provisional",
+    "revised": "revised",
+    "estimated": "estimated",
+    "illustrative": "illustrative (not published)",
+}
+# a not-final point's face in a chart: hollow (white), its edge the rating's
+NOT_FINAL_FACE = "#FFFFFF"
+_FINAL = ("", "final", "nan", "none", "<na>")
+_MARKER_RE = re.compile("|".join(re.escape(m) for m in STATUS_MARKERS.values()))
+_SPACED_MARKER_RE = re.compile(" (" + _MARKER_RE.pattern + ")")
+
+
+def _status_word(status: object) -> str:
+    """A status as values.csv words it, lower case; '' for final, blank or missing."""
+    if status is None or (isinstance(status, float) and math.isnan(status)):
+        return ""
+    word = str(status).strip().lower()
+    return "" if word in _FINAL else word
+
+
+def status_marker(status: object) -> str:
+    """The marker of a figure's status (``[p]`` for provisional); '' for a final figure (blank,
+    missing or ``final``). Raises ValueError for a status that is not in the contract."""
+    word = _status_word(status)
+    if not word:
+        return ""
+    if word not in STATUS_MARKERS:
+        known = ", ".join(("final", *STATUS_MARKERS))
+        raise ValueError(f"unknown figure status {status!r}: expected one of {known}")
+    return STATUS_MARKERS[word]
+
+
+def with_marker(text: str, status: object) -> str:
+    """A printed figure followed by its status's marker (``77.4% [p]``); a blank stays blank."""
+    marker = status_marker(status)
+    return f"{text} {marker}" if text and marker else text
+
+
+def unbroken_markers(text: object) -> object:
+    """Text for a page: each marker tied to the figure before it by a no-break space, so a
+    narrow printed column never puts ``[p]`` on a line of its own; other values unchanged."""
+    if not isinstance(text, str):
+        return text
+    return _SPACED_MARKER_RE.sub("\u00a0\\1", text)
+
+
+def marked_statuses(texts: Iterable[object]) -> list[str]:
+    """The statuses whose marker appears in any of ``texts``, in the key's order."""
+    found = {m for text in texts for m in _MARKER_RE.findall(str(text))}
+    return [status for status, marker in STATUS_MARKERS.items() if marker in found]
+
+
+def status_key(statuses: Iterable[str]) -> str:
+    """The key of the markers of ``statuses``, in the key's order: ``[p] provisional; [i]
+    illustrative (not published)``; '' when every one is final."""
+    words = {_status_word(s) for s in statuses}
+    return "; ".join(
+        f"{marker} {STATUS_WORDS[status]}"
+        for status, marker in STATUS_MARKERS.items()
+        if status in words
+    )
+
+
+def status_key_line(statuses: Iterable[str]) -> str:
+    """The key printed under a table with marked figures: ``Key: [p] provisional.``; ''
+    when every one is final."""
+    key = status_key(statuses)
+    return f"Key: {key}." if key else ""

@@ -24,7 +24,14 @@ from perfnb.engine import performance
 from perfnb.history import trend_history, variance_periods, year_to_date_history
 from perfnb.loader import Dataset, slugify
 from perfnb.measure_spc import MeasureSPC, measure_spc, spc_history
-from perfnb.palette import RAG_STYLES, rag_style, rating_style
+from perfnb.palette import (
+    RAG_STYLES,
+    marked_statuses,
+    rag_style,
+    rating_style,
+    status_key_line,
+    unbroken_markers,
+)
 from perfnb.periods import Period, parse_period
 from perfnb.scorecard import build_scorecard, with_spc
 from perfnb.tables import (
@@ -32,6 +39,8 @@ from perfnb.tables import (
     DIRECTION_LABELS,
     Table,
     format_target,
+    latest_heading,
+    latest_text,
     measure_anchor,
     special_cause_table,
     target_to_date,
@@ -110,13 +119,20 @@ def _badge(rag: str) -> str:
 
 
 def _facts(facts: Sequence[tuple[str, str]]) -> str:
-    """A one-row table of a measure's figures, label over value (blank ones left out)."""
+    """A one-row table of a measure's figures, label over value (blank ones left out), with
+    the key of any marker they carry (``[p]``) in its footer."""
     shown = [(label, value) for label, value in facts if value]
     head = "".join(f'<th scope="col">{escape(label)}</th>' for label, _ in shown)
-    body = "".join(f"<td>{value}</td>" for _, value in shown)
+    body = "".join(f"<td>{unbroken_markers(value)}</td>" for _, value in shown)
+    key = status_key_line(marked_statuses(value for _, value in shown))
+    foot = (
+        f'<tfoot><tr><td class="perfnb-key" colspan="{len(shown)}">{escape(key)}</td></tr></tfoot>'
+        if key
+        else ""
+    )
     return (
         f'<table class="perfnb-facts"><thead><tr>{head}</tr></thead>'
-        f"<tbody><tr>{body}</tr></tbody></table>"
+        f"<tbody><tr>{body}</tr></tbody>{foot}</table>"
     )
 
 
@@ -127,10 +143,12 @@ def measure_section(
     needs_commentary: str = "",
     tables: Sequence[Table] = (),
 ) -> str:
-    """One measure's part of the report: heading, its figures, the reason for its rating, its
-    charts and the analyst's commentary (markdown, sanitised), or a flag when a Red or Amber
-    measure has none (``needs_commentary`` says what is missing)."""
+    """One measure's part of the report: heading, its figures (and its latest position after
+    the period, when there is one), the reasons for its rating and its direction of travel,
+    its charts and the analyst's commentary (markdown, sanitised), or a flag when a Red or
+    Amber measure has none (``needs_commentary`` says what is missing)."""
     measure_id, name = str(row["measure_id"]), str(row["name"])
+    latest = latest_heading(row.to_frame().T)
     facts = _facts(
         [
             ("RAG", _badge(str(row["rag"]))),
@@ -138,12 +156,17 @@ def measure_section(
             ("Year-end target", escape(format_target(row))),
             ("Target to date", escape(target_to_date(row))),
             ("Variance", escape(variance_text(row))),
+            (latest, escape(latest_text(row)) if latest else ""),
             ("Direction", escape(DIRECTION_LABELS.get(str(row["direction"]), ""))),
             ("Aim", escape(AIM_LABELS.get(str(row["polarity"]), ""))),
         ]
     )
-    reason = row.get("rag_reason")
-    reason = f'<p class="perfnb-reason">{escape(str(reason))}</p>' if reason else ""
+    reasons = [row.get("rag_reason"), row.get("direction_reason")]
+    reason = "".join(
+        f'<p class="perfnb-reason">{escape(str(text))}</p>'
+        for text in reasons
+        if text is not None and not pd.isna(text) and str(text).strip()
+    )
     first_chart = charts[0].to_html() if charts else ""
     parts = [
         f'<section class="perfnb-measure" id="measure-{slugify(measure_id)}">',

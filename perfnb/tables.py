@@ -4,7 +4,10 @@ Each builder returns a ``Table``: the text exactly as the report prints it (``Ta
 written to ``tables/<name>.csv`` for reuse) and its HTML, rendered with pandas' Styler. Every
 text that comes from data is HTML-escaped; the one exception is commentary, which is markdown
 rendered and sanitised by ``perfnb.commentary.render_markdown``. RAG cells carry the rating's
-word as well as its colour (``perfnb.palette``).
+word as well as its colour (``perfnb.palette``). A figure that is not final is printed with its
+marker (``77.4% [p]``, ``perfnb.palette.STATUS_MARKERS``), in the CSV as on the page, and a table
+with a marked figure has the key in its footer (``Key: [p] provisional.``), which a browser
+repeats at the foot of each printed page the table spans.
 """
 
 from __future__ import annotations
@@ -25,9 +28,13 @@ from perfnb.palette import (
     ACTION_STYLES,
     RAG_STYLES,
     SPC_ICON_PROPS,
+    marked_statuses,
     rag_css_props,
     rating_style,
     spc_icon_html,
+    status_key_line,
+    unbroken_markers,
+    with_marker,
 )
 from perfnb.periods import figure_label, parse_period
 
@@ -41,6 +48,8 @@ __all__ = [
     "format_count",
     "format_target",
     "format_value",
+    "latest_heading",
+    "latest_text",
     "rag_reasons_table",
     "scorecard_table",
     "special_cause_table",
@@ -99,19 +108,29 @@ def _target_decimals(value: float, decimals: int) -> int:
     return 0 if float(value).is_integer() else decimals
 
 
+def _target_note(row: pd.Series) -> str:
+    """targets.csv's note of a row (``Maintain 16/17``, ``TBC``); '' when there is none."""
+    note = row.get("target_note")
+    return "" if note is None or pd.isna(note) else str(note).strip()
+
+
 def format_target(row: pd.Series) -> str:
-    """The year-end target of a scorecard row: a figure, a band, its note (TBC), or None set."""
+    """The year-end target of a scorecard row: a figure or a band with targets.csv's note
+    beside it (``164,500 (Maintain 16/17)``), the note alone (TBC), or None set."""
     unit, decimals, rate_per = row["unit"], row["decimals"], row.get("rate_per")
     low, high = row.get("annual_band_low"), row.get("annual_band_high")
+    note = _target_note(row)
     if pd.notna(low) and pd.notna(high):
         places = max(_target_decimals(low, decimals), _target_decimals(high, decimals))
-        return (
+        text = (
             f"{format_value(low, 'count', places)} to {format_value(high, unit, places, rate_per)}"
         )
-    if pd.notna(row.get("annual_target")):
+    elif pd.notna(row.get("annual_target")):
         target = row["annual_target"]
-        return format_value(target, unit, _target_decimals(target, decimals), rate_per)
-    return str(row.get("target_note") or "") or "None set"
+        text = format_value(target, unit, _target_decimals(target, decimals), rate_per)
+    else:
+        return note or "None set"
+    return f"{text} ({note})" if note else text
 
 
 # -- the table object ------------------------------------------------------------------------
@@ -157,7 +176,7 @@ class Table:
             .set_uuid(uuid)
             .set_caption(escape(caption))
             .set_table_attributes(f'class="perfnb-table perfnb-{self.name}"')
-            .format(escape="html", subset=text_columns or None)
+            .format(unbroken_markers, escape="html", subset=text_columns or None)
             .format_index(escape="html", axis="columns")
         )
         icon_columns = [c for c in shown.columns if _leaf(c) in self.icons]
@@ -215,7 +234,15 @@ class Table:
         styler = self._styler(frame, caption, uuid)
         columns = [_leaf(c) for c in styler.data.columns]
         row_header = columns.index(self.row_header) if self.row_header in columns else None
-        return _header_scopes(styler.to_html(), row_header)
+        html = _header_scopes(styler.to_html(), row_header)
+        return _with_key(html, self.key(frame), len(columns))
+
+    def key(self, frame: pd.DataFrame | None = None) -> str:
+        """The key of the markers printed in ``frame`` (the whole table when None): ``Key: [p]
+        provisional.``; '' when every figure is final. Commentary is not searched."""
+        frame = self.data if frame is None else frame
+        texts = frame.drop(columns=[c for c in self.markdown if c in frame.columns])
+        return status_key_line(marked_statuses(texts.to_numpy().ravel()))
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -240,6 +267,11 @@ _TABLE_CSS = [
     {"selector": "span.perfnb-icon", "props": SPC_ICON_PROPS},
     # a cell that needs the analyst's attention: light yellow, a dark outline visible in grey
     {"selector": "td.flag", "props": "background-color: #FFF4CE; outline: 2px solid #8C510A;"},
+    # the key of the markers of figures that are not final, under the last row
+    {
+        "selector": "tfoot td.perfnb-key",
+        "props": "border-top: 1px solid #595959; color: #1a1a1a; font-size: 0.95em;",
+    },
     *(
         {"selector": f"td.{s.css_class}", "props": rag_css_props(s)}
         for s in (*RAG_STYLES.values(), *ACTION_STYLES.values())
@@ -249,6 +281,18 @@ _TABLE_CSS = [
 
 _EMPTY_HEADING = re.compile(r"<th ([^>]*)>\s*</th>")
 _COLUMN_HEADING = re.compile(r'<th (id="[^"]*" class="col_heading[^"]*" ?)(colspan="\d+")?')
+
+
+def _with_key(html: str, key: str, columns: int) -> str:
+    """The table with ``key`` in a footer row across its ``columns`` (a browser prints a table's
+    footer at the foot of each page it spans); unchanged when there is no key."""
+    head, found, tail = html.rpartition("</table>")
+    if not key or not found:
+        return html
+    footer = (
+        f'<tfoot><tr><td class="perfnb-key" colspan="{columns}">{escape(key)}</td></tr></tfoot>'
+    )
+    return f"{head}{footer}{found}{tail}"
 
 
 def _header_scopes(html: str, row_header: int | None) -> str:
@@ -296,12 +340,20 @@ def count_behind(row: pd.Series) -> str:
     return ""
 
 
+def _status(row: pd.Series, column: str) -> object:
+    """A figure's status from the card's ``column`` (``status``, ``previous_status``...); a
+    card without the column has final figures."""
+    return row.get(column, "")
+
+
 def this_period_text(row: pd.Series) -> str:
-    """The period's figure as printed: the note when pending, the count behind a percentage,
-    the basis (full year forecast) and the period shown when it is not the report's own."""
+    """The period's figure as printed: the note when pending, the marker of a figure that is
+    not final (``[p]``), the count behind a percentage, the basis (full year forecast) and the
+    period shown when it is not the report's own."""
     if row["pending"]:
         return row["note"] or "Pending"
     text = format_value(row["value"], row["unit"], row["decimals"], row.get("rate_per"))
+    text = with_marker(text, _status(row, "status"))
     text += count_behind(row)
     if row.get("value_basis") == "full year forecast":
         text += " (full year forecast)"
@@ -328,7 +380,7 @@ def _actual(row: pd.Series) -> str:
     does a figure of another period (an annual survey's year)."""
     if pd.notna(row["pending"]) and bool(row["pending"]):
         return row["note"] or "Pending"
-    text = _figure(row, "value")
+    text = with_marker(_figure(row, "value"), _status(row, "status"))
     if text and row.get("value_basis") == "full year forecast":
         text += " (full year forecast)"
     if text and row["value_period"] and row["value_period"] != row["period"]:
@@ -372,19 +424,27 @@ def _figure(row: pd.Series, column: str) -> str:
 
 
 def _compared(row: pd.Series) -> str:
-    """The figure the direction of travel compares with, and what it covers: ``744 (2016/17
-    average)`` for a mean measure's previous year, not the bare ``2016/17 Q4``."""
-    basis = "last_year_value" if row["dot_basis"] == "last_year" else "previous_value"
-    figure = _figure(row, basis)
+    """The figure the direction of travel compares with, its marker, and what it covers: ``744
+    (2016/17 average)`` for a mean measure's previous year, not the bare ``2016/17 Q4``; a
+    period's own figure (``compared_on`` is ``period``) by its period alone."""
+    if "compared_value" in row.index:  # the engine's own choice (like with like)
+        column, status = "compared_value", _status(row, "compared_status")
+        basis = "period" if row.get("compared_on") == "period" else row["value_basis"]
+    else:
+        on_last_year = row["dot_basis"] == "last_year"
+        column = "last_year_value" if on_last_year else "previous_value"
+        status = _status(row, "last_year_status" if on_last_year else "previous_status")
+        basis = row["value_basis"]
+    figure = with_marker(_figure(row, column), status)
     if not figure or not row["compared_with"]:
         return ""
-    return f"{figure} ({figure_label(row['compared_with'], row['value_basis'])})"
+    return f"{figure} ({figure_label(row['compared_with'], basis)})"
 
 
 def _last_year(row: pd.Series) -> str:
     """The same period a year earlier, named as seed 004 does: ``262,100 (2016/17 Q1)``, or
     ``6.8 (2016/17 Q1 forecast)`` for a measure reported by its forecast."""
-    figure = _figure(row, "last_year_value")
+    figure = with_marker(_figure(row, "last_year_value"), _status(row, "last_year_status"))
     if not figure:
         return ""
     shown = parse_period(row["value_period"] or row["period"]).same_period_last_year()
@@ -404,6 +464,68 @@ def _quartile(row: pd.Series) -> str:
     if pd.notna(row["rank"]):
         text += f" ({int(row['rank'])} of {int(row['n_compared'])}, {row['benchmark_year']})"
     return text
+
+
+# -- the latest position: a measure's latest figure after the report's period ----------------
+
+
+def _latest_period(row: pd.Series) -> str:
+    """The period of a row's latest position (``2012-10``), '' when it has none (no column, a
+    blank period or no figure)."""
+    period = row.get("latest_period")
+    if period is None or pd.isna(period) or not str(period).strip():
+        return ""
+    value = row.get("latest_value")
+    return "" if value is None or pd.isna(value) else str(period).strip()
+
+
+def latest_heading(card: pd.DataFrame) -> str:
+    """The heading of the latest position's column: ``Latest (Oct 2012)`` when every measure's
+    latest figure is for one period, ``Latest`` when they differ (each cell then names its
+    period), '' when no row has a latest position (the column is left out)."""
+    if card.empty or "latest_period" not in card.columns:
+        return ""
+    periods = {p for p in (_latest_period(row) for _, row in card.iterrows()) if p}
+    if not periods:
+        return ""
+    if len(periods) == 1:
+        return f"Latest ({parse_period(periods.pop()).short_label})"
+    return "Latest"
+
+
+def _latest_row(row: pd.Series) -> pd.Series:
+    """The row with its latest position in place of the period's figure, target, variance and
+    status, so the period's formatting prints it."""
+    latest = {
+        "value": row.get("latest_value"),
+        "target": row.get("latest_target"),
+        "variance": row.get("latest_variance"),
+        "variance_pct": row.get("latest_variance_pct"),
+        "variance_pp": row.get("latest_variance_pp"),
+        "status": row.get("latest_status", ""),
+    }
+    return pd.concat([row.drop(list(latest), errors="ignore"), pd.Series(latest, dtype=object)])
+
+
+def latest_text(row: pd.Series, named: bool = False, places: int = 1) -> str:
+    """A measure's latest position as the scorecard prints it: the figure with its marker and
+    its variance (``20,715 (-6.5%)``, points for a percentage), the period first when ``named``
+    (``Oct 2012: 20,715 (-6.5%)``); '' when it has none."""
+    period = _latest_period(row)
+    if not period:
+        return ""
+    latest = _latest_row(row)
+    text = with_marker(_figure(latest, "value"), latest["status"])
+    variance = variance_text(latest, places=places)
+    text = f"{text} ({variance})" if variance else text
+    return f"{parse_period(period).short_label}: {text}" if named else text
+
+
+def _texts(card: pd.DataFrame, column: str) -> pd.Series:
+    """A text column of the card, blank where missing (or where the card has no such column)."""
+    if column not in card.columns:
+        return pd.Series("", index=card.index, dtype=object)
+    return card[column].fillna("").astype(str).astype(object)
 
 
 def _cells(card: pd.DataFrame, build: Callable[[pd.Series], str]) -> pd.Series:
@@ -430,8 +552,11 @@ def scorecard_table(card: pd.DataFrame) -> Table:
     """The scorecard as seed 004 lays it out: one table per theme and priority, each row a
     measure with its aim, RAG, direction, year-end target, this period's figure (with the count
     behind a percentage), variance (points for percentages, per cent of target otherwise), the
-    same period last year, the figure the direction compares with, forecast and quartile."""
+    same period last year, the figure the direction compares with, forecast and quartile; and,
+    when the data has figures after the period, each measure's latest position beside its
+    variance (``Latest (Oct 2012)``). A figure that is not final carries its marker."""
     card = card.reset_index(drop=True)
+    latest = _latest_column(card)
     table = pd.DataFrame(
         {
             "Theme": card["theme"].replace("", "Other measures").astype(object),
@@ -445,6 +570,7 @@ def scorecard_table(card: pd.DataFrame) -> Table:
             "Target to date": _cells(card, target_to_date),
             "This period": _cells(card, this_period_text),
             "Variance": _cells(card, variance_text),
+            **latest,
             "Same period last year": _cells(card, _last_year),
             "Compared with": _cells(card, _compared),
             "Forecast": _cells(card, _forecast),
@@ -460,11 +586,21 @@ def scorecard_table(card: pd.DataFrame) -> Table:
         table,
         group_by=("Theme", "Priority"),
         rag=("RAG",),
-        numeric=SCORECARD_FIGURES,
+        numeric=(*SCORECARD_FIGURES, *latest),
         empty_text="No measures.",
         wide=True,
         icons=("Variation", "Assurance"),
     )
+
+
+def _latest_column(card: pd.DataFrame) -> dict[str, pd.Series]:
+    """The scorecard's latest position column, headed by its period, or none when no measure
+    has a figure after the report's period."""
+    heading = latest_heading(card)
+    if not heading:
+        return {}
+    named = heading == "Latest"
+    return {heading: _cells(card, lambda row: latest_text(row, named=named))}
 
 
 def _variation(row: pd.Series) -> str:
@@ -526,13 +662,15 @@ def special_cause_table(
 
 
 def rag_reasons_table(card: pd.DataFrame) -> Table:
-    """How each rating was reached: measure, RAG and the engine's reason, one row each."""
+    """How each rating was reached: measure, RAG and the engine's reason, one row each, and
+    how its direction of travel was judged (which figures, and whether one is not final)."""
     table = pd.DataFrame(
         {
             "Measure": card["measure_id"].astype(object),
             "Description": card["name"].astype(object),
             "RAG": card["rag"].astype(object),
             "How it was rated": card["rag_reason"].astype(object),
+            "Direction of travel": _texts(card, "direction_reason"),
         }
     ).reset_index(drop=True)
     period = card["period"].iloc[0] if len(card) else ""
@@ -648,7 +786,10 @@ def variance_table(rows: pd.DataFrame) -> Table:
 
     ``rows`` are the engine's rows of several report periods (say Q1 and Q2 of a year, or
     :func:`perfnb.history.variance_periods`). Each figure is shown once, under the first
-    period that reports it: a quarterly measure's Q2 is not repeated under October.
+    period that reports it: a quarterly measure's Q2 is not repeated under October. When the
+    last period's rows have a latest position (a figure after the period), it follows as a
+    period of its own, ``Latest (Oct 2012)``. targets.csv's note is printed beside the year-end
+    target, and beside a period's target when that period has a note of its own.
     """
     has_target = rows["target"].notna() | rows["annual_target"].notna()
     rows = rows[has_target | (rows["band_low"].notna() & rows["band_high"].notna())]
@@ -659,17 +800,31 @@ def variance_table(rows: pd.DataFrame) -> Table:
         ("", "Description"): measures["name"].astype(object),
         ("", "Year-end target"): _cells(measures, format_target),
     }
+    year_notes = measures.apply(_target_note, axis=1) if len(measures) else pd.Series(dtype=object)
+    latest = _at_period(rows, periods[-1], measures) if periods else measures
     shown = rows["value_period"].where(rows["value_period"] != "", rows["period"])
     rows = rows[~rows.assign(_shown=shown).duplicated(["measure_id", "_shown"])]
     for period in periods:
-        at = rows[rows["period"] == period].set_index("measure_id").reindex(measures["measure_id"])
-        at = at.assign(measure_id=at.index).set_index(measures.index)
+        at = _at_period(rows, period, measures)
         at = at.fillna({"value_period": "", "note": "", "pending": False, "unit": ""})
         heading = parse_period(period).short_label
-        columns[(heading, "Target")] = _cells(at, _period_target)
+        notes = at.apply(_target_note, axis=1) if len(at) else pd.Series(dtype=object)
+        own_note = notes.where(notes != year_notes, "")
+        columns[(heading, "Target")] = _cells(
+            at.assign(_own_note=own_note), lambda r: _with_note(_period_target(r), r["_own_note"])
+        )
         columns[(heading, "Actual")] = _cells(at, _actual)
         # seed 000 prints variance in whole per cent (-16%)
         columns[(heading, "Variance")] = _cells(at, lambda r: variance_text(r, places=0))
+    latest_head = latest_heading(latest)
+    if latest_head:
+        named = latest_head == "Latest"
+        latest = latest.apply(_latest_row, axis=1)
+        columns[(latest_head, "Target")] = _cells(latest, _latest_target)
+        columns[(latest_head, "Actual")] = _cells(latest, lambda r: _latest_actual(r, named))
+        columns[(latest_head, "Variance")] = _cells(
+            latest, lambda r: variance_text(r, places=0) if _latest_period(r) else ""
+        )
     table = pd.DataFrame(columns).reset_index(drop=True)
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     numeric = ("Year-end target", "Target", "Actual", "Variance")
@@ -679,5 +834,36 @@ def variance_table(rows: pd.DataFrame) -> Table:
         table,
         numeric=numeric,
         empty_text="No measure has a target.",
-        wide=len(periods) > 2,
+        wide=len(periods) + bool(latest_head) > 2,
     )
+
+
+def _at_period(rows: pd.DataFrame, period: str, measures: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``period``, one per measure of ``measures`` in its order and index (blank
+    where a measure has none)."""
+    at = rows[rows["period"] == period].set_index("measure_id").reindex(measures["measure_id"])
+    return at.assign(measure_id=at.index).set_index(measures.index)
+
+
+def _with_note(text: str, note: str) -> str:
+    return f"{text} ({note})" if text and note else text
+
+
+def _latest_target(row: pd.Series) -> str:
+    """The target of a latest position (its ``target`` is the latest one: ``_latest_row``)."""
+    if not _latest_period(row) or pd.isna(row.get("target")):
+        return ""
+    target = row["target"]
+    return format_value(
+        target, row["unit"], _target_decimals(target, row["decimals"]), row.get("rate_per")
+    )
+
+
+def _latest_actual(row: pd.Series, named: bool) -> str:
+    """A latest position's figure with its marker, and its period when the column's heading
+    does not name it (``20,715 (Oct 2012)``)."""
+    period = _latest_period(row)
+    if not period:
+        return ""
+    text = with_marker(_figure(row, "value"), row["status"])
+    return f"{text} ({parse_period(period).short_label})" if named else text

@@ -13,10 +13,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from perfnb.contract import ACTION_STATUS_WORDS, FLAGS, Column, FileSpec, Problem, slugify
+from perfnb.contract import (
+    ACTION_STATUS_WORDS,
+    FLAGS,
+    MEASURES,
+    RULE_COLUMNS,
+    Column,
+    FileSpec,
+    Problem,
+    slugify,
+)
 from perfnb.periods import period_columns
 
-__all__ = ["RawTable", "check_tables", "to_number"]
+__all__ = ["LATEST_WITHIN_MONTHS", "RawTable", "check_defaults", "check_tables", "to_number"]
+
+# how many months after a report's period its "latest position" may reach, unless dataset.toml's
+# [defaults] says otherwise
+LATEST_WITHIN_MONTHS = 3
 
 # At most this many problems of one kind (file, column, rule) are listed; the rest are counted.
 MAX_LISTED = 25
@@ -408,6 +421,7 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
     if "denominator" in frame:
         den = table.number("denominator")
         out.add_rows(table, den <= 0, "denominator", "must be more than 0")
+    _check_reported_span(tables, table, out)
     aggregation = _measure_attribute(tables, table, "aggregation")
     if "value" in frame:
         has_value = ~_blank(frame, "value")
@@ -429,6 +443,30 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
         )
 
 
+def _check_reported_span(tables: dict[str, RawTable], table: RawTable, out: _Collector) -> None:
+    """A figure for a period outside its measure's from and until is a warning: reports leave
+    it out."""
+    measures = tables["measures"]
+    if "period" not in table.frame or not {"from", "until"} & set(measures.frame):
+        return
+    ids = measures.frame["measure_id"].astype(str).str.strip()
+    period = table.periods("period")
+    row_ids = table.frame["measure_id"].astype(str).str.strip()
+    for name, message in (
+        ("from", "is before the measure's from period in measures.csv; reports leave it out"),
+        ("until", "is after the measure's until period in measures.csv; reports leave it out"),
+    ):
+        if name not in measures.frame:
+            continue
+        spans = measures.periods(name)
+        edge = "period_start" if name == "from" else "period_end"
+        lookup = pd.Series(spans[edge].to_numpy(), index=ids.to_numpy())
+        lookup = lookup[~lookup.index.duplicated()]
+        limit = row_ids.map(lookup)
+        outside = period["period_end"] < limit if name == "from" else period["period_start"] > limit
+        out.add_rows(table, outside.fillna(False), "period", message, severity="warning")
+
+
 def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
     table = tables.get("targets")
     if table is None or "measures" not in tables or "measure_id" not in table.frame:
@@ -443,6 +481,7 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
             )
         )
         return
+    _check_target_periods(tables, table, out)
     polarity = _measure_attribute(tables, table, "polarity")
     unit = _measure_attribute(tables, table, "unit")
     target, low, high = (table.number(c) for c in ("target", "band_low", "band_high"))
@@ -522,6 +561,103 @@ def _check_targets(tables: dict[str, RawTable], out: _Collector) -> None:
         )
 
 
+def _check_target_periods(tables: dict[str, RawTable], table: RawTable, out: _Collector) -> None:
+    """A target row is a year's (``year``) or a period's (``period``: a quarter or month the
+    measure's frequency can have, in ``year`` if both are given); one row per measure and
+    period or year."""
+    frame = table.frame
+    blank = pd.Series(True, index=frame.index)
+    year_blank = _blank(frame, "year") if "year" in frame else blank
+    period_blank = _blank(frame, "period") if "period" in frame else blank
+    if "year" not in frame and "period" not in frame:
+        out.add(
+            Problem(table.label, "is missing; expected a year or a period column", column="year")
+        )
+        return
+    out.add_rows(
+        table,
+        year_blank & period_blank,
+        "year" if "year" in frame else "period",
+        "is blank; expected a financial year such as 2017/18 for the year's target, or a "
+        "period such as 2017/18 Q2 in the period column for the target at that period",
+        show_value=False,
+    )
+    if "period" not in frame:
+        return _check_target_keys(table, None, out)
+    periods = table.periods("period")
+    kind = periods["period_kind"]
+    out.add_rows(
+        table,
+        kind == "year",
+        "period",
+        "is a year; a year's target goes in the year column (period is for a quarter or month)",
+    )
+    if "year" in frame:
+        years = table.periods("year")
+        wrong = ~year_blank & kind.isin(["quarter", "month"]) & years["fy"].ge(0)
+        wrong &= years["fy"] != periods["fy"]
+        out.add_rows(
+            table,
+            wrong,
+            "year",
+            "is not the financial year of the row's period; leave it blank or give the period's "
+            "own year",
+        )
+    frequency = _measure_attribute(tables, table, "frequency")
+    out.add_rows(
+        table,
+        (frequency == "annual") & kind.isin(["quarter", "month"]),
+        "period",
+        "is a target for part of a year, but the measure is annual; give the year's target in "
+        "the year column",
+    )
+    out.add_rows(
+        table,
+        (frequency == "quarterly") & (kind == "month"),
+        "period",
+        "is a month, but the measure is quarterly and has no monthly figures; give the target "
+        "at a quarter such as 2017/18 Q2",
+    )
+    _check_target_keys(table, periods, out)
+
+
+def _check_target_keys(table: RawTable, periods: pd.DataFrame | None, out: _Collector) -> None:
+    """One target per measure and period (or year, for a year's target)."""
+    frame = table.frame
+    if "measure_id" not in frame:
+        return
+    when = pd.Series("", index=frame.index, dtype=object)
+    if "year" in frame:
+        years = table.periods("year")["period"]
+        when = years.where(years.notna(), "").astype(object)
+    if periods is not None:
+        when = periods["period"].where(periods["period"].notna(), when).astype(object)
+    ids = frame["measure_id"].astype(str).str.strip()
+    keyed = pd.DataFrame({"measure_id": ids, "when": when})
+    keyed = keyed[(keyed["measure_id"] != "") & (keyed["when"] != "")]
+    repeated = keyed.duplicated(keep="first")
+    if not repeated.any():
+        return
+    first = (
+        pd.Series(table.rows.loc[keyed.index].to_numpy(), index=keyed.index)
+        .groupby([keyed["measure_id"], keyed["when"]], sort=False)
+        .transform("first")
+    )
+    for idx in repeated[repeated].index:
+        column = "period" if periods is not None and pd.notna(periods.at[idx, "period"]) else "year"
+        out.add(
+            Problem(
+                table.label,
+                f"repeats measure_id {keyed.at[idx, 'measure_id']} and {column} "
+                f"{keyed.at[idx, 'when']}, already on row {int(first.loc[idx])}",
+                row=int(table.rows.loc[idx]),
+                column=column,
+                value=str(frame.at[idx, column]),
+            ),
+            rule="duplicate",
+        )
+
+
 def _check_percent_sign(table: RawTable, column: str, unit: pd.Series, out: _Collector) -> None:
     """A figure written with % for a measure whose unit is not percent is a mistake."""
     text = table.frame[column].astype(str).str.strip()
@@ -566,6 +702,14 @@ def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:
     if "min_base" in frame:
         out.add_rows(
             table, table.number("min_base") < 0, "min_base", "is below zero; expected 0 or more"
+        )
+    if "from" in frame and "until" in frame:
+        starts, ends = table.periods("from")["period_start"], table.periods("until")["period_end"]
+        out.add_rows(
+            table,
+            starts > ends,
+            "until",
+            "is before the measure's from period; expected from to come first",
         )
     if "rate_per" in frame:
         rate_per = table.number("rate_per")
@@ -650,6 +794,53 @@ def _check_actions(tables: dict[str, RawTable], out: _Collector) -> None:
             "is lower than the action's % complete in the period before; is it right?",
             severity="warning",
         )
+
+
+def check_defaults(settings: dict[str, object], label: str) -> list[Problem]:
+    """Problems in ``dataset.toml``'s ``[defaults]`` table: each key is a measures.csv rule
+    column (checked as that column's cells are) or ``latest_within_months`` (0 to 12)."""
+    defaults = settings.get("defaults")
+    if defaults is None:
+        return []
+    if not isinstance(defaults, dict):
+        return [Problem(label, "defaults must be a table: a line [defaults] then name = value")]
+    problems = []
+    allowed = (*RULE_COLUMNS, "latest_within_months")
+    for key, value in defaults.items():
+        where = f"[defaults] {key}"
+        text = str(value).strip()
+        if key not in allowed:
+            problems.append(
+                Problem(
+                    label,
+                    f"is not a setting perfnb knows; expected one of {', '.join(allowed)}",
+                    column=where,
+                )
+            )
+            continue
+        if key == "latest_within_months":
+            ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 12
+            expected = "a whole number of months from 0 (never) to 12, such as 3"
+        else:
+            column = MEASURES.column(key)
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                ok = False
+            elif column.kind == "tolerance":
+                ok = re.match(_TOLERANCE_RE, text) is not None
+            elif column.kind == "choice":
+                ok = text.lower() in column.choices
+            else:  # min_base
+                number = to_number(pd.Series([text])).iloc[0]
+                ok = bool(np.isfinite(number) and number >= 0)
+            expected = {
+                "tolerance": 'a relative tolerance such as "10%" or an absolute one such as 2',
+                "choice": f"one of {_describe_choices(column)}",
+            }.get(column.kind, "a number of 0 or more")
+        if not ok:
+            problems.append(
+                Problem(label, f"is not allowed; expected {expected}", None, where, text)
+            )
+    return problems
 
 
 def check_tables(tables: dict[str, RawTable]) -> list[Problem]:

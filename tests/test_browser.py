@@ -196,6 +196,34 @@ def test_screenshot_and_a4_print(page, artifacts: Path) -> None:
     page.emulate_media(media="screen")
 
 
+def test_markers_have_their_key_on_screen_and_in_print(page) -> None:
+    """The sample's made-up figures (2016/17 Q1, status illustrative) are marked [i] in the
+    scorecard, kept on the line of their figure, and each table that has one shows the key in
+    its footer, on screen and in print (a footer group, which Chromium repeats on each page)."""
+    # ASCOF-2D's same quarter last year, made up
+    row = page.locator("table.perfnb-scorecard tr", has_text="ASCOF-2D")
+    assert row.locator("td", has_text="(2016/17 Q1)").inner_text() == "79.4%\u00a0[i] (2016/17 Q1)"
+    keys = page.locator("table.perfnb-scorecard tfoot td.perfnb-key")
+    assert keys.count() >= 1
+    assert keys.first.inner_text().strip() == "Key: [i] illustrative (not published)."
+    # every scorecard table with a marker has its key; none without
+    tables = page.evaluate(
+        """() => Array.from(document.querySelectorAll('table.perfnb-scorecard')).map(t => ({
+               marked: /\\[i\\]/.test(t.tBodies[0].innerText),
+               key: t.querySelector('tfoot td.perfnb-key') !== null}))"""
+    )
+    assert tables and all(t["marked"] == t["key"] for t in tables)
+    page.emulate_media(media="print")
+    try:
+        assert keys.first.is_visible()
+        footer = keys.first.locator("xpath=../..")
+        assert footer.evaluate("e => getComputedStyle(e).display") == "table-footer-group"
+        box = keys.first.bounding_box()
+        assert box is not None and box["height"] > 5
+    finally:
+        page.emulate_media(media="screen")
+
+
 # A4's 210 mm less 12 mm margins is 186 mm, 703 CSS pixels; landscape 273 mm, 1032
 PRINTED_WIDTHS = [
     (703, "table.perfnb-table:not(.perfnb-wide table)"),

@@ -27,6 +27,7 @@ from perfnb.charts import (
     cumulative_chart,
     house_style,
     rag_summary_chart,
+    spc_chart,
     trend_chart,
     unit_label,
 )
@@ -86,7 +87,16 @@ def test_trend_points_targets_and_last_year(window) -> None:
     assert drawn.get_marker() == "D"
     assert to_hex(drawn.get_markerfacecolor()) == amber.fill.lower()
     assert to_hex(drawn.get_markeredgecolor()) == amber.edge.lower()
+    # 2016/17 Q2 and Q3 are the sample's made-up figures (illustrative): hollow N/A squares in
+    # N/A's edge colour; 2016/17 Q4 is seed 004's outturn, filled
     assert artist(ax, "rag-n-a").get_marker() == na.marker
+    assert xy(artist(ax, "rag-n-a")) == [(2.0, 80.2)]
+    hollow = artist(ax, "rag-n-a-not-final")
+    assert xy(hollow) == [(0.0, 79.8), (1.0, 80.1)]
+    assert (hollow.get_marker(), to_hex(hollow.get_markerfacecolor())) == (na.marker, "#ffffff")
+    assert to_hex(hollow.get_markeredgecolor()) == na.edge.lower()
+    # last year's figures (2015/16 Q2 to 2016/17 Q1) are all made up: hollow on the dashed line
+    assert xy(artist(ax, "last-year-not-final")) == [(0, 79.1), (1, 79.6), (2, 80.0), (3, 79.4)]
 
     # the target is 2017/18's only: a step across Q1's slot
     assert xy(artist(ax, "target")) == [(2.5, 80.0), (3.5, 80.0)]
@@ -94,9 +104,12 @@ def test_trend_points_targets_and_last_year(window) -> None:
     last_year = artist(ax, "last-year-0")
     assert xy(last_year) == [(0, 79.1), (1, 79.6), (2, 80.0), (3, 79.4)]
     assert last_year.get_linestyle() == "--"
-    # each quarter on two lines, so eight fit side by side
+    # each quarter on two lines, so eight fit side by side; a made-up figure's marked
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        f"{w.split()[1]}\n{w.split()[0]}" for w in WINDOW
+        "Q2 [i]\n2016/17",
+        "Q3 [i]\n2016/17",
+        "Q4\n2016/17",
+        "Q1\n2017/18",
     ]
 
     # the label: the figure and variance as the scorecard prints them (docs/method.md section 4)
@@ -112,12 +125,22 @@ def test_trend_points_targets_and_last_year(window) -> None:
         "% of people who had no need for ongoing services following reablement"
     )
     legend = [t.get_text() for t in chart.figure.legends[0].get_texts()]
-    assert legend == ["Target", "Same period last year", "Figure", "Amber", "N/A (not rated)"]
+    assert legend == [
+        "Target",
+        "Same period last year",
+        "Figure",
+        "Amber",
+        "N/A (not rated)",
+        "[i] illustrative (not published)",
+    ]
     assert chart.alt.startswith(
         "Line chart: % of people who had no need for ongoing services following reablement "
         "(ASCOF-2D), 2016/17 Q2 to 2017/18 Q1. Higher is better. Latest, 2017/18 Q1: 77.4% "
-        "against a target of 80% (variance -2.6 pts), rated Amber. Same period last year: 79.4%."
+        "against a target of 80% (variance -2.6 pts), rated Amber. Same period last year: "
+        "79.4% [i]. Earlier: 2016/17 Q2 79.8% [i] (N/A); 2016/17 Q3 80.1% [i] (N/A); "
+        "2016/17 Q4 80.2% (N/A)."
     )
+    assert chart.alt.endswith(" Key: [i] illustrative (not published).")
 
 
 def test_trend_red_point_uses_the_palettes_red_and_its_marker(tiny) -> None:
@@ -226,7 +249,7 @@ def test_trend_annotations_at_their_period_only(window) -> None:
     texts = [t.get_text() for t in ax.texts]
     assert "Recovery plan started" in texts
     assert not any("window" in t or "Another" in t for t in texts)
-    assert chart.alt.endswith("Note at 2016/17 Q3: Recovery plan started.")
+    assert "Note at 2016/17 Q3: Recovery plan started." in chart.alt
 
 
 def test_data_text_is_plain_in_the_figure_and_escaped_in_html(tiny) -> None:
@@ -248,6 +271,102 @@ def test_data_text_is_plain_in_the_figure_and_escaped_in_html(tiny) -> None:
     ET.fromstring(svg)  # well-formed
     assert "&lt;script&gt;" in svg and "<script>" not in svg
     assert "$x^2$" in svg
+
+
+# -- figures that are not final (issue 15) ---------------------------------------------------
+MARKED = """\
+measure_id,period,value,note,status
+M1,2017/18 Q1,100,,
+M1,2017/18 Q2,150,,estimated
+M2,2016/17 Q4,50,,illustrative
+M2,2017/18 Q1,55.5,,provisional
+M3,2017/18 Q1,12,,final
+"""
+
+
+def test_trend_marks_figures_that_are_not_final(tiny) -> None:
+    """M2: 2016/17 Q4's 50% is illustrative (no 2016/17 target: N/A) and 2017/18 Q1's 55.5%
+    provisional (4.5 points short of 60%: Red). Both are hollow, in their rating's shape and
+    edge colour; each tick and the label carry the marker; the legend and the alt text give the
+    key in the palette's words, provisional first."""
+    data = load_dataset(tiny(values=MARKED))
+    chart = trend_chart(rows(performance(data, ["2016/17 Q4", "2017/18 Q1"]), "M2"))
+    ax = chart.figure.axes[0]
+    red, na = RAG_STYLES["Red"], RAG_STYLES["N/A"]
+    for gid, style, point in (("rag-red", red, (1.0, 55.5)), ("rag-n-a", na, (0.0, 50.0))):
+        line = artist(ax, f"{gid}-not-final")
+        assert xy(line) == [point]
+        assert line.get_marker() == style.marker
+        assert to_hex(line.get_markerfacecolor()) == "#ffffff"
+        assert to_hex(line.get_markeredgecolor()) == style.edge.lower()
+        assert not [a for a in ax.get_children() if a.get_gid() == gid]  # none filled
+    assert [p["status"] for p in chart.model["points"]] == ["illustrative", "provisional"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Q4 [i]\n2016/17", "Q1 [p]\n2017/18"]
+    assert chart.model["latest_label"] == "55.5% [p] (Red)\n-4.5 pts vs target"
+    legend = [t.get_text() for t in chart.figure.legends[0].get_texts()]
+    assert legend[-2:] == ["[p] provisional", "[i] illustrative (not published)"]
+    handle = chart.figure.legends[0].legend_handles[-1]
+    assert to_hex(handle.get_markerfacecolor()) == "#ffffff"
+    assert chart.model["key"] == "[p] provisional; [i] illustrative (not published)"
+    assert "Latest, 2017/18 Q1: 55.5% [p] against a target of 60%" in chart.alt
+    assert "Earlier: 2016/17 Q4 50.0% [i] (N/A)." in chart.alt
+    assert chart.alt.endswith("Key: [p] provisional; [i] illustrative (not published).")
+
+
+def test_trend_of_final_figures_has_no_key(tiny) -> None:
+    """M3's figure is final: filled, no marker on its tick or label, no key."""
+    data = load_dataset(tiny(values=MARKED))
+    chart = trend_chart(rows(performance(data, "2017/18 Q1"), "M3"))
+    assert "[" not in chart.model["latest_label"]
+    assert all("[" not in t for t in chart.model["ticks"] + chart.model["legend"])
+    assert chart.model["key"] == "" and "Key:" not in chart.alt
+    assert not any("not-final" in str(a.get_gid()) for a in chart.figure.axes[0].get_children())
+
+
+def test_cumulative_marks_figures_that_are_not_final(tiny) -> None:
+    """M1: Q1's 100 is final and Q2's 150 estimated, so the year to date at Q2 (100 + 150 =
+    250, against 400 x 6/12 = 200: Green) rests on an estimate: its point hollow, its tick
+    "Q2 [e]", its label "250 [e]"; Q1 filled."""
+    data = load_dataset(tiny(values=MARKED))
+    chart = cumulative_chart(rows(year_to_date_history(data, "2017/18 Q2"), "M1"))
+    ax = chart.figure.axes[0]
+    assert xy(artist(ax, "rag-green")) == [(3.0, 100.0)]
+    hollow = artist(ax, "rag-green-not-final")
+    assert xy(hollow) == [(6.0, 250.0)]
+    assert to_hex(hollow.get_markerfacecolor()) == "#ffffff"
+    assert to_hex(hollow.get_markeredgecolor()) == RAG_STYLES["Green"].edge.lower()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["Start", "Q1", "Q2 [e]", "Q3", "Q4"]
+    assert chart.model["latest_label"] == "250 [e] (Green)\ntarget 200"
+    assert chart.model["legend"][-1] == "[e] estimated"
+    assert "At 2017/18 Q2 the year to date is 250 [e] against a profiled target of 200" in (
+        chart.alt
+    )
+    assert chart.alt.endswith(" Key: [e] estimated.")
+
+
+def test_spc_chart_marks_figures_given_a_status() -> None:
+    """An XmR result with a ``status`` column: the revised point (2019-02) is hollow in its
+    type's colour, its tick marked, the key in the legend; the others are filled."""
+    from perfnb.spc import xmr
+
+    periods = [f"2019-{m:02d}" for m in range(1, 13)] + ["2020-01"]
+    values = [10, 12, 11, 13, 12, 11, 10, 12, 13, 11, 12, 10, 11]
+    result = xmr(values, periods).assign(status=["", "revised"] + ["final"] * 11)
+    chart = spc_chart(result, "Thirteen months")
+    assert chart.model["statuses"][:3] == ["", "revised", ""]
+    ax = chart.figure.axes[0]
+    hollow = artist(ax, "points-common_cause-not-final")
+    assert xy(hollow) == [(1.0, 12.0)]
+    assert to_hex(hollow.get_markerfacecolor()) == "#ffffff"
+    assert to_hex(hollow.get_markeredgecolor()) == "#333333"
+    assert len(artist(ax, "points-common_cause").get_xdata()) == 12
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[1] == "Feb [r]\n2019"
+    legend = [t.get_text() for t in chart.figure.legends[0].get_texts()]
+    assert legend[-1] == "[r] revised"
+    assert chart.alt.endswith(" Key: [r] revised.")
+    chart.close()
 
 
 # -- cumulative -------------------------------------------------------------------------------

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import pandas as pd
 import pytest
 
 from perfnb.actions import ACTION_RAGS
 from perfnb.palette import (
     ACTION_STYLES,
     RAG_STYLES,
+    STATUS_MARKERS,
+    STATUS_WORDS,
     contrast_ratio,
+    marked_statuses,
     rag_css,
     rag_style,
     relative_luminance,
+    status_key,
+    status_key_line,
+    status_marker,
+    unbroken_markers,
+    with_marker,
 )
 
 
@@ -75,3 +84,66 @@ def test_action_ratings_are_told_apart_without_colour() -> None:
             assert contrast_ratio(first.fill, second.fill) >= 1.5, (first.label, second.label)
     css = rag_css()
     assert all(f".{s.css_class} {{" in css for s in styles)
+
+
+# -- figures that are not final ----------------------------------------------------------------
+
+
+def test_every_status_but_final_has_a_gss_marker() -> None:
+    """values.csv's statuses: final has no marker, the rest the GSS shorthand."""
+    from perfnb.contract import STATUSES
+
+    assert set(STATUSES) == {"final", *STATUS_MARKERS}
+    assert STATUS_MARKERS == {
+        "provisional": "[p]",
+        "revised": "[r]",
+        "estimated": "[e]",
+        "illustrative": "[i]",
+    }
+    assert set(STATUS_WORDS) == set(STATUS_MARKERS)
+
+
+@pytest.mark.parametrize(
+    ("status", "marker"),
+    [
+        ("provisional", "[p]"),
+        ("Revised", "[r]"),
+        (" estimated ", "[e]"),
+        ("illustrative", "[i]"),
+        ("final", ""),
+        ("", ""),
+        (None, ""),
+        (float("nan"), ""),
+        (pd.NA, ""),
+    ],
+)
+def test_status_marker(status, marker: str) -> None:
+    """Case and spaces do not matter; final, blank and missing have no marker."""
+    assert status_marker(status) == marker
+
+
+def test_unknown_status_is_an_error() -> None:
+    with pytest.raises(ValueError, match="unknown figure status 'draft': expected one of final"):
+        status_marker("draft")
+
+
+def test_marker_follows_the_figure_and_a_blank_stays_blank() -> None:
+    assert with_marker("77.4%", "provisional") == "77.4% [p]"
+    assert with_marker("77.4%", "final") == "77.4%"
+    assert with_marker("", "provisional") == ""
+    # on the page, a no-break space keeps the marker with its figure in a narrow column
+    assert unbroken_markers("16,100 [i] (2011/12 Q2)") == "16,100\u00a0[i] (2011/12 Q2)"
+    assert unbroken_markers("Note [x] 5") == "Note [x] 5"
+    assert unbroken_markers(5.0) == 5.0
+
+
+def test_the_key_in_one_order_with_the_same_words() -> None:
+    """The key lists each status once, [p] [r] [e] [i], whatever order the figures come in."""
+    assert status_key(["illustrative", "provisional", "illustrative", "", "final"]) == (
+        "[p] provisional; [i] illustrative (not published)"
+    )
+    assert status_key_line(["revised"]) == "Key: [r] revised."
+    assert status_key_line(["final", ""]) == ""
+    texts = ["80% [i] (2016/17 Q1)", "77.4%", "Oct 2017: 70% [p] (-5 pts)", "[e]"]
+    assert marked_statuses(texts) == ["provisional", "estimated", "illustrative"]
+    assert marked_statuses(["77.4%", "Description [x]"]) == []

@@ -47,6 +47,37 @@ def test_measure_section_flags_missing_commentary_and_escapes_data(card) -> None
     assert "<strong>Commentary needed:</strong> this Amber measure has no commentary." in html
 
 
+def test_measure_section_marks_figures_and_shows_the_latest_position(card) -> None:
+    """ASCOF-2D made provisional, with a latest figure for August 2017 of 78.4% against 80%
+    (-1.6 points), revised: both marked, the latest under its month's heading, the key in the
+    footer across the seven figures shown (RAG, this period, target, variance, latest,
+    direction, aim), the direction's reason under the rating's; the same row final and with no
+    latest figure has neither."""
+    row = row_of(card, "ASCOF-2D").copy()
+    row["status"] = "provisional"
+    row["latest_period"] = "2017-08"
+    row["latest_value"] = 78.4
+    row["latest_target"] = 80.0
+    row["latest_variance_pp"] = -1.6
+    row["latest_variance_pct"] = -2.0
+    row["latest_status"] = "revised"
+    row["direction_reason"] = "Declining: 77.4% against <80.2%>; the figure is provisional"
+    html = measure_section(row)
+    assert '<p class="perfnb-reason">Declining: 77.4% against &lt;80.2%&gt;; the figure' in html
+    assert "<td>77.4%\u00a0[p]</td>" in html
+    assert '<th scope="col">Latest (Aug 2017)</th>' in html
+    assert "<td>78.4%\u00a0[r] (-1.6 pts)</td>" in html
+    assert (
+        '<tfoot><tr><td class="perfnb-key" colspan="7">Key: [p] provisional; [r] revised.</td>'
+        "</tr></tfoot>" in html
+    )
+    final = row_of(card, "ASCOF-2D").copy()
+    final["status"] = "final"
+    final["latest_period"] = ""
+    html = measure_section(final)
+    assert "Latest" not in html and "<tfoot" not in html and "[" not in html
+
+
 def test_theme_section_heading_starts_a_page(card) -> None:
     html = theme_section("Delay need", ["<p>x</p>"])
     assert html.startswith(

@@ -10,9 +10,16 @@ import pytest
 
 from conftest import SAMPLE
 from perfnb import build_scorecard, format_value, load_dataset, performance, scorecard_table
+from perfnb.engine import PERFORMANCE_COLUMNS
 from perfnb.history import variance_periods
 from perfnb.palette import RAG_STYLES
-from perfnb.tables import exceptions, exceptions_table, variance_table
+from perfnb.tables import (
+    exceptions,
+    exceptions_table,
+    format_target,
+    rag_reasons_table,
+    variance_table,
+)
 
 
 @pytest.mark.parametrize(
@@ -82,16 +89,20 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
     assert table.loc["ASCOF-2D", "Variance"] == "-2.6 pts"
     assert table.loc["SEQ-PREVENT", "Variance"] == "0 pts"  # inside its band
     assert table.loc["ASCOF-2D", "Direction"] == "\u25bc Declining"
-    assert table.loc["ASCOF-2D", "Compared with"] == "80.2% (2016/17 Q4)"
+    assert table.loc["ASCOF-2D", "Compared with"] == "80.2% (2016/17 Q4)"  # final: no marker
     assert table.loc["ASCOF-2A1", "Forecast"] == "10.1 per 100,000 (officer forecast)"
     assert table.loc["DTOC-ASC", "Year-end target"] == "TBC"
-    # a mean measure's previous figure is 2016/17's average, (700 + 731 + 752 + 793) / 4 = 744
-    assert table.loc["DTOC-ASC", "Compared with"] == "744 days (2016/17 average)"
+    # a mean measure's previous figure is 2016/17's average, (700 + 731 + 752 + 793) / 4 = 744,
+    # of quarters the sample made up (status illustrative): marked [i]
+    assert table.loc["DTOC-ASC", "Compared with"] == "744 days [i] (2016/17 average)"
     # rated on its forecast: the previous figure is the 2016/17 outturn, 1.7 + 1.9 + 1.6 + 1.9;
-    # a year earlier, the forecast at Q1 was the run rate 1.7 x 4 = 6.8
-    assert table.loc["ASCOF-2A1", "Compared with"] == "7.1 per 100,000 (2016/17 outturn)"
+    # a year earlier, the forecast at Q1 was the run rate 1.7 x 4 = 6.8 (both made up: [i])
+    assert table.loc["ASCOF-2A1", "Compared with"] == "7.1 per 100,000 [i] (2016/17 outturn)"
     last_year = table.loc["ASCOF-2A1", "Same period last year"]
-    assert last_year == "6.8 per 100,000 (2016/17 Q1 forecast)"
+    assert last_year == "6.8 per 100,000 [i] (2016/17 Q1 forecast)"
+    # 2016/17 Q4 is seed 004's outturn (final), 2016/17 Q1 made up (illustrative)
+    assert table.loc["ASCOF-2D", "Same period last year"] == "79.4% [i] (2016/17 Q1)"
+    assert scorecard_table(card).key() == "Key: [i] illustrative (not published)."
     assert table.loc["ASCOF-3D2", "Year-end target"] == "N/A: next survey due 2018/19"
 
 
@@ -106,7 +117,8 @@ def test_measure_without_target_or_note() -> None:
     assert table.loc["LIB-VISITS", "Variance"] == "-4.7%"
     # 238,200 is judged against the year-end 1.0m profiled to Q1 (seasonal profile): 250,000
     assert table.loc["LIB-VISITS", "Target to date"] == "250,000"
-    assert table.loc["HERITAGE-VISITS", "Year-end target"] == "164,500"
+    # targets.csv's note is printed beside the target it explains (issue 15)
+    assert table.loc["HERITAGE-VISITS", "Year-end target"] == "164,500 (Maintain 16/17)"
     assert table.loc["LIB-VISITS", "Compared with"] == "262,100 (2016/17 Q1)"
     assert table.loc["LIB-VISITS", "Forecast"] == "952,800 (run rate)"
     # an annual measure with no 2017/18 figure yet: the year shown and its note, together
@@ -211,7 +223,7 @@ def test_variance_table_is_seed_000(tmp_path) -> None:
     path = table.save(tmp_path)
     text = path.read_text(encoding="utf-8-sig").splitlines()
     assert text[0].startswith("Measure,Description,Year-end target,2012/13 Q1 Target,")
-    assert text[1].endswith('19,000","17,135",-10%')
+    assert '"9,500","8,017",-16%,"19,000","17,135",-10%' in text[1]
 
 
 def test_october_report_adds_the_month_after_the_quarters() -> None:
@@ -350,6 +362,7 @@ def test_table_headings_are_marked_up_for_screen_readers() -> None:
     row is named by its measure in a row heading, and no heading cell is empty."""
     data = load_dataset(SAMPLE)
     rows = performance(data, ["2012/13 Q1", "2012/13 Q2"], ["Help Direct"])
+    rows = rows.drop(columns=[c for c in rows.columns if c.startswith("latest_")])
     html = variance_table(rows).to_html()
     headings = re.findall(r"<th\b[^>]*>.*?</th>", html, flags=re.DOTALL)
     assert headings and all(re.search(r'scope="(col|colgroup|row)"', h) for h in headings)
@@ -389,3 +402,291 @@ def test_scorecard_variation_and_assurance_icons() -> None:
     assert '<span class="perfnb-muted">No aim</span>' in html
     row = card.set_index("measure_id").loc["AE-4HR"]
     assert (row["spc_points"], row["spc_note"]) == (15, "")
+
+
+# -- figures that are not final, target notes and the latest position (issue 15) -------------
+
+MARKS = [
+    ("provisional", "60% [p]", "Key: [p] provisional."),
+    ("revised", "60% [r]", "Key: [r] revised."),
+    ("estimated", "60% [e]", "Key: [e] estimated."),
+    ("illustrative", "60% [i]", "Key: [i] illustrative (not published)."),
+]
+
+
+def _set(card: pd.DataFrame, measure_id: str, **values: object) -> pd.DataFrame:
+    """The card with the measure's row changed by hand."""
+    card = card.copy()
+    for column, value in values.items():
+        if column not in card.columns:
+            card[column] = pd.Series([None] * len(card), index=card.index, dtype=object)
+        card[column] = card[column].astype(object)
+        card.loc[card["measure_id"] == measure_id, column] = value
+    return card
+
+
+@pytest.mark.parametrize(("status", "cell", "key"), MARKS)
+def test_a_figure_that_is_not_final_carries_its_marker_and_the_key(
+    ratio_data, tmp_path, status: str, cell: str, key: str
+) -> None:
+    """SG-2's 60% (2017/18 Q2) marked with the GSS shorthand, in the table, in its CSV and in
+    the exceptions table; the key under the one grouped table that has the marker."""
+    card = _set(build_scorecard(ratio_data, "2017/18 Q2"), "SG-2", status=status)
+    table = scorecard_table(card)
+    assert table.data.set_index("Measure").loc["SG-2", "This period"] == cell
+    assert table.key() == key
+    safety, access = table.to_html().split("</table>")[:2]
+    assert '<tfoot><tr><td class="perfnb-key" colspan="' in safety
+    assert f">{key}</td></tr></tfoot>" in safety
+    assert "<tfoot" not in access  # SG-3's group has no marked figure
+    frame = pd.read_csv(table.save(tmp_path), encoding="utf-8-sig", dtype=str)
+    assert frame.set_index("Measure").loc["SG-2", "This period"] == cell
+    exceptions_rows = exceptions_table(card)
+    assert exceptions_rows.data.set_index("Measure").loc["SG-2", "This period"] == cell
+    assert exceptions_rows.key() == key
+    assert f">{key}</td></tr></tfoot>" in exceptions_rows.to_html()
+
+
+@pytest.mark.parametrize("status", ["", "final", "Final", None, math.nan])
+def test_final_figures_have_no_marker_and_no_key(ratio_data, status) -> None:
+    """Final (or blank) is the default: no marker, no key, no footer."""
+    card = build_scorecard(ratio_data, "2017/18 Q2")
+    for measure_id in ("SG-1", "SG-2", "SG-3"):
+        card = _set(card, measure_id, status=status, compared_status=status)
+    table = scorecard_table(card)
+    assert table.data.set_index("Measure").loc["SG-2", "This period"] == "60%"
+    assert not table.data.apply(lambda c: c.astype(str).str.contains(r"\[")).any().any()
+    assert table.key() == ""
+    assert "<tfoot" not in table.to_html()
+
+
+def test_unknown_status_is_refused(ratio_data) -> None:
+    """A status outside the contract is an error, not a figure silently printed as final."""
+    card = _set(build_scorecard(ratio_data, "2017/18 Q2"), "SG-2", status="draft")
+    with pytest.raises(ValueError, match="unknown figure status 'draft'"):
+        scorecard_table(card)
+
+
+def test_compared_figures_carry_their_own_marker_and_missing_columns_are_final(
+    ratio_data,
+) -> None:
+    """SG-2 is compared with Q1's 80%: marked when that figure is revised; a card without the
+    status columns of the figures compared with (before the engine gives them) prints them as
+    final."""
+    card = build_scorecard(ratio_data, "2017/18 Q2")
+    revised = _set(card, "SG-2", compared_status="revised", previous_status="revised")
+    row = scorecard_table(revised).data.set_index("Measure").loc["SG-2"]
+    assert row["Compared with"] == "80% [r] (2017/18 Q1)"
+    assert row["This period"] == "60%"
+    old = [c for c in ("compared_value", "compared_status", "compared_on") if c in card]
+    bare = card.drop(columns=[*old, "previous_status", "last_year_status"], errors="ignore")
+    table = scorecard_table(bare)
+    assert table.data.set_index("Measure").loc["SG-2", "Compared with"] == "80% (2017/18 Q1)"
+    assert table.key() == ""
+    last_year = _set(bare, "SG-2", last_year_value=50.0, last_year_status="estimated")
+    cell = scorecard_table(last_year).data.set_index("Measure").loc["SG-2", "Same period last year"]
+    assert cell == "50% [e] (2016/17 Q2)"
+
+
+def test_the_key_lists_each_marker_once_in_a_fixed_order(ratio_data) -> None:
+    """Three statuses in one table: the key in the GSS order ([p], [r], [e], [i]) whatever the
+    rows' order; each group's footer lists only its own."""
+    card = build_scorecard(ratio_data, "2017/18 Q2")
+    card = _set(card, "SG-1", status="estimated")
+    card = _set(card, "SG-2", status="provisional")
+    card = _set(card, "SG-3", status="illustrative")
+    table = scorecard_table(card)
+    assert table.key() == "Key: [p] provisional; [e] estimated; [i] illustrative (not published)."
+    safety, access = table.to_html().split("</table>")[:2]
+    assert ">Key: [p] provisional; [e] estimated.</td>" in safety
+    assert ">Key: [i] illustrative (not published).</td>" in access
+
+
+@pytest.mark.parametrize(
+    ("target", "low", "high", "unit", "note", "text"),
+    [
+        (164500.0, None, None, "count", "Maintain 16/17", "164,500 (Maintain 16/17)"),
+        (None, 5.0, 9.0, "percent", "Set by the board", "5 to 9% (Set by the board)"),
+        (80.0, None, None, "percent", None, "80%"),
+        (80.0, None, None, "percent", "  ", "80%"),
+        (None, None, None, "count", "TBC", "TBC"),
+        (None, None, None, "count", None, "None set"),
+    ],
+)
+def test_target_note_is_printed_beside_the_target(target, low, high, unit, note, text) -> None:
+    """targets.csv's note explains the target it stands beside ("Maintain 16/17"); alone it
+    stands for the target (TBC)."""
+    row = pd.Series(
+        {
+            "unit": unit,
+            "decimals": 0,
+            "rate_per": math.nan,
+            "annual_target": target,
+            "annual_band_low": low,
+            "annual_band_high": high,
+            "target_note": note,
+        },
+        dtype=object,
+    )
+    assert format_target(row) == text
+
+
+def test_variance_table_prints_target_notes_once(ratio_data) -> None:
+    """SG-3's note is printed beside its year-end target and not repeated under each period; a
+    period with a note of its own prints it beside that period's target (400 x 3/12 = 100 and
+    400 x 6/12 = 200)."""
+    rows = performance(ratio_data, ["2017/18 Q1", "2017/18 Q2"])
+    rows = _set(rows, "SG-3", target_note="Maintain 16/17")
+    data = variance_table(rows).data.set_index(("", "Measure"))
+    assert data.loc["SG-3", ("", "Year-end target")] == "400 (Maintain 16/17)"
+    assert data.loc["SG-3", ("2017/18 Q1", "Target")] == "100"
+    assert data.loc["SG-3", ("2017/18 Q2", "Target")] == "200"
+    stepped = rows.copy()
+    stepped.loc[
+        (stepped["measure_id"] == "SG-3") & (stepped["period"] == "2017/18 Q2"), "target_note"
+    ] = "Stepped up in Q2"
+    data = variance_table(stepped).data.set_index(("", "Measure"))
+    assert data.loc["SG-3", ("2017/18 Q2", "Target")] == "200 (Stepped up in Q2)"
+    card = _set(build_scorecard(ratio_data, "2017/18 Q2"), "SG-3", target_note="Maintain 16/17")
+    assert scorecard_table(card).data.set_index("Measure").loc["SG-3", "Year-end target"] == (
+        "400 (Maintain 16/17)"
+    )
+
+
+# the latest positions of a 2017/18 Q2 report, worked by hand: SG-3 (a count, 400 a year,
+# linear) at October is 100 + 150 + 50 = 300 against 400 x 7/12 = 233.33, so
+# (300 - 233.33) / 233.33 = +28.57%; SG-2 (a percentage) 70% against 75% is -5 points
+# (-6.67% of target), provisional; SG-1 has no figure after Q2
+LATEST = {
+    "SG-3": {
+        "latest_period": "2017-10",
+        "latest_value": 300.0,
+        "latest_target": 400 * 7 / 12,
+        "latest_variance": 300 - 400 * 7 / 12,
+        "latest_variance_pct": (300 - 400 * 7 / 12) / (400 * 7 / 12) * 100,
+        "latest_variance_pp": math.nan,
+        "latest_status": "",
+    },
+    "SG-2": {
+        "latest_period": "2017-10",
+        "latest_value": 70.0,
+        "latest_target": 75.0,
+        "latest_variance": -5.0,
+        "latest_variance_pct": -5 / 75 * 100,
+        "latest_variance_pp": -5.0,
+        "latest_status": "provisional",
+    },
+    "SG-1": {"latest_period": "", "latest_value": math.nan, "latest_status": ""},
+}
+
+
+def _with_latest(rows: pd.DataFrame, period: str, **changes: dict[str, object]) -> pd.DataFrame:
+    """``rows`` with LATEST (and ``changes`` by measure) set on the rows of ``period``."""
+    rows = rows.drop(columns=[c for c in rows.columns if c.startswith("latest_")])
+    at = rows["period"] == period
+    for measure_id, values in LATEST.items():
+        for column, value in {**values, **changes.get(measure_id, {})}.items():
+            if column not in rows.columns:
+                rows[column] = pd.Series([""] * len(rows), index=rows.index, dtype=object)
+            rows[column] = rows[column].astype(object)
+            rows.loc[at & (rows["measure_id"] == measure_id), column] = value
+    return rows
+
+
+def test_scorecard_shows_the_latest_position(ratio_data) -> None:
+    """A column after Variance headed by the one period of every latest figure, each cell the
+    figure (with its marker) and its variance as the Variance column prints it."""
+    card = _with_latest(build_scorecard(ratio_data, "2017/18 Q2"), "2017/18 Q2")
+    table = scorecard_table(card)
+    columns = list(table.data.columns)
+    assert columns[columns.index("Variance") + 1] == "Latest (Oct 2017)"
+    rows = table.data.set_index("Measure")
+    assert rows.loc["SG-3", "Latest (Oct 2017)"] == "300 (+28.6%)"
+    assert rows.loc["SG-2", "Latest (Oct 2017)"] == "70% [p] (-5 pts)"
+    assert rows.loc["SG-1", "Latest (Oct 2017)"] == ""
+    assert table.key() == "Key: [p] provisional."
+    # on the page the marker is tied to its figure by a no-break space; the data (CSV) keeps a
+    # plain one
+    html = table.to_html()
+    assert re.search(r'class="data row\d+ col\d+ num" >70%\u00a0\[p\] \(-5 pts\)</td>', html)
+
+
+def test_latest_positions_of_different_periods_name_their_period(ratio_data) -> None:
+    """When the measures' latest figures are for different months, the column is "Latest" and
+    each cell says which month."""
+    card = _with_latest(
+        build_scorecard(ratio_data, "2017/18 Q2"),
+        "2017/18 Q2",
+        **{"SG-2": {"latest_period": "2017-11"}},
+    )
+    rows = scorecard_table(card).data.set_index("Measure")
+    assert rows.loc["SG-3", "Latest"] == "Oct 2017: 300 (+28.6%)"
+    assert rows.loc["SG-2", "Latest"] == "Nov 2017: 70% [p] (-5 pts)"
+
+
+def test_no_latest_position_no_column(ratio_data) -> None:
+    """No measure has a figure after the period (or the card has no such columns): no column."""
+    card = build_scorecard(ratio_data, "2017/18 Q2")
+    bare = card.drop(columns=[c for c in card.columns if c.startswith("latest_")])
+    blank = _with_latest(bare, "2017/18 Q2", **{m: {"latest_period": ""} for m in LATEST})
+    for shown in (bare, blank):
+        columns = scorecard_table(shown).data.columns
+        assert not any(str(c).startswith("Latest") for c in columns)
+    rows = performance(ratio_data, ["2017/18 Q1", "2017/18 Q2"])
+    rows = rows.drop(columns=[c for c in rows.columns if c.startswith("latest_")])
+    headings = {c[0] for c in variance_table(rows).data.columns}
+    assert headings == {"", "2017/18 Q1", "2017/18 Q2"}
+
+
+def test_variance_table_adds_the_latest_position_as_a_period(ratio_data) -> None:
+    """After Q1 and Q2, seed 000's October as a period of its own: target, actual (marked)
+    and variance in whole per cent, or points for a percentage."""
+    rows = _with_latest(performance(ratio_data, ["2017/18 Q1", "2017/18 Q2"]), "2017/18 Q2")
+    table = variance_table(rows)
+    data = table.data.set_index(("", "Measure"))
+    latest = [("Latest (Oct 2017)", c) for c in ("Target", "Actual", "Variance")]
+    assert data.loc["SG-3", latest].tolist() == ["233", "300", "+29%"]
+    assert data.loc["SG-2", latest].tolist() == ["75%", "70% [p]", "-5 pts"]
+    assert data.loc["SG-1", latest].tolist() == ["", "", ""]
+    assert table.wide  # three periods: landscape
+    assert table.key() == "Key: [p] provisional."
+    mixed = _with_latest(
+        performance(ratio_data, ["2017/18 Q1", "2017/18 Q2"]),
+        "2017/18 Q2",
+        **{"SG-2": {"latest_period": "2017-11"}},
+    )
+    data = variance_table(mixed).data.set_index(("", "Measure"))
+    assert data.loc["SG-3", ("Latest", "Actual")] == "300 (Oct 2017)"
+    assert data.loc["SG-2", ("Latest", "Actual")] == "70% [p] (Nov 2017)"
+
+
+@pytest.mark.skipif(
+    "latest_period" not in PERFORMANCE_COLUMNS, reason="the engine gives no latest position yet"
+)
+def test_seed_000_q2_report_shows_october() -> None:
+    """Seed 000, written in November: after the Q2 table, October's year to date. Contacts
+    8,017 + 9,118 + 3,580 = 20,715 against 38,000 x 7/12 = 22,166.7 (-6.5%: "7%"); issues
+    10,641 + 13,011 + 5,736 = 29,388 against 52,000 x 7/12 = 30,333.3 (-3.1%: "3%")."""
+    data = load_dataset(SAMPLE)
+    rows = performance(data, variance_periods("2012/13 Q2"), ["Help Direct"])
+    table = variance_table(rows).data.set_index(("", "Measure"))
+    latest = [("Latest (Oct 2012)", c) for c in ("Target", "Actual", "Variance")]
+    assert table.loc["HD-CONTACTS", latest].tolist() == ["22,167", "20,715", "-7%"]
+    assert table.loc["HD-ISSUES", latest].tolist() == ["30,333", "29,388", "-3%"]
+    card = build_scorecard(data, "2012/13 Q2", ["Help Direct"])
+    scorecard = scorecard_table(card).data.set_index("Measure")
+    assert scorecard.loc["HD-CONTACTS", "Latest (Oct 2012)"] == "20,715 (-6.5%)"
+    assert scorecard.loc["HD-ISSUES", "Latest (Oct 2012)"] == "29,388 (-3.1%)"
+
+
+def test_reasons_table_says_how_the_direction_was_judged(ratio_data) -> None:
+    """Beside each rating's reason, the direction's (blank when the card has none)."""
+    card = _set(
+        build_scorecard(ratio_data, "2017/18 Q2"),
+        "SG-2",
+        direction_reason="Declining: 60% against 80% (2017/18 Q1)",
+    )
+    rows = rag_reasons_table(card).data.set_index("Measure")
+    assert rows.loc["SG-2", "Direction of travel"] == "Declining: 60% against 80% (2017/18 Q1)"
+    bare = card.drop(columns=["direction_reason"])
+    assert rag_reasons_table(bare).data["Direction of travel"].tolist() == ["", "", ""]

@@ -90,7 +90,7 @@ def test_the_tiny_data_set_is_valid(tiny) -> None:
         pytest.param(
             {"measures": [("count,high,sum", "count,high,total")]},
             "measures.csv, row 2, column aggregation: 'total' is not one of the allowed values; "
-            "expected one of sum, ratio, last, mean",
+            "expected one of sum, ratio, last, mean, ytd",
             id="unknown-aggregation",
         ),
         pytest.param(

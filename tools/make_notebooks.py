@@ -55,8 +55,12 @@ def scorecard() -> nbformat.NotebookNode:
             "year to date for counts, the latest figure for percentages and snapshots (with the "
             "count behind a percentage), and the full-year forecast where a measure is rated on "
             "it; annual measures (surveys, academic years) show their latest year, and a figure "
-            "not yet available says why, for example *Due May-18*. *Variance* is in percentage "
-            "points (pts) for percentages and in per cent of the target otherwise. *Compared "
+            "not yet available says why, for example *Due May-18*. A figure that is not final "
+            "carries a marker such as *[p]*, explained in the key under its table, and a "
+            "target's note (*Maintain 16/17*) is printed beside it. *Variance* is in percentage "
+            "points (pts) for percentages and in per cent of the target otherwise. When the "
+            "data already has figures for the months after the period, *Latest* gives each "
+            "measure's latest position and its variance. *Compared "
             "with* is the figure the direction of travel compares against: the previous "
             "quarter, or the same quarter last year for counts. *Variation* and *Assurance* "
             "are the Making Data Count icons of the measure's XmR chart: whether its latest "
@@ -69,14 +73,16 @@ def scorecard() -> nbformat.NotebookNode:
             "## Target, actual and variance\n\n"
             "Each period of the year so far for every measure with a target: the target "
             "profiled to the period, the actual and the variance (per cent of target, or "
-            "percentage points for percentages)."
+            "percentage points for percentages), then the latest position after the period "
+            "when there is one."
         ),
         new_code_cell("report.show(perfnb.variance_table(report.variance_rows))"),
         new_code_cell("for section in report.theme_sections():\n    display(section)"),
         new_markdown_cell(
             "## How each rating was reached\n\n"
             "Each rating with the rule that produced it: the tolerance it was judged with, an "
-            "officer's override and its reason, or why a measure is not rated."
+            "officer's override and its reason, or why a measure is not rated; and how each "
+            "direction of travel was judged, with the figures compared."
         ),
         new_code_cell("report.show(perfnb.rag_reasons_table(report.card))"),
     ]
