@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perfnb.palette import STATUS_WORDS
 from perfnb.periods import figure_label
 from perfnb.tolerances import tolerance_limit, within
 
@@ -77,14 +78,6 @@ def direction_of_travel(
     return pd.Series(out, index=value.index, dtype=object)
 
 
-_STATUS_WORDS = {
-    "revised": "revised",
-    "provisional": "provisional",
-    "estimated": "estimated",
-    "illustrative": "illustrative (not published)",
-}
-
-
 def direction_reasons(
     direction: np.ndarray,
     card: pd.DataFrame,
@@ -126,7 +119,7 @@ def direction_reasons(
         )
     missing = ~moved & ~np.isnan(now) & np.isnan(then) & (compared_with != "")
     out[missing] = "No direction: no figure for " + then_label[missing] + " to compare with"
-    for word, words in _STATUS_WORDS.items():
+    for word, words in STATUS_WORDS.items():
         for status, label in ((now_status, now_label), (then_status, then_label)):
             hit = moved & (status == word)
             out[hit] = out[hit] + "; the figure for " + label[hit] + " is " + words

@@ -60,6 +60,7 @@ PERFORMANCE_COLUMNS = [
     "base",
     "note",
     "status",
+    "period_status",
     "pending",
     # the target
     "target_year",
@@ -586,7 +587,7 @@ def performance(
         frame = at if columns is None else at[columns]
         return frame.take(inverse[k * n : (k + 1) * n]).reset_index(drop=True)
 
-    compared = ["value", "period_value", "status", "band_low", "band_high"]
+    compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
     here, before, year_ago = rows(0), rows(1, compared), rows(2, compared)
 
     card = requests.drop(columns=["p_kind", "p_index", "_p_order", "_m_order"]).copy()
@@ -596,6 +597,7 @@ def performance(
     card["numerator"] = here["numerator"].to_numpy()
     card["denominator"] = here["denominator"].to_numpy()
     card["status"] = here["status"].to_numpy()
+    card["period_status"] = here["period_status"].to_numpy()
     card["pending"] = card["value"].isna()
     card["note"] = _notes(
         here,
@@ -745,9 +747,11 @@ def _direction(
     compared_with = np.where(on_last_year, _labels(*last_year), _labels(*prev))
     compared_on = np.where(own, "period", card["value_basis"].to_numpy(dtype=object))
     now_status = np.where(
-        own, here["status"].to_numpy(dtype=object), card["status"].to_numpy(dtype=object)
+        own, here["period_status"].to_numpy(dtype=object), card["status"].to_numpy(dtype=object)
     )
-    then_status = np.where(on_last_year, year_ago["status"], before["status"]).astype(object)
+    then_status = np.where(
+        on_last_year, year_ago["status"], np.where(own, before["period_status"], before["status"])
+    ).astype(object)
     return {
         "direction": direction,
         "compared_with": compared_with,

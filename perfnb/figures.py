@@ -41,7 +41,9 @@ _QUARTER0, _YEAR = 12, 16
 _DECIMALS = 9  # sums are rounded to 9 places so 1.7 + 1.9 + 1.6 + 1.9 is exactly 7.1
 # values.csv statuses, most final first: a figure resting on several rows takes the last of theirs
 STATUS_ORDER = ("", "revised", "provisional", "estimated", "illustrative")
-# the month of the financial year each slot's period ends in (months, quarters, the year)
+# the months of the financial year each slot's period starts and ends in (months, quarters,
+# the year)
+_SLOT_START = np.array([*range(1, 13), 1, 4, 7, 10, 1])
 _SLOT_END = np.array([*range(1, 13), 3, 6, 9, 12, 12])
 
 
@@ -253,6 +255,11 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
         month,
     )
     status = _status(grid, g, own, month, single)
+    # the period's own figure: the rows inside R (for ytd, R's row and the one it is taken from)
+    first = np.where(is_month, index, np.where(is_quarter, 3 * index - 2, 1))
+    period_status = _status(grid, g, own, month, is_last, first)
+    from_rows = _least_final(status, grid.text("status", before))
+    period_status = np.where(is_ytd, from_rows, period_status)
     base_q = _quarter_sums(base_grid, ~np.isnan(base_grid[:, _QUARTER0:_YEAR]))
     base_sum = _ytd_sums(np.nan_to_num(base_grid, nan=0.0), np.nan_to_num(base_q), g, month)
     any_base = _ytd_sums(
@@ -273,6 +280,7 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             "row_forecast": _row_number(grid, own, "forecast"),
             "note": grid.text("note", own),
             "status": status,
+            "period_status": period_status,
             "has_row": own >= 0,
             "months_expected": np.where(single, 0, month),
             "months_covered": np.where(single, 0, covered),
@@ -282,17 +290,36 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _status(
-    grid: SeriesGrid, g: np.ndarray, own: np.ndarray, month: np.ndarray, single: np.ndarray
+    grid: SeriesGrid,
+    g: np.ndarray,
+    own: np.ndarray,
+    month: np.ndarray,
+    single: np.ndarray,
+    first: np.ndarray | int = 1,
 ) -> np.ndarray:
     """The least final status of the rows a figure rests on: R's own row for a figure read off
-    one row, else any row of the year up to month M (a quarter row and its months alike)."""
+    one row, else any row from month ``first`` of the year to month M (a quarter row and its
+    months alike)."""
     text = grid.values["status"].fillna("").astype(str).to_numpy(dtype=object)
-    codes = pd.Categorical(text, categories=STATUS_ORDER).codes.astype(np.int64)
-    codes = np.append(np.maximum(codes, 0), 0)[grid.rows]  # (groups + 1, 17); no row is final
-    own_code = np.append(np.maximum(pd.Categorical(text, STATUS_ORDER).codes, 0), 0)[own]
-    in_year = _SLOT_END[None, :] <= np.asarray(month)[:, None]
-    year_code = np.where(in_year, codes[g], 0).max(axis=1) if len(g) else np.zeros(0, int)
-    return np.array(STATUS_ORDER, dtype=object)[np.where(single, own_code, year_code)]
+    codes = np.append(_status_codes(text), 0)
+    own_code = codes[own]
+    on_grid = codes[grid.rows]  # (groups + 1, 17); no row is final
+    inside = (_SLOT_END[None, :] <= np.asarray(month)[:, None]) & (
+        _SLOT_START[None, :] >= np.asarray(first)[..., None]
+    )
+    span_code = np.where(inside, on_grid[g], 0).max(axis=1) if len(g) else np.zeros(0, int)
+    return np.array(STATUS_ORDER, dtype=object)[np.where(single, own_code, span_code)]
+
+
+def _status_codes(text: np.ndarray) -> np.ndarray:
+    """Each status's place in ``STATUS_ORDER`` (0, final, for anything else)."""
+    return np.maximum(pd.Categorical(text, categories=STATUS_ORDER).codes, 0).astype(np.int64)
+
+
+def _least_final(*statuses: np.ndarray) -> np.ndarray:
+    """Row by row, the least final of several statuses."""
+    codes = np.maximum.reduce([_status_codes(np.asarray(s, dtype=object)) for s in statuses])
+    return np.array(STATUS_ORDER, dtype=object)[codes]
 
 
 def _row_number(grid: SeriesGrid, rows: np.ndarray, name: str) -> np.ndarray:

@@ -52,8 +52,8 @@ def spc_history(
     data: Dataset, period: Period | str, services: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Each measure's own figure for every period of its frequency from its first figure to the
-    end of ``period``: ``measure_id``, ``period``, ``value`` (in the measure's unit), in
-    catalogue then period order."""
+    end of ``period``: ``measure_id``, ``period``, ``value`` (in the measure's unit) and
+    ``status`` (of the rows it rests on: '' when final), in catalogue then period order."""
     period = parse_period(period)
     catalogue = data.measures
     if services is not None:
@@ -73,10 +73,12 @@ def spc_history(
             continue
         rows = performance(data, periods, list(catalogue["service"].unique()))
         rows = rows[rows["measure_id"].isin(ids)]
-        frames.append(rows[["measure_id", "period", "period_value"]])
+        frames.append(rows[["measure_id", "period", "period_value", "period_status"]])
     if not frames:
-        return pd.DataFrame(columns=["measure_id", "period", "value"])
-    history = pd.concat(frames, ignore_index=True).rename(columns={"period_value": "value"})
+        return pd.DataFrame(columns=["measure_id", "period", "value", "status"])
+    history = pd.concat(frames, ignore_index=True).rename(
+        columns={"period_value": "value", "period_status": "status"}
+    )
     # from each measure's first figure on
     started = history["value"].notna().groupby(history["measure_id"]).cummax()
     history = history[started]
@@ -157,6 +159,8 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
                 target=target,
                 label=lambda v, u=unit, d=decimals, r=rate_per: format_value(v, u, d + 1, r),
             )
+        if "status" in points:  # the chart marks a figure that is not final
+            result = result.assign(status=points["status"].fillna("").to_numpy())
         summary = summarise(result).iloc[-1]
         row["variation"] = VARIATION_WORDS[str(summary["variation"])]
         notes = [str(w.message) for w in caught if issubclass(w.category, SPCWarning)]

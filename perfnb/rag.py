@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from perfnb.palette import STATUS_WORDS
 from perfnb.tolerances import (
     DEFAULT_AMBER_WITHIN,
     DEFAULT_GREEN_WITHIN,
@@ -203,12 +204,6 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
 
 
 _NOT_RATED, _NO_TARGET, _PENDING, _MET, _GREEN, _SMALL, _AMBER, _RED = range(8)
-_NOT_FINAL = {
-    "revised": "a revised figure",
-    "provisional": "a provisional figure",
-    "estimated": "an estimated figure",
-    "illustrative": "an illustrative figure (not published)",
-}
 
 
 def _improving_is_amber(
@@ -253,8 +248,11 @@ def _resting_on(card: pd.DataFrame, rag: np.ndarray) -> np.ndarray:
         return out
     status = card["status"].fillna("").astype(str).to_numpy(dtype=object)
     rated = np.isin(rag, ("Red", "Amber", "Green"))
-    for word, words in _NOT_FINAL.items():
-        out[rated & (status == word)] = "; rests on " + words
+    for word, words in STATUS_WORDS.items():
+        kind, _, aside = words.partition(" (")  # "illustrative (not published)"
+        article = "an" if kind[0] in "aeiou" else "a"
+        aside = f" ({aside}" if aside else ""
+        out[rated & (status == word)] = f"; rests on {article} {kind} figure{aside}"
     return out
 
 

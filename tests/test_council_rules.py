@@ -700,3 +700,26 @@ def test_rule_columns_are_checked_in_excel(tmp_path, capsys) -> None:
         "values; expected one of tolerance, improving_is_amber"
     ) in err
     assert "perfnb.xlsx, sheet measures, row 2, column from: 'Q9' is not a period" in err
+
+
+def test_a_periods_own_figure_has_its_own_status(tmp_path) -> None:
+    """August is provisional: Q2's own figure (July to September) and the year to date at Q2 and
+    Q3 rest on it; Q3's own figure (October to December, all final) does not. SPC's series
+    carries each period's own status."""
+    from perfnb.measure_spc import spc_history
+
+    months = ["2022-07", "2022-08", "2022-09", "2022-10", "2022-11", "2022-12"]
+    values = "measure_id,period,value,status\n" + "".join(
+        f"HD,{m},100,{'provisional' if m == '2022-08' else ''}\n" for m in months
+    )
+    folder = dataset(
+        tmp_path,
+        HD.replace(",monthly,", ",quarterly,"),
+        values.replace("2022-07,100", "2022/23 Q1,300\nHD,2022-07,100"),
+        "measure_id,year,target\nHD,2022/23,1000\n",
+    )
+    q2, q3 = card(folder, "2022/23 Q2").loc["HD"], card(folder, "2022/23 Q3").loc["HD"]
+    assert (q2["period_status"], q2["status"]) == ("provisional", "provisional")
+    assert (q3["period_status"], q3["status"]) == ("", "provisional")
+    history = spc_history(load_dataset(folder), "2022/23 Q3")
+    assert list(history["status"]) == ["", "provisional", ""]
