@@ -162,9 +162,10 @@ def action_progress(
 ) -> pd.DataFrame:
     """One row per action at the end of ``period`` (the loader's ``actions`` and
     ``action_updates`` frames): ``ACTION_COLUMNS`` then the rest. Percentages are per cent
-    complete; ``expected_pct`` assumes even progress from the start (or, without one, the start
-    of the first period the action was reported in) to the deadline; ``slippage`` is expected
-    less actual in percentage points."""
+    complete; ``expected_pct`` assumes even progress from the start (without one, an
+    activity's action's start, else the start of the first period it was reported in) to the
+    deadline; ``slippage`` is expected less actual in percentage points. An action the plan
+    records as done (its timescale or outcome column) is Completed until a report says more."""
     period = parse_period(period)
     end = pd.Timestamp(period.end)
     following = period.next()
