@@ -17,7 +17,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from perfnb.contract import FILES, MEASURES, FileSpec, Problem
 from perfnb.periods import Period, PeriodError, parse_period
@@ -129,6 +128,8 @@ def kpis_columns(headers: list[str], label: str) -> tuple[list[KpisColumn], list
     """Every header's meaning, and the problems of the header row: a header that looks like a
     period but is not one, a column or period given twice (the second is not read)."""
     columns: list[KpisColumn] = []
+    from openpyxl.utils import get_column_letter  # openpyxl only when a kpis sheet is read
+
     problems: list[Problem] = []
     seen: dict[tuple[str, str], KpisColumn] = {}
     for position, header in enumerate(headers):
@@ -169,6 +170,8 @@ def _cells(grid: pd.DataFrame) -> pd.DataFrame:
 
 def _unheaded(cells: pd.DataFrame, label: str) -> list[Problem]:
     """A column with figures but no header is an error: its cells would be lost."""
+    from openpyxl.utils import get_column_letter
+
     problems = []
     for position in range(cells.shape[1]):
         if cells.iat[0, position] == "" and (cells.iloc[1:, position] != "").any():
