@@ -639,19 +639,22 @@ def _check_target_keys(table: RawTable, periods: pd.DataFrame | None, out: _Coll
     if not repeated.any():
         return
     first = (
-        pd.Series(table.rows.loc[keyed.index].to_numpy(), index=keyed.index)
+        pd.Series(keyed.index, index=keyed.index)
         .groupby([keyed["measure_id"], keyed["when"]], sort=False)
         .transform("first")
     )
     for idx in repeated[repeated].index:
         column = "period" if periods is not None and pd.notna(periods.at[idx, "period"]) else "year"
+        file, row, header = table.locate(idx, column)  # a kpis cell: its sheet, row and header
+        first_file, first_row, _ = table.locate(first.loc[idx], column)
+        where = f"row {first_row}" if first_file == file else f"{first_file}, row {first_row}"
         out.add(
             Problem(
-                table.label,
+                file,
                 f"repeats measure_id {keyed.at[idx, 'measure_id']} and {column} "
-                f"{keyed.at[idx, 'when']}, already on row {int(first.loc[idx])}",
-                row=int(table.rows.loc[idx]),
-                column=column,
+                f"{keyed.at[idx, 'when']}, already on {where}",
+                row=row,
+                column=header,
                 value=str(frame.at[idx, column]),
             ),
             rule="duplicate",
@@ -681,13 +684,14 @@ def _check_measures(tables: dict[str, RawTable], out: _Collector) -> None:
         for idx, name in names.drop_duplicates().items():
             slug = slugify(name)
             if name and slug in first and first[slug] != name:
+                file, row, header = table.locate(idx, "service")
                 out.add(
                     Problem(
-                        table.label,
+                        file,
                         f"gives the same report file name ({slug}) as {first[slug]!r}; "
                         "rename one of them",
-                        row=int(table.rows.loc[idx]),
-                        column="service",
+                        row=row,
+                        column=header,
                         value=name,
                     )
                 )

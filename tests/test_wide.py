@@ -415,3 +415,21 @@ def test_many_bad_cells_are_counted_by_file(tmp_path) -> None:
     assert problems[4].startswith("kpis.csv, row 3, column 2022/23 Q1: 'x' is not a number")
     assert problems[24].startswith("kpis.csv, row 8, column 2022/23 Q1: 'x' is not a number")
     assert problems[-1] == "kpis.csv: ... and 15 more row(s) with the same problem"
+
+
+def test_repeated_target_and_service_name_point_at_the_kpis_cell(tmp_path) -> None:
+    """A kpis target that repeats a targets.csv row, and a kpis service whose report file name
+    clashes with measures.csv's, are named at the kpis row and header."""
+    measures = (
+        "measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency\n"
+        "L1,Other,Contact-Centre,Access,Local,count,high,sum,quarterly\n"
+    )
+    targets = "measure_id,year,target\nK1,2022/23,5001\n"
+    files = {"kpis.csv": SMALL, "measures.csv": measures, "targets.csv": targets}
+    problems = [str(p) for p in validate_dataset(write_dataset(tmp_path / "d", files))]
+    assert problems == [
+        "kpis.csv, row 2, column service: 'Contact Centre' gives the same report file name "
+        "(contact-centre) as 'Contact-Centre'; rename one of them",
+        "kpis.csv, row 2, column target 2022/23: '2022/23' repeats measure_id K1 and year "
+        "2022/23, already on targets.csv, row 2",
+    ]
