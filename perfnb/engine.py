@@ -71,6 +71,7 @@ PERFORMANCE_COLUMNS = [
     "annual_band_low",
     "annual_band_high",
     "target_note",
+    "annual_target_note",
     "target_basis",
     "variance",
     "variance_pct",
@@ -426,9 +427,10 @@ def _target_frame(
     ``band_high`` at R (a period's own target row; else, for a cumulative measure, the year's
     profiled to M; else the latest period target before R in the year, else the year's),
     ``annual_target``, ``annual_band_low``, ``annual_band_high`` (the year's row, else the
-    period row at the year's end), ``target_note``, ``target_basis`` (``period``, ``profile``
-    or ``year``) and ``share`` (of the year's target due by M: the period target over the
-    year's where both are known, else the profile's)."""
+    period row at the year's end), ``target_note`` (the note of the target used: the period
+    row's, else the year's) and ``annual_target_note`` (the year's), ``target_basis``
+    (``period``, ``profile`` or ``year``) and ``share`` (of the year's target due by M: the
+    period target ending at M over the year's where both are known, else the profile's)."""
     at = _targets_at(
         targets, catalogue, code, fy, month, kind, cumulative & ~on_forecast, ytd & ~on_forecast
     )
@@ -457,6 +459,11 @@ def _target_frame(
         )
     share = np.where(np.isnan(target_share) | ~cumulative, profile_share, target_share)
     note = at["period_note"].to_numpy(dtype=object)
+    year_note = at["target_note"].to_numpy(dtype=object)
+    # a target at the year's end given only as a period row: its note is the year's
+    year_note = np.where(
+        (year_note == "") & ends_year, year_end["period_note"].to_numpy(dtype=object), year_note
+    )
     return pd.DataFrame(
         {
             "target": np.round(np.where(has_period, period_target, annual["target"] * factor), 9),
@@ -467,7 +474,8 @@ def _target_frame(
             "annual_target": annual["target"],
             "annual_band_low": annual["band_low"],
             "annual_band_high": annual["band_high"],
-            "target_note": np.where(note != "", note, at["target_note"].to_numpy(dtype=object)),
+            "target_note": np.where(has_period & (note != ""), note, year_note),
+            "annual_target_note": year_note,
             "target_basis": np.select([has_period, profiled], ["period", "profile"], "year"),
             "share": share,
             "period_share": target_share,
