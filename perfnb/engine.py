@@ -453,9 +453,12 @@ def _target_frame(
     has_period = ~np.isnan(at["period_month"].to_numpy(dtype=float)) & ~on_forecast
     profiled = cumulative & ~on_forecast & ~has_period
     factor = np.where(profiled, profile_share, 1.0)
+    # the share of the year's target due by M, from a period target ending at M (not one carried
+    # forward from an earlier period), whether or not the figure is rated on its forecast
+    ends_at_m = at["period_month"].to_numpy(dtype=float) == np.asarray(month, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         target_share = np.where(
-            has_period & (annual["target"] != 0), period_target / annual["target"], np.nan
+            ends_at_m & (annual["target"] != 0), period_target / annual["target"], np.nan
         )
     share = np.where(np.isnan(target_share) | ~cumulative, profile_share, target_share)
     note = at["period_note"].to_numpy(dtype=object)
@@ -485,7 +488,7 @@ def _target_frame(
 
 def _window_results(data: Dataset, windows: pd.DataFrame, catalogue: pd.Index) -> pd.DataFrame:
     """Figures, targets, forecast and reported value at every window (measure, period)."""
-    grid = series_grid(data.values)
+    grid = series_grid(data.reported_values)
     figures = window_figures(grid, windows)
     month = np.select(
         [windows["kind"] == "month", windows["kind"] == "quarter"],
@@ -559,7 +562,7 @@ def performance(
 
     # -- the reporting period, the one before it, the same one a year earlier and, for the
     # latest position, each month and quarter ending within N months after it ------------------
-    r_kind, r_fy, r_index = _reporting_period(requests, data.values)
+    r_kind, r_fy, r_index = _reporting_period(requests, data.reported_values)
     prev = _previous(r_kind, r_fy, r_index)
     last_year = (r_kind, r_fy - 1, r_index)
     later = _later_periods(r_kind, r_fy, r_index, requests, data.latest_within_months)

@@ -11,6 +11,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,13 @@ from perfnb.contract import (
 from perfnb.files import files_stamp
 from perfnb.periods import Period, latest_period, parse_period
 from perfnb.timescales import parse_timescale
-from perfnb.validation import LATEST_WITHIN_MONTHS, RawTable, check_defaults, check_tables
+from perfnb.validation import (
+    LATEST_WITHIN_MONTHS,
+    RawTable,
+    check_defaults,
+    check_tables,
+    to_number,
+)
 from perfnb.wide import KPIS, LONG_TABLES, with_kpis
 
 __all__ = ["Dataset", "load_dataset", "slugify", "validate_dataset"]
@@ -94,11 +101,28 @@ class Dataset:
         found = {parse_period(p) for p in pd.unique(self.values["period"])}
         return sorted(found, key=lambda p: (p.end, p.start))
 
+    @cached_property
+    def reported_values(self) -> pd.DataFrame:
+        """values.csv's rows that reports use: every row but those after their measure's
+        ``until`` (a measure dropped from the set). Rows before ``from`` stay: no report shows
+        the measure before then, but they are its history (a year to date counts them)."""
+        measures = self.measures
+        if "until_period" not in measures or not (measures["until_period"] != "").any():
+            return self.values
+        labels = measures.set_index("measure_id")["until_period"]
+        ends = {
+            label: pd.Timestamp(parse_period(label).end)
+            for label in pd.unique(labels[labels != ""])
+        }
+        limit = pd.to_datetime(self.values["measure_id"].map(labels.map(ends)))
+        return self.values[limit.isna() | self.values["period_start"].le(limit)]
+
     def latest_period(self) -> Period:
         """The latest quarter or month with a figure (a quarter before a month ending the same
         day); a year only when the data has nothing finer. Annual figures (surveys) arrive
-        after the year ends, so a year row never makes the year itself the default."""
-        values = self.values[self.values["value"].notna()]
+        after the year ends, so a year row never makes the year itself the default. A figure
+        after its measure's until does not count."""
+        values = self.reported_values[self.reported_values["value"].notna()]
         finer = values.loc[values["period_kind"] != "year", "period"]
         with_data = finer if len(finer) else values["period"]
         return latest_period(parse_period(p) for p in pd.unique(with_data))
@@ -356,8 +380,8 @@ def _typed_measures(table: RawTable, defaults: dict[str, object] | None = None) 
     decimals = table.number("decimals").fillna(out["unit"].map(DEFAULT_DECIMALS))
     out["decimals"] = decimals.astype(int)
     min_base = table.number("min_base")
-    if "min_base" in defaults:
-        min_base = min_base.fillna(float(defaults["min_base"]))  # type: ignore[arg-type]
+    if "min_base" in defaults:  # checked as the column is: "1,000" is a thousand
+        min_base = min_base.fillna(to_number(pd.Series([str(defaults["min_base"])])).iloc[0])
     out["min_base"] = min_base
     for name in ("from", "until"):
         labels = table.periods(name)["period"] if name in table.frame else None

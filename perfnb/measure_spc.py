@@ -144,8 +144,9 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
         improvement = IMPROVEMENT_BY_POLARITY.get(str(measure["polarity"]), "neutral")
         target = None
         annual = measure.get("annual_target")
-        # a count's year target is no target for each month or quarter; for each year it is
-        per_period = str(measure.get("aggregation")) != "sum" or kind == "year"
+        # a running total's year target (a count's, or a ytd figure's) is no target for each
+        # month's or quarter's own figure; for each year it is
+        per_period = str(measure.get("aggregation")) not in ("sum", "ytd") or kind == "year"
         if per_period and annual is not None and pd.notna(annual):
             target = float(annual)
         unit, decimals = str(measure["unit"]), int(measure["decimals"])

@@ -196,7 +196,7 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
     ]
     category = np.select(categories, np.arange(len(categories)), len(categories))
     reason = _reasons(card, category, gap, reference, amber_relative)
-    rag, reason = _improving_is_amber(card, rag, reason, red & ~small)
+    rag, reason = _improving_is_amber(card, rag, reason, red & ~small & ~not_rated & ~pending)
     reason = rag.astype(object) + ": " + reason + _resting_on(card, rag)
     return pd.DataFrame(
         {"rag_computed": rag, "rag_reason": reason, "shortfall": np.round(gap, 9)}, index=card.index
@@ -228,17 +228,42 @@ def _improving_is_amber(
         + direction[better]
         + " against "
         + against[better]
+        + _compared_status(card, better)
         + ", so Amber (improving or stable is Amber)"
     )
     compared = worse & (direction != "")
     reason[compared] = (
-        reason[compared] + " and " + direction[compared] + " against " + against[compared]
+        reason[compared]
+        + " and "
+        + direction[compared]
+        + " against "
+        + against[compared]
+        + _compared_status(card, compared)
     )
     unknown = worse & (direction == "")
     reason[unknown] = (
         reason[unknown] + ", with no figure for " + against[unknown] + " to show it improving"
     )
     return rag, reason
+
+
+def _compared_status(card: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """`` (an illustrative figure (not published))`` where the figure compared with is not
+    final, for the rows given; '' otherwise."""
+    out = np.full(int(rows.sum()), "", dtype=object)
+    if "compared_status" not in card:
+        return out
+    status = card["compared_status"].fillna("").astype(str).to_numpy(dtype=object)[rows]
+    for word in STATUS_WORDS:
+        out[status == word] = f" ({_a_figure(word)})"
+    return out
+
+
+def _a_figure(status: str) -> str:
+    """``a provisional figure``, ``an illustrative figure (not published)``."""
+    kind, _, aside = STATUS_WORDS[status].partition(" (")
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"{article} {kind} figure" + (f" ({aside}" if aside else "")
 
 
 def _resting_on(card: pd.DataFrame, rag: np.ndarray) -> np.ndarray:
@@ -248,11 +273,8 @@ def _resting_on(card: pd.DataFrame, rag: np.ndarray) -> np.ndarray:
         return out
     status = card["status"].fillna("").astype(str).to_numpy(dtype=object)
     rated = np.isin(rag, ("Red", "Amber", "Green"))
-    for word, words in STATUS_WORDS.items():
-        kind, _, aside = words.partition(" (")  # "illustrative (not published)"
-        article = "an" if kind[0] in "aeiou" else "a"
-        aside = f" ({aside}" if aside else ""
-        out[rated & (status == word)] = f"; rests on {article} {kind} figure{aside}"
+    for word in STATUS_WORDS:
+        out[rated & (status == word)] = "; rests on " + _a_figure(word)
     return out
 
 

@@ -1069,13 +1069,22 @@ def _prepare_period(
         }
         counts: dict[str, object] = {"kind": kind}
         if kind == "measures":
-            measures, with_figures = (int(n) for n in counted.loc[service])
+            # a named service whose measures are all outside their from and until has none
+            measures, with_figures = (
+                int(n) for n in counted.reindex([service], fill_value=0).iloc[0]
+            )
             service_card = card[card["service"] == service]
             missing = missing_commentary(service_card, commentary)
             for measure_id, rag, problem in missing[["measure_id", "rag", "problem"]].itertuples(
                 index=False
             ):
                 echo(f"warning: {service}: {measure_id} is {rag} and has {problem}")
+            if not measures:
+                echo(
+                    f"warning: {service} reports no measure in {chosen_period.label}: each is "
+                    "outside its from and until in measures.csv, so no report is built"
+                )
+                continue
             if not with_figures:
                 echo(
                     f"warning: {service} has no figure for {chosen_period.label} in any of its "

@@ -445,7 +445,7 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
 
 def _check_reported_span(tables: dict[str, RawTable], table: RawTable, out: _Collector) -> None:
     """A figure for a period outside its measure's from and until is a warning: reports leave
-    it out."""
+    out one after until, and show none before from (a later year to date counts it)."""
     measures = tables["measures"]
     if "period" not in table.frame or not {"from", "until"} & set(measures.frame):
         return
@@ -453,7 +453,11 @@ def _check_reported_span(tables: dict[str, RawTable], table: RawTable, out: _Col
     period = table.periods("period")
     row_ids = table.frame["measure_id"].astype(str).str.strip()
     for name, message in (
-        ("from", "is before the measure's from period in measures.csv; reports leave it out"),
+        (
+            "from",
+            "is before the measure's from period in measures.csv; no report shows it, though "
+            "a year to date from then on counts it",
+        ),
         ("until", "is after the measure's until period in measures.csv; reports leave it out"),
     ):
         if name not in measures.frame:

@@ -303,11 +303,12 @@ def _random_data(draw) -> tuple[dict[str, str], str]:
         "values.csv": "\n".join(rows) + "\n",
         "targets.csv": "measure_id,year,target\nM,2022/23,50\n",
     }
-    return files, draw(st.sampled_from(periods[len(periods) // 2 :]))
+    quarters = [f"2022/23 Q{q}" for q in range(1, 5)]
+    return files, draw(st.sampled_from(periods[len(periods) // 2 :] + quarters))
 
 
 @settings(
-    max_examples=60,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -319,14 +320,19 @@ def test_no_year_to_date_figure_is_compared_with_another_point_of_the_year(
     earlier year; against the previous period, the periods' own figures are compared."""
     files, period = drawn
     folder = write_dataset(tmp_path_factory.mktemp("random"), files)
-    row = performance(load_dataset(folder), period).iloc[0]
+    data = load_dataset(folder)
+    row = performance(data, period).iloc[0]
+    shown, earlier = parse_period(row["value_period"]), parse_period(row["compared_with"])
+    then = performance(data, earlier).iloc[0]  # the earlier period's own card
     if row["compared_on"] == "year to date":
-        shown, earlier = parse_period(row["value_period"]), parse_period(row["compared_with"])
-        assert (shown.kind, shown.index, shown.fy - 1) == (
-            earlier.kind,
-            earlier.index,
-            earlier.fy,
-        )
+        assert (shown.kind, shown.index, shown.fy - 1) == (earlier.kind, earlier.index, earlier.fy)
+        assert row["dot_value"] == row["value"] or math.isnan(row["dot_value"])
+        assert row["compared_value"] == then["value"] or math.isnan(row["compared_value"])
+    if row["compared_on"] == "period":  # each period's own figure, this one's and the one before
+        assert earlier == shown.previous()
+        same = [row["dot_value"], row["period_value"], row["compared_value"], then["period_value"]]
+        assert all(math.isnan(x) for x in same[:2]) or same[0] == same[1]
+        assert all(math.isnan(x) for x in same[2:]) or same[2] == same[3]
     if row["aggregation"] in ("sum", "ytd", "ratio") and row["rag_on"] != "forecast":
         assert row["compared_on"] in ("year to date", "period")
 
@@ -723,3 +729,145 @@ def test_a_periods_own_figure_has_its_own_status(tmp_path) -> None:
     assert (q3["period_status"], q3["status"]) == ("", "provisional")
     history = spc_history(load_dataset(folder), "2022/23 Q3")
     assert list(history["status"]) == ["", "provisional", ""]
+
+
+# -- review fixes --------------------------------------------------------------------------
+
+
+def test_improving_is_amber_leaves_not_rated_and_pending_alone(tmp_path) -> None:
+    """The rule only softens a Red: a measure with no target stays N/A and a pending one
+    Pending, with their reasons untouched, however the figures moved."""
+    folder = dataset(
+        tmp_path,
+        "NT,No target,S,T,Local,count,high,last,quarterly,,10%,last_year,improving_is_amber,,\n"
+        "PE,Pending,S,T,Local,count,high,last,quarterly,,10%,last_year,improving_is_amber,,\n",
+        "measure_id,period,value,note\nNT,2021/22 Q1,80,\nNT,2022/23 Q1,85,\n"
+        "PE,2021/22 Q1,80,\nPE,2022/23 Q1,,Due in August\n",
+        "measure_id,year,target,note\nNT,2022/23,,TBC\nPE,2022/23,100,\n",
+    )
+    rows = card(folder, "2022/23 Q1")
+    assert (rows.loc["NT", "rag"], rows.loc["NT", "rag_reason"]) == (
+        "N/A",
+        "N/A: no target for 2022/23 (TBC)",
+    )
+    assert (rows.loc["PE", "rag"], rows.loc["PE", "rag_reason"]) == (
+        "Pending",
+        "Pending: Due in August",
+    )
+
+
+def test_improving_is_amber_names_an_earlier_figure_that_is_not_final(tmp_path) -> None:
+    """Amber because 85 is up on last year's 80, which is illustrative: the reason says so."""
+    folder = dataset(
+        tmp_path,
+        "R,Reviews,Care,Care,Local,count,high,last,quarterly,,10%,last_year,improving_is_amber,,\n",
+        "measure_id,period,value,status\nR,2021/22 Q2,80,illustrative\nR,2022/23 Q2,85,\n",
+        "measure_id,year,target\nR,2022/23,100\n",
+    )
+    assert card(folder, "2022/23 Q2").loc["R", "rag_reason"] == (
+        "Amber: more than 10% from target (-15.0%), but improving against 2021/22 Q2 (an "
+        "illustrative figure (not published)), so Amber (improving or stable is Amber)"
+    )
+
+
+def test_defaults_min_base_written_as_spreadsheets_do(tmp_path) -> None:
+    """[defaults] min_base = "1,000" is a thousand: 50% against 80% is Red, capped at Amber as
+    it rests on 800 people."""
+    folder = dataset(
+        tmp_path,
+        "A,Share,S,T,Local,percent,high,last,quarterly,,,,,,\n",
+        "measure_id,period,value,base\nA,2022/23 Q1,50,800\n",
+        "measure_id,year,target\nA,2022/23,80\n",
+        '[defaults]\nmin_base = "1,000"\n',
+    )
+    row = card(folder, "2022/23 Q1").loc["A"]
+    assert row["min_base"] == 1000
+    assert row["rag"] == "Amber"
+
+
+UNTIL = (
+    "A,Dropped,Svc One,T,Local,count,high,last,quarterly,,,,,,2022/23 Q1\n"
+    "B,Kept,Svc Two,T,Local,count,high,last,quarterly,,,,,,\n"
+)
+UNTIL_VALUES = "measure_id,period,value\nA,2022/23 Q1,5\nA,2022/23 Q2,6\nB,2022/23 Q1,7\n"
+
+
+def test_a_figure_after_until_is_not_used(tmp_path) -> None:
+    """A stops at Q1: its Q2 figure is neither Q1's latest position nor the default period."""
+    folder = dataset(tmp_path, UNTIL, UNTIL_VALUES, "measure_id,year,target\nA,2022/23,5\n")
+    data = load_dataset(folder)
+    assert data.latest_period().label == "2022/23 Q1"
+    assert card(folder, "2022/23 Q1").loc["A", "latest_period"] == ""
+
+
+def test_a_named_service_with_no_measure_in_the_period_builds_no_report(tmp_path, capsys) -> None:
+    """Svc One's only measure stops at Q1: a Q2 run naming it warns and builds nothing."""
+    folder = dataset(tmp_path / "data", UNTIL, UNTIL_VALUES, "measure_id,year,target\n")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "--data",
+            str(folder),
+            "--out",
+            str(out),
+            "--period",
+            "2022/23 Q2",
+            "--service",
+            "Svc One",
+            "--workers",
+            "1",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "Svc One reports no measure in 2022/23 Q2" in captured.out + captured.err
+    assert [p.name for p in out.rglob("*.html")] == ["index.html"]
+
+
+def test_a_figure_before_from_counts_towards_the_year_to_date(tmp_path) -> None:
+    """B starts at Q2 with a Q1 figure of 100 given: no Q1 report shows B, and Q2's year to
+    date is 100 + 200 = 300."""
+    folder = dataset(
+        tmp_path,
+        "B,New,S,T,Local,count,high,sum,quarterly,,,,,2022/23 Q2,\n"
+        "K,Kept,S,T,Local,count,high,last,quarterly,,,,,,\n",
+        "measure_id,period,value\nB,2022/23 Q1,100\nB,2022/23 Q2,200\nK,2022/23 Q1,1\n",
+        "measure_id,year,target\n",
+    )
+    assert "B" not in card(folder, "2022/23 Q1").index
+    assert card(folder, "2022/23 Q2").loc["B", "value"] == 300
+
+
+def test_a_carried_forward_target_is_no_share_of_the_year(tmp_path) -> None:
+    """A monthly collection rate in August is judged against Q1's 30.97 (the latest to end by
+    then), but that is no share of the year due by August: its forecast is the latest figure,
+    48, not 48 / (30.97 / 95.20) = 147.6."""
+    folder = dataset(
+        tmp_path,
+        "NNDR,Collected,S,T,Local,percent,high,ytd,monthly,,,,,,\n",
+        "measure_id,period,value\nNNDR,2022-06,31\nNNDR,2022-08,48\n",
+        COLLECTION_TARGETS,
+    )
+    row = card(folder, "2022-08").loc["NNDR"]
+    assert row["target"] == 30.97
+    assert (row["forecast"], row["forecast_method"]) == (48, "latest figure")
+
+
+def test_forecast_rating_runs_at_the_rate_of_the_period_targets(tmp_path) -> None:
+    """Rated on its forecast, a collection rate of 31% at Q1, where 30.97% of 95.20% is due,
+    forecasts 31 / 30.97 x 95.20 = 95.29%: Green against 95.20%."""
+    folder = dataset(
+        tmp_path,
+        COLLECTION,
+        "measure_id,period,value\nNNDR,2022/23 Q1,31\n",
+        COLLECTION_TARGETS,
+    )
+    (folder / "measures.csv").write_text(
+        f"{MEASURE_HEAD},rag_on\nNNDR,Collected,S,T,Local,percent,high,ytd,quarterly,forecast\n",
+        encoding="utf-8",
+    )
+    row = card(folder, "2022/23 Q1").loc["NNDR"]
+    assert row["forecast"] == pytest.approx(31 / 30.97 * 95.20)
+    assert row["target"] == 95.20
+    assert row["rag"] == "Green"
