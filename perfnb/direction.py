@@ -119,6 +119,12 @@ def direction_reasons(
         )
     missing = ~moved & ~np.isnan(now) & np.isnan(then) & (compared_with != "")
     out[missing] = "No direction: no figure for " + then_label[missing] + " to compare with"
+    unbanded = ~moved & ~np.isnan(now) & ~np.isnan(then) & (card["polarity"] == "band").to_numpy()
+    out[unbanded] = np.where(
+        compared_on[unbanded] == "period",
+        "No direction: a period's own figure has no band to be judged against",
+        "No direction: no band to judge the figures against",
+    )
     for word, words in STATUS_WORDS.items():
         for status, label in ((now_status, now_label), (then_status, then_label)):
             hit = moved & (status == word)

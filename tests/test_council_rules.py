@@ -871,3 +871,19 @@ def test_forecast_rating_runs_at_the_rate_of_the_period_targets(tmp_path) -> Non
     assert row["forecast"] == pytest.approx(31 / 30.97 * 95.20)
     assert row["target"] == 95.20
     assert row["rag"] == "Green"
+
+
+def test_a_band_count_against_the_previous_quarter_says_why_it_has_no_direction(tmp_path) -> None:
+    """A count with a band, compared with the previous quarter on the quarters' own figures,
+    has no band for a quarter alone: no direction, and the reason says why."""
+    folder = dataset(
+        tmp_path,
+        "BC,Placements,S,T,Local,count,band,sum,quarterly,,,previous,,,\n",
+        "measure_id,period,value\nBC,2022/23 Q1,10\nBC,2022/23 Q2,12\n",
+        "measure_id,year,band_low,band_high\nBC,2022/23,40,50\n",
+    )
+    row = card(folder, "2022/23 Q2").loc["BC"]
+    assert row["direction"] == ""
+    assert row["direction_reason"] == (
+        "No direction: a period's own figure has no band to be judged against"
+    )
