@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from perfnb.palette import STATUS_WORDS
 from perfnb.periods import figure_label
@@ -103,19 +105,24 @@ def direction_reasons(
     then_label = _figure_labels(np.asarray(compared_with, dtype=object), compared_on)
     moved = direction != ""
     if moved.any():
-        out[moved] = (
-            np.char.capitalize(direction[moved].astype(str)).astype(object)
-            + ": "
-            + figures_text(now[moved], decimals[moved])
-            + suffix[moved]
-            + " ("
-            + now_label[moved]
-            + ") against "
-            + figures_text(then[moved], decimals[moved])
-            + suffix[moved]
-            + " ("
-            + then_label[moved]
-            + ")"
+        words = (
+            pd.Series(direction[moved])
+            .map({d: d.capitalize() for d in DIRECTIONS})
+            .to_numpy(dtype=object)
+        )
+        out[moved] = _joined(
+            words,
+            ": ",
+            figures_text(now[moved], decimals[moved]),
+            suffix[moved],
+            " (",
+            now_label[moved],
+            ") against ",
+            figures_text(then[moved], decimals[moved]),
+            suffix[moved],
+            " (",
+            then_label[moved],
+            ")",
         )
     missing = ~moved & ~np.isnan(now) & np.isnan(then) & (compared_with != "")
     out[missing] = "No direction: no figure for " + then_label[missing] + " to compare with"
@@ -134,10 +141,19 @@ def direction_reasons(
 
 def _figure_labels(periods: np.ndarray, basis: np.ndarray) -> np.ndarray:
     """``figure_label`` of each (period, basis), each distinct pair worked out once."""
-    pairs = pd.Series(periods).astype(str) + "|" + pd.Series(basis).astype(str)
-    codes, uniques = pd.factorize(pairs)
+    p_codes, p_uniques = pd.factorize(np.asarray(periods, dtype=object))
+    b_codes, b_uniques = pd.factorize(np.asarray(basis, dtype=object))
+    codes, pairs = pd.factorize(p_codes * (len(b_uniques) + 1) + b_codes)
     words = []
-    for pair in uniques:
-        label, _, how = pair.partition("|")
+    for pair in pairs:
+        label, how = p_uniques[pair // (len(b_uniques) + 1)], b_uniques[pair % (len(b_uniques) + 1)]
         words.append(figure_label(label, how) if label else "")
-    return np.array([*words, ""], dtype=object)[codes]
+    return np.array(words, dtype=object)[codes]
+
+
+def _joined(*parts: np.ndarray | str) -> np.ndarray:
+    """Texts joined row by row in one pass (pyarrow's string kernel), not one concatenation of
+    Python objects per part."""
+    arrays = [p if isinstance(p, str) else pa.array(p, pa.string()) for p in parts]
+    joined = pc.binary_join_element_wise(*arrays, "")
+    return joined.to_numpy(zero_copy_only=False).astype(object)
