@@ -7,10 +7,15 @@ turns each into a :class:`Timescale`: the last day it names (the end of a month,
 financial year; the latest when it names several), which is a deadline, and the first (the
 start of the earliest), which is a start; or no date, keeping the words. It never raises.
 
-Some timescales record that the work is done: ``Already achieved``, ``Completed``, ``Done`` (no
-date), or ``Review completed September 2003`` (the date it was done). :attr:`Timescale.done`
-says so; ``Completed by March 2004`` is a deadline. :func:`says_done` tells whether a cell is
-only such words (seed 003's outcome column says ``Achieved``).
+Some timescales record that the work is done: a cell that is only such words (``Already
+achieved``, ``Completed``, ``Done``, ``Established``, no date), or one that says in the past
+tense that it was completed, achieved or done on a day or in a month, with nothing after
+(``Review completed September 2003``). :attr:`Timescale.done` says so. A date after the words
+otherwise makes a deadline, as a plan's author means it: ``Complete March 2004``, ``In place
+April 2004``, ``Implemented April 2004``, ``Completed by March 2004`` and ``Done Q3 2003/04``
+are to be done by then; ``Partially achieved`` and ``Funding in place`` are not the whole
+action done. :func:`says_done` tells whether a cell is only such words (seed 003's outcome
+column says ``Achieved``).
 """
 
 from __future__ import annotations
@@ -57,12 +62,38 @@ _QUARTER = re.compile(
     r"\bQ(?:uarter)?\s*(?P<q>[1-4])\s*(?P<fy>\d{4})\s*/\s*(?P<fy2>\d{2,4})\b", re.IGNORECASE
 )
 _FINANCIAL_YEAR = re.compile(r"\b(?P<fy>\d{4})\s*/\s*(?P<fy2>\d{2}|\d{4})\b")
-# the words that record completion: "Already achieved", "Completed", "Done", "Established"
+# the words that record completion, when a cell is nothing else: "Already achieved",
+# "Completed", "Done", "Established", "In place"
 _DONE_WORDS = r"(?:already\s+)?(?:achieved|complete[d]?|done|implemented|in\s+place|established)"
-_ACHIEVED = re.compile(r"(?:\b(?P<before>[a-z]+)\s+)?\b" + _DONE_WORDS + r"\b", re.IGNORECASE)
 _ONLY_DONE = re.compile(r"\s*" + _DONE_WORDS + r"[\s.!]*", re.IGNORECASE)
-# words before a completion word that make it not done yet: "not achieved", "to be completed"
-_NOT_YET = ("not", "never", "yet", "be", "to", "until", "unless", "if", "once", "when")
+# the past tense that records when it was done, straight before the day or month: "Review
+# completed September 2003" ("Complete", "In place" or "Implemented" with a date is a deadline)
+_DONE_ON = re.compile(
+    r"(?:\b(?P<before>[a-z]+)\s+)?\b(?:already\s+)?(?:completed|achieved|done)\b", re.IGNORECASE
+)
+# words before it that make it not done, or not all done: "not achieved", "to be completed",
+# "partly completed"
+_NOT_YET = (
+    "not",
+    "never",
+    "yet",
+    "be",
+    "to",
+    "until",
+    "unless",
+    "if",
+    "once",
+    "when",
+    "partly",
+    "partially",
+    "part",
+    "half",
+    "mostly",
+    "largely",
+    "nearly",
+    "almost",
+    "substantially",
+)
 # what follows "Review completed" when it is the date it was done: "September 2003", "in May"
 _DONE_WHEN = re.compile(r"\s+(?:(?:in|on)\s+)?(?P<when>\S.*)", re.IGNORECASE)
 _ONGOING = re.compile(r"\b(ongoing|on-going|continuous|continuing|rolling|annual(ly)?)\b", re.I)
@@ -177,34 +208,34 @@ def parse_timescale(text: object) -> Timescale:
     if spans:
         last, first = max(last for _, last in spans), min(f for f, _ in spans)
         return Timescale(words, last, "date", first, done=len(spans) == 1 and _done_on(words))
-    if _done_words(words):
+    if says_done(words):
         return Timescale(words, None, "achieved", done=True)
     if _ONGOING.search(words):
         return Timescale(words, None, "ongoing")
     return Timescale(words, None, "text")
 
 
-def _done_words(words: str) -> list[re.Match[str]]:
-    """The words in a timescale that say the work is done ("Already achieved", "Review
-    completed"), leaving out those that say it is not yet ("not achieved", "to be completed")."""
-    return [
-        match
-        for match in _ACHIEVED.finditer(words)
-        if (match["before"] or "").lower() not in _NOT_YET
-    ]
-
-
 def _done_on(words: str) -> bool:
-    """Whether a timescale naming one date says the work was done then: a word of completion
-    straight before the date and nothing after it ("Review completed September 2003", "Done
-    in May 2003"), not a deadline ("Completed by March 2004", "To be completed May 2004")."""
-    for match in _done_words(words):
+    """Whether a timescale naming one date says the work was done then: the past tense of a
+    word of completion straight before a day or a month, and nothing after it ("Review
+    completed September 2003", "Done in May 2003"), not a deadline ("Complete March 2004",
+    "Completed by March 2004", "To be completed May 2004", "Done Q3 2003/04": a quarter or a
+    year is a period to finish in, not the day it was done)."""
+    for match in _DONE_ON.finditer(words):
+        if (match["before"] or "").lower() in _NOT_YET:
+            continue
         when = _DONE_WHEN.fullmatch(words[match.end() :])
         if when is not None:
             spans, rest = _read(when["when"])
-            if len(spans) == 1 and not rest.strip(" .,;:"):
+            if len(spans) == 1 and _day_or_month(spans[0]) and not rest.strip(" .,;:"):
                 return True
     return False
+
+
+def _day_or_month(span: Span) -> bool:
+    """Whether a span is one day or one calendar month."""
+    first, last = span
+    return first == last or (first.day == 1 and last == _month_end(first.year, first.month))
 
 
 def says_done(text: object) -> bool:

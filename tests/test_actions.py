@@ -122,13 +122,40 @@ def test_any_timescale_text_is_read_without_error(text: str) -> None:
         ("Not yet achieved", None, False),
         ("Completed: March 2004", dt.date(2004, 3, 31), False),
         ("Ongoing", None, False),
+        # the past tense with the day or month it was done records it
+        ("Completed September 2003", dt.date(2003, 9, 30), True),
+        ("Already achieved September 2003", dt.date(2003, 9, 30), True),
+        # a deadline written as an instruction or a state to reach: to be done by then
+        ("Complete March 2004", dt.date(2004, 3, 31), False),
+        ("Complete 31/03/2004", dt.date(2004, 3, 31), False),
+        ("Complete 2003/04", dt.date(2004, 3, 31), False),
+        ("Implemented April 2004", dt.date(2004, 4, 30), False),
+        ("Implement by April 2004", dt.date(2004, 4, 30), False),
+        ("In place April 2004", dt.date(2004, 4, 30), False),
+        # a quarter or a year is a period to finish in, not the day it was done
+        ("Done Q3 2003/04", dt.date(2003, 12, 31), False),
+        ("Completed 2003/04", dt.date(2004, 3, 31), False),
+        # part done is not done
+        ("Partly completed September 2003", dt.date(2003, 9, 30), False),
+        ("Achieved in part September 2003", dt.date(2003, 9, 30), False),
+        ("Partially achieved", None, False),
+        ("Achieved in part", None, False),
+        ("Partly completed", None, False),
+        ("Funding in place", None, False),
+        # with no date, a cell of only such words is done
+        ("In place", None, True),
+        ("Complete", None, True),
     ],
 )
 def test_timescales_that_record_completion(text, deadline, done) -> None:
-    """A timescale records the work as done when it says so with no date, or gives the date it
-    was done straight after the word; "by", "to be" and "not" make it a deadline or words."""
+    """A timescale records the work as done when it is only words of completion, or says in
+    the past tense (completed, achieved, done) that it was done, with the day or month straight
+    after; "by", "to be", "not", "partly", "Complete", "Implemented", "In place" or a quarter or
+    year make it a deadline, and words with something more than the record are only words."""
     read = parse_timescale(text)
     assert (read.deadline, read.done) == (deadline, done)
+    if deadline is None:  # no date: done words only are "achieved", the rest words
+        assert read.kind in (("achieved",) if done else ("text", "ongoing"))
 
 
 @pytest.mark.parametrize(
@@ -524,11 +551,14 @@ def test_done_in_the_plan_is_completed_and_never_overdue(period: str) -> None:
 
 def test_a_report_outweighs_the_plans_words() -> None:
     """The plan's own record of completion counts only while nobody has reported: an officer's
-    On target 40% is rated from the figures; a date that records completion but has not come
-    yet ("Completed March 2004" at October 2003) is a deadline."""
+    On target 40% is rated from the figures. "Completed March 2004" in a plan whose action
+    starts in October 2003 cannot record work done after the plan began: it is a deadline, On
+    track at 2003/04 Q3 and Overdue at 2004/05 Q1; with no start to tell, the words are taken
+    as written once March 2004 has come."""
     actions = _actions(
         {"action_id": "SAID", "deadline": "March 2004", "outcome_measure": "Achieved"},
         {"action_id": "LATER", "start": "October 2003", "deadline": "Completed March 2004"},
+        {"action_id": "UNDATED", "deadline": "Completed March 2004"},
     )
     updates = _updates(("SAID", "2003/04 Q3", "On target", 40))
     rows = action_progress(actions, updates, "2003/04 Q3").set_index("action_id")
@@ -539,10 +569,64 @@ def test_a_report_outweighs_the_plans_words() -> None:
         "At risk",
     ]
     assert rows.loc["LATER", "rag"] == "On track"
-    assert (
-        action_progress(actions, updates, "2004/05 Q1").set_index("action_id").loc["LATER", "rag"]
-        == "Completed"
+    later = action_progress(actions, updates, "2004/05 Q1").set_index("action_id")
+    assert later.loc["LATER", "rag_reason"] == (
+        "Overdue: the deadline, 31 Mar 2004, has passed and no % complete is reported"
     )
+    assert later.loc["UNDATED", "rag_reason"] == (
+        'Completed: the timescale says "Completed March 2004"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("deadline", "reason"),
+    [
+        # read as done before: each is a deadline, passed by 30 June 2004
+        ("Complete March 2004", "Overdue: the deadline, 31 Mar 2004, has passed"),
+        ("Complete 31/03/2004", "Overdue: the deadline, 31 Mar 2004, has passed"),
+        ("Complete 2003/04", "Overdue: the deadline, 31 Mar 2004, has passed"),
+        ("Implemented April 2004", "Overdue: the deadline, 30 Apr 2004, has passed"),
+        ("In place April 2004", "Overdue: the deadline, 30 Apr 2004, has passed"),
+        ("Done Q3 2003/04", "Overdue: the deadline, 31 Dec 2003, has passed"),
+        # part of the work, not the action: words with no deadline, never overdue
+        ("Partially achieved", "At risk: no progress reported for 2004/05 Q1"),
+        ("Achieved in part", "At risk: no progress reported for 2004/05 Q1"),
+        ("Partly completed", "At risk: no progress reported for 2004/05 Q1"),
+        ("Funding in place", "At risk: no progress reported for 2004/05 Q1"),
+    ],
+)
+def test_a_deadline_written_as_an_instruction_is_not_done(deadline, reason) -> None:
+    """With no start and no report, an action is owed a report every period: At risk at
+    2003/04 Q3 ("Done Q3 2003/04" is due on its last day, 31 December 2003, so not yet
+    overdue). "Complete March 2004" and the like are deadlines: by 2004/05 Q1 (30 June 2004)
+    each has passed and the action is Overdue, never Completed. "Partially achieved" and
+    "Funding in place" name no date and record no completion of the whole action."""
+    actions = _actions({"action_id": "X", "deadline": deadline})
+    empty = _updates().astype({"pct_complete": float})
+    q3 = action_progress(actions, empty, "2003/04 Q3").iloc[0]
+    assert q3["rag_reason"] == "At risk: no progress reported for 2003/04 Q3"
+    q1 = action_progress(actions, empty, "2004/05 Q1").iloc[0]
+    if reason.startswith("Overdue"):
+        reason += " and no % complete is reported"
+    assert q1["rag_reason"] == reason
+
+
+@pytest.mark.parametrize(
+    ("deadline", "rag"),
+    [
+        ("Review completed September 2003", "Completed"),  # HJR-36: the month before
+        ("Review completed October 2003", "Completed"),  # the plan's own month
+        ("Review completed November 2003", "Overdue"),  # after the plan began: a deadline
+    ],
+)
+def test_a_date_of_completion_counts_when_it_began_by_the_start(deadline, rag) -> None:
+    """Seed 003's plan starts its actions on 1 October 2003. A date of completion whose first
+    day is on or before the start (September, or October itself) records work already done;
+    November 2003 was still to come when the plan began, so it is a deadline, passed by 31
+    December 2003 (2003/04 Q3)."""
+    actions = _actions({"action_id": "X", "start": "October 2003", "deadline": deadline})
+    empty = _updates().astype({"pct_complete": float})
+    assert action_progress(actions, empty, "2003/04 Q3").iloc[0]["rag"] == rag
 
 
 def test_officers_words_for_completed(tiny) -> None:
@@ -611,6 +695,75 @@ def test_joint_leads_are_each_counted() -> None:
         "Sandra Anderson": 1,
         "Sue Alexander": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("cell", "others", "people"),
+    [
+        # job titles and firms: a part would be one word, or end or begin with "of", "and"...
+        ("Marks & Spencer Liaison", [], ["Marks & Spencer Liaison"]),
+        ("Health & Safety Officer", [], ["Health & Safety Officer"]),
+        ("Head of Planning and Regeneration", [], ["Head of Planning and Regeneration"]),
+        ("Sam Marks and Sons", [], ["Sam Marks and Sons"]),
+        (
+            "Head of Planning and the Regeneration Team",
+            [],
+            ["Head of Planning and the Regeneration Team"],
+        ),
+        # "Economic Development" carries on the post "Director of Planning"
+        (
+            "Director of Planning and Economic Development",
+            [],
+            ["Director of Planning and Economic Development"],
+        ),
+        ("Director of Health & Social Care", [], ["Director of Health & Social Care"]),
+        # two posts, or a post and a person who leads alone elsewhere: two leads
+        (
+            "Head of Planning and Head of Regeneration",
+            [],
+            [
+                "Head of Planning",
+                "Head of Regeneration",
+            ],
+        ),
+        (
+            "Director of Social Care and Sue Alexander",
+            ["Sue Alexander"],
+            [
+                "Director of Social Care",
+                "Sue Alexander",
+            ],
+        ),
+        (
+            "Director of Health & Social Care / Sue Alexander",
+            [],
+            [
+                "Director of Health & Social Care",
+                "Sue Alexander",
+            ],
+        ),
+        # one word splits off only where it leads alone elsewhere in the plan
+        ("DMT / Stephanie Canham", ["DMT"], ["DMT", "Stephanie Canham"]),
+        ("DMT / Stephanie Canham", [], ["DMT / Stephanie Canham"]),
+        ("Smith / Jones", [], ["Smith / Jones"]),
+        # a ";" always separates
+        ("Smith; Jones", [], ["Smith", "Jones"]),
+        # run together: never a piece "Director of" or "Head of"
+        ("Director of Adult Services", ["Adult Services"], ["Director of Adult Services"]),
+        (
+            "Head of Adult Services Stephanie Canham",
+            ["Adult Services", "Stephanie Canham"],
+            ["Head of Adult Services", "Stephanie Canham"],
+        ),
+    ],
+)
+def test_joint_leads_are_split_only_into_leads(cell, others, people) -> None:
+    """Council plans name posts as leads: a cell is split at "/", "&", " and " or a line break
+    only where every part could lead in its own right (two words or more, or a name leading
+    alone elsewhere in the plan; never a part beginning or ending with "of", "for", "and",
+    "the", "to" ...), and not where the part after "and" or "&" carries on a post ("Director of
+    Planning" and "Economic Development")."""
+    assert lead_officers(pd.Series([cell, *others])).tolist()[0] == people
 
 
 def test_names_run_together_in_seed_003() -> None:
