@@ -207,7 +207,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raise UnicodeDecodeError("utf-8", b"", 0, 1, "neither UTF-8 nor Windows-1252")
 
 
-def _excel_cell(cell: object, formula: object = None) -> str:
+def _excel_cell(cell: object, formula: object = None, relative: bool = False) -> str:
+    """A workbook cell as the text perfnb reads: a date as its month (or day), a number formatted
+    as a percentage as the per cent shown (0.62 is 62), or in a tolerance column (``relative``)
+    as the relative tolerance shown (0.1 is 10%)."""
     value = getattr(cell, "value", None)
     if value is None:
         # a formula whose result was never saved (the workbook was written by a program)
@@ -220,6 +223,8 @@ def _excel_cell(cell: object, formula: object = None) -> str:
     if isinstance(value, int | float):
         if "%" in str(getattr(cell, "number_format", "") or ""):
             value = value * 100  # Excel stores 62% as 0.62
+            if relative:  # and a tolerance typed as 10% as 0.1: 10% of the target, not 10
+                return f"{value:.15g}%"
         return f"{value:.15g}"
     return str(value)
 
@@ -228,15 +233,23 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
     """Every sheet's cells as text, header row included, keyed by lower-case sheet name."""
     from openpyxl import load_workbook
 
+    # the columns holding a tolerance (5% of the target, or 2 in the measure's unit)
+    tolerances = {c.name for s in FILES.values() for c in s.columns if c.kind == "tolerance"}
     values = load_workbook(path, read_only=True, data_only=True)
     formulas = load_workbook(path, read_only=True, data_only=False)
     try:
         sheets = {}
         for sheet in values.worksheets:
             pairs = zip(sheet.iter_rows(), formulas[sheet.title].iter_rows(), strict=False)
-            rows = [
-                [_excel_cell(c, f) for c, f in zip(row, frow, strict=False)] for row, frow in pairs
-            ]
+            rows: list[list[str]] = []
+            relative: set[int] = set()  # the tolerance columns, found in the header row
+            for row, frow in pairs:
+                cells = zip(row, frow, strict=False)
+                rows.append([_excel_cell(c, f, i in relative) for i, (c, f) in enumerate(cells)])
+                if len(rows) == 1:
+                    relative = {
+                        i for i, h in enumerate(rows[0]) if _normalise_header(h) in tolerances
+                    }
             width = max((len(r) for r in rows), default=0)
             rows = [r + [""] * (width - len(r)) for r in rows]
             sheets[sheet.title.strip().lower()] = pd.DataFrame(rows, dtype=str)

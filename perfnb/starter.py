@@ -118,6 +118,14 @@ LISTS: dict[tuple[str, str], tuple[str, ...]] = {
     ("overrides", "rag"): ("Red", "Amber", "Green", "N/A"),
     ("action_updates", "status"): ACTION_STATUSES,
 }
+# Excel's number format for text: what is typed is kept as typed
+TEXT_FORMAT = "@"
+# the README's word on the tolerance columns (formatted as text)
+TOLERANCE_NOTE = (
+    "The column is formatted as text, so what you type is kept: 10% is 10% of the target, 2 is "
+    "2 in the measure's unit (points for a percent measure). A cell formatted as a percentage "
+    "is read as the percentage it shows: 10% of the target."
+)
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _EXAMPLE_FONT = Font(italic=True, color="595959")
@@ -150,6 +158,8 @@ def _choices(sheet: str, spec: FileSpec, name: str) -> tuple[str, ...]:
 def _describe(sheet: str, spec: FileSpec, name: str) -> str:
     """What a column holds, with its choices."""
     text = spec.column(name).description
+    if spec.column(name).kind == "tolerance":
+        return f"{text} {TOLERANCE_NOTE}"
     choices = _choices(sheet, spec, name)
     return f"{text} One of: {', '.join(choices)}." if choices else text
 
@@ -177,6 +187,10 @@ def _fill_sheet(
         sheet.cell(2, position).font = _EXAMPLE_FONT
         width = max(len(header), len(str(sheet.cell(2, position).value or "")))
         sheet.column_dimensions[letter].width = min(max(width + 2, 10), 50)
+        if position <= len(spec.columns) and spec.column(header).kind == "tolerance":
+            # as text, so that 10% stays the relative tolerance typed (Excel would store 0.1)
+            sheet.column_dimensions[letter].number_format = TEXT_FORMAT
+            sheet.cell(2, position).number_format = TEXT_FORMAT
         choices = _choices(name, spec, header) if position <= len(spec.columns) else ()
         if choices:
             listed = DataValidation(
@@ -193,6 +207,11 @@ def _fill_sheet(
     sheet.freeze_panes = "A2"
 
 
+def _tolerance_columns() -> list[str]:
+    """The measures columns holding a tolerance (formatted as text)."""
+    return [c.name for c in FILES["measures"].columns if c.kind == "tolerance"]
+
+
 def _fill_readme(sheet: Worksheet, tables: list[tuple[str, FileSpec]], wide: bool) -> None:
     """The README sheet: how to use the workbook, then every sheet and column."""
     lines = [
@@ -201,13 +220,18 @@ def _fill_readme(sheet: Worksheet, tables: list[tuple[str, FileSpec]], wide: boo
         "perfnb validate --data <this folder>; docs/data.md in perfnb is the full contract.",
         "Headers are matched in any case; columns of your own are kept. Sheets perfnb does not "
         "know, such as this one, are ignored. A drop-down list offers each choice column's values.",
+        f"The tolerance columns ({', '.join(_tolerance_columns())}) are formatted as text: "
+        "type 10% for 10% of the target, or 2 for 2 in the measure's unit.",
     ]
     if wide:
         lines.append(
             "The kpis sheet has one row per measure: the measures columns, then a column per "
             "period holding its figures (2025/26 Q1, 2025-06 or 2025/26), target columns "
             "(target 2025/26 Q1, target 2025/26) and note columns (note 2025/26 Q1). Add a "
-            "column for each period; a blank figure is no figure."
+            "column for each period; a blank figure is no figure. Headers such as Q1 25/26, "
+            "Actual 2025/26 Q1, Target 2025/26 Q1 (%) and Jun-25 are read too; a date on a "
+            "quarter's last day (30/06/2025) is that quarter for a quarterly measure. A header "
+            "with no year (Q1 Actual) is an error."
         )
     for line in lines:
         sheet.append([line])

@@ -6,6 +6,7 @@ import tomllib
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from perfnb import load_dataset, performance
 from perfnb.cli import main
@@ -120,6 +121,45 @@ def test_readme_sheet_says_what_every_column_holds(tmp_path) -> None:
     assert required[("measures", "measure_id")] == "yes"
     assert required[("measures", "theme")] == "yes (may be blank)"
     assert required[("measures", "priority")] == "no"
+
+
+TOLERANCES = ["green_within", "amber_within", "dot_stable"]
+
+
+@pytest.mark.parametrize(("layout", "sheet"), [([], "measures"), (["--wide"], "kpis")])
+def test_tolerance_columns_are_text_and_keep_what_is_typed(layout, sheet, tmp_path) -> None:
+    """The tolerance columns are formatted as text (Excel's @), the example cell too, so that
+    10% typed there is kept as the text 10%, read as 10% of the target; the README says so."""
+    folder = tmp_path / "council"
+    assert main(["init", *layout, str(folder)]) == 0
+    book = load_workbook(folder / "perfnb.xlsx")
+    headers = [cell.value for cell in book[sheet][1]]
+    for name in TOLERANCES:
+        letter = get_column_letter(headers.index(name) + 1)
+        assert book[sheet].column_dimensions[letter].number_format == "@", name
+        assert book[sheet][f"{letter}2"].number_format == "@", name
+    others = [c for c in headers if c not in TOLERANCES and c in MEASURES_HEADERS]
+    for name in others:
+        letter = get_column_letter(headers.index(name) + 1)
+        assert book[sheet].column_dimensions[letter].number_format == "General", name
+    # what Excel stores when 10% is typed in a text cell: the text itself
+    letter = get_column_letter(headers.index("amber_within") + 1)
+    book[sheet][f"{letter}2"] = "10%"
+    book.save(folder / "perfnb.xlsx")
+    assert load_dataset(folder).measures["amber_within"].tolist() == ["10%"]
+    rows = list(book["README"].iter_rows(values_only=True))
+    described = {(row[0], row[1]): row[3] for row in rows if len(row) > 3 and row[1]}
+    for name in TOLERANCES:
+        assert described[(sheet, name)] == (
+            f"{MEASURES.column(name).description} The column is formatted as text, so what you "
+            "type is kept: 10% is 10% of the target, 2 is 2 in the measure's unit (points for "
+            "a percent measure). A cell formatted as a percentage is read as the percentage it "
+            "shows: 10% of the target."
+        )
+    assert (
+        "The tolerance columns (green_within, amber_within, dot_stable) are formatted as text: "
+        "type 10% for 10% of the target, or 2 for 2 in the measure's unit."
+    ) in [row[0] for row in rows]
 
 
 def test_dataset_toml_and_its_commented_defaults(tmp_path) -> None:

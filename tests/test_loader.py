@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import SAMPLE, TINY
-from perfnb import load_dataset, parse_period, validate_dataset
+from perfnb import load_dataset, parse_period, performance, validate_dataset
 
 
 def workbook_from_csv(folder: Path, files: dict[str, str], percent_cells=()) -> Path:
@@ -52,6 +52,47 @@ def test_excel_percent_cells_are_read_as_per_cent(tmp_path) -> None:
     folder = workbook_from_csv(tmp_path / "xl", TINY, percent_cells=[("values", "C3", 0.555)])
     values = load_dataset(folder).values
     assert values.loc[values["measure_id"] == "M2", "value"].item() == pytest.approx(55.5)
+
+
+# TINY's measures with the three tolerance columns, blank
+TOLERANCE_MEASURES = (
+    TINY["measures.csv"]
+    .replace("frequency\n", "frequency,green_within,amber_within,dot_stable\n")
+    .replace("quarterly\n", "quarterly,,,\n")
+)
+
+
+@pytest.mark.parametrize(
+    ("stored", "number_format", "shown"),
+    [(0.05, "0%", "5%"), (0.1, "0%", "10%"), (0.125, "0.0%", "12.5%"), (2, "General", "2")],
+)
+def test_excel_tolerance_typed_as_a_percentage_is_relative(
+    stored, number_format, shown, tmp_path
+) -> None:
+    """A tolerance typed as 5% in Excel (stored 0.05, formatted as a percentage) is read as
+    the relative tolerance 5%, in every tolerance column; a plain 2 stays 2 (points)."""
+    files = dict(TINY, **{"measures.csv": TOLERANCE_MEASURES})
+    cells = [("measures", f"{col}3", stored) for col in "JKL"]  # M2's three tolerances
+    folder = workbook_from_csv(tmp_path / "xl", files, percent_cells=cells)
+    book = load_workbook(folder / "perfnb.xlsx")
+    for col in "JKL":
+        book["measures"][f"{col}3"].number_format = number_format
+    book.save(folder / "perfnb.xlsx")
+    m2 = load_dataset(folder).measures.set_index("measure_id").loc["M2"]
+    assert (m2["green_within"], m2["amber_within"], m2["dot_stable"]) == (shown, shown, shown)
+
+
+def test_excel_tolerance_of_5_percent_rates_as_5_percent_of_target(tmp_path) -> None:
+    """M2's 55.5% (typed as a percentage too) against 60 misses by 4.5 points, 7.5% of the
+    target: with amber_within typed as 5% in Excel that is beyond 5%, Red (read as 5 points it
+    would be Amber). The figure formatted as a percentage is still 55.5."""
+    files = dict(TINY, **{"measures.csv": TOLERANCE_MEASURES})
+    cells = [("measures", "K3", 0.05), ("values", "C3", 0.555)]
+    data = load_dataset(workbook_from_csv(tmp_path / "xl", files, percent_cells=cells))
+    card = performance(data, "2017/18 Q1").set_index("measure_id")
+    assert card.at["M2", "value"] == pytest.approx(55.5)
+    assert card.at["M2", "rag"] == "Red"
+    assert card.at["M2", "rag_reason"].startswith("Red: more than 5% from target")
 
 
 def test_excel_errors_name_the_sheet(tmp_path) -> None:

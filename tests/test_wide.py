@@ -10,12 +10,13 @@ import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import write_dataset
-from perfnb import load_dataset, validate_dataset
+from perfnb import load_dataset, performance, validate_dataset
 from perfnb.cli import main
 from perfnb.scorecard import build_scorecard
+from perfnb.wide import classify_header
 
 # the same figures twice: as a kpis sheet (with targets.csv beside it for the band measure)
 # and in the long files. 2016/17 Q2's column comes last, out of time order, on purpose.
@@ -120,6 +121,12 @@ def write_form(folder: Path, form: str, kpis: str, others: dict[str, str] | None
 
 
 LABEL = {"csv": "kpis.csv", "xlsx": "perfnb.xlsx, sheet kpis"}
+# how to head a column, as every header error says it
+HOW = (
+    "head a figure column with its period: a quarter (2022/23 Q1), a month (2022-06) or a "
+    "financial year (2022/23); a target column with target and its period (target 2022/23 Q1, "
+    "target 2022/23); a note column with note and its period (note 2022/23 Q1)"
+)
 
 
 def _report_notebook(folder: Path) -> Path:
@@ -433,3 +440,268 @@ def test_repeated_target_and_service_name_point_at_the_kpis_cell(tmp_path) -> No
         "kpis.csv, row 2, column target 2022/23: '2022/23' repeats measure_id K1 and year "
         "2022/23, already on targets.csv, row 2",
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "role", "period", "kind"),
+    [
+        ("Q1 2022/23", "figure", "2022/23 Q1", "quarter"),
+        ("Q1 22/23", "figure", "2022/23 Q1", "quarter"),
+        ("22-23 Q4", "figure", "2022/23 Q4", "quarter"),
+        ("Quarter 2 2022/23", "figure", "2022/23 Q2", "quarter"),
+        ("Actual 2022/23 Q1", "figure", "2022/23 Q1", "quarter"),
+        ("2022/23 Q1 Actual", "figure", "2022/23 Q1", "quarter"),
+        ("Q1 2022/23 Actual", "figure", "2022/23 Q1", "quarter"),
+        ("Outturn 2022/23", "figure", "2022/23", "year"),
+        ("Actual Jun-22", "figure", "2022-06", "month"),
+        ("Apr-22", "figure", "2022-04", "month"),
+        ("April 2022", "figure", "2022-04", "month"),
+        ("Apr-Jun 2022", "figure", "2022/23 Q1", "quarter"),
+        ("Oct-Dec 22", "figure", "2022/23 Q3", "quarter"),
+        ("Jan-Mar 2023", "figure", "2022/23 Q4", "quarter"),  # January 2023 is in 2022/23
+        ("Jan-Mar 2022/23", "figure", "2022/23 Q4", "quarter"),
+        ("Target 2022/23 (Q1)", "target", "2022/23 Q1", "quarter"),
+        ("Target 2022/23 Q1 (%)", "target", "2022/23 Q1", "quarter"),
+        ("2022/23 Q1 Target", "target", "2022/23 Q1", "quarter"),
+        ("Target Q1 2022/23", "target", "2022/23 Q1", "quarter"),
+        ("Target 22/23", "target", "2022/23", "year"),
+        ("2022/23 Target (£000s)", "target", "2022/23", "year"),
+        ("Notes Q2 2022/23", "note", "2022/23 Q2", "quarter"),
+        ("01/06/2022", "figure", "2022-06", "month"),
+    ],
+)
+def test_council_headers_are_read(header, role, period, kind) -> None:
+    """The headers councils write name a period perfnb reads: a quarter first or last, a
+    two-digit year, Actual or Outturn for the figure, a target in any word order, a unit in
+    brackets, a month by name, a quarter by its months."""
+    column = classify_header(0, header)
+    assert (column.role, column.name, column.kind) == (role, period, kind)
+    assert (column.quarter, column.year) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("header", "month", "quarter", "year"),
+    [
+        ("30/06/2022", "2022-06", "2022/23 Q1", ""),
+        ("30-Sep-22", "2022-09", "2022/23 Q2", ""),
+        ("2022-12-31", "2022-12", "2022/23 Q3", ""),  # how perfnb reads an Excel date header
+        ("31 Mar 2023", "2023-03", "2022/23 Q4", "2022/23"),
+        ("31/05/2022", "2022-05", "", ""),  # not a quarter's last day: the month only
+        ("29/06/2022", "2022-06", "", ""),
+    ],
+)
+def test_a_date_header_on_a_quarters_last_day(header, month, quarter, year) -> None:
+    """A date header is its month, and, on a quarter's last day, also the quarter (and on 31
+    March the year) it ends, for the rows of quarterly (annual) measures."""
+    column = classify_header(0, header)
+    assert (column.role, column.name, column.kind) == ("figure", month, "month")
+    assert (column.quarter, column.year) == (quarter, year)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "Q1 Actual",
+            "names the quarter Q1 but not its year, so its figures cannot be read; head it with "
+            "the financial year too, such as 2022/23 Q1",
+        ),
+        (
+            "Actual Q1",
+            "names the quarter Q1 but not its year, so its figures cannot be read; head it with "
+            "the financial year too, such as 2022/23 Q1",
+        ),
+        (
+            "Target Q2",
+            "names the quarter Q2 but not its year, so its targets cannot be read; head it with "
+            "the financial year too, such as target 2022/23 Q2",
+        ),
+        (
+            "Q3 Target",
+            "names the quarter Q3 but not its year, so its targets cannot be read; head it with "
+            "the financial year too, such as target 2022/23 Q3",
+        ),
+        (
+            "Jun Actual",
+            "names the month Jun but not its year, so its figures cannot be read; head it with "
+            "the financial year too, such as 2022-06",
+        ),
+        (
+            "Apr-Jun",
+            "names the months Apr-Jun but not its year, so its figures cannot be read; head it "
+            "with the financial year too, such as 2022/23 Q1",
+        ),
+        ("Apr-May 2022", f"is not a period perfnb reads; {HOW}"),  # not a quarter
+        ("Q1 22/24", f"is not a period perfnb reads; {HOW}"),
+        ("31/06/2022", f"is not a period perfnb reads; {HOW}"),
+        ("Q1 2022", f"is not a period perfnb reads; {HOW}"),  # a calendar year's Q1?
+    ],
+)
+def test_headers_perfnb_cannot_read_are_errors(header, message) -> None:
+    """A header naming a quarter or month without its year, or a period that does not exist,
+    is an error saying how to head it: its figures are never dropped without a word."""
+    column = classify_header(0, header)
+    assert (column.role, column.name) == ("error", message)
+
+
+@pytest.mark.parametrize(
+    ("header", "what"),
+    [("2022/23 Q1 RAG", "figures"), ("Target 2022/23 Q1 RAG", "targets"), ("Q1 RAG", "figures")],
+)
+def test_headers_with_a_period_and_more_are_warned(header, what) -> None:
+    """A header that names a period and says more is kept as a column of its own, with a
+    warning naming what it is not read as."""
+    column = classify_header(0, header)
+    assert column.role == "warning"
+    assert column.name == f"is kept as a column of its own, not read as {what}; to read it, {HOW}"
+
+
+@pytest.mark.parametrize("header", ["Target", "Annual target", "Year end target"])
+def test_a_target_header_without_a_period_is_warned(header) -> None:
+    """Target, Annual target: kept as the user's own column, with a warning to name its year."""
+    column = classify_header(0, header)
+    assert column.role == "warning"
+    assert column.name.startswith("is kept as a column of its own, not read as targets: it names")
+
+
+# a council's own headers: a two-digit year, Actual before the period, a date header at the end
+# of Q3 (a quarter for the quarterly measures, December for the monthly one), a target with a
+# unit note, the year's target with the word after, a month by name
+COUNCIL = """\
+measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency,Q1 22/23,\
+Actual 2022/23 Q2,31/12/2022,Target 2022/23 Q1 (%),2022/23 Target,Jun-22
+C1,Calls answered,Contact,Access,Local,count,high,sum,quarterly,1200,1300,1250,,5000,
+C2,Complaints on time,Contact,Access,Local,percent,high,last,quarterly,81.5,83,84,85,90,
+C3,Visits,Libraries,Culture,Local,count,high,sum,monthly,,,410,,4800,400
+"""
+
+
+def _with_header(folder: Path, cell: str, value: object) -> Path:
+    """The data set's perfnb.xlsx with one header cell of its kpis sheet replaced."""
+    book = load_workbook(folder / "perfnb.xlsx")
+    book["kpis"][cell] = value
+    book.save(folder / "perfnb.xlsx")
+    return folder
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_councils_headers_read_as_written(form, tmp_path) -> None:
+    """A council's sheet validates and gives these rows, worked from its cells: in Excel the
+    Q3 column is headed by the date 31 December 2022, typed as a date."""
+    folder = write_form(tmp_path / "d", form, COUNCIL)
+    if form == "xlsx":
+        _with_header(folder, "L1", dt.datetime(2022, 12, 31))
+    assert validate_dataset(folder) == []
+    data = load_dataset(folder)
+    assert data.values[["measure_id", "period", "value"]].values.tolist() == [
+        ["C1", "2022/23 Q1", 1200.0],
+        ["C1", "2022/23 Q2", 1300.0],
+        ["C1", "2022/23 Q3", 1250.0],
+        ["C2", "2022/23 Q1", 81.5],
+        ["C2", "2022/23 Q2", 83.0],
+        ["C2", "2022/23 Q3", 84.0],
+        ["C3", "2022-12", 410.0],
+        ["C3", "2022-06", 400.0],
+    ]
+    assert data.targets[["measure_id", "year", "period", "target"]].values.tolist() == [
+        ["C1", "2022/23", "", 5000.0],
+        ["C2", "2022/23", "2022/23 Q1", 85.0],
+        ["C2", "2022/23", "", 90.0],
+        ["C3", "2022/23", "", 4800.0],
+    ]
+
+
+DATED = """\
+measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency,30/06/2022,\
+target 2022/23
+Q1M,Calls answered,Contact,Access,Local,count,high,sum,quarterly,1200,4000
+MON,Visits,Libraries,Culture,Local,count,high,sum,monthly,400,4800
+"""
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_quarter_end_date_header_is_the_quarter_of_a_quarterly_measure(form, tmp_path) -> None:
+    """A column headed 30 June 2022 (in Excel, a date) holds Q1's figure for a quarterly
+    measure, not June's: 1200 against 4000 x 3/12 = 1000 is Green, not "Pending: figures for
+    1 of 3 months". For a monthly measure it is June: 1 of Q1's 3 months, pending."""
+    folder = write_form(tmp_path / "d", form, DATED)
+    if form == "xlsx":
+        _with_header(folder, "J1", dt.datetime(2022, 6, 30))
+    assert validate_dataset(folder) == []
+    data = load_dataset(folder)
+    assert data.values[["measure_id", "period"]].values.tolist() == [
+        ["Q1M", "2022/23 Q1"],
+        ["MON", "2022-06"],
+    ]
+    card = performance(data, "2022/23 Q1").set_index("measure_id")
+    assert (card.at["Q1M", "value"], card.at["Q1M", "target"]) == (1200, 1000)
+    assert card.at["Q1M", "rag"] == "Green"
+    assert card.at["MON", "rag"] == "Pending"
+    assert card.at["MON", "rag_reason"].endswith("figures for 1 of 3 months")
+
+
+FINER = """\
+measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency,2022/23 Q1,\
+Jun-22,note 2022-06,2022/23
+Q1M,Calls answered,Contact,Access,Local,count,high,sum,quarterly,1200,410,,
+SUR,Residents satisfied,Contact,Access,Local,percent,high,last,annual,81.5,,,80
+Q2M,Visits,Libraries,Culture,Local,count,high,sum,quarterly,300,,Due Jul,
+"""
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_figure_finer_than_its_measure_is_an_error(form, tmp_path, capsys) -> None:
+    """A month's figure (or note) for a quarterly measure, and a quarter's for an annual one,
+    are errors naming the row and header and saying how to head it; validate exits 1. In Excel
+    the month is headed by the date 1 June 2022, which perfnb reads as 2022-06."""
+    folder = write_form(tmp_path / "d", form, FINER)
+    header = "Jun-22"
+    if form == "xlsx":
+        _with_header(folder, "K1", dt.datetime(2022, 6, 1))
+        header = "2022-06"
+    label = LABEL[form]
+    problems = [str(p) for p in validate_dataset(folder)]
+    assert problems == [
+        f"{label}, row 2, column {header}: '410' is a figure for the month 2022-06, but the "
+        "measure is quarterly; head the column with the quarter, 2022/23 Q1, or make the "
+        "measure monthly",
+        f"{label}, row 3, column 2022/23 Q1: '81.5' is a figure for the quarter 2022/23 Q1, but "
+        "the measure is annual; head the column with the year, 2022/23, or change the "
+        "measure's frequency",
+        f"{label}, row 4, column note 2022-06: 'Due Jul' is a note for the month 2022-06, but "
+        "the measure is quarterly; head the column with the quarter, 2022/23 Q1, or make the "
+        "measure monthly",
+    ]
+    assert main(["validate", "--data", str(folder)]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_month_target_of_a_quarterly_measure_names_its_header(form, tmp_path) -> None:
+    """A target headed by a month, for a quarterly measure, is the contract's error, located
+    at the kpis row and header."""
+    kpis = add_column(SMALL, "Target Jun-22", "300")
+    problems = [str(p) for p in validate_dataset(write_form(tmp_path / "d", form, kpis))]
+    assert problems == [
+        f"{LABEL[form]}, row 2, column Target Jun-22: '2022-06' is a month, but the measure is "
+        "quarterly and has no monthly figures; give the target at a quarter such as 2017/18 Q2"
+    ]
+
+
+def test_kpis_tolerance_typed_as_a_percentage_in_excel(tmp_path) -> None:
+    """In Excel, an amber_within typed as 10% (stored 0.1, formatted 0%) is 10% of the target:
+    M4's 6 against 4 (lower is better) misses by 2, 50% of the target, beyond 10%: Red (read
+    as 10 points it would be Amber). A figure formatted as a percentage (30.5%, stored 0.305)
+    is still the per cent shown, 30.5."""
+    folder = write_form(tmp_path / "d", "xlsx", KPIS, {"targets.csv": BAND_TARGETS})
+    book = load_workbook(folder / "perfnb.xlsx")
+    sheet = book["kpis"]
+    sheet["J5"], sheet["J5"].number_format = 0.1, "0%"  # M4's amber_within
+    sheet["L3"], sheet["L3"].number_format = 0.305, "0.0%"  # M2's 2017/18 Q1
+    book.save(folder / "perfnb.xlsx")
+    data = load_dataset(folder)
+    assert data.measures.set_index("measure_id").at["M4", "amber_within"] == "10%"
+    values = data.values.set_index(["measure_id", "period"])
+    assert values.at[("M2", "2017/18 Q1"), "value"] == pytest.approx(30.5)
+    card = performance(data, "2017/18 Q2").set_index("measure_id")
+    assert card.at["M4", "rag"] == "Red"
