@@ -7,8 +7,9 @@ data it was drawn from):
   with its target (a line, or a shaded band), the same period last year (dashed), the latest
   figure and its variance written on the chart, the polarity stated, and analysts' annotations
   (``annotations.csv``: ``measure_id, period, text``) drawn at their period;
-- :func:`cumulative_chart`: a sum measure's year to date against its profiled target, with the
-  annual target and the year-end forecast (will we hit the annual target?);
+- :func:`cumulative_chart`: a running total's year to date (a ``sum`` measure's, or a ``ytd``
+  measure's of counts or money, drawn as given) against its target to date, with the annual
+  target and the year-end forecast (will we hit the annual target?);
 - :func:`rag_summary_chart`: the count of Red, Amber, Green, N/A and Pending ratings per theme;
 - :func:`action_progress_chart`: each action's % complete against the progress expected by the
   period end, its bar drawn in the colour and hatching of its derived rating.
@@ -83,6 +84,7 @@ __all__ = [
     "action_progress_chart",
     "cumulative_chart",
     "house_style",
+    "is_running_total",
     "rag_summary_chart",
     "spc_chart",
     "trend_chart",
@@ -533,14 +535,20 @@ _TREND_COLUMNS = (
 )
 
 
+# aggregations whose figure is a year to date that starts again each financial year
+_RESETS = ("sum", "ytd")
+
+
 def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) -> Chart:
     """One measure's figures over recent report periods (the engine's rows, in period order):
     points marked by RAG, its target or band, last year dashed, the latest figure labelled.
 
     Values are in the measure's unit. Consecutive reports that show the same period's figure
     are drawn once, at that period. A period with no figure keeps its place, marked "Pending".
-    ``annotations`` rows (``measure_id, period, text``) of this measure are drawn as a dotted
-    line with their text at their period; those at periods outside the chart are left out.
+    A year to date (``sum`` and ``ytd`` measures) starts again each April, so each financial
+    year's figures are a line of their own. ``annotations`` rows (``measure_id, period,
+    text``) of this measure are drawn as a dotted line with their text at their period; those
+    at periods outside the chart are left out.
     """
     rows, slots = _collapse_repeats(_one_measure(history, _TREND_COLUMNS, "trend_chart"))
     latest = rows.iloc[-1]
@@ -584,7 +592,8 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
     statuses = [p["status"] for p in points] + [p["last_year_status"] for p in points]
 
     basis = str(latest["value_basis"]) if not _isnan(latest["value_basis"]) else ""
-    resets = str(latest["aggregation"]) == "sum" and basis == "year to date"
+    # a running year to date (a sum, or a ytd figure: a collection rate) starts again each April
+    resets = str(latest["aggregation"]) in _RESETS and basis == "year to date"
     subtitle_parts = [POLARITY_TEXT.get(polarity, polarity)]
     if basis in _BASIS_NOTE:
         subtitle_parts.append(_BASIS_NOTE[basis])
@@ -611,7 +620,7 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
             handles.append(Line2D([], [], color="C1", linewidth=1.6, label="Target"))
 
         last_year = [p["last_year"] for p in points]
-        # a year to date starts again each April: a sum's line is not joined across years
+        # Q4's year to date is not joined to the next Q1's: each year's line stands alone
         years = [parse_period(p["period"]).fy for p in points] if resets else [0] * n
         if any(v is not None for v in last_year):
             for k, (xs, ys) in enumerate(_lines(last_year, years)):
@@ -920,25 +929,41 @@ _CUMULATIVE_COLUMNS = (
 )
 
 
+def is_running_total(aggregation: object, unit: object) -> bool:
+    """True for a measure whose year to date is a running total through the year, which
+    :func:`cumulative_chart` draws: a ``sum`` measure, or a ``ytd`` measure of counts or money
+    (docs/method.md section 3). A ytd percentage (a collection rate) is not one."""
+    return aggregation == "sum" or (aggregation == "ytd" and unit in _ADDITIVE_UNITS)
+
+
+_ADDITIVE_UNITS = ("count", "currency")
+
+
 def cumulative_chart(year: pd.DataFrame) -> Chart:
-    """A sum measure's year to date against its profiled target over one financial year (the
+    """A running total's year to date against its target to date over one financial year (the
     engine's rows for each quarter or month, in order), with the annual target and the
     year-end forecast projected from the latest figure. Values are in the measure's unit.
 
-    Rows after the latest figure have a blank ``ytd_value``. For a measure rated on its
-    forecast (``rag_on = forecast``) the engine does not profile the target, so only the
-    annual target is drawn, and the rating is the forecast's: it is printed beside the
-    forecast, and the year-to-date points are not coloured by it. Raises ValueError for a
-    measure that is not a sum.
+    The year to date is the engine's ``ytd_value``: a sum measure's figures added up, a ``ytd``
+    measure's figure as given (it is the year to date already, so nothing is added). The
+    target to date is the year's profiled to each period, or the period's own target
+    (``target_basis`` ``period``: the line is then "Target to date"). Rows after the latest
+    figure have a blank ``ytd_value``. For a measure rated on its forecast (``rag_on =
+    forecast``) the engine does not profile the target, so only the annual target is drawn,
+    and the rating is the forecast's: it is printed beside the forecast, and the year-to-date
+    points are not coloured by it. Raises ValueError for a measure that is not a running total
+    (:func:`is_running_total`).
     """
     rows = _one_measure(year, _CUMULATIVE_COLUMNS, "cumulative_chart")
     first = rows.iloc[0]
     measure_id, name = str(first["measure_id"]), str(first["name"])
-    if str(first["aggregation"]) != "sum":
+    if not is_running_total(str(first["aggregation"]), str(first["unit"])):
+        unit = f" of {first['unit']}" if first["aggregation"] == "ytd" else ""
         raise ValueError(
-            f"cumulative_chart draws a sum measure's year to date; {measure_id} has aggregation "
-            f"{first['aggregation']!r}, whose figures do not add up over the year "
-            "(use trend_chart)"
+            f"cumulative_chart draws a running total's year to date (a sum measure, or a ytd "
+            f"measure of counts or money); {measure_id} has aggregation "
+            f"{first['aggregation']!r}{unit}, whose figures are not a running total through the "
+            "year (use trend_chart)"
         )
     rows, _ = _collapse_repeats(rows)
     periods = [parse_period(p) for p in rows["value_period"]]
@@ -952,6 +977,8 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
     unit, polarity = str(first["unit"]), str(first["polarity"])
     rate_per = _number(first["rate_per"])
     profiled = str(rows["rag_on"].iloc[-1]) != "forecast"
+    # targets.csv's own targets for periods are set, not profiled from the year's
+    set_targets = "target_basis" in rows and bool((rows["target_basis"] == "period").any())
 
     points = []
     for i, (period, row) in enumerate(zip(periods, rows.to_dict("records"), strict=True)):
@@ -1014,7 +1041,13 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
                 gid="profiled-target",
             )
             handles.append(
-                Line2D([], [], color="C1", linewidth=1.6, label="Target profiled to date")
+                Line2D(
+                    [],
+                    [],
+                    color="C1",
+                    linewidth=1.6,
+                    label="Target to date" if set_targets else "Target profiled to date",
+                )
             )
         if annual is not None:
             ax.hlines(
@@ -1140,7 +1173,17 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
         _legend(ax, handles)
 
     alt = _cumulative_alt(
-        name, measure_id, fy, latest, annual, forecast, method, verdict, first, profiled
+        name,
+        measure_id,
+        fy,
+        latest,
+        annual,
+        forecast,
+        method,
+        verdict,
+        first,
+        profiled,
+        set_targets,
     )
     if status_key_line(statuses):
         alt += f" {status_key_line(statuses)}"
@@ -1215,6 +1258,7 @@ def _cumulative_alt(
     verdict: str,
     record: pd.Series,
     profiled: bool = True,
+    set_targets: bool = False,
 ) -> str:
     sentences = [f"Line chart: {name} ({measure_id}), year to date against target, {fy.label}."]
     if latest is None:
@@ -1222,7 +1266,8 @@ def _cumulative_alt(
     else:
         text = f"At {latest['period']} the year to date is {latest['value_text']}"
         if latest["target"] is not None:
-            text += f" against a profiled target of {_format(latest['target'], record, True)}"
+            kind = "target to date" if set_targets else "profiled target"
+            text += f" against a {kind} of {_format(latest['target'], record, True)}"
         sentences.append(f"{text}, {_rated(latest['rag'])}." if profiled else f"{text}.")
     if annual is not None:
         sentences.append(f"Annual target {_format(annual, record, True)}.")

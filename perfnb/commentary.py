@@ -32,7 +32,13 @@ import pandas as pd
 
 from perfnb.files import UMASK
 from perfnb.periods import Period, figure_label, parse_period
-from perfnb.tables import count_behind, format_target, format_value
+from perfnb.tables import (
+    count_behind,
+    format_target,
+    format_value,
+    own_figure_label,
+    target_text,
+)
 
 __all__ = [
     "DRAFT_MARKER",
@@ -408,19 +414,6 @@ def _figure(row: pd.Series, value: float) -> str:
     return format_value(value, row["unit"], int(row["decimals"]), rate_per)
 
 
-def _target_figure(row: pd.Series, value: float) -> str:
-    """A target as ``format_target`` prints one: round targets without decimals (80%)."""
-    decimals = 0 if float(value).is_integer() else int(row["decimals"])
-    return format_value(value, row["unit"], decimals, row.get("rate_per"))
-
-
-def _band(row: pd.Series, low: float, high: float) -> str:
-    """A band as ``format_target`` prints it: ``59 to 63%``."""
-    places = max(0 if float(edge).is_integer() else int(row["decimals"]) for edge in (low, high))
-    unit, rate_per = row["unit"], row.get("rate_per")
-    return f"{format_value(low, 'count', places)} to {format_value(high, unit, places, rate_per)}"
-
-
 def _points(amount: float, decimals: int) -> str:
     """``2.6 points``, ``1 point``; '' when it rounds to nothing."""
     text = f"{abs(amount):.{decimals}f}"
@@ -458,12 +451,24 @@ def _figure_phrase(row: pd.Series) -> str:
     return text
 
 
+def _own_figure_not_shown(row: pd.Series) -> bool:
+    """True when direction of travel compared the period's own figure (``compared_on`` is
+    ``period``) and the figure printed is another, the year to date after the first period."""
+    shown = row["value_period"] or row["period"]
+    return row.get("compared_on") == "period" and not _first_period_of_year(shown)
+
+
 def _movement(row: pd.Series) -> str:
     """``4.8% worse than 2016/17 Q4 (744 days)``: the change since the figure the direction of
-    travel compares with, in points for percentages and per cent otherwise."""
+    travel compares with, in points for percentages and per cent otherwise. When the periods'
+    own figures were compared (``compared_on`` is ``period``), the period's own figure comes
+    first when it is not the one printed (after the first period of the year): ``26.0% in
+    2022/23 Q2 alone, 5.0 points worse than 2022/23 Q1 alone (31.0%)``."""
+    own = False
     if "compared_value" in row:  # the two figures direction of travel compared, like with like
         earlier, value = row["compared_value"], row["dot_value"]
         basis = row["compared_on"]
+        own = basis == "period"
     else:
         last_year = row["dot_basis"] == "last_year"
         earlier = row["last_year_value"] if last_year else row["previous_value"]
@@ -471,7 +476,14 @@ def _movement(row: pd.Series) -> str:
     if pd.isna(earlier) or pd.isna(value) or not row["compared_with"]:
         return ""
     value = float(value)
-    when = f"{figure_label(row['compared_with'], basis)} ({_figure(row, earlier)})"
+    lead = ""
+    if own:
+        when = f"{own_figure_label(row['compared_with'])} ({_figure(row, earlier)})"
+        if _own_figure_not_shown(row):
+            shown = own_figure_label(row["value_period"] or row["period"])
+            lead = f"{_figure(row, value)} in {shown}, "
+    else:
+        when = f"{figure_label(row['compared_with'], basis)} ({_figure(row, earlier)})"
     if row["unit"] == "percent":
         size = _points(value - earlier, int(row["decimals"]))
     elif earlier == 0:
@@ -479,7 +491,7 @@ def _movement(row: pd.Series) -> str:
     else:
         size = _per_cent((value - earlier) / abs(earlier) * 100)
     if not size:
-        return f"the same as {when}"
+        return f"{lead}the same as {when}"
     higher = value > earlier
     if row["unit"] != "percent" and earlier == 0:
         word = "higher" if higher else "lower"  # "3 worse than 0" would say nothing of scale
@@ -489,7 +501,7 @@ def _movement(row: pd.Series) -> str:
         word = "worse" if higher else "better"
     else:
         word = "higher" if higher else "lower"
-    return f"{size} {word} than {when}"
+    return f"{lead}{size} {word} than {when}"
 
 
 def _gap(row: pd.Series) -> str:
@@ -501,8 +513,10 @@ def _gap(row: pd.Series) -> str:
     return _figure(row, abs(row["variance"]))
 
 
-def _profiled(row: pd.Series) -> bool:
-    return row["aggregation"] == "sum" and row.get("rag_on", "value") != "forecast"
+def _running(row: pd.Series) -> bool:
+    """True when the figure and its target are a year to date (a ``sum`` or ``ytd`` measure
+    rated on its value), so a target that is not the year's is the year-to-date target."""
+    return row["aggregation"] in ("sum", "ytd") and row.get("rag_on", "value") != "forecast"
 
 
 def _target_phrase(row: pd.Series) -> str:
@@ -513,20 +527,20 @@ def _target_phrase(row: pd.Series) -> str:
         return "not rated, as neither higher nor lower is better"
     low, high = row.get("band_low"), row.get("band_high")
     if row["polarity"] == "band" and pd.notna(low) and pd.notna(high):
-        profiled = _profiled(row) and (
+        to_date = _running(row) and (
             low != row.get("annual_band_low") or high != row.get("annual_band_high")
         )
-        label = "the year-to-date target band of" if profiled else "the target band of"
-        band = _band(row, low, high)
+        label = "the year-to-date target band of" if to_date else "the target band of"
+        band = target_text(row)
         if low <= row["value"] <= high:
             return f"inside {label} {band}"
         side = "above" if row["value"] > high else "below"
         return f"{_gap(row)} {side} {label} {band}"
     if row["polarity"] != "band" and pd.notna(row["target"]):
-        target = _target_figure(row, row["target"])
+        target = target_text(row)
         if row.get("rag_on") == "forecast":
             label = "the year-end target"
-        elif _profiled(row) and row["target"] != row["annual_target"]:
+        elif _running(row) and row["target"] != row["annual_target"]:
             label = "the year-to-date target"
         else:
             label = "the target"
@@ -583,16 +597,21 @@ def draft_commentary(row: pd.Series) -> str:
     For example ``Delayed transfers of care ... : 780 days, 4.8% worse than 2016/17 Q4 (744
     days); no target set (TBC).``: the figure as the scorecard prints it, the change since the
     figure its direction of travel compares with (points for percentages), where it stands
-    against its target, and how it was rated.
+    against its target, and how it was rated. When the direction compared the periods' own
+    figures and the one printed is the year to date, the year to date stands with its target
+    first, then the period's own figure and its change: ``57.0% year to date, 0.5 points
+    above the year-to-date target of 56.52%; 26.0% in 2022/23 Q2 alone, 5.0 points worse than
+    2022/23 Q1 alone (31.0%).``
     """
     name = _markdown_text(row["name"])
     if row["pending"] or pd.isna(row["value"]):
         return _pending_draft(row, name)
     text = f"{name}: {_figure_phrase(row)}"
     moved = _movement(row)
-    if moved:
-        text += f", {moved}"
-    text += f"; {_target_phrase(row)}."
+    if moved and _own_figure_not_shown(row):
+        text += f", {_target_phrase(row)}; {moved}."
+    else:
+        text += f", {moved}; {_target_phrase(row)}." if moved else f"; {_target_phrase(row)}."
     rated = _rag_phrase(row)
     return f"{text} {rated}" if rated else text
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 import pandas as pd
 from IPython.display import HTML
 
-from perfnb.charts import Chart, cumulative_chart, spc_chart, trend_chart
+from perfnb.charts import Chart, cumulative_chart, is_running_total, spc_chart, trend_chart
 from perfnb.commentary import Commentary, load_commentary, missing_commentary, render_markdown
 from perfnb.engine import performance
 from perfnb.history import trend_history, variance_periods, year_to_date_history
@@ -290,7 +290,8 @@ class ServiceReport:
         return HTML("\n".join(parts))
 
     def measure_charts(self, measure_id: str) -> list[Chart]:
-        """The charts of one measure: its trend, and year to date against target for counts."""
+        """The charts of one measure: its trend, and year to date against target for a running
+        total (a sum, or a ytd count or sum of money, whose figures are drawn as given)."""
         charts = []
         history = self.history[self.history["measure_id"] == measure_id]
         if history["value"].notna().any():
@@ -298,7 +299,7 @@ class ServiceReport:
         year = self.year[self.year["measure_id"] == measure_id]
         if (
             len(year)
-            and year["aggregation"].iloc[0] == "sum"
+            and is_running_total(year["aggregation"].iloc[0], year["unit"].iloc[0])
             and year["target"].notna().any()
             and year["ytd_value"].notna().any()
         ):

@@ -50,9 +50,11 @@ __all__ = [
     "format_value",
     "latest_heading",
     "latest_text",
+    "own_figure_label",
     "rag_reasons_table",
     "scorecard_table",
     "special_cause_table",
+    "target_text",
     "target_to_date",
     "this_period_text",
     "variance_table",
@@ -103,32 +105,87 @@ DIRECTION_LABELS = {
 }
 
 
-def _target_decimals(value: float, decimals: int) -> int:
-    """Targets are usually round: 80 prints as 80%, not 80.0%; 630.6 keeps its decimals."""
-    return 0 if float(value).is_integer() else decimals
+# an entered target keeps up to this many decimal places, more than its measure's if need be
+_ENTERED_PLACES = 3
+
+
+def _target_decimals(value: float, decimals: int, entered: bool = False) -> int:
+    """Targets are usually round: 80 prints as 80%, not 80.0%; 630.6 keeps its decimals. A
+    target as targets.csv gives it (``entered``, not profiled) keeps the places it was given,
+    up to three: a collection rate's 30.97% is not printed as 31.0%."""
+    value = float(value)
+    if value.is_integer():
+        return 0
+    decimals = int(decimals)
+    if entered:  # the fewest places, from the measure's own, that give the target exactly
+        for places in range(decimals, _ENTERED_PLACES + 1):
+            if abs(round(value, places) - value) < 1e-9:
+                return places
+    return decimals
+
+
+def _text(row: pd.Series, column: str) -> str:
+    """A text column of a card row, stripped; '' when it is missing or blank."""
+    text = row.get(column)
+    return (
+        "" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text).strip()
+    )
 
 
 def _target_note(row: pd.Series) -> str:
-    """targets.csv's note of a row (``Maintain 16/17``, ``TBC``); '' when there is none."""
-    note = row.get("target_note")
-    return "" if note is None or pd.isna(note) else str(note).strip()
+    """targets.csv's note of the year's target (``Maintain 16/17``, ``TBC``): the card's
+    ``annual_target_note``, or ``target_note`` for a card without it; '' when there is none."""
+    if "annual_target_note" in row.index:
+        return _text(row, "annual_target_note")
+    return _text(row, "target_note")
+
+
+def _period_note(row: pd.Series) -> str:
+    """The note of a period's own target (``target_basis`` is ``period``) when it is not the
+    year's: ``Phased for the new system`` beside Q2's 54%; '' otherwise."""
+    if "annual_target_note" not in row.index or _text(row, "target_basis") != "period":
+        return ""
+    note = _text(row, "target_note")
+    return "" if note == _target_note(row) else note
+
+
+def _target_figure(
+    row: pd.Series, target: object, low: object, high: object, entered: bool = True
+) -> str:
+    """A target as printed: the band ``low`` to ``high`` when both are given (``59 to 63%``),
+    else ``target`` (``19,000``); '' when there is neither. ``entered`` targets keep the places
+    targets.csv gives them; profiled ones are printed to the measure's decimals."""
+    unit, decimals, rate_per = row["unit"], row["decimals"], row.get("rate_per")
+    if low is not None and high is not None and pd.notna(low) and pd.notna(high):
+        places = max(
+            _target_decimals(low, decimals, entered), _target_decimals(high, decimals, entered)
+        )
+        return (
+            f"{format_value(low, 'count', places)} to {format_value(high, unit, places, rate_per)}"
+        )
+    if target is None or pd.isna(target):
+        return ""
+    return format_value(target, unit, _target_decimals(target, decimals, entered), rate_per)
+
+
+def _entered(row: pd.Series) -> bool:
+    """True when a row's ``target`` is targets.csv's own (a period's or the year's), not
+    profiled from the year's; a card without ``target_basis`` says so by ``target`` being the
+    annual one."""
+    basis = _text(row, "target_basis")
+    if basis:
+        return basis != "profile"
+    return bool(pd.notna(row.get("target")) and row.get("target") == row.get("annual_target"))
 
 
 def format_target(row: pd.Series) -> str:
-    """The year-end target of a scorecard row: a figure or a band with targets.csv's note
-    beside it (``164,500 (Maintain 16/17)``), the note alone (TBC), or None set."""
-    unit, decimals, rate_per = row["unit"], row["decimals"], row.get("rate_per")
-    low, high = row.get("annual_band_low"), row.get("annual_band_high")
+    """The year-end target of a scorecard row: a figure or a band with the year's note from
+    targets.csv beside it (``164,500 (Maintain 16/17)``), the note alone (TBC), or None set."""
+    text = _target_figure(
+        row, row.get("annual_target"), row.get("annual_band_low"), row.get("annual_band_high")
+    )
     note = _target_note(row)
-    if pd.notna(low) and pd.notna(high):
-        places = max(_target_decimals(low, decimals), _target_decimals(high, decimals))
-        text = (
-            f"{format_value(low, 'count', places)} to {format_value(high, unit, places, rate_per)}"
-        )
-    elif pd.notna(row.get("annual_target")):
-        target = row["annual_target"]
-        text = format_value(target, unit, _target_decimals(target, decimals), rate_per)
-    else:
+    if not text:
         return note or "None set"
     return f"{text} ({note})" if note else text
 
@@ -389,33 +446,40 @@ def _actual(row: pd.Series) -> str:
 
 
 def target_to_date(row: pd.Series) -> str:
-    """The target the period's figure is judged against, when it is not the year-end one (a
-    count's target profiled to the period: 19,000 of 38,000 at Q2); blank otherwise."""
-    if pd.isna(row["target"]) or pd.isna(row["annual_target"]):
-        return ""
-    if row["target"] == row["annual_target"]:
-        return ""
-    return format_value(
-        row["target"],
-        row["unit"],
-        _target_decimals(row["target"], row["decimals"]),
-        row.get("rate_per"),
+    """The target the period's figure was judged against (the card's ``target``, or its band),
+    whenever the year-end target does not say it already: a count's target profiled to the
+    period (19,000 of 38,000 at Q2), a period's own target (a collection rate's 56.52% at Q2,
+    a band of 60 to 65% beside the year's 59 to 63%), any target when there is no year-end
+    one. A period's own target carries its note when the note is not the year's (``54%
+    (Phased for the new system)``); such a note with no target stands for it. Blank when the
+    figure was judged against the year-end target itself."""
+    note = _period_note(row)
+    pairs = (
+        ("target", "annual_target"),
+        ("band_low", "annual_band_low"),
+        ("band_high", "annual_band_high"),
     )
-
-
-def _period_target(row: pd.Series) -> str:
-    """The target for a period as the variance table prints it: the figure or the band."""
-    if pd.notna(row.get("band_low")) and pd.notna(row.get("band_high")):
-        low, high, unit = row["band_low"], row["band_high"], row["unit"]
-        places = max(
-            _target_decimals(low, row["decimals"]), _target_decimals(high, row["decimals"])
-        )
-        return f"{format_value(low, 'count', places)} to {format_value(high, unit, places)}"
-    if pd.isna(row.get("target")):
+    if not note and all(_same(row.get(a), row.get(b)) for a, b in pairs):
         return ""
-    target = row["target"]
-    return format_value(
-        target, row["unit"], _target_decimals(target, row["decimals"]), row.get("rate_per")
+    text = target_text(row)
+    return _with_note(text, note) if text else note
+
+
+def _same(a: object, b: object) -> bool:
+    """True when two targets are equal, or both missing."""
+    missing_a = a is None or pd.isna(a)
+    missing_b = b is None or pd.isna(b)
+    if missing_a or missing_b:
+        return missing_a and missing_b
+    return abs(float(a) - float(b)) < 1e-9
+
+
+def target_text(row: pd.Series) -> str:
+    """The target a row's figure was judged against as printed: its band (``60 to 65%``) or
+    its target, to the places targets.csv gives (``56.52%``) or, profiled, to the measure's
+    (``22,167``); '' when it has none."""
+    return _target_figure(
+        row, row.get("target"), row.get("band_low"), row.get("band_high"), _entered(row)
     )
 
 
@@ -423,13 +487,25 @@ def _figure(row: pd.Series, column: str) -> str:
     return format_value(row[column], row["unit"], row["decimals"], row.get("rate_per"))
 
 
+def own_figure_label(period: object) -> str:
+    """What a period's own figure covers when it is set beside others' year to date:
+    ``2022/23 Q1 alone``, ``Sep 2022 alone``; a year is its own (``2021/22``)."""
+    label = figure_label(period)
+    return label if parse_period(period).kind == "year" else f"{label} alone"
+
+
 def _compared(row: pd.Series) -> str:
     """The figure the direction of travel compares with, its marker, and what it covers: ``744
-    (2016/17 average)`` for a mean measure's previous year, not the bare ``2016/17 Q4``; a
-    period's own figure (``compared_on`` is ``period``) by its period alone."""
+    (2016/17 average)`` for a mean measure's previous year, not the bare ``2016/17 Q4``. When
+    the periods' own figures were compared (``compared_on`` is ``period``), both are given, as
+    the figure printed is the year to date: ``31.0% (2022/23 Q1 alone; 26.0% in 2022/23 Q2
+    alone)``; in the first period of the year, whose year to date is its own figure, only the
+    earlier one is (``87.6% (2016/17 Q4 alone)``)."""
+    own = False
     if "compared_value" in row.index:  # the engine's own choice (like with like)
         column, status = "compared_value", _status(row, "compared_status")
-        basis = "period" if row.get("compared_on") == "period" else row["value_basis"]
+        own = row.get("compared_on") == "period"
+        basis = "period" if own else row["value_basis"]
     else:
         on_last_year = row["dot_basis"] == "last_year"
         column = "last_year_value" if on_last_year else "previous_value"
@@ -438,7 +514,14 @@ def _compared(row: pd.Series) -> str:
     figure = with_marker(_figure(row, column), status)
     if not figure or not row["compared_with"]:
         return ""
-    return f"{figure} ({figure_label(row['compared_with'], basis)})"
+    if not own:
+        return f"{figure} ({figure_label(row['compared_with'], basis)})"
+    now = with_marker(_figure(row, "dot_value"), _status(row, "period_status"))
+    earlier = own_figure_label(row["compared_with"])
+    shown = row["value_period"] or row["period"]
+    if not now or parse_period(shown).first_fy_month == 1:  # Q1's year to date is its own
+        return f"{figure} ({earlier})"
+    return f"{figure} ({earlier}; {now} in {own_figure_label(shown)})"
 
 
 def _last_year(row: pd.Series) -> str:
@@ -507,15 +590,24 @@ def _latest_row(row: pd.Series) -> pd.Series:
     return pd.concat([row.drop(list(latest), errors="ignore"), pd.Series(latest, dtype=object)])
 
 
+def _on_forecast(row: pd.Series) -> bool:
+    """True for a measure rated on its year-end forecast, whose figures (the latest position's
+    too) are forecasts."""
+    return row.get("rag_on") == "forecast" or row.get("value_basis") == "full year forecast"
+
+
 def latest_text(row: pd.Series, named: bool = False, places: int = 1) -> str:
     """A measure's latest position as the scorecard prints it: the figure with its marker and
     its variance (``20,715 (-6.5%)``, points for a percentage), the period first when ``named``
-    (``Oct 2012: 20,715 (-6.5%)``); '' when it has none."""
+    (``Oct 2012: 20,715 (-6.5%)``); a measure rated on its forecast gives the forecast made
+    then, and says so (``1,236 full year forecast (+3.0%)``); '' when it has none."""
     period = _latest_period(row)
     if not period:
         return ""
     latest = _latest_row(row)
     text = with_marker(_figure(latest, "value"), latest["status"])
+    if _on_forecast(row):
+        text += " full year forecast"
     variance = variance_text(latest, places=places)
     text = f"{text} ({variance})" if variance else text
     return f"{parse_period(period).short_label}: {text}" if named else text
@@ -788,8 +880,9 @@ def variance_table(rows: pd.DataFrame) -> Table:
     :func:`perfnb.history.variance_periods`). Each figure is shown once, under the first
     period that reports it: a quarterly measure's Q2 is not repeated under October. When the
     last period's rows have a latest position (a figure after the period), it follows as a
-    period of its own, ``Latest (Oct 2012)``. targets.csv's note is printed beside the year-end
-    target, and beside a period's target when that period has a note of its own.
+    period of its own, ``Latest (Oct 2012)``; a measure rated on its forecast says its figures
+    are forecasts. targets.csv's note of the year is printed beside the year-end target, and a
+    period's own target's note beside that period's target when it is not the year's.
     """
     has_target = rows["target"].notna() | rows["annual_target"].notna()
     rows = rows[has_target | (rows["band_low"].notna() & rows["band_high"].notna())]
@@ -800,7 +893,6 @@ def variance_table(rows: pd.DataFrame) -> Table:
         ("", "Description"): measures["name"].astype(object),
         ("", "Year-end target"): _cells(measures, format_target),
     }
-    year_notes = measures.apply(_target_note, axis=1) if len(measures) else pd.Series(dtype=object)
     latest = _at_period(rows, periods[-1], measures) if periods else measures
     shown = rows["value_period"].where(rows["value_period"] != "", rows["period"])
     rows = rows[~rows.assign(_shown=shown).duplicated(["measure_id", "_shown"])]
@@ -808,10 +900,8 @@ def variance_table(rows: pd.DataFrame) -> Table:
         at = _at_period(rows, period, measures)
         at = at.fillna({"value_period": "", "note": "", "pending": False, "unit": ""})
         heading = parse_period(period).short_label
-        notes = at.apply(_target_note, axis=1) if len(at) else pd.Series(dtype=object)
-        own_note = notes.where(notes != year_notes, "")
         columns[(heading, "Target")] = _cells(
-            at.assign(_own_note=own_note), lambda r: _with_note(_period_target(r), r["_own_note"])
+            at, lambda r: _with_note(target_text(r), _period_note(r))
         )
         columns[(heading, "Actual")] = _cells(at, _actual)
         # seed 000 prints variance in whole per cent (-16%)
@@ -860,10 +950,14 @@ def _latest_target(row: pd.Series) -> str:
 
 
 def _latest_actual(row: pd.Series, named: bool) -> str:
-    """A latest position's figure with its marker, and its period when the column's heading
-    does not name it (``20,715 (Oct 2012)``)."""
+    """A latest position's figure with its marker, what it is when it is a forecast and its
+    period when the column's heading does not name it (``20,715 (Oct 2012)``, ``1,236 (full
+    year forecast, Oct 2022)``)."""
     period = _latest_period(row)
     if not period:
         return ""
     text = with_marker(_figure(row, "value"), row["status"])
-    return f"{text} ({parse_period(period).short_label})" if named else text
+    said = ["full year forecast"] if _on_forecast(row) else []
+    if named:
+        said.append(parse_period(period).short_label)
+    return f"{text} ({', '.join(said)})" if said else text

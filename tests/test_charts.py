@@ -189,6 +189,81 @@ def test_trend_year_to_date_breaks_at_the_year_and_shows_red(sample) -> None:
     assert ax.yaxis.get_major_formatter()(20000, 0) == "20,000"
 
 
+# Figures councils keep as the year to date (aggregation ytd): a collection rate and a count
+# reported cumulatively, over 2021/22 and two quarters of 2022/23.
+YTD = {
+    "measures.csv": """\
+measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency,decimals
+NNDR,Business rates collected,Finance,Money,Local,percent,high,ytd,quarterly,1
+HOMES,Homes built,Finance,Money,Local,count,high,ytd,quarterly,0
+""",
+    "values.csv": """\
+measure_id,period,value
+NNDR,2021/22 Q1,30
+NNDR,2021/22 Q2,56
+NNDR,2021/22 Q3,80
+NNDR,2021/22 Q4,95
+NNDR,2022/23 Q1,31
+NNDR,2022/23 Q2,57
+HOMES,2021/22 Q4,540
+HOMES,2022/23 Q1,120
+HOMES,2022/23 Q2,260
+""",
+    "targets.csv": """\
+measure_id,year,period,target
+NNDR,,2022/23 Q1,30.97
+NNDR,,2022/23 Q2,56.52
+HOMES,2022/23,,600
+HOMES,,2022/23 Q2,250
+""",
+}
+YTD_QUARTERS = [
+    "2021/22 Q1",
+    "2021/22 Q2",
+    "2021/22 Q3",
+    "2021/22 Q4",
+    "2022/23 Q1",
+    "2022/23 Q2",
+]
+
+
+@pytest.fixture
+def ytd_data(tmp_path: Path):
+    from conftest import write_dataset
+
+    return load_dataset(write_dataset(tmp_path / "ytd", YTD))
+
+
+def test_trend_of_a_ytd_figure_breaks_at_the_year(ytd_data) -> None:
+    """A collection rate given as the year to date starts again each April: 2021/22's 30, 56,
+    80 and 95% are one line and 2022/23's 31 and 57% another, with no line down from Q4's
+    95% to the next Q1's 31%."""
+    chart = trend_chart(rows(performance(ytd_data, YTD_QUARTERS), "NNDR"))
+    ax = chart.figure.axes[0]
+    assert xy(artist(ax, "figure-0")) == [(0, 30), (1, 56), (2, 80), (3, 95)]
+    assert xy(artist(ax, "figure-1")) == [(4, 31), (5, 57)]
+    assert not [a for a in ax.get_children() if a.get_gid() == "figure-2"]
+    assert chart.model["subtitle"] == "NNDR. Higher is better. Figures are year to date."
+
+
+def test_cumulative_draws_a_ytd_count_as_given(ytd_data) -> None:
+    """Homes built, reported cumulatively: the year to date is each figure as given, 120 at Q1
+    and 260 at Q2 (never 120 + 260 = 380). The target to date is 600 x 3/12 = 150 at Q1
+    (profiled), Q2's own 250, then 600 x 9/12 = 450 and 600; as one target is set, not
+    profiled, the line is "Target to date"."""
+    year = rows(year_to_date_history(ytd_data, "2022/23 Q2"), "HOMES")
+    chart = cumulative_chart(year)
+    ax = chart.figure.axes[0]
+    assert xy(artist(ax, "ytd")) == [(0, 0), (3, 120), (6, 260)]
+    assert xy(artist(ax, "profiled-target")) == [(0, 0), (3, 150), (6, 250), (9, 450), (12, 600)]
+    assert "Target to date" in chart.model["legend"]
+    assert "Target profiled to date" not in chart.model["legend"]
+    assert "At 2022/23 Q2 the year to date is 260 against a target to date of 250" in chart.alt
+    # a ytd percentage is not a running total: its chart is the trend
+    with pytest.raises(ValueError, match="NNDR has aggregation 'ytd' of percent"):
+        cumulative_chart(rows(year_to_date_history(ytd_data, "2022/23 Q2"), "NNDR"))
+
+
 def test_trend_pending_period_keeps_its_place(window) -> None:
     """ASCOF 3D pt 1 is annual: its 2016/17 figure shows in three reports (drawn once) and
     2017/18 is pending ("Due May-18")."""

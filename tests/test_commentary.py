@@ -395,6 +395,34 @@ def test_draft_year_to_date_in_q2() -> None:
     )
 
 
+def test_draft_compared_on_the_periods_own_figures(tmp_path: Path) -> None:
+    """A collection rate (ytd) compared with the previous quarter on each quarter's own figure:
+    the year to date with its target first (57.0 - 56.52 = 0.48, "0.5 points"; Q2's own
+    target, as targets.csv gives it), then Q2 alone, 57 - 31 = 26.0, against Q1 alone, 31.0:
+    5.0 points worse. At Q1 the year to date is Q1's own figure, 31.0 - 30.97 = 0.03 points
+    above 30.97%, "just", and 31.0 - 15.0 = 16.0 points better than 2021/22 Q4 alone (95 - 80
+    = 15.0)."""
+    from test_tables import COUNCIL
+
+    data = load_dataset(write_dataset(tmp_path / "council", COUNCIL))
+    q2 = build_scorecard(data, "2022/23 Q2")
+    assert draft_commentary(_row(q2, "NNDR")) == (
+        "Business rates collected: 57.0% year to date, 0.5 points above the year-to-date target "
+        "of 56.52%; 26.0% in 2022/23 Q2 alone, 5.0 points worse than 2022/23 Q1 alone (31.0%). "
+        "Rated Green: meets or beats target."
+    )
+    q1 = build_scorecard(data, "2022/23 Q1")
+    assert draft_commentary(_row(q1, "NNDR")) == (
+        "Business rates collected: 31.0%, 16.0 points better than 2021/22 Q4 alone (15.0%); "
+        "just above the year-to-date target of 30.97%. Rated Green: meets or beats target."
+    )
+    # a snapshot (last) compared as printed, against Q2's own band of 60 to 65%
+    assert draft_commentary(_row(q2, "BAND")) == (
+        "Reviews in band: 62%, 4 points higher than 2022/23 Q1 (58%); inside the target band "
+        "of 60 to 65%. Rated Green: inside the band 60 to 65%."
+    )
+
+
 def test_drafts_for_counts_on_target_and_markdown_in_names(tmp_path: Path) -> None:
     """The count behind a percentage, "the same as", "on target", a zero baseline and target,
     "1 point", and a name full of markdown and HTML written so it shows as spelt."""

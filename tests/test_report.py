@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import SAMPLE
+from conftest import SAMPLE, write_dataset
 from perfnb import build_scorecard, load_dataset, rag_counts, trend_history, year_to_date_history
 from perfnb.contents import add_contents, headings
 from perfnb.history import recent_periods, year_periods
-from perfnb.report import measure_section, rag_counts_html, theme_section
+from perfnb.report import ServiceReport, measure_section, rag_counts_html, theme_section
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +157,20 @@ def test_year_to_date_history_stops_at_the_period(sample) -> None:
     assert contacts["ytd_value"].tolist()[:2] == [8017.0, 17135.0]
     assert contacts["ytd_value"].iloc[2:].isna().all()
     assert contacts["target"].tolist() == [9500.0, 19000.0, 28500.0, 38000.0]
+
+
+def test_a_ytd_measure_gets_the_charts_its_figures_suit(tmp_path) -> None:
+    """A count reported cumulatively (ytd) is a running total: its trend and its year to date
+    against target; a collection rate (a ytd percentage) only its trend. Its section shows the
+    target Q2 was rated against, 56.52%, with no year-end target set."""
+    from test_charts import YTD
+
+    data = load_dataset(write_dataset(tmp_path / "ytd", YTD))
+    report = ServiceReport.build(data, "2022/23 Q2", "Finance")
+    assert [c.name for c in report.measure_charts("HOMES")] == [
+        "trend-homes",
+        "cumulative-homes-2022-23",
+    ]
+    assert [c.name for c in report.measure_charts("NNDR")] == ["trend-nndr"]
+    html = measure_section(row_of(report.card, "NNDR"))
+    assert "<td>None set</td>" in html and "<td>56.52%</td>" in html

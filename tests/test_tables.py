@@ -17,6 +17,7 @@ from perfnb.tables import (
     exceptions,
     exceptions_table,
     format_target,
+    latest_text,
     rag_reasons_table,
     variance_table,
 )
@@ -511,6 +512,8 @@ def test_the_key_lists_each_marker_once_in_a_fixed_order(ratio_data) -> None:
         (80.0, None, None, "percent", "  ", "80%"),
         (None, None, None, "count", "TBC", "TBC"),
         (None, None, None, "count", None, "None set"),
+        (95.25, None, None, "percent", None, "95.25%"),  # as entered, not 95%
+        (100 / 3, None, None, "percent", None, "33%"),  # beyond three places: the measure's
     ],
 )
 def test_target_note_is_printed_beside_the_target(target, low, high, unit, note, text) -> None:
@@ -531,26 +534,197 @@ def test_target_note_is_printed_beside_the_target(target, low, high, unit, note,
     assert format_target(row) == text
 
 
+def test_year_end_target_has_the_years_note_not_the_periods() -> None:
+    """A card with both notes (the engine's since issue 15's review): the year's beside the
+    year-end target, whatever the period's target note says."""
+    row = pd.Series(
+        {
+            "unit": "percent",
+            "decimals": 1,
+            "rate_per": math.nan,
+            "annual_target": 96.0,
+            "annual_band_low": math.nan,
+            "annual_band_high": math.nan,
+            "target_note": "Phased for the new system",
+            "annual_target_note": "Set by Cabinet",
+        },
+        dtype=object,
+    )
+    assert format_target(row) == "96% (Set by Cabinet)"
+    assert format_target(row.drop("annual_target_note")) == "96% (Phased for the new system)"
+
+
+# A council's own targets (issue 15's review), each worked by hand in the tests below:
+# NNDR, a collection rate (ytd) with only Q1's and Q2's targets, no year row and no Q4 row,
+# and 2021/22's Q3 and Q4 (so Q4 alone is 95 - 80 = 15);
+# BAND, a band for the year (59 to 63%) and Q2's own (60 to 65%); CTAX, a year's target with
+# Cabinet's note, Q1's with the same note and Q2's with its own; FCST, rated on its year-end
+# forecast, with October's officer forecast after the quarter.
+COUNCIL = {
+    "measures.csv": """\
+measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency,decimals,dot_basis,rag_on
+NNDR,Business rates collected,Finance,Money,Local,percent,high,ytd,quarterly,1,previous,
+BAND,Reviews in band,Finance,Money,Local,percent,band,last,quarterly,0,,
+CTAX,Council tax collected,Finance,Money,Local,percent,high,ytd,quarterly,1,,
+FCST,Adaptations completed,Finance,Money,Local,count,high,sum,monthly,0,,forecast
+""",
+    "values.csv": """\
+measure_id,period,value,forecast
+NNDR,2021/22 Q3,80,
+NNDR,2021/22 Q4,95,
+NNDR,2022/23 Q1,31,
+NNDR,2022/23 Q2,57,
+BAND,2022/23 Q1,58,
+BAND,2022/23 Q2,62,
+CTAX,2022/23 Q1,29,
+CTAX,2022/23 Q2,55,
+FCST,2022-04,100,
+FCST,2022-05,110,
+FCST,2022-06,90,
+FCST,2022-07,105,
+FCST,2022-08,100,
+FCST,2022-09,95,
+FCST,2022-10,103,1236
+""",
+    "targets.csv": """\
+measure_id,year,period,target,band_low,band_high,note
+NNDR,,2022/23 Q1,30.97,,,
+NNDR,,2022/23 Q2,56.52,,,
+BAND,2022/23,,,59,63,
+BAND,,2022/23 Q2,,60,65,
+CTAX,2022/23,,96,,,Set by Cabinet
+CTAX,,2022/23 Q1,28,,,Set by Cabinet
+CTAX,,2022/23 Q2,54,,,Phased for the new system
+FCST,2022/23,,1200,,,
+""",
+}
+
+
+@pytest.fixture
+def council_data(tmp_path):
+    from conftest import write_dataset
+
+    return load_dataset(write_dataset(tmp_path / "council", COUNCIL))
+
+
+def _quarter_rows(data) -> dict[str, pd.Series]:
+    """The scorecard rows of NNDR, BAND and CTAX at 2022/23 Q1 and Q2, by ``"<id> <Qn>"``."""
+    out = {}
+    for quarter in ("Q1", "Q2"):
+        table = scorecard_table(build_scorecard(data, f"2022/23 {quarter}")).data
+        for measure_id, row in table.set_index("Measure").iterrows():
+            out[f"{measure_id} {quarter}"] = row
+    return out
+
+
+def test_the_target_a_figure_was_rated_against_is_shown(council_data) -> None:
+    """Period targets alone: NNDR has no year-end target (no year row, no Q4 row), so Year-end
+    says None set, and Target to date gives the target each quarter was rated against, as
+    targets.csv gives it (30.97% at Q1, 56.52% at Q2: 57.0 - 56.52 = +0.48, "+0.5 pts"). A
+    band of Q2's own (60 to 65%) is shown beside the year's (59 to 63%); Q1, with no band of
+    its own, was judged against the year's, so nothing is repeated."""
+    rows = _quarter_rows(council_data)
+    assert rows["NNDR Q1"]["Year-end target"] == "None set"
+    assert rows["NNDR Q1"]["Target to date"] == "30.97%"
+    assert rows["NNDR Q2"]["Year-end target"] == "None set"
+    assert rows["NNDR Q2"]["Target to date"] == "56.52%"
+    assert rows["NNDR Q2"]["Variance"] == "+0.5 pts"
+    assert rows["BAND Q2"]["Year-end target"] == "59 to 63%"
+    assert rows["BAND Q2"]["Target to date"] == "60 to 65%"
+    assert rows["BAND Q1"]["Year-end target"] == "59 to 63%"
+    assert rows["BAND Q1"]["Target to date"] == ""
+    exceptions_rows = exceptions_table(build_scorecard(council_data, "2022/23 Q1")).data
+    # BAND's 58% is 1 point below 59: Amber, so it is an exception at Q1
+    assert exceptions_rows.set_index("Measure").loc["BAND", "Year-end target"] == "59 to 63%"
+
+
+def test_target_notes_go_with_their_targets(council_data) -> None:
+    """CTAX: the year's note (Set by Cabinet) beside the year-end 96%; Q2's own note beside
+    Q2's 54%; Q1's note is the year's, so Q1's 28% stands alone."""
+    rows = _quarter_rows(council_data)
+    assert rows["CTAX Q2"]["Year-end target"] == "96% (Set by Cabinet)"
+    assert rows["CTAX Q2"]["Target to date"] == "54% (Phased for the new system)"
+    assert rows["CTAX Q1"]["Year-end target"] == "96% (Set by Cabinet)"
+    assert rows["CTAX Q1"]["Target to date"] == "28%"
+
+
+def test_variance_table_prints_each_target_and_its_own_note(council_data) -> None:
+    """Each quarter's target as rated, the year's note beside the year-end target and a
+    period's own note only where it is not the year's."""
+    rows = performance(council_data, ["2022/23 Q1", "2022/23 Q2"])
+    data = variance_table(rows).data.set_index(("", "Measure"))
+    targets = [("", "Year-end target"), ("2022/23 Q1", "Target"), ("2022/23 Q2", "Target")]
+    assert data.loc["NNDR", targets].tolist() == ["None set", "30.97%", "56.52%"]
+    assert data.loc["BAND", targets].tolist() == ["59 to 63%", "59 to 63%", "60 to 65%"]
+    assert data.loc["CTAX", targets].tolist() == [
+        "96% (Set by Cabinet)",
+        "28%",
+        "54% (Phased for the new system)",
+    ]
+
+
 def test_variance_table_prints_target_notes_once(ratio_data) -> None:
-    """SG-3's note is printed beside its year-end target and not repeated under each period; a
-    period with a note of its own prints it beside that period's target (400 x 3/12 = 100 and
-    400 x 6/12 = 200)."""
+    """SG-3's year note is printed beside its year-end target and not under each period, whose
+    targets are profiled (400 x 3/12 = 100 and 400 x 6/12 = 200)."""
     rows = performance(ratio_data, ["2017/18 Q1", "2017/18 Q2"])
-    rows = _set(rows, "SG-3", target_note="Maintain 16/17")
+    rows = _set(rows, "SG-3", target_note="Maintain 16/17", annual_target_note="Maintain 16/17")
     data = variance_table(rows).data.set_index(("", "Measure"))
     assert data.loc["SG-3", ("", "Year-end target")] == "400 (Maintain 16/17)"
     assert data.loc["SG-3", ("2017/18 Q1", "Target")] == "100"
     assert data.loc["SG-3", ("2017/18 Q2", "Target")] == "200"
-    stepped = rows.copy()
-    stepped.loc[
-        (stepped["measure_id"] == "SG-3") & (stepped["period"] == "2017/18 Q2"), "target_note"
-    ] = "Stepped up in Q2"
-    data = variance_table(stepped).data.set_index(("", "Measure"))
-    assert data.loc["SG-3", ("2017/18 Q2", "Target")] == "200 (Stepped up in Q2)"
-    card = _set(build_scorecard(ratio_data, "2017/18 Q2"), "SG-3", target_note="Maintain 16/17")
-    assert scorecard_table(card).data.set_index("Measure").loc["SG-3", "Year-end target"] == (
-        "400 (Maintain 16/17)"
+    card = _set(
+        build_scorecard(ratio_data, "2017/18 Q2"),
+        "SG-3",
+        target_note="Maintain 16/17",
+        annual_target_note="Maintain 16/17",
     )
+    row = scorecard_table(card).data.set_index("Measure").loc["SG-3"]
+    assert row["Year-end target"] == "400 (Maintain 16/17)"
+    assert row["Target to date"] == "200"
+
+
+def test_direction_on_the_periods_own_figures_says_so(council_data) -> None:
+    """NNDR at Q2 prints its year to date, 57.0%, but is compared with Q1 on each quarter's own
+    figure: 57 - 31 = 26.0 in Q2 alone against 31.0 in Q1 alone, so Declining (5 points
+    worse, beyond the 0.5 points that count as stable). Compared with gives both figures, each
+    with its own marker (Q2's own figure provisional here)."""
+    card = build_scorecard(council_data, "2022/23 Q2")
+    row = scorecard_table(card).data.set_index("Measure").loc["NNDR"]
+    assert row["This period"] == "57.0%"
+    assert row["Direction"] == "\u25bc Declining"
+    assert row["Compared with"] == "31.0% (2022/23 Q1 alone; 26.0% in 2022/23 Q2 alone)"
+    marked = scorecard_table(_set(card, "NNDR", period_status="provisional"))
+    cell = marked.data.set_index("Measure").loc["NNDR", "Compared with"]
+    assert cell == "31.0% (2022/23 Q1 alone; 26.0% [p] in 2022/23 Q2 alone)"
+    assert marked.key() == "Key: [p] provisional."
+    # at Q1 the year to date is Q1's own figure: only the earlier one needs saying (Q4 alone,
+    # 95 - 80 = 15.0; 31.0 against it is Improving)
+    q1 = scorecard_table(build_scorecard(council_data, "2022/23 Q1")).data.set_index("Measure")
+    assert q1.loc["NNDR", "Compared with"] == "15.0% (2021/22 Q4 alone)"
+    assert q1.loc["NNDR", "Direction"] == "\u25b2 Improving"
+    # BAND's own figure is its figure (a snapshot): compared as printed, as before
+    band = scorecard_table(card).data.set_index("Measure").loc["BAND", "Compared with"]
+    assert band == "58% (2022/23 Q1)"
+
+
+def test_latest_position_of_a_forecast_is_labelled_a_forecast(council_data) -> None:
+    """FCST is rated on its year-end forecast: October's figure is the officer's forecast made
+    then, 1,236 against the year's 1,200, (1,236 - 1,200) / 1,200 = +3.0% ("+3%" in whole
+    per cent), printed as a forecast, not as October's adaptations."""
+    card = build_scorecard(council_data, "2022/23 Q2")
+    rows = scorecard_table(card).data.set_index("Measure")
+    assert rows.loc["FCST", "Latest (Oct 2022)"] == "1,236 full year forecast (+3.0%)"
+    assert rows.loc["NNDR", "Latest (Oct 2022)"] == ""
+    named = latest_text(rows_of(card, "FCST"), named=True)
+    assert named == "Oct 2022: 1,236 full year forecast (+3.0%)"
+    table = variance_table(performance(council_data, ["2022/23 Q1", "2022/23 Q2"]))
+    latest = [("Latest (Oct 2022)", c) for c in ("Target", "Actual", "Variance")]
+    fcst = table.data.set_index(("", "Measure")).loc["FCST", latest].tolist()
+    assert fcst == ["1,200", "1,236 (full year forecast)", "+3%"]
+
+
+def rows_of(card: pd.DataFrame, measure_id: str) -> pd.Series:
+    return card.set_index("measure_id", drop=False).loc[measure_id]
 
 
 # the latest positions of a 2017/18 Q2 report, worked by hand: SG-3 (a count, 400 a year,
