@@ -201,8 +201,11 @@ def figure_label(period: Period | str, basis: str = "latest") -> str:
     """What a figure reported at ``period`` covers, for a reader: ``2016/17 Q3`` for a figure of
     the period itself; ``2016/17 full year`` or ``2016/17 Q3 year to date`` for a year to
     date; ``2016/17 average`` or ``... average to date`` for a mean; ``2016/17 outturn`` or
-    ``2016/17 Q3 forecast`` for a measure reported by its year-end forecast."""
+    ``2016/17 Q3 forecast`` for a measure reported by its year-end forecast; ``2016/17 Q3
+    alone`` for a period's own figure of a measure reported by its year to date (``period``)."""
     period = parse_period(period)
+    if basis == "period" and period.kind != "year":
+        return f"{period.short_label} alone"
     if period.kind == "year" or basis not in _BASIS_WORDS:
         return period.short_label
     whole_year, part_year = _BASIS_WORDS[basis]

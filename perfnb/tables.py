@@ -490,8 +490,7 @@ def _figure(row: pd.Series, column: str) -> str:
 def own_figure_label(period: object) -> str:
     """What a period's own figure covers when it is set beside others' year to date:
     ``2022/23 Q1 alone``, ``Sep 2022 alone``; a year is its own (``2021/22``)."""
-    label = figure_label(period)
-    return label if parse_period(period).kind == "year" else f"{label} alone"
+    return figure_label(period, "period")
 
 
 def _compared(row: pd.Series) -> str:

@@ -268,7 +268,9 @@ def test_sum_measure_against_the_previous_period_compares_the_quarters_own_figur
     assert row["compared_on"] == "period"
     assert (row["dot_value"], row["compared_value"]) == (8017, 9000)
     assert row["direction"] == "declining"
-    assert row["direction_reason"] == "Declining: 8,017 (2012/13 Q1) against 9,000 (2011/12 Q4)"
+    assert row["direction_reason"] == (
+        "Declining: 8,017 (2012/13 Q1 alone) against 9,000 (2011/12 Q4 alone)"
+    )
 
 
 @st.composite

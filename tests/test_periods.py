@@ -206,3 +206,12 @@ def test_next_period_wraps_at_the_year_end() -> None:
     assert parse_period("2010-03").next().label == "2010-04"
     assert parse_period("2009/10").next().label == "2010/11"
     assert parse_period("2009/10 Q4").next().previous() == parse_period("2009/10 Q4")
+
+
+@pytest.mark.parametrize(
+    ("period", "label"),
+    [("2022/23 Q2", "2022/23 Q2 alone"), ("2022-09", "Sep 2022 alone"), ("2022/23", "2022/23")],
+)
+def test_a_periods_own_figure_is_named_alone(period, label) -> None:
+    """Beside a year to date, a period's own figure is "alone"; a year is its own figure."""
+    assert figure_label(period, "period") == label

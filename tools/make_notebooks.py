@@ -61,8 +61,11 @@ def scorecard() -> nbformat.NotebookNode:
             "points (pts) for percentages and in per cent of the target otherwise. When the "
             "data already has figures for the months after the period, *Latest* gives each "
             "measure's latest position and its variance. *Compared "
-            "with* is the figure the direction of travel compares against: the previous "
-            "quarter, or the same quarter last year for counts. *Variation* and *Assurance* "
+            "with* is the figure the direction of travel compares against: the same quarter "
+            "last year for a year to date (counts, collection rates), so that a figure is never "
+            "compared with one at another point of the year, or the previous quarter; against "
+            "the previous quarter a year to date is compared on each quarter's figure *alone*. "
+            "*Variation* and *Assurance* "
             "are the Making Data Count icons of the measure's XmR chart: whether its latest "
             "figure is a signal or common cause variation, and whether its target will be met "
             "reliably; a measure needs 13 figures of its own for them, and each measure that "
@@ -71,8 +74,9 @@ def scorecard() -> nbformat.NotebookNode:
         new_code_cell("report.show(perfnb.scorecard_table(report.card))"),
         new_markdown_cell(
             "## Target, actual and variance\n\n"
-            "Each period of the year so far for every measure with a target: the target "
-            "profiled to the period, the actual and the variance (per cent of target, or "
+            "Each period of the year so far for every measure with a target: the target for "
+            "the period (the council's own target for it, or the year's profiled to it), the "
+            "actual and the variance (per cent of target, or "
             "percentage points for percentages), then the latest position after the period "
             "when there is one."
         ),
