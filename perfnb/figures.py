@@ -302,6 +302,8 @@ def _status(
     months alike)."""
     text = grid.values["status"].fillna("").astype(str).to_numpy(dtype=object)
     codes = np.append(_status_codes(text), 0)
+    if not codes.any():  # every figure final: nothing to look for
+        return np.full(len(g), STATUS_ORDER[0], dtype=object)
     own_code = codes[own]
     on_grid = codes[grid.rows]  # (groups + 1, 17); no row is final
     inside = (_SLOT_END[None, :] <= np.asarray(month)[:, None]) & (
