@@ -1,12 +1,21 @@
-"""Writing output files whole or not at all: a temporary file beside the target, renamed."""
+"""Writing output files whole or not at all (a temporary file beside the target, renamed), and
+CSV text that is safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
-__all__ = ["UMASK", "files_stamp", "write_atomic"]
+import pandas as pd
+
+__all__ = ["UMASK", "csv_text", "files_stamp", "neutralise_formulas", "write_atomic"]
+
+# a text cell a spreadsheet would read as a formula starts with one of these (OWASP's list)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ... unless it is a plain number as perfnb writes them: -9.8, +1,200, -16%
+_NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 
 UMASK = os.umask(0)  # read once, at import: os.umask can only be read by setting it
 os.umask(UMASK)
@@ -40,3 +49,25 @@ def files_stamp(folder: str | Path, pattern: str = "*") -> tuple[tuple[str, int,
         return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
     except OSError:
         return ()
+
+
+def neutralise_formulas(texts: pd.Series) -> pd.Series:
+    """Text cells with a leading ``'`` where a spreadsheet would run them as a formula (they
+    begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's CSV injection
+    rule); numbers (``-9.8``, ``-16%``), blanks and everything else as they are."""
+    text = texts.astype(object)
+    cells = text.where(text.map(lambda v: isinstance(v, str)), "")
+    risky = cells.str.startswith(FORMULA_STARTS) & ~cells.str.strip().str.match(_NUMBER)
+    return text.where(~risky, "'" + cells)
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text (no index) with every text cell and heading that a spreadsheet
+    would run as a formula neutralised; every CSV perfnb writes goes through here."""
+    safe = frame.copy()
+    for name in safe.columns:
+        column = safe[name]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            safe[name] = neutralise_formulas(column)
+    safe.columns = list(neutralise_formulas(pd.Series([str(c) for c in safe.columns])))
+    return safe.to_csv(index=False)

@@ -49,7 +49,7 @@ from perfnb.commentary import (
     missing_commentary,
 )
 from perfnb.contents import add_contents
-from perfnb.files import write_atomic
+from perfnb.files import csv_text, write_atomic
 from perfnb.index_page import render_index
 from perfnb.kernel import CurrentPythonKernelManager, start_kernel_template
 from perfnb.loader import Dataset, load_dataset, slugify
@@ -791,7 +791,25 @@ def _shown_path(path: Path) -> str:
         return path.name
 
 
-def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult]) -> dict:
+def _remove_within(folder: Path, name: object, echo: Callable[[str], None]) -> None:
+    """Deletes ``folder/name`` if it is a file inside ``folder``; a manifest's path that leads
+    out of it (``../x``, an absolute path, a link out) is data, never an instruction: refused,
+    with a warning."""
+    root = folder.resolve()
+    target = (folder / str(name)).resolve()
+    if not target.is_relative_to(root) or target == root:
+        echo(f"warning: {MANIFEST} names {name!r}, outside {folder}: not deleted")
+        return
+    if target.is_file():
+        target.unlink(missing_ok=True)
+
+
+def _merge_manifest(
+    folder: Path,
+    run: dict[str, object],
+    jobs: list[JobResult],
+    echo: Callable[[str], None] = lambda _: None,
+) -> dict:
     """The period's manifest: this run's jobs replace earlier entries for the same reports."""
     reports = _manifest_reports(folder)
     for job in jobs:
@@ -801,7 +819,7 @@ def _merge_manifest(folder: Path, run: dict[str, object], jobs: list[JobResult])
         before = reports.get(job.key, {})
         if job.status == "ok":  # tables and charts this report no longer has
             for stale in set(before.get("files", [])) - set(job.files):
-                (folder / stale).unlink(missing_ok=True)
+                _remove_within(folder, stale, echo)
         if job.status != "ok":
             good = before if before.get("status") == "ok" else before.get("last_good")
             if good and (folder / good["html"]).exists():
@@ -1024,7 +1042,7 @@ def _prepare_period(
     if "measures" in running:
         covered = set(services_with_figures(whole_card)) | set(by_kind["measures"])
         card = whole_card[whole_card["service"].isin(covered)]
-        tables["scorecard.csv"] = card.to_csv(index=False)
+        tables["scorecard.csv"] = csv_text(card)
         counted = (
             card.assign(figure=has_figure(card)).groupby("service")["figure"].agg(["size", "sum"])
         )
@@ -1037,7 +1055,7 @@ def _prepare_period(
         planned_actions = data.actions[data.actions["service"].isin(covered)]
         progress = action_progress(planned_actions, data.action_updates, chosen_period)
         columns = [*ACTION_COLUMNS, *(c for c in progress.columns if c not in ACTION_COLUMNS)]
-        tables["actions.csv"] = progress[columns].to_csv(index=False)
+        tables["actions.csv"] = csv_text(progress[columns])
 
     # first what each job needs and what to warn about, then the jobs (on ``executor`` when
     # given, else ``workers`` processes, else here), then their counts for the index
@@ -1122,7 +1140,7 @@ def _prepare_period(
     def finish(ran: list[JobResult]) -> RunResult:
         jobs = [ran[item] if isinstance(item, int) else item for item in order]
         run_info["finished"] = _now()
-        manifest = _merge_manifest(folder, run_info, jobs)
+        manifest = _merge_manifest(folder, run_info, jobs, echo)
         written = [name for name in ("scorecard.csv", "actions.csv") if (folder / name).exists()]
         _write_outputs(
             folder,

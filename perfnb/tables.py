@@ -23,7 +23,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from perfnb.contract import slugify
-from perfnb.files import write_atomic
+from perfnb.files import csv_text, write_atomic
 from perfnb.palette import (
     ACTION_STYLES,
     RAG_STYLES,
@@ -311,7 +311,7 @@ class Table:
         frame = self.data.copy()
         if isinstance(frame.columns, pd.MultiIndex):
             frame.columns = [" ".join(p for p in map(str, c) if p) for c in frame.columns]
-        text = frame.to_csv(index=False)
+        text = csv_text(frame)
         return write_atomic(folder / f"{self.name}.csv", text.encode("utf-8-sig"))
 
 

