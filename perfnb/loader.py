@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -229,8 +230,21 @@ def _excel_cell(cell: object, formula: object = None, relative: bool = False) ->
     return str(value)
 
 
+# a sheet with data beyond these is refused, not read (a stray cell in a sheet's far corner
+# would otherwise make a grid of a million rows by 16,384 columns)
+MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 1_000_000, 500
+
+
+class SheetTooBig(ValueError):
+    """A worksheet with data beyond ``MAX_SHEET_ROWS`` rows or ``MAX_SHEET_COLUMNS`` columns."""
+
+
 def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet's cells as text, header row included, keyed by lower-case sheet name."""
+    """Every sheet's cells as text, header row included, keyed by lower-case sheet name.
+
+    Sheets are read by the cells that hold data, never by the size the file claims, and a
+    sheet with data beyond ``MAX_SHEET_ROWS`` rows or ``MAX_SHEET_COLUMNS`` columns raises
+    ``SheetTooBig`` naming it."""
     from openpyxl import load_workbook
 
     # the columns holding a tolerance (5% of the target, or 2 in the measure's unit)
@@ -240,16 +254,37 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
     try:
         sheets = {}
         for sheet in values.worksheets:
-            pairs = zip(sheet.iter_rows(), formulas[sheet.title].iter_rows(), strict=False)
+            fsheet = formulas[sheet.title]
+            for each in (sheet, fsheet):
+                each.reset_dimensions()  # rows as stored, not padded to the claimed size
+            pairs = itertools.zip_longest(sheet.iter_rows(), fsheet.iter_rows(), fillvalue=())
             rows: list[list[str]] = []
             relative: set[int] = set()  # the tolerance columns, found in the header row
-            for row, frow in pairs:
-                cells = zip(row, frow, strict=False)
-                rows.append([_excel_cell(c, f, i in relative) for i, (c, f) in enumerate(cells)])
-                if len(rows) == 1:
+            for number, (row, frow) in enumerate(pairs, start=1):
+                cells = [
+                    _excel_cell(c, f, i in relative)
+                    for i, (c, f) in enumerate(itertools.zip_longest(row, frow))
+                ]
+                while cells and cells[-1] == "":
+                    cells.pop()
+                if cells and number > MAX_SHEET_ROWS:
+                    raise SheetTooBig(
+                        f"sheet {sheet.title} has data in row {number:,}; perfnb reads at most "
+                        f"{MAX_SHEET_ROWS:,} rows: delete the rows below the data"
+                    )
+                if len(cells) > MAX_SHEET_COLUMNS:
+                    raise SheetTooBig(
+                        f"sheet {sheet.title} has data in column {_column_letter(len(cells) - 1)}"
+                        f" of row {number:,}; perfnb reads at most {MAX_SHEET_COLUMNS} columns: "
+                        "delete the columns to the right of the data"
+                    )
+                rows.append(cells)
+                if number == 1:
                     relative = {
                         i for i, h in enumerate(rows[0]) if _normalise_header(h) in tolerances
                     }
+            while rows and not rows[-1]:
+                rows.pop()
             width = max((len(r) for r in rows), default=0)
             rows = [r + [""] * (width - len(r)) for r in rows]
             sheets[sheet.title.strip().lower()] = pd.DataFrame(rows, dtype=str)
@@ -280,6 +315,9 @@ def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], li
     if workbook.exists():
         try:
             sheets = _read_workbook(workbook)
+        except SheetTooBig as exc:
+            problems.append(Problem(WORKBOOK, str(exc)))
+            return tables, sources, problems
         except Exception as exc:  # openpyxl raises many types for a damaged file
             problems.append(Problem(WORKBOOK, f"could not be read as an Excel workbook: {exc}"))
             return tables, sources, problems

@@ -152,3 +152,71 @@ def test_a_manifest_cannot_delete_outside_the_output_folder(tmp_path, capsys) ->
     assert absolute.read_text(encoding="utf-8") == "keep me too"
     assert not stale.exists()  # inside the folder, no longer made: deleted as before
     assert "'../../victim/precious.txt', outside" in said.out + said.err
+
+
+def _workbook_with(folder: Path, corner) -> Path:
+    """A small valid perfnb.xlsx with ``corner(measures_sheet)`` applied."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    rows = {
+        "measures": [
+            [
+                "measure_id",
+                "name",
+                "service",
+                "theme",
+                "framework",
+                "unit",
+                "polarity",
+                "aggregation",
+                "frequency",
+            ],
+            ["M1", "Contacts", "Help Desk", "Access", "Local", "count", "high", "sum", "quarterly"],
+        ],
+        "values": [["measure_id", "period", "value"], ["M1", "2017/18 Q1", 100]],
+        "targets": [["measure_id", "year", "target"], ["M1", "2017/18", 400]],
+    }
+    for name, cells in rows.items():
+        sheet = book.create_sheet(name)
+        for row in cells:
+            sheet.append(row)
+    corner(book["measures"])
+    folder.mkdir(parents=True)
+    book.save(folder / "perfnb.xlsx")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("corner", "message"),
+    [
+        (
+            lambda sheet: sheet.cell(1048576, 16384, "x"),
+            "perfnb.xlsx: sheet measures has data in row 1,048,576; perfnb reads at most "
+            "1,000,000 rows: delete the rows below the data",
+        ),
+        (
+            lambda sheet: sheet.cell(3, 600, "x"),
+            "perfnb.xlsx: sheet measures has data in column WB of row 3; perfnb reads at most 500 "
+            "columns: delete the columns to the right of the data",
+        ),
+    ],
+)
+def test_a_sheet_with_data_beyond_its_bounds_is_refused(tmp_path, capsys, corner, message) -> None:
+    """A 6 KB workbook whose one stray cell sits in the sheet's far corner (or column 600, WB)
+    is an error naming the sheet, not a grid of a million rows by 16,384 columns."""
+    folder = _workbook_with(tmp_path / "data", corner)
+    assert main(["validate", "--data", str(folder)]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_a_sheet_claiming_its_corner_without_data_is_read(tmp_path, capsys) -> None:
+    """A formatted but empty corner cell (the file claims A1:XFD1048576) holds no data: the
+    workbook validates."""
+
+    def styled(sheet) -> None:
+        sheet.cell(1048576, 16384).number_format = "0.00"
+
+    folder = _workbook_with(tmp_path / "data", styled)
+    assert main(["validate", "--data", str(folder)]) == 0
