@@ -70,7 +70,10 @@ _RATED = ("Red", "Amber", "Green")
 
 
 class CommentaryError(Exception):
-    """A commentary file that cannot be read or extended; the message names the file."""
+    """A commentary file that cannot be read or extended; the message names the file, and
+    ``reason`` says what is wrong without it."""
+
+    reason: str = ""
 
 
 # -- parsing ---------------------------------------------------------------------------------
@@ -229,10 +232,20 @@ def _decode(raw: bytes, path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CommentaryError(
-            f"{path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it "
-            "with the encoding UTF-8 and run again"
-        ) from None
+        reason = (
+            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it with the "
+            "encoding UTF-8 and run again"
+        )
+        error = CommentaryError(f"{path} {reason}")
+        error.reason = reason
+        raise error from None
+
+
+def read_commentary_text(path: str | Path) -> str:
+    """A commentary file's text, read as every run reads it (UTF-8); raises CommentaryError
+    naming the file, with ``reason`` saying what is wrong."""
+    path = Path(path)
+    return _decode(path.read_bytes(), path)
 
 
 def load_commentary(data_dir: str | Path, period: Period | str) -> Commentary:

@@ -190,9 +190,16 @@ def _table_from_grid(grid: pd.DataFrame, label: str, spec: FileSpec) -> RawTable
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """Every cell of a CSV as text, header row included; UTF-8 first, then Windows-1252."""
-    for encoding in ("utf-8-sig", "cp1252"):
+    """Every cell of a CSV as text, header row included; UTF-8 first, then Windows-1252; a file
+    with a UTF-16 byte-order mark (Excel's "Unicode Text", tab-separated) as UTF-16."""
+    with open(path, "rb") as handle:
+        start = handle.read(2)
+    utf16 = start in (b"\xff\xfe", b"\xfe\xff")
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1252"):
         try:
+            with open(path, encoding=encoding, newline="") as handle:
+                first = handle.readline()
+            tabbed = "\t" in first and "," not in first
             return pd.read_csv(
                 path,
                 header=None,
@@ -200,6 +207,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 keep_default_na=False,
                 skip_blank_lines=False,
                 encoding=encoding,
+                sep="\t" if tabbed else ",",
             )
         except UnicodeDecodeError:
             continue
@@ -239,8 +247,37 @@ class SheetTooBig(ValueError):
     """A worksheet with data beyond ``MAX_SHEET_ROWS`` rows or ``MAX_SHEET_COLUMNS`` columns."""
 
 
-def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet's cells as text, header row included, keyed by lower-case sheet name.
+def _unsaved_formulas(
+    sheets: dict[str, pd.DataFrame], unsaved: list[tuple[str, int, int]]
+) -> list[Problem]:
+    """A formula whose result was never saved (the workbook was written by a program) in a text
+    column would be read as its formula text: an error at its sheet, row and column. Number
+    columns report it themselves (perfnb.validation)."""
+    numeric = {c.name for s in FILES.values() for c in s.columns if c.kind in ("number", "integer")}
+    problems = []
+    for name, row, i in unsaved:
+        grid = sheets[name]
+        column = _normalise_header(grid.iat[0, i]) if i < grid.shape[1] else ""
+        if column in numeric or name not in (*FILES, KPIS.name):
+            continue
+        problems.append(
+            Problem(
+                f"{WORKBOOK}, sheet {name}",
+                "is a formula whose result was never saved; open the workbook in Excel and save "
+                "it, or paste the values",
+                row=row,
+                column=column or _column_letter(i),
+                value=grid.iat[row - 1, i],
+            )
+        )
+    return problems
+
+
+def _read_workbook(
+    path: Path,
+) -> tuple[dict[str, pd.DataFrame], list[tuple[str, int, int]]]:
+    """Every sheet's cells as text, header row included, keyed by lower-case sheet name, and
+    where a formula's result was never saved (sheet, row, 0-based column).
 
     Sheets are read by the cells that hold data, never by the size the file claims, and a
     sheet with data beyond ``MAX_SHEET_ROWS`` rows or ``MAX_SHEET_COLUMNS`` columns raises
@@ -253,6 +290,7 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
     formulas = load_workbook(path, read_only=True, data_only=False)
     try:
         sheets = {}
+        unsaved: list[tuple[str, int, int]] = []
         for sheet in values.worksheets:
             fsheet = formulas[sheet.title]
             for each in (sheet, fsheet):
@@ -267,6 +305,12 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
                 ]
                 while cells and cells[-1] == "":
                     cells.pop()
+                unsaved += [
+                    (sheet.title.strip().lower(), number, i)
+                    for i, (c, f) in enumerate(itertools.zip_longest(row, frow))
+                    if getattr(c, "value", None) is None
+                    and str(getattr(f, "value", "") or "").startswith("=")
+                ]
                 if cells and number > MAX_SHEET_ROWS:
                     raise SheetTooBig(
                         f"sheet {sheet.title} has data in row {number:,}; perfnb reads at most "
@@ -288,7 +332,7 @@ def _read_workbook(path: Path) -> dict[str, pd.DataFrame]:
             width = max((len(r) for r in rows), default=0)
             rows = [r + [""] * (width - len(r)) for r in rows]
             sheets[sheet.title.strip().lower()] = pd.DataFrame(rows, dtype=str)
-        return sheets
+        return sheets, unsaved
     finally:
         values.close()
         formulas.close()
@@ -314,13 +358,14 @@ def _read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], li
         )
     if workbook.exists():
         try:
-            sheets = _read_workbook(workbook)
+            sheets, unsaved = _read_workbook(workbook)
         except SheetTooBig as exc:
             problems.append(Problem(WORKBOOK, str(exc)))
             return tables, sources, problems
         except Exception as exc:  # openpyxl raises many types for a damaged file
             problems.append(Problem(WORKBOOK, f"could not be read as an Excel workbook: {exc}"))
             return tables, sources, problems
+        problems += _unsaved_formulas(sheets, unsaved)
     # a kpis sheet (perfnb.wide) may stand in for measures, values and targets
     kpis, kpis_label, kpis_source = _read_one(folder, KPIS, sheets, problems)
     has_kpis = KPIS.name in sheets if sheets is not None else (folder / KPIS.filename).exists()
@@ -385,11 +430,30 @@ def _read_settings(folder: Path) -> tuple[dict[str, object], list[Problem]]:
     path = folder / SETTINGS
     if not path.exists():
         return {}, []
+    if not path.is_file():
+        return {}, [Problem(SETTINGS, "is not a file (a folder?); expected a TOML text file")]
     try:
         settings = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         return {}, [Problem(SETTINGS, f"is not valid TOML: {exc}")]
+    except OSError as exc:
+        return {}, [Problem(SETTINGS, f"could not be read: {exc.strerror}")]
     return settings, check_defaults(settings, SETTINGS)
+
+
+def _commentary_problems(folder: Path) -> list[Problem]:
+    """Commentary files the run could not read, read as the run reads them."""
+    from perfnb.commentary import CommentaryError, read_commentary_text
+
+    problems = []
+    for path in sorted((folder / "commentary").glob("*.md")):
+        try:
+            read_commentary_text(path)
+        except CommentaryError as exc:
+            problems.append(Problem(f"commentary/{path.name}", exc.reason))
+        except OSError as exc:
+            problems.append(Problem(f"commentary/{path.name}", f"could not be read: {exc}"))
+    return problems
 
 
 def dataset_defaults(settings: dict[str, object]) -> dict[str, object]:
@@ -635,7 +699,7 @@ def _read_and_check(
     settings, settings_problems = _read_settings(folder)
     if (folder / SETTINGS).exists():
         sources["settings"] = folder / SETTINGS
-    problems += settings_problems + check_tables(tables)
+    problems += settings_problems + check_tables(tables) + _commentary_problems(folder)
     problems += _benchmark_area_problems(tables, settings)
     return tables, sources, settings, problems
 

@@ -422,6 +422,16 @@ def _check_values(tables: dict[str, RawTable], out: _Collector) -> None:
         den = table.number("denominator")
         out.add_rows(table, den <= 0, "denominator", "must be more than 0")
     _check_reported_span(tables, table, out)
+    if "period" in frame:
+        frequency = _measure_attribute(tables, table, "frequency")
+        kind = table.periods("period")["period_kind"]
+        out.add_rows(
+            table,
+            (frequency == "quarterly") & (kind == "month"),
+            "period",
+            "is a month, but the measure is quarterly; give the quarter's figure (2017/18 Q1), "
+            "or make the measure monthly in measures.csv",
+        )
     aggregation = _measure_attribute(tables, table, "aggregation")
     if "value" in frame:
         has_value = ~_blank(frame, "value")
@@ -851,9 +861,42 @@ def check_defaults(settings: dict[str, object], label: str) -> list[Problem]:
     return problems
 
 
+# a report's or chart's file name is built from a service or measure_id (``trend-<measure>``,
+# ``cumulative-<measure>-<year>``); file systems refuse names over 255 bytes
+MAX_NAME_SLUG = 100
+
+
+def _check_rows_exist(tables: dict[str, RawTable], out: _Collector) -> None:
+    """measures and values need a row: a header alone gives nothing to report."""
+    for name, what in (("measures", "a row per measure"), ("values", "a row per figure")):
+        table = tables.get(name)
+        if table is not None and table.frame.empty:
+            out.add(Problem(table.label, f"has a header but no rows; expected {what}"))
+
+
+def _check_name_lengths(tables: dict[str, RawTable], out: _Collector) -> None:
+    """A service or measure_id whose file name would be too long for a file system."""
+    table = tables.get("measures")
+    if table is None:
+        return
+    for column in ("service", "measure_id"):
+        if column not in table.frame:
+            continue
+        long = table.frame[column].astype(str).map(lambda text: len(slugify(text)) > MAX_NAME_SLUG)
+        out.add_rows(
+            table,
+            long,
+            column,
+            f"is too long to name a file (over {MAX_NAME_SLUG} letters and digits); shorten it",
+            show_value=False,
+        )
+
+
 def check_tables(tables: dict[str, RawTable]) -> list[Problem]:
     """Every problem in a data set's tables: cells, duplicates, unknown ids and file rules."""
     out = _Collector()
+    _check_rows_exist(tables, out)
+    _check_name_lengths(tables, out)
     for table in tables.values():
         _check_cells(table, out)
         _check_duplicates(table, out)

@@ -180,8 +180,9 @@ def test_commentary_unreadable_file_exits_1(tmp_path, capsys) -> None:
     path.parent.mkdir()
     path.write_bytes(b"## ASCOF-2D\n\x93Dip\x94\n")
     assert main(["commentary", "--data", data]) == 1
-    assert capsys.readouterr().err.strip() == (
-        f"perfnb commentary: {path} is not UTF-8 text (byte 0x93 on line 2); save it with the "
+    # the data set's check reads every commentary file as a run does, and names it
+    assert (
+        "  commentary/2017-18-Q1.md: is not UTF-8 text (byte 0x93 on line 2); save it with the "
         "encoding UTF-8 and run again"
-    )
+    ) in capsys.readouterr().err
     assert path.read_bytes() == b"## ASCOF-2D\n\x93Dip\x94\n"

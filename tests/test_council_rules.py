@@ -293,6 +293,7 @@ def _random_data(draw) -> tuple[dict[str, str], str]:
     else:
         periods = [f"{fy}/{(fy + 1) % 100:02d} Q{q}" for fy in (2021, 2022) for q in range(1, 5)]
     kept = draw(st.lists(st.booleans(), min_size=len(periods), max_size=len(periods)))
+    kept[0] = True  # a values.csv needs a row
     rows = ["measure_id,period,value,numerator,denominator"]
     for period, keep in zip(periods, kept, strict=True):
         if keep:
@@ -712,28 +713,27 @@ def test_rule_columns_are_checked_in_excel(tmp_path, capsys) -> None:
 
 def test_a_periods_own_figure_has_its_own_status(tmp_path) -> None:
     """August is provisional: Q2's own figure (July to September) and the year to date at Q2 and
-    Q3 rest on it; Q3's own figure (October to December, all final) does not. SPC's series
-    carries each period's own status."""
+    Q3 rest on it; Q3's own figure (October to December, all final) does not. SPC's series of a
+    quarterly measure carries each quarter's own status."""
     from perfnb.measure_spc import spc_history
 
     months = ["2022-07", "2022-08", "2022-09", "2022-10", "2022-11", "2022-12"]
-    values = "measure_id,period,value,status\n" + "".join(
+    values = "measure_id,period,value,status\nHD,2022/23 Q1,300,\n" + "".join(
         f"HD,{m},100,{'provisional' if m == '2022-08' else ''}\n" for m in months
     )
-    folder = dataset(
-        tmp_path,
-        HD.replace(",monthly,", ",quarterly,"),
-        values.replace("2022-07,100", "2022/23 Q1,300\nHD,2022-07,100"),
-        "measure_id,year,target\nHD,2022/23,1000\n",
-    )
+    folder = dataset(tmp_path / "a", HD, values, "measure_id,year,target\nHD,2022/23,1000\n")
     q2, q3 = card(folder, "2022/23 Q2").loc["HD"], card(folder, "2022/23 Q3").loc["HD"]
     assert (q2["period_status"], q2["status"]) == ("provisional", "provisional")
     assert (q3["period_status"], q3["status"]) == ("", "provisional")
-    history = spc_history(load_dataset(folder), "2022/23 Q3")
+    quarters = dataset(
+        tmp_path / "b",
+        HD.replace(",monthly,", ",quarterly,"),
+        "measure_id,period,value,status\nHD,2022/23 Q1,300,\nHD,2022/23 Q2,300,provisional\n"
+        "HD,2022/23 Q3,300,\n",
+        "measure_id,year,target\nHD,2022/23,1000\n",
+    )
+    history = spc_history(load_dataset(quarters), "2022/23 Q3")
     assert list(history["status"]) == ["", "provisional", ""]
-
-
-# -- review fixes --------------------------------------------------------------------------
 
 
 def test_improving_is_amber_leaves_not_rated_and_pending_alone(tmp_path) -> None:

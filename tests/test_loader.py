@@ -239,6 +239,8 @@ def test_excel_dates_in_period_cells_are_months(tmp_path) -> None:
     import datetime as dt
 
     files = dict(TINY)
+    # monthly figures need monthly measures (a month of a quarterly one is an error)
+    files["measures.csv"] = TINY["measures.csv"].replace("quarterly", "monthly")
     files["values.csv"] = "measure_id,period,value\nM1,2017-05,10\nM2,2017-06,20\n"
     folder = workbook_from_csv(tmp_path / "xl", files)
     from openpyxl import load_workbook

@@ -220,3 +220,103 @@ def test_a_sheet_claiming_its_corner_without_data_is_read(tmp_path, capsys) -> N
 
     folder = _workbook_with(tmp_path / "data", styled)
     assert main(["validate", "--data", str(folder)]) == 0
+
+
+# -- data that validates must run (issue 16, point 6) ------------------------------------------
+
+MEASURES_HEAD = "measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency\n"
+QUARTERLY = MEASURES_HEAD + "M1,Contacts,Help Desk,Access,Local,count,high,sum,quarterly\n"
+
+
+def _validate(tmp_path: Path, capsys, files: dict[str, str | bytes]) -> tuple[int, str]:
+    """``perfnb validate`` on a data set of these files: its exit code and what it printed."""
+    folder = tmp_path / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    code = main(["validate", "--data", str(folder)])
+    said = capsys.readouterr()
+    assert "Traceback" not in said.out + said.err
+    return code, said.out + said.err
+
+
+BASE = {
+    "measures.csv": QUARTERLY,
+    "values.csv": "measure_id,period,value\nM1,2017/18 Q1,100\n",
+    "targets.csv": "measure_id,year,target\nM1,2017/18,400\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"values.csv": "measure_id,period,value\nM1,2018-04,100\n"},
+            "values.csv, row 2, column period: '2018-04' is a month, but the measure is "
+            "quarterly; give the quarter's figure (2017/18 Q1), or make the measure monthly in "
+            "measures.csv",
+        ),
+        (
+            {"values.csv": "measure_id,period,value\n"},
+            "values.csv: has a header but no rows; expected a row per figure",
+        ),
+        (
+            {
+                "measures.csv": MEASURES_HEAD
+                + f"M1,Contacts,{'Help Desk ' * 30},Access,Local,count,high,sum,quarterly\n"
+            },
+            "measures.csv, row 2, column service: is too long to name a file (over 100 letters "
+            "and digits); shorten it",
+        ),
+        (
+            {"commentary/2017-18-Q1.md": "## M1\n\nCaf\xe9 opened.\n".encode("cp1252")},
+            "commentary/2017-18-Q1.md: is not UTF-8 text (byte 0xe9 on line 3); save it with the "
+            "encoding UTF-8 and run again",
+        ),
+    ],
+)
+def test_what_the_run_would_refuse_validate_refuses(tmp_path, capsys, changes, message) -> None:
+    """Each of these passed validate and then broke the run; now validate names it and exits 1."""
+    code, said = _validate(tmp_path, capsys, {**BASE, **changes})
+    assert code == 1
+    assert message in said
+
+
+def test_a_folder_named_dataset_toml_is_named(tmp_path, capsys) -> None:
+    """dataset.toml that is a folder is an error saying so, not a traceback."""
+    (tmp_path / "data" / "dataset.toml").mkdir(parents=True)
+    code, said = _validate(tmp_path, capsys, BASE)
+    assert code == 1
+    assert "dataset.toml: is not a file (a folder?); expected a TOML text file" in said
+
+
+def test_excels_unicode_text_is_read(tmp_path, capsys) -> None:
+    """values.csv saved by Excel as "Unicode Text" (UTF-16 with a byte-order mark, tabs): read
+    as it is, 100 contacts at Q1."""
+    text = "measure_id\tperiod\tvalue\r\nM1\t2017/18 Q1\t100\r\n"
+    code, said = _validate(tmp_path, capsys, {**BASE, "values.csv": text.encode("utf-16")})
+    assert code == 0, said
+    from perfnb import load_dataset
+
+    values = load_dataset(tmp_path / "data").values
+    assert list(values["value"]) == [100.0]
+
+
+def test_an_unsaved_formula_in_a_text_column_is_an_error(tmp_path, capsys) -> None:
+    """A name written as a formula by a program (no saved result) is not read as its formula
+    text: an error at the sheet, row and column."""
+
+    def formula_name(sheet) -> None:
+        sheet["B2"] = '=CONCAT("Con","tacts")'
+
+    folder = _workbook_with(tmp_path / "data", formula_name)
+    assert main(["validate", "--data", str(folder)]) == 1
+    assert (
+        'perfnb.xlsx, sheet measures, row 2, column name: \'=CONCAT("Con","tacts")\' is a '
+        "formula whose result was never saved"
+    ) in capsys.readouterr().err

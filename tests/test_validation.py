@@ -429,7 +429,7 @@ def _engine_files(tiny, **files: str) -> Path:
                 "measures.csv": "measure_id,name,service,theme,framework,unit,polarity,"
                 "aggregation,frequency,rag_on\nM1,Contacts,S,T,Local,count,high,sum,quarterly,"
                 "outturn\n",
-                "values.csv": "measure_id,period,value\n",
+                "values.csv": "measure_id,period,value\nM1,2017/18 Q1,5\n",
                 "targets.csv": "measure_id,year,target\n",
             },
             "measures.csv, row 2, column rag_on: 'outturn' is not one of the allowed values; "
