@@ -18,6 +18,7 @@ from perfnb.commentary import (
 )
 from perfnb.contract import DataError, Problem
 from perfnb.loader import load_dataset, validate_dataset
+from perfnb.output_lock import OutputBusy
 from perfnb.periods import PeriodError, parse_period
 from perfnb.runner import (
     RunError,
@@ -89,12 +90,16 @@ def _run(args: argparse.Namespace) -> int:
             force=args.force,
             progress=sys.stderr.isatty(),  # a bar on a terminal, plain lines in a log (CI)
             executor=executor,
+            wait=args.wait,
         )
         if client is not None:
             client.close()
     except DataError as exc:
         _print_problems(exc.problems, exc.folder)
         print("Nothing was run: correct the data and run again.", file=sys.stderr)
+        return 1
+    except OutputBusy as exc:
+        print(f"perfnb run: {exc}", file=sys.stderr)
         return 1
     except (RunError, PeriodError) as exc:
         print(f"perfnb run: {exc}", file=sys.stderr)
@@ -267,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild every report, even one whose notebook, parameters, data and perfnb are "
         "unchanged since its last good build (those are skipped otherwise)",
+    )
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another run is writing to the output folder, wait up to this long for it "
+        "to finish (default 0: stop at once, naming it)",
     )
     run.set_defaults(func=_run)
 

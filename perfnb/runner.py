@@ -53,6 +53,7 @@ from perfnb.files import csv_text, write_atomic
 from perfnb.index_page import render_index
 from perfnb.kernel import CurrentPythonKernelManager, start_kernel_template
 from perfnb.loader import Dataset, load_dataset, slugify
+from perfnb.output_lock import output_lock
 from perfnb.palette import rag_css
 from perfnb.periods import Period, parse_period
 from perfnb.report import rag_counts
@@ -859,6 +860,7 @@ def run_reports(
     executor: Executor | None = None,
     force: bool = False,
     progress: bool = False,
+    wait: float = 0.0,
 ) -> RunResult:
     """Builds every report of ``period`` (default: the latest with data) into ``out_dir``.
 
@@ -884,6 +886,7 @@ def run_reports(
         executor=executor,
         force=force,
         progress=progress,
+        wait=wait,
     )[0]
 
 
@@ -918,41 +921,52 @@ def run_periods(
     executor: Executor | None = None,
     force: bool = False,
     progress: bool = False,
+    wait: float = 0.0,
 ) -> list[RunResult]:
     """Builds every report of each of ``periods`` (None: the latest with data), all the
     periods' jobs in one pool. Every period is validated and planned before anything is
-    written; each gets its own folder, ``manifest.json`` and ``index.html``."""
+    written; each gets its own folder, ``manifest.json`` and ``index.html``. One run at a time
+    writes to ``out_dir``: another run's lock is waited for up to ``wait`` seconds, else
+    ``perfnb.output_lock.OutputBusy`` names it."""
     if workers is not None and workers < 1:
         raise RunError(f"--workers must be 1 or more, not {workers}")
     chosen = list(dict.fromkeys(periods)) or [None]
     data = load_dataset(data_dir)  # read once for every period
-    prepared = [
-        _prepare_period(
-            period,
-            data_dir,
-            out_dir,
-            services=services,
-            notebooks=notebooks,
-            notebooks_dir=notebooks_dir,
-            parameters=parameters,
-            echo=echo,
-            force=force,
-            data=data,
-        )
-        for period in chosen
-    ]
-    labels = [p.period.label for p in prepared]
-    if len(set(labels)) != len(labels):  # "2017/18 Q1" and its slug, say
-        prepared = list({p.period.label: p for p in prepared}.values())
-    for plan in prepared:
-        plan.start()
-    specs = [spec for plan in prepared for spec in plan.specs]
-    jobs = _execute(specs, timeout, workers, executor, echo, progress)
-    results, at = [], 0
-    for plan in prepared:
-        mine = jobs[at : at + len(plan.specs)]
-        at += len(plan.specs)
-        results.append(plan.finish(mine))
+
+    def plan() -> list:
+        prepared = [
+            _prepare_period(
+                period,
+                data_dir,
+                out_dir,
+                services=services,
+                notebooks=notebooks,
+                notebooks_dir=notebooks_dir,
+                parameters=parameters,
+                echo=echo,
+                force=force,
+                data=data,
+            )
+            for period in chosen
+        ]
+        labels = [p.period.label for p in prepared]
+        if len(set(labels)) != len(labels):  # "2017/18 Q1" and its slug, say
+            prepared = list({p.period.label: p for p in prepared}.values())
+        return prepared
+
+    prepared = plan()  # every check before the output folder is touched
+    with output_lock(out_dir, wait, _now()) as waited:
+        if waited:  # another run wrote meanwhile: plan from what it left
+            prepared = plan()
+        for each in prepared:
+            each.start()
+        specs = [spec for each in prepared for spec in each.specs]
+        jobs = _execute(specs, timeout, workers, executor, echo, progress)
+        results, at = [], 0
+        for each in prepared:
+            mine = jobs[at : at + len(each.specs)]
+            at += len(each.specs)
+            results.append(each.finish(mine))
     return results
 
 

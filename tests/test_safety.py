@@ -320,3 +320,72 @@ def test_an_unsaved_formula_in_a_text_column_is_an_error(tmp_path, capsys) -> No
         'perfnb.xlsx, sheet measures, row 2, column name: \'=CONCAT("Con","tacts")\' is a '
         "formula whose result was never saved"
     ) in capsys.readouterr().err
+
+
+# -- one run at a time per output folder (issue 16, point 7) -------------------------------------
+
+HOLDER = """
+import sys, time
+from perfnb.output_lock import output_lock
+with output_lock(sys.argv[1], 0, "2017-07-01T09:00:00"):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _hold(folder: Path, seconds: float):
+    """Another process holding ``folder``'s lock for ``seconds``; returned once it holds it."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(folder), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def _tiny_data(root: Path) -> Path:
+    return write_dataset(
+        root / "data",
+        {
+            "measures.csv": QUARTERLY,
+            "values.csv": "measure_id,period,value\nM1,2017/18 Q1,100\n",
+            "targets.csv": "measure_id,year,target\nM1,2017/18,400\n",
+        },
+    )
+
+
+def test_a_second_run_into_a_busy_folder_stops_naming_the_first(tmp_path, capsys) -> None:
+    """While another run holds the output folder, a run exits 1 naming its process and writes
+    nothing; once that run is killed (kill -9: its lock goes with it), the next run builds."""
+    import signal
+
+    data, out = _tiny_data(tmp_path), tmp_path / "out"
+    holder = _hold(out, 120)
+    try:
+        code = main(["run", "--data", str(data), "--out", str(out), "--workers", "1"])
+        said = capsys.readouterr().err
+        assert code == 1
+        assert f"is in use by perfnb run (process {holder.pid}, started 2017-07-01T09:00:00)" in (
+            said
+        )
+        written = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".perfnb")]
+        assert written == []
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=60)
+    assert main(["run", "--data", str(data), "--out", str(out), "--workers", "1"]) == 0
+    assert (out / "2017-18-Q1" / "scorecard-help-desk.html").exists()
+
+
+def test_a_run_told_to_wait_builds_after_the_first(tmp_path) -> None:
+    """With --wait, a run waits for the folder's other run to finish, then builds."""
+    data, out = _tiny_data(tmp_path), tmp_path / "out"
+    holder = _hold(out, 2)
+    args = ["run", "--data", str(data), "--out", str(out), "--workers", "1", "--wait", "120"]
+    assert main(args) == 0
+    assert holder.wait(timeout=60) == 0
+    assert (out / "2017-18-Q1" / "scorecard-help-desk.html").exists()
