@@ -367,6 +367,21 @@ def _send_cell(key: str, number: int, total: int) -> None:
             _cells_queue.put((key, number, total))
 
 
+# a Unix socket's path is at most 107 bytes: a socket folder's root leaves room for
+# "/perfnb-xxxxxxxx/kernel-ipc-NN"
+_MAX_ROOT = 70
+
+
+def temporary_root() -> Path:
+    """Where a run's temporary folders (its kernels' socket folders) go: ``TMPDIR`` as it is
+    when the run starts (not as this process first read it), else the system's temporary
+    folder; the latter too when ``TMPDIR`` is too long a path for a socket."""
+    named = os.environ.get("TMPDIR", "")
+    if named and Path(named).is_dir() and len(str(Path(named).resolve())) <= _MAX_ROOT:
+        return Path(named).resolve()
+    return Path(tempfile.gettempdir())
+
+
 def run_job(
     notebook: Path,
     service: str,
@@ -376,16 +391,18 @@ def run_job(
     *,
     timeout: float | None = None,
     on_cell: Callable[[str, int, int], None] | None = None,
+    temporary: str | Path | None = None,
 ) -> JobResult:
     """Executes one notebook for one service and exports it; never raises for a notebook error.
-    ``on_cell(report, number, total)`` is told of each cell as it starts."""
+    ``on_cell(report, number, total)`` is told of each cell as it starts; the kernel's socket
+    folder goes in ``temporary`` (default: :func:`temporary_root`)."""
     result = JobResult(notebook.stem, service, "failed", 0.0, started=_now())
     stem = result.key
     start = time.perf_counter()
     work: Path | None = None
     executed = folder / f".{stem}.executing.ipynb"
     # the kernel's sockets: a folder of this job's own, with a path short enough for a socket
-    sockets = tempfile.mkdtemp(prefix="perfnb-")
+    sockets = tempfile.mkdtemp(prefix="perfnb-", dir=temporary or temporary_root())
     try:
         work = Path(tempfile.mkdtemp(dir=folder, prefix=f".perfnb-{stem}-"))
         executed = work / f"{stem}.ipynb"
@@ -664,10 +681,13 @@ def _run_all(
     workers = default_workers() if workers is None else workers
     data_dirs = {str(args[2].get("data_dir", "")) for args, _ in specs}
     data_dir = data_dirs.pop() if len(data_dirs) == 1 else None
+    # decided here, where the run started, for this process's workers too; another executor's
+    # workers (a Dask cluster's, on other machines) use their own
+    temporary = temporary_root()
     if executor is None and (workers == 1 or len(specs) <= 1):
         _start_worker(data_dir)
         return [
-            finish(number, run_job(*args, timeout=timeout, on_cell=on_cell))
+            finish(number, run_job(*args, timeout=timeout, on_cell=on_cell, temporary=temporary))
             for number, (args, _) in enumerate(specs)
         ]
     own = executor is None
@@ -688,6 +708,7 @@ def _run_all(
                 *specs[number][0],
                 timeout=timeout,
                 on_cell=None if cells is None else _send_cell,
+                temporary=temporary if own else None,
             ): number
             for number in _longest_first(specs)
         }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,14 @@ def tiny(tmp_path: Path) -> Callable[..., Path]:
         return write_dataset(tmp_path / "data", files)
 
     return build
+
+
+@pytest.fixture
+def run_temporary(monkeypatch) -> Iterator[Path]:
+    """A temporary folder of the test's own for a run's socket folders (TMPDIR, which the
+    runner reads when a run starts), short enough for a socket path; removed afterwards. A test
+    looks here, never at the system's temporary folder, which other runs share."""
+    folder = Path(tempfile.mkdtemp(prefix="pnbt-"))
+    monkeypatch.setenv("TMPDIR", str(folder))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -755,9 +754,10 @@ def test_plan_without_updates_or_starts(tiny, tmp_path) -> None:
 # -- many at once --------------------------------------------------------------------------------
 
 
-def test_parallel_run_writes_what_a_serial_run_writes(sample_run, tmp_path) -> None:
+def test_parallel_run_writes_what_a_serial_run_writes(sample_run, tmp_path, run_temporary) -> None:
     """Two worker processes build the same three reports as one after another: every table and
-    chart byte for byte, scorecard.csv too, and the same HTML but for the time it was made."""
+    chart byte for byte, scorecard.csv too, and the same HTML but for the time it was made; the
+    kernels' socket folders (in the run's temporary folder) are removed."""
     import re
 
     _, serial = sample_run
@@ -785,7 +785,7 @@ def test_parallel_run_writes_what_a_serial_run_writes(sample_run, tmp_path) -> N
             assert clock.sub(b"", data) == clock.sub(b"", theirs[name]), name
         else:
             assert data == theirs[name], name
-    assert not list(Path(tempfile.gettempdir()).glob("perfnb-*"))  # socket folders removed
+    assert not list(run_temporary.glob("perfnb-*"))  # socket folders removed
 
 
 def test_workers_must_be_one_or_more(tmp_path) -> None:
@@ -995,18 +995,19 @@ def test_a_kernel_that_dies_on_start_is_started_again(tiny, tmp_path, monkeypatc
     assert "Kernel died before replying" in again.jobs[0].error
 
 
-def _kernels() -> set[int]:
-    """The kernel processes running on this machine: started fresh (ipykernel_launcher) or
-    forked from perfnb's kernel template (named perfnb-kernel)."""
+def _kernels(marker: str) -> set[int]:
+    """The kernel processes of one run, those whose environment has ``marker`` (another run's
+    kernels on the same machine are not counted): started fresh (ipykernel_launcher) or forked
+    from perfnb's kernel template (named perfnb-kernel)."""
     found = set()
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                fresh = b"ipykernel_launcher" in (proc / "cmdline").read_bytes()
-                if fresh or (proc / "comm").read_text().strip() == "perfnb-kernel":
-                    found.add(int(proc.name))
-            except OSError:
-                continue
+    for pid in _processes_with(marker):
+        proc = Path("/proc") / str(pid)
+        try:
+            fresh = b"ipykernel_launcher" in (proc / "cmdline").read_bytes()
+            if fresh or (proc / "comm").read_text().strip() == "perfnb-kernel":
+                found.add(pid)
+        except OSError:
+            continue
     return found
 
 
@@ -1024,7 +1025,7 @@ def _processes_with(marker: str) -> set[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find kernel processes")
-def test_interrupt_stops_cleanly(tiny, tmp_path) -> None:
+def test_interrupt_stops_cleanly(tiny, tmp_path, run_temporary) -> None:
     """Ctrl-C (SIGINT to perfnb run alone) while two reports run in two workers: the run ends
     with status 130, both kernels are shut down, no process of the run is left (workers,
     kernel templates, kernels) and no temporary file or folder either."""
@@ -1036,31 +1037,46 @@ def test_interrupt_stops_cleanly(tiny, tmp_path) -> None:
     notebooks = tmp_path / "nb"
     make_notebook(notebooks, "card", "import time\ntime.sleep(120)")
     data = tiny()
-    before = _kernels()
     marker = f"PERFNB_TEST_RUN={tmp_path.name}"
     run = subprocess.Popen(
         [sys.executable, "-m", "perfnb.cli", "run", "--data", str(data), "--out",
          str(tmp_path / "out"), "--notebooks", str(notebooks), "--workers", "2"],
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PERFNB_TEST_RUN": tmp_path.name},
+        env={**os.environ, "PERFNB_TEST_RUN": tmp_path.name},  # TMPDIR: run_temporary
     )  # fmt: skip
     deadline = clock.time() + 60
-    while len(_kernels() - before) < 2 and clock.time() < deadline:
+    while len(_kernels(marker)) < 2 and clock.time() < deadline:
         clock.sleep(0.5)
-    assert len(_kernels() - before) >= 2, "the two kernels did not start"
+    assert len(_kernels(marker)) >= 2, "the two kernels did not start"
     clock.sleep(2)
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=60)
     assert run.returncode == 130, err
     assert "interrupted" in err
     deadline = clock.time() + 20
-    while _kernels() - before and clock.time() < deadline:
+    while _kernels(marker) and clock.time() < deadline:
         clock.sleep(0.5)
-    assert _kernels() - before == set()
+    assert _kernels(marker) == set()
     while _processes_with(marker) and clock.time() < deadline:
         clock.sleep(0.5)
     assert _processes_with(marker) == set()
     folder = tmp_path / "out" / "2017-18-Q1"
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
-    assert not list(Path(tempfile.gettempdir()).glob("perfnb-*"))
+    assert not list(run_temporary.glob("perfnb-*"))
+
+
+def test_temporary_root_is_tmpdir_when_the_run_starts(run_temporary, tmp_path, monkeypatch) -> None:
+    """The runner reads TMPDIR at each run (tempfile reads it once per process), and keeps to
+    the system's temporary folder when TMPDIR is missing or too long for a socket path."""
+    import tempfile
+
+    from perfnb.runner import temporary_root
+
+    assert temporary_root() == run_temporary.resolve()  # the fixture set TMPDIR just now
+    deep = tmp_path / ("d" * 80)
+    deep.mkdir()
+    monkeypatch.setenv("TMPDIR", str(deep))
+    assert temporary_root() == Path(tempfile.gettempdir())
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "missing"))
+    assert temporary_root() == Path(tempfile.gettempdir())
