@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -18,7 +19,7 @@ from perfnb.commentary import (
 )
 from perfnb.contract import DataError, Problem
 from perfnb.loader import load_dataset, validate_dataset
-from perfnb.output_lock import OutputBusy
+from perfnb.output_lock import OutputBusy, OutputUnwritable
 from perfnb.periods import PeriodError, parse_period
 from perfnb.runner import (
     RunError,
@@ -30,6 +31,7 @@ from perfnb.runner import (
 )
 from perfnb.scorecard import build_scorecard
 from perfnb.starter import InitError, write_starter
+from perfnb.stopping import RunStopped
 
 __all__ = ["main"]
 
@@ -98,12 +100,15 @@ def _run(args: argparse.Namespace) -> int:
         _print_problems(exc.problems, exc.folder)
         print("Nothing was run: correct the data and run again.", file=sys.stderr)
         return 1
-    except OutputBusy as exc:
+    except (OutputBusy, OutputUnwritable) as exc:
         print(f"perfnb run: {exc}", file=sys.stderr)
         return 1
     except (RunError, PeriodError) as exc:
         print(f"perfnb run: {exc}", file=sys.stderr)
         return 2
+    except RunStopped as exc:
+        _say_stopped(exc)
+        return exc.exit_status
     except KeyboardInterrupt:
         print(
             "perfnb run: interrupted. Reports finished before it are in place; none was left "
@@ -115,6 +120,25 @@ def _run(args: argparse.Namespace) -> int:
         print(result.summary())
         print(f"Open {result.folder / 'index.html'}")
     return 0 if all(result.ok for result in results) else 1
+
+
+def _say_stopped(stopped: RunStopped) -> None:
+    """What a stopped run tells its user: what finished, where, and that nothing is left."""
+    jobs = [job for result in stopped.results for job in result.jobs]
+    done = sum(job.status in ("ok", "failed") for job in jobs)
+    lines = [
+        f"perfnb run: interrupted: {stopped}. "
+        + (
+            f"{done} of {len(jobs)} report(s) had finished; they are in place and in "
+            "index.html and manifest.json. "
+            if stopped.results
+            else "Nothing was written. "
+        )
+        + "No report was left half-written, and no kernel is left running."
+    ]
+    lines += [f"Open {result.folder / 'index.html'}" for result in stopped.results]
+    with contextlib.suppress(OSError):  # a closed terminal (SIGHUP) has no one to tell
+        print("\n".join(lines), file=sys.stderr)
 
 
 def _commentary(args: argparse.Namespace) -> int:

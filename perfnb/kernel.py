@@ -38,8 +38,9 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, default
 
+from perfnb import stopping
 from perfnb.files import files_stamp
 
 __all__ = ["CurrentPythonKernelManager", "current_python_kernelspec", "forked_kernels"]
@@ -225,6 +226,12 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         provisioner.cwd = cwd or os.getcwd()
         self._reconcile_connection_info(provisioner.connection_info)
 
+    @default("connection_file")
+    def _connection_file_beside_sockets(self) -> str:
+        """The kernel's connection file in its socket folder (not the temporary folder), so
+        that a killed run's leftovers are all in the one folder a later run removes."""
+        return os.path.join(self.ipc_dir, "kernel.json") if self.ipc_dir else ""
+
     def _ip_default(self) -> str:
         if self.transport == "ipc" and self.ipc_dir:
             return os.path.join(self.ipc_dir, "kernel-ipc")
@@ -240,6 +247,10 @@ class CurrentPythonKernelManager(AsyncKernelManager):
             # the child keeps its own copy of the file descriptor
             with open(self.stderr_path, "ab") as log:
                 await super()._async_launch_kernel(kernel_cmd, stderr=log, **kw)
+        process = getattr(self.provisioner, "process", None) if self.provisioner else None
+        if process is not None:  # a stop (Ctrl-C, the run's end) interrupts it
+            stopping.track_kernel(process)
+            self._tracked = process
         if self.deadline is not None:
             timer = threading.Timer(max(0.0, self.deadline - time.time()), self._stop_at_deadline)
             timer.daemon = True
@@ -250,6 +261,11 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         timer = getattr(self, "_deadline_timer", None)
         if timer is not None:
             timer.cancel()
-        await super()._async_shutdown_kernel(now=now, restart=restart)
+        try:
+            await super()._async_shutdown_kernel(now=now, restart=restart)
+        finally:
+            tracked = getattr(self, "_tracked", None)
+            if tracked is not None:
+                stopping.untrack_kernel(tracked)
 
     shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one by name

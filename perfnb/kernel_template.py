@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+from multiprocessing import forkserver
 from pathlib import Path
 
 __all__ = ["serve_kernel"]
@@ -67,11 +68,25 @@ def _name_this_process(name: str) -> None:
         Path("/proc/self/comm").write_text(name[:15])
 
 
+def _let_the_template_go() -> None:
+    """Closes this process's end of the pipe that keeps the template running while anyone who
+    may ask it for a process is alive (multiprocessing gives one to each child). A kernel asks
+    for none, and with it open the template would outlive a run killed by ``kill -9`` as long as
+    the kernel did, and the kernel (which ends when the template does) would never end."""
+    server = forkserver._forkserver
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if alive is not None:
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None
+
+
 def serve_kernel(argv: list[str], cwd: str | None, env: dict[str, str], stderr: str | None) -> None:
     """Runs an IPython kernel in this forked process until it is shut down: ``argv`` is what
     follows ``-m ipykernel_launcher`` (``-f <connection file>``), ``cwd`` and ``env`` the
     kernel's working directory and environment, ``stderr`` a file its own log is appended to."""
     os.setsid()  # its own session, as jupyter_client starts kernels: no terminal's Ctrl-C
+    _let_the_template_go()
     _name_this_process("perfnb-kernel")
     if stderr:
         log = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 
 from perfnb.files import write_atomic
 
-__all__ = ["LOCK_FILE", "OutputBusy", "output_lock"]
+__all__ = ["LOCK_FILE", "OutputBusy", "OutputUnwritable", "output_lock", "unwritable"]
 
 LOCK_FILE = ".perfnb.lock"
 _HOLDER = ".perfnb.lock.json"  # who holds it: the lock file itself is truncated by each waiter
@@ -26,6 +26,19 @@ _HOLDER = ".perfnb.lock.json"  # who holds it: the lock file itself is truncated
 
 class OutputBusy(RuntimeError):
     """Another run holds the output folder's lock."""
+
+
+class OutputUnwritable(RuntimeError):
+    """The output folder (or a file in it) cannot be written: read-only, not ours, full."""
+
+
+def unwritable(path: Path, exc: OSError) -> OutputUnwritable:
+    """The error for ``path``, which could not be written, in words: the reason, and a hint
+    when the file may be open elsewhere."""
+    hint = ""
+    if isinstance(exc, PermissionError) and path.is_file():
+        hint = " (is it open in another program?)"
+    return OutputUnwritable(f"cannot write {path}: {exc.strerror or exc}{hint}")
 
 
 def _holder(folder: Path) -> str:
@@ -43,10 +56,10 @@ def output_lock(folder: str | Path, wait: float = 0.0, started: str = "") -> Ite
     wait for another run (whose writes the caller should then read afresh). Raises
     ``OutputBusy`` naming the other run when it is still busy after ``wait`` seconds."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(folder / LOCK_FILE)
     waited = False
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=0)
     except Timeout:
         waited = True
@@ -57,9 +70,14 @@ def output_lock(folder: str | Path, wait: float = 0.0, started: str = "") -> Ite
                 f"{folder} is in use by {_holder(folder)}; wait for it to finish, or run again "
                 "with --wait SECONDS"
             ) from None
+    except OSError as exc:
+        raise unwritable(folder / LOCK_FILE if folder.is_dir() else folder, exc) from exc
     try:
         me = {"pid": os.getpid(), "started": started, "argv": sys.argv}
-        write_atomic(folder / _HOLDER, json.dumps(me).encode("utf-8"))
+        try:
+            write_atomic(folder / _HOLDER, json.dumps(me).encode("utf-8"))
+        except OSError as exc:
+            raise unwritable(folder / _HOLDER, exc) from exc
         yield waited
     finally:
         (folder / _HOLDER).unlink(missing_ok=True)

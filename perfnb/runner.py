@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache, partial
 from importlib import metadata
@@ -34,11 +34,13 @@ from typing import Any
 import nbformat
 import pandas as pd
 import papermill
+from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from tqdm import tqdm
 from traitlets.config import Config
 
+from perfnb import stopping
 from perfnb.action_report import action_counts
 from perfnb.actions import ACTION_COLUMNS, action_progress, services_with_actions
 from perfnb.commentary import (
@@ -53,7 +55,7 @@ from perfnb.files import csv_text, write_atomic
 from perfnb.index_page import render_index
 from perfnb.kernel import CurrentPythonKernelManager, start_kernel_template
 from perfnb.loader import Dataset, load_dataset, slugify
-from perfnb.output_lock import output_lock
+from perfnb.output_lock import output_lock, unwritable
 from perfnb.palette import rag_css
 from perfnb.periods import Period, parse_period
 from perfnb.report import rag_counts
@@ -109,7 +111,9 @@ class JobResult:
 
     notebook: str
     service: str
-    status: str  # "ok", "failed", or "skipped" (unchanged since its last good build)
+    # "ok", "failed", "skipped" (unchanged since its last good build) or "stopped" (the run was
+    # stopped by a signal before it finished: nothing of it published)
+    status: str
     seconds: float
     html: str | None = None  # file name within the period folder
     ipynb: str | None = None
@@ -161,11 +165,13 @@ class RunResult:
             )
         failed = sum(job.status == "failed" for job in self.jobs)
         skipped = sum(job.status == "skipped" for job in self.jobs)
-        built = len(self.jobs) - failed - skipped
+        stopped = sum(job.status == "stopped" for job in self.jobs)
+        built = len(self.jobs) - failed - skipped - stopped
         lines.append(
             f"{built} of {len(self.jobs)} report(s) built in {self.folder}"
             + (f"; {skipped} unchanged since their last build, not rebuilt" if skipped else "")
             + (f"; {failed} failed" if failed else "")
+            + (f"; {stopped} stopped before they finished" if stopped else "")
         )
         return "\n".join(lines)
 
@@ -320,13 +326,13 @@ def _publish_files(staged: Path, folder: Path) -> list[str]:
 
 
 def _write_outputs(folder: Path, files: dict[str, str], encoding: str = "utf-8") -> None:
-    """Writes the period's own files atomically; an OS error becomes a RunError naming the file."""
+    """Writes the period's own files atomically; an OS error becomes an ``OutputUnwritable``
+    naming the file."""
     for name, text in files.items():
         try:
             write_atomic(folder / name, text.encode(encoding))
         except OSError as exc:
-            hint = " (is it open in another program?)" if isinstance(exc, PermissionError) else ""
-            raise RunError(f"cannot write {folder / name}: {exc.strerror or exc}{hint}") from exc
+            raise unwritable(folder / name, exc) from exc
 
 
 class CellReportingEngine(NBClientEngine):
@@ -397,65 +403,90 @@ def run_job(
     ``on_cell(report, number, total)`` is told of each cell as it starts; the kernel's socket
     folder goes in ``temporary`` (default: :func:`temporary_root`)."""
     result = JobResult(notebook.stem, service, "failed", 0.0, started=_now())
+    if stopping.requested() is not None or not stopping.parent_alive():
+        # queued before the run was stopped: never started
+        result.status, result.finished = "stopped", result.started
+        return result
     stem = result.key
     start = time.perf_counter()
     work: Path | None = None
     executed = folder / f".{stem}.executing.ipynb"
-    # the kernel's sockets: a folder of this job's own, with a path short enough for a socket
-    sockets = tempfile.mkdtemp(prefix="perfnb-", dir=temporary or temporary_root())
+    running: list[int] = []  # the cell the kernel is running (1-based, papermill's included)
+
+    def cell_started(number: int, total: int) -> None:
+        running[:] = [number]
+        if on_cell is not None:
+            on_cell(stem, number, total)
+
+    # the kernel's sockets: a folder of this job's own, with a path short enough for a socket,
+    # marked as this process's so that a later run can remove it should this one be killed
+    sockets = Path(tempfile.mkdtemp(prefix="perfnb-", dir=temporary or temporary_root()))
     try:
+        stopping.mark_owner(sockets)
         work = Path(tempfile.mkdtemp(dir=folder, prefix=f".perfnb-{stem}-"))
         executed = work / f"{stem}.ipynb"
         # the notebook writes its tables and charts under a staging output folder; they are
         # moved beside the report only once the whole report has been built
         staging = work / "output"
         deadline = time.time() + timeout if timeout else None
-        for attempt in (1, 2):
-            # a second start is a new interpreter: whatever stopped a forked kernel, not that
-            manager = CurrentPythonKernelManager.logging_to(
-                work / "kernel.log", sockets, deadline, fresh=attempt == 2
-            )
-            try:
-                papermill.execute_notebook(
-                    str(notebook),
-                    str(executed),
-                    parameters={**parameters, "output_dir": str(staging)},
-                    kernel_name="python3",
-                    kernel_manager_class=manager,
-                    engine_name="perfnb",
-                    on_cell=None if on_cell is None else partial(on_cell, stem),
-                    progress_bar=False,
-                    cwd=str(notebook.parent),
-                    execution_timeout=timeout,  # no cell may take longer than the whole job
+        with stopping.working_folder(work), stopping.working_folder(sockets):
+            for attempt in (1, 2):
+                # a second start is a new interpreter: whatever stopped a forked kernel, not that
+                manager = CurrentPythonKernelManager.logging_to(
+                    work / "kernel.log", sockets, deadline, fresh=attempt == 2
                 )
-                break
-            except Exception as exc:
-                if manager.timed_out:
-                    raise TimeoutError(
-                        f"the report took longer than {timeout:g} s (--timeout) and was stopped"
-                    ) from exc
-                if attempt == 2 or _ran_a_cell(executed):
-                    raise
-                # the kernel died before running a cell (a start-up failure): once more
-                result.warnings.append(f"the kernel failed to start ({exc}); started it again")
-        nb = nbformat.read(executed, as_version=4)
-        result.warnings += _strip_for_report(nb)
-        nb.metadata["title"] = provenance.get("title", stem)
-        nb.metadata["perfnb"] = {**nb.metadata.get("perfnb", {}), **provenance}
-        html = export_html(nb)
-        (work / f"{stem}.html").write_text(html, encoding="utf-8")
-        # tables and charts first: the new report goes live only once its files are in place
-        result.files = _publish_files(staging / folder.name, folder)
-        os.replace(executed, folder / f"{stem}.ipynb")
-        os.replace(work / f"{stem}.html", folder / f"{stem}.html")
-        (folder / f"{stem}.failed.ipynb").unlink(missing_ok=True)
+                try:
+                    papermill.execute_notebook(
+                        str(notebook),
+                        str(executed),
+                        parameters={**parameters, "output_dir": str(staging)},
+                        kernel_name="python3",
+                        kernel_manager_class=manager,
+                        engine_name="perfnb",
+                        on_cell=cell_started,
+                        progress_bar=False,
+                        cwd=str(notebook.parent),
+                        execution_timeout=timeout,  # no cell may take longer than the whole job
+                    )
+                    break
+                except Exception as exc:
+                    if stopping.requested() is not None:
+                        raise stopping.RunStopped(stopping.requested() or 0) from exc
+                    if manager.timed_out:
+                        raise TimeoutError(
+                            f"the report took longer than {timeout:g} s (--timeout) and was stopped"
+                        ) from exc
+                    if attempt == 2 or _ran_a_cell(executed):
+                        raise
+                    # the kernel died before running a cell (a start-up failure): once more
+                    result.warnings.append(f"the kernel failed to start ({exc}); started it again")
+            nb = nbformat.read(executed, as_version=4)
+            result.warnings += _strip_for_report(nb)
+            nb.metadata["title"] = provenance.get("title", stem)
+            nb.metadata["perfnb"] = {**nb.metadata.get("perfnb", {}), **provenance}
+            html = export_html(nb)
+            (work / f"{stem}.html").write_text(html, encoding="utf-8")
+            # whole or not at all, and never once the run is stopping or gone: tables and
+            # charts first, so the new report goes live only once its files are in place
+            with stopping.publishing():
+                result.files = _publish_files(staging / folder.name, folder)
+                os.replace(executed, folder / f"{stem}.ipynb")
+                os.replace(work / f"{stem}.html", folder / f"{stem}.html")
+                (folder / f"{stem}.failed.ipynb").unlink(missing_ok=True)
         result.status, result.html, result.ipynb = "ok", f"{stem}.html", f"{stem}.ipynb"
+    except stopping.RunStopped as exc:  # Ctrl-C or the like: nothing of it is published
+        result.status = "stopped"
+        result.error = f"stopped by {stopping.signal_name(exc.signum)}"
     except papermill.PapermillExecutionError as exc:
         result.error = f"{exc.ename}: {exc.evalue}"
         result.cell = _failed_cell_position(executed)
         _keep_failed(executed, folder, stem, result)
     except Exception as exc:  # a dead kernel, a timeout, an export failure: report, go on
         result.error = f"{type(exc).__name__}: {exc}".strip()
+        if running and not isinstance(exc, TimeoutError):
+            result.cell = _analyst_position(executed, running[0])
+            if isinstance(exc, DeadKernelError):  # the cell it ran is said beside the error
+                result.error = f"the kernel died ({result.error})"
         if work is not None and (said := _last_lines(work / "kernel.log")):
             result.error += f" (the kernel's last words: {said})"
         _keep_failed(executed, folder, stem, result)
@@ -481,6 +512,26 @@ def _ran_a_cell(executed: Path) -> bool:
         for cell in nb.cells
         if cell.cell_type == "code"
     )
+
+
+def _analyst_position(executed: Path, number: int) -> int | None:
+    """Cell ``number`` of the executed notebook (1-based, papermill's injected-parameters cell
+    included) as the analyst's notebook numbers it; None for papermill's own cell."""
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return None
+    position = 0
+    for at, cell in enumerate(nb.cells, start=1):
+        tags = set(cell.metadata.get("tags", []))
+        if tags & {"injected-parameters", "papermill-error-cell-tag"}:
+            if at == number:
+                return None
+            continue
+        position += 1
+        if at == number:
+            return position
+    return None
 
 
 def _failed_cell_position(executed: Path) -> int | None:
@@ -634,20 +685,22 @@ def _execute(
             bar.close()
 
 
-def _interrupt(pool: ProcessPoolExecutor) -> None:
-    """Sends each worker process of ``pool`` an interrupt (a terminal's Ctrl-C reaches them
-    already; a signal to this process alone does not), so its job ends as an interrupted job
-    does here: the kernel shut down, the temporary files removed."""
-    for process in list(getattr(pool, "_processes", {}).values()):
-        with contextlib.suppress(OSError):
-            os.kill(process.pid, signal.SIGINT)
+def _signal_workers(pool: ProcessPoolExecutor, signum: int) -> None:
+    """Sends ``signum`` to each worker process of ``pool``: a signal to this process alone (a
+    ``kill``, not a terminal's Ctrl-C) does not reach them."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(process.pid, signum)
 
 
 def _start_worker(data_dir: str | None = None, cells: Any = None) -> None:
-    """A process's start on its jobs: its kernel template imports (and reads the data set at
-    ``data_dir``) while the process goes on (a template that cannot start is reported by the
-    first job that needs it); its jobs' cells go to ``cells``, a queue, when given."""
+    """A pool process's start on its jobs: it becomes a run's worker (a stop signal stops its
+    report; it exits when the run that started it dies), and its kernel template imports (and
+    reads the data set at ``data_dir``) while it goes on (a template that cannot start is
+    reported by the first job that needs it); its jobs' cells go to ``cells``, a queue, when
+    given."""
     global _cells_queue
+    stopping.serve_as_worker()
     if cells is not None:
         _cells_queue = cells
     with contextlib.suppress(Exception):
@@ -667,6 +720,16 @@ def _longest_first(specs: list[tuple[tuple, dict[str, object]]]) -> list[int]:
     return sorted(range(len(specs)), key=lambda number: -size(number))
 
 
+# how long a stopped run waits for its workers to hand back their reports before killing them
+WORKER_GRACE = 3.5
+
+
+def _stopped(args: tuple) -> JobResult:
+    """The result of a job that a stop kept from starting."""
+    notebook, service = args[0], args[1]
+    return JobResult(Path(notebook).stem, service, "stopped", 0.0, error="not started: stopped")
+
+
 def _run_all(
     specs: list[tuple[tuple, dict[str, object]]],
     timeout: float | None,
@@ -677,19 +740,24 @@ def _run_all(
 ) -> list[JobResult]:
     """The jobs, here one after another or on a pool; results in the order given. Each job's
     cells are told to ``on_cell`` as they start, here and from this function's own pool (not
-    from another executor's)."""
+    from another executor's). A stop signal (``perfnb.stopping``) ends the jobs running as
+    "stopped" and starts no more: their results are "stopped" too."""
     workers = default_workers() if workers is None else workers
     data_dirs = {str(args[2].get("data_dir", "")) for args, _ in specs}
     data_dir = data_dirs.pop() if len(data_dirs) == 1 else None
     # decided here, where the run started, for this process's workers too; another executor's
     # workers (a Dask cluster's, on other machines) use their own
     temporary = temporary_root()
+    results: dict[int, JobResult] = {}
     if executor is None and (workers == 1 or len(specs) <= 1):
-        _start_worker(data_dir)
-        return [
-            finish(number, run_job(*args, timeout=timeout, on_cell=on_cell, temporary=temporary))
-            for number, (args, _) in enumerate(specs)
-        ]
+        with contextlib.suppress(Exception):
+            start_kernel_template(data_dir)
+        for number, (args, _) in enumerate(specs):
+            if stopping.requested() is not None:
+                break
+            job = run_job(*args, timeout=timeout, on_cell=on_cell, temporary=temporary)
+            results[number] = finish(number, job)
+        return [results.get(n) or _stopped(specs[n][0]) for n in range(len(specs))]
     own = executor is None
     context = multiprocessing.get_context("spawn")
     cells = context.SimpleQueue() if own and on_cell is not None else None
@@ -701,33 +769,54 @@ def _run_all(
     )
     if cells is not None:
         threading.Thread(target=_read_cells, args=(cells, on_cell), daemon=True).start()
+    forward = partial(_signal_workers, pool) if own else None
     try:
-        futures = {
-            pool.submit(
-                run_job,
-                *specs[number][0],
-                timeout=timeout,
-                on_cell=None if cells is None else _send_cell,
-                temporary=temporary if own else None,
-            ): number
-            for number in _longest_first(specs)
-        }
-        results: dict[int, JobResult] = {}
-        for future in as_completed(futures):
-            number = futures[future]
-            results[number] = finish(number, future.result())
-    except KeyboardInterrupt:
-        if own:  # Ctrl-C: each worker stops its job, shutting its kernel down, then exits
-            for future in futures:
-                future.cancel()
-            _interrupt(pool)
-        raise
+        with stopping.forwarding(forward):
+            futures = {}
+            for number in _longest_first(specs):
+                if stopping.requested() is not None:
+                    break
+                future = pool.submit(
+                    run_job,
+                    *specs[number][0],
+                    timeout=timeout,
+                    on_cell=None if cells is None else _send_cell,
+                    temporary=temporary if own else None,
+                )
+                futures[future] = number
+            pending, give_up = set(futures), None
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if not future.cancelled():
+                        number = futures[future]
+                        results[number] = finish(number, _outcome(future, specs[number][0]))
+                if stopping.requested() is None:
+                    continue
+                if give_up is None:  # those not started never will be
+                    for future in pending:
+                        future.cancel()
+                    give_up = time.monotonic() + WORKER_GRACE
+                elif time.monotonic() > give_up:  # a worker that does not stop is killed
+                    if own:
+                        _signal_workers(pool, getattr(signal, "SIGKILL", signal.SIGTERM))
+                    break
     finally:
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
         if cells is not None:
             cells.put(None)  # the reader's end
-    return [results[number] for number in range(len(specs))]
+    return [results.get(n) or _stopped(specs[n][0]) for n in range(len(specs))]
+
+
+def _outcome(future: Any, args: tuple) -> JobResult:
+    """A finished job's result; "stopped" for one that a stop broke off (its worker gone)."""
+    try:
+        return future.result()
+    except Exception:
+        if stopping.requested() is not None:
+            return _stopped(args)
+        raise
 
 
 def _read_cells(cells: Any, on_cell: Callable[[str, int, int], None]) -> None:
@@ -835,7 +924,7 @@ def _merge_manifest(
     """The period's manifest: this run's jobs replace earlier entries for the same reports."""
     reports = _manifest_reports(folder)
     for job in jobs:
-        if job.status == "skipped":  # its entry stands: what it was built from, and when
+        if job.status in ("skipped", "stopped"):  # its entry stands, if it has one
             continue
         entry = {"key": job.key, **asdict(job), "run": run}
         before = reports.get(job.key, {})
@@ -975,20 +1064,34 @@ def run_periods(
             prepared = list({p.period.label: p for p in prepared}.values())
         return prepared
 
-    prepared = plan()  # every check before the output folder is touched
-    with output_lock(out_dir, wait, _now()) as waited:
-        if waited:  # another run wrote meanwhile: plan from what it left
-            prepared = plan()
-        for each in prepared:
-            each.start()
-        specs = [spec for each in prepared for spec in each.specs]
-        jobs = _execute(specs, timeout, workers, executor, echo, progress)
-        results, at = [], 0
-        for each in prepared:
-            mine = jobs[at : at + len(each.specs)]
-            at += len(each.specs)
-            results.append(each.finish(mine))
+    with stopping.on_signals():
+        prepared = plan()  # every check before the output folder is touched
+        with output_lock(out_dir, wait, _now()) as waited, stopping.deferred():
+            _remove_leftovers(Path(out_dir), echo)
+            stopping.mark_multiprocessing_folder()  # for a run after this, should it be killed
+            if waited:  # another run wrote meanwhile: plan from what it left
+                prepared = plan()
+            for each in prepared:
+                each.start()
+            specs = [spec for each in prepared for spec in each.specs]
+            jobs = _execute(specs, timeout, workers, executor, echo, progress)
+            # even when stopped: the reports that finished get their index and manifest
+            results, at = [], 0
+            for each in prepared:
+                mine = jobs[at : at + len(each.specs)]
+                at += len(each.specs)
+                results.append(each.finish(mine))
+        if (signum := stopping.requested()) is not None:
+            raise stopping.RunStopped(signum, results)
     return results
+
+
+def _remove_leftovers(out_root: Path, echo: Callable[[str], None]) -> None:
+    """Removes what runs that died left: working folders and half-written files in the
+    output folder (whose lock this run holds), and their socket folders."""
+    left = stopping.remove_stale_work(out_root) + stopping.remove_stale_sockets(temporary_root())
+    if left:
+        echo(f"removed {len(left)} folder(s) and file(s) left by a run that was killed")
 
 
 def _prepare_period(
@@ -1057,7 +1160,7 @@ def _prepare_period(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RunError(f"cannot write reports to {folder}: {exc.strerror or exc}") from exc
+        raise unwritable(folder, exc) from exc
     hashes = data.file_hashes()
     if commentary_file.is_file():  # the analysts' words are an input of the report too
         hashes[commentary_file.relative_to(data.path).as_posix()] = hashlib.sha256(

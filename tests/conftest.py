@@ -8,6 +8,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# no hypothesis example may fail for taking longer than it would alone: on a busy 2-core machine
+# (CI, or two test runs at once) one took 276 ms against the default 200 ms deadline
+settings.register_profile("perfnb", deadline=None)
+settings.load_profile("perfnb")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

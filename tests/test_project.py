@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -61,3 +62,16 @@ def test_public_api_is_explicit() -> None:
         obj = getattr(perfnb, name)
         if callable(obj):
             assert obj.__doc__, name
+
+
+def test_no_hypothesis_test_has_a_deadline() -> None:
+    """The suite's hypothesis profile has no deadline, and no test sets one: time is never
+    what a property test checks, and a busy machine must not fail it."""
+    from hypothesis import settings
+
+    assert settings().deadline is None
+    for path in Path(__file__).parent.glob("test_*.py"):
+        if path.name == Path(__file__).name:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "deadline=" not in text.replace("deadline=None", ""), path.name
