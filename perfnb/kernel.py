@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 import typing as t
+import uuid
 from multiprocessing import forkserver
 from pathlib import Path
 
@@ -230,7 +231,9 @@ class CurrentPythonKernelManager(AsyncKernelManager):
     def _connection_file_beside_sockets(self) -> str:
         """The kernel's connection file in its socket folder (not the temporary folder), so
         that a killed run's leftovers are all in the one folder a later run removes."""
-        return os.path.join(self.ipc_dir, "kernel.json") if self.ipc_dir else ""
+        if not self.ipc_dir:
+            return ""
+        return os.path.join(self.ipc_dir, f"kernel-{uuid.uuid4().hex[:8]}.json")
 
     def _ip_default(self) -> str:
         if self.transport == "ipc" and self.ipc_dir:

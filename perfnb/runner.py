@@ -1068,7 +1068,6 @@ def run_periods(
         prepared = plan()  # every check before the output folder is touched
         with output_lock(out_dir, wait, _now()) as waited, stopping.deferred():
             _remove_leftovers(Path(out_dir), echo)
-            stopping.mark_multiprocessing_folder()  # for a run after this, should it be killed
             if waited:  # another run wrote meanwhile: plan from what it left
                 prepared = plan()
             for each in prepared:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing.util
 import os
 import shutil
 import signal
@@ -35,7 +34,6 @@ __all__ = [
     "RunStopped",
     "deferred",
     "forwarding",
-    "mark_multiprocessing_folder",
     "mark_owner",
     "on_signals",
     "parent_alive",
@@ -238,9 +236,6 @@ def serve_as_worker() -> None:
     global _parent, _deferred
     _parent = os.getppid()
     _deferred += 1  # for good: a worker's stop always ends in a stopped report
-    # multiprocessing's own folder (its kernel template's socket) goes too, should it die;
-    # and should it be killed outright, a later run knows the folder for its
-    _folders.add(mark_multiprocessing_folder())
     if threading.current_thread() is threading.main_thread():
         for signum in STOP_SIGNALS:
             signal.signal(signum, _handler)
@@ -317,24 +312,13 @@ def mark_owner(folder: Path) -> None:
     (folder / OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
 
 
-def mark_multiprocessing_folder() -> Path:
-    """Marks this process's multiprocessing folder (``pymp-*``, where its kernel template's
-    socket is) as its own (:func:`mark_owner`); returns it."""
-    folder = Path(multiprocessing.util.get_temp_dir())
-    with contextlib.suppress(OSError):
-        mark_owner(folder)
-    return folder
-
-
 def remove_stale_sockets(root: Path) -> list[Path]:
-    """Removes the socket folders (``perfnb-*`` and multiprocessing's ``pymp-*`` in ``root``,
-    the temporary folder) of perfnb processes that have died: only folders of this user, with
-    an owner marker written on this machine by a process that is no longer running. Returns
-    the folders removed."""
+    """Removes the socket folders (``perfnb-*`` in ``root``, the temporary folder) of perfnb
+    processes that have died: only folders of this user, with an owner marker written on this
+    machine by a process that is no longer running. Returns the folders removed."""
     removed = []
     uid = os.getuid() if hasattr(os, "getuid") else None
-    candidates = [*Path(root).glob("perfnb-*"), *Path(root).glob("pymp-*")]
-    for folder in candidates:
+    for folder in Path(root).glob("perfnb-*"):
         try:
             if not folder.is_dir() or folder.is_symlink():
                 continue
