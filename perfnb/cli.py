@@ -70,6 +70,13 @@ def _dask_client(address: str):
         raise RunError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
 
 
+def _say(line: str) -> None:
+    """Tells the user on stderr, if anyone is there: a terminal closed under a run (SIGHUP)
+    fails every write, and the run must still finish its index."""
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr)
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         periods: list = [parse_period(p) for p in args.period or []]
@@ -87,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
             notebooks_dir=args.notebooks,
             parameters=parameters,
             timeout=args.timeout,
-            echo=lambda line: print(line, file=sys.stderr),
+            echo=_say,
             workers=args.workers,
             force=args.force,
             progress=sys.stderr.isatty(),  # a bar on a terminal, plain lines in a log (CI)

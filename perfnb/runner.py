@@ -648,7 +648,11 @@ def _execute(
         if progress and specs
         else None
     )
-    say = echo if bar is None else bar.write
+
+    def say(line: str) -> None:
+        with contextlib.suppress(OSError):  # a closed terminal: the run still finishes
+            (echo if bar is None else bar.write)(line)
+
     running: dict[str, str] = {}  # the cell each running report is at, for the bar
     lock = threading.Lock()
 
@@ -667,7 +671,8 @@ def _execute(
             f"in {result.seconds:.1f}s" + (f": {result.error}{where}" if result.error else "")
         )
         if bar is not None:
-            with lock:
+            # a terminal closed under the run (SIGHUP) fails every write: the run goes on
+            with lock, contextlib.suppress(OSError):
                 running.pop(result.key, None)
                 bar.set_postfix_str("; ".join(running.values()), refresh=False)
                 bar.update(1)
@@ -682,7 +687,8 @@ def _execute(
         )
     finally:
         if bar is not None:
-            bar.close()
+            with contextlib.suppress(OSError):
+                bar.close()
 
 
 def _signal_workers(pool: ProcessPoolExecutor, signum: int) -> None:

@@ -200,6 +200,7 @@ def on_signals() -> Iterator[None]:
     finally:
         for signum, previous in before.items():
             signal.signal(signum, previous)
+        _signal = None  # the next run in this process starts afresh
 
 
 @contextlib.contextmanager

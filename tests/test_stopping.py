@@ -4,6 +4,7 @@ what a killed one left; a dead kernel names its cell; a read-only output folder 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -308,3 +309,52 @@ def test_a_dead_runs_work_in_the_output_folder_is_removed(tmp_path) -> None:
         "notes.tmp",
     ]
     assert (out / ".perfnb.lock").exists() and (out / ".perfnb-not-in-a-period").is_dir()
+
+
+@needs_proc
+def test_a_closed_terminal_stops_the_run_as_sighup(tmp_path, run_temporary) -> None:
+    """The terminal of a run closes (its window shut, an SSH session dropped) while one report
+    is built and another runs: the run ends with 129 (SIGHUP), though it can no longer write to
+    its terminal; the finished report is indexed; nothing of the run is left."""
+    import fcntl
+    import select
+    import termios
+
+    notebooks = tmp_path / "nb"
+    make_notebook(
+        notebooks, "card", "import time\nif service == 'Care':\n    time.sleep(600)\nprint('done')"
+    )
+    data = write_dataset(tmp_path / "data", TINY)
+    master, terminal = os.openpty()
+
+    def own_terminal() -> None:  # a session of its own, with the terminal as its controlling one
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    run = subprocess.Popen(
+        [sys.executable, "-m", "perfnb.cli", "run", "--data", str(data), "--out",
+         str(tmp_path / "out"), "--notebooks", str(notebooks), "--workers", "2"],
+        stdin=terminal, stdout=terminal, stderr=terminal, preexec_fn=own_terminal,
+        env={**os.environ, "PERFNB_TEST_RUN": tmp_path.name},
+    )  # fmt: skip
+    os.close(terminal)
+    marker = f"PERFNB_TEST_RUN={tmp_path.name}"
+    folder = tmp_path / "out" / PERIOD
+    shown = b""
+    try:
+        give_up = time.monotonic() + 180
+        while not (folder / "card-help-desk.html").exists() and time.monotonic() < give_up:
+            if select.select([master], [], [], 0.2)[0]:  # the progress bar, read as a terminal
+                with contextlib.suppress(OSError):
+                    shown += os.read(master, 65536)
+        assert (folder / "card-help-desk.html").exists(), shown.decode(errors="replace")
+        assert _wait_for(lambda: len(_kernels(marker)) >= 1), "Care's kernel is not running"
+        os.close(master)  # the terminal goes: its session leader, the run, gets SIGHUP
+        assert run.wait(timeout=60) == 129
+    finally:
+        if run.poll() is None:
+            run.kill()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [(r["service"], r["status"]) for r in manifest["reports"]] == [("Help Desk", "ok")]
+    assert _gone_within(marker, 5) == set()
+    assert _leftovers(tmp_path, run_temporary) == []
