@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -1025,7 +1026,8 @@ def _processes_with(marker: str) -> set[int]:
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
-                if marker.encode() in (proc / "environ").read_bytes():
+                # a whole entry of the NUL-separated environment, not the start of a longer one
+                if marker.encode() + b"\0" in (proc / "environ").read_bytes():
                     found.add(int(proc.name))
             except OSError:
                 continue
@@ -1045,13 +1047,14 @@ def test_interrupt_stops_cleanly(tiny, tmp_path, run_temporary) -> None:
     notebooks = tmp_path / "nb"
     make_notebook(notebooks, "card", "import time\ntime.sleep(120)")
     data = tiny()
-    marker = f"PERFNB_TEST_RUN={tmp_path.name}"
+    run_id = uuid.uuid4().hex  # unique: another checkout's tests run this test too
+    marker = f"PERFNB_TEST_RUN={run_id}"
     run = subprocess.Popen(
         [sys.executable, "-m", "perfnb.cli", "run", "--data", str(data), "--out",
          str(tmp_path / "out"), "--notebooks", str(notebooks), "--workers", "2"],
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PERFNB_TEST_RUN": tmp_path.name},  # TMPDIR: run_temporary
+        env={**os.environ, "PERFNB_TEST_RUN": run_id},  # TMPDIR: run_temporary
     )  # fmt: skip
     deadline = clock.time() + 60
     while len(_kernels(marker)) < 2 and clock.time() < deadline:

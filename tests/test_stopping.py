@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -38,13 +39,14 @@ def _start_run(tmp_path: Path, notebooks: Path, workers: int, out: str = "out"):
     """``perfnb run`` in a process of its own, every process of it marked in its environment
     (as its children inherit it); its socket folders under TMPDIR (the test's own)."""
     data = write_dataset(tmp_path / "data", TINY)
-    marker = f"PERFNB_TEST_RUN={tmp_path.name}"
+    run_id = uuid.uuid4().hex  # unique: another checkout's tests run this test too
+    marker = f"PERFNB_TEST_RUN={run_id}"
     run = subprocess.Popen(
         [sys.executable, "-m", "perfnb.cli", "run", "--data", str(data), "--out",
          str(tmp_path / out), "--notebooks", str(notebooks), "--workers", str(workers)],
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PERFNB_TEST_RUN": tmp_path.name},
+        env={**os.environ, "PERFNB_TEST_RUN": run_id},
     )  # fmt: skip
     return run, marker
 
@@ -326,6 +328,8 @@ def test_a_closed_terminal_stops_the_run_as_sighup(tmp_path, run_temporary) -> N
     )
     data = write_dataset(tmp_path / "data", TINY)
     master, terminal = os.openpty()
+    run_id = uuid.uuid4().hex  # unique: another checkout's tests run this test too
+    marker = f"PERFNB_TEST_RUN={run_id}"
 
     def own_terminal() -> None:  # a session of its own, with the terminal as its controlling one
         os.setsid()
@@ -335,10 +339,9 @@ def test_a_closed_terminal_stops_the_run_as_sighup(tmp_path, run_temporary) -> N
         [sys.executable, "-m", "perfnb.cli", "run", "--data", str(data), "--out",
          str(tmp_path / "out"), "--notebooks", str(notebooks), "--workers", "2"],
         stdin=terminal, stdout=terminal, stderr=terminal, preexec_fn=own_terminal,
-        env={**os.environ, "PERFNB_TEST_RUN": tmp_path.name},
+        env={**os.environ, "PERFNB_TEST_RUN": run_id},
     )  # fmt: skip
     os.close(terminal)
-    marker = f"PERFNB_TEST_RUN={tmp_path.name}"
     folder = tmp_path / "out" / PERIOD
     shown = b""
     try:
