@@ -924,7 +924,9 @@ def test_jobs_on_a_dask_cluster(tiny, tmp_path) -> None:
     make_notebook(notebooks, "card", "import os; print(service, os.getpid())")
     data = tiny()
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
         distributed.Client(cluster) as client,
     ):
         result = run_reports(
