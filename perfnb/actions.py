@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,7 +95,7 @@ def _day(value: object) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def percent_text(value: object) -> str:
+def percent_text(value: float | None) -> str:
     """A percentage as action plans print it: ``50%``, ``25.1%``; blank when there is none."""
     if value is None or pd.isna(value):
         return ""
@@ -318,7 +319,7 @@ def _lookup(by_id: pd.Series, ids: pd.Series) -> pd.Series:
 
 
 def _reason(
-    row: dict[str, object],
+    row: dict[str, Any],
     period: Period,
     points: float,
     silent: bool,

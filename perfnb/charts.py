@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import matplotlib.style
 import numpy as np
@@ -46,6 +46,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -276,7 +277,7 @@ def _compact_png(image: Image.Image) -> bytes:
 
 
 @cache
-def _png_palette() -> tuple[tuple[int, int, int], ...]:
+def _png_palette() -> tuple[tuple[int, ...], ...]:
     """Up to 256 colours: every RAG and house-style colour, each blended with white at seven
     levels, and grey."""
     with house_style():
@@ -436,7 +437,45 @@ def _rag_handle(rating: str) -> Line2D:
     )
 
 
-def _rag_points(ax: Axes, points: list[dict[str, Any]]) -> None:
+class _RagPoint(TypedDict):
+    """What :func:`_rag_points` reads of a chart's point."""
+
+    x: int
+    value: float | None
+    status: str
+    rag: str
+
+
+class _TrendPoint(_RagPoint):
+    """A point of :func:`trend_chart` (its model's ``points``)."""
+
+    period: str
+    report_period: str
+    value_text: str
+    face: str | None
+    edge: str | None
+    marker: str | None
+    target: float | None
+    band: tuple[float | None, float | None]
+    last_year: float | None
+    last_year_status: str
+    note: str
+
+
+class _CumulativePoint(_RagPoint):
+    """A point of :func:`cumulative_chart` (its model's ``points``, less ``row``)."""
+
+    period: str
+    tick: str
+    value_text: str
+    target: float | None
+    face: str | None
+    edge: str | None
+    marker: str | None
+    row: int
+
+
+def _rag_points(ax: Axes, points: Sequence[_RagPoint]) -> None:
     """One marker per valued point, shape and colours from its rating (palette); a figure that
     is not final hollow, in its rating's shape and edge colour (gid ``rag-amber-not-final``)."""
     for rating in RAG_STYLES:
@@ -451,7 +490,7 @@ def _rag_points(ax: Axes, points: list[dict[str, Any]]) -> None:
             style = rag_style(rating)
             ax.plot(
                 [p["x"] for p in mine],
-                [p["value"] for p in mine],
+                cast("list[float]", [p["value"] for p in mine]),  # valued points only
                 linestyle="none",
                 marker=style.marker,
                 markersize=9,
@@ -558,7 +597,7 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
     labels = [str(p) for p in rows["value_period"]]
     n = len(rows)
 
-    points = []
+    points: list[_TrendPoint] = []
     for i, row in rows.iterrows():
         value = _number(row["value"])
         rating = _rating(row["rag"])
@@ -604,17 +643,19 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
         ax = fig.add_subplot()
         handles: list[Any] = []
 
+        xs: Sequence[float]
+        # the runs hold only the points with a band (both ends) or a target
         band_runs = _runs([p["x"] for p in points if None not in p["band"]])
         for run in band_runs:
-            xs, lows = _steps(run, [points[i]["band"][0] for i in run])
-            _, highs = _steps(run, [points[i]["band"][1] for i in run])
+            xs, lows = _steps(run, cast("list[float]", [points[i]["band"][0] for i in run]))
+            _, highs = _steps(run, cast("list[float]", [points[i]["band"][1] for i in run]))
             ax.fill_between(xs, lows, highs, color="C3", linewidth=0, zorder=1, gid="band")
         if band_runs:
             handles.append(Patch(facecolor="C3", label="Target band"))
 
         target_runs = _runs([p["x"] for p in points if p["target"] is not None])
         for run in target_runs:
-            xs, ys = _steps(run, [points[i]["target"] for i in run])
+            xs, ys = _steps(run, cast("list[float]", [points[i]["target"] for i in run]))
             ax.plot(xs, ys, color="C1", linewidth=1.6, zorder=2, gid="target")
         if target_runs:
             handles.append(Line2D([], [], color="C1", linewidth=1.6, label="Target"))
@@ -651,7 +692,8 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
             if hollow:  # last year's figures that are not final, hollow on the dashed line
                 ax.plot(
                     [p["x"] for p in hollow],
-                    [p["last_year"] for p in hollow],
+                    # only a figure has a status: each of these has last year's figure
+                    cast("list[float]", [p["last_year"] for p in hollow]),
                     linestyle="none",
                     marker="o",
                     markersize=5,
@@ -671,8 +713,8 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
             )
         if valued:
             _rag_points(ax, points)
-            drawn = [r for r in RAG_STYLES if any(p["rag"] == r for p in valued)]
-            handles.extend(_rag_handle(r) for r in drawn)
+            drawn_ratings = [r for r in RAG_STYLES if any(p["rag"] == r for p in valued)]
+            handles.extend(_rag_handle(r) for r in drawn_ratings)
         handles.extend(_status_handles(statuses))
 
         # a period with no figure keeps its place on the axis, its tick saying why (when the
@@ -864,7 +906,7 @@ def _trend_alt(
     measure_id: str,
     polarity: str,
     basis: str,
-    points: list[dict[str, Any]],
+    points: list[_TrendPoint],
     rows: pd.DataFrame,
     notes: list[dict[str, Any]],
 ) -> str:
@@ -903,8 +945,8 @@ def _trend_alt(
             + "; ".join(f"{p['period']} {p['value_text']} ({p['rag']})" for p in earlier)
             + "."
         )
-    for note in notes:
-        sentences.append(f"Note at {note['period']}: {note['text']}.")
+    for annotation in notes:
+        sentences.append(f"Note at {annotation['period']}: {annotation['text']}.")
     return " ".join(sentences)
 
 
@@ -980,7 +1022,7 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
     # targets.csv's own targets for periods are set, not profiled from the year's
     set_targets = "target_basis" in rows and bool((rows["target_basis"] == "period").any())
 
-    points = []
+    points: list[_CumulativePoint] = []
     for i, (period, row) in enumerate(zip(periods, rows.to_dict("records"), strict=True)):
         value = _number(row["ytd_value"])
         rating = _rating(row["rag"])
@@ -1064,9 +1106,10 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
                 gid="annual-label",
             )
         if valued:
+            assert latest is not None and latest["value"] is not None  # valued[-1]
             ax.plot(
                 [0] + [p["x"] for p in valued],
-                [0.0] + [p["value"] for p in valued],
+                cast("list[float]", [0.0] + [p["value"] for p in valued]),
                 color="C0",
                 linewidth=2.2,
                 zorder=3,
@@ -1088,7 +1131,7 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
                         continue
                     ax.plot(
                         [p["x"] for p in mine],
-                        [p["value"] for p in mine],
+                        cast("list[float]", [p["value"] for p in mine]),
                         linestyle="none",
                         marker="o",
                         markersize=6,
@@ -1117,7 +1160,7 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
         if forecast is not None and latest is not None and latest["x"] < 12:
             ax.plot(
                 [latest["x"], 12],
-                [latest["value"], forecast],
+                cast("list[float]", [latest["value"], forecast]),  # latest is valued[-1]
                 color="C4",
                 linestyle=(0, (5, 3)),
                 linewidth=1.8,
@@ -1163,8 +1206,8 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
         ax.set_xlabel(f"{what} of {fy.label} (cumulative to its end)")
         largest = max(
             [abs(v) for v in (annual, forecast) if v is not None]
-            + [abs(p["value"]) for p in valued]
-            + [abs(p["target"]) for p in targets],
+            + [abs(cast(float, p["value"])) for p in valued]
+            + [abs(cast(float, p["target"])) for p in targets],
             default=0.0,
         )
         _value_axis(ax, unit, rate_per, largest)
@@ -1251,7 +1294,7 @@ def _cumulative_alt(
     name: str,
     measure_id: str,
     fy: Period,
-    latest: dict[str, Any] | None,
+    latest: _CumulativePoint | None,
     annual: float | None,
     forecast: float | None,
     method: str | None,
@@ -1524,13 +1567,15 @@ def action_progress_chart(progress: pd.DataFrame) -> Chart:
 
     described = []
     for bar in bars:
-        done = (
+        done_text = (
             "no % complete given"
             if bar["pct_complete"] is None
             else (f"{bar['pct_complete']:g}% complete")
         )
-        expected = f", {bar['expected_pct']:g}% expected" if bar["expected_pct"] is not None else ""
-        described.append(f"{bar['action_id']} {done}{expected} ({bar['rag']})")
+        expected_text = (
+            f", {bar['expected_pct']:g}% expected" if bar["expected_pct"] is not None else ""
+        )
+        described.append(f"{bar['action_id']} {done_text}{expected_text} ({bar['rag']})")
     alt = f"Bar chart: {title}. " + "; ".join(described) + "."
     model = {"kind": "action_progress", "period": period, "bars": bars}
     slug = "-".join(slugify(s) for s in [*([services[0]] if prefix else []), period])
@@ -1662,7 +1707,8 @@ def spc_chart(
             f"{note}XmR chart: points outside the dashed process limits, or in a run, trend or "
             "2-of-3 pattern, are special cause; the rest is common cause variation.",
         )
-        fig.get_layout_engine().set(rect=(0, 0, 0.80, 1))
+        # the house style lays figures out with constrained layout
+        cast(ConstrainedLayoutEngine, fig.get_layout_engine()).set(rect=(0, 0, 0.80, 1))
         colour, letter, words = SPC_VARIATION_ICONS[variation]
         _icon(fig, 0.81, colour, letter, words, "icon-variation")
         if assurance:

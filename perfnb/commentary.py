@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote
 
 import mistune
@@ -165,8 +166,12 @@ def parse_commentary(text: str) -> Commentary:
     for number, line in enumerate(text.split("\n"), start=1):
         if fence:
             match = _FENCE_RE.match(line)
-            closing = match is not None and not match.group(2).strip()
-            if closing and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+            if (
+                match is not None
+                and not match.group(2).strip()
+                and match.group(1)[0] == fence[0]
+                and len(match.group(1)) >= len(fence)
+            ):
                 fence = ""
         elif comment:
             comment = "-->" not in line
@@ -199,8 +204,10 @@ def parse_commentary(text: str) -> Commentary:
                 "everything after it is hidden; close it with -->"
             )
 
+    # every part after the preamble has its heading's name
+    named = cast(list[tuple[str, int, list[str]]], parts[1:])
     bodies: dict[str, list[str]] = {}
-    for name, _, lines in parts[1:]:
+    for name, _, lines in named:
         bodies.setdefault(name, []).append(_trim_blank_lines(lines))
     summary_key = next((k for k in bodies if k.casefold() == SUMMARY.casefold()), None)
     summary_parts = bodies.pop(summary_key) if summary_key is not None else None
@@ -216,7 +223,7 @@ def parse_commentary(text: str) -> Commentary:
         drafts=frozenset(name for name, pieces in bodies.items() if untouched(pieces)),
         summary_is_draft=summary_parts is not None and untouched(summary_parts),
         preamble=_trim_blank_lines(parts[0][2]),
-        headings=tuple((name, number) for name, number, _ in parts[1:]),
+        headings=tuple((name, number) for name, number, _ in named),
         problems=tuple(problems),
         unclosed=unclosed,
     )

@@ -13,6 +13,7 @@ explains each rule with worked examples.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from perfnb.direction import direction_of_travel, direction_reasons
 from perfnb.figures import series_grid, window_figures
 from perfnb.forecast import year_end_forecast
 from perfnb.loader import Dataset
-from perfnb.periods import Period, parse_period
+from perfnb.periods import Period, PeriodKind, parse_period
 from perfnb.profiles import share_elapsed
 from perfnb.rag import apply_overrides, rate_against_target
 from perfnb.tolerances import DEFAULT_DOT_STABLE, with_default
@@ -133,7 +134,7 @@ def _labels(kind: np.ndarray, fy: np.ndarray, index: np.ndarray) -> np.ndarray:
     uniques, inverse = np.unique(codes, return_inverse=True)
     kinds, years, indexes = _decode(uniques)
     names = [
-        Period(str(_KINDS[k]), int(y), int(i)).label
+        Period(cast(PeriodKind, str(_KINDS[k])), int(y), int(i)).label
         for k, y, i in zip(kinds, years, indexes, strict=True)
     ]
     return np.array(names, dtype=object)[inverse]
@@ -399,7 +400,8 @@ def _year_rows(
         data = targets[name].to_numpy(dtype=object if blank == "" else float)
         if blank == "":
             data = np.where(pd.isna(data), "", data).astype(object)
-        return np.where(found, np.append(data, blank)[position], blank)
+        filler = np.array([blank], dtype=object if blank == "" else float)
+        return np.where(found, np.append(data, filler)[position], filler)
 
     return pd.DataFrame(
         {
@@ -554,8 +556,8 @@ def performance(
         periods = [data.latest_period()]
     elif isinstance(periods, Period | str):
         periods = [periods]
-    periods = [parse_period(p) for p in periods]
-    requests = _requests(data, periods, services)
+    chosen = [parse_period(p) for p in periods]
+    requests = _requests(data, chosen, services)
     n = len(requests)
     if n == 0:
         return pd.DataFrame(columns=PERFORMANCE_COLUMNS)

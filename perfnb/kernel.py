@@ -39,10 +39,14 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from traitlets import CaselessStrEnum, default
 
 from perfnb import stopping
 from perfnb.files import files_stamp
+
+if t.TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext
 
 __all__ = ["CurrentPythonKernelManager", "current_python_kernelspec", "forked_kernels"]
 
@@ -78,7 +82,7 @@ def forked_kernels() -> bool:
 
 def start_kernel_template(
     data_dir: str | Path | None = None,
-) -> multiprocessing.context.BaseContext:
+) -> ForkServerContext:
     """Starts this process's kernel template, if it has none yet, and returns the context that
     forks kernels from it. The template imports (and reads the data set at ``data_dir``, for
     each kernel's first ``load_dataset`` of it) in the background; the first fork waits for
@@ -120,7 +124,7 @@ class ForkedKernel:
 
     def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
         self._process = process
-        self.pid = process.pid
+        self.pid: int = t.cast(int, process.pid)  # started: it has one
         self._code: int | None = None  # kept once the process is waited for and closed
 
     @classmethod
@@ -218,11 +222,11 @@ class CurrentPythonKernelManager(AsyncKernelManager):
     def _fork_kernel(self, argv: list[str], **kw: t.Any) -> None:
         """Starts the kernel as a fork of the template, where the provisioner would start it
         with ``Popen``; the provisioner then manages it as it would that process."""
-        provisioner = self.provisioner
+        provisioner = t.cast(LocalProvisioner, self.provisioner)
         cwd = str(kw["cwd"]) if kw.get("cwd") else None
         env = dict(kw.get("env") or os.environ)
         process = ForkedKernel.start(argv, cwd, env, self.stderr_path)
-        provisioner.process = process
+        provisioner.process = t.cast("subprocess.Popen[t.Any]", process)  # Popen's face
         provisioner.pid = provisioner.pgid = process.pid  # the kernel leads a session of its own
         provisioner.cwd = cwd or os.getcwd()
         self._reconcile_connection_info(provisioner.connection_info)

@@ -59,7 +59,8 @@ def _fresh_sys_path() -> list[str]:
 
 
 FRESH_SYS_PATH = _fresh_sys_path()
-LAUNCHER = importlib.util.find_spec("ipykernel_launcher").origin or "ipykernel_launcher"
+_SPEC = importlib.util.find_spec("ipykernel_launcher")
+LAUNCHER = (_SPEC.origin if _SPEC is not None else None) or "ipykernel_launcher"
 
 
 def _name_this_process(name: str) -> None:
@@ -78,7 +79,7 @@ def _let_the_template_go() -> None:
     if alive is not None:
         with contextlib.suppress(OSError):
             os.close(alive)
-        server._forkserver_alive_fd = None
+        server._forkserver_alive_fd = None  # type: ignore[attr-defined]  # private, unstubbed
 
 
 def serve_kernel(argv: list[str], cwd: str | None, env: dict[str, str], stderr: str | None) -> None:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import cast
 
 import pandas as pd
 
 from perfnb.engine import performance
 from perfnb.loader import Dataset
 from perfnb.palette import SPC_ASSURANCE_ICONS, SPC_VARIATION_ICONS
-from perfnb.periods import Period, parse_period
+from perfnb.periods import Period, PeriodKind, parse_period
 from perfnb.spc import MIN_POINTS, SPCWarning, summarise, xmr
 from perfnb.tables import format_value
 
@@ -92,7 +94,7 @@ def _periods_of(kind: str, first: Period, last: Period) -> list[Period]:
     ``last``'s end."""
     month = first.first_fy_month  # of the financial year, 1 = April
     index = {"month": month, "quarter": (month - 1) // 3 + 1, "year": 1}[kind]
-    current = Period(kind, first.fy, index)
+    current = Period(cast(PeriodKind, kind), first.fy, index)
     periods = []
     while current.end <= last.end:
         periods.append(current)
@@ -108,6 +110,12 @@ class MeasureSPC:
     card: pd.DataFrame
     results: dict[str, pd.DataFrame]
     targets: dict[str, float | None]
+
+
+def _one_more_place(value: float, unit: str, decimals: int, rate_per: float | None) -> str:
+    """An SPC chart's figure: the measure's own, with one more decimal place (limits and means
+    fall between the reported figures)."""
+    return format_value(value, unit, decimals + 1, rate_per)
 
 
 def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
@@ -158,7 +166,7 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
                 list(points["period"]),
                 improvement=improvement,
                 target=target,
-                label=lambda v, u=unit, d=decimals, r=rate_per: format_value(v, u, d + 1, r),
+                label=partial(_one_more_place, unit=unit, decimals=decimals, rate_per=rate_per),
             )
         if "status" in points:  # the chart marks a figure that is not final
             result = result.assign(status=points["status"].fillna("").to_numpy())

@@ -288,7 +288,7 @@ def period_columns(values: pd.Series) -> pd.DataFrame:
     ``fy_month_first``, ``fy_month_last`` (1 = April), ``period_start`` and ``period_end``; None
     where unparsed."""
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for text in uniques:
         try:
             p = parse_period(text)

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nbformat
 import pandas as pd
@@ -198,7 +198,7 @@ def find_notebooks(folder: str | Path, names: Sequence[str] | None = None) -> li
     return [found[Path(n).stem] for n in names]
 
 
-def check_notebook(path: Path, extra: Mapping[str, object] = ()) -> list[str]:
+def check_notebook(path: Path, extra: Mapping[str, object] | None = None) -> list[str]:
     """Problems with running ``path``: no parameters cell, a required or passed name missing."""
     try:
         nb = nbformat.read(path, as_version=4)
@@ -220,7 +220,7 @@ def check_notebook(path: Path, extra: Mapping[str, object] = ()) -> list[str]:
     problems += [
         f"{path}: {name!r} is not a parameter of this notebook; it declares "
         f"{', '.join(declared) or 'none'}"
-        for name in extra
+        for name in extra or {}
         if name not in declared
     ]
     return problems
@@ -659,7 +659,8 @@ def _execute(
     def show_cell(key: str, number: int, total: int) -> None:
         with lock:
             running[key] = f"{key} cell {number}/{total}"
-            bar.set_postfix_str("; ".join(running.values()))
+            if bar is not None:
+                bar.set_postfix_str("; ".join(running.values()))
 
     def finish(number: int, result: JobResult) -> JobResult:
         args, counts = specs[number]
@@ -691,7 +692,7 @@ def _execute(
                 bar.close()
 
 
-def _signal_workers(pool: ProcessPoolExecutor, signum: int) -> None:
+def _signal_workers(pool: Executor, signum: int) -> None:
     """Sends ``signum`` to each worker process of ``pool``: a signal to this process alone (a
     ``kill``, not a terminal's Ctrl-C) does not reach them."""
     for process in list((getattr(pool, "_processes", None) or {}).values()):
@@ -720,8 +721,8 @@ def _longest_first(specs: list[tuple[tuple, dict[str, object]]]) -> list[int]:
     def size(number: int) -> int:
         counts = specs[number][1]
         if "measures" in counts:
-            return int(counts["measures"])  # type: ignore[call-overload]
-        return sum(dict(counts.get("rag_counts") or {}).values())
+            return int(cast(int, counts["measures"]))
+        return sum(cast(Mapping[str, int], counts.get("rag_counts") or {}).values())
 
     return sorted(range(len(specs)), key=lambda number: -size(number))
 
@@ -1172,7 +1173,7 @@ def _prepare_period(
             commentary_file.read_bytes()
         ).hexdigest()
     versions = _versions()
-    run_info = {
+    run_info: dict[str, object] = {
         "period": chosen_period.label,
         "data_dir": str(Path(data_dir).resolve()),
         "inputs": hashes,
@@ -1202,7 +1203,7 @@ def _prepare_period(
 
     # first what each job needs and what to warn about, then the jobs (on ``executor`` when
     # given, else ``workers`` processes, else here), then their counts for the index
-    specs = []
+    specs: list[tuple[tuple, dict[str, object]]] = []
     order: list[int | JobResult] = []  # each job: its place in specs, or its skipped result
     built_before = _manifest_reports(folder)
     for path, service in planned:

@@ -148,10 +148,12 @@ def _group_rules(
     outside: np.ndarray,
     run_length: int,
     trend_length: int,
-) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+) -> tuple[
+    np.ndarray, np.ndarray, dict[int, list[tuple[np.ndarray, np.ndarray]]], np.ndarray, np.ndarray
+]:
     """One rebase group's rules: the rule chosen for each point (-1 for none), its direction
-    (+1 above or increasing, -1 below or decreasing), and each rule's own points and
-    directions, for the conflict policy."""
+    (+1 above or increasing, -1 below or decreasing), each rule's own points and directions,
+    for the conflict policy, and the points of a rising and of a falling trend."""
     n = len(y)
     steps = np.sign(np.diff(y))
     # trend: trend_length points, each step strictly up (or down); ties break it
@@ -404,10 +406,10 @@ def xmr(
     periods, groups = _periods_and_groups(n_all, periods, rebase_at)
     present = ~np.isnan(y_all)
     if not present.all():
-        where = [str(periods[i]) if periods else str(i) for i in np.flatnonzero(~present)]
+        missing = [str(periods[i]) if periods else str(i) for i in np.flatnonzero(~present)]
         warnings.warn(
-            f"{len(where)} missing value(s) left out ({', '.join(where)}): moving ranges and runs "
-            "are read across them",
+            f"{len(missing)} missing value(s) left out ({', '.join(missing)}): moving ranges "
+            "and runs are read across them",
             SPCWarning,
             stacklevel=2,
         )
@@ -491,9 +493,10 @@ def xmr(
                 label or _number,
             )
         if len(members) < MIN_POINTS:
-            label = f"rebase group {group}" if len(np.unique(groups)) > 1 else "the series"
+            # not ``label``, the caller's formatter, which the next group's explanations use
+            which = f"rebase group {group}" if len(np.unique(groups)) > 1 else "the series"
             warnings.warn(
-                f"{label} has {len(members)} points: its limits are trial limits until it has "
+                f"{which} has {len(members)} points: its limits are trial limits until it has "
                 f"{MIN_POINTS}",
                 SPCWarning,
                 stacklevel=2,

@@ -36,7 +36,7 @@ from perfnb.palette import (
     unbroken_markers,
     with_marker,
 )
-from perfnb.periods import figure_label, parse_period
+from perfnb.periods import Period, figure_label, parse_period
 
 __all__ = [
     "AIM_LABELS",
@@ -150,7 +150,11 @@ def _period_note(row: pd.Series) -> str:
 
 
 def _target_figure(
-    row: pd.Series, target: object, low: object, high: object, entered: bool = True
+    row: pd.Series,
+    target: float | None,
+    low: float | None,
+    high: float | None,
+    entered: bool = True,
 ) -> str:
     """A target as printed: the band ``low`` to ``high`` when both are given (``59 to 63%``),
     else ``target`` (``19,000``); '' when there is neither. ``entered`` targets keep the places
@@ -206,7 +210,7 @@ class Table:
     name: str  # file stem of tables/<name>.csv
     title: str
     data: pd.DataFrame
-    group_by: tuple[str, ...] = ()
+    group_by: tuple[str | tuple[str, ...], ...] = ()
     rag: tuple[str, ...] = ()
     numeric: tuple[str, ...] = ()  # right-aligned figure columns
     markdown: tuple[str, ...] = ()
@@ -371,7 +375,7 @@ def _header_scopes(html: str, row_header: int | None) -> str:
     return html
 
 
-def _leaf(column: object) -> object:
+def _leaf(column: str | tuple[str, ...]) -> str:
     """The lowest header of a column (the column itself unless headers are stacked)."""
     return column[-1] if isinstance(column, tuple) else column
 
@@ -465,11 +469,11 @@ def target_to_date(row: pd.Series) -> str:
     return _with_note(text, note) if text else note
 
 
-def _same(a: object, b: object) -> bool:
+def _same(a: float | None, b: float | None) -> bool:
     """True when two targets are equal, or both missing."""
     missing_a = a is None or pd.isna(a)
     missing_b = b is None or pd.isna(b)
-    if missing_a or missing_b:
+    if a is None or b is None or missing_a or missing_b:
         return missing_a and missing_b
     return abs(float(a) - float(b)) < 1e-9
 
@@ -487,7 +491,7 @@ def _figure(row: pd.Series, column: str) -> str:
     return format_value(row[column], row["unit"], row["decimals"], row.get("rate_per"))
 
 
-def own_figure_label(period: object) -> str:
+def own_figure_label(period: Period | str) -> str:
     """What a period's own figure covers when it is set beside others' year to date:
     ``2022/23 Q1 alone``, ``Sep 2022 alone``; a year is its own (``2021/22``)."""
     return figure_label(period, "period")

@@ -316,7 +316,7 @@ def kpis_columns(headers: list[str], label: str) -> tuple[list[KpisColumn], list
             continue
         column = classify_header(position, header)
         if column.role in ("error", "warning"):
-            severity = "error" if column.role == "error" else "warning"
+            severity: Literal["error", "warning"] = "error" if column.role == "error" else "warning"
             problems.append(Problem(label, column.name, 1, header, severity=severity))
             if column.role == "error":
                 continue
@@ -491,6 +491,7 @@ def _read_rows(
             if value == "" and text == "":
                 continue  # a blank figure is no row, unless a note says why it is missing
             where = figure or note
+            assert where is not None  # a figure or a note is there: the row is not blank
             written = _row_period(where, frequency)
             if problem := _finer_than_measure(written, frequency):
                 cell, what, header = (

@@ -558,3 +558,21 @@ def test_explanations_in_the_measures_unit() -> None:
     result = xmr([*RNORM20, 9.0], label=lambda v: f"{v:.1f} units")
     upl = result.iloc[-1]["upl"]
     assert f"upper process limit of {upl:.1f} units:" in result.iloc[-1]["explanation"]
+
+
+def test_a_short_first_group_leaves_the_label_for_the_next() -> None:
+    """A rebase whose first group is short (5 points, trial limits) and a label formatter: the
+    second group's explanations still use the formatter (it was overwritten by the first
+    group's warning text, and the second group failed with a TypeError). Group 2 by hand: 15
+    points summing 793, mean 52.867; moving ranges sum 58 over 14 (4.143), the 40 is screened
+    out (over 3.267 x 4.143), leaving 18 over 13 = 1.3846; upper limit 52.867 + 2.66 x 1.3846
+    = 56.55, written by the label as 56.5 units."""
+    values = [10, 11, 10, 12, 11, 50, 51, 49, 50, 52, 50, 51, 49, 50, 51, 50, 49, 51, 50, 90]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SPCWarning)
+        out = xmr(values, rebase_at=[5], label=lambda v: f"{v:.1f} units")
+    assert out["upl"].iloc[-1] == pytest.approx(793 / 15 + 2.66 * 18 / 13)
+    assert out["explanation"].iloc[-1] == (
+        "Special cause (improvement): above the upper process limit of 56.5 units: very "
+        "unlikely by chance alone."
+    )
