@@ -32,17 +32,16 @@ from perfnb.commentary import (
     CommentaryError,
     commentary_path,
     draft_commentary,
-    escape_text,
     load_commentary,
     missing_commentary,
     parse_commentary,
-    render_markdown,
     scaffold_commentary,
 )
 from perfnb.contract import DataError, Problem
 from perfnb.engine import PERFORMANCE_COLUMNS, performance
 from perfnb.history import trend_history, year_to_date_history
 from perfnb.loader import Dataset, load_dataset, slugify, validate_dataset
+from perfnb.markup import escape_text, render_markdown
 from perfnb.palette import ACTION_STYLES, RAG_STYLES, rag_style
 from perfnb.periods import Period, PeriodError, figure_label, latest_period, parse_period
 from perfnb.report import ServiceReport, rag_counts, title_block

@@ -8,16 +8,14 @@ byte that is already there. A draft carries a marker line (an HTML comment holdi
 of the draft), so a section still holding the untouched draft is known as such; once its text is
 edited it is the analyst's, with or without the marker.
 
-Commentary is rendered to HTML by ``render_markdown``: markdown works, while scripts, event
-handlers, ``javascript:`` links and every tag outside a short allow-list are removed. Plain text
-from data (measure names, notes, reasons) goes through ``escape_text``. The guide for analysts is
-``docs/commentary.md``.
+Commentary is rendered to HTML by ``perfnb.markup.render_markdown``: markdown works, while
+scripts, event handlers, ``javascript:`` links and every tag outside a short allow-list are
+removed. The guide for analysts is ``docs/commentary.md``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import os
 import re
 import tempfile
@@ -25,13 +23,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
-from urllib.parse import unquote
 
-import mistune
-import nh3
 import pandas as pd
 
 from perfnb.files import UMASK
+from perfnb.markup import markdown_text, render_markdown
 from perfnb.periods import Period, figure_label, parse_period
 from perfnb.tables import (
     count_behind,
@@ -49,11 +45,9 @@ __all__ = [
     "commentary_path",
     "commentary_problems",
     "draft_commentary",
-    "escape_text",
     "load_commentary",
     "missing_commentary",
     "parse_commentary",
-    "render_markdown",
     "scaffold_commentary",
 ]
 
@@ -307,126 +301,7 @@ def commentary_problems(
     return messages
 
 
-# -- rendering -------------------------------------------------------------------------------
-
-_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "em",
-    "strong",
-    "del",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-}
-_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
-_SCHEMES = {"http", "https", "mailto"}
-# removed together with everything inside them, not just their tags
-_DROPPED_WITH_CONTENT = {
-    "script",
-    "style",
-    "iframe",
-    "object",
-    "embed",
-    "noscript",
-    "template",
-    "svg",
-    "math",
-    "title",
-}
-
-
-def _allowed_url(url: str) -> bool:
-    """True for http, https and mailto links and relative ones; every other scheme is refused,
-    however it is disguised (entities, percent-escapes, case, spaces, control characters)."""
-    text = html.unescape(url)
-    for _ in range(3):
-        text = unquote(text)
-    text = re.sub(r"[\x00-\x20\x7f]", "", text).lower()
-    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", text)
-    return scheme is None or scheme.group(1) in _SCHEMES
-
-
-class _Renderer(mistune.HTMLRenderer):
-    """mistune's renderer with unsafe links reduced to their text, images to their alt text
-    and headings no bigger than the report's own (``#`` and ``##`` become ``<h3>``)."""
-
-    def link(self, text: str, url: str, title: str | None = None) -> str:
-        """A link, or just its text when the URL's scheme is not allowed."""
-        if not _allowed_url(url):
-            return text
-        return super().link(text, url, title)
-
-    def image(self, text: str, url: str, title: str | None = None) -> str:
-        """Images are not shown: their alt text is."""
-        return text
-
-    def heading(self, text: str, level: int, **attrs: object) -> str:
-        """A heading of level 3 or smaller."""
-        return super().heading(text, max(level, 3), **attrs)
-
-
-_MARKDOWN = mistune.create_markdown(
-    renderer=_Renderer(escape=False), plugins=["table", "strikethrough", "url"]
-)
-
-
-def render_markdown(text: str | None) -> str:
-    """Commentary markdown as safe HTML.
-
-    mistune renders the markdown (tables, ~~strikethrough~~ and bare links included); nh3 then
-    keeps only paragraphs, emphasis, lists, links (http, https, mailto; opened with
-    ``rel="noopener noreferrer"``), code, quotes, headings 3 to 6, tables, line breaks and rules.
-    Scripts, styles, frames, event handlers, comments (the draft marker too) and every other
-    tag or attribute are removed.
-    """
-    if text is None or (not isinstance(text, str) and pd.isna(text)):
-        return ""
-    rendered = _MARKDOWN(str(text))
-    return nh3.clean(
-        str(rendered),
-        tags=_TAGS,
-        clean_content_tags=_DROPPED_WITH_CONTENT,
-        attributes=_ATTRIBUTES,
-        url_schemes=_SCHEMES,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-        filter_style_properties={"text-align"},
-    ).strip()
-
-
-def escape_text(text: object) -> str:
-    """Plain text from data (names, notes, reasons) made safe for HTML: ``<`` shows as ``<``."""
-    if text is None or (not isinstance(text, str) and pd.isna(text)):
-        return ""
-    return html.escape(str(text), quote=True)
-
-
 # -- drafts ----------------------------------------------------------------------------------
-
-
-def _markdown_text(text: object) -> str:
-    """Text from data as markdown that shows it as written: one line, special characters
-    escaped, no line-start syntax (``#``, ``-``, ``1.``)."""
-    line = " ".join(str(text if text is not None and not pd.isna(text) else "").split())
-    line = re.sub(r"([\\`*_\[\]<>~])", r"\\\1", line)
-    line = re.sub(r"^([#=+|-])", r"\\\1", line)
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", line)
 
 
 def _figure(row: pd.Series, value: float) -> str:
@@ -467,7 +342,7 @@ def _figure_phrase(row: pd.Series) -> str:
     if row["value_period"] and row["value_period"] != row["period"]:
         text += f" for {parse_period(row['value_period']).short_label}"
     if row["note"]:
-        text += f" ({_markdown_text(row['note'])})"
+        text += f" ({markdown_text(row['note'])})"
     return text
 
 
@@ -569,7 +444,7 @@ def _target_phrase(row: pd.Series) -> str:
         side = "above" if row["variance"] > 0 else "below"
         return f"{_gap(row)} {side} {label} of {target}"
     if row["target_note"]:
-        return f"no target set ({_markdown_text(row['target_note'])})"
+        return f"no target set ({markdown_text(row['target_note'])})"
     return "no target set"
 
 
@@ -585,14 +460,14 @@ def _rag_phrase(row: pd.Series) -> str:
         reason = re.sub(figures, "", reason).strip()
     if not reason.startswith(str(rag)):
         reason = f"{rag}: {reason}" if reason else str(rag)
-    reason = _markdown_text(reason)
+    reason = markdown_text(reason)
     return f"Rated {reason}" + ("" if reason.endswith(".") else ".")
 
 
 def _pending_draft(row: pd.Series, name: str) -> str:
     """``<name>: figure not yet available (Due May-18). The last figure was 70% (2016/17); the
     target is 71%.``"""
-    note = _markdown_text(row["note"])
+    note = markdown_text(row["note"])
     text = f"{name}: figure not yet available" + (f" ({note})" if note else "") + "."
     facts = []
     shown = row["value_period"] or row["period"]
@@ -604,7 +479,7 @@ def _pending_draft(row: pd.Series, name: str) -> str:
     elif pd.notna(row.get("annual_target")) or pd.notna(row.get("annual_band_low")):
         facts.append(f"the target is {format_target(row)}")
     elif row["target_note"]:
-        facts.append(f"no target set ({_markdown_text(row['target_note'])})")
+        facts.append(f"no target set ({markdown_text(row['target_note'])})")
     else:
         facts.append("no target set")
     sentence = "; ".join(facts)
@@ -623,7 +498,7 @@ def draft_commentary(row: pd.Series) -> str:
     above the year-to-date target of 56.52%; 26.0% in 2022/23 Q2 alone, 5.0 points worse than
     2022/23 Q1 alone (31.0%).``
     """
-    name = _markdown_text(row["name"])
+    name = markdown_text(row["name"])
     if row["pending"] or pd.isna(row["value"]):
         return _pending_draft(row, name)
     text = f"{name}: {_figure_phrase(row)}"

@@ -19,10 +19,11 @@ import pandas as pd
 from IPython.display import HTML
 
 from perfnb.charts import Chart, cumulative_chart, is_running_total, spc_chart, trend_chart
-from perfnb.commentary import Commentary, load_commentary, missing_commentary, render_markdown
+from perfnb.commentary import Commentary, load_commentary, missing_commentary
 from perfnb.engine import performance
 from perfnb.history import trend_history, variance_periods, year_to_date_history
 from perfnb.loader import Dataset, slugify
+from perfnb.markup import render_markdown
 from perfnb.measure_spc import MeasureSPC, measure_spc, spc_history
 from perfnb.palette import (
     RAG_STYLES,

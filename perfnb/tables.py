@@ -3,7 +3,7 @@
 Each builder returns a ``Table``: the text exactly as the report prints it (``Table.data``, also
 written to ``tables/<name>.csv`` for reuse) and its HTML, rendered with pandas' Styler. Every
 text that comes from data is HTML-escaped; the one exception is commentary, which is markdown
-rendered and sanitised by ``perfnb.commentary.render_markdown``. RAG cells carry the rating's
+rendered and sanitised by ``perfnb.markup.render_markdown``. RAG cells carry the rating's
 word as well as its colour (``perfnb.palette``). A figure that is not final is printed with its
 marker (``77.4% [p]``, ``perfnb.palette.STATUS_MARKERS``), in the CSV as on the page, and a table
 with a marked figure has the key in its footer (``Key: [p] provisional.``), which a browser
@@ -24,6 +24,7 @@ from pandas.io.formats.style import Styler
 
 from perfnb.contract import slugify
 from perfnb.files import csv_text, write_atomic
+from perfnb.markup import render_markdown
 from perfnb.palette import (
     ACTION_STYLES,
     RAG_STYLES,
@@ -244,8 +245,6 @@ class Table:
         if icon_columns:
             styler = styler.format(spc_icon_html, subset=icon_columns)
         if self.markdown:
-            from perfnb.commentary import render_markdown  # commentary imports this module
-
             styler = styler.format(render_markdown, subset=list(self.markdown))
         # classes, not per-cell CSS: one rule per rating, and the words stay in the cells
         classes = pd.DataFrame("", index=shown.index, columns=shown.columns, dtype=object)

@@ -20,14 +20,13 @@ from perfnb.commentary import (
     commentary_path,
     commentary_problems,
     draft_commentary,
-    escape_text,
     load_commentary,
     missing_commentary,
     parse_commentary,
-    render_markdown,
     scaffold_commentary,
 )
 from perfnb.loader import load_dataset
+from perfnb.markup import escape_text, render_markdown
 from perfnb.scorecard import build_scorecard, services_with_figures
 
 Q1 = "2017/18 Q1"

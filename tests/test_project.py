@@ -75,3 +75,42 @@ def test_no_hypothesis_test_has_a_deadline() -> None:
             continue
         text = path.read_text(encoding="utf-8")
         assert "deadline=" not in text.replace("deadline=None", ""), path.name
+
+
+def _perfnb_imports() -> dict[str, set[str]]:
+    """Each module of perfnb with the perfnb modules it imports (anywhere in it, a function's
+    deferred import too), read from its source."""
+    import ast
+
+    package = Path(perfnb.__file__).parent
+    modules = {path.stem for path in package.glob("*.py")} - {"__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in modules:
+        found = set()
+        for node in ast.walk(ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("perfnb"):
+                parts = (node.module or "").split(".")
+                found |= {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("perfnb.")}
+        graph[name] = (found & modules) - {name}
+    return graph
+
+
+def test_no_import_cycle_in_the_package() -> None:
+    """perfnb's modules import one another one way only: no module reaches itself through the
+    modules it imports (commentary and tables did, through rendering markdown)."""
+    graph = _perfnb_imports()
+    assert graph["tables"] and "markup" in graph["tables"]  # the graph is read at all
+
+    def reaches(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(graph[start])
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo += graph[name]
+        return seen
+
+    assert [name for name in sorted(graph) if name in reaches(name)] == []
