@@ -16,9 +16,7 @@ removed. The guide for analysts is ``docs/commentary.md``.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +24,7 @@ from typing import cast
 
 import pandas as pd
 
-from perfnb.files import UMASK
+from perfnb.files import replace_if_unchanged
 from perfnb.markup import markdown_text, render_markdown
 from perfnb.periods import Period, figure_label, parse_period
 from perfnb.tables import (
@@ -575,26 +573,6 @@ def _new_sections(card: pd.DataFrame, commentary: Commentary) -> tuple[list[str]
     return lines, added
 
 
-def _replace_if_unchanged(path: Path, before: bytes | None, data: bytes) -> bool:
-    """Writes ``data`` to ``path`` atomically, unless the file no longer holds ``before`` (None:
-    did not exist); returns whether it wrote."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        now = path.read_bytes() if path.exists() else None
-        if now != before:
-            Path(tmp).unlink(missing_ok=True)
-            return False
-        # a new file is readable as the umask allows (mkstemp's are private); an old keeps its mode
-        os.chmod(tmp, 0o666 & ~UMASK if before is None else path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
-
-
 def scaffold_commentary(card: pd.DataFrame, path: str | Path) -> list[str]:
     """Creates or extends a commentary file with a draft section for every measure of ``card``
     (catalogue order) that has none, and a ``## Summary`` if there is none; returns the ids of
@@ -624,7 +602,7 @@ def scaffold_commentary(card: pd.DataFrame, path: str | Path) -> list[str]:
         lead = newline if text and not text.endswith(("\n", "\r")) else ""
         addition = lead + newline.join(lines) + newline
         path.parent.mkdir(parents=True, exist_ok=True)
-        if _replace_if_unchanged(path, before, raw + addition.encode("utf-8")):
+        if replace_if_unchanged(path, before, raw + addition.encode("utf-8")):
             return added
     raise CommentaryError(
         f"{path} kept changing while perfnb was adding sections to it; save and close it in "

@@ -6,11 +6,19 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["UMASK", "csv_text", "files_stamp", "neutralise_formulas", "write_atomic"]
+__all__ = [
+    "UMASK",
+    "csv_text",
+    "files_stamp",
+    "neutralise_formulas",
+    "replace_if_unchanged",
+    "write_atomic",
+]
 
 # a text cell a spreadsheet would read as a formula starts with one of these (OWASP's list)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,18 +34,46 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
     place, so a reader never sees half a file; readable as the umask allows (mkstemp's files
     are private, outputs are for sharing). Returns the path."""
     path = Path(path)
+    _write_through_temporary(path, data)
+    return path
+
+
+def replace_if_unchanged(path: str | Path, before: bytes | None, data: bytes) -> bool:
+    """Writes ``data`` to ``path`` as :func:`write_atomic` does, unless the file no longer holds
+    ``before`` (None: it did not exist), say because an analyst saved it meanwhile; returns
+    whether it wrote. A file that was there keeps its mode."""
+    path = Path(path)
+
+    def still_as_read() -> bool:
+        return (path.read_bytes() if path.exists() else None) == before
+
+    return _write_through_temporary(path, data, still_as_read, keep_mode=before is not None)
+
+
+def _write_through_temporary(
+    path: Path,
+    data: bytes,
+    check: Callable[[], bool] | None = None,
+    keep_mode: bool = False,
+) -> bool:
+    """perfnb's one way of writing a file: ``data`` into a temporary file beside ``path``, then,
+    if ``check()`` still holds (when given), renamed over it; the temporary file never stays.
+    Returns whether ``path`` was written."""
     descriptor, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, 0o666 & ~UMASK)
+        if check is not None and not check():
+            Path(temporary).unlink(missing_ok=True)
+            return False
+        os.chmod(temporary, path.stat().st_mode & 0o777 if keep_mode else 0o666 & ~UMASK)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path
+    return True
 
 
 def files_stamp(folder: str | Path, pattern: str = "*") -> tuple[tuple[str, int, int], ...]:

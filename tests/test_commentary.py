@@ -16,7 +16,6 @@ from perfnb.commentary import (
     DRAFT_MARKER,
     Commentary,
     CommentaryError,
-    _replace_if_unchanged,
     commentary_path,
     commentary_problems,
     draft_commentary,
@@ -25,6 +24,7 @@ from perfnb.commentary import (
     parse_commentary,
     scaffold_commentary,
 )
+from perfnb.files import replace_if_unchanged
 from perfnb.loader import load_dataset
 from perfnb.markup import escape_text, render_markdown
 from perfnb.scorecard import build_scorecard, services_with_figures
@@ -600,9 +600,9 @@ def test_replace_refuses_when_the_file_changed(tmp_path: Path) -> None:
     """If the analyst saves between read and write, their save wins and nothing is written."""
     path = tmp_path / "c.md"
     path.write_bytes(b"saved by the editor")
-    assert not _replace_if_unchanged(path, b"what perfnb read", b"what perfnb read + more")
+    assert not replace_if_unchanged(path, b"what perfnb read", b"what perfnb read + more")
     assert path.read_bytes() == b"saved by the editor"
-    assert not _replace_if_unchanged(tmp_path / "new.md", b"x", b"y")
+    assert not replace_if_unchanged(tmp_path / "new.md", b"x", b"y")
     assert not (tmp_path / "new.md").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["c.md"]
 
