@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from perfnb import testing
+
 # no hypothesis example may fail for taking longer than it would alone: on a busy 2-core machine
 # (CI, or two test runs at once) one took 276 ms against the default 200 ms deadline
 settings.register_profile("perfnb", deadline=None)
@@ -19,34 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 NOTEBOOKS = ROOT / "notebooks"
 
-TINY = {
-    "measures.csv": """\
-measure_id,name,service,theme,framework,unit,polarity,aggregation,frequency
-M1,Contacts,Help Desk,Access,Local,count,high,sum,quarterly
-M2,Reviews on time,Help Desk,Access,Local,percent,high,last,quarterly
-M3,Share of sequels,Care,Safety,Local,percent,band,last,quarterly
-""",
-    "values.csv": """\
-measure_id,period,value,note
-M1,2017/18 Q1,100,
-M2,2017/18 Q1,55.5,
-M3,2017/18 Q1,12,
-""",
-    "targets.csv": """\
-measure_id,year,target,band_low,band_high
-M1,2017/18,400,,
-M2,2017/18,60,,
-M3,2017/18,,10,14
-""",
-}
-
-
-def write_dataset(folder: Path, files: dict[str, str]) -> Path:
-    """Writes a data set folder from file texts; returns the folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+# the tiny data set is perfnb's own, for users' tests too: perfnb.testing
+TINY = testing.TINY
+write_dataset = testing.write_dataset
 
 
 @pytest.fixture
@@ -54,19 +31,7 @@ def tiny(tmp_path: Path) -> Callable[..., Path]:
     """Builds the tiny data set, with lines replaced or added: ``tiny(values=[...])``."""
 
     def build(**changes: str | list[tuple[str, str]]) -> Path:
-        files = dict(TINY)
-        for stem, change in changes.items():
-            name = f"{stem}.csv"
-            if isinstance(change, str):
-                files[name] = change
-                continue
-            for old, new in change:
-                if old == "":
-                    files[name] = files[name] + new + "\n"
-                else:
-                    assert old in files[name], f"{old!r} is not in {name}"
-                    files[name] = files[name].replace(old, new)
-        return write_dataset(tmp_path / "data", files)
+        return testing.tiny_dataset(tmp_path / "data", **changes)
 
     return build
 
