@@ -57,7 +57,9 @@ def benchmark_positions(
         return _empty(requests)
 
     # the latest benchmark year up to the report's year in which our area has a figure
-    wanted = requests[["measure_id", "fy"]].reset_index().rename(columns={"index": "_row"})
+    # rows by position, whatever the requests' index is (named, or not 0 to n-1)
+    wanted = requests[["measure_id", "fy"]].reset_index(drop=True)
+    wanted["_row"] = np.arange(len(wanted))
     wanted["fy"] = wanted["fy"].astype("int64")
     ours = ours.assign(fy=ours["fy"].astype("int64"), _bench_fy=ours["fy"].astype("int64"))
     chosen = pd.merge_asof(

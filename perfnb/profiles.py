@@ -33,7 +33,8 @@ def profile_shares(profile: str) -> np.ndarray:
             monthly = weights
         else:
             raise ValueError(f"{profile!r} is not a profile: linear, q:w1,...,w4 or m:w1,...,w12")
-        if (weights < 0).any() or weights.sum() <= 0:
+        # a weight must be a finite number: 'nan' and 'inf' fail every comparison or total
+        if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
             raise ValueError(f"{profile!r} needs weights of 0 or more with a positive total")
     shares = np.concatenate([[0.0], np.cumsum(monthly) / monthly.sum()])
     shares[-1] = 1.0
