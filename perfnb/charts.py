@@ -71,6 +71,7 @@ from perfnb.palette import (
     with_marker,
 )
 from perfnb.periods import Period, parse_period
+from perfnb.rag import RAG_LABELS
 from perfnb.spc import summarise
 from perfnb.tables import AIM_LABELS, format_value, variance_text
 
@@ -79,7 +80,6 @@ __all__ = [
     "EMBED_DPI",
     "POLARITY_TEXT",
     "PRINT_DPI",
-    "RAG_ORDER",
     "STYLE_PATH",
     "Chart",
     "action_progress_chart",
@@ -100,7 +100,6 @@ ANNOTATION_COLUMNS = ("measure_id", "period", "text")
 
 # The RAG summary's segments, in order. Pending (a target but no figure yet) is its own segment,
 # not counted with N/A (never rated), as in the scorecard.
-RAG_ORDER = ("Red", "Amber", "Green", "N/A", "Pending")
 
 POLARITY_TEXT = {
     "high": AIM_LABELS["high"],
@@ -1345,9 +1344,9 @@ def rag_summary_chart(card: pd.DataFrame) -> Chart:
     themes = list(pd.unique(theme))
     rating = card["rag"].map(_rating)
     counts = (
-        pd.crosstab(theme, rating).reindex(index=themes, columns=list(RAG_ORDER)).fillna(0)
+        pd.crosstab(theme, rating).reindex(index=themes, columns=list(RAG_LABELS)).fillna(0)
     ).astype(int)
-    shown = [r for r in RAG_ORDER if counts[r].sum() > 0]
+    shown = [r for r in RAG_LABELS if counts[r].sum() > 0]
     services = list(pd.unique(card["service"])) if "service" in card.columns else []
     prefix = f"{services[0]}: " if len(services) == 1 else ""
     title = f"{prefix}RAG ratings by theme, {period}"
@@ -1423,18 +1422,18 @@ def rag_summary_chart(card: pd.DataFrame) -> Chart:
 
     alt_parts = [
         f"{t}: "
-        + ", ".join(f"{counts.at[t, r]} {r}" for r in RAG_ORDER if counts.at[t, r])
+        + ", ".join(f"{counts.at[t, r]} {r}" for r in RAG_LABELS if counts.at[t, r])
         + f" ({_measures(int(counts.loc[t].sum()))})"
         for t in themes
     ]
-    totals = ", ".join(f"{int(counts[r].sum())} {r}" for r in RAG_ORDER if counts[r].sum())
+    totals = ", ".join(f"{int(counts[r].sum())} {r}" for r in RAG_LABELS if counts[r].sum())
     alt = f"Stacked bar chart: {title}. " + "; ".join(alt_parts) + f". In all: {totals}."
     model = {
         "kind": "rag_summary",
         "period": period,
         "themes": themes,
         "ratings": shown,
-        "counts": {t: {r: int(counts.at[t, r]) for r in RAG_ORDER} for t in themes},
+        "counts": {t: {r: int(counts.at[t, r]) for r in RAG_LABELS} for t in themes},
         "segments": segments,
         "totals": dict(zip(themes, left, strict=True)),
     }

@@ -27,6 +27,7 @@ import pandas as pd
 from perfnb.files import replace_if_unchanged
 from perfnb.markup import markdown_text, render_markdown
 from perfnb.periods import Period, figure_label, parse_period
+from perfnb.rag import RATINGS
 from perfnb.tables import (
     count_behind,
     format_target,
@@ -59,7 +60,6 @@ DRAFT_MARKER = (
 _MARKER_RE = re.compile(r"<!--\s*perfnb draft ([0-9a-f]{6,64})\b[\s\S]*?-->")
 _COMMENT_RE = re.compile(r"<!--[\s\S]*?(?:-->|\Z)")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_RATED = ("Red", "Amber", "Green")
 
 
 class CommentaryError(Exception):
@@ -450,7 +450,7 @@ def _rag_phrase(row: pd.Series) -> str:
     """``Rated Amber: within 5% of target.``: the engine's reason without the figures that the
     sentence before already gives; '' for measures that are not rated."""
     rag = row["rag"]
-    if rag not in _RATED and not row.get("overridden", False):
+    if rag not in RATINGS and not row.get("overridden", False):
         return ""
     reason = str(row.get("rag_reason") or "").strip()
     if not row.get("overridden", False):  # an officer's own words are kept whole

@@ -30,6 +30,7 @@ from perfnb.variance import variance
 __all__ = [
     "RAG_LABELS",
     "RAG_ORDER",
+    "RATINGS",
     "apply_overrides",
     "figures_text",
     "normalise_rag",
@@ -38,8 +39,10 @@ __all__ = [
     "shortfall",
 ]
 
-RAG_LABELS = ("Red", "Amber", "Green", "N/A", "Pending")
-RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2}  # worse to better
+# the one place the ratings and their order are written down
+RATINGS = ("Red", "Amber", "Green")  # a measure rated against its target, worse to better
+RAG_LABELS = (*RATINGS, "N/A", "Pending")  # every label a measure's rag can hold, as counted
+RAG_ORDER = {rating: rank for rank, rating in enumerate(RATINGS)}  # worse (0) to better
 _RAG_WORDS = {
     "r": "Red",
     "red": "Red",
@@ -272,7 +275,7 @@ def _resting_on(card: pd.DataFrame, rag: np.ndarray) -> np.ndarray:
     if "status" not in card:
         return out
     status = card["status"].fillna("").astype(str).to_numpy(dtype=object)
-    rated = np.isin(rag, ("Red", "Amber", "Green"))
+    rated = np.isin(rag, RATINGS)
     for word in STATUS_WORDS:
         out[rated & (status == word)] = "; rests on " + _a_figure(word)
     return out

@@ -34,6 +34,7 @@ from perfnb.palette import (
     unbroken_markers,
 )
 from perfnb.periods import Period, parse_period
+from perfnb.rag import RAG_LABELS
 from perfnb.scorecard import build_scorecard, with_spc
 from perfnb.tables import (
     AIM_LABELS,
@@ -60,8 +61,6 @@ __all__ = [
 ]
 
 Shown = TypeVar("Shown", Table, Chart)
-
-RAG_COUNTED = ("Red", "Amber", "Green", "N/A", "Pending")
 
 
 def title_block(
@@ -97,9 +96,9 @@ def save_beside_report(
 def rag_counts(card: pd.DataFrame) -> dict[str, int]:
     """How many measures are Red, Amber, Green, N/A (not rated) and Pending (figure not yet
     available); anything else counts as N/A."""
-    ratings = card["rag"].where(card["rag"].isin(RAG_COUNTED), "N/A")
+    ratings = card["rag"].where(card["rag"].isin(RAG_LABELS), "N/A")
     counts = ratings.value_counts()
-    return {rag: int(counts.get(rag, 0)) for rag in RAG_COUNTED}
+    return {rag: int(counts.get(rag, 0)) for rag in RAG_LABELS}
 
 
 def rag_counts_html(counts: dict[str, int]) -> str:

@@ -38,6 +38,7 @@ from perfnb.palette import (
     with_marker,
 )
 from perfnb.periods import Period, figure_label, parse_period
+from perfnb.rag import RATINGS
 
 __all__ = [
     "AIM_LABELS",
@@ -771,9 +772,6 @@ def rag_reasons_table(card: pd.DataFrame) -> Table:
     return Table("rag-reasons", f"How each rating was reached, {period}", table, rag=("RAG",))
 
 
-RATED = ("Red", "Amber", "Green")
-
-
 def exceptions(card: pd.DataFrame, previous: pd.DataFrame | None = None) -> pd.DataFrame:
     """The rows of ``card`` a committee is asked about: every Red and Amber measure, and every
     measure whose rating moved between Red, Amber and Green since ``previous`` (the engine's
@@ -830,7 +828,7 @@ def exceptions_table(
     missing = set(without_commentary)
 
     def was(row: pd.Series) -> str:
-        if row["previous_rag"] not in RATED:  # "N/A (2016/17 Q4)" on every row says nothing
+        if row["previous_rag"] not in RATINGS:  # "N/A (2016/17 Q4)" on every row says nothing
             return ""
         text = f"{row['previous_rag']} ({parse_period(row['previous_period']).short_label})"
         return f"{text}, now {row['change']}" if row["change"] else text
