@@ -114,3 +114,15 @@ def test_no_import_cycle_in_the_package() -> None:
         return seen
 
     assert [name for name in sorted(graph) if name in reaches(name)] == []
+
+
+def test_no_test_looks_at_the_system_temporary_folder() -> None:
+    """No test reads where the system's temporary folder is, or looks in /tmp: another run or
+    checkout on the machine puts things there. A test uses its own folder (tmp_path,
+    run_temporary), pointing Python's temporary folder at one when that is the subject."""
+    for path in Path(__file__).parent.glob("*.py"):
+        if path.name == Path(__file__).name:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for looking in ("gettempdir(", '"/tmp', "'/tmp"):
+            assert looking not in text, f"{path.name} has {looking}"

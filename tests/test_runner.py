@@ -1080,16 +1080,23 @@ def test_interrupt_stops_cleanly(tiny, tmp_path, run_temporary) -> None:
 
 
 def test_temporary_root_is_tmpdir_when_the_run_starts(run_temporary, tmp_path, monkeypatch) -> None:
-    """The runner reads TMPDIR at each run (tempfile reads it once per process), and keeps to
-    the system's temporary folder when TMPDIR is missing or too long for a socket path."""
+    """The runner reads TMPDIR at each run (tempfile reads it once per process), and falls back
+    to Python's temporary folder when TMPDIR is unset, missing or too long for a socket path.
+    That fallback is pointed at a folder of the test's own: the system's is never looked at."""
     import tempfile
 
     from perfnb.runner import temporary_root
 
     assert temporary_root() == run_temporary.resolve()  # the fixture set TMPDIR just now
+    fallback = tmp_path / "python-temporary"
+    fallback.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(fallback))  # the fallback Python gives
     deep = tmp_path / ("d" * 80)
     deep.mkdir()
+    assert len(str(deep.resolve())) > 70  # over the room a socket path leaves
     monkeypatch.setenv("TMPDIR", str(deep))
-    assert temporary_root() == Path(tempfile.gettempdir())
+    assert temporary_root() == fallback
     monkeypatch.setenv("TMPDIR", str(tmp_path / "missing"))
-    assert temporary_root() == Path(tempfile.gettempdir())
+    assert temporary_root() == fallback
+    monkeypatch.delenv("TMPDIR")
+    assert temporary_root() == fallback
