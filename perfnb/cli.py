@@ -19,10 +19,12 @@ from perfnb.commentary import (
 )
 from perfnb.contract import DataError, Problem
 from perfnb.loader import load_dataset, validate_dataset
-from perfnb.output_lock import OutputBusy, OutputUnwritable
 from perfnb.periods import PeriodError, parse_period
-from perfnb.runner import (
+from perfnb.run import (
+    OutputBusy,
+    OutputUnwritable,
     RunError,
+    RunStopped,
     choose_services,
     default_workers,
     parse_parameter,
@@ -31,7 +33,6 @@ from perfnb.runner import (
 )
 from perfnb.scorecard import build_scorecard
 from perfnb.starter import InitError, write_starter
-from perfnb.stopping import RunStopped
 
 __all__ = ["main"]
 

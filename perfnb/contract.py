@@ -176,7 +176,7 @@ TARGETS = FileSpec(
     "targets",
     required=True,
     # a row is the year's target, or with a period the target at that period: the key is the
-    # measure and the period (else the year), checked by perfnb.validation
+    # measure and the period (else the year), checked by perfnb.validate_targets
     key=(),
     description="One row per measure and financial year (the year-end target or a band), or "
     "per measure and period (the target at that quarter or month).",

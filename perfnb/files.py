@@ -77,12 +77,18 @@ def _write_through_temporary(
 
 
 def files_stamp(folder: str | Path, pattern: str = "*") -> tuple[tuple[str, int, int], ...]:
-    """The files of ``folder`` matching ``pattern`` with their sizes (bytes) and modification
-    times (nanoseconds): equal stamps mean nothing there has changed. Empty when the folder
-    cannot be read."""
+    """The files of ``folder`` matching ``pattern`` (``**/*.py`` for every level), by path
+    within it, with their sizes (bytes) and modification times (nanoseconds): equal stamps mean
+    nothing there has changed. Empty when the folder cannot be read."""
     try:
-        files = [p for p in Path(folder).glob(pattern) if p.is_file()]
-        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+        root = Path(folder)
+        files = [p for p in root.glob(pattern) if p.is_file()]
+        return tuple(
+            sorted(
+                (p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                for p in files
+            )
+        )
     except OSError:
         return ()
 

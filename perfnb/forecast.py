@@ -3,15 +3,19 @@
 An officer's forecast (the ``forecast`` column of ``values.csv``) is used as given. Otherwise a
 sum measure (a count) is projected at its run rate: the year to date divided by the share of the
 year's profile that has elapsed (Help Direct's 17,135 contacts at Q2 of a linear profile: 17,135
-/ 0.5 = 34,270). Any other measure's forecast is its latest figure.
+/ 0.5 = 34,270). Any other measure's forecast is its latest figure. :func:`forecast_verdict` says
+whether a forecast meets the annual target.
 """
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORECAST_METHODS", "year_end_forecast"]
+__all__ = ["FORECAST_METHODS", "ForecastVerdict", "forecast_verdict", "year_end_forecast"]
 
 FORECAST_METHODS = ("officer forecast", "run rate", "outturn", "latest figure")
 
@@ -55,3 +59,24 @@ def year_end_forecast(
         "latest figure",
     )
     return pd.DataFrame({"forecast": forecast, "forecast_method": method}, index=aggregation.index)
+
+
+class ForecastVerdict(NamedTuple):
+    """How a year-end forecast stands against the annual target."""
+
+    gap: float  # forecast minus the annual target, in the measure's unit (negative: below it)
+    meets: bool | None  # meets or beats the target; None when no polarity says which way is better
+
+
+def forecast_verdict(
+    forecast: float | None, annual_target: float | None, polarity: str
+) -> ForecastVerdict | None:
+    """Whether the year-end forecast meets the annual target (both in the measure's unit)."""
+    if forecast is None or annual_target is None:
+        return None
+    gap = forecast - annual_target
+    if math.isnan(gap):  # a blank (NaN) forecast or target
+        return None
+    # on the target meets it (as a rating does: "meets or beats target"); band and none: no verdict
+    meets = {"high": gap >= 0, "low": gap <= 0}.get(polarity)
+    return ForecastVerdict(gap, meets)

@@ -56,7 +56,7 @@ def _stale_note(report: dict, current: dict, period: Period) -> str:
     )
 
 
-# what a report is, by what its notebook reports on (perfnb.runner.REPORT_KINDS)
+# what a report is, by what its notebook reports on (perfnb.run.REPORT_KINDS)
 _KIND_TITLES = {"measures": "Performance report", "actions": "Action plan"}
 
 

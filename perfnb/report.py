@@ -1,16 +1,16 @@
-"""A service's report for a period: the frames it is built from, and the pieces of the page
-that are not tables or charts (title block, summary, one section per theme and measure).
+"""A service's report for a period: the report model (``perfnb.model.ServiceModel``) with the
+pieces of its page, each a method a notebook cell calls: title block, summary, the tables and
+charts, one section per theme and measure.
 
-``ServiceReport.build`` does all the reading; everything after it is pure. ``show`` saves a
-table as CSV in ``tables/`` and a chart as PNG and SVG in ``charts/`` beside the report, and
-returns it for the notebook to display.
+Each piece is returned for the notebook to display; ``perfnb run`` publishes every table and
+chart a report displays (``perfnb.exhibits``), so nothing here writes a file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from html import escape
 from pathlib import Path
 from typing import TypeVar
@@ -18,13 +18,18 @@ from typing import TypeVar
 import pandas as pd
 from IPython.display import HTML
 
-from perfnb.charts import Chart, cumulative_chart, is_running_total, spc_chart, trend_chart
-from perfnb.commentary import Commentary, load_commentary, missing_commentary
-from perfnb.engine import performance
-from perfnb.history import trend_history, variance_periods, year_to_date_history
+from perfnb.charts import (
+    Chart,
+    cumulative_chart,
+    is_running_total,
+    rag_summary_chart,
+    spc_chart,
+    trend_chart,
+)
+from perfnb.exhibits import Fragment
 from perfnb.loader import Dataset, slugify
 from perfnb.markup import render_markdown
-from perfnb.measure_spc import MeasureSPC, measure_spc, spc_history
+from perfnb.model import ServiceModel, rag_counts
 from perfnb.palette import (
     RAG_STYLES,
     marked_statuses,
@@ -34,19 +39,21 @@ from perfnb.palette import (
     unbroken_markers,
 )
 from perfnb.periods import Period, parse_period
-from perfnb.rag import RAG_LABELS
-from perfnb.scorecard import build_scorecard, with_spc
 from perfnb.tables import (
     AIM_LABELS,
     DIRECTION_LABELS,
     Table,
+    exceptions_table,
     format_target,
     latest_heading,
     latest_text,
     measure_anchor,
+    rag_reasons_table,
+    scorecard_table,
     special_cause_table,
     target_to_date,
     this_period_text,
+    variance_table,
     variance_text,
 )
 
@@ -55,7 +62,6 @@ __all__ = [
     "measure_section",
     "rag_counts",
     "rag_counts_html",
-    "save_beside_report",
     "theme_section",
     "title_block",
 ]
@@ -79,26 +85,6 @@ def title_block(
         f"<p><strong>{escape(period.long_label)}</strong>. Produced {produced}.</p>"
         f"</header>"
     )
-
-
-def save_beside_report(
-    item: Table | Chart, output_dir: Path | None, period: Period, service: str
-) -> list[Path]:
-    """Writes a table as ``<output_dir>/<period>/tables/<service>/<name>.csv`` or a chart as
-    ``charts/<service>/<name>.png`` and ``.svg``; nothing when there is no ``output_dir``."""
-    if output_dir is None:
-        return []
-    kind = "tables" if isinstance(item, Table) else "charts"
-    saved = item.save(output_dir / period.slug / kind / slugify(service))
-    return saved if isinstance(saved, list) else [saved]
-
-
-def rag_counts(card: pd.DataFrame) -> dict[str, int]:
-    """How many measures are Red, Amber, Green, N/A (not rated) and Pending (figure not yet
-    available); anything else counts as N/A."""
-    ratings = card["rag"].where(card["rag"].isin(RAG_LABELS), "N/A")
-    counts = ratings.value_counts()
-    return {rag: int(counts.get(rag, 0)) for rag in RAG_LABELS}
 
 
 def rag_counts_html(counts: dict[str, int]) -> str:
@@ -197,22 +183,9 @@ def theme_section(theme: str, sections: Sequence[str]) -> str:
     )
 
 
-@dataclass
-class ServiceReport:
-    """Everything one service's report shows for a period, read once."""
-
-    data: Dataset
-    period: Period
-    service: str
-    output_dir: Path | None
-    card: pd.DataFrame  # the scorecard: one row per measure
-    previous: pd.DataFrame  # the scorecard of the period before
-    history: pd.DataFrame  # recent periods of each measure, for trend charts
-    year: pd.DataFrame  # every period of the financial year, for year-to-date charts
-    commentary: Commentary
-    variance_rows: pd.DataFrame  # the engine's rows of each quarter so far (and a month's own)
-    spc: MeasureSPC | None = None  # XmR charts of the measures with 13 figures or more
-    saved: list[Path] = field(default_factory=list)
+@dataclass(frozen=True)
+class ServiceReport(ServiceModel):
+    """A service's report for a period: its model, and a method for each piece of the page."""
 
     @classmethod
     def build(
@@ -222,30 +195,15 @@ class ServiceReport:
         service: str,
         output_dir: str | Path | None = None,
     ) -> ServiceReport:
-        """Reads and works out everything the service's report needs for ``period``."""
-        period = parse_period(period)
-        services = [service]
-        card = build_scorecard(data, period, services, spc=False)
-        spc = measure_spc(spc_history(data, period, services), card) if len(card) else None
-        return cls(
-            data=data,
-            period=period,
-            service=service,
-            output_dir=Path(output_dir) if output_dir is not None else None,
-            card=with_spc(card, spc),
-            previous=build_scorecard(data, period.previous(), services, spc=False),
-            history=trend_history(data, period, services),
-            year=year_to_date_history(data, period, services),
-            commentary=load_commentary(data.path, period),
-            variance_rows=performance(data, variance_periods(period), services),
-            spc=spc,
-        )
+        """Reads and works out everything the service's report needs for ``period`` (its text,
+        as a notebook's parameters cell has it, is read here). ``output_dir`` is not used: it
+        is accepted for notebooks written when reports saved their own tables and charts."""
+        model = ServiceModel.build(data, parse_period(period), service)
+        return cls(**{f.name: getattr(model, f.name) for f in fields(ServiceModel)})
 
-    # -- where things go -------------------------------------------------------------------
     def show(self, item: Shown) -> Shown:
-        """Saves a table (``tables/<service>/<name>.csv``) or chart (``charts/<service>/
-        <name>.png`` at 300 dpi and ``.svg``) beside the report; returns it for display."""
-        self.saved += save_beside_report(item, self.output_dir, self.period, self.service)
+        """Returns ``item`` for display. Every table and chart a report displays is published
+        by ``perfnb run``; this is kept for notebooks written when it had to be asked."""
         return item
 
     # -- what the page shows ---------------------------------------------------------------
@@ -253,24 +211,9 @@ class ServiceReport:
         """The report's heading."""
         return title_block(self.data, self.period, self.service)
 
-    @property
-    def written_commentary(self) -> dict[str, str]:
-        """The analysts' commentary by measure: sections with text of their own (an untouched
-        generated draft is not published)."""
-        return {
-            measure_id: text
-            for measure_id, text in self.commentary.sections.items()
-            if self.commentary.has_commentary(measure_id)
-        }
-
-    @property
-    def without_commentary(self) -> pd.DataFrame:
-        """Red and Amber measures with no commentary, or only the generated draft."""
-        return missing_commentary(self.card, self.commentary)
-
     def summary(self) -> HTML:
         """The RAG counts and the analysts' summary (the commentary file's ``## Summary``)."""
-        counts = rag_counts(self.card)
+        counts = self.counts.rag_counts
         total = len(self.card)
         parts = [
             f'<p class="perfnb-summary-counts">{total} measures: {rag_counts_html(counts)}</p>'
@@ -289,13 +232,39 @@ class ServiceReport:
             parts.append('<p class="perfnb-muted">No summary has been written for this period.</p>')
         return HTML("\n".join(parts))
 
+    def rag_summary_chart(self) -> Chart:
+        """How many measures are at each rating, as a bar chart."""
+        return rag_summary_chart(self.card)
+
+    def exceptions_table(self) -> Table:
+        """Every Red and Amber measure and every change of rating, with its reason and the
+        analysts' commentary."""
+        return exceptions_table(
+            self.card,
+            self.previous,
+            self.written_commentary,
+            self.without_commentary["measure_id"],
+        )
+
+    def scorecard_table(self) -> Table:
+        """Every measure of the service, by theme and priority."""
+        return scorecard_table(self.card)
+
+    def variance_table(self) -> Table:
+        """Target, actual and variance for each period of the year so far."""
+        return variance_table(self.variance_rows)
+
+    def rag_reasons_table(self) -> Table:
+        """Each rating and direction of travel with the rule that produced it."""
+        return rag_reasons_table(self.card)
+
     def measure_charts(self, measure_id: str) -> list[Chart]:
         """The charts of one measure: its trend, and year to date against target for a running
         total (a sum, or a ytd count or sum of money, whose figures are drawn as given)."""
         charts = []
         history = self.history[self.history["measure_id"] == measure_id]
         if history["value"].notna().any():
-            charts.append(self.show(trend_chart(history, self.data.annotations)))
+            charts.append(trend_chart(history, self.data.annotations))
         year = self.year[self.year["measure_id"] == measure_id]
         if (
             len(year)
@@ -303,20 +272,18 @@ class ServiceReport:
             and year["target"].notna().any()
             and year["ytd_value"].notna().any()
         ):
-            charts.append(self.show(cumulative_chart(year)))
+            charts.append(cumulative_chart(year))
         if self.spc is not None and measure_id in self.spc.results:
-            row = self.card[self.card["measure_id"] == measure_id].iloc[0]
+            row = self.measure(measure_id)
             charts.append(
-                self.show(
-                    spc_chart(
-                        self.spc.results[measure_id],
-                        f"{measure_id}: {row['name']}, XmR chart",
-                        unit=str(row["unit"]),
-                        decimals=int(row["decimals"]),
-                        rate_per=None if pd.isna(row["rate_per"]) else float(row["rate_per"]),
-                        target=self.spc.targets.get(measure_id),
-                        name=f"spc-{slugify(measure_id)}",
-                    )
+                spc_chart(
+                    self.spc.results[measure_id],
+                    f"{measure_id}: {row['name']}, XmR chart",
+                    unit=str(row["unit"]),
+                    decimals=int(row["decimals"]),
+                    rate_per=None if pd.isna(row["rate_per"]) else float(row["rate_per"]),
+                    target=self.spc.targets.get(measure_id),
+                    name=f"spc-{slugify(measure_id)}",
                 )
             )
         return charts
@@ -326,7 +293,7 @@ class ServiceReport:
         chart."""
         if self.spc is None or measure_id not in self.spc.results:
             return []
-        row = self.card[self.card["measure_id"] == measure_id].iloc[0]
+        row = self.measure(measure_id)
         table = special_cause_table(
             measure_id,
             self.spc.results[measure_id],
@@ -334,23 +301,31 @@ class ServiceReport:
             int(row["decimals"]),
             None if pd.isna(row["rate_per"]) else float(row["rate_per"]),
         )
-        return [self.show(table)]
+        return [table]
 
-    def theme_sections(self) -> list[HTML]:
-        """One section per theme, each measure with its figures, charts and commentary."""
+    def theme_sections(self) -> list[Fragment]:
+        """One section per theme, each measure with its figures, charts and commentary; each
+        section's charts and tables are published with it."""
         missing = self.without_commentary.set_index("measure_id")["problem"]
+        written = self.written_commentary
         sections = []
         themes = self.card["theme"].replace("", "Other measures")
         for theme, rows in self.card.groupby(themes, sort=False):
-            parts = [
-                measure_section(
-                    row,
-                    self.measure_charts(row["measure_id"]),
-                    self.written_commentary.get(row["measure_id"], ""),
-                    str(missing.get(row["measure_id"], "")),
-                    self.measure_tables(row["measure_id"]),
+            parts: list[str] = []
+            shown: list[Table | Chart] = []
+            for _, row in rows.iterrows():
+                measure_id = row["measure_id"]
+                charts = self.measure_charts(measure_id)
+                tables = self.measure_tables(measure_id)
+                parts.append(
+                    measure_section(
+                        row,
+                        charts,
+                        written.get(measure_id, ""),
+                        str(missing.get(measure_id, "")),
+                        tables,
+                    )
                 )
-                for _, row in rows.iterrows()
-            ]
-            sections.append(HTML(theme_section(str(theme), parts)))
+                shown += [*charts, *tables]
+            sections.append(Fragment(theme_section(str(theme), parts), tuple(shown)))
         return sections

@@ -24,6 +24,9 @@ Options beyond it (defaults unchanged), each asked for by its users: run and tre
 improvement, as MDC's tool does); a rebase period not in the data is an error (NHSRplotthedots
 ignores it); missing values and gaps in the periods are warned about and missing values left
 out, not flagged; a group of fewer than 13 points has trial limits and says so.
+
+The limits are worked out in ``perfnb.spc_limits``, the rules in ``perfnb.special_causes`` and
+the summary in ``perfnb.spc_summary``; all of it is imported from here.
 """
 
 from __future__ import annotations
@@ -36,6 +39,20 @@ import numpy as np
 import pandas as pd
 
 from perfnb.periods import PeriodError, parse_period
+from perfnb.spc_limits import LIMIT as LIMIT
+from perfnb.spc_limits import MIN_FIX, MIN_POINTS, process_limits
+from perfnb.spc_limits import NEAR as NEAR
+from perfnb.spc_limits import SCREEN as SCREEN
+from perfnb.spc_summary import ASSURANCES, SUMMARY_COLUMNS, VARIATIONS, summarise
+from perfnb.special_causes import (
+    POINT_TYPES,
+    explain_rule,
+    group_rules,
+    number_text,
+    point_type_of,
+    prefer_improvement,
+    rule_text,
+)
 
 __all__ = [
     "ASSURANCES",
@@ -49,32 +66,9 @@ __all__ = [
     "xmr",
 ]
 
-LIMIT = 2.66  # process limits: mean +/- 2.66 mean moving ranges (3 sigma for XmR)
-NEAR = 2 * (LIMIT / 3)  # near limits: two thirds of the way, as NHSRplotthedots writes it
-SCREEN = 3.267  # moving ranges this many times their mean or more are screened out
-MIN_POINTS = 13  # fewer points in a group: trial limits
-MIN_FIX = 12  # limits may be fixed after no fewer points (the MDC tool allows 12 to 20)
-
 IMPROVEMENTS = ("increase", "decrease", "neutral")
 TWO_IN_THREE = ("ptd", "mdc2023")
 CONFLICTS = ("ptd", "improvement")
-POINT_TYPES = (
-    "common_cause",
-    "special_cause_improvement",
-    "special_cause_concern",
-    "special_cause_neutral_high",
-    "special_cause_neutral_low",
-)
-VARIATIONS = (
-    "common_cause",
-    "improvement_high",
-    "improvement_low",
-    "concern_high",
-    "concern_low",
-    "neutral_high",
-    "neutral_low",
-)
-ASSURANCES = ("consistent_pass", "consistent_fail", "inconsistent")
 SPC_COLUMNS = (
     "value",
     "rebase_group",
@@ -87,197 +81,11 @@ SPC_COLUMNS = (
     "point_type",
     "explanation",
 )
-SUMMARY_COLUMNS = (
-    "rebase_group",
-    "mean",
-    "lpl",
-    "upl",
-    "n",
-    "common_cause",
-    "special_cause_improvement",
-    "special_cause_concern",
-    "variation",
-    "assurance",
-    "trial_limits",
-    "special_cause_neutral",
-)
-
-# the rules in order of precedence: outside limits, trend, 2-in-3, run
-_OUTSIDE, _TREND, _TWO_IN_THREE, _RUN = range(4)
 
 
 class SPCWarning(UserWarning):
     """Something about a series the reader of its chart should know: missing values, gaps in
     its periods, or too few points for firm limits."""
-
-
-def _r_mean(values: np.ndarray) -> float:
-    """The mean as R computes it (a long-double sum, then one correcting pass), so that points
-    lying on a limit are judged as NHSRplotthedots judges them."""
-    if len(values) == 0:
-        return float("nan")
-    x = values.astype(np.longdouble)
-    # one by one, as R adds (numpy's sum pairs terms, and can differ in the last place)
-    s = np.cumsum(x)[-1] / len(x)
-    s += np.cumsum(x - s)[-1] / len(x)
-    return float(s)
-
-
-def _flag_windows(hit: np.ndarray, length: int) -> np.ndarray:
-    """Every point of each window of ``length`` points that ends at a ``hit``."""
-    flagged = np.zeros(len(hit), dtype=bool)
-    for end in np.flatnonzero(hit):
-        flagged[max(0, end - length + 1) : end + 1] = True
-    return flagged
-
-
-def _same_run(signs: np.ndarray, length: int) -> np.ndarray:
-    """True at i when the ``length`` values ending at i are equal and not 0."""
-    hit = np.zeros(len(signs), dtype=bool)
-    if length < 1 or len(signs) < length:
-        return hit
-    windows = np.lib.stride_tricks.sliding_window_view(signs, length)
-    hit[length - 1 :] = (windows == windows[:, :1]).all(axis=1) & (windows[:, 0] != 0)
-    return hit
-
-
-def _group_rules(
-    y: np.ndarray,
-    rtm: np.ndarray,
-    close: np.ndarray,
-    outside: np.ndarray,
-    run_length: int,
-    trend_length: int,
-) -> tuple[
-    np.ndarray, np.ndarray, dict[int, list[tuple[np.ndarray, np.ndarray]]], np.ndarray, np.ndarray
-]:
-    """One rebase group's rules: the rule chosen for each point (-1 for none), its direction
-    (+1 above or increasing, -1 below or decreasing), each rule's own points and directions,
-    for the conflict policy, and the points of a rising and of a falling trend."""
-    n = len(y)
-    steps = np.sign(np.diff(y))
-    # trend: trend_length points, each step strictly up (or down); ties break it
-    rising = _flag_windows(
-        _same_run(np.r_[0, steps], trend_length - 1) & (np.r_[0, steps] > 0), trend_length
-    )
-    falling = _flag_windows(
-        _same_run(np.r_[0, steps], trend_length - 1) & (np.r_[0, steps] < 0), trend_length
-    )
-    trend = rising | falling
-    # a point in a trend takes the step after it when the next point is in it too, else before
-    after = np.r_[steps, steps[-1:]] if n > 1 else np.zeros(n)
-    before = np.r_[0, steps]
-    next_in = np.r_[trend[1:], False]
-    trend_sign = np.where(next_in & trend, after, before)
-    # 2-in-3: a window of 3 with 2 or more near points and all 3 strictly on one side
-    in_two = np.zeros(n, dtype=bool)
-    if n >= 3:
-        near = np.lib.stride_tricks.sliding_window_view(close.astype(int), 3).sum(axis=1)
-        side = np.lib.stride_tricks.sliding_window_view(rtm, 3).sum(axis=1)
-        for start in np.flatnonzero((near >= 2) & (np.abs(side) == 3)):
-            in_two[start : start + 3] = True
-    two = in_two & close
-    # run: run_length points on one side of the mean (a point on it breaks the run)
-    run = _flag_windows(_same_run(rtm, run_length), run_length)
-
-    above = np.where(rtm > 0, 1, -1)
-    fired = {
-        _OUTSIDE: (outside, np.where(rtm == 1, 1, -1)),
-        _TREND: (trend, np.where(trend_sign == 1, 1, -1)),
-        _TWO_IN_THREE: (two, above),
-        _RUN: (run, above),
-    }
-    rule = np.full(n, -1)
-    direction = np.zeros(n, dtype=int)
-    for number in sorted(fired, reverse=True):  # the first in precedence is written last
-        hit, sign = fired[number]
-        rule = np.where(hit, number, rule)
-        direction = np.where(hit, sign, direction)
-    # for the conflict policy: each rule's points with the direction it gives them (a point
-    # at the meeting of a rising and a falling trend is in both)
-    both = {
-        _OUTSIDE: [(outside, np.where(rtm == 1, 1, -1))],
-        _TREND: [(rising, np.ones(n, dtype=int)), (falling, -np.ones(n, dtype=int))],
-        _TWO_IN_THREE: [(two, above)],
-        _RUN: [(run, above)],
-    }
-    return rule, direction, both, rising, falling
-
-
-def _type_text(rule: int, direction: int, run_length: int, trend_length: int) -> str:
-    """The rule in NHSRplotthedots' words."""
-    side = "Above" if direction > 0 else "Below"
-    if rule == _OUTSIDE:
-        return "Above UCL" if direction > 0 else "Below LCL"
-    if rule == _TREND:
-        return f"{trend_length} Point Trend ({'In' if direction > 0 else 'De'}creasing)"
-    if rule == _TWO_IN_THREE:
-        return f"2 in 3 {side} CL"
-    if rule == _RUN:
-        return f"{run_length} Points {side} CL"
-    return "Common Cause"
-
-
-def _point_type(direction: int, improvement: str) -> str:
-    if direction == 0:
-        return "common_cause"
-    if improvement == "neutral":
-        return "special_cause_neutral_high" if direction > 0 else "special_cause_neutral_low"
-    good = direction * (1 if improvement == "increase" else -1)
-    return "special_cause_improvement" if good > 0 else "special_cause_concern"
-
-
-def _number(value: float) -> str:
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-
-
-def _explanation(
-    rule: int,
-    direction: int,
-    point_type: str,
-    row: dict[str, float],
-    run_length: int,
-    trend_length: int,
-    two_in_three: str,
-    trends: tuple[bool, bool] = (False, False),
-    label: Callable[[float], str] = _number,
-) -> str:
-    """Which rule fired, in plain English, with the figures it was judged against."""
-    if rule < 0:
-        return ""
-    kind = {
-        "special_cause_improvement": "Special cause (improvement)",
-        "special_cause_concern": "Special cause (concern)",
-        "special_cause_neutral_high": "Special cause (high)",
-        "special_cause_neutral_low": "Special cause (low)",
-    }[point_type]
-    high = direction > 0
-    mean = label(row["mean"])
-    if rule == _OUTSIDE:
-        limit = label(row["upl"] if high else row["lpl"])
-        where = "above the upper" if high else "below the lower"
-        why = f"{where} process limit of {limit}: very unlikely by chance alone"
-    elif rule == _TREND:
-        in_rising, in_falling = trends
-        if in_rising and in_falling:
-            why = f"the turn between a rising and a falling trend of {trend_length} points"
-        else:
-            # the point's own trend (NHSRplotthedots labels a trend's end by the step after
-            # it when the next point is in a trend too, so the label can say the other way)
-            way = "higher" if in_rising or (high and not in_falling) else "lower"
-            why = f"one of {trend_length} or more points in a row, each {way} than the one before"
-    elif rule == _TWO_IN_THREE:
-        near = label(row["near_upl"] if high else row["near_lpl"])
-        side = "above" if high else "below"
-        beyond = "beyond" if two_in_three == "mdc2023" else "beyond, but inside the limits,"
-        why = (
-            f"one of 2 out of 3 points in a row {beyond} the near {'upper' if high else 'lower'} "
-            f"limit of {near}, all three {side} the mean of {mean}"
-        )
-    else:
-        side = "above" if high else "below"
-        why = f"one of {run_length} or more points in a row {side} the mean of {mean}"
-    return f"{kind}: {why}."
 
 
 def _periods_and_groups(
@@ -437,29 +245,16 @@ def xmr(
         if len(members) == 0:
             continue
         y = y_all[members]
-        base = y[:fix_after] if fix_after is not None else y
-        mean = _r_mean(base)
-        ranges = np.abs(np.diff(base))
-        amr = _r_mean(ranges)
-        if screen_outliers and len(ranges):
-            amr = _r_mean(ranges[ranges < SCREEN * amr])
-        lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
-        near_lpl, near_upl = mean - NEAR * amr, mean + NEAR * amr
+        mean, lpl, upl, near_lpl, near_upl = process_limits(y, fix_after, screen_outliers)
         outside = (y > upl) | (y < lpl)
         beyond = (y < near_lpl) | (y > near_upl)
         close = beyond if two_in_three == "mdc2023" else ~outside & beyond
         rtm = np.sign(y - mean).astype(int)
-        rule, direction, both, rising, falling = _group_rules(
+        rule, direction, both, rising, falling = group_rules(
             y, rtm, close, outside, run_length, trend_length
         )
         if conflict == "improvement" and improvement != "neutral":
-            good = 1 if improvement == "increase" else -1
-            for i in np.flatnonzero(direction * good < 0):  # a concern: any improvement too?
-                for number in sorted(both):
-                    hits = [sign[i] for hit, sign in both[number] if hit[i] and sign[i] == good]
-                    if hits:
-                        rule[i], direction[i] = number, hits[0]
-                        break
+            prefer_improvement(rule, direction, both, improvement)
         for name, column in (
             ("mean", mean),
             ("lpl", lpl),
@@ -478,10 +273,10 @@ def xmr(
         ):
             if chosen < 0:
                 continue
-            kind = _point_type(int(sign), improvement)
-            types[position] = _type_text(int(chosen), int(sign), run_length, trend_length)
+            kind = point_type_of(int(sign), improvement)
+            types[position] = rule_text(int(chosen), int(sign), run_length, trend_length)
             point_types[position] = kind
-            explanations[position] = _explanation(
+            explanations[position] = explain_rule(
                 int(chosen),
                 int(sign),
                 kind,
@@ -490,7 +285,7 @@ def xmr(
                 trend_length,
                 two_in_three,
                 (bool(rising[where]), bool(falling[where])),
-                label or _number,
+                label or number_text,
             )
         if len(members) < MIN_POINTS:
             # not ``label``, the caller's formatter, which the next group's explanations use
@@ -526,68 +321,3 @@ def xmr(
     )
     result.attrs["spc"] = {"improvement": improvement, "target": target}
     return result
-
-
-def _variation(point_type: str, improvement: str) -> str:
-    """The variation icon's name for a point type, as NHSRplotthedots names its icons."""
-    if point_type == "special_cause_improvement":
-        return "improvement_high" if improvement == "increase" else "improvement_low"
-    if point_type == "special_cause_concern":
-        return "concern_low" if improvement == "increase" else "concern_high"
-    if point_type.startswith("special_cause_neutral_"):
-        return point_type.removeprefix("special_cause_")
-    return "common_cause"
-
-
-def _assurance(target: float | None, lpl: float, upl: float, improvement: str) -> str | None:
-    """Whether the process will meet ``target`` reliably, from the limits (strict)."""
-    if target is None or improvement == "neutral" or pd.isna(target):
-        return None
-    increasing = improvement == "increase"
-    if target > upl:
-        return "consistent_fail" if increasing else "consistent_pass"
-    if target < lpl:
-        return "consistent_pass" if increasing else "consistent_fail"
-    return "inconsistent"
-
-
-def summarise(result: pd.DataFrame, target: float | None = None) -> pd.DataFrame:
-    """Per rebase group of an :func:`xmr` result: ``SUMMARY_COLUMNS``. ``variation`` is the icon
-    of the group's last point; ``assurance`` (latest group only) compares ``target`` (else the
-    one given to ``xmr``) with its limits; ``trial_limits`` when it has fewer than 13 points."""
-    options = result.attrs.get("spc", {})
-    improvement = options.get("improvement", "increase")
-    target = options.get("target") if target is None else target
-    rows = []
-    kinds = result["point_type"].to_numpy()
-    valued = kinds != "missing"
-    groups = result["rebase_group"].to_numpy()[valued]
-    kinds = kinds[valued]
-    limits = result[["mean", "lpl", "upl"]].to_numpy()[valued]
-    latest = groups.max() if len(groups) else None
-    for group in np.unique(groups):
-        mine = np.flatnonzero(groups == group)
-        last = mine[-1]
-        counts = {kind: int(np.count_nonzero(kinds[mine] == kind)) for kind in POINT_TYPES}
-        mean, lpl, upl = (float(v) for v in limits[last])
-        rows.append(
-            {
-                "rebase_group": int(group),
-                "mean": mean,
-                "lpl": lpl,
-                "upl": upl,
-                "n": len(mine),
-                "common_cause": counts["common_cause"],
-                "special_cause_improvement": counts["special_cause_improvement"],
-                "special_cause_concern": counts["special_cause_concern"],
-                "variation": _variation(str(kinds[last]), improvement),
-                "assurance": _assurance(target, lpl, upl, improvement) if group == latest else None,
-                "trial_limits": len(mine) < MIN_POINTS,
-                "special_cause_neutral": counts["special_cause_neutral_high"]
-                + counts["special_cause_neutral_low"],
-            }
-        )
-    summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    # None, not NaN, where there is no assurance (no target, a neutral aim, an earlier group)
-    summary["assurance"] = pd.Series([r["assurance"] for r in rows], dtype=object)
-    return summary

@@ -8,17 +8,18 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE
-from perfnb import (
-    ActionReport,
-    action_progress_chart,
+from perfnb import ActionReport, load_dataset
+from perfnb.action_report import (
+    action_counts,
     action_reasons_table,
+    action_sections,
     action_summary_table,
     action_table,
     linked_measures_table,
-    load_dataset,
+    outcome_text,
     overdue_table,
 )
-from perfnb.action_report import action_counts, action_sections, outcome_text
+from perfnb.charts import action_progress_chart
 
 
 @pytest.fixture(scope="module")
@@ -329,7 +330,8 @@ def test_new_plan_without_updates(tmp_path) -> None:
     assert "No action has a % complete reported" in report.progress_chart().data
     tables = report.summary_tables()
     assert [t.name for t in tables] == ["actions-by-theme", "actions-by-lead-officer"]
-    assert sorted(p.name for p in report.saved) == [
+    # the files the run publishes for them
+    assert sorted(name for t in tables for name in t.exhibit().files) == [
         "actions-by-lead-officer.csv",
         "actions-by-theme.csv",
     ]
@@ -394,7 +396,7 @@ def test_activities_take_their_actions_theme_and_are_counted(sefton) -> None:
         "STEP-1a",
     ]
     assert table.data[("", "Theme")].tolist() == ["Access", "Quality", "Quality", "Quality"]
-    report = ActionReport(sefton.data, sefton.period, sefton.service, None, both, sefton.card)
+    report = ActionReport(sefton.data, sefton.period, sefton.service, both, sefton.card)
     assert "2 actions and 2 activities:" in report.summary().data
 
 

@@ -19,7 +19,7 @@ from matplotlib.colors import to_hex, to_rgba
 from PIL import Image
 
 from conftest import SAMPLE
-from perfnb import load_dataset, performance, trend_history, year_to_date_history
+from perfnb import load_dataset, performance
 from perfnb.charts import (
     PRINT_DPI,
     STYLE_PATH,
@@ -31,6 +31,7 @@ from perfnb.charts import (
     trend_chart,
     unit_label,
 )
+from perfnb.history import trend_history, year_to_date_history
 from perfnb.palette import RAG_STYLES
 
 WINDOW = ["2016/17 Q2", "2016/17 Q3", "2016/17 Q4", "2017/18 Q1"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfnb.forecast import year_end_forecast
+from perfnb.forecast import ForecastVerdict, forecast_verdict, year_end_forecast
 
 NAN = np.nan
 
@@ -120,3 +120,35 @@ def test_run_rate_times_share_gives_back_the_year_to_date(ytd, months):
     out = forecast(["sum"], [ytd], [share], [ytd])
     assert out["forecast"].iloc[0] * share == pytest.approx(ytd, rel=1e-9, abs=1e-6)
     assert out["forecast_method"].iloc[0] == "run rate"
+
+
+@pytest.mark.parametrize(
+    ("forecast_value", "annual", "polarity", "expected"),
+    [
+        # Help Direct 2012/13: Q2 run rate 34,270 against 38,000; 34,270 - 38,000 = -3,730
+        (34_270.0, 38_000.0, "high", ForecastVerdict(-3_730.0, False)),
+        # 40,000 - 38,000 = +2,000: above a higher-is-better target meets it
+        (40_000.0, 38_000.0, "high", ForecastVerdict(2_000.0, True)),
+        # days to process: 12.5 - 14.0 = -1.5, below a lower-is-better target meets it
+        (12.5, 14.0, "low", ForecastVerdict(-1.5, True)),
+        (15.0, 14.0, "low", ForecastVerdict(1.0, False)),
+        # exactly on the target meets it, either way round: 500 - 500 = 0
+        (500.0, 500.0, "high", ForecastVerdict(0.0, True)),
+        (500.0, 500.0, "low", ForecastVerdict(0.0, True)),
+        # no direction is better: the gap (81 - 80 = 1), but no verdict
+        (81.0, 80.0, "band", ForecastVerdict(1.0, None)),
+        (81.0, 80.0, "none", ForecastVerdict(1.0, None)),
+    ],
+)
+def test_forecast_verdict_against_the_annual_target(forecast_value, annual, polarity, expected):
+    """The gap is forecast minus target in the measure's unit; it meets or beats the target by
+    polarity, on the target counting as meeting it, and band or none gives no verdict."""
+    assert forecast_verdict(forecast_value, annual, polarity) == expected
+
+
+@pytest.mark.parametrize(
+    ("forecast_value", "annual"), [(None, 38_000.0), (34_270.0, None), (NAN, 38_000.0), (1.0, NAN)]
+)
+def test_no_forecast_verdict_without_a_forecast_and_a_target(forecast_value, annual):
+    """A blank forecast or annual target (None or NaN) has no verdict."""
+    assert forecast_verdict(forecast_value, annual, "high") is None

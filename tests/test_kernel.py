@@ -12,9 +12,11 @@ import pytest
 from test_runner import make_notebook
 
 from perfnb import run_reports
-from perfnb.kernel import ForkedKernel, forked_kernels
 from perfnb.loader import load_dataset, preload_dataset
-from perfnb.runner import _longest_first, export_html
+from perfnb.run.export import export_html
+from perfnb.run.job import Job
+from perfnb.run.kernel import ForkedKernel, forked_kernels
+from perfnb.run.pool import _longest_first
 
 pytestmark = pytest.mark.skipif(
     not forked_kernels(), reason="kernels are forked only where the platform has fork"
@@ -158,13 +160,16 @@ def sample_run_html(tmp_path_factory):
 
 
 def test_biggest_reports_are_started_first() -> None:
-    specs = [
-        ((), {"kind": "measures", "measures": 3}),
-        ((), {"kind": "actions", "rag_counts": {"On track": 4, "Overdue": 5}}),
-        ((), {"kind": "measures", "measures": 21}),
-        ((), {"kind": "actions", "rag_counts": {}}),
+    def job(kind: str, **counts) -> Job:
+        return Job(Path("card.ipynb"), "Help Desk", {}, Path("out"), {}, kind, **counts)
+
+    jobs = [
+        job("measures", measures=3),
+        job("actions", rag_counts={"On track": 4, "Overdue": 5}),
+        job("measures", measures=21),
+        job("actions", rag_counts={}),
     ]
-    assert _longest_first(specs) == [2, 1, 0, 3]
+    assert _longest_first(jobs) == [2, 1, 0, 3]
 
 
 def test_a_forked_kernel_answers_as_popen_does(tmp_path) -> None:

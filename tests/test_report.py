@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE, write_dataset
-from perfnb import build_scorecard, load_dataset, rag_counts, trend_history, year_to_date_history
+from perfnb import build_scorecard, load_dataset
 from perfnb.contents import add_contents, headings
-from perfnb.history import recent_periods, year_periods
+from perfnb.history import recent_periods, trend_history, year_periods, year_to_date_history
+from perfnb.model import rag_counts
 from perfnb.report import ServiceReport, measure_section, rag_counts_html, theme_section
 
 

@@ -15,8 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from conftest import NOTEBOOKS, SAMPLE
 from perfnb import RunError, run_reports
-from perfnb.output_lock import OutputUnwritable
-from perfnb.runner import check_notebook, parse_parameter
+from perfnb.run import OutputUnwritable, check_notebook, parse_parameter
 
 PARAMS = 'period = "2017/18 Q1"\nservice = "Help Desk"\ndata_dir = "data"\noutput_dir = "out"'
 
@@ -317,7 +316,7 @@ def test_services_by_slug(tiny, tmp_path) -> None:
 
 def test_interrupted_export_leaves_the_good_report(tiny, tmp_path, monkeypatch) -> None:
     """Ctrl-C while a report is being exported: the last good HTML stays, no temp files remain."""
-    import perfnb.runner
+    import perfnb.run.job
 
     notebooks = tmp_path / "nbs"
     make_notebook(notebooks, "steady", "print('v1')")
@@ -329,7 +328,7 @@ def test_interrupted_export_leaves_the_good_report(tiny, tmp_path, monkeypatch) 
     def interrupted(nb):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(perfnb.runner, "export_html", interrupted)
+    monkeypatch.setattr(perfnb.run.job, "export_html", interrupted)
     with pytest.raises(KeyboardInterrupt):  # here, one job at a time: the patch is in this process
         run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, workers=1, force=True)
     assert (folder / "steady-help-desk.html").read_bytes() == before
@@ -377,7 +376,7 @@ def test_notebook_runs_as_it_is_with_its_defaults(path, tmp_path) -> None:
     """Opened in JupyterLab and run unchanged, each notebook works on the sample data."""
     import papermill
 
-    from perfnb.kernel import CurrentPythonKernelManager
+    from perfnb.run.kernel import CurrentPythonKernelManager
 
     executed = tmp_path / path.name
     papermill.execute_notebook(
@@ -499,15 +498,18 @@ def test_sample_run_writes_tables_and_charts(sample_run) -> None:
 
 def test_stale_charts_of_a_report_are_removed(tiny, tmp_path) -> None:
     """A rebuilt report's charts replace its old ones; files it no longer writes are deleted,
-    other reports' files are left alone."""
+    other reports' files are left alone. What a report displays is published, and the kernel
+    writes none of it (its output folder is never made)."""
     notebooks = tmp_path / "nbs"
     cell = (
+        "import os\n"
+        "from IPython.display import display\n"
         "import perfnb\n"
-        "report = perfnb.ServiceReport.build(perfnb.load_dataset(data_dir), period, service, "
-        "output_dir)\n"
-        "report.show(perfnb.rag_summary_chart(report.card))\n"
+        "report = perfnb.ServiceReport.build(perfnb.load_dataset(data_dir), period, service)\n"
+        "display(report.rag_summary_chart())\n"
         "if EXTRA:\n"
-        "    report.show(perfnb.scorecard_table(report.card))"
+        "    display(report.scorecard_table())\n"
+        "assert not os.path.exists(output_dir), 'the kernel wrote into its output folder'"
     )
     make_notebook(notebooks, "extra", cell, params=PARAMS + "\nEXTRA = True")
     data = tiny()
@@ -539,9 +541,8 @@ def test_failed_report_publishes_no_tables_or_charts(tiny, tmp_path) -> None:
         notebooks,
         "broken",
         "import perfnb\n"
-        "report = perfnb.ServiceReport.build(perfnb.load_dataset(data_dir), period, service, "
-        "output_dir)\n"
-        "report.show(perfnb.scorecard_table(report.card))",
+        "report = perfnb.ServiceReport.build(perfnb.load_dataset(data_dir), period, service)\n"
+        "report.scorecard_table()",
         "raise RuntimeError('after the table')",
     )
     result = run_reports(None, tiny(), tmp_path / "out", notebooks_dir=notebooks)
@@ -800,7 +801,7 @@ def test_year_quarters_of_the_sample() -> None:
     """--year gives the year's quarters that have figures: all four of 2016/17; only Q1 of
     2017/18 (its year row, the surveys' 2017/18, is not a quarter)."""
     from perfnb.loader import load_dataset
-    from perfnb.runner import year_quarters
+    from perfnb.run import year_quarters
 
     data = load_dataset(SAMPLE)
     assert [q.label for q in year_quarters("2016/17", data)] == [
@@ -819,7 +820,7 @@ def test_year_quarters_of_the_sample() -> None:
 def test_several_periods_in_one_run(tiny, tmp_path) -> None:
     """Two quarters' jobs share one pool; each quarter gets its own folder, manifest and index,
     and a period that cannot be run stops the run before anything is written."""
-    from perfnb.runner import run_periods
+    from perfnb.run import run_periods
 
     notebooks = tmp_path / "nb"
     make_notebook(notebooks, "card", "print(period, service)")
@@ -977,7 +978,7 @@ def test_a_report_over_its_time_is_stopped_and_the_others_built(tiny, tmp_path) 
 def test_a_kernel_that_dies_on_start_is_started_again(tiny, tmp_path, monkeypatch) -> None:
     """The first kernel of a job fails to start: the job starts one more and is built, saying
     so; a kernel that never starts fails the job after the second try."""
-    from perfnb.kernel import CurrentPythonKernelManager
+    from perfnb.run.kernel import CurrentPythonKernelManager
 
     original = CurrentPythonKernelManager._async_launch_kernel
     starts: list[int] = []
@@ -1085,7 +1086,7 @@ def test_temporary_root_is_tmpdir_when_the_run_starts(run_temporary, tmp_path, m
     That fallback is pointed at a folder of the test's own: the system's is never looked at."""
     import tempfile
 
-    from perfnb.runner import temporary_root
+    from perfnb.run import temporary_root
 
     assert temporary_root() == run_temporary.resolve()  # the fixture set TMPDIR just now
     fallback = tmp_path / "python-temporary"

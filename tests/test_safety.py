@@ -326,7 +326,7 @@ def test_an_unsaved_formula_in_a_text_column_is_an_error(tmp_path, capsys) -> No
 
 HOLDER = """
 import sys, time
-from perfnb.output_lock import output_lock
+from perfnb.run.output_lock import output_lock
 with output_lock(sys.argv[1], 0, "2017-07-01T09:00:00"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

@@ -21,7 +21,7 @@ from test_runner import _kernels, _processes_with, make_notebook
 
 from conftest import TINY, write_dataset
 from perfnb import run_reports
-from perfnb.stopping import (
+from perfnb.run.stopping import (
     OWNER_FILE,
     RunStopped,
     mark_owner,

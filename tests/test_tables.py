@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from conftest import SAMPLE
-from perfnb import build_scorecard, format_value, load_dataset, performance, scorecard_table
+from perfnb import build_scorecard, load_dataset, performance
 from perfnb.engine import PERFORMANCE_COLUMNS
 from perfnb.history import variance_periods
 from perfnb.palette import RAG_STYLES
@@ -17,8 +17,10 @@ from perfnb.tables import (
     exceptions,
     exceptions_table,
     format_target,
+    format_value,
     latest_text,
     rag_reasons_table,
+    scorecard_table,
     variance_table,
 )
 

@@ -9,7 +9,7 @@ every report. Here the imports are done once, in the server process of the stand
 about a tenth of the time. Each kernel then does what ``ipykernel_launcher`` does, in the
 working directory, environment and ``sys.path`` a fresh kernel would have.
 
-Only the server imports this module (and ``perfnb.kernel`` names it as the preload): importing
+Only the server imports this module (and ``perfnb.run.kernel`` names it as the preload): importing
 it sets ``MPLBACKEND`` as ipykernel does, before matplotlib is imported.
 """
 

@@ -12,7 +12,7 @@ them ``kernel-ipc-1``, ``-2``... in the working directory, and two kernels start
 other processes pick the same names (the second then never answers).
 
 Kernels are forked from a template process that has already imported ipykernel, pandas,
-matplotlib and perfnb (``perfnb.kernel_template``, the standard library's forkserver), so a
+matplotlib and perfnb (``perfnb.run.kernel_template``, the standard library's forkserver), so a
 report does not spend two seconds importing them: each kernel is still a process of its own that
 has run nobody's code. ``PERFNB_KERNELS=fresh`` starts every kernel as a new interpreter instead,
 as it always is where the platform cannot fork (Windows).
@@ -42,8 +42,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import CaselessStrEnum, default
 
-from perfnb import stopping
+from perfnb import exhibits
 from perfnb.files import files_stamp
+from perfnb.run import stopping
 
 if t.TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext
@@ -52,7 +53,7 @@ __all__ = ["CurrentPythonKernelManager", "current_python_kernelspec", "forked_ke
 
 KERNELS_VARIABLE = "PERFNB_KERNELS"
 TEMPLATE_DATA_VARIABLE = "PERFNB_TEMPLATE_DATA"  # the data set a new template reads ahead
-_TEMPLATE = "perfnb.kernel_template"
+_TEMPLATE = "perfnb.run.kernel_template"
 _template_stamp: tuple | None = None  # perfnb's sources when this process's template started
 
 
@@ -91,7 +92,7 @@ def start_kernel_template(
     context = multiprocessing.get_context("forkserver")
     if not forked_kernels():
         return context
-    stamp = files_stamp(Path(__file__).parent, "*.py")  # perfnb's sources
+    stamp = files_stamp(Path(__file__).parents[1], "**/*.py")  # perfnb's sources
     if _template_stamp is not None and stamp != _template_stamp:
         stop = getattr(forkserver._forkserver, "_stop", None)
         if stop is not None:
@@ -110,8 +111,8 @@ def start_kernel_template(
 
 
 def _kernel_in_fork(argv: list[str], cwd: str | None, env: dict[str, str], stderr: str | None):
-    """The forked process's work (the template has imported ``perfnb.kernel_template``)."""
-    from perfnb.kernel_template import serve_kernel
+    """The forked process's work (the template has imported ``perfnb.run.kernel_template``)."""
+    from perfnb.run.kernel_template import serve_kernel
 
     serve_kernel(argv, cwd, env, stderr)
 
@@ -245,6 +246,8 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         return super()._ip_default()
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: t.Any) -> None:
+        # the tables and charts the kernel shows carry their files for the run to publish
+        kw["env"] = {**(kw.get("env") or os.environ), exhibits.ENVIRONMENT_VARIABLE: "1"}
         launcher = [sys.executable, "-m", "ipykernel_launcher"]
         if not self.fresh and forked_kernels() and kernel_cmd[:3] == launcher:
             self._fork_kernel(kernel_cmd[3:], **kw)

@@ -1,0 +1,135 @@
+"""Periods as arrays, for the engine's vectorised pass: each period is (kind, financial year,
+index) with kind 0 for a month, 1 for a quarter and 2 for a year, or one integer code for all
+three. From them: the period R whose figure a report period P shows, the period before R, and the
+months and quarters ending within N months after R (for the latest position).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from perfnb.periods import Period, PeriodKind
+
+__all__ = [
+    "KINDS",
+    "KIND_CODE",
+    "decode_period_code",
+    "later_periods",
+    "period_code",
+    "period_labels",
+    "previous_periods",
+    "reporting_periods",
+]
+
+KINDS = np.array(["month", "quarter", "year"], dtype=object)
+KIND_CODE = {"month": 0, "quarter": 1, "year": 2}
+
+
+def period_code(kind: np.ndarray, fy: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """One integer per period: (fy x 4 + kind) x 16 + index."""
+    return (fy.astype(np.int64) * 4 + kind.astype(np.int64)) * 16 + index.astype(np.int64)
+
+
+def decode_period_code(code: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kind, financial year and index of each :func:`period_code`."""
+    index = code % 16
+    kind = (code // 16) % 4
+    return kind, code // 64, index
+
+
+def period_labels(kind: np.ndarray, fy: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """The written form of each period (``2017/18 Q1``), each distinct period named once."""
+    codes = period_code(kind, fy, index)
+    uniques, inverse = np.unique(codes, return_inverse=True)
+    kinds, years, indexes = decode_period_code(uniques)
+    names = [
+        Period(cast(PeriodKind, str(KINDS[k])), int(y), int(i)).label
+        for k, y, i in zip(kinds, years, indexes, strict=True)
+    ]
+    return np.array(names, dtype=object)[inverse]
+
+
+def previous_periods(kind: np.ndarray, fy: np.ndarray, index: np.ndarray):
+    """The period before each one, of the same kind."""
+    last = np.select([kind == 0, kind == 1], [12, 4], 1)
+    wraps = index <= 1
+    return kind, np.where(wraps, fy - 1, fy), np.where(wraps, last, index - 1)
+
+
+def reporting_periods(
+    requests: pd.DataFrame, values: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The period R whose figure each (measure, report period P) row shows."""
+    kind = requests["p_kind"].to_numpy(dtype=np.int64).copy()
+    fy = requests["p_fy"].to_numpy(dtype=np.int64).copy()
+    index = requests["p_index"].to_numpy(dtype=np.int64).copy()
+    frequency = requests["frequency"].to_numpy(dtype=object)
+
+    # a quarterly measure in a monthly report shows its latest quarter ended
+    quarterly_in_month = (frequency == "quarterly") & (kind == 0)
+    quarters_done = index // 3
+    kind = np.where(quarterly_in_month, 1, kind)
+    fy = np.where(quarterly_in_month & (quarters_done == 0), fy - 1, fy)
+    index = np.where(quarterly_in_month, np.where(quarters_done == 0, 4, quarters_done), index)
+
+    # an annual measure shows its year: this year's row (even pending), else its latest year
+    annual = frequency == "annual"
+    if annual.any():
+        years = values.loc[values["period_kind"] == "year", ["measure_id", "fy", "value"]]
+        own = pd.MultiIndex.from_arrays([requests["measure_id"].to_numpy(), fy]).isin(
+            pd.MultiIndex.from_arrays([years["measure_id"].to_numpy(), years["fy"].to_numpy()])
+        )
+        valued = years[years["value"].notna()][["measure_id", "fy"]].astype({"fy": "int64"})
+        asked = pd.DataFrame(
+            {"measure_id": requests["measure_id"].to_numpy(), "fy": fy, "_row": range(len(fy))}
+        )
+        latest = pd.merge_asof(
+            asked.sort_values("fy"),
+            valued.assign(_fy=valued["fy"]).sort_values("fy"),
+            on="fy",
+            by="measure_id",
+            direction="backward",
+            allow_exact_matches=False,
+        ).set_index("_row")["_fy"]
+        earlier = latest.reindex(range(len(fy))).to_numpy(dtype=float)
+        year_fy = np.where(own | np.isnan(earlier), fy, np.nan_to_num(earlier)).astype(np.int64)
+        kind = np.where(annual, 2, kind)
+        fy = np.where(annual, year_fy, fy)
+        index = np.where(annual, 1, index)
+    return kind, fy, index
+
+
+def later_periods(
+    kind: np.ndarray, fy: np.ndarray, index: np.ndarray, requests: pd.DataFrame, months: int
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For the latest position: each month, then each quarter, ending 1 to ``months`` months
+    after R ends (R itself where it cannot have one: a year, an annual measure, a quarterly
+    measure's months), latest last within each kind."""
+    end = np.select([kind == 0, kind == 1], [index, 3 * index], 12) + fy * 12  # months
+    frequency = requests["frequency"].to_numpy(dtype=object)
+    none = (kind == 2) | (frequency == "annual")
+    out = []
+    for step in range(1, months + 1):
+        at = end + step
+        m_fy, m_index = (at - 1) // 12, (at - 1) % 12 + 1
+        own = none | (frequency == "quarterly")
+        out.append(
+            (
+                np.where(own, kind, 0),
+                np.where(own, fy, m_fy),
+                np.where(own, index, m_index),
+            )
+        )
+        q_end = m_index % 3 == 0
+        own = none | ~q_end
+        out.append(
+            (
+                np.where(own, kind, 1),
+                np.where(own, fy, m_fy),
+                np.where(own, index, np.maximum(m_index // 3, 1)),
+            )
+        )
+    return out

@@ -1,0 +1,57 @@
+"""Publishing a report's exhibits: the tables and charts its notebook displayed, taken out of
+the executed notebook's display data (``perfnb.exhibits``) and written beside the report as
+``tables/<service>/<name>.csv`` and ``charts/<service>/<name>.png`` and ``.svg``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+
+from perfnb.exhibits import KINDS, MIME_TYPE, Exhibit, exhibits_from_json
+from perfnb.files import write_atomic
+from perfnb.loader import slugify
+
+__all__ = ["publish_files", "take_exhibits", "write_exhibits"]
+
+
+def take_exhibits(nb: nbformat.NotebookNode) -> list[Exhibit]:
+    """Removes every exhibit from ``nb``'s outputs and returns them in the order shown; a
+    malformed one raises ``ValueError`` naming its cell."""
+    found: list[Exhibit] = []
+    for number, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data")
+            if not isinstance(data, dict) or MIME_TYPE not in data:
+                continue
+            try:
+                found += exhibits_from_json(data.pop(MIME_TYPE))
+            except ValueError as exc:
+                raise ValueError(f"cell {number} of the executed notebook: {exc}") from exc
+    return found
+
+
+def write_exhibits(exhibits: list[Exhibit], folder: Path, service: str) -> None:
+    """Writes each exhibit's files into ``folder/<kind>/<service-slug>/`` (a later one of the
+    same name replaces an earlier)."""
+    for exhibit in exhibits:
+        target = folder / exhibit.kind / slugify(service)
+        target.mkdir(parents=True, exist_ok=True)
+        for name, data in exhibit.files.items():
+            write_atomic(target / name, data)
+
+
+def publish_files(staged: Path, folder: Path) -> list[str]:
+    """Moves the tables and charts staged under ``staged`` into ``folder``, file by file (other
+    reports' files stay); returns their paths relative to ``folder``, tables first."""
+    moved = []
+    for kind in KINDS:
+        for path in sorted((staged / kind).rglob("*")):
+            if path.is_file():
+                relative = path.relative_to(staged)
+                target = folder / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                moved.append(relative.as_posix())
+    return moved
