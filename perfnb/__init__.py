@@ -8,13 +8,13 @@ each can raise. Everything else is in its module (``perfnb.tables``, ``perfnb.ch
 
 from importlib.metadata import PackageNotFoundError, version
 
-from perfnb.action_report import ActionReport
 from perfnb.commentary import CommentaryError
 from perfnb.contract import DataError, Problem
 from perfnb.engine import performance
 from perfnb.loader import Dataset, load_dataset, validate_dataset
+from perfnb.pages.action_plan import ActionReport
+from perfnb.pages.service import ServiceReport
 from perfnb.periods import Period, PeriodError, parse_period
-from perfnb.report import ServiceReport
 from perfnb.run import OutputBusy, OutputUnwritable, RunError, RunStopped, run_periods, run_reports
 from perfnb.scorecard import build_scorecard
 

@@ -12,7 +12,7 @@ import pandas as pd
 from perfnb.action_ratings import ACTION_RAGS
 from perfnb.expected_progress import dated_updates
 from perfnb.officers import lead_officers
-from perfnb.periods import Period, parse_period
+from perfnb.periods import Period
 
 __all__ = [
     "action_summary",
@@ -63,11 +63,10 @@ def linked_measures(progress: pd.DataFrame, card: pd.DataFrame) -> pd.DataFrame:
 
 
 def services_with_actions(
-    actions: pd.DataFrame, updates: pd.DataFrame, period: Period | str
+    actions: pd.DataFrame, updates: pd.DataFrame, period: Period
 ) -> list[str]:
     """The services with an action plan to report for ``period``: an action updated for the
     period, or one starting in it (a new plan); in the order actions.csv first names them."""
-    period = parse_period(period)
     if actions.empty:
         return []
     updates = dated_updates(updates, period)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perfnb.polarity import better_sign
+
 __all__ = ["BENCHMARK_COLUMNS", "benchmark_positions"]
 
 MIN_COMPARED = 4  # fewer areas than quarters: no quartile of our own making
@@ -73,7 +75,7 @@ def benchmark_positions(
 
     # ranks within every (measure, year): best first by polarity, ties share the better rank
     polarity = requests.drop_duplicates("measure_id").set_index("measure_id")["polarity"]
-    sign = ranked["measure_id"].map(polarity).map({"high": -1.0, "low": 1.0})
+    sign = -better_sign(ranked["measure_id"].map(polarity))  # the best first
     keyed = ranked.assign(_key=ranked["value"] * sign, _ours=is_ours)
     group = keyed.groupby(["measure_id", "fy"], sort=False)
     keyed["_rank"] = group["_key"].rank(method="min")
@@ -101,7 +103,7 @@ def benchmark_positions(
     out["quartile"] = quartile
     out["comparator_median"] = median
     out["benchmark_averages"] = _averages(rows, chosen, requests)
-    unranked = ~requests["polarity"].isin(["high", "low"]).to_numpy()
+    unranked = np.isnan(better_sign(requests["polarity"]))  # band and none: no best
     for column in ("rank", "n_compared", "quartile", "comparator_median"):
         out.loc[unranked, column] = np.nan
     return out

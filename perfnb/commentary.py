@@ -130,7 +130,6 @@ def scaffold_commentary(card: pd.DataFrame, path: str | Path) -> list[str]:
         newline = "\r\n" if "\r\n" in text else "\n"
         lead = newline if text and not text.endswith(("\n", "\r")) else ""
         addition = lead + newline.join(lines) + newline
-        path.parent.mkdir(parents=True, exist_ok=True)
         if replace_if_unchanged(path, before, raw + addition.encode("utf-8")):
             return added
     raise CommentaryError(

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from perfnb.markup import markdown_text
 from perfnb.periods import figure_label, parse_period
-from perfnb.rag import RATINGS
-from perfnb.tables import (
+from perfnb.polarity import RATINGS, better_sign
+from perfnb.wording import (
     count_behind,
     format_target,
     format_value,
@@ -107,14 +108,12 @@ def _movement(row: pd.Series) -> str:
     if not size:
         return f"{lead}the same as {when}"
     higher = value > earlier
-    if row["unit"] != "percent" and earlier == 0:
-        word = "higher" if higher else "lower"  # "3 worse than 0" would say nothing of scale
-    elif row["polarity"] == "high":
-        word = "better" if higher else "worse"
-    elif row["polarity"] == "low":
-        word = "worse" if higher else "better"
-    else:
+    sign = better_sign(str(row["polarity"]))[0]  # +1 higher is better, -1 lower, NaN neither
+    if (row["unit"] != "percent" and earlier == 0) or np.isnan(sign):
+        # "3 worse than 0" would say nothing of scale; a band or no aim: no better or worse
         word = "higher" if higher else "lower"
+    else:
+        word = "better" if (value - earlier) * sign > 0 else "worse"
     return f"{lead}{size} {word} than {when}"
 
 

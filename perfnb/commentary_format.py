@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import cast
 
 from perfnb.markup import render_markdown
-from perfnb.periods import Period, parse_period
+from perfnb.periods import Period
 
 __all__ = [
     "DRAFT_MARKER",
@@ -208,9 +208,9 @@ def parse_commentary(text: str) -> Commentary:
     )
 
 
-def commentary_path(data_dir: str | Path, period: Period | str) -> Path:
+def commentary_path(data_dir: str | Path, period: Period) -> Path:
     """Where a period's commentary lives: ``<data_dir>/commentary/<period slug>.md``."""
-    return Path(data_dir) / FOLDER / f"{parse_period(period).slug}.md"
+    return Path(data_dir) / FOLDER / f"{period.slug}.md"
 
 
 def decode_commentary(raw: bytes, path: Path) -> str:
@@ -236,7 +236,7 @@ def read_commentary_text(path: str | Path) -> str:
     return decode_commentary(path.read_bytes(), path)
 
 
-def load_commentary(data_dir: str | Path, period: Period | str) -> Commentary:
+def load_commentary(data_dir: str | Path, period: Period) -> Commentary:
     """The period's commentary, parsed; empty when the file does not exist.
 
     Raises ``CommentaryError`` naming the file when it is not UTF-8 text.

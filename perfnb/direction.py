@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from perfnb.palette import STATUS_WORDS
 from perfnb.periods import figure_label
+from perfnb.polarity import better_sign, outside_band
 from perfnb.tolerances import tolerance_limit, within
 
 __all__ = ["DIRECTIONS", "direction_of_travel", "direction_reasons"]
@@ -54,20 +55,14 @@ def direction_of_travel(
     limit, _ = tolerance_limit(dot_stable, then)
     stable = within(np.abs(change), limit, now, then)
 
-    def outside(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        return np.maximum(np.maximum(lo - x, x - hi), 0.0)
-
-    band_change = np.round(outside(now, low, high) - outside(then, then_low, then_high), 9)
-    better = np.select(
-        [pol == "high", pol == "low", pol == "band"],
-        [change > 0, change < 0, band_change < 0],
-        False,
+    band_change = np.round(
+        outside_band(now, low, high) - outside_band(then, then_low, then_high), 9
     )
-    worse = np.select(
-        [pol == "high", pol == "low", pol == "band"],
-        [change < 0, change > 0, band_change > 0],
-        False,
-    )
+    # the polarity's sign: a rise is better for high, a fall for low; nearer the band for band
+    sign = better_sign(pol)
+    with np.errstate(invalid="ignore"):
+        better = np.where(pol == "band", band_change < 0, sign * change > 0)
+        worse = np.where(pol == "band", band_change > 0, sign * change < 0)
     rated = np.select(
         [stable, better, worse],
         ["stable", "improving", "declining"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,8 @@ __all__ = [
     "neutralise_formulas",
     "replace_if_unchanged",
     "write_atomic",
+    "write_into",
+    "write_together",
 ]
 
 # a text cell a spreadsheet would read as a formula starts with one of these (OWASP's list)
@@ -38,11 +40,51 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def write_into(folder: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Writes each of ``files`` (name: bytes) into ``folder``, created if need be, each
+    through :func:`write_atomic`; returns their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_atomic(folder / name, data) for name, data in files.items()]
+
+
+def write_together(folder: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Writes ``files`` (name: bytes) into ``folder``, all of them or none: a new folder
+    appears with every file in it, or not at all; an existing (empty) folder gets each file
+    whole, and those written are removed if a later one fails. Returns their paths."""
+    folder = Path(folder)
+    if folder.is_dir():
+        written: list[Path] = []
+        try:
+            for name, data in files.items():
+                written.append(write_atomic(folder / name, data))
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        return written
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    try:
+        for name, data in files.items():
+            write_atomic(staging / name, data)
+        os.chmod(staging, 0o777 & ~UMASK)
+        os.rename(staging, folder)  # the folder appears with every file, or not at all
+    except BaseException:
+        for name in files:
+            (staging / name).unlink(missing_ok=True)
+        if staging.exists():
+            staging.rmdir()
+        raise
+    return [folder / name for name in files]
+
+
 def replace_if_unchanged(path: str | Path, before: bytes | None, data: bytes) -> bool:
     """Writes ``data`` to ``path`` as :func:`write_atomic` does, unless the file no longer holds
     ``before`` (None: it did not exist), say because an analyst saved it meanwhile; returns
-    whether it wrote. A file that was there keeps its mode."""
+    whether it wrote. A file that was there keeps its mode; its folder is created if need be."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
 
     def still_as_read() -> bool:
         return (path.read_bytes() if path.exists() else None) == before

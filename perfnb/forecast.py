@@ -15,6 +15,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from perfnb.polarity import better_sign
+
 __all__ = ["FORECAST_METHODS", "ForecastVerdict", "forecast_verdict", "year_end_forecast"]
 
 FORECAST_METHODS = ("officer forecast", "run rate", "outturn", "latest figure")
@@ -78,5 +80,5 @@ def forecast_verdict(
     if math.isnan(gap):  # a blank (NaN) forecast or target
         return None
     # on the target meets it (as a rating does: "meets or beats target"); band and none: no verdict
-    meets = {"high": gap >= 0, "low": gap <= 0}.get(polarity)
-    return ForecastVerdict(gap, meets)
+    sign = better_sign(polarity)[0]
+    return ForecastVerdict(gap, None if math.isnan(sign) else bool(sign * gap >= 0))

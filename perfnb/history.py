@@ -21,26 +21,24 @@ __all__ = [
 ]
 
 
-def recent_periods(period: Period | str, count: int) -> list[Period]:
+def recent_periods(period: Period, count: int) -> list[Period]:
     """The ``count`` periods of ``period``'s kind ending with it, oldest first."""
-    periods = [parse_period(period)]
+    periods = [period]
     while len(periods) < count:
         periods.append(periods[-1].previous())
     return periods[::-1]
 
 
-def year_periods(period: Period | str) -> list[Period]:
+def year_periods(period: Period) -> list[Period]:
     """Every period of ``period``'s kind in its financial year: Q1 to Q4, or April to March."""
-    period = parse_period(period)
     last = {"quarter": 4, "month": 12, "year": 1}[period.kind]
     return [Period(period.kind, period.fy, i) for i in range(1, last + 1)]
 
 
-def variance_periods(period: Period | str) -> list[Period]:
+def variance_periods(period: Period) -> list[Period]:
     """The periods seed 000's variance table shows for a report: each quarter of the financial
     year ended by ``period``, then a monthly report's own month when it does not end a quarter
     (October 2012: Q1, Q2 and October). A year is itself."""
-    period = parse_period(period)
     if period.kind == "year":
         return [period]
     shown = [Period("quarter", period.fy, q) for q in range(1, 5) if 3 * q <= period.last_fy_month]
@@ -51,7 +49,7 @@ def variance_periods(period: Period | str) -> list[Period]:
 
 def trend_history(
     data: Dataset,
-    period: Period | str,
+    period: Period,
     services: Sequence[str] | None = None,
     *,
     quarters: int = 8,
@@ -65,7 +63,6 @@ def trend_history(
     A year with no figure between two years that have one stays, blank (note ``No figure for
     2015/16``), so a survey taken every other year shows its gaps.
     Rows are in measure (catalogue) then period order."""
-    period = parse_period(period)
     frames = []
     catalogue = (
         data.measures
@@ -110,12 +107,11 @@ def trend_history(
 
 
 def year_to_date_history(
-    data: Dataset, period: Period | str, services: Sequence[str] | None = None
+    data: Dataset, period: Period, services: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """The engine's rows for every period of ``period``'s financial year (Q1 to Q4, or each
     month), with figures after ``period`` blanked: the profiled target runs to the year end,
     the actuals stop at the report's period."""
-    period = parse_period(period)
     periods = year_periods(period)
     rows = performance(data, periods, services)
     later = rows["period"].map(lambda p: parse_period(p).end > period.end).astype(bool)

@@ -202,7 +202,7 @@ def read_settings(folder: Path) -> tuple[dict[str, object], list[Problem]]:
 
 def commentary_problems(folder: Path) -> list[Problem]:
     """Commentary files the run could not read, read as the run reads them."""
-    from perfnb.commentary import CommentaryError, read_commentary_text
+    from perfnb.commentary_format import CommentaryError, read_commentary_text
 
     problems = []
     for path in sorted((folder / "commentary").glob("*.md")):

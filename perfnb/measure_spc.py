@@ -24,8 +24,9 @@ from perfnb.engine import performance
 from perfnb.loader import Dataset
 from perfnb.palette import SPC_ASSURANCE_ICONS, SPC_VARIATION_ICONS
 from perfnb.periods import Period, PeriodKind, parse_period
+from perfnb.polarity import better_sign
 from perfnb.spc import MIN_POINTS, SPCWarning, summarise, xmr
-from perfnb.tables import format_value
+from perfnb.wording import format_value
 
 __all__ = [
     "ASSURANCE_WORDS",
@@ -37,12 +38,6 @@ __all__ = [
 ]
 
 SPC_CARD_COLUMNS = ("spc_points", "variation", "assurance", "spc_note")
-IMPROVEMENT_BY_POLARITY = {
-    "high": "increase",
-    "low": "decrease",
-    "band": "neutral",
-    "none": "neutral",
-}
 # the icons' names in words, as tables and the scorecard print them
 VARIATION_WORDS = {code: words for code, (_, _, words) in SPC_VARIATION_ICONS.items()}
 ASSURANCE_WORDS = {code: words for code, (_, _, words) in SPC_ASSURANCE_ICONS.items()}
@@ -50,13 +45,19 @@ _KIND_OF = {"monthly": "month", "quarterly": "quarter", "annual": "year"}
 _PLURAL = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
 
 
+def _improvement(polarity: str) -> str:
+    """Which way is an improvement on an XmR chart, as NHSRplotthedots says it: ``increase``
+    (higher is better), ``decrease`` (lower is better) or ``neutral`` (band, no aim)."""
+    sign = better_sign(polarity)[0]
+    return "increase" if sign > 0 else "decrease" if sign < 0 else "neutral"
+
+
 def spc_history(
-    data: Dataset, period: Period | str, services: Sequence[str] | None = None
+    data: Dataset, period: Period, services: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """Each measure's own figure for every period of its frequency from its first figure to the
     end of ``period``: ``measure_id``, ``period``, ``value`` (in the measure's unit) and
     ``status`` (of the rows it rests on: '' when final), in catalogue then period order."""
-    period = parse_period(period)
     catalogue = data.measures
     if services is not None:
         catalogue = catalogue[catalogue["service"].isin(list(services))]
@@ -149,7 +150,7 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
             ).replace("  ", " ")
             rows.append(row)
             continue
-        improvement = IMPROVEMENT_BY_POLARITY.get(str(measure["polarity"]), "neutral")
+        improvement = _improvement(str(measure["polarity"]))
         target = None
         annual = measure.get("annual_target")
         # a running total's year target (a count's, or a ytd figure's) is no target for each

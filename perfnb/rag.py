@@ -17,6 +17,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from perfnb.palette import STATUS_WORDS
+from perfnb.polarity import (
+    RAG_LABELS,
+    RAG_ORDER,
+    RATINGS,
+    better_sign,
+    normalise_rag,
+    outside_band,
+)
 from perfnb.tolerances import (
     DEFAULT_AMBER_WITHIN,
     DEFAULT_GREEN_WITHIN,
@@ -39,26 +47,6 @@ __all__ = [
     "shortfall",
 ]
 
-# the one place the ratings and their order are written down
-RATINGS = ("Red", "Amber", "Green")  # a measure rated against its target, worse to better
-RAG_LABELS = (*RATINGS, "N/A", "Pending")  # every label a measure's rag can hold, as counted
-RAG_ORDER = {rating: rank for rank, rating in enumerate(RATINGS)}  # worse (0) to better
-_RAG_WORDS = {
-    "r": "Red",
-    "red": "Red",
-    "a": "Amber",
-    "amber": "Amber",
-    "g": "Green",
-    "green": "Green",
-    "n/a": "N/A",
-    "na": "N/A",
-}
-
-
-def normalise_rag(texts: pd.Series) -> pd.Series:
-    """``R``, ``red``, ``n/a`` ... as ``Red``, ``Amber``, ``Green``, ``N/A``; NaN if neither."""
-    return texts.astype(str).str.strip().str.lower().map(_RAG_WORDS)
-
 
 def shortfall(
     value: np.ndarray,
@@ -69,14 +57,10 @@ def shortfall(
 ) -> tuple[np.ndarray, np.ndarray]:
     """How far each figure is on the adverse side of its target, in the measure's unit, and the
     target or band edge that a relative tolerance is a share of."""
-    below, above = low - value, value - high
-    band_gap = np.maximum(np.maximum(below, above), 0.0)
     band_edge = np.where(value < low, low, high)
-    gap = np.select(
-        [polarity == "high", polarity == "low", polarity == "band"],
-        [np.maximum(target - value, 0.0), np.maximum(value - target, 0.0), band_gap],
-        np.nan,
-    )
+    # the target's adverse side by the polarity's sign (+ 0.0: never a negative zero); no aim: NaN
+    beyond_target = np.maximum(better_sign(polarity) * (target - value), 0.0) + 0.0
+    gap = np.where(polarity == "band", outside_band(value, low, high), beyond_target)
     reference = np.where(polarity == "band", band_edge, target)
     return gap, reference
 

@@ -11,8 +11,6 @@ small ``dataset.toml``. The example rows make a data set that validates and repo
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from perfnb.contract import ACTION_STATUSES, FILES, RULE_COLUMNS, FileSpec
-from perfnb.files import UMASK, write_atomic
+from perfnb.files import write_together
 from perfnb.wide import KPIS, LONG_TABLES
 
 __all__ = ["InitError", "dataset_toml", "starter_workbook", "write_starter"]
@@ -335,27 +333,4 @@ def write_starter(folder: str | Path, wide: bool = False) -> list[Path]:
     if reason:
         raise InitError(reason)
     files = {WORKBOOK: starter_workbook(wide), SETTINGS: dataset_toml().encode("utf-8")}
-    if folder.is_dir():  # an empty folder: each file whole, and the first gone if the second fails
-        written: list[Path] = []
-        try:
-            for name, data in files.items():
-                written.append(write_atomic(folder / name, data))
-        except BaseException:
-            for path in written:
-                path.unlink(missing_ok=True)
-            raise
-        return written
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
-    try:
-        for name, data in files.items():
-            write_atomic(staging / name, data)
-        os.chmod(staging, 0o777 & ~UMASK)
-        os.rename(staging, folder)  # the folder appears with both files, or not at all
-    except BaseException:
-        for name in files:
-            (staging / name).unlink(missing_ok=True)
-        if staging.exists():
-            staging.rmdir()
-        raise
-    return [folder / name for name in files]
+    return write_together(folder, files)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from perfnb.files import write_atomic
+from perfnb.files import write_into
 
 __all__ = ["TINY", "tiny_dataset", "write_dataset"]
 
@@ -47,11 +47,8 @@ M3,2017/18,,10,14
 def write_dataset(folder: str | Path, files: Mapping[str, str]) -> Path:
     """Writes a data set folder from its files' texts (``{"values.csv": "..."}``), creating
     the folder; returns it."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        write_atomic(folder / name, text.encode("utf-8"))
-    return folder
+    write_into(folder, {name: text.encode("utf-8") for name, text in files.items()})
+    return Path(folder)
 
 
 def tiny_dataset(folder: str | Path, **changes: str | Sequence[tuple[str, str]]) -> Path:

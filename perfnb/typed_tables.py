@@ -141,7 +141,7 @@ def typed_targets(table: RawTable) -> pd.DataFrame:
 
 def typed_overrides(table: RawTable | None) -> pd.DataFrame:
     """overrides.csv typed: ``period`` as its label, ``rag`` as the rating it names."""
-    from perfnb.rag import normalise_rag
+    from perfnb.polarity import normalise_rag
 
     if table is None:
         return pd.DataFrame(columns=["measure_id", "period", "rag", "reason", "by"], dtype=object)

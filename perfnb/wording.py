@@ -17,7 +17,7 @@ import pandas as pd
 
 from perfnb.palette import with_marker
 from perfnb.periods import Period, figure_label, parse_period
-from perfnb.rag import RATINGS
+from perfnb.polarity import AIMS, RATINGS
 
 __all__ = [
     "AIM_LABELS",
@@ -37,12 +37,7 @@ __all__ = [
 
 # -- labels ----------------------------------------------------------------------------------
 
-AIM_LABELS = {
-    "high": "Higher is better",
-    "low": "Lower is better",
-    "band": "Within band",
-    "none": "No aim",
-}
+AIM_LABELS = AIMS  # a polarity's one wording (perfnb.polarity)
 
 
 # Words with an arrow, so direction never rests on colour or a symbol alone.

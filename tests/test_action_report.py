@@ -9,7 +9,8 @@ import pytest
 
 from conftest import SAMPLE
 from perfnb import ActionReport, load_dataset
-from perfnb.action_report import (
+from perfnb.charts import action_progress_chart
+from perfnb.pages.action_plan import (
     action_counts,
     action_reasons_table,
     action_sections,
@@ -19,7 +20,6 @@ from perfnb.action_report import (
     outcome_text,
     overdue_table,
 )
-from perfnb.charts import action_progress_chart
 
 
 @pytest.fixture(scope="module")

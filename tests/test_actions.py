@@ -21,6 +21,7 @@ from perfnb.actions import (
     services_with_actions,
 )
 from perfnb.loader import _typed_actions, load_dataset, validate_dataset
+from perfnb.periods import parse_period
 from perfnb.timescales import parse_timescale, says_done
 
 
@@ -425,11 +426,11 @@ def test_services_with_actions() -> None:
         {"action_id": "C", "service": "Parks", "deadline": "March 2010"},
     )
     updates = _updates(("A", "2009/10 Q2", "On target", 40), ("C", "2009/10 Q1", "On target", 5))
-    assert services_with_actions(actions, updates, "2009/10 Q2") == ["Care"]
-    assert services_with_actions(actions, updates, "2009/10 Q1") == ["Parks"]
-    assert services_with_actions(actions, updates, "2003/04 Q3") == ["Housing"]
-    assert services_with_actions(actions, updates, "2003/04 Q4") == []
-    assert services_with_actions(actions.iloc[0:0], updates, "2009/10 Q2") == []
+    assert services_with_actions(actions, updates, parse_period("2009/10 Q2")) == ["Care"]
+    assert services_with_actions(actions, updates, parse_period("2009/10 Q1")) == ["Parks"]
+    assert services_with_actions(actions, updates, parse_period("2003/04 Q3")) == ["Housing"]
+    assert services_with_actions(actions, updates, parse_period("2003/04 Q4")) == []
+    assert services_with_actions(actions.iloc[0:0], updates, parse_period("2009/10 Q2")) == []
 
 
 @pytest.mark.parametrize(("pct", "rag"), [(20, "On track"), (19.9, "At risk")])
@@ -461,8 +462,8 @@ def test_a_plan_not_yet_begun_and_no_updates_at_all() -> None:
     )
     assert pd.isna(rows.loc["UNDATED", "expected_pct"])
     assert rows.loc["UNDATED", "rag"] == "At risk"  # never reported on, and it should have been
-    assert services_with_actions(actions, empty, "2009/10 Q2") == []
-    assert services_with_actions(actions, empty, "2009/10 Q4") == ["Care"]
+    assert services_with_actions(actions, empty, parse_period("2009/10 Q2")) == []
+    assert services_with_actions(actions, empty, parse_period("2009/10 Q4")) == ["Care"]
 
 
 def test_monthly_and_slug_labelled_updates_count_for_their_quarter() -> None:
@@ -479,9 +480,9 @@ def test_monthly_and_slug_labelled_updates_count_for_their_quarter() -> None:
     monthly = _updates(("X", "2009-09", "On target", 45))
     row = action_progress(actions, monthly, "2009/10 Q2").iloc[0]
     assert (row["reported_this_period"], row["pct_complete"]) == (True, 45)
-    assert services_with_actions(actions, monthly, "2009/10 Q2") == ["Care"]
+    assert services_with_actions(actions, monthly, parse_period("2009/10 Q2")) == ["Care"]
     august = _updates(("X", "2009-08", "On target", 45))  # not the quarter's own
-    assert services_with_actions(actions, august, "2009/10 Q2") == []
+    assert services_with_actions(actions, august, parse_period("2009/10 Q2")) == []
 
 
 # seed 003's cells as printed (data/sample/actions.csv): HJR-33 says "Completed" and HJR-55 and

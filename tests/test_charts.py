@@ -33,6 +33,7 @@ from perfnb.charts import (
 )
 from perfnb.history import trend_history, year_to_date_history
 from perfnb.palette import RAG_STYLES
+from perfnb.periods import parse_period
 
 WINDOW = ["2016/17 Q2", "2016/17 Q3", "2016/17 Q4", "2017/18 Q1"]
 HELP_DIRECT_YEAR = ["2012/13 Q1", "2012/13 Q2", "2012/13 Q3", "2012/13 Q4"]
@@ -252,7 +253,7 @@ def test_cumulative_draws_a_ytd_count_as_given(ytd_data) -> None:
     and 260 at Q2 (never 120 + 260 = 380). The target to date is 600 x 3/12 = 150 at Q1
     (profiled), Q2's own 250, then 600 x 9/12 = 450 and 600; as one target is set, not
     profiled, the line is "Target to date"."""
-    year = rows(year_to_date_history(ytd_data, "2022/23 Q2"), "HOMES")
+    year = rows(year_to_date_history(ytd_data, parse_period("2022/23 Q2")), "HOMES")
     chart = cumulative_chart(year)
     ax = chart.figure.axes[0]
     assert xy(artist(ax, "ytd")) == [(0, 0), (3, 120), (6, 260)]
@@ -262,7 +263,7 @@ def test_cumulative_draws_a_ytd_count_as_given(ytd_data) -> None:
     assert "At 2022/23 Q2 the year to date is 260 against a target to date of 250" in chart.alt
     # a ytd percentage is not a running total: its chart is the trend
     with pytest.raises(ValueError, match="NNDR has aggregation 'ytd' of percent"):
-        cumulative_chart(rows(year_to_date_history(ytd_data, "2022/23 Q2"), "NNDR"))
+        cumulative_chart(rows(year_to_date_history(ytd_data, parse_period("2022/23 Q2")), "NNDR"))
 
 
 def test_trend_pending_period_keeps_its_place(window) -> None:
@@ -288,7 +289,7 @@ def test_trend_pending_period_keeps_its_place(window) -> None:
 def test_legend_sits_below_the_axis_label_however_tall_the_ticks(sample) -> None:
     """Help Direct's monthly report: months without a figure take three-line tick labels; the
     legend is still below the x-axis label, and both inside the figure."""
-    history = trend_history(sample, "2012-10", ["Help Direct"])
+    history = trend_history(sample, parse_period("2012-10"), ["Help Direct"])
     chart = trend_chart(history[history["measure_id"] == "HD-CONTACTS"])
     figure = chart.figure
     assert any(t.get_text().count("\n") == 2 for t in figure.axes[0].get_xticklabels())
@@ -404,7 +405,7 @@ def test_cumulative_marks_figures_that_are_not_final(tiny) -> None:
     250, against 400 x 6/12 = 200: Green) rests on an estimate: its point hollow, its tick
     "Q2 [e]", its label "250 [e]"; Q1 filled."""
     data = load_dataset(tiny(values=MARKED))
-    chart = cumulative_chart(rows(year_to_date_history(data, "2017/18 Q2"), "M1"))
+    chart = cumulative_chart(rows(year_to_date_history(data, parse_period("2017/18 Q2")), "M1"))
     ax = chart.figure.axes[0]
     assert xy(artist(ax, "rag-green")) == [(3.0, 100.0)]
     hollow = artist(ax, "rag-green-not-final")
@@ -507,7 +508,7 @@ def test_cumulative_rated_on_forecast_puts_the_rating_on_the_forecast(sample) ->
     """ASCOF 2A pt 1 is rated on its officer forecast, 10.1 against 6.1 (Amber, capped for small
     numbers): Amber is printed beside the forecast, not on the Q1 year to date (2.64) that
     was not what was rated; the points are plain; the target is not profiled."""
-    year = year_to_date_history(sample, "2017/18 Q1", ["Adult Social Care"])
+    year = year_to_date_history(sample, parse_period("2017/18 Q1"), ["Adult Social Care"])
     chart = cumulative_chart(year[year["measure_id"] == "ASCOF-2A1"])
     ax = chart.figure.axes[0]
     assert chart.model["forecast_label"] == "Forecast\n10.1 (Amber)"

@@ -27,9 +27,10 @@ from perfnb.commentary import (
 from perfnb.files import replace_if_unchanged
 from perfnb.loader import load_dataset
 from perfnb.markup import escape_text, render_markdown
+from perfnb.periods import parse_period
 from perfnb.scorecard import build_scorecard, services_with_figures
 
-Q1 = "2017/18 Q1"
+Q1 = parse_period("2017/18 Q1")
 
 
 @pytest.fixture(scope="module")
@@ -138,9 +139,11 @@ def test_unknown_ids_and_empty_headings_are_warned_about() -> None:
 
 def test_commentary_path_uses_the_period_slug() -> None:
     """<data>/commentary/<slug>.md for each kind of period."""
-    assert commentary_path("data/x", "2017/18 Q1") == Path("data/x/commentary/2017-18-Q1.md")
-    assert commentary_path(Path("d"), "2017-10") == Path("d/commentary/2017-10.md")
-    assert commentary_path("d", "2011/12") == Path("d/commentary/2011-12-FY.md")
+    assert commentary_path("data/x", parse_period("2017/18 Q1")) == Path(
+        "data/x/commentary/2017-18-Q1.md"
+    )
+    assert commentary_path(Path("d"), parse_period("2017-10")) == Path("d/commentary/2017-10.md")
+    assert commentary_path("d", parse_period("2011/12")) == Path("d/commentary/2011-12-FY.md")
 
 
 def test_load_missing_file_is_empty(tmp_path: Path) -> None:

@@ -732,7 +732,7 @@ def test_a_periods_own_figure_has_its_own_status(tmp_path) -> None:
         "HD,2022/23 Q3,300,\n",
         "measure_id,year,target\nHD,2022/23,1000\n",
     )
-    history = spc_history(load_dataset(quarters), "2022/23 Q3")
+    history = spc_history(load_dataset(quarters), parse_period("2022/23 Q3"))
     assert list(history["status"]) == ["", "provisional", ""]
 
 

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from perfnb import load_dataset
-from perfnb.index_page import render_index
+from perfnb.pages.index import render_index
 from perfnb.periods import Period
 
 SCRIPT = "<script>alert(1)</script>"

@@ -221,16 +221,18 @@ def test_init_into_an_empty_folder_leaves_no_temporary_files(tmp_path) -> None:
 def test_a_failed_write_leaves_nothing(exists, tmp_path, monkeypatch, capsys) -> None:
     """When the second file cannot be written, the first is not left behind: a new folder is
     not made, an empty one stays empty, and the command says so (exit 1)."""
-    from perfnb import starter
+    from perfnb import files
 
-    real = starter.write_atomic
+    real = files.write_atomic
 
     def failing(path, data):
         if path.name == "dataset.toml":
             raise OSError(28, "No space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(starter, "write_atomic", failing)
+    monkeypatch.setattr(
+        files, "write_atomic", failing
+    )  # as perfnb init's files.write_together uses it
     folder = tmp_path / "council"
     if exists:
         folder.mkdir()

@@ -23,7 +23,7 @@ def sample():
 def test_a_monthly_measure_is_its_months(sample) -> None:
     """A&E's series are its 15 months, April 2016 to June 2017: attendances as counted, and the
     four-hour figure each month's own percentage, the package's ae_attendances figures."""
-    history = spc_history(sample, "2017/18 Q1", ["Urgent and Emergency Care"])
+    history = spc_history(sample, parse_period("2017/18 Q1"), ["Urgent and Emergency Care"])
     four_hour = history[history["measure_id"] == "AE-4HR"]
     assert four_hour["period"].tolist()[0] == "2016-04"
     assert four_hour["period"].tolist()[-1] == "2017-06"
@@ -36,7 +36,7 @@ def test_a_monthly_measure_is_its_months(sample) -> None:
 
 def test_a_quarterly_measure_is_its_quarters_up_to_the_period(sample) -> None:
     """ASCOF-2D has quarters from 2015/16 Q1: nine by 2017/18 Q1, two fewer at 2016/17 Q3."""
-    history = spc_history(sample, "2016/17 Q3", ["Adult Social Care"])
+    history = spc_history(sample, parse_period("2016/17 Q3"), ["Adult Social Care"])
     periods = history.loc[history["measure_id"] == "ASCOF-2D", "period"].tolist()
     assert periods == [
         "2015/16 Q1",

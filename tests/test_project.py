@@ -114,7 +114,7 @@ def test_no_import_cycle_in_the_package() -> None:
     modules it imports (commentary and tables did, through rendering markdown)."""
     graph = _perfnb_imports()
     # the graph is read at all, subpackages too
-    assert "perfnb.markup" in graph["perfnb.report"]
+    assert "perfnb.markup" in graph["perfnb.pages.service"]
     assert "perfnb.run.job" in graph["perfnb.run.pool"]
 
     def reaches(start: str) -> set[str]:
@@ -128,6 +128,115 @@ def test_no_import_cycle_in_the_package() -> None:
         return seen
 
     assert [name for name in sorted(graph) if name in reaches(name)] == []
+
+
+# perfnb's layers, each reading only itself and the ones before it (docs/architecture.md); a
+# new module is put in one, or this test says where it is missing
+LAYERS = {
+    "foundation": "polarity files periods period_codes timescales contract raw_table "
+    "problem_collector markup palette exhibits",
+    "inputs": "loader input_files workbook typed_tables validation validate_files "
+    "validate_measures validate_values validate_targets validate_actions wide wide_headers "
+    "starter testing commentary_format",
+    "engine": "figures profiles target_lookup variance tolerances rag direction comparisons "
+    "forecast benchmarking engine performance_columns history scorecard exceptions spc "
+    "spc_limits special_causes spc_summary measure_spc actions action_ratings "
+    "expected_progress officers action_summaries commentary commentary_drafts wording",
+    "model": "model",
+    "renderers": "tables charts pages",
+    "run": "run cli",
+}
+
+
+def test_the_flow_is_one_way() -> None:
+    """inputs -> engine -> report model -> renderers -> run: no module imports a later layer
+    (an engine rule never reaches for a table, a renderer never for the run)."""
+    order = list(LAYERS)
+    layer = {name: order.index(kind) for kind, names in LAYERS.items() for name in names.split()}
+    graph = _perfnb_imports()
+
+    def of(module: str) -> int:
+        top = module.split(".")[1]
+        assert top in layer, f"{module} is in no layer of tests/test_project.py's LAYERS"
+        return layer[top]
+
+    backwards = [
+        f"{module} ({order[of(module)]}) imports {used} ({order[of(used)]})"
+        for module in sorted(graph)
+        for used in sorted(graph[module])
+        if of(used) > of(module)
+    ]
+    assert backwards == []
+    assert of("perfnb.run.job") > of("perfnb.pages.service") > of("perfnb.model")
+
+
+# the operating system's calls that write, move or delete a file or folder
+_WRITES = {
+    "write_text", "write_bytes", "mkdir", "unlink", "rmdir", "touch", "rmtree", "chmod",
+    "replace", "rename", "remove", "mkdtemp", "mkstemp", "symlink_to", "copyfile", "move",
+}  # fmt: skip
+# perfnb's own writers (files.py) and who may call them: what a user asks to be written (a
+# table's or chart's save, perfnb init, a test data set) and the commentary file's scaffold
+_WRITERS = {"write_atomic", "replace_if_unchanged", "write_into", "write_together"}
+_MAY_CALL_WRITERS = {
+    "perfnb.tables.table",
+    "perfnb.charts.style",
+    "perfnb.starter",
+    "perfnb.testing",
+    "perfnb.commentary",
+}
+
+
+def _writes(path: Path) -> set[str]:
+    """The writing calls in a module's source: OS calls by name, and open() to write."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        owner = func.value if isinstance(func, ast.Attribute) else None
+        if name in ("replace", "rename", "remove") and not (
+            isinstance(owner, ast.Name) and owner.id in ("os", "shutil")
+        ):
+            continue  # str.replace, DataFrame.rename...
+        if name in _WRITES or name in _WRITERS:
+            found.add(name)
+        if name == "open" and any(
+            isinstance(a, ast.Constant) and isinstance(a.value, str) and set(a.value) & set("wax+")
+            for a in [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "mode")]
+        ):
+            found.add("open")
+    return found
+
+
+def test_only_the_run_writes_files() -> None:
+    """Files are written, moved and deleted by the run (perfnb/run/) and files.py alone; other
+    modules write only through files.py, and only where a user asks for it."""
+    package = Path(perfnb.__file__).parent
+    wrong = {}
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        if module.startswith("perfnb.run.") or module == "perfnb.files":
+            continue
+        allowed = _WRITERS if module in _MAY_CALL_WRITERS else set()
+        if extra := _writes(path) - allowed:
+            wrong[module] = sorted(extra)
+    assert wrong == {}
+    assert _writes(package / "run" / "job.py") >= {"replace", "rmtree"}  # the scan finds them
+
+
+def test_no_module_is_over_500_lines() -> None:
+    """A module small enough to read in one sitting: none of perfnb's is over 500 lines."""
+    package = Path(perfnb.__file__).parent
+    long = {
+        str(path.relative_to(package)): n
+        for path in package.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}
 
 
 def test_no_test_looks_at_the_system_temporary_folder() -> None:

@@ -7,10 +7,12 @@ import pytest
 
 from conftest import SAMPLE, write_dataset
 from perfnb import build_scorecard, load_dataset
-from perfnb.contents import add_contents, headings
 from perfnb.history import recent_periods, trend_history, year_periods, year_to_date_history
 from perfnb.model import rag_counts
-from perfnb.report import ServiceReport, measure_section, rag_counts_html, theme_section
+from perfnb.pages.contents import add_contents, headings
+from perfnb.pages.parts import rag_counts_html
+from perfnb.pages.service import ServiceReport, measure_section, theme_section
+from perfnb.periods import parse_period
 
 
 @pytest.fixture(scope="module")
@@ -122,21 +124,23 @@ def test_contents_lists_sections_and_measures() -> None:
 
 
 def test_recent_and_year_periods() -> None:
-    assert [p.label for p in recent_periods("2017/18 Q1", 3)] == [
+    assert [p.label for p in recent_periods(parse_period("2017/18 Q1"), 3)] == [
         "2016/17 Q3",
         "2016/17 Q4",
         "2017/18 Q1",
     ]
-    assert [p.label for p in year_periods("2012-10")][:2] == ["2012-04", "2012-05"]
-    assert len(year_periods("2012/13 Q2")) == 4
+    assert [p.label for p in year_periods(parse_period("2012-10"))][:2] == ["2012-04", "2012-05"]
+    assert len(year_periods(parse_period("2012/13 Q2"))) == 4
 
 
 def test_trend_history_one_row_per_figure(sample) -> None:
     """Quarterly measures: the last eight quarters; annual surveys: each year once, from the
     first with a figure (ASCOF-3D1: 72% in 2015/16, 70% in 2016/17, 2017/18 due May-18)."""
-    history = trend_history(sample, "2017/18 Q1", ["Adult Social Care"])
+    history = trend_history(sample, parse_period("2017/18 Q1"), ["Adult Social Care"])
     quarterly = history[history["measure_id"] == "ASCOF-2D"]
-    assert quarterly["period"].tolist() == [p.label for p in recent_periods("2017/18 Q1", 8)]
+    assert quarterly["period"].tolist() == [
+        p.label for p in recent_periods(parse_period("2017/18 Q1"), 8)
+    ]
     assert quarterly["value"].iloc[-1] == pytest.approx(77.4)
     survey = history[history["measure_id"] == "ASCOF-3D1"]
     assert survey["period"].tolist() == ["2015/16", "2016/17", "2017/18"]
@@ -153,7 +157,7 @@ def test_trend_history_one_row_per_figure(sample) -> None:
 def test_year_to_date_history_stops_at_the_period(sample) -> None:
     """Help Direct contacts 2012/13 at Q2: actuals 8,017 and 17,135, nothing after; the target
     profiled to each quarter end runs to 38,000."""
-    year = year_to_date_history(sample, "2012/13 Q2", ["Help Direct"])
+    year = year_to_date_history(sample, parse_period("2012/13 Q2"), ["Help Direct"])
     contacts = year[year["measure_id"] == "HD-CONTACTS"]
     assert contacts["ytd_value"].tolist()[:2] == [8017.0, 17135.0]
     assert contacts["ytd_value"].iloc[2:].isna().all()

@@ -633,7 +633,7 @@ def test_each_notebook_runs_for_the_services_it_reports_on(help_direct_run) -> N
 def test_actions_csv_one_row_per_action(help_direct_run) -> None:
     """output/<period>/actions.csv: the issue's columns first, one row per action, opening in
     Excel (UTF-8 with a byte-order mark); HD-RP-04 worked by hand: 92 of 274 days."""
-    from perfnb import ACTION_COLUMNS
+    from perfnb.actions import ACTION_COLUMNS
 
     _, folder = help_direct_run
     raw = (folder / "actions.csv").read_bytes()

@@ -24,14 +24,13 @@ from perfnb.palette import (
     status_marker,
 )
 from perfnb.periods import parse_period
-from perfnb.tables import AIM_LABELS, format_value
+from perfnb.wording import AIM_LABELS, format_value
 
 __all__ = ["POLARITY_TEXT", "unit_label"]
 
 POLARITY_TEXT = {
-    "high": AIM_LABELS["high"],
-    "low": AIM_LABELS["low"],
-    "band": "Within the band is better",
+    **AIM_LABELS,
+    # a chart's subtitle says why it has no rating colours
     "none": "Not rated: neither higher nor lower is better",
 }
 

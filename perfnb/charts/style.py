@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from perfnb.exhibits import Exhibit, display_bundle
-from perfnb.files import write_atomic
+from perfnb.files import write_into
 from perfnb.palette import ACTION_STYLES, RAG_STYLES
 
 __all__ = ["EMBED_DPI", "PRINT_DPI", "STYLE_PATH", "Chart", "house_style"]
@@ -91,9 +91,7 @@ class Chart:
     def save(self, folder: str | Path) -> list[Path]:
         """Writes ``<name>.png`` (300 dpi) and ``<name>.svg`` into ``folder`` (created if need
         be), each through a temporary file so none is ever half-written; returns the paths."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        return [write_atomic(folder / name, data) for name, data in self.exhibit().files.items()]
+        return write_into(folder, self.exhibit().files)
 
     def to_html(self, dpi: float = EMBED_DPI) -> str:
         """A ``<figure>`` with the chart as an embedded PNG at ``dpi`` (width and height in

@@ -49,7 +49,7 @@ from perfnb.palette import (
     with_marker,
 )
 from perfnb.periods import parse_period
-from perfnb.tables import variance_text
+from perfnb.wording import variance_text
 
 __all__ = ["ANNOTATION_COLUMNS", "trend_chart"]
 

@@ -36,7 +36,7 @@ from perfnb.palette import (
     status_key_line,
 )
 from perfnb.spc import summarise
-from perfnb.tables import format_value
+from perfnb.wording import format_value
 
 __all__ = ["spc_chart"]
 

@@ -10,7 +10,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from perfnb.contents import add_contents
+from perfnb.pages.contents import add_contents
 from perfnb.palette import rag_css
 
 __all__ = ["HIDDEN_TAGS", "TEMPLATES", "export_html", "strip_for_report"]

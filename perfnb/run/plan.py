@@ -19,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-from perfnb.action_report import action_counts
 from perfnb.actions import ACTION_COLUMNS, action_progress, services_with_actions
 from perfnb.commentary import (
     Commentary,
@@ -29,9 +28,9 @@ from perfnb.commentary import (
     load_commentary,
 )
 from perfnb.files import csv_text
-from perfnb.index_page import render_index
 from perfnb.loader import Dataset, slugify
-from perfnb.model import report_counts
+from perfnb.model import action_counts, report_counts
+from perfnb.pages.index import render_index
 from perfnb.periods import Period, parse_period
 from perfnb.run.job import Job
 from perfnb.run.manifest import (

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 
 from perfnb.exhibits import KINDS, MIME_TYPE, Exhibit, exhibits_from_json
-from perfnb.files import write_atomic
+from perfnb.files import write_into
 from perfnb.loader import slugify
 
 __all__ = ["publish_files", "take_exhibits", "write_exhibits"]
@@ -36,10 +36,7 @@ def write_exhibits(exhibits: list[Exhibit], folder: Path, service: str) -> None:
     """Writes each exhibit's files into ``folder/<kind>/<service-slug>/`` (a later one of the
     same name replaces an earlier)."""
     for exhibit in exhibits:
-        target = folder / exhibit.kind / slugify(service)
-        target.mkdir(parents=True, exist_ok=True)
-        for name, data in exhibit.files.items():
-            write_atomic(target / name, data)
+        write_into(folder / exhibit.kind / slugify(service), exhibit.files)
 
 
 def publish_files(staged: Path, folder: Path) -> list[str]:

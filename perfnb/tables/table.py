@@ -22,7 +22,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from perfnb.exhibits import Exhibit, display_bundle
-from perfnb.files import csv_text, write_atomic
+from perfnb.files import csv_text, write_into
 from perfnb.markup import render_markdown
 from perfnb.palette import (
     ACTION_STYLES,
@@ -167,9 +167,7 @@ class Table:
 
     def save(self, folder: str | Path) -> Path:
         """Writes ``<folder>/<name>.csv`` (UTF-8 with BOM, for Excel) atomically; returns it."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        return write_atomic(folder / f"{self.name}.csv", self.csv())
+        return write_into(folder, self.exhibit().files)[0]
 
 
 _TABLE_CSS = [

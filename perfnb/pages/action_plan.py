@@ -7,7 +7,7 @@ improvement; overdue, slipping and silent actions are highlighted. :func:`action
 each action's progress and issues text in full. ``ActionReport`` is the action plan's model
 (``perfnb.model.ActionPlanModel``) with a method for each piece of the page; ``perfnb run``
 publishes every table and chart a report displays. The tables are built in
-``perfnb.action_tables`` and imported from here.
+``perfnb.tables.actions`` and imported from here.
 """
 
 from __future__ import annotations
@@ -20,7 +20,15 @@ from typing import TypeVar
 import pandas as pd
 from IPython.display import HTML
 
-from perfnb.action_tables import (
+from perfnb.actions import AT_RISK_POINTS, percent_text
+from perfnb.charts import Chart, action_progress_chart
+from perfnb.loader import Dataset, slugify
+from perfnb.model import ActionPlanModel, action_counts
+from perfnb.pages.parts import rag_counts_html, title_block
+from perfnb.palette import rating_style
+from perfnb.periods import Period, parse_period
+from perfnb.tables import Table
+from perfnb.tables.actions import (
     action_reasons_table,
     action_summary_table,
     action_table,
@@ -29,14 +37,6 @@ from perfnb.action_tables import (
     outcome_text,
     overdue_table,
 )
-from perfnb.actions import AT_RISK_POINTS, percent_text
-from perfnb.charts import Chart, action_progress_chart
-from perfnb.loader import Dataset, slugify
-from perfnb.model import ActionPlanModel, action_counts
-from perfnb.palette import rating_style
-from perfnb.periods import Period, parse_period
-from perfnb.report import rag_counts_html, title_block
-from perfnb.tables import Table
 
 __all__ = [
     "ActionReport",

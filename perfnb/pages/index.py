@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from html import escape
 
 from perfnb.loader import Dataset
+from perfnb.pages.parts import rag_counts_html
 from perfnb.palette import rag_css
 from perfnb.periods import Period
-from perfnb.report import rag_counts_html
 
 __all__ = ["render_index"]
 

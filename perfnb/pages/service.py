@@ -8,7 +8,6 @@ chart a report displays (``perfnb.exhibits``), so nothing here writes a file.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from html import escape
@@ -30,11 +29,11 @@ from perfnb.exhibits import Fragment
 from perfnb.loader import Dataset, slugify
 from perfnb.markup import render_markdown
 from perfnb.model import ServiceModel, rag_counts
+from perfnb.pages.parts import rag_counts_html, title_block
 from perfnb.palette import (
     RAG_STYLES,
     marked_statuses,
     rag_style,
-    rating_style,
     status_key_line,
     unbroken_markers,
 )
@@ -61,41 +60,10 @@ __all__ = [
     "ServiceReport",
     "measure_section",
     "rag_counts",
-    "rag_counts_html",
     "theme_section",
-    "title_block",
 ]
 
 Shown = TypeVar("Shown", Table, Chart)
-
-
-def title_block(
-    data: Dataset, period: Period | str, service: str, kind: str = "performance report"
-) -> HTML:
-    """The report's heading: council, service and ``kind`` of report, period and the date it
-    was produced."""
-    period = parse_period(period)
-    council = escape(data.council)
-    produced = dt.date.today().strftime("%d %B %Y")
-    council_line = f'<p class="perfnb-council">{council}</p>' if council else ""
-    return HTML(
-        f'<header class="perfnb-title">'
-        f"{council_line}"
-        f"<h1>{escape(service)}: {escape(kind)}</h1>"
-        f"<p><strong>{escape(period.long_label)}</strong>. Produced {produced}.</p>"
-        f"</header>"
-    )
-
-
-def rag_counts_html(counts: dict[str, int]) -> str:
-    """The counts as labelled badges, word and colour: ``Red 1``, ``Amber 6``, ``Green 10``...
-    (or an action plan's ``Overdue 1``, ``On track 12``...)."""
-    badges = [
-        f'<span class="perfnb-badge {(rating_style(rag) or rag_style(rag)).css_class}">'
-        f"{escape(rag)} {n}</span>"
-        for rag, n in counts.items()
-    ]
-    return f'<span class="perfnb-counts">{" ".join(badges)}</span>'
 
 
 def _badge(rag: str) -> str:

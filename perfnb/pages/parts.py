@@ -1,0 +1,42 @@
+"""Pieces every page has: the title block and the counts as labelled badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+from IPython.display import HTML
+
+from perfnb.loader import Dataset
+from perfnb.palette import rag_style, rating_style
+from perfnb.periods import Period
+
+__all__ = ["rag_counts_html", "title_block"]
+
+
+def title_block(
+    data: Dataset, period: Period, service: str, kind: str = "performance report"
+) -> HTML:
+    """The report's heading: council, service and ``kind`` of report, period and the date it
+    was produced."""
+    council = escape(data.council)
+    produced = dt.date.today().strftime("%d %B %Y")
+    council_line = f'<p class="perfnb-council">{council}</p>' if council else ""
+    return HTML(
+        f'<header class="perfnb-title">'
+        f"{council_line}"
+        f"<h1>{escape(service)}: {escape(kind)}</h1>"
+        f"<p><strong>{escape(period.long_label)}</strong>. Produced {produced}.</p>"
+        f"</header>"
+    )
+
+
+def rag_counts_html(counts: dict[str, int]) -> str:
+    """The counts as labelled badges, word and colour: ``Red 1``, ``Amber 6``, ``Green 10``...
+    (or an action plan's ``Overdue 1``, ``On track 12``...)."""
+    badges = [
+        f'<span class="perfnb-badge {(rating_style(rag) or rag_style(rag)).css_class}">'
+        f"{escape(rag)} {n}</span>"
+        for rag, n in counts.items()
+    ]
+    return f'<span class="perfnb-counts">{" ".join(badges)}</span>'
