@@ -23,6 +23,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -232,7 +233,14 @@ def parse_period(value: object) -> Period:
         return value
     if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
         return _month(value.year, value.month)
-    text = " ".join(str(value).split())
+    return _parse_text(" ".join(str(value).split()))
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Period:
+    """A period from its written form (spaces normalised), read once a process: the engine's
+    frames carry periods as their labels, and every later reader of a label gets the same
+    ``Period`` without reading it again. A text that is not a period is not remembered."""
     if match := _QUARTER_RE.match(text) or _QUARTER_FIRST_RE.match(text):
         fy = _financial_year(match["fy"], match["fy2"], text)
         return Period("quarter", fy, int(match["q"]))
