@@ -3,9 +3,10 @@ notebook displays.
 
 A displayed ``Table`` or ``Chart`` (or a piece of the page holding some, a ``Fragment``) puts
 its files into its display data under ``MIME_TYPE``, next to its HTML, when the kernel runs
-under ``perfnb run`` (which sets ``ENVIRONMENT_VARIABLE``). The run reads them from the
-executed notebook, removes them from it, and writes them: the kernel writes no file, and no
-cell has to ask for what it shows to be published.
+under ``perfnb run`` (which sets ``ENVIRONMENT_VARIABLE``). The run takes them out of each
+cell's outputs as the cell completes, before the executed notebook is saved, and writes them:
+the kernel writes no file, the notebook never carries them, and no cell has to ask for what
+it shows to be published.
 """
 
 from __future__ import annotations

@@ -520,6 +520,10 @@ def test_stale_charts_of_a_report_are_removed(tiny, tmp_path) -> None:
     other = folder / "tables" / "someone-else.csv"
     other.write_text("kept")
     assert (folder / "tables" / "help-desk" / "scorecard.csv").exists()
+    # the files travelled in the display data, and were taken out before the notebook was saved
+    assert (
+        "application/vnd.perfnb.exhibits+json" not in (folder / "extra-help-desk.ipynb").read_text()
+    )
     again = run_reports(
         None,
         data,

@@ -22,11 +22,17 @@ from nbclient.exceptions import DeadKernelError
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.iorw import write_ipynb
 
+from perfnb.exhibits import Exhibit
 from perfnb.loader import slugify
 from perfnb.run import stopping
 from perfnb.run.export import export_html, strip_for_report
 from perfnb.run.kernel import CurrentPythonKernelManager
-from perfnb.run.publish import publish_files, take_exhibits, write_exhibits
+from perfnb.run.publish import (
+    publish_files,
+    take_cell_exhibits,
+    take_exhibits,
+    write_exhibits,
+)
 from perfnb.run.results import JobResult, now
 
 __all__ = ["Job", "run_job", "temporary_root"]
@@ -79,7 +85,9 @@ class Job:
 
 class CellReportingEngine(NBClientEngine):
     """papermill's nbclient engine that also tells ``on_cell(number, total)`` as each cell of
-    the notebook starts (numbers from 1, papermill's parameters cell included)."""
+    the notebook starts (numbers from 1, papermill's parameters cell included), and takes each
+    cell's exhibits (``perfnb.exhibits``) out of its outputs into ``exhibits`` as it completes,
+    before papermill saves the notebook: they never reach a file."""
 
     @classmethod
     def execute_managed_notebook(
@@ -87,8 +95,19 @@ class CellReportingEngine(NBClientEngine):
         nb_man: NotebookExecutionManager,
         kernel_name: str,
         on_cell: Callable[[int, int], None] | None = None,
+        exhibits: list[Exhibit] | None = None,
         **kwargs: Any,
     ) -> Any:
+        if exhibits is not None:
+            completed = nb_man.cell_complete
+
+            def cell_complete(
+                cell: nbformat.NotebookNode, cell_index: int | None = None, **kw: Any
+            ) -> None:
+                exhibits.extend(take_cell_exhibits(cell, (cell_index or 0) + 1))
+                completed(cell, cell_index, **kw)
+
+            nb_man.cell_complete = cell_complete
         if on_cell is not None:
             started = nb_man.cell_start
             total = len(nb_man.nb.cells)
@@ -155,13 +174,15 @@ def run_job(
         stopping.mark_owner(sockets)
         work = Path(tempfile.mkdtemp(dir=folder, prefix=f".perfnb-{stem}-"))
         executed = work / f"{stem}.ipynb"
-        # the tables and charts it shows (and any file it writes under its output folder) are
-        # staged here; they are
-        # moved beside the report only once the whole report has been built
+        # the tables and charts it shows (taken from each cell's outputs as it completes), and
+        # any file it writes under its output folder, are staged here; they are moved beside
+        # the report only once the whole report has been built
         staging = work / "output"
+        exhibits: list[Exhibit] = []
         deadline = time.time() + timeout if timeout else None
         with stopping.working_folder(work), stopping.working_folder(sockets):
             for attempt in (1, 2):
+                exhibits.clear()  # a second start runs every cell again
                 # a second start is a new interpreter: whatever stopped a forked kernel, not that
                 manager = CurrentPythonKernelManager.logging_to(
                     work / "kernel.log", sockets, deadline, fresh=attempt == 2
@@ -175,6 +196,7 @@ def run_job(
                         kernel_manager_class=manager,
                         engine_name="perfnb",
                         on_cell=cell_started,
+                        exhibits=exhibits,
                         progress_bar=False,
                         cwd=str(notebook.parent),
                         execution_timeout=timeout,  # no cell may take longer than the whole job
@@ -192,11 +214,11 @@ def run_job(
                     # the kernel died before running a cell (a start-up failure): once more
                     result.warnings.append(f"the kernel failed to start ({exc}); started it again")
             nb = nbformat.read(executed, as_version=4)
-            # the tables and charts it showed: out of the notebook, into the staging folder
-            exhibits = take_exhibits(nb)
-            if exhibits:
-                write_exhibits(exhibits, staging / folder.name, job.service)
+            # the tables and charts it showed, into the staging folder (any output the engine
+            # did not see complete is taken out of the notebook here)
+            if late := take_exhibits(nb):
                 write_ipynb(nb, str(executed))
+            write_exhibits([*exhibits, *late], staging / folder.name, job.service)
             result.warnings += strip_for_report(nb)
             nb.metadata["title"] = provenance.get("title", stem)
             nb.metadata["perfnb"] = {**nb.metadata.get("perfnb", {}), **provenance}

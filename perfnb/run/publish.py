@@ -13,23 +13,32 @@ from perfnb.exhibits import KINDS, MIME_TYPE, Exhibit, exhibits_from_json
 from perfnb.files import write_into
 from perfnb.loader import slugify
 
-__all__ = ["publish_files", "take_exhibits", "write_exhibits"]
+__all__ = ["publish_files", "take_cell_exhibits", "take_exhibits", "write_exhibits"]
+
+
+def take_cell_exhibits(cell: nbformat.NotebookNode, number: int) -> list[Exhibit]:
+    """Removes the exhibits from one cell's outputs and returns them in the order shown; a
+    malformed one raises ``ValueError`` naming the cell (``number``, from 1)."""
+    found: list[Exhibit] = []
+    for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+        data = output.get("data")
+        if not isinstance(data, dict) or MIME_TYPE not in data:
+            continue
+        try:
+            found += exhibits_from_json(data.pop(MIME_TYPE))
+        except ValueError as exc:
+            raise ValueError(f"cell {number} of the executed notebook: {exc}") from exc
+    return found
 
 
 def take_exhibits(nb: nbformat.NotebookNode) -> list[Exhibit]:
     """Removes every exhibit from ``nb``'s outputs and returns them in the order shown; a
     malformed one raises ``ValueError`` naming its cell."""
-    found: list[Exhibit] = []
-    for number, cell in enumerate(nb.cells, start=1):
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data")
-            if not isinstance(data, dict) or MIME_TYPE not in data:
-                continue
-            try:
-                found += exhibits_from_json(data.pop(MIME_TYPE))
-            except ValueError as exc:
-                raise ValueError(f"cell {number} of the executed notebook: {exc}") from exc
-    return found
+    return [
+        exhibit
+        for number, cell in enumerate(nb.cells, start=1)
+        for exhibit in take_cell_exhibits(cell, number)
+    ]
 
 
 def write_exhibits(exhibits: list[Exhibit], folder: Path, service: str) -> None:
