@@ -1,6 +1,7 @@
 """The golden record of ``make report``: every output file of its four runs, as a digest of its
-content with what legitimately changes from run to run masked (times, temporary paths, the
-repository's and the output folder's location, the digest of perfnb's own code).
+content with what legitimately changes from run to run masked (times, the day a report was
+produced, temporary paths, the repository's and the output folder's location, the digest of
+perfnb's own code).
 
 It was recorded before issue 17 reshaped the package, so that the reshaping can be checked to
 change no output. ``tests/test_golden.py`` compares a fresh ``make report`` with it. To record
@@ -27,6 +28,7 @@ PACKAGES = ("matplotlib", "pandas", "numpy", "nbconvert", "nbformat", "papermill
 TEXT = {".html", ".ipynb", ".json", ".csv", ".svg", ".md", ".txt"}
 WHEN = re.compile(r"\b\d{2} [A-Z][a-z]+ \d{4} \d{2}:\d{2}\b")  # 06 December 2026 02:07
 WORK = re.compile(r"\.perfnb-[A-Za-z0-9_.-]+")  # a report's temporary working folder
+PRODUCED = re.compile(r"\bProduced \d{2} [A-Z][a-z]+ \d{4}\b")  # the title block's date
 
 
 def environment() -> dict[str, str]:
@@ -55,7 +57,8 @@ def build_outputs(out: Path) -> None:
 def _masked_text(text: str, out: Path) -> str:
     text = text.replace(str(out.resolve()), "<out>").replace(str(out), "<out>")
     text = text.replace(str(ROOT), "<root>")
-    return WORK.sub(".perfnb-<work>", WHEN.sub("<time>", text))
+    text = PRODUCED.sub("Produced <date>", WHEN.sub("<time>", text))
+    return WORK.sub(".perfnb-<work>", text)
 
 
 def _masked_notebook(nb: dict) -> dict:

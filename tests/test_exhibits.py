@@ -114,3 +114,15 @@ def test_a_malformed_exhibit_names_its_cell() -> None:
     bad = {"output_type": "display_data", "metadata": {}, "data": {MIME_TYPE: [{"kind": "x"}]}}
     with pytest.raises(ValueError, match="cell 2 of the executed notebook"):
         take_exhibits(_notebook([], [bad]))
+
+
+def test_two_exhibits_of_one_name_are_refused(tmp_path) -> None:
+    """The same chart shown twice is written once; two different charts of one name would
+    lose one (both of a service's XmR charts were once saved as upl.png): refused."""
+    same = Exhibit("charts", {"spc-m1.svg": b"<svg>1</svg>"})
+    write_exhibits([same, same], tmp_path, "Care")
+    assert (tmp_path / "charts" / "care" / "spc-m1.svg").read_bytes() == b"<svg>1</svg>"
+    other = Exhibit("charts", {"spc-m1.svg": b"<svg>2</svg>"})
+    with pytest.raises(ValueError, match=r"both spc-m1\.svg"):
+        write_exhibits([same, other], tmp_path / "again", "Care")
+    assert not (tmp_path / "again").exists()  # nothing written

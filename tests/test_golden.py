@@ -5,12 +5,22 @@ only times, temporary paths and locations masked (``tests/golden.py``)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import golden
 import pytest
 
 
-def test_make_report_makes_the_recorded_files(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def make_report(tmp_path_factory) -> Path:
+    """The output folder of ``make report``'s four runs, built once for this module."""
+    out = tmp_path_factory.mktemp("golden") / "out"
+    golden.build_outputs(out)
+    return out
+
+
+def test_make_report_makes_the_recorded_files(make_report) -> None:
     """Same files, same contents; a difference lists each file that changed, came or went."""
     recorded = json.loads(golden.RECORD.read_text(encoding="utf-8"))
     here = golden.environment()
@@ -18,9 +28,7 @@ def test_make_report_makes_the_recorded_files(tmp_path) -> None:
         changed = {k: (recorded["environment"].get(k), v) for k, v in here.items()}
         changed = {k: v for k, v in changed.items() if v[0] != v[1]}
         pytest.skip(f"recorded with other versions {changed}: record again (tests/golden.py)")
-    out = tmp_path / "out"
-    golden.build_outputs(out)
-    made = golden.digests(out)
+    made = golden.digests(make_report)
     expected = recorded["files"]
     problems = [
         f"changed: {name}" for name in sorted(made) if expected.get(name, made[name]) != made[name]
@@ -55,3 +63,38 @@ def test_the_golden_masks_only_what_changes_between_runs(tmp_path) -> None:
     first = golden.digest(chart, out)
     chart.write_bytes(b"\x89PNG2")
     assert golden.digest(chart, out) != first
+
+
+def test_the_record_does_not_depend_on_the_day(tmp_path) -> None:
+    """A report made on another day (its title block's date, its footer's time) digests the
+    same: the record holds on any day it is checked."""
+    page = tmp_path / "report.html"
+    digests = []
+    for day in (
+        "Produced 06 December 2026. Built 06 December 2026 02:07",
+        "Produced 11 January 2027. Built 11 January 2027 23:59",
+    ):
+        page.write_text(f"<p>{day}</p>", encoding="utf-8")
+        digests.append(golden.digest(page, tmp_path))
+    assert digests[0] == digests[1]
+    page.write_text("<p>Produced 06 December 2026. Built by a person</p>", encoding="utf-8")
+    assert golden.digest(page, tmp_path) != digests[0]  # the rest of the text still counts
+
+
+def test_every_chart_of_every_report_is_published(make_report) -> None:
+    """Each chart a report shows is its own PNG and SVG under charts/<service>/, listed in the
+    period's manifest for that report: none missing, none overwritten by another of its name
+    (both of a service's XmR charts were saved as upl.png)."""
+    reports = 0
+    for manifest_path in sorted(make_report.glob("*/manifest.json")):
+        folder = manifest_path.parent
+        for report in json.loads(manifest_path.read_text(encoding="utf-8"))["reports"]:
+            page = (folder / report["html"]).read_text(encoding="utf-8")
+            shown = len(re.findall(r'<figure class="perfnb-chart">', page))
+            charts = [f for f in report["files"] if f.startswith("charts/")]
+            pngs = sorted(f for f in charts if f.endswith(".png"))
+            assert len(pngs) == shown, (report["key"], shown, pngs)
+            assert sorted(f.replace(".svg", ".png") for f in charts if f.endswith(".svg")) == pngs
+            assert all((folder / f).is_file() for f in charts), report["key"]
+            reports += 1
+    assert reports == 7  # 3 + 2 + 1 + 1 reports in make report's four runs

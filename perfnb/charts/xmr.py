@@ -104,14 +104,14 @@ def spc_chart(
             span = [members.index.min() - 0.4, members.index.max() + 0.4]
             first = members.iloc[0]
             ax.plot(span, [first["mean"]] * 2, color="#000000", lw=1.2, gid=f"mean-{group}")
-            for name in ("lpl", "upl"):
+            for limit in ("lpl", "upl"):  # not "name": that is the chart's file name
                 ax.plot(
                     span,
-                    [first[name]] * 2,
+                    [first[limit]] * 2,
                     color="#7B7D7D",
                     lw=1.2,
                     linestyle=(0, (5, 3)),
-                    gid=f"{name}-{group}",
+                    gid=f"{limit}-{group}",
                 )
         if target is not None and not _isnan(target):
             ax.axhline(target, color=SPC_TARGET_COLOUR, lw=1.6, gid="target", zorder=1)

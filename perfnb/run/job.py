@@ -213,6 +213,7 @@ def run_job(
                         raise
                     # the kernel died before running a cell (a start-up failure): once more
                     result.warnings.append(f"the kernel failed to start ({exc}); started it again")
+            running.clear()  # every cell ran: what fails from here is no cell's
             nb = nbformat.read(executed, as_version=4)
             # the tables and charts it showed, into the staging folder (any output the engine
             # did not see complete is taken out of the notebook here)

@@ -42,8 +42,17 @@ def take_exhibits(nb: nbformat.NotebookNode) -> list[Exhibit]:
 
 
 def write_exhibits(exhibits: list[Exhibit], folder: Path, service: str) -> None:
-    """Writes each exhibit's files into ``folder/<kind>/<service-slug>/`` (a later one of the
-    same name replaces an earlier)."""
+    """Writes each exhibit's files into ``folder/<kind>/<service-slug>/``. The same table or
+    chart shown twice is written once; two different ones of one name raise ``ValueError``
+    naming the file, as one would be lost."""
+    seen: dict[str, bytes] = {}
+    for exhibit in exhibits:
+        for name, data in exhibit.files.items():
+            if seen.setdefault(f"{exhibit.kind}/{name}", data) != data:
+                raise ValueError(
+                    f"two different {exhibit.kind} of the report are both {name}: each table "
+                    "and chart needs a name of its own, or one of them would be lost"
+                )
     for exhibit in exhibits:
         write_into(folder / exhibit.kind / slugify(service), exhibit.files)
 
