@@ -174,7 +174,10 @@ def _commentary(args: argparse.Namespace) -> int:
     catalogue = "measures.csv"
     if source is not None and source.suffix != ".csv":
         catalogue = f"{source.name}, sheet measures"
-    for message in commentary_problems(commentary, data.measures["measure_id"], path, catalogue):
+    measure_ids = data.measures["measure_id"]
+    for message in commentary_problems(
+        commentary, measure_ids, path, catalogue, services=data.services
+    ):
         print(f"warning: {message}", file=sys.stderr)
     if added:
         print(f"Added {len(added)} section(s) to {path}: {', '.join(added)}")

@@ -69,9 +69,10 @@ def _preamble(card: pd.DataFrame) -> list[str]:
     return [
         f"# Commentary{': ' + period if period else ''}",
         "",
-        '<!-- One "## <measure_id>" section per measure, and "## Summary" for the period as a',
-        "whole. Write markdown under each heading; a section that still holds the generated draft",
-        "is flagged in the report. perfnb commentary adds sections for new measures and never",
+        '<!-- One "## <measure_id>" section per measure, and "## Summary: <service>" for each',
+        "service's report (\"## Summary\" alone is every service's). Write markdown under each",
+        "heading; a section that still holds the generated draft is flagged in the report.",
+        "perfnb commentary adds sections for new measures and services and never",
         "changes your text. This text before the first ## heading is not shown. See",
         "docs/commentary.md. -->",
     ]
@@ -81,7 +82,14 @@ def _new_sections(card: pd.DataFrame, commentary: Commentary) -> tuple[list[str]
     """The lines to append and the section ids they add."""
     lines: list[str] = []
     added: list[str] = []
-    if commentary.summary is None:
+    services = list(pd.unique(card["service"])) if len(card) else []
+    for service in services:  # a summary of its own for each service's report
+        if commentary.service_summary_key(str(service)) is None:
+            draft = summary_draft(card[card["service"] == service])
+            heading = f"{SUMMARY}: {service}"
+            lines += ["", f"## {heading}", "", draft_marker(draft), draft]
+            added.append(heading)
+    if not services and commentary.summary is None:
         draft = summary_draft(card)
         lines += ["", f"## {SUMMARY}", "", draft_marker(draft), draft]
         added.append(SUMMARY)
@@ -104,8 +112,8 @@ def _new_sections(card: pd.DataFrame, commentary: Commentary) -> tuple[list[str]
 
 def scaffold_commentary(card: pd.DataFrame, path: str | Path) -> list[str]:
     """Creates or extends a commentary file with a draft section for every measure of ``card``
-    (catalogue order) that has none, and a ``## Summary`` if there is none; returns the ids of
-    the sections added (``Summary`` included).
+    (catalogue order) that has none, after a ``## Summary: <service>`` for each service of the
+    card that has none; returns the headings of the sections added.
 
     Every existing byte is kept: the new sections are appended (after a newline if the file
     does not end with one), in the file's own line endings, and written atomically. Raises

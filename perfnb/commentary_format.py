@@ -1,10 +1,12 @@
 """The commentary file's format: ``<data set>/commentary/<period-slug>.md``, read and checked.
 
-A commentary file is markdown: an optional ``## Summary`` section, then one ``## <measure_id>``
-section per measure. Text before the first ``## `` heading (the preamble) is kept but never shown
-in a report. A generated draft carries a marker line (``DRAFT_MARKER``, an HTML comment holding
-a fingerprint of the draft), so a section still holding the untouched draft is known as such;
-once its text is edited it is the analyst's, with or without the marker.
+A commentary file is markdown: an optional ``## Summary`` section (the period's), a
+``## Summary: <service>`` section for each service that has its own summary, then one
+``## <measure_id>`` section per measure. Text before the first ``## `` heading (the preamble)
+is kept but never shown in a report. A generated draft carries a marker line
+(``DRAFT_MARKER``, an HTML comment holding a fingerprint of the draft), so a section still
+holding the untouched draft is known as such; once its text is edited it is the analyst's,
+with or without the marker.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
+from perfnb.contract import slugify
 from perfnb.markup import render_markdown
 from perfnb.periods import Period
 
@@ -44,6 +47,7 @@ DRAFT_MARKER = (
 _MARKER_RE = re.compile(r"<!--\s*perfnb draft ([0-9a-f]{6,64})\b[\s\S]*?-->")
 _COMMENT_RE = re.compile(r"<!--[\s\S]*?(?:-->|\Z)")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_SERVICE_SUMMARY_RE = re.compile(r"^summary\s*:\s*(?P<service>\S.*)$", re.IGNORECASE)
 
 
 class CommentaryError(Exception):
@@ -66,6 +70,9 @@ class Commentary:
 
     summary: str | None = None
     sections: Mapping[str, str] = field(default_factory=dict)
+    # each "## Summary: <service>" body, by the service as its heading names it
+    service_summaries: Mapping[str, str] = field(default_factory=dict)
+    service_summary_drafts: frozenset[str] = frozenset()  # those still the untouched draft
     drafts: frozenset[str] = frozenset()
     summary_is_draft: bool = False
     preamble: str = ""
@@ -85,6 +92,27 @@ class Commentary:
     def summary_html(self) -> str:
         """The summary as safe HTML ('' when there is none)."""
         return render_markdown(self.summary or "")
+
+    def service_summary_key(self, service: str) -> str | None:
+        """The ``## Summary: <service>`` heading naming ``service`` (by name, in any case, or
+        by slug), or None."""
+        wanted = {service.casefold(), slugify(service)}
+        return next(
+            (k for k in self.service_summaries if {k.casefold(), slugify(k)} & wanted), None
+        )
+
+    def for_service(self, service: str) -> Commentary:
+        """The commentary as ``service``'s report reads it: its own ``## Summary: <service>``
+        in place of the period's ``## Summary``, unless its own is empty or the untouched draft
+        and the period's holds an analyst's text."""
+        key = self.service_summary_key(service)
+        if key is None:
+            return self
+        body, draft = self.service_summaries[key], key in self.service_summary_drafts
+        written = self.summary is not None and _visible_text(self.summary)
+        if (draft or not _visible_text(body)) and written and not self.summary_is_draft:
+            return self
+        return replace(self, summary=body, summary_is_draft=draft)
 
     @property
     def duplicates(self) -> list[str]:
@@ -190,6 +218,8 @@ def parse_commentary(text: str) -> Commentary:
         bodies.setdefault(name, []).append(_trim_blank_lines(lines))
     summary_key = next((k for k in bodies if k.casefold() == SUMMARY.casefold()), None)
     summary_parts = bodies.pop(summary_key) if summary_key is not None else None
+    services = {k: m["service"].strip() for k in bodies if (m := _SERVICE_SUMMARY_RE.match(k))}
+    by_service = {service: bodies.pop(heading) for heading, service in services.items()}
 
     def untouched(pieces: list[str]) -> bool:
         drafts = [p for p in pieces if _visible_text(p)]
@@ -201,6 +231,10 @@ def parse_commentary(text: str) -> Commentary:
         sections=sections,
         drafts=frozenset(name for name, pieces in bodies.items() if untouched(pieces)),
         summary_is_draft=summary_parts is not None and untouched(summary_parts),
+        service_summaries={
+            s: "\n\n".join(p for p in parts if p) for s, parts in by_service.items()
+        },
+        service_summary_drafts=frozenset(s for s, ps in by_service.items() if untouched(ps)),
         preamble=_trim_blank_lines(parts[0][2]),
         headings=tuple((name, number) for name, number, _ in named),
         problems=tuple(problems),
@@ -252,9 +286,12 @@ def commentary_problems(
     measure_ids: Iterable[str],
     path: str | Path,
     catalogue: str = "measures.csv",
+    services: Iterable[str] | None = None,
 ) -> list[str]:
-    """Warnings about a parsed file: headings that are not measures, headings given twice, and
-    a code block or comment never closed. Each names the file."""
+    """Warnings about a parsed file: headings that are not measures, a ``## Summary:`` naming
+    no service of ``services`` (when given), headings given twice, and a code block or comment
+    never closed. Each names the file."""
+    known_services = None if services is None else [str(s) for s in services]
     known = list(dict.fromkeys(str(m) for m in measure_ids))
     by_fold = {m.casefold(): m for m in known}
     known_set = set(known)
@@ -270,7 +307,18 @@ def commentary_problems(
                 "shown: write the measure id after ##"
             )
             continue
-        if name.casefold() != SUMMARY.casefold() and name not in known_set:
+        if match := _SERVICE_SUMMARY_RE.match(name):
+            service = match["service"].strip()
+            named = {service.casefold(), slugify(service)}
+            if known_services is not None and not any(
+                {s.casefold(), slugify(s)} & named for s in known_services
+            ):
+                messages.append(
+                    f"## {name} in {path} names no service of {catalogue} (line {numbers[0]}); "
+                    f"its summary is not shown in any report (the services: "
+                    f"{', '.join(known_services)})"
+                )
+        elif name.casefold() != SUMMARY.casefold() and name not in known_set:
             message = (
                 f"## {name} in {path} is not a measure of {catalogue} (line {numbers[0]}); "
                 "its text is not shown in any report"

@@ -121,8 +121,9 @@ def test_commentary_creates_then_leaves_the_file_alone(tmp_path, capsys) -> None
     red_amber += ["SEQ-MEET", "ASCOF-1C1A", "ASCOF-1C2B", "AE-4HR"]  # AE-4HR: 90.3% of 95%
     assert main(["commentary", "--data", data]) == 0
     out = capsys.readouterr().out.splitlines()
+    summaries = [f"Summary: {service}" for service in services_with_figures(card)]
     assert out == [
-        f"Added {len(ids) + 1} section(s) to {path}: Summary, {', '.join(ids)}",
+        f"Added {len(ids) + 3} section(s) to {path}: {', '.join([*summaries, *ids])}",
         f"9 Red or Amber measure(s) still need commentary: {', '.join(red_amber)}",
     ]
     written = path.read_bytes()
@@ -145,7 +146,7 @@ def test_commentary_one_service_and_unknown_headings(tmp_path, capsys) -> None:
     captured = capsys.readouterr()
     assert code == 0
     assert captured.out.splitlines() == [
-        f"Added 2 section(s) to {path}: Summary, HD-CONTACTS",
+        f"Added 2 section(s) to {path}: Summary: Help Direct, HD-CONTACTS",
         "1 Red or Amber measure(s) still need commentary: HD-CONTACTS",
     ]
     assert captured.err.splitlines() == [

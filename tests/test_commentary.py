@@ -24,6 +24,7 @@ from perfnb.commentary import (
     parse_commentary,
     scaffold_commentary,
 )
+from perfnb.commentary_format import draft_marker
 from perfnb.files import replace_if_unchanged
 from perfnb.loader import load_dataset
 from perfnb.markup import escape_text, render_markdown
@@ -471,7 +472,7 @@ def test_drafts_for_counts_on_target_and_markdown_in_names(tmp_path: Path) -> No
     assert html.startswith("<p>## &lt;b&gt;Bold&lt;/b&gt; not_a *heading*: 51%")
     # in a file, the name cannot start a section of its own
     path = tmp_path / "c.md"
-    assert scaffold_commentary(card, path) == ["Summary", "P1", "P2", "P3", "P4"]
+    assert scaffold_commentary(card, path) == ["Summary: Care", "P1", "P2", "P3", "P4"]
     assert list(load_commentary_file(path).sections) == ["P1", "P2", "P3", "P4"]
 
 
@@ -502,19 +503,26 @@ def load_commentary_file(path: Path) -> Commentary:
 
 
 def test_scaffold_new_file(tmp_path: Path, sample_card: pd.DataFrame) -> None:
-    """A preamble, a Summary and one drafted section per measure in catalogue order; all
-    drafts; a second run adds nothing and leaves the bytes alone."""
+    """A preamble, a summary of each service's own and one drafted section per measure in
+    catalogue order; all drafts; a second run adds nothing and leaves the bytes alone."""
     path = commentary_path(tmp_path, Q1)
     ids = list(sample_card["measure_id"])
-    assert scaffold_commentary(sample_card, path) == ["Summary", *ids]
+    summaries = ["Summary: Adult Social Care", "Summary: Communities and Wellbeing"]
+    assert scaffold_commentary(sample_card, path) == [*summaries, *ids]
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Commentary: 2017/18 Q1\n\n<!-- ")
     parsed = parse_commentary(text)
-    assert [h for h, _ in parsed.headings] == ["Summary", *ids]
-    assert parsed.drafts == frozenset(ids) and parsed.summary_is_draft
-    # docs/method.md section 10: 22 rated (14 Green, 8 Amber), 3 surveys pending, 5 N/A
-    assert parsed.summary.endswith(
-        "2017/18 Q1: 30 measures: 8 Amber, 14 Green, 3 Pending and 5 N/A."
+    assert [h for h, _ in parsed.headings] == [*summaries, *ids]
+    assert parsed.drafts == frozenset(ids) and parsed.summary is None
+    assert parsed.service_summary_drafts == {"Adult Social Care", "Communities and Wellbeing"}
+    # docs/method.md section 10: 22 rated (14 Green, 8 Amber), 3 surveys pending, 5 N/A; of
+    # them Adult Social Care's 21 measures are 6 Amber, 9 Green, 3 pending and 3 N/A (seed
+    # 004's pages, tests/test_runner.py), so Communities and Wellbeing's 9 are the rest
+    assert parsed.service_summaries["Adult Social Care"].endswith(
+        "2017/18 Q1: 21 measures: 6 Amber, 9 Green, 3 Pending and 3 N/A."
+    )
+    assert parsed.service_summaries["Communities and Wellbeing"].endswith(
+        "2017/18 Q1: 9 measures: 2 Amber, 5 Green and 2 N/A."
     )
     assert parsed.sections["DTOC-ASC"] == (
         "<!-- DTOC-ASC: Delayed transfers of care attributable to ASC only (total days in the "
@@ -554,11 +562,11 @@ def test_scaffold_keeps_every_existing_byte(tmp_path: Path, sample_card: pd.Data
     added = scaffold_commentary(sample_card, path)
     after = path.read_bytes()
     assert after.startswith(original)
-    assert added == ["Summary"] + [
+    assert added == ["Summary: Adult Social Care", "Summary: Communities and Wellbeing"] + [
         m for m in sample_card["measure_id"] if m not in ("ASCOF-2D", "SEQ-MEET")
     ]
     tail = after[len(original) :]
-    assert tail.startswith(b"\r\n\r\n## Summary\r\n")
+    assert tail.startswith(b"\r\n\r\n## Summary: Adult Social Care\r\n")
     assert b"\n" not in tail.replace(b"\r\n", b"")
     parsed = parse_commentary(after.decode("utf-8-sig"))
     assert parsed.sections["ASCOF-2D"].startswith("Spend £1,200 \u2013 café")
@@ -674,7 +682,7 @@ def test_round_trip_scaffold_edit_rerun_edit(tmp_path: Path, sample_card: pd.Dat
     (nothing lost, nothing added), render (text shown, markup neutralised), edit again."""
     data_dir = tmp_path / "data"
     path = commentary_path(data_dir, Q1)
-    assert len(scaffold_commentary(sample_card, path)) == len(sample_card) + 1
+    assert len(scaffold_commentary(sample_card, path)) == len(sample_card) + 2  # 2 summaries
 
     text = path.read_text(encoding="utf-8")
     body = load_commentary(data_dir, Q1).sections["ASCOF-2D"]
@@ -718,3 +726,48 @@ def test_round_trip_scaffold_edit_rerun_edit(tmp_path: Path, sample_card: pd.Dat
     extra = sample_card.head(1).assign(measure_id="NEW-1", name="A new measure")
     assert scaffold_commentary(pd.concat([sample_card, extra]), path) == ["NEW-1"]
     assert path.read_text(encoding="utf-8").startswith(again)
+
+
+# -- a summary for each service ----------------------------------------------------------------
+
+
+def test_a_service_reads_its_own_summary() -> None:
+    """``## Summary: <service>`` is that service's summary, matched by name in any case or by
+    slug; a service without one reads the period's ``## Summary``."""
+    parsed = parse_commentary(
+        "## Summary\n\nA quiet quarter.\n\n## Summary: Help Desk\n\nCalls rose 8%.\n\n"
+        "## summary:care\n\nTwo homes closed.\n\n## M1\n\nOn track.\n"
+    )
+    assert parsed.summary == "A quiet quarter."
+    assert dict(parsed.service_summaries) == {
+        "Help Desk": "Calls rose 8%.",
+        "care": "Two homes closed.",
+    }
+    assert list(parsed.sections) == ["M1"]  # a service's summary is no measure's section
+    assert parsed.for_service("Help Desk").summary == "Calls rose 8%."
+    assert parsed.for_service("help-desk").summary == "Calls rose 8%."
+    assert parsed.for_service("Care").summary == "Two homes closed."
+    assert parsed.for_service("Parks").summary == "A quiet quarter."
+    assert parsed.for_service("Help Desk").sections == parsed.sections
+
+
+def test_an_untouched_service_draft_does_not_hide_the_period_summary() -> None:
+    """A service summary still holding perfnb's draft gives way to a period summary an analyst
+    wrote; with none written, the service's draft stands (and is not published as written)."""
+    draft = "2017/18 Q1: 2 measures: 1 Amber and 1 Green."
+    drafted = f"## Summary: Help Desk\n\n{draft_marker(draft)}\n{draft}\n"
+    written = parse_commentary(f"## Summary\n\nA quiet quarter.\n\n{drafted}")
+    assert written.service_summary_drafts == {"Help Desk"}
+    assert written.for_service("Help Desk").summary == "A quiet quarter."
+    alone = parse_commentary(drafted).for_service("Help Desk")
+    assert alone.summary_is_draft and alone.summary.endswith(draft)
+
+
+def test_a_summary_for_no_service_is_warned() -> None:
+    """``## Summary: Parks`` where no service is called Parks: its text would show nowhere."""
+    parsed = parse_commentary("## Summary: Parks\n\nx\n\n## Summary: help desk\n\ny\n")
+    problems = commentary_problems(parsed, ["M1"], "c.md", services=["Help Desk", "Care"])
+    assert problems == [
+        "## Summary: Parks in c.md names no service of measures.csv (line 1); its summary is "
+        "not shown in any report (the services: Help Desk, Care)"
+    ]

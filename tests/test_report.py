@@ -179,3 +179,20 @@ def test_a_ytd_measure_gets_the_charts_its_figures_suit(tmp_path) -> None:
     assert [c.name for c in report.measure_charts("NNDR")] == ["trend-nndr"]
     html = measure_section(row_of(report.card, "NNDR"))
     assert "<td>None set</td>" in html and "<td>56.52%</td>" in html
+
+
+def test_each_service_report_shows_its_own_summary(tmp_path) -> None:
+    """A ``## Summary: Care`` is Care's report's summary; Help Desk's shows the period's."""
+    from perfnb.testing import tiny_dataset
+
+    folder = tiny_dataset(tmp_path / "data")
+    (folder / "commentary").mkdir()
+    (folder / "commentary" / "2017-18-Q1.md").write_text(
+        "## Summary\n\nA quiet quarter everywhere.\n\n## Summary: Care\n\nTwo homes closed.\n",
+        encoding="utf-8",
+    )
+    data = load_dataset(folder)
+    care = ServiceReport.build(data, "2017/18 Q1", "Care").summary().data
+    assert "Two homes closed." in care and "quiet quarter" not in care
+    desk = ServiceReport.build(data, "2017/18 Q1", "Help Desk").summary().data
+    assert "A quiet quarter everywhere." in desk and "homes" not in desk

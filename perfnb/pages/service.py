@@ -193,8 +193,9 @@ class ServiceReport(ServiceModel):
                 f'<p class="perfnb-needs-commentary"><strong>Commentary needed</strong> for '
                 f"{len(missing)} Red or Amber measure(s): {names}.</p>"
             )
-        summary = self.commentary.summary_html()
-        if summary.strip() and not self.commentary.summary_is_draft:
+        commentary = self.commentary.for_service(self.service)  # its own summary, or the period's
+        summary = commentary.summary_html()
+        if summary.strip() and not commentary.summary_is_draft:
             parts.append(f'<div class="perfnb-commentary">{summary}</div>')
         else:  # nothing written, or only the generated draft: not published as if it were
             parts.append('<p class="perfnb-muted">No summary has been written for this period.</p>')

@@ -228,7 +228,8 @@ def _checked_commentary(data: Dataset, period: Period, echo: Callable[[str], Non
     except CommentaryError as exc:
         raise RunError(str(exc)) from exc
     where = commentary_path(data.path, period)
-    for problem in commentary_problems(commentary, data.measures["measure_id"], where):
+    measure_ids = data.measures["measure_id"]
+    for problem in commentary_problems(commentary, measure_ids, where, services=data.services):
         echo(f"warning: {problem}")
     return commentary
 
