@@ -196,3 +196,19 @@ def test_each_service_report_shows_its_own_summary(tmp_path) -> None:
     assert "Two homes closed." in care and "quiet quarter" not in care
     desk = ServiceReport.build(data, "2017/18 Q1", "Help Desk").summary().data
     assert "A quiet quarter everywhere." in desk and "homes" not in desk
+
+
+def test_the_title_block_gives_the_day_the_run_produced_it(monkeypatch) -> None:
+    """Under perfnb run the title block's date is the run's (the footer's), not the kernel's
+    clock: a run started at 23:59 on 31 March says 31 March however long it takes."""
+    from types import SimpleNamespace
+
+    from perfnb.pages.parts import PRODUCED_VARIABLE, title_block
+    from perfnb.periods import parse_period
+
+    council = SimpleNamespace(council="Sample Council")
+    monkeypatch.setenv(PRODUCED_VARIABLE, "2024-03-31T23:59")
+    block = title_block(council, parse_period("2023/24 Q4"), "Care").data
+    assert "Produced 31 March 2024." in block
+    monkeypatch.setenv(PRODUCED_VARIABLE, "not a time")  # never in the way of a report
+    assert "Produced " in title_block(council, parse_period("2023/24 Q4"), "Care").data

@@ -1105,3 +1105,18 @@ def test_temporary_root_is_tmpdir_when_the_run_starts(run_temporary, tmp_path, m
     assert temporary_root() == fallback
     monkeypatch.delenv("TMPDIR")
     assert temporary_root() == fallback
+
+
+def test_the_kernel_is_told_when_the_run_produced_the_report(tiny, tmp_path) -> None:
+    """The kernel's PERFNB_PRODUCED is the run's time, the one the page's footer gives, so the
+    title block and the footer never disagree on the day."""
+    import datetime as dt
+
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "when", "import os\nprint('produced', os.environ['PERFNB_PRODUCED'])")
+    result = run_reports(None, tiny(), tmp_path / "out", notebooks_dir=notebooks, workers=1)
+    assert result.ok, result.summary()
+    page = (result.folder / "when-help-desk.html").read_text(encoding="utf-8")
+    stamp = page.split("produced ", 1)[1].split("<", 1)[0].strip()
+    footer = dt.datetime.fromisoformat(stamp).strftime("%d %B %Y %H:%M")
+    assert f"<dt>Produced</dt><dd>{footer} by perfnb" in page

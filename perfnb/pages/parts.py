@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from html import escape
 
 from IPython.display import HTML
@@ -11,7 +12,20 @@ from perfnb.loader import Dataset
 from perfnb.palette import rag_style, rating_style
 from perfnb.periods import Period
 
-__all__ = ["rag_counts_html", "title_block"]
+__all__ = ["PRODUCED_VARIABLE", "produced_on", "rag_counts_html", "title_block"]
+
+# when perfnb run produced the report (ISO 8601), set in the environment of its kernels, so the
+# title block's date is the one the page's footer gives
+PRODUCED_VARIABLE = "PERFNB_PRODUCED"
+
+
+def produced_on() -> dt.date:
+    """The day the report is produced: the run's (``PRODUCED_VARIABLE``), else today."""
+    given = os.environ.get(PRODUCED_VARIABLE, "")
+    try:
+        return dt.datetime.fromisoformat(given).date() if given else dt.date.today()
+    except ValueError:
+        return dt.date.today()
 
 
 def title_block(
@@ -20,7 +34,7 @@ def title_block(
     """The report's heading: council, service and ``kind`` of report, period and the date it
     was produced."""
     council = escape(data.council)
-    produced = dt.date.today().strftime("%d %B %Y")
+    produced = produced_on().strftime("%d %B %Y")
     council_line = f'<p class="perfnb-council">{council}</p>' if council else ""
     return HTML(
         f'<header class="perfnb-title">'

@@ -24,6 +24,7 @@ from papermill.iorw import write_ipynb
 
 from perfnb.exhibits import Exhibit
 from perfnb.loader import slugify
+from perfnb.pages.parts import PRODUCED_VARIABLE
 from perfnb.run import stopping
 from perfnb.run.export import export_html, strip_for_report
 from perfnb.run.kernel import CurrentPythonKernelManager
@@ -55,6 +56,7 @@ class Job:
     with_figures: int = 0  # of which have a figure for the period itself
     rag_counts: Mapping[str, int] = field(default_factory=dict)  # by rating
     without_commentary: tuple[str, ...] = ()  # Red/Amber measures with no commentary
+    produced: str = ""  # when the run produced it (ISO 8601), for the title block's date
 
     @property
     def key(self) -> str:
@@ -185,7 +187,11 @@ def run_job(
                 exhibits.clear()  # a second start runs every cell again
                 # a second start is a new interpreter: whatever stopped a forked kernel, not that
                 manager = CurrentPythonKernelManager.logging_to(
-                    work / "kernel.log", sockets, deadline, fresh=attempt == 2
+                    work / "kernel.log",
+                    sockets,
+                    deadline,
+                    fresh=attempt == 2,
+                    environment={PRODUCED_VARIABLE: job.produced} if job.produced else None,
                 )
                 try:
                     papermill.execute_notebook(

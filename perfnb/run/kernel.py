@@ -181,6 +181,7 @@ class CurrentPythonKernelManager(AsyncKernelManager):
     deadline: t.ClassVar[float | None] = None  # time.time() by which the job must be done
     timed_out: t.ClassVar[bool] = False  # set when the kernel was stopped at the deadline
     fresh: t.ClassVar[bool] = False  # a new interpreter even where kernels are forked
+    environment: t.ClassVar[dict[str, str]] = {}  # set in the kernel's environment
 
     @property
     def kernel_spec(self) -> KernelSpec:
@@ -195,6 +196,7 @@ class CurrentPythonKernelManager(AsyncKernelManager):
         ipc_dir: str | Path | None = None,
         deadline: float | None = None,
         fresh: bool = False,
+        environment: dict[str, str] | None = None,
     ) -> type[CurrentPythonKernelManager]:
         """This manager, for one job: each kernel's stderr appended to ``path``, its IPC
         sockets in ``ipc_dir`` (a folder of its own), the kernel killed at ``deadline``
@@ -206,6 +208,7 @@ class CurrentPythonKernelManager(AsyncKernelManager):
             "deadline": deadline,
             "timed_out": False,
             "fresh": fresh,
+            "environment": dict(environment or {}),
         }
         return type(cls.__name__, (cls,), attributes)
 
@@ -247,7 +250,11 @@ class CurrentPythonKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: t.Any) -> None:
         # the tables and charts the kernel shows carry their files for the run to publish
-        kw["env"] = {**(kw.get("env") or os.environ), exhibits.ENVIRONMENT_VARIABLE: "1"}
+        kw["env"] = {
+            **(kw.get("env") or os.environ),
+            exhibits.ENVIRONMENT_VARIABLE: "1",
+            **self.environment,
+        }
         launcher = [sys.executable, "-m", "ipykernel_launcher"]
         if not self.fresh and forked_kernels() and kernel_cmd[:3] == launcher:
             self._fork_kernel(kernel_cmd[3:], **kw)

@@ -382,6 +382,7 @@ def plan_period(
     found = _period_figures(data, chosen, whole_card, by_kind, {kinds[p] for p, _ in planned})
     plan = PeriodPlan(data, chosen, folder, [], found.tables, run_info, echo=echo)
     built_before = manifest_reports(folder)
+    produced = dt.datetime.now()  # one time for every report of the period
     for path, service in planned:
         kind = kinds[path]
         parameters = {
@@ -394,7 +395,7 @@ def plan_period(
         what = "action plan" if kind == "actions" else ""
         provenance = {
             "title": " - ".join(x for x in (data.council, service, what, chosen.label) if x),
-            "produced": dt.datetime.now().strftime("%d %B %Y %H:%M"),
+            "produced": produced.strftime("%d %B %Y %H:%M"),
             "version": installed.get("perfnb", ""),
             "inputs": hashes,
             # what the published footer shows: no output folder, no paths outside the project
@@ -412,7 +413,10 @@ def plan_period(
         else:
             counts = _actions_counts(service, chosen, found, echo)
         build = build_key(path, parameters, hashes, installed.get("perfnb", ""))
-        job = Job(path, service, parameters, folder, provenance, kind, build, **counts)
+        stamp = produced.isoformat(timespec="minutes")
+        job = Job(
+            path, service, parameters, folder, provenance, kind, build, **counts, produced=stamp
+        )
         entry = None if options.force else up_to_date(folder, built_before.get(job.key), build)
         if entry is not None:
             known = {f.name for f in fields(JobResult)}
