@@ -22,17 +22,31 @@ from perfnb.polarity import AIMS, RATINGS
 __all__ = [
     "AIM_LABELS",
     "DIRECTION_LABELS",
+    "actual_text",
+    "assurance_text",
+    "compared_text",
     "count_behind",
+    "forecast_text",
     "format_count",
     "format_target",
     "format_value",
+    "last_year_text",
+    "latest_actual_text",
     "latest_heading",
+    "latest_period_of",
+    "latest_row",
+    "latest_target_text",
     "latest_text",
     "own_figure_label",
+    "period_note",
+    "previously_text",
+    "quartile_text",
     "target_text",
     "target_to_date",
     "this_period_text",
     "variance_text",
+    "variation_text",
+    "with_note",
 ]
 
 # -- labels ----------------------------------------------------------------------------------
@@ -119,7 +133,7 @@ def _target_note(row: pd.Series) -> str:
     return _text(row, "target_note")
 
 
-def _period_note(row: pd.Series) -> str:
+def period_note(row: pd.Series) -> str:
     """The note of a period's own target (``target_basis`` is ``period``) when it is not the
     year's: ``Phased for the new system`` beside Q2's 54%; '' otherwise."""
     if "annual_target_note" not in row.index or _text(row, "target_basis") != "period":
@@ -224,7 +238,7 @@ def variance_text(row: pd.Series, places: int = 1) -> str:
     return text.lstrip("+-") if float(text.split()[0].rstrip("%")) == 0 else text
 
 
-def _actual(row: pd.Series) -> str:
+def actual_text(row: pd.Series) -> str:
     """The figure alone, or why there is none (``Due May-18``); a forecast says so, and so
     does a figure of another period (an annual survey's year)."""
     if pd.notna(row["pending"]) and bool(row["pending"]):
@@ -245,7 +259,7 @@ def target_to_date(row: pd.Series) -> str:
     one. A period's own target carries its note when the note is not the year's (``54%
     (Phased for the new system)``); such a note with no target stands for it. Blank when the
     figure was judged against the year-end target itself."""
-    note = _period_note(row)
+    note = period_note(row)
     pairs = (
         ("target", "annual_target"),
         ("band_low", "annual_band_low"),
@@ -254,7 +268,7 @@ def target_to_date(row: pd.Series) -> str:
     if not note and all(_same(row.get(a), row.get(b)) for a, b in pairs):
         return ""
     text = target_text(row)
-    return _with_note(text, note) if text else note
+    return with_note(text, note) if text else note
 
 
 def _same(a: float | None, b: float | None) -> bool:
@@ -285,7 +299,7 @@ def own_figure_label(period: Period | str) -> str:
     return figure_label(period, "period")
 
 
-def _compared(row: pd.Series) -> str:
+def compared_text(row: pd.Series) -> str:
     """The figure the direction of travel compares with, its marker, and what it covers: ``744
     (2016/17 average)`` for a mean measure's previous year, not the bare ``2016/17 Q4``. When
     the periods' own figures were compared (``compared_on`` is ``period``), both are given, as
@@ -315,7 +329,7 @@ def _compared(row: pd.Series) -> str:
     return f"{figure} ({earlier}; {now} in {own_figure_label(shown)})"
 
 
-def _last_year(row: pd.Series) -> str:
+def last_year_text(row: pd.Series) -> str:
     """The same period a year earlier, named as seed 004 does: ``262,100 (2016/17 Q1)``, or
     ``6.8 (2016/17 Q1 forecast)`` for a measure reported by its forecast."""
     figure = with_marker(_figure(row, "last_year_value"), _status(row, "last_year_status"))
@@ -325,13 +339,17 @@ def _last_year(row: pd.Series) -> str:
     return f"{figure} ({figure_label(shown, row['value_basis'])})"
 
 
-def _forecast(row: pd.Series) -> str:
+def forecast_text(row: pd.Series) -> str:
+    """The year-end forecast with how it was made (``172,400 (run rate)``); '' for a latest
+    figure or an outturn, which repeat the figure the row already shows."""
     if row["forecast_method"] not in ("officer forecast", "run rate"):
         return ""
     return f"{_figure(row, 'forecast')} ({row['forecast_method']})"
 
 
-def _quartile(row: pd.Series) -> str:
+def quartile_text(row: pd.Series) -> str:
+    """The benchmark quartile (Q1 best) with the rank among those compared and the year
+    (``Q2 (5 of 16, 2016/17)``); '' without one."""
     if pd.isna(row["quartile"]):
         return ""
     text = f"Q{int(row['quartile'])}"
@@ -340,7 +358,7 @@ def _quartile(row: pd.Series) -> str:
     return text
 
 
-def _previously(row: pd.Series) -> str:
+def previously_text(row: pd.Series) -> str:
     """An exception's rating in the period before, with its period and which way it has moved
     since (``Green (2016/17 Q4), now worse``); '' when it was not rated then."""
     if row["previous_rag"] not in RATINGS:  # "N/A (2016/17 Q4)" on every row says nothing
@@ -349,7 +367,7 @@ def _previously(row: pd.Series) -> str:
     return f"{text}, now {row['change']}" if row["change"] else text
 
 
-def _with_note(text: str, note: str) -> str:
+def with_note(text: str, note: str) -> str:
     """``text`` with ``note`` beside it in brackets, when there are both."""
     return f"{text} ({note})" if text and note else text
 
@@ -357,7 +375,7 @@ def _with_note(text: str, note: str) -> str:
 # -- the latest position: a measure's latest figure after the report's period ----------------
 
 
-def _latest_period(row: pd.Series) -> str:
+def latest_period_of(row: pd.Series) -> str:
     """The period of a row's latest position (``2012-10``), '' when it has none (no column, a
     blank period or no figure)."""
     period = row.get("latest_period")
@@ -373,7 +391,7 @@ def latest_heading(card: pd.DataFrame) -> str:
     period), '' when no row has a latest position (the column is left out)."""
     if card.empty or "latest_period" not in card.columns:
         return ""
-    periods = {p for p in (_latest_period(row) for _, row in card.iterrows()) if p}
+    periods = {p for p in (latest_period_of(row) for _, row in card.iterrows()) if p}
     if not periods:
         return ""
     if len(periods) == 1:
@@ -381,7 +399,7 @@ def latest_heading(card: pd.DataFrame) -> str:
     return "Latest"
 
 
-def _latest_row(row: pd.Series) -> pd.Series:
+def latest_row(row: pd.Series) -> pd.Series:
     """The row with its latest position in place of the period's figure, target, variance and
     status, so the period's formatting prints it."""
     latest = {
@@ -406,10 +424,10 @@ def latest_text(row: pd.Series, named: bool = False, places: int = 1) -> str:
     its variance (``20,715 (-6.5%)``, points for a percentage), the period first when ``named``
     (``Oct 2012: 20,715 (-6.5%)``); a measure rated on its forecast gives the forecast made
     then, and says so (``1,236 full year forecast (+3.0%)``); '' when it has none."""
-    period = _latest_period(row)
+    period = latest_period_of(row)
     if not period:
         return ""
-    latest = _latest_row(row)
+    latest = latest_row(row)
     text = with_marker(_figure(latest, "value"), latest["status"])
     if _on_forecast(row):
         text += " full year forecast"
@@ -418,9 +436,9 @@ def latest_text(row: pd.Series, named: bool = False, places: int = 1) -> str:
     return f"{parse_period(period).short_label}: {text}" if named else text
 
 
-def _latest_target(row: pd.Series) -> str:
-    """The target of a latest position (its ``target`` is the latest one: ``_latest_row``)."""
-    if not _latest_period(row) or pd.isna(row.get("target")):
+def latest_target_text(row: pd.Series) -> str:
+    """The target of a latest position (its ``target`` is the latest one: ``latest_row``)."""
+    if not latest_period_of(row) or pd.isna(row.get("target")):
         return ""
     target = row["target"]
     return format_value(
@@ -428,11 +446,11 @@ def _latest_target(row: pd.Series) -> str:
     )
 
 
-def _latest_actual(row: pd.Series, named: bool) -> str:
+def latest_actual_text(row: pd.Series, named: bool) -> str:
     """A latest position's figure with its marker, what it is when it is a forecast and its
     period when the column's heading does not name it (``20,715 (Oct 2012)``, ``1,236 (full
     year forecast, Oct 2022)``)."""
-    period = _latest_period(row)
+    period = latest_period_of(row)
     if not period:
         return ""
     text = with_marker(_figure(row, "value"), row["status"])
@@ -445,7 +463,7 @@ def _latest_actual(row: pd.Series, named: bool) -> str:
 # -- SPC's icons in words --------------------------------------------------------------------
 
 
-def _variation(row: pd.Series) -> str:
+def variation_text(row: pd.Series) -> str:
     """SPC's variation icon in words, or why there is none (too few figures)."""
     if "variation" not in row or not row["variation"] or pd.isna(row["variation"]):
         points = row.get("spc_points")
@@ -453,7 +471,7 @@ def _variation(row: pd.Series) -> str:
     return str(row["variation"])
 
 
-def _assurance(row: pd.Series) -> str:
+def assurance_text(row: pd.Series) -> str:
     """SPC's assurance icon in words, or (where there is variation) why there is none."""
     if "assurance" in row and row["assurance"] and pd.notna(row["assurance"]):
         return str(row["assurance"])

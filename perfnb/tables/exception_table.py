@@ -14,7 +14,7 @@ import pandas as pd
 from perfnb.contract import slugify
 from perfnb.exceptions import EXCEPTION_RATINGS, exceptions
 from perfnb.tables.table import Table, _cells
-from perfnb.wording import _previously, format_target, target_to_date, this_period_text
+from perfnb.wording import format_target, previously_text, target_to_date, this_period_text
 
 __all__ = ["exceptions_table", "lead_paragraph", "measure_anchor"]
 
@@ -60,7 +60,7 @@ def exceptions_table(
             "Measure": rows["measure_id"].astype(object),
             "Description": rows["name"].astype(object),
             "RAG": rows["rag"].astype(object),
-            "Previously": _cells(rows, _previously),
+            "Previously": _cells(rows, previously_text),
             "This period": _cells(rows, this_period_text),
             "Target to date": _cells(rows, target_to_date),
             "Year-end target": _cells(rows, format_target),

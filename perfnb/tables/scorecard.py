@@ -12,18 +12,18 @@ from perfnb.tables.table import Table, _cells
 from perfnb.wording import (
     AIM_LABELS,
     DIRECTION_LABELS,
-    _assurance,
-    _compared,
-    _forecast,
-    _last_year,
-    _quartile,
-    _variation,
+    assurance_text,
+    compared_text,
+    forecast_text,
     format_target,
+    last_year_text,
     latest_heading,
     latest_text,
+    quartile_text,
     target_to_date,
     this_period_text,
     variance_text,
+    variation_text,
 )
 
 __all__ = ["SCORECARD_FIGURES", "scorecard_table"]
@@ -63,12 +63,12 @@ def scorecard_table(card: pd.DataFrame) -> Table:
             "This period": _cells(card, this_period_text),
             "Variance": _cells(card, variance_text),
             **latest,
-            "Same period last year": _cells(card, _last_year),
-            "Compared with": _cells(card, _compared),
-            "Forecast": _cells(card, _forecast),
-            "Quartile": _cells(card, _quartile),
-            "Variation": _cells(card, _variation),
-            "Assurance": _cells(card, _assurance),
+            "Same period last year": _cells(card, last_year_text),
+            "Compared with": _cells(card, compared_text),
+            "Forecast": _cells(card, forecast_text),
+            "Quartile": _cells(card, quartile_text),
+            "Variation": _cells(card, variation_text),
+            "Assurance": _cells(card, assurance_text),
         }
     )
     period = card["period"].iloc[0] if len(card) else ""

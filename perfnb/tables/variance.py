@@ -13,17 +13,17 @@ import pandas as pd
 from perfnb.periods import parse_period
 from perfnb.tables.table import Table, _cells
 from perfnb.wording import (
-    _actual,
-    _latest_actual,
-    _latest_period,
-    _latest_row,
-    _latest_target,
-    _period_note,
-    _with_note,
+    actual_text,
     format_target,
+    latest_actual_text,
     latest_heading,
+    latest_period_of,
+    latest_row,
+    latest_target_text,
+    period_note,
     target_text,
     variance_text,
+    with_note,
 )
 
 __all__ = ["variance_table"]
@@ -58,19 +58,19 @@ def variance_table(rows: pd.DataFrame) -> Table:
         at = at.fillna({"value_period": "", "note": "", "pending": False, "unit": ""})
         heading = parse_period(period).short_label
         columns[(heading, "Target")] = _cells(
-            at, lambda r: _with_note(target_text(r), _period_note(r))
+            at, lambda r: with_note(target_text(r), period_note(r))
         )
-        columns[(heading, "Actual")] = _cells(at, _actual)
+        columns[(heading, "Actual")] = _cells(at, actual_text)
         # seed 000 prints variance in whole per cent (-16%)
         columns[(heading, "Variance")] = _cells(at, lambda r: variance_text(r, places=0))
     latest_head = latest_heading(latest)
     if latest_head:
         named = latest_head == "Latest"
-        latest = latest.apply(_latest_row, axis=1)
-        columns[(latest_head, "Target")] = _cells(latest, _latest_target)
-        columns[(latest_head, "Actual")] = _cells(latest, lambda r: _latest_actual(r, named))
+        latest = latest.apply(latest_row, axis=1)
+        columns[(latest_head, "Target")] = _cells(latest, latest_target_text)
+        columns[(latest_head, "Actual")] = _cells(latest, lambda r: latest_actual_text(r, named))
         columns[(latest_head, "Variance")] = _cells(
-            latest, lambda r: variance_text(r, places=0) if _latest_period(r) else ""
+            latest, lambda r: variance_text(r, places=0) if latest_period_of(r) else ""
         )
     table = pd.DataFrame(columns).reset_index(drop=True)
     table.columns = pd.MultiIndex.from_tuples(table.columns)
