@@ -19,6 +19,7 @@ from perfnb.commentary import (
 )
 from perfnb.contract import DataError, Problem
 from perfnb.loader import load_dataset, validate_dataset
+from perfnb.output_formats import parse_formats
 from perfnb.periods import PeriodError, parse_period
 from perfnb.run import (
     OutputBusy,
@@ -71,6 +72,14 @@ def _dask_client(address: str):
         raise RunError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    """``--format``'s value, checked (argparse reports the error)."""
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _say(line: str) -> None:
     """Tells the user on stderr, if anyone is there: a terminal closed under a run (SIGHUP)
     fails every write, and the run must still finish its index."""
@@ -101,6 +110,7 @@ def _run(args: argparse.Namespace) -> int:
             progress=sys.stderr.isatty(),  # a bar on a terminal, plain lines in a log (CI)
             executor=executor,
             wait=args.wait,
+            formats=args.format,
         )
         if client is not None:
             client.close()
@@ -301,6 +311,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="run the jobs on the Dask cluster at ADDRESS (tcp://host:8786) instead of local "
         "processes; each worker needs perfnb installed and the data path (perfnb[dask])",
+    )
+    run.add_argument(
+        "--format",
+        type=_formats,
+        metavar="FORMATS",
+        help="write each report as these, separated by commas: html (the page, always), pdf "
+        "(printed by headless Chromium) and docx (Word); default: the data set's "
+        "dataset.toml [output] formats, else html",
     )
     run.add_argument(
         "--force",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from perfnb.contract import FILES, FileSpec, Problem
 from perfnb.raw_table import RawTable
-from perfnb.validation import check_defaults
+from perfnb.validation import check_defaults, check_output
 from perfnb.wide import KPIS, LONG_TABLES, with_kpis
 from perfnb.workbook import (
     WORKBOOK,
@@ -197,7 +197,7 @@ def read_settings(folder: Path) -> tuple[dict[str, object], list[Problem]]:
         return {}, [Problem(SETTINGS, f"is not valid TOML: {exc}")]
     except OSError as exc:
         return {}, [Problem(SETTINGS, f"could not be read: {exc.strerror}")]
-    return settings, check_defaults(settings, SETTINGS)
+    return settings, [*check_defaults(settings, SETTINGS), *check_output(settings, SETTINGS)]
 
 
 def commentary_problems(folder: Path) -> list[Problem]:

@@ -19,6 +19,7 @@ import pandas as pd
 from perfnb.contract import DataError, Problem, slugify
 from perfnb.files import files_stamp
 from perfnb.input_files import SETTINGS, commentary_problems, read_settings, read_tables
+from perfnb.output_formats import parse_formats
 from perfnb.periods import Period, latest_period, parse_period
 from perfnb.raw_table import RawTable
 from perfnb.typed_tables import (
@@ -65,6 +66,14 @@ class Dataset:
     def area(self) -> str:
         """This council's name in ``benchmarks.csv``, from ``dataset.toml`` (blank if not given)."""
         return str(self.settings.get("area", ""))
+
+    @property
+    def output_formats(self) -> tuple[str, ...]:
+        """The formats its reports are written in by default: ``dataset.toml``'s ``[output]
+        formats`` (checked when the data set is read), else the HTML alone."""
+        output = self.settings.get("output")
+        formats = output.get("formats") if isinstance(output, dict) else None
+        return parse_formats(formats) if isinstance(formats, list) else ("html",)
 
     @property
     def latest_within_months(self) -> int:

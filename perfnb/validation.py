@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from perfnb.contract import MEASURES, RULE_COLUMNS, Problem
+from perfnb.output_formats import parse_formats
 from perfnb.problem_collector import MAX_LISTED as MAX_LISTED  # tests read it from here
 from perfnb.problem_collector import ProblemCollector
 from perfnb.raw_table import RawTable, to_number
@@ -50,6 +51,42 @@ def _check_benchmarks(tables: dict[str, RawTable], out: ProblemCollector) -> Non
     out.add_rows(
         table, (quartile < 1) | (quartile > 4), "quartile", "is not a quartile; expected 1 to 4"
     )
+
+
+def check_output(settings: dict[str, object], label: str) -> list[Problem]:
+    """Problems in ``dataset.toml``'s ``[output]`` table: ``formats``, a list of report
+    formats (``perfnb.output_formats.FORMATS``), is its one setting."""
+    output = settings.get("output")
+    if output is None:
+        return []
+    if not isinstance(output, dict):
+        return [Problem(label, "output must be a table: a line [output] then formats = [...]")]
+    problems = []
+    for key, value in output.items():
+        if key != "formats":
+            problems.append(
+                Problem(
+                    label,
+                    "is not a setting perfnb knows; expected formats",
+                    column=f"[output] {key}",
+                )
+            )
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(
+                Problem(
+                    label,
+                    'must be a list of formats such as ["html", "pdf", "docx"]',
+                    column="[output] formats",
+                    value=str(value),
+                )
+            )
+            continue
+        try:
+            parse_formats(value)
+        except ValueError as exc:
+            problems.append(Problem(label, str(exc), column="[output] formats"))
+    return problems
 
 
 def check_defaults(settings: dict[str, object], label: str) -> list[Problem]:

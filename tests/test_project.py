@@ -134,14 +134,15 @@ def test_no_import_cycle_in_the_package() -> None:
 # new module is put in one, or this test says where it is missing
 LAYERS = {
     "foundation": "polarity files periods period_codes timescales contract raw_table "
-    "problem_collector markup palette exhibits",
+    "problem_collector markup palette exhibits output_formats",
     "inputs": "loader input_files workbook typed_tables validation validate_files "
     "validate_measures validate_values validate_targets validate_actions wide wide_headers "
     "starter testing commentary_format",
     "engine": "figures profiles target_lookup variance tolerances rag direction comparisons "
     "forecast benchmarking engine performance_columns history scorecard exceptions spc "
     "spc_limits special_causes spc_summary measure_spc actions action_ratings "
-    "expected_progress officers action_summaries commentary commentary_drafts wording",
+    "expected_progress officers action_summaries commentary commentary_drafts wording "
+    "wording_latest story",
     "model": "model",
     "renderers": "tables charts pages",
     "run": "run cli",

@@ -53,9 +53,8 @@ def test_measure_section_flags_missing_commentary_and_escapes_data(card) -> None
 def test_measure_section_marks_figures_and_shows_the_latest_position(card) -> None:
     """ASCOF-2D made provisional, with a latest figure for August 2017 of 78.4% against 80%
     (-1.6 points), revised: both marked, the latest under its month's heading, the key in the
-    footer across the seven figures shown (RAG, this period, target, variance, latest,
-    direction, aim), the direction's reason under the rating's; the same row final and with no
-    latest figure has neither."""
+    footer under the figures' two columns (label and value), the direction's reason under the
+    rating's; the same row final and with no latest figure has neither."""
     row = row_of(card, "ASCOF-2D").copy()
     row["status"] = "provisional"
     row["latest_period"] = "2017-08"
@@ -68,10 +67,10 @@ def test_measure_section_marks_figures_and_shows_the_latest_position(card) -> No
     html = measure_section(row)
     assert '<p class="perfnb-reason">Declining: 77.4% against &lt;80.2%&gt;; the figure' in html
     assert "<td>77.4%\u00a0[p]</td>" in html
-    assert '<th scope="col">Latest (Aug 2017)</th>' in html
+    assert '<tr><th scope="row">Latest (Aug 2017)</th><td>78.4%' in html
     assert "<td>78.4%\u00a0[r] (-1.6 pts)</td>" in html
     assert (
-        '<tfoot><tr><td class="perfnb-key" colspan="7">Key: [p] provisional; [r] revised.</td>'
+        '<tfoot><tr><td class="perfnb-key" colspan="2">Key: [p] provisional; [r] revised.</td>'
         "</tr></tfoot>" in html
     )
     final = row_of(card, "ASCOF-2D").copy()
@@ -192,9 +191,9 @@ def test_each_service_report_shows_its_own_summary(tmp_path) -> None:
         encoding="utf-8",
     )
     data = load_dataset(folder)
-    care = ServiceReport.build(data, "2017/18 Q1", "Care").summary().data
+    care = ServiceReport.build(data, "2017/18 Q1", "Care").summary().html
     assert "Two homes closed." in care and "quiet quarter" not in care
-    desk = ServiceReport.build(data, "2017/18 Q1", "Help Desk").summary().data
+    desk = ServiceReport.build(data, "2017/18 Q1", "Help Desk").summary().html
     assert "A quiet quarter everywhere." in desk and "homes" not in desk
 
 

@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 __all__ = ["Heading", "add_contents", "headings"]
 
 _TITLE_END = '<header class="perfnb-title">'
+# page 1's story (attributes in any order: nbconvert may sort them)
+_STORY = re.compile(r'<section\b[^>]*\bclass="perfnb-story"')
 
 
 @dataclass(frozen=True)
@@ -90,11 +92,16 @@ def _contents_html(found: list[Heading]) -> str:
 
 def add_contents(html: str) -> str:
     """``html`` with a table of contents of its section (h2) and measure (h3) headings, put
-    after the report's title block (or at the start of the body when there is none)."""
+    after page 1's story (``perfnb.pages.story``), else after the report's title block, else
+    at the start of the body."""
     found = headings(html)
     if not found:
         return html
     nav = _contents_html(found)
+    story = _STORY.search(html)
+    if story:  # page 1 is the title and the story; the contents follow them
+        at = html.find("</section>", story.end()) + len("</section>")
+        return html[:at] + nav + html[at:]
     title = html.find(_TITLE_END)
     if title >= 0:
         end = html.find("</header>", title)

@@ -29,7 +29,8 @@ from perfnb.exhibits import Fragment
 from perfnb.loader import Dataset, slugify
 from perfnb.markup import render_markdown
 from perfnb.model import ServiceModel, rag_counts
-from perfnb.pages.parts import rag_counts_html, title_block
+from perfnb.pages.parts import title_block
+from perfnb.pages.story import story_fragment
 from perfnb.palette import (
     RAG_STYLES,
     marked_statuses,
@@ -38,6 +39,7 @@ from perfnb.palette import (
     unbroken_markers,
 )
 from perfnb.periods import Period, parse_period
+from perfnb.story import story
 from perfnb.tables import (
     AIM_LABELS,
     DIRECTION_LABELS,
@@ -73,21 +75,20 @@ def _badge(rag: str) -> str:
 
 
 def _facts(facts: Sequence[tuple[str, str]]) -> str:
-    """A one-row table of a measure's figures, label over value (blank ones left out), with
-    the key of any marker they carry (``[p]``) in its footer."""
+    """A measure's figures as a two-column table, each label beside its value (blank ones left
+    out), with the key of any marker they carry (``[p]``) in its footer."""
     shown = [(label, value) for label, value in facts if value]
-    head = "".join(f'<th scope="col">{escape(label)}</th>' for label, _ in shown)
-    body = "".join(f"<td>{unbroken_markers(value)}</td>" for _, value in shown)
+    body = "".join(
+        f'<tr><th scope="row">{escape(label)}</th><td>{unbroken_markers(value)}</td></tr>'
+        for label, value in shown
+    )
     key = status_key_line(marked_statuses(value for _, value in shown))
     foot = (
-        f'<tfoot><tr><td class="perfnb-key" colspan="{len(shown)}">{escape(key)}</td></tr></tfoot>'
+        f'<tfoot><tr><td class="perfnb-key" colspan="2">{escape(key)}</td></tr></tfoot>'
         if key
         else ""
     )
-    return (
-        f'<table class="perfnb-facts"><thead><tr>{head}</tr></thead>'
-        f"<tbody><tr>{body}</tr></tbody>{foot}</table>"
-    )
+    return f'<table class="perfnb-facts"><tbody>{body}</tbody>{foot}</table>'
 
 
 def measure_section(
@@ -121,13 +122,14 @@ def measure_section(
         for text in reasons
         if text is not None and not pd.isna(text) and str(text).strip()
     )
-    first_chart = charts[0].to_html() if charts else ""
+    first_chart = f'<div class="perfnb-measure-chart">{charts[0].to_html()}</div>' if charts else ""
     parts = [
         f'<section class="perfnb-measure" id="measure-{slugify(measure_id)}">',
-        # heading, figures, reason and first chart stay on one printed page
+        # heading, figures, reasons and first chart (beside them) stay on one printed page
         f'<div class="perfnb-measure-head">'
         f'<h3 id="{measure_anchor(measure_id)}">{escape(measure_id)}: {escape(name)}</h3>'
-        f"{facts}{reason}{first_chart}</div>",
+        f'<div class="perfnb-measure-body{" perfnb-with-chart" if charts else ""}">'
+        f'<div class="perfnb-measure-figures">{facts}{reason}</div>{first_chart}</div></div>',
     ]
     parts += [chart.to_html() for chart in charts[1:]]
     parts += [table.to_html() for table in tables]
@@ -179,27 +181,20 @@ class ServiceReport(ServiceModel):
         """The report's heading."""
         return title_block(self.data, self.period, self.service)
 
-    def summary(self) -> HTML:
-        """The RAG counts and the analysts' summary (the commentary file's ``## Summary``)."""
-        counts = self.counts.rag_counts
-        total = len(self.card)
-        parts = [
-            f'<p class="perfnb-summary-counts">{total} measures: {rag_counts_html(counts)}</p>'
-        ]
-        missing = self.without_commentary
-        if len(missing):
-            names = ", ".join(escape(m) for m in missing["measure_id"])
-            parts.append(
-                f'<p class="perfnb-needs-commentary"><strong>Commentary needed</strong> for '
-                f"{len(missing)} Red or Amber measure(s): {names}.</p>"
-            )
+    def summary(self) -> Fragment:
+        """Page 1's story: the RAG counts and what changed since the period before, the key
+        messages (the service's summary commentary, else the period's, then the facts the
+        numbers give) and the top exceptions (``perfnb.pages.story``)."""
         commentary = self.commentary.for_service(self.service)  # its own summary, or the period's
         summary = commentary.summary_html()
-        if summary.strip() and not commentary.summary_is_draft:
-            parts.append(f'<div class="perfnb-commentary">{summary}</div>')
-        else:  # nothing written, or only the generated draft: not published as if it were
-            parts.append('<p class="perfnb-muted">No summary has been written for this period.</p>')
-        return HTML("\n".join(parts))
+        written = summary if summary.strip() and not commentary.summary_is_draft else ""
+        facts = story(self.card, self.previous, self.period.previous().label)
+        return story_fragment(
+            facts,
+            self.counts.rag_counts,
+            written,
+            tuple(self.without_commentary["measure_id"]),
+        )
 
     def rag_summary_chart(self) -> Chart:
         """How many measures are at each rating, as a bar chart."""

@@ -13,7 +13,7 @@ from traitlets.config import Config
 from perfnb.pages.contents import add_contents
 from perfnb.palette import rag_css
 
-__all__ = ["HIDDEN_TAGS", "TEMPLATES", "export_html", "strip_for_report"]
+__all__ = ["HIDDEN_TAGS", "TEMPLATES", "css_string", "export_html", "strip_for_report"]
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 # Output of these cells never reaches the HTML (papermill's own cells and the parameters).
@@ -53,7 +53,17 @@ def _report_exporter() -> HTMLExporter:
     )
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string, safe inside a ``<style>`` element: quotes, backslashes,
+    angle brackets and line breaks written as CSS escapes."""
+    escaped = "".join(f"\\{ord(c):X} " if c in '"\\<>&' or ord(c) < 32 else c for c in text)
+    return f'"{escaped}"'
+
+
 def export_html(nb: nbformat.NotebookNode) -> str:
-    """The notebook as a report page: no code, prompts or papermill cells, offline-safe."""
-    body, _ = _report_exporter().from_notebook_node(nb, resources={"rag_css": rag_css()})
+    """The notebook as a report page: no code, prompts or papermill cells, offline-safe; its
+    printed pages carry the report's title (``nb.metadata.perfnb.title``) in their footer."""
+    title = str(nb.metadata.get("perfnb", {}).get("title", ""))
+    resources = {"rag_css": rag_css(), "footer_css": css_string(title)}
+    body, _ = _report_exporter().from_notebook_node(nb, resources=resources)
     return add_contents(body)

@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from perfnb.pages.parts import PRODUCED_VARIABLE
 from perfnb.run import stopping
 from perfnb.run.export import export_html, strip_for_report
 from perfnb.run.kernel import CurrentPythonKernelManager
+from perfnb.run.pdf import print_pdf
 from perfnb.run.publish import (
     publish_files,
     take_cell_exhibits,
@@ -57,6 +59,7 @@ class Job:
     rag_counts: Mapping[str, int] = field(default_factory=dict)  # by rating
     without_commentary: tuple[str, ...] = ()  # Red/Amber measures with no commentary
     produced: str = ""  # when the run produced it (ISO 8601), for the title block's date
+    formats: tuple[str, ...] = ("html",)  # the files it is written as: perfnb.output_formats
 
     @property
     def key(self) -> str:
@@ -231,14 +234,22 @@ def run_job(
             nb.metadata["perfnb"] = {**nb.metadata.get("perfnb", {}), **provenance}
             html = export_html(nb)
             (work / f"{stem}.html").write_text(html, encoding="utf-8")
+            # the PDF and the Word file, from the page; one that fails fails the report, and
+            # the page, tables and charts are still published
+            made, failures = write_formats(job, html, work, staging / folder.name, timeout)
             # whole or not at all, and never once the run is stopping or gone: tables and
             # charts first, so the new report goes live only once its files are in place
             with stopping.publishing():
                 result.files = publish_files(staging / folder.name, folder)
+                for name in made:
+                    os.replace(work / name, folder / name)
                 os.replace(executed, folder / f"{stem}.ipynb")
                 os.replace(work / f"{stem}.html", folder / f"{stem}.html")
                 (folder / f"{stem}.failed.ipynb").unlink(missing_ok=True)
         result.status, result.html, result.ipynb = "ok", f"{stem}.html", f"{stem}.ipynb"
+        result.formats = made
+        if failures:
+            result.status, result.error = "failed", "; ".join(failures)
     except stopping.RunStopped as exc:  # Ctrl-C or the like: nothing of it is published
         result.status = "stopped"
         result.error = f"stopped by {stopping.signal_name(exc.signum)}"
@@ -262,6 +273,42 @@ def run_job(
         result.seconds = time.perf_counter() - start
         result.finished = now()
     return result
+
+
+def write_formats(
+    job: Job, html: str, work: Path, staged: Path, timeout: float | None
+) -> tuple[list[str], list[str]]:
+    """Writes ``job``'s report as each of its formats besides the page (``<stem>.pdf``,
+    ``<stem>.docx``) into ``work``, from the exported page ``html`` (already at
+    ``work/<stem>.html``) and the charts staged under ``staged``; returns the files written
+    and, for each format that failed, what went wrong."""
+    stem = job.key
+    made: list[str] = []
+    failures: list[str] = []
+    for kind in job.formats:
+        if kind == "html":
+            continue
+        try:
+            if kind == "pdf":
+                print_pdf(
+                    work / f"{stem}.html", work / f"{stem}.pdf", work / "chromium", timeout or 300.0
+                )
+            elif kind == "docx":
+                from perfnb.pages.word import word_document  # python-docx, loaded when asked
+
+                charts = staged / "charts" / slugify(job.service)
+                document = word_document(html, partial(_chart_png, charts))
+                document.save(str(work / f"{stem}.docx"))
+            made.append(f"{stem}.{kind}")
+        except Exception as exc:  # one format's failure is the report's, named as such
+            failures.append(f"the {kind.upper()} file could not be made: {exc}")
+    return made, failures
+
+
+def _chart_png(folder: Path, name: str) -> bytes | None:
+    """The 300 dpi PNG of the chart ``name`` staged in ``folder``, or None."""
+    path = folder / f"{name}.png"
+    return path.read_bytes() if path.is_file() else None
 
 
 def _ran_a_cell(executed: Path) -> bool:

@@ -83,7 +83,12 @@ def up_to_date(folder: Path, entry: dict | None, build: str) -> dict | None:
     and its files are all still there; else None."""
     if not entry or entry.get("status") != "ok" or entry.get("build") != build:
         return None
-    names = [entry.get("html"), entry.get("ipynb"), *entry.get("files", [])]
+    names = [
+        entry.get("html"),
+        entry.get("ipynb"),
+        *entry.get("files", []),
+        *entry.get("formats", []),
+    ]
     if not all(name and (folder / name).is_file() for name in names):
         return None
     return entry
@@ -118,8 +123,9 @@ def merge_manifest(
             continue
         entry = {"key": job.key, **asdict(job), "run": run}
         before = reports.get(job.key, {})
-        if job.status == "ok":  # tables and charts this report no longer has
-            for stale in set(before.get("files", [])) - set(job.files):
+        if job.status == "ok":  # tables, charts and formats this report no longer has
+            had = {*before.get("files", []), *before.get("formats", [])}
+            for stale in had - {*job.files, *job.formats}:
                 _remove_within(folder, stale, echo)
         if job.status != "ok":
             good = before if before.get("status") == "ok" else before.get("last_good")

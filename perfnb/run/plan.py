@@ -30,6 +30,7 @@ from perfnb.commentary import (
 from perfnb.files import csv_text
 from perfnb.loader import Dataset, slugify
 from perfnb.model import action_counts, report_counts
+from perfnb.output_formats import parse_formats
 from perfnb.pages.index import render_index
 from perfnb.periods import Period, parse_period
 from perfnb.run.job import Job
@@ -77,6 +78,7 @@ class RunOptions:
     force: bool = False
     progress: bool = False
     wait: float = 0.0  # seconds to wait for another run's lock on the output folder
+    formats: Sequence[str] | None = None  # html, pdf, docx (default: the data set's)
 
 
 @dataclass
@@ -383,6 +385,10 @@ def plan_period(
     plan = PeriodPlan(data, chosen, folder, [], found.tables, run_info, echo=echo)
     built_before = manifest_reports(folder)
     produced = dt.datetime.now()  # one time for every report of the period
+    try:
+        formats = parse_formats(options.formats) if options.formats else data.output_formats
+    except ValueError as exc:
+        raise RunError(f"--format: {exc}") from exc
     for path, service in planned:
         kind = kinds[path]
         parameters = {
@@ -412,10 +418,22 @@ def plan_period(
                 continue
         else:
             counts = _actions_counts(service, chosen, found, echo)
-        build = build_key(path, parameters, hashes, installed.get("perfnb", ""))
+        # a report asked for in another format is built again
+        build = build_key(
+            path, {**parameters, "formats": formats}, hashes, installed.get("perfnb", "")
+        )
         stamp = produced.isoformat(timespec="minutes")
         job = Job(
-            path, service, parameters, folder, provenance, kind, build, **counts, produced=stamp
+            path,
+            service,
+            parameters,
+            folder,
+            provenance,
+            kind,
+            build,
+            **counts,
+            produced=stamp,
+            formats=formats,
         )
         entry = None if options.force else up_to_date(folder, built_before.get(job.key), build)
         if entry is not None:

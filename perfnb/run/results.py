@@ -46,6 +46,7 @@ class JobResult:
     files: list[str] = field(default_factory=list)  # tables and charts, relative to the folder
     kind: str = "measures"  # what the notebook reports on: REPORT_KINDS
     build: str = ""  # what it was built from: notebook, parameters, inputs, perfnb (a digest)
+    formats: list[str] = field(default_factory=list)  # its PDF and Word files, when made
 
     @property
     def key(self) -> str:

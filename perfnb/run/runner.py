@@ -41,6 +41,7 @@ def run_reports(
     force: bool = False,
     progress: bool = False,
     wait: float = 0.0,
+    formats: Sequence[str] | None = None,
 ) -> RunResult:
     """Builds every report of ``period`` (default: the latest with data) into ``out_dir``.
 
@@ -54,6 +55,8 @@ def run_reports(
     ``services`` and ``notebooks`` (file stems) choose among those found; ``parameters`` are
     passed to every notebook besides the four perfnb passes; ``timeout`` is the seconds a
     report may take; ``echo`` is told each line of progress (``progress``: a bar on stderr).
+    ``formats`` are the files each report is written as besides its page (``html``, ``pdf``,
+    ``docx``; default: the data set's ``[output] formats``, else the HTML alone).
     """
     options = RunOptions(
         services=services,
@@ -67,6 +70,7 @@ def run_reports(
         force=force,
         progress=progress,
         wait=wait,
+        formats=formats,
     )
     return run_with_options([period], data_dir, out_dir, options)[0]
 
@@ -87,6 +91,7 @@ def run_periods(
     force: bool = False,
     progress: bool = False,
     wait: float = 0.0,
+    formats: Sequence[str] | None = None,
 ) -> list[RunResult]:
     """Builds every report of each of ``periods`` (None: the latest with data), all the
     periods' jobs in one pool; the options are ``run_reports``'s. Every period is validated and
@@ -105,6 +110,7 @@ def run_periods(
         force=force,
         progress=progress,
         wait=wait,
+        formats=formats,
     )
     return run_with_options(periods, data_dir, out_dir, options)
 
