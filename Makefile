@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.perfnb-installed
 
-.PHONY: help setup browser report test lint format lab clean
+.PHONY: help setup browser libreoffice report test lint format lab clean
 
 help:
 	@echo "make report  build the sample data's reports (2017/18 Q1, 2012/13 Q2, 2009/10 Q2, Oct 2003) into output/"
@@ -40,7 +40,11 @@ report: $(STAMP)
 browser:
 	@tools/install-chromium
 
-test: $(STAMP) browser
+# The Word tests convert a report with LibreOffice (Debian's package), installed here when missing.
+libreoffice:
+	@tools/install-libreoffice
+
+test: $(STAMP) browser libreoffice
 	PERFNB_BROWSER_ARTIFACTS=output/browser-test $(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -7,7 +7,10 @@ ranked. For each measure, the latest benchmark year up to the report's year in w
 higher is better, the lowest when lower is better; tied areas share the better rank. The quartile
 is ``ceil(4 x rank / n)`` (1 = best quarter) unless the publisher gives one for our area; with
 fewer than four areas compared there are no quarters to speak of, and the quartile is blank.
-Measures with a band or no polarity are not ranked.
+Measures with a band or no polarity are not ranked. A ``note`` on our area's row (``TBC``: the
+publisher's quartile is awaited) is carried as ``benchmark_note`` for the report to print where
+there is no quartile. The averages' figures are rounded as every figure of a report is
+(``perfnb.wording.fixed_text``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from perfnb.polarity import better_sign
+from perfnb.wording import fixed_text
 
 __all__ = ["BENCHMARK_COLUMNS", "benchmark_positions"]
 
@@ -29,13 +33,15 @@ BENCHMARK_COLUMNS = [
     "quartile",
     "comparator_median",
     "benchmark_averages",
+    "benchmark_note",
 ]
 
 
 def _empty(requests: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=requests.index)
     for column in BENCHMARK_COLUMNS:
-        out[column] = "" if column in ("benchmark_year", "benchmark_averages") else np.nan
+        text = column in ("benchmark_year", "benchmark_averages", "benchmark_note")
+        out[column] = "" if text else np.nan
     return out
 
 
@@ -55,6 +61,8 @@ def benchmark_positions(
     ranked = rows[~rows["is_average"]].copy()
     is_ours = ranked["area"].str.strip().str.casefold() == area_key
     ours = ranked.loc[is_ours, ["measure_id", "fy", "year", "value", "quartile"]]
+    note = ranked.loc[is_ours, "note"] if "note" in ranked else pd.Series("", index=ours.index)
+    ours = ours.assign(note=note.fillna("").astype(str).str.strip())
     if ours.empty:
         return _empty(requests)
 
@@ -103,6 +111,7 @@ def benchmark_positions(
     out["quartile"] = quartile
     out["comparator_median"] = median
     out["benchmark_averages"] = _averages(rows, chosen, requests)
+    out["benchmark_note"] = chosen["note"].fillna("").to_numpy(dtype=object)
     unranked = np.isnan(better_sign(requests["polarity"]))  # band and none: no best
     for column in ("rank", "n_compared", "quartile", "comparator_median"):
         out.loc[unranked, column] = np.nan
@@ -125,7 +134,7 @@ def _averages(rows: pd.DataFrame, chosen: pd.DataFrame, requests: pd.DataFrame) 
         places = int(decimals.get(measure, 1))
         items = zip(group["area"], group["value"], strict=True)
         key = measures.get_loc(measure) * 1024 + int(fy) - 1900
-        text[key] = "; ".join(f"{a} {v:,.{places}f}" for a, v in items)
+        text[key] = "; ".join(f"{a} {fixed_text(v, places)}" for a, v in items)
     code = measures.get_indexer(chosen["measure_id"].to_numpy(dtype=object))
     bench_fy = chosen["_bench_fy"].to_numpy(dtype=float)
     found = (code >= 0) & ~np.isnan(bench_fy)

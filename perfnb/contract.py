@@ -234,6 +234,8 @@ BENCHMARKS = FileSpec(
         Column("value", "number", True, description="The published figure; blank if suppressed."),
         Column("is_average", "flag", description="yes for England or regional averages."),
         Column("quartile", "integer", description="The publisher's quartile (1 = best), if any."),
+        Column("note", "text", description="The publisher's word on the quartile, e.g. TBC."),
+        Column("source", "text", description="Where the figure was published."),
     ),
 )
 

@@ -29,6 +29,7 @@ from perfnb.measure_spc import MeasureSPC, measure_spc, spc_history
 from perfnb.periods import Period
 from perfnb.rag import RAG_LABELS
 from perfnb.scorecard import build_scorecard, has_figure, with_spc
+from perfnb.story import story
 
 __all__ = [
     "ActionPlanModel",
@@ -36,6 +37,7 @@ __all__ = [
     "ServiceModel",
     "action_counts",
     "rag_counts",
+    "report_changes",
     "report_counts",
 ]
 
@@ -73,6 +75,22 @@ def report_counts(card: pd.DataFrame, commentary: Commentary) -> ReportCounts:
         rag_counts=rag_counts(card),
         missing=missing_commentary(card, commentary),
     )
+
+
+def report_changes(
+    card: pd.DataFrame, previous: pd.DataFrame | None, previous_period: str
+) -> dict[str, int]:
+    """What moved in a service's report since ``previous_period`` (``previous``, its rows),
+    as the index gives it: measures improving, declining and stable by direction of travel,
+    and ratings better and worse (``perfnb.story``, the rule page 1 states)."""
+    told = story(card, previous, previous_period, exceptions_shown=0)
+    return {
+        "improving": told.improving,
+        "declining": told.declining,
+        "stable": told.stable,
+        "better": told.rated_better,
+        "worse": told.rated_worse,
+    }
 
 
 @dataclass(frozen=True)

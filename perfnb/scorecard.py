@@ -13,18 +13,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from perfnb.engine import PERFORMANCE_COLUMNS, performance
+from perfnb.exceptions import previous_ratings, rating_changes
 from perfnb.loader import Dataset
 from perfnb.measure_spc import SPC_CARD_COLUMNS, MeasureSPC, measure_spc, spc_history
 from perfnb.periods import Period, parse_period
+from perfnb.polarity import RATINGS
 
 __all__ = [
+    "PREVIOUS_WHY",
     "SCORECARD_COLUMNS",
     "build_scorecard",
     "has_figure",
     "services_with_figures",
+    "with_previous",
     "with_spc",
 ]
 
@@ -80,3 +85,56 @@ def has_figure(card: pd.DataFrame) -> pd.Series:
 def services_with_figures(card: pd.DataFrame) -> list[str]:
     """The services with at least one figure for the period, in catalogue order."""
     return list(pd.unique(card.loc[has_figure(card), "service"]))
+
+
+# why a measure was not rated in the period before ('' when it was rated Red, Amber or Green)
+PREVIOUS_WHY = ("", "no target", "no aim", "overridden", "no figure", "not reported")
+
+
+def with_previous(card: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """``card`` (index reset) with each measure's rating in ``previous`` (the engine's rows of
+    the period before): ``previous_rag``, ``previous_period`` and ``change`` as
+    ``perfnb.exceptions`` gives them, and ``previous_why``, one of ``PREVIOUS_WHY``: why it was
+    not rated then, by the rating rules of ``perfnb.rag`` (no aim: polarity ``none``; no target:
+    no target, or no band for a band measure; no figure: Pending) or an officer's override, or
+    that the measure was not reported then at all (its period is then ``previous``' own);
+    ``previous_note`` is the figure's note of a Pending measure then (``Due May-17``)."""
+    card = card.reset_index(drop=True)
+    before = previous_ratings(card, previous)
+    out = card.assign(
+        previous_rag=before["previous_rag"],
+        previous_period=before["previous_period"],
+        change=rating_changes(card["rag"], before["previous_rag"]),
+        previous_why="",
+        previous_note="",
+    )
+    if previous is None or not len(previous):
+        return out
+    earlier = previous.drop_duplicates("measure_id").set_index("measure_id")
+    rows = earlier.reindex(card["measure_id"]).reset_index(drop=True)
+    missing = ~card["measure_id"].isin(earlier.index).to_numpy()
+    rag = rows["rag"].fillna("").to_numpy(dtype=object)
+    polarity = rows["polarity"].to_numpy(dtype=object)
+    no_band = rows["band_low"].isna().to_numpy() | rows["band_high"].isna().to_numpy()
+    no_target = np.where(polarity == "band", no_band, rows["target"].isna().to_numpy())
+    overridden = rows.get("overridden", pd.Series(False, index=rows.index))
+    why = np.select(
+        [
+            missing,
+            np.isin(rag, RATINGS),
+            overridden.fillna(False).astype(bool).to_numpy(),
+            polarity == "none",
+            no_target,
+            rag == "Pending",
+        ],
+        ["not reported", "", "overridden", "no aim", "no target", "no figure"],
+        "",
+    )
+    note = rows["note"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    return out.assign(
+        previous_why=why.astype(object),
+        previous_note=np.where(why == "no figure", note, "").astype(object),
+        previous_period=np.where(
+            missing, str(previous["period"].iloc[0]), out["previous_period"]
+        ).astype(object),
+    )

@@ -15,6 +15,7 @@ import pandas as pd
 from perfnb.exceptions import exceptions, previous_ratings, rating_changes
 from perfnb.forecast import forecast_verdict
 from perfnb.polarity import better_sign
+from perfnb.scorecard import with_previous
 
 __all__ = [
     "LATEST_FIGURE",
@@ -126,5 +127,21 @@ def story(
         turned_red=turned_red(card, previous),
         shortfalls=biggest_shortfalls(card),
         forecast_misses=forecast_misses(card),
-        top_exceptions=exceptions(card, previous).head(exceptions_shown),
+        top_exceptions=_with_reasons(
+            exceptions(card, previous).head(exceptions_shown), card, previous
+        ),
+    )
+
+
+def _with_reasons(
+    rows: pd.DataFrame, card: pd.DataFrame, previous: pd.DataFrame | None
+) -> pd.DataFrame:
+    """``rows`` of ``card`` with why each was not rated the period before (``with_previous``)."""
+    if not len(rows):
+        return rows
+    before = with_previous(card, previous).loc[rows.index]
+    return rows.assign(
+        previous_period=before["previous_period"],
+        previous_why=before["previous_why"],
+        previous_note=before["previous_note"],
     )

@@ -1,5 +1,10 @@
 """Numbers to words, one wording per label: how the report prints a figure, a target, a
-variance, a latest position, a direction of travel, an aim or an SPC icon.
+variance, a forecast, a benchmark, a previous rating, a direction of travel, an aim or an SPC
+icon (a latest position: ``perfnb.wording_latest``).
+
+One rounding per figure: a figure to its measure's ``decimals``, a variance in percentage
+points to the same, a variance in per cent of target to one place (``VARIANCE_PLACES``), all
+rounded half away from zero (``fixed_text``) as the engine's reasons are (``perfnb.rag``).
 
 Each function takes a value or one row of the engine's frame and returns text, the same text
 in every table, chart and page that prints it: no HTML and no arithmetic beyond rounding. A
@@ -22,25 +27,25 @@ from perfnb.polarity import AIMS, RATINGS
 __all__ = [
     "AIM_LABELS",
     "DIRECTION_LABELS",
+    "NOT_RATED_WORDS",
+    "VARIANCE_PLACES",
     "actual_text",
     "assurance_text",
+    "benchmark_text",
     "compared_text",
     "count_behind",
+    "fixed_text",
     "forecast_text",
     "format_count",
     "format_target",
     "format_value",
     "last_year_text",
-    "latest_actual_text",
-    "latest_heading",
-    "latest_period_of",
-    "latest_row",
-    "latest_target_text",
-    "latest_text",
+    "median_text",
     "own_figure_label",
     "period_note",
     "previously_text",
     "quartile_text",
+    "rank_text",
     "target_text",
     "target_to_date",
     "this_period_text",
@@ -69,19 +74,35 @@ DIRECTION_LABELS = {
 # -- figures and targets ---------------------------------------------------------------------
 
 
+def fixed_text(value: float, places: int, signed: bool = False) -> str:
+    """``value`` to ``places`` decimals with thousands separators, rounded half away from zero
+    as reports round and as the engine's reasons do (``perfnb.rag``): 0.125 to two places is
+    0.13 and -15.65 to one is -15.7, wherever the figure is printed; ``signed`` gives ``+``."""
+    places = int(places)
+    factor = 10**places
+    scaled = math.floor(abs(value) * factor + 0.5 + 1e-9)  # the nudge of perfnb.rag's
+    if not math.isfinite(value) or scaled >= 2**53:  # astronomically large: as Python spells it
+        return format(value, f"{'+' if signed else ''},.{places}f")
+    units, fraction = divmod(scaled, factor)
+    text = f"{units:,}" + (f".{fraction:0{places}d}" if places else "")
+    sign = "-" if value < 0 and scaled > 0 else ("+" if signed else "")
+    return sign + text
+
+
 def format_value(
     value: float | None, unit: str, decimals: int = 0, rate_per: float | None = None
 ) -> str:
     """A figure as a report prints it: ``12.4%``, ``38,000``, ``1.41m``, ``140.4 per 100,000``,
-    ``£1,200``; counts and money of a million or more in millions (``£9.32m``)."""
+    ``£1,200``; counts and money of a million or more in millions (``£9.32m``); to the
+    measure's ``decimals``, rounded half away from zero (``fixed_text``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if unit in ("count", "currency") and abs(value) >= 1_000_000:
         # millions as seed 004 prints them: 1.0m, 1.41m (two places at most, one at least)
-        number = f"{value / 1_000_000:,.2f}"
+        number = fixed_text(value / 1_000_000, 2)
         number = (number[:-1] if number.endswith("0") else number) + "m"
     else:
-        number = f"{value:,.{int(decimals)}f}"
+        number = fixed_text(value, int(decimals))
     if unit == "percent":
         return f"{number}%"
     if unit == "currency":
@@ -226,16 +247,23 @@ def this_period_text(row: pd.Series) -> str:
     return f"{text} ({', '.join(said)})" if said else text
 
 
-def variance_text(row: pd.Series, places: int = 1) -> str:
-    """Percentage points for a percentage, per cent of target (to ``places``) otherwise."""
+# the one rounding of a variance in per cent of target: every table, a measure's facts, the
+# latest position and the rating's reason (perfnb.rag) give it to one place
+VARIANCE_PLACES = 1
+
+
+def variance_text(row: pd.Series, places: int = VARIANCE_PLACES) -> str:
+    """The variance as every table and a measure's facts print it: percentage points for a
+    percentage, to the measure's decimals as its figure is (``-2.6 pts``); per cent of target
+    otherwise, to ``places`` (one, for every report table: ``-4.7%``); rounded half away from
+    zero, as the rating's reason is; on target (or inside a band) is 0, not +0 or -0."""
     if row["unit"] == "percent" and pd.notna(row["variance_pp"]):
-        text = f"{row['variance_pp']:+.{int(row['decimals'])}f} pts"
+        number, suffix = fixed_text(row["variance_pp"], int(row["decimals"]), True), " pts"
     elif pd.notna(row["variance_pct"]):
-        text = f"{row['variance_pct']:+.{places}f}%"
+        number, suffix = fixed_text(row["variance_pct"], places, True), "%"
     else:
         return ""
-    # on target (or inside a band) is 0, not +0 or -0
-    return text.lstrip("+-") if float(text.split()[0].rstrip("%")) == 0 else text
+    return (number.lstrip("+-") if float(number.replace(",", "")) == 0 else number) + suffix
 
 
 def actual_text(row: pd.Series) -> str:
@@ -340,124 +368,94 @@ def last_year_text(row: pd.Series) -> str:
 
 
 def forecast_text(row: pd.Series) -> str:
-    """The year-end forecast with how it was made (``172,400 (run rate)``); '' for a latest
-    figure or an outturn, which repeat the figure the row already shows."""
-    if row["forecast_method"] not in ("officer forecast", "run rate"):
+    """The year-end forecast with how it was made, whatever the method: ``172,400 (run rate)``,
+    ``77.4% (latest figure)`` for a measure whose forecast is its latest figure, ``(outturn)``
+    at the year's end; so every forecast of scorecard.csv is printed, and says what it is. ''
+    when there is none (a pending figure)."""
+    method = row.get("forecast_method")
+    figure = _figure(row, "forecast")
+    if not figure:
         return ""
-    return f"{_figure(row, 'forecast')} ({row['forecast_method']})"
+    return f"{figure} ({method})" if isinstance(method, str) and method else figure
+
+
+def _benchmarked(row: pd.Series) -> bool:
+    """True when a row has this council's benchmark figure (its benchmark year is known)."""
+    return bool(_text(row, "benchmark_year")) and pd.notna(row.get("benchmark_value"))
+
+
+def benchmark_text(row: pd.Series) -> str:
+    """This council's published figure that was ranked, its year and the averages beside it
+    (``633.5 per 100,000 (2016/17); England 610.7``); '' without one."""
+    if not _benchmarked(row):
+        return ""
+    text = f"{_figure(row, 'benchmark_value')} ({_text(row, 'benchmark_year')})"
+    averages = _text(row, "benchmark_averages")
+    return f"{text}; {averages}" if averages else text
+
+
+def rank_text(row: pd.Series) -> str:
+    """The rank among the areas compared, this council's included (``12 of 16``; 1 is the
+    best); '' when not ranked or when there is no other area to be ranked against."""
+    rank, n = row.get("rank"), row.get("n_compared")
+    if rank is None or n is None or pd.isna(rank) or pd.isna(n) or n < 2:
+        return ""
+    return f"{int(rank)} of {int(n)}"
 
 
 def quartile_text(row: pd.Series) -> str:
-    """The benchmark quartile (Q1 best) with the rank among those compared and the year
-    (``Q2 (5 of 16, 2016/17)``); '' without one."""
-    if pd.isna(row["quartile"]):
-        return ""
-    text = f"Q{int(row['quartile'])}"
-    if pd.notna(row["rank"]):
-        text += f" ({int(row['rank'])} of {int(row['n_compared'])}, {row['benchmark_year']})"
-    return text
+    """The benchmark quartile (``Q1`` best): the publisher's for this council, else worked out
+    from its rank; where there is none, benchmarks.csv's note of this council's row for the
+    year (``TBC``, the quartile awaited); '' otherwise."""
+    quartile = row.get("quartile")
+    if quartile is not None and pd.notna(quartile):
+        return f"Q{int(quartile)}"
+    return _text(row, "benchmark_note") if _benchmarked(row) else ""
+
+
+def median_text(row: pd.Series) -> str:
+    """The median of the other areas' figures of the benchmark year (``410.1 per 100,000``)."""
+    return _figure(row, "comparator_median") if "comparator_median" in row.index else ""
+
+
+# why a measure was not rated in the period before, in a committee's words (previous_why)
+NOT_RATED_WORDS = {
+    "no target": "Not rated (no target)",
+    "no aim": "Not rated (no aim)",
+    "overridden": "Not rated (overridden)",
+    "no figure": "Pending (no figure yet)",
+    "not reported": "Not reported",
+}
+# a rating label of perfnb.polarity.RAG_LABELS with no reason given
+_LABEL_WORDS = {"N/A": "Not rated", "Pending": "Pending (no figure yet)"}
 
 
 def previously_text(row: pd.Series) -> str:
-    """An exception's rating in the period before, with its period and which way it has moved
-    since (``Green (2016/17 Q4), now worse``); '' when it was not rated then."""
-    if row["previous_rag"] not in RATINGS:  # "N/A (2016/17 Q4)" on every row says nothing
+    """A measure's rating in the period before, its period and which way it has moved since
+    (``Green in 2016/17 Q4, now worse``); a measure not rated then says why, from
+    ``previous_why`` when the row has it (``Not rated (no target) in 2016/17 Q4``, ``Pending
+    (Due May-17) in 2016/17 Q4``), else from the label alone (``Not rated in ...``). '' when
+    the row has no period before (``previous_ratings``' blank)."""
+    rag, period = _text(row, "previous_rag"), _text(row, "previous_period")
+    why = _text(row, "previous_why")
+    if not period:
         return ""
-    text = f"{row['previous_rag']} ({parse_period(row['previous_period']).short_label})"
-    return f"{text}, now {row['change']}" if row["change"] else text
+    if rag in RATINGS:
+        words = rag
+    elif why == "no figure" and _text(row, "previous_note"):
+        words = f"Pending ({_text(row, 'previous_note')})"
+    elif why in NOT_RATED_WORDS:
+        words = NOT_RATED_WORDS[why]
+    else:
+        words = _LABEL_WORDS.get(rag, rag or "Not reported")
+    text = f"{words} in {parse_period(period).short_label}"
+    change = _text(row, "change")
+    return f"{text}, now {change}" if change else text
 
 
 def with_note(text: str, note: str) -> str:
     """``text`` with ``note`` beside it in brackets, when there are both."""
     return f"{text} ({note})" if text and note else text
-
-
-# -- the latest position: a measure's latest figure after the report's period ----------------
-
-
-def latest_period_of(row: pd.Series) -> str:
-    """The period of a row's latest position (``2012-10``), '' when it has none (no column, a
-    blank period or no figure)."""
-    period = row.get("latest_period")
-    if period is None or pd.isna(period) or not str(period).strip():
-        return ""
-    value = row.get("latest_value")
-    return "" if value is None or pd.isna(value) else str(period).strip()
-
-
-def latest_heading(card: pd.DataFrame) -> str:
-    """The heading of the latest position's column: ``Latest (Oct 2012)`` when every measure's
-    latest figure is for one period, ``Latest`` when they differ (each cell then names its
-    period), '' when no row has a latest position (the column is left out)."""
-    if card.empty or "latest_period" not in card.columns:
-        return ""
-    periods = {p for p in (latest_period_of(row) for _, row in card.iterrows()) if p}
-    if not periods:
-        return ""
-    if len(periods) == 1:
-        return f"Latest ({parse_period(periods.pop()).short_label})"
-    return "Latest"
-
-
-def latest_row(row: pd.Series) -> pd.Series:
-    """The row with its latest position in place of the period's figure, target, variance and
-    status, so the period's formatting prints it."""
-    latest = {
-        "value": row.get("latest_value"),
-        "target": row.get("latest_target"),
-        "variance": row.get("latest_variance"),
-        "variance_pct": row.get("latest_variance_pct"),
-        "variance_pp": row.get("latest_variance_pp"),
-        "status": row.get("latest_status", ""),
-    }
-    return pd.concat([row.drop(list(latest), errors="ignore"), pd.Series(latest, dtype=object)])
-
-
-def _on_forecast(row: pd.Series) -> bool:
-    """True for a measure rated on its year-end forecast, whose figures (the latest position's
-    too) are forecasts."""
-    return row.get("rag_on") == "forecast" or row.get("value_basis") == "full year forecast"
-
-
-def latest_text(row: pd.Series, named: bool = False, places: int = 1) -> str:
-    """A measure's latest position as the scorecard prints it: the figure with its marker and
-    its variance (``20,715 (-6.5%)``, points for a percentage), the period first when ``named``
-    (``Oct 2012: 20,715 (-6.5%)``); a measure rated on its forecast gives the forecast made
-    then, and says so (``1,236 full year forecast (+3.0%)``); '' when it has none."""
-    period = latest_period_of(row)
-    if not period:
-        return ""
-    latest = latest_row(row)
-    text = with_marker(_figure(latest, "value"), latest["status"])
-    if _on_forecast(row):
-        text += " full year forecast"
-    variance = variance_text(latest, places=places)
-    text = f"{text} ({variance})" if variance else text
-    return f"{parse_period(period).short_label}: {text}" if named else text
-
-
-def latest_target_text(row: pd.Series) -> str:
-    """The target of a latest position (its ``target`` is the latest one: ``latest_row``)."""
-    if not latest_period_of(row) or pd.isna(row.get("target")):
-        return ""
-    target = row["target"]
-    return format_value(
-        target, row["unit"], _target_decimals(target, row["decimals"]), row.get("rate_per")
-    )
-
-
-def latest_actual_text(row: pd.Series, named: bool) -> str:
-    """A latest position's figure with its marker, what it is when it is a forecast and its
-    period when the column's heading does not name it (``20,715 (Oct 2012)``, ``1,236 (full
-    year forecast, Oct 2022)``)."""
-    period = latest_period_of(row)
-    if not period:
-        return ""
-    text = with_marker(_figure(row, "value"), row["status"])
-    said = ["full year forecast"] if _on_forecast(row) else []
-    if named:
-        said.append(parse_period(period).short_label)
-    return f"{text} ({', '.join(said)})" if said else text
 
 
 # -- SPC's icons in words --------------------------------------------------------------------

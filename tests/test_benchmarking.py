@@ -129,3 +129,25 @@ def test_requests_with_their_own_index() -> None:
     out = benchmark_positions(FIVE, named, "Us")
     assert list(out.index) == [7, 3]
     assert np.isnan(out.loc[7, "rank"]) and out.loc[3, "rank"] == 4
+
+
+def test_our_rows_note_is_carried() -> None:
+    """benchmarks.csv's note of our row for the year used (TBC: the quartile awaited) is
+    ``benchmark_note``; another area's note, or another year's, is not; no note column: ''."""
+    # M1 2016/17: Us 15 with TBC among 10, 20, 30, 50 (high: 4th of 5, quartile 4, as above);
+    # A's note is not ours. M2: Us in 2015/16 (note "old") and 2016/17 (no note): 2016/17 is
+    # used, so the note is blank.
+    frame = pd.concat(
+        [
+            FIVE.assign(note=np.where(FIVE["area"] == "Us", "TBC", "")),
+            bench(("M2", "2015/16", "Us", 1), ("M2", "2016/17", "Us", 2)).assign(note=["old", ""]),
+        ],
+        ignore_index=True,
+    )
+    frame.loc[frame["area"] == "A", "note"] = "not ours"
+    out = benchmark_positions(frame, ask(("M1", 2017, "high"), ("M2", 2017, "high")), "Us")
+    assert out["benchmark_note"].tolist() == ["TBC", ""]
+    assert (out.loc[0, "rank"], out.loc[0, "quartile"]) == (4, 4)
+    plain = benchmark_positions(FIVE, ask(("M1", 2017, "high")), "Us")
+    assert plain["benchmark_note"].tolist() == [""]
+    assert benchmark_positions(FIVE, ask(("M9", 2017, "high")), "Us")["benchmark_note"][0] == ""

@@ -173,20 +173,26 @@ def test_trend_band_is_shaded_between_its_edges(window) -> None:
     assert "against a target band of 5% to 9%" in chart.alt
 
 
-def test_trend_year_to_date_breaks_at_the_year_and_shows_red(sample) -> None:
-    """Help Direct contacts (a sum): the year to date restarts in April, so 2011/12 and 2012/13
-    are separate lines. Q2 2012/13: 17,135 against 19,000 is -9.8% (seed 000: -10%), Red."""
+def test_trend_of_a_year_to_date_draws_each_quarters_own_figure(sample) -> None:
+    """Help Direct contacts (a sum, reported as the year to date): the trend draws each
+    quarter's own figure, one line across the years with no fall to zero in April: 8,100 and
+    9,600 in 2011/12's Q3 and Q4, then 8,017 and 17,135 - 8,017 = 9,118. The year-to-date
+    targets 9,500 and 19,000 are the quarters' own 9,500 and 19,000 - 9,500 = 9,500. The
+    points are not coloured by the rating, which is the year to date's (Red)."""
     quarters = ["2011/12 Q3", "2011/12 Q4", "2012/13 Q1", "2012/13 Q2"]
     card = performance(sample, quarters, services=["Help Direct"])
     chart = trend_chart(rows(card, "HD-CONTACTS"))
     ax = chart.figure.axes[0]
-    # 7,200 + 8,900 + 8,100 and + 9,600 in 2011/12; 8,017 and + 9,118 in 2012/13
-    assert xy(artist(ax, "figure-0")) == [(0, 24200), (1, 33800)]
-    assert xy(artist(ax, "figure-1")) == [(2, 8017), (3, 17135)]
-    assert xy(artist(ax, "rag-red")) == [(2, 8017), (3, 17135)]
-    assert xy(artist(ax, "target")) == [(1.5, 9500), (2.5, 9500), (2.5, 19000), (3.5, 19000)]
-    assert chart.model["latest_label"] == "17,135 (Red)\n-9.8% vs target"
-    assert chart.model["subtitle"] == "HD-CONTACTS. Higher is better. Figures are year to date."
+    assert xy(artist(ax, "figure-0")) == [(0, 8100), (1, 9600), (2, 8017), (3, 9118)]
+    assert not [a for a in ax.get_children() if a.get_gid() == "figure-1"]
+    assert xy(artist(ax, "own-points")) == [(2, 8017), (3, 9118)]
+    assert not [a for a in ax.get_children() if str(a.get_gid()).startswith("rag-")]
+    assert xy(artist(ax, "target")) == [(1.5, 9500), (2.5, 9500), (2.5, 9500), (3.5, 9500)]
+    assert chart.model["latest_label"] == "9,118"
+    assert chart.model["subtitle"] == (
+        "HD-CONTACTS. Higher is better. Each quarter's own figure, not the year to date."
+    )
+    assert "Quarter's own figure" in chart.model["legend"]
     assert ax.get_ylabel() == "Count"
     assert ax.yaxis.get_major_formatter()(20000, 0) == "20,000"
 
@@ -236,16 +242,25 @@ def ytd_data(tmp_path: Path):
     return load_dataset(write_dataset(tmp_path / "ytd", YTD))
 
 
-def test_trend_of_a_ytd_figure_breaks_at_the_year(ytd_data) -> None:
-    """A collection rate given as the year to date starts again each April: 2021/22's 30, 56,
-    80 and 95% are one line and 2022/23's 31 and 57% another, with no line down from Q4's
-    95% to the next Q1's 31%."""
+def test_trend_of_a_ytd_figure_draws_each_quarters_own(ytd_data) -> None:
+    """A collection rate given as the year to date (30, 56, 80 and 95% in 2021/22; 31 and 57%
+    in 2022/23): the trend draws each quarter's own collection, 30, 26, 24 and 15, then 31 and
+    26, as one line with no sawtooth; the targets 30.97 and 56.52 become 30.97 and 25.55."""
     chart = trend_chart(rows(performance(ytd_data, YTD_QUARTERS), "NNDR"))
     ax = chart.figure.axes[0]
-    assert xy(artist(ax, "figure-0")) == [(0, 30), (1, 56), (2, 80), (3, 95)]
-    assert xy(artist(ax, "figure-1")) == [(4, 31), (5, 57)]
-    assert not [a for a in ax.get_children() if a.get_gid() == "figure-2"]
-    assert chart.model["subtitle"] == "NNDR. Higher is better. Figures are year to date."
+    line = xy(artist(ax, "figure-0"))
+    assert line == [(0, 30), (1, 26), (2, 24), (3, 15), (4, 31), (5, pytest.approx(26))]
+    assert not [a for a in ax.get_children() if a.get_gid() == "figure-1"]
+    target = xy(artist(ax, "target"))
+    assert target == [
+        (3.5, 30.97),
+        (4.5, 30.97),
+        (4.5, pytest.approx(25.55)),
+        (5.5, pytest.approx(25.55)),
+    ]
+    assert chart.model["subtitle"] == (
+        "NNDR. Higher is better. Each quarter's own figure, not the year to date."
+    )
 
 
 def test_cumulative_draws_a_ytd_count_as_given(ytd_data) -> None:
@@ -429,17 +444,19 @@ def test_spc_chart_marks_figures_given_a_status() -> None:
 
     periods = [f"2019-{m:02d}" for m in range(1, 13)] + ["2020-01"]
     values = [10, 12, 11, 13, 12, 11, 10, 12, 13, 11, 12, 10, 11]
-    result = xmr(values, periods).assign(status=["", "revised"] + ["final"] * 11)
+    result = xmr(values, periods).assign(status=["", "", "revised"] + ["final"] * 10)
     chart = spc_chart(result, "Thirteen months")
-    assert chart.model["statuses"][:3] == ["", "revised", ""]
+    assert chart.model["statuses"][:4] == ["", "", "revised", ""]
     ax = chart.figure.axes[0]
     hollow = artist(ax, "points-common_cause-not-final")
-    assert xy(hollow) == [(1.0, 12.0)]
+    assert xy(hollow) == [(2.0, 11.0)]
     assert to_hex(hollow.get_markerfacecolor()) == "#ffffff"
     assert to_hex(hollow.get_markeredgecolor()) == "#333333"
     assert len(artist(ax, "points-common_cause").get_xdata()) == 12
+    # thirteen months in every second month's tick, counted back from the latest, the year
+    # named where it changes
     ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks[1] == "Feb [r]\n2019"
+    assert ticks == ["Jan\n2019", "Mar [r]", "May", "Jul", "Sep", "Nov", "Jan\n2020"]
     legend = [t.get_text() for t in chart.figure.legends[0].get_texts()]
     assert legend[-1] == "[r] revised"
     assert chart.alt.endswith(" Key: [r] revised.")
@@ -617,21 +634,23 @@ def test_html_embeds_a_small_png_with_alt_text(window, help_direct, sample) -> N
     ):
         page = chart._repr_html_()
         match = re.fullmatch(
-            r'<figure class="perfnb-chart"><img src="data:image/png;base64,([^"]+)" '
+            r'<figure class="perfnb-chart" data-chart="([^"]+)">'
+            r'<img src="data:image/png;base64,([^"]+)" '
             r'alt="([^"]+)" width="(\d+)" height="(\d+)" [^>]*><figcaption [^>]*>(.+)</figcaption>'
             r"</figure>",
             page,
         )
         assert match, page[:200]
-        data = base64.b64decode(match[1])
+        assert match[1] == chart.name  # the stem of its 300 dpi PNG, for a Word renderer
+        data = base64.b64decode(match[2])
         assert len(page) < 60_000
         with Image.open(io.BytesIO(data)) as image:
-            assert image.size == (int(match[3]), int(match[4]))
+            assert image.size == (int(match[4]), int(match[5]))
             # the palette's colours survive the compression exactly
             colours = {c for _, c in image.convert("RGB").getcolors(maxcolors=1 << 16)}
         assert (255, 255, 255) in colours
-        assert html.unescape(match[2]) == chart.alt
-        assert html.unescape(match[5]) == chart.title
+        assert html.unescape(match[3]) == chart.alt
+        assert html.unescape(match[6]) == chart.title
     amber = tuple(int(RAG_STYLES["Amber"].fill[i : i + 2], 16) for i in (1, 3, 5))
     assert amber in colours
 

@@ -198,3 +198,35 @@ def test_no_quartile_among_fewer_than_four(tmp_path) -> None:
     )
     row = performance(load_dataset(folder), "2017/18 Q1").set_index("measure_id").loc["M2"]
     assert (row["rank"], row["n_compared"]) == (1, 1) and math.isnan(row["quartile"])
+
+
+# -- the sample's benchmarks.csv: published figures only, each traced to its source ----------
+
+
+def test_sample_benchmarks_are_the_published_figures() -> None:
+    """Every row of data/sample/benchmarks.csv is a published figure: the Trafford peer
+    group's rows are tests/data/trafford/benchmarks.csv's, figure and source, row for row;
+    Leicestershire's are seed 004's 2016/17 figures, the same as the sample's own 2016/17
+    outturn in values.csv (the survey's 2016/17 row, the Q4 2016/17 outturn row, or for the
+    admissions rates the sum of 2016/17's quarters: 7.1 and 633.5), each with seed 004's
+    quartile note TBC."""
+    sample = Path(__file__).parent.parent / "data" / "sample"
+    bench = pd.read_csv(sample / "benchmarks.csv", dtype=str, keep_default_na=False)
+    ours = bench[bench["area"] == "Leicestershire"]
+    peers = bench[bench["area"] != "Leicestershire"].reset_index(drop=True)
+    published = pd.read_csv(TRAFFORD / "benchmarks.csv", dtype=str, keep_default_na=False)
+    assert (peers["measure_id"] == "ASCOF-2A2").all()
+    columns = ["year", "area", "value", "is_average", "source"]
+    assert peers[columns].equals(published[columns])
+    assert set(ours["note"]) == {"TBC"} and set(ours["year"]) == {"2016/17"}
+    assert ours["source"].str.startswith("seed 004").all()
+    values = pd.read_csv(sample / "values.csv")
+    for measure_id, figure in zip(ours["measure_id"], ours["value"].astype(float), strict=True):
+        rows = values[values["measure_id"] == measure_id]
+        year = rows[rows["period"] == "2016/17"]["value"]
+        q4 = rows[rows["period"] == "2016/17 Q4"]["value"]
+        if measure_id in ("ASCOF-2A1", "ASCOF-2A2"):  # each quarter's own rate: the year's sum
+            quarters = rows[rows["period"].str.startswith("2016/17 Q")]["value"]
+            assert quarters.sum() == pytest.approx(figure), measure_id
+        else:
+            assert (year if len(year) else q4).tolist() == [figure], measure_id

@@ -90,7 +90,7 @@ def test_every_chart_of_every_report_is_published(make_report) -> None:
         folder = manifest_path.parent
         for report in json.loads(manifest_path.read_text(encoding="utf-8"))["reports"]:
             page = (folder / report["html"]).read_text(encoding="utf-8")
-            shown = len(re.findall(r'<figure class="perfnb-chart">', page))
+            shown = len(re.findall(r'<figure\b[^>]*\bclass="perfnb-chart"', page))
             charts = [f for f in report["files"] if f.startswith("charts/")]
             pngs = sorted(f for f in charts if f.endswith(".png"))
             assert len(pngs) == shown, (report["key"], shown, pngs)

@@ -184,6 +184,7 @@ def test_sample_data_set_settings_and_hashes() -> None:
         "annotations.csv",
         "actions.csv",
         "action_updates.csv",
+        "benchmarks.csv",
         "dataset.toml",
     }
 

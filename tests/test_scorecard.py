@@ -128,3 +128,104 @@ def test_target_note_is_carried(q1) -> None:
     """A target written as TBC (no number) keeps its word for the report."""
     assert q1.loc["DTOC-ASC", "target_note"] == "TBC"
     assert q1.loc["ASCOF-2D", "target_note"] == ""
+
+
+# -- the rating in the period before, and why a measure had none ------------------------------
+
+BEFORE = {
+    "measures.csv": """\
+measure_id,name,service,theme,priority,framework,unit,polarity,aggregation,frequency,decimals
+M-RATED,Rated both years,Care,Safety,,Local,percent,high,last,quarterly,0
+M-NEW-TARGET,Target from 2017/18,Care,Safety,,Local,percent,high,last,quarterly,0
+M-LATE,Figure late at Q4,Care,Safety,,Local,percent,high,last,quarterly,0
+M-NO-AIM,No aim,Care,Safety,,Local,count,none,sum,quarterly,0
+M-BAND,Band from 2017/18,Care,Safety,,Local,percent,band,last,quarterly,0
+""",
+    "values.csv": """\
+measure_id,period,value,note
+M-RATED,2016/17 Q4,70,
+M-RATED,2017/18 Q1,60,
+M-NEW-TARGET,2016/17 Q4,50,
+M-NEW-TARGET,2017/18 Q1,55,
+M-LATE,2016/17 Q4,,Due May-17
+M-LATE,2017/18 Q1,40,
+M-NO-AIM,2016/17 Q4,5,
+M-NO-AIM,2017/18 Q1,6,
+M-BAND,2016/17 Q4,12,
+M-BAND,2017/18 Q1,14,
+""",
+    "targets.csv": """\
+measure_id,year,target,band_low,band_high
+M-RATED,2016/17,65,,
+M-RATED,2017/18,65,,
+M-NEW-TARGET,2017/18,60,,
+M-LATE,2016/17,50,,
+M-LATE,2017/18,50,,
+M-BAND,2017/18,,12,16
+""",
+}
+
+
+@pytest.fixture
+def before_data(tmp_path):
+    from conftest import write_dataset
+
+    return load_dataset(write_dataset(tmp_path / "before", BEFORE))
+
+
+def test_previous_rating_and_why_there_was_none(before_data) -> None:
+    """At 2016/17 Q4, by the rules of perfnb.rag: M-RATED 70 against 65 is Green (60 now is
+    Red: worse); M-NEW-TARGET had no 2016/17 target (N/A: no target); M-LATE had a target but
+    no figure (Pending, with its note); M-NO-AIM has no polarity (N/A: no aim); M-BAND has no
+    band for 2016/17 (a band measure without its band: no target)."""
+    from perfnb.scorecard import with_previous
+
+    card = build_scorecard(before_data, "2017/18 Q1", spc=False)
+    previous = build_scorecard(before_data, "2016/17 Q4", spc=False)
+    rows = with_previous(card, previous).set_index("measure_id")
+    got = rows[["previous_rag", "previous_why", "previous_note", "change"]]
+    assert got.to_dict("index") == {
+        "M-RATED": {
+            "previous_rag": "Green",
+            "previous_why": "",
+            "previous_note": "",
+            "change": "worse",
+        },
+        "M-NEW-TARGET": dict(previous_rag="N/A", previous_why="no target", previous_note="")
+        | {"change": ""},
+        "M-LATE": dict(previous_rag="Pending", previous_why="no figure")
+        | {"previous_note": "Due May-17", "change": ""},
+        "M-NO-AIM": dict(previous_rag="N/A", previous_why="no aim", previous_note="")
+        | {"change": ""},
+        "M-BAND": dict(previous_rag="N/A", previous_why="no target", previous_note="")
+        | {"change": ""},
+    }
+    assert set(rows["previous_period"]) == {"2016/17 Q4"}
+
+
+def test_previously_in_words_in_the_scorecard_and_exceptions(before_data) -> None:
+    """Every measure has its previous rating in words; "Not rated (no target)" only where
+    there was no target; a measure absent from the period before says so."""
+    from perfnb.tables import exceptions_table, scorecard_table
+
+    card = build_scorecard(before_data, "2017/18 Q1", spc=False)
+    previous = build_scorecard(before_data, "2016/17 Q4", spc=False)
+    shown = scorecard_table(card, previous).data.set_index("Measure")["Previously"]
+    assert shown.to_dict() == {
+        "M-RATED": "Green in 2016/17 Q4, now worse",
+        "M-NEW-TARGET": "Not rated (no target) in 2016/17 Q4",
+        "M-LATE": "Pending (Due May-17) in 2016/17 Q4",
+        "M-NO-AIM": "Not rated (no aim) in 2016/17 Q4",
+        "M-BAND": "Not rated (no target) in 2016/17 Q4",
+    }
+    columns = list(scorecard_table(card, previous).data.columns)
+    assert columns[columns.index("RAG") + 1] == "Previously"
+    assert "Previously" not in scorecard_table(card).data.columns  # no period before given
+    # M-RATED is Red now: an exception, and so is M-NEW-TARGET (55 against 60 is Red)
+    table = exceptions_table(card, previous).data.set_index("Measure")["Previously"]
+    assert table["M-RATED"] == "Green in 2016/17 Q4, now worse"
+    assert table["M-NEW-TARGET"] == "Not rated (no target) in 2016/17 Q4"
+    # a measure the period before did not report at all
+    without = previous[previous["measure_id"] != "M-RATED"]
+    shown = scorecard_table(card, without).data.set_index("Measure")["Previously"]
+    assert shown["M-RATED"] == "Not reported in 2016/17 Q4"

@@ -47,11 +47,17 @@ def _card() -> pd.DataFrame:
 
 
 def _previous() -> pd.DataFrame:
+    """The engine's rows of 2016/17 Q4: E, a band measure, had no band (so no rating)."""
     return pd.DataFrame(
         {
             "measure_id": ["A", "B", "C", "D", "E"],
             "rag": ["Green", "Amber", "Red", "Green", "N/A"],
             "period": "2016/17 Q4",
+            "polarity": ["high", "low", "high", "high", "band"],
+            "target": [100.0, 10.0, 100.0, 100.0, NAN],
+            "band_low": NAN,
+            "band_high": NAN,
+            "note": "",
         }
     )
 

@@ -7,6 +7,8 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SAMPLE
 from perfnb import build_scorecard, load_dataset, performance
@@ -42,7 +44,14 @@ from perfnb.tables import (
         (1200.0, "currency", 0, None, "£1,200"),
         (-1200.0, "currency", 0, None, "-£1,200"),
         (780.0, "days", 0, None, "780 days"),
-        (0.125, "ratio", 2, None, "0.12"),
+        # half away from zero, as reports round and the rating's reason does (perfnb.rag):
+        # 0.125 is 0.13 (Python's own rounding gives 0.12), 2.675 (held in binary as
+        # 2.67499999...) is 2.68, 0.5 is 1 and -0.5 is -1
+        (0.125, "ratio", 2, None, "0.13"),
+        (2.675, "ratio", 2, None, "2.68"),
+        (0.5, "count", 0, None, "1"),
+        (-0.5, "count", 0, None, "-1"),
+        (1_234.45, "count", 1, None, "1,234.5"),
         (math.nan, "percent", 1, None, ""),
         (None, "count", 0, None, ""),
     ],
@@ -70,7 +79,10 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
         "Same period last year",
         "Compared with",
         "Forecast",
+        "Benchmark",
+        "Rank",
         "Quartile",
+        "Comparator median",
         "Variation",
         "Assurance",
     ]
@@ -95,6 +107,9 @@ def test_scorecard_table_groups_by_theme_and_shows_notes() -> None:
     assert table.loc["ASCOF-2D", "Direction"] == "\u25bc Declining"
     assert table.loc["ASCOF-2D", "Compared with"] == "80.2% (2016/17 Q4)"  # final: no marker
     assert table.loc["ASCOF-2A1", "Forecast"] == "10.1 per 100,000 (officer forecast)"
+    # a forecast that is the latest figure is printed too, and says so (scorecard.csv has it)
+    assert table.loc["ASCOF-2D", "Forecast"] == "77.4% (latest figure)"
+    assert table.loc["ASCOF-4B", "Forecast"] == ""  # pending: no forecast in the CSV either
     assert table.loc["DTOC-ASC", "Year-end target"] == "TBC"
     # a mean measure's previous figure is 2016/17's average, (700 + 731 + 752 + 793) / 4 = 744,
     # of quarters the sample made up (status illustrative): marked [i]
@@ -129,11 +144,51 @@ def test_measure_without_target_or_note() -> None:
     assert table.loc["LALS-SUCCESS", "This period"] == "96% (2016/17, Academic year 16/17)"
 
 
-def test_trafford_quartile_is_shown() -> None:
+def test_trafford_benchmark_is_shown() -> None:
+    """Trafford's 677.0 in 2017/18 (lower is better) is 14th of the 15 councils with a figure
+    (Stockport's is blank): quartile ceil(4 x 14 / 15) = 4; the other 14's middle pair is
+    Merton 358.8 and Kingston 395.9, median (358.8 + 395.9) / 2 = 377.35, 377.4 to the
+    measure's one place (half away from zero); England's 585.6 is printed beside the figure."""
     from test_direction_and_benchmarks import TRAFFORD
 
     card = build_scorecard(load_dataset(TRAFFORD), "2017/18")
-    assert scorecard_table(card).data["Quartile"].tolist() == ["Q4 (14 of 15, 2017/18)"]
+    row = scorecard_table(card).data.iloc[0]
+    assert row["Benchmark"] == "677.0 per 100,000 (2017/18); England 585.6"
+    assert (row["Rank"], row["Quartile"]) == ("14 of 15", "Q4")
+    assert row["Comparator median"] == "377.4 per 100,000"
+
+
+def test_sample_benchmarks_and_the_quartile_awaited() -> None:
+    """The sample's benchmarks.csv: Leicestershire's 2016/17 ASCOF 2A(2), 633.5 (seed 004),
+    ranked among the 2016/17 figures of Trafford's peer group (Bury's blank): 11 councils are
+    lower (250.9, 520.2, 404.6, 125.5, 527.8, 410.1, 328.1, 537.5, 392, 183, 282.1), so it is
+    12th of 16, quartile ceil(4 x 12 / 16) = 3; the 15 others' middle (8th) figure is Merton's
+    410.1. ASCOF 2D has only Leicestershire's own 80.2% with seed 004's note TBC: no rank
+    (nothing to rank against), the note where the quartile would be. A local measure has no
+    benchmark: blank cells."""
+    card = build_scorecard(load_dataset(SAMPLE), "2017/18 Q1", services=["Adult Social Care"])
+    table = scorecard_table(card).data.set_index("Measure")
+    columns = ["Benchmark", "Rank", "Quartile", "Comparator median"]
+    assert table.loc["ASCOF-2A2", columns].tolist() == [
+        "633.5 per 100,000 (2016/17); England 610.7",
+        "12 of 16",
+        "Q3",
+        "410.1 per 100,000",
+    ]
+    assert table.loc["ASCOF-2D", columns].tolist() == ["80.2% (2016/17)", "", "TBC", ""]
+    assert table.loc["SEQ-MEET", columns].tolist() == ["", "", "", ""]
+
+
+def test_no_benchmark_no_benchmark_columns() -> None:
+    """Help Direct has no row in benchmarks.csv: none of the four columns, not four empty
+    ones; a card with a rank but no comparators (1 of 1) and no note has only its figure."""
+    card = build_scorecard(load_dataset(SAMPLE), "2012/13 Q2", services=["Help Direct"])
+    columns = set(scorecard_table(card).data.columns)
+    assert not columns & {"Benchmark", "Rank", "Quartile", "Comparator median"}
+    alone = card.assign(benchmark_year="2011/12", benchmark_value=9000.0, rank=1.0, n_compared=1.0)
+    shown = scorecard_table(alone).data
+    assert shown["Benchmark"].tolist() == ["9,000 (2011/12)"] * 2
+    assert "Rank" not in shown and "Quartile" not in shown
 
 
 # -- tables as the report shows them -------------------------------------------------------
@@ -194,9 +249,11 @@ def test_scorecard_html_escapes_data_and_labels_rag(ratio_data) -> None:
 
 
 def test_variance_table_is_seed_000(tmp_path) -> None:
-    """Help Direct's targets, actuals and whole-per-cent variances, exactly as seed 000 prints
-    them (9,500 / 8,017 / -16%; 19,000 / 17,135 / -10%; 13,000 / 10,641 / -18%;
-    26,000 / 23,652 / -9%); the CSV flattens the two header rows."""
+    """Help Direct's targets and actuals exactly as seed 000 prints them, and each variance to
+    one place, as the scorecard and the measure's facts print it (seed 000 rounds them to
+    whole per cent: -16%, -10%, -18%, -9%): (8,017 - 9,500) / 9,500 = -15.61%;
+    (17,135 - 19,000) / 19,000 = -9.82%; (10,641 - 13,000) / 13,000 = -18.15%;
+    (23,652 - 26,000) / 26,000 = -9.03%. The CSV flattens the two header rows."""
     rows = performance(load_dataset(SAMPLE), ["2012/13 Q1", "2012/13 Q2"], ["Help Direct"])
     table = variance_table(rows)
     data = table.data.set_index(("", "Measure"))
@@ -206,35 +263,36 @@ def test_variance_table_is_seed_000(tmp_path) -> None:
     assert [contacts[(q1, c)] for c in ("Target", "Actual", "Variance")] == [
         "9,500",
         "8,017",
-        "-16%",
+        "-15.6%",
     ]
     assert [contacts[(q2, c)] for c in ("Target", "Actual", "Variance")] == [
         "19,000",
         "17,135",
-        "-10%",
+        "-9.8%",
     ]
     issues = data.loc["HD-ISSUES"]
     assert [issues[(q1, c)] for c in ("Target", "Actual", "Variance")] == [
         "13,000",
         "10,641",
-        "-18%",
+        "-18.1%",
     ]
     assert [issues[(q2, c)] for c in ("Target", "Actual", "Variance")] == [
         "26,000",
         "23,652",
-        "-9%",
+        "-9.0%",
     ]
     path = table.save(tmp_path)
     text = path.read_text(encoding="utf-8-sig").splitlines()
     assert text[0].startswith("Measure,Description,Year-end target,2012/13 Q1 Target,")
-    assert '"9,500","8,017",-16%,"19,000","17,135",-10%' in text[1]
+    assert '"9,500","8,017",-15.6%,"19,000","17,135",-9.8%' in text[1]
 
 
 def test_october_report_adds_the_month_after_the_quarters() -> None:
     """Seed 000 at October 2012: the year to date is 8,017 + 9,118 + 3,580 = 20,715 contacts
     against 38,000 x 7 / 12 = 22,167 (-6.55%), and 10,641 + 13,011 + 5,736 = 29,388 issues
-    against 52,000 x 7 / 12 = 30,333 (-3.1%): "the deficit has reduced again (to 7% for
-    contacts and 3% for issues)". Q1 and Q2 come first, as the report shows them."""
+    against 52,000 x 7 / 12 = 30,333 (-3.12%): "the deficit has reduced again (to 7% for
+    contacts and 3% for issues)", to one place -6.5% and -3.1% as every table prints them.
+    Q1 and Q2 come first, as the report shows them."""
     assert [p.label for p in variance_periods(parse_period("2012-10"))] == [
         "2012/13 Q1",
         "2012/13 Q2",
@@ -259,8 +317,8 @@ def test_october_report_adds_the_month_after_the_quarters() -> None:
         "Oct 2012",
     ]
     october = [("Oct 2012", c) for c in ("Target", "Actual", "Variance")]
-    assert data.loc["HD-CONTACTS", october].tolist() == ["22,167", "20,715", "-7%"]
-    assert data.loc["HD-ISSUES", october].tolist() == ["30,333", "29,388", "-3%"]
+    assert data.loc["HD-CONTACTS", october].tolist() == ["22,167", "20,715", "-6.5%"]
+    assert data.loc["HD-ISSUES", october].tolist() == ["30,333", "29,388", "-3.1%"]
 
 
 def test_variance_table_shows_each_figure_once() -> None:
@@ -292,7 +350,7 @@ def test_exceptions_are_red_amber_and_changes(ratio_data) -> None:
     assert rows.loc["SG-1", "value"] == pytest.approx(100 * 212 / 552)
     table = exceptions_table(card, before, {"SG-2": "Staff **sickness**"}, ["SG-1"])
     data = table.data.set_index("Measure")
-    assert data.loc["SG-2", "Previously"] == "Green (2017/18 Q1), now worse"
+    assert data.loc["SG-2", "Previously"] == "Green in 2017/18 Q1, now worse"
     assert data.loc["SG-2", "Commentary"] == "Staff **sickness**"
     html = table.to_html()
     assert "<strong>sickness</strong>" in html
@@ -302,8 +360,9 @@ def test_exceptions_are_red_amber_and_changes(ratio_data) -> None:
 
 
 def test_exceptions_keep_a_red_measure_that_is_no_longer_rated(ratio_data) -> None:
-    """Red last quarter and Pending now: still listed, as "not rated"; a measure that was not
-    rated before has no "Previously" text (not "N/A (2017/18 Q1)" on every row)."""
+    """Red last quarter and Pending now: still listed, as "not rated"; a measure set N/A
+    before although it had a target (no reason the rules give) is "Not rated", without a
+    reason that would be made up."""
     card = build_scorecard(ratio_data, "2017/18 Q2")
     before = build_scorecard(ratio_data, "2017/18 Q1")
     card.loc[card["measure_id"] == "SG-3", "rag"] = "Pending"
@@ -313,8 +372,8 @@ def test_exceptions_keep_a_red_measure_that_is_no_longer_rated(ratio_data) -> No
     assert list(rows.index) == ["SG-2", "SG-1", "SG-3"]
     assert rows.loc["SG-3", "change"] == "not rated"
     data = exceptions_table(card, before).data.set_index("Measure")
-    assert data.loc["SG-3", "Previously"] == "Red (2017/18 Q1), now not rated"
-    assert data.loc["SG-2", "Previously"] == ""
+    assert data.loc["SG-3", "Previously"] == "Red in 2017/18 Q1, now not rated"
+    assert data.loc["SG-2", "Previously"] == "Not rated in 2017/18 Q1"
 
 
 def test_exceptions_show_the_first_paragraph_and_link_to_the_rest(ratio_data) -> None:
@@ -721,8 +780,8 @@ def test_direction_on_the_periods_own_figures_says_so(council_data) -> None:
 
 def test_latest_position_of_a_forecast_is_labelled_a_forecast(council_data) -> None:
     """FCST is rated on its year-end forecast: October's figure is the officer's forecast made
-    then, 1,236 against the year's 1,200, (1,236 - 1,200) / 1,200 = +3.0% ("+3%" in whole
-    per cent), printed as a forecast, not as October's adaptations."""
+    then, 1,236 against the year's 1,200, (1,236 - 1,200) / 1,200 = +3.0%, the same in the
+    scorecard and the variance table, printed as a forecast, not as October's adaptations."""
     card = build_scorecard(council_data, "2022/23 Q2")
     rows = scorecard_table(card).data.set_index("Measure")
     assert rows.loc["FCST", "Latest (Oct 2022)"] == "1,236 full year forecast (+3.0%)"
@@ -732,7 +791,7 @@ def test_latest_position_of_a_forecast_is_labelled_a_forecast(council_data) -> N
     table = variance_table(performance(council_data, ["2022/23 Q1", "2022/23 Q2"]))
     latest = [("Latest (Oct 2022)", c) for c in ("Target", "Actual", "Variance")]
     fcst = table.data.set_index(("", "Measure")).loc["FCST", latest].tolist()
-    assert fcst == ["1,200", "1,236 (full year forecast)", "+3%"]
+    assert fcst == ["1,200", "1,236 (full year forecast)", "+3.0%"]
 
 
 def rows_of(card: pd.DataFrame, measure_id: str) -> pd.Series:
@@ -826,12 +885,13 @@ def test_no_latest_position_no_column(ratio_data) -> None:
 
 def test_variance_table_adds_the_latest_position_as_a_period(ratio_data) -> None:
     """After Q1 and Q2, seed 000's October as a period of its own: target, actual (marked)
-    and variance in whole per cent, or points for a percentage."""
+    and variance to one place as the scorecard prints it (SG-3's +28.57% is +28.6%), or
+    points for a percentage."""
     rows = _with_latest(performance(ratio_data, ["2017/18 Q1", "2017/18 Q2"]), "2017/18 Q2")
     table = variance_table(rows)
     data = table.data.set_index(("", "Measure"))
     latest = [("Latest (Oct 2017)", c) for c in ("Target", "Actual", "Variance")]
-    assert data.loc["SG-3", latest].tolist() == ["233", "300", "+29%"]
+    assert data.loc["SG-3", latest].tolist() == ["233", "300", "+28.6%"]
     assert data.loc["SG-2", latest].tolist() == ["75%", "70% [p]", "-5 pts"]
     assert data.loc["SG-1", latest].tolist() == ["", "", ""]
     assert table.wide  # three periods: landscape
@@ -851,14 +911,15 @@ def test_variance_table_adds_the_latest_position_as_a_period(ratio_data) -> None
 )
 def test_seed_000_q2_report_shows_october() -> None:
     """Seed 000, written in November: after the Q2 table, October's year to date. Contacts
-    8,017 + 9,118 + 3,580 = 20,715 against 38,000 x 7/12 = 22,166.7 (-6.5%: "7%"); issues
-    10,641 + 13,011 + 5,736 = 29,388 against 52,000 x 7/12 = 30,333.3 (-3.1%: "3%")."""
+    8,017 + 9,118 + 3,580 = 20,715 against 38,000 x 7/12 = 22,166.7, -1,451.7 / 22,166.7 =
+    -6.55% (seed 000: "7%"); issues 10,641 + 13,011 + 5,736 = 29,388 against 52,000 x 7/12 =
+    30,333.3, -945.3 / 30,333.3 = -3.12% ("3%"): -6.5% and -3.1% in both tables."""
     data = load_dataset(SAMPLE)
     rows = performance(data, variance_periods(parse_period("2012/13 Q2")), ["Help Direct"])
     table = variance_table(rows).data.set_index(("", "Measure"))
     latest = [("Latest (Oct 2012)", c) for c in ("Target", "Actual", "Variance")]
-    assert table.loc["HD-CONTACTS", latest].tolist() == ["22,167", "20,715", "-7%"]
-    assert table.loc["HD-ISSUES", latest].tolist() == ["30,333", "29,388", "-3%"]
+    assert table.loc["HD-CONTACTS", latest].tolist() == ["22,167", "20,715", "-6.5%"]
+    assert table.loc["HD-ISSUES", latest].tolist() == ["30,333", "29,388", "-3.1%"]
     card = build_scorecard(data, "2012/13 Q2", ["Help Direct"])
     scorecard = scorecard_table(card).data.set_index("Measure")
     assert scorecard.loc["HD-CONTACTS", "Latest (Oct 2012)"] == "20,715 (-6.5%)"
@@ -876,3 +937,48 @@ def test_reasons_table_says_how_the_direction_was_judged(ratio_data) -> None:
     assert rows.loc["SG-2", "Direction of travel"] == "Declining: 60% against 80% (2017/18 Q1)"
     bare = card.drop(columns=["direction_reason"])
     assert rag_reasons_table(bare).data["Direction of travel"].tolist() == ["", "", ""]
+
+
+# -- one rounding per figure -----------------------------------------------------------------
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+    st.integers(min_value=0, max_value=3),
+)
+def test_fixed_text_is_half_away_from_zero(value, places) -> None:
+    """A figure's text is within half its last place of the figure (and the engine's nudge of
+    1e-9), and a negative figure reads as its positive with a minus: rounding never depends
+    on the sign."""
+    from perfnb.wording import fixed_text
+
+    text = fixed_text(value, places)
+    assert abs(float(text.replace(",", "")) - value) <= 0.5 * 10**-places + 1e-6
+    positive = fixed_text(abs(value), places)
+    assert text in (positive, f"-{positive}")
+    assert (text == f"-{positive}") == (value < 0 and positive.strip("0.,") != "")
+
+
+@pytest.fixture(scope="module")
+def communities():
+    return build_scorecard(
+        load_dataset(SAMPLE), "2017/18 Q1", services=["Communities and Wellbeing"], spc=False
+    )
+
+
+@settings(
+    deadline=None, max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.floats(min_value=-500, max_value=500, allow_nan=False))
+def test_a_variance_is_printed_the_same_everywhere(communities, pct) -> None:
+    """Whatever LIB-VISITS' variance, the scorecard, the variance table and the measure's facts
+    (``variance_text``, as perfnb.pages.service calls it) print the same text."""
+    from perfnb.wording import variance_text
+
+    card = _set(communities, "LIB-VISITS", variance_pct=pct)
+    row = card.set_index("measure_id", drop=False).loc["LIB-VISITS"]
+    scorecard = scorecard_table(card).data.set_index("Measure").loc["LIB-VISITS", "Variance"]
+    variance = variance_table(card).data.set_index(("", "Measure"))
+    assert scorecard == variance.loc["LIB-VISITS", ("2017/18 Q1", "Variance")]
+    assert scorecard == variance_text(row)

@@ -28,7 +28,10 @@ a chart once (through :meth:`Chart._repr_html_`), never a second time through th
 
 One module per chart (``trend``, ``cumulative``, ``rag_summary``, ``action_progress``, ``xmr`` for
 :func:`spc_chart`); ``style`` holds the house style and :class:`Chart`, ``parts`` what the charts
-share. Import from ``perfnb.charts``: the names below are its public ones.
+share, ``trend_series`` what a trend draws (each period's own figure) and whether a measure has
+one (:func:`has_trend`: three figures or more), ``scale`` the value axis rule
+(:func:`value_limits`) and ``fitting`` text wrapped to the figure, measured in its font.
+Import from ``perfnb.charts``: the names below are its public ones.
 """
 
 from __future__ import annotations
@@ -37,8 +40,10 @@ from perfnb.charts.action_progress import action_progress_chart
 from perfnb.charts.cumulative import cumulative_chart, is_running_total
 from perfnb.charts.parts import POLARITY_TEXT, unit_label
 from perfnb.charts.rag_summary import rag_summary_chart
+from perfnb.charts.scale import value_limits
 from perfnb.charts.style import EMBED_DPI, PRINT_DPI, STYLE_PATH, Chart, house_style
 from perfnb.charts.trend import ANNOTATION_COLUMNS, trend_chart
+from perfnb.charts.trend_series import MIN_TREND_FIGURES, has_trend
 from perfnb.charts.xmr import spc_chart
 
 # the SPC palette, imported from here by tests (perfnb.charts always exposed it)
@@ -47,16 +52,19 @@ from perfnb.palette import SPC_STYLES as SPC_STYLES
 __all__ = [
     "ANNOTATION_COLUMNS",
     "EMBED_DPI",
+    "MIN_TREND_FIGURES",
     "POLARITY_TEXT",
     "PRINT_DPI",
     "STYLE_PATH",
     "Chart",
     "action_progress_chart",
     "cumulative_chart",
+    "has_trend",
     "house_style",
     "is_running_total",
     "rag_summary_chart",
     "spc_chart",
     "trend_chart",
     "unit_label",
+    "value_limits",
 ]

@@ -13,6 +13,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from perfnb.charts.fitting import shorten
 from perfnb.charts.parts import _isnan, _legend, _titles
 from perfnb.charts.style import Chart, house_style
 from perfnb.contract import slugify
@@ -26,7 +27,8 @@ _ACTION_CHART_COLUMNS = ("action_id", "pct_complete", "expected_pct", "rag", "pe
 def action_progress_chart(progress: pd.DataFrame) -> Chart:
     """Each action's % complete (a bar in its rating's colour and hatching) against the %
     expected by the period end (a black tick), from ``perfnb.action_progress``; actions with
-    neither a % complete nor an expected % (and cancelled ones) are left out."""
+    neither a % complete nor an expected % (and cancelled ones) are left out. Each bar is
+    labelled by its action's code and short title (:func:`_short_title`)."""
     missing = [c for c in _ACTION_CHART_COLUMNS if c not in progress.columns]
     if missing:
         raise ValueError(
@@ -50,6 +52,7 @@ def action_progress_chart(progress: pd.DataFrame) -> Chart:
     title = f"{prefix}% complete against expected progress, {period}"
     rows = shown.to_dict("records")
     labels = [str(r["action_id"]) for r in rows]
+    names = [_short_title(r) for r in rows]
     drawn_ratings = [r for r in ACTION_STYLES if any(row["rag"] == r for row in rows)]
 
     bars = []
@@ -105,6 +108,7 @@ def action_progress_chart(progress: pd.DataFrame) -> Chart:
             bars.append(
                 {
                     "action_id": labels[i],
+                    "label": names[i],
                     "pct_complete": done,
                     "expected_pct": expected,
                     "rag": str(row["rag"]),
@@ -112,7 +116,7 @@ def action_progress_chart(progress: pd.DataFrame) -> Chart:
                     "hatch": style.hatch,
                 }
             )
-        ax.set_yticks(y, labels)
+        ax.set_yticks(y, names)
         ax.invert_yaxis()
         ax.set_xlim(0, 112)
         ax.set_xticks(range(0, 101, 20))
@@ -157,3 +161,17 @@ def action_progress_chart(progress: pd.DataFrame) -> Chart:
     model = {"kind": "action_progress", "period": period, "bars": bars}
     slug = "-".join(slugify(s) for s in [*([services[0]] if prefix else []), period])
     return Chart(f"action-progress-{slug}", title, alt, fig, model)
+
+
+_TITLE_LENGTH = 32  # characters of an action's title beside its code on the chart
+
+
+def _short_title(row: dict[str, Any]) -> str:
+    """``COR-HSC-AP-29 Implement issues arising from…``: the code, then the action's title
+    (``title``) without a leading "To " and cut at a word boundary to ``_TITLE_LENGTH``
+    characters; the code alone when there is no title."""
+    code = str(row["action_id"])
+    title = "" if _isnan(row.get("title")) else " ".join(str(row.get("title")).split())
+    if title[:3].lower() == "to " and len(title) > 3:
+        title = title[3].upper() + title[4:]
+    return f"{code} {shorten(title, _TITLE_LENGTH)}".strip()

@@ -205,10 +205,10 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
             ax.annotate(
                 f"Annual target {_format(annual, first, True, short=True)}",
                 xy=(0, annual),
-                xytext=(4, 4),
+                xytext=(4, -4),  # under the line: the year to date starts low, at the left
                 textcoords="offset points",
                 ha="left",
-                va="bottom",
+                va="top",
                 fontsize="small",
                 gid="annual-label",
             )
@@ -251,12 +251,14 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
             if latest["target"] is not None:
                 latest_label += f"\ntarget {_format(latest['target'], first, True, short=True)}"
             below = latest["target"] is not None and latest["value"] < latest["target"]
-            ax.annotate(  # on the side away from the target line
+            # on the side away from the target line, and clear of the value axis' labels
+            left = not below and latest["x"] > 6
+            ax.annotate(
                 latest_label,
                 xy=(latest["x"], latest["value"]),
-                xytext=(8, -8) if below else (-8, 8),
+                xytext=(-8, 8) if left else (8, -8) if below else (8, 8),
                 textcoords="offset points",
-                ha="left" if below else "right",
+                ha="right" if left else "left",
                 va="top" if below else "bottom",
                 fontweight="bold",
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9},
@@ -305,7 +307,6 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
                 gid="forecast-label",
             )
         ax.set_xlim(0, 12 + (2.0 if forecast_label else 0.5))
-        ax.set_ylim(bottom=0)
         ticks = [(0, "Start")] + [(p["x"], p["tick"]) for p in points]
         ax.set_xticks([t for t, _ in ticks], [label for _, label in ticks])
         kinds = {p.kind for p in periods}
@@ -317,7 +318,9 @@ def cumulative_chart(year: pd.DataFrame) -> Chart:
             + [abs(cast(float, p["target"])) for p in targets],
             default=0.0,
         )
-        _value_axis(ax, unit, rate_per, largest)
+        plotted = [0.0, annual, forecast, *(p["value"] for p in valued)]
+        plotted += [p["target"] for p in targets]
+        _value_axis(ax, unit, rate_per, largest, plotted)
         _titles(ax, title, subtitle)
         handles.extend(_status_handles(statuses))
         _legend(ax, handles)

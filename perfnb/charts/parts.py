@@ -10,10 +10,14 @@ from collections.abc import Sequence
 from typing import Any, TypedDict, cast
 
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from perfnb.charts.fitting import fitted, legend_columns, wrap_to_width
+from perfnb.charts.scale import value_limits
 from perfnb.contract import slugify
 from perfnb.palette import (
     NOT_FINAL_FACE,
@@ -41,8 +45,6 @@ _RAG_LEGEND = {
     "N/A": "N/A (not rated)",
     "Pending": "Pending (no figure yet)",
 }
-_TITLE_WIDTH = 66  # characters per title line at the house style's title size
-_SUBTITLE_WIDTH = 85
 
 
 def unit_label(unit: str, rate_per: float | None = None) -> str:
@@ -129,9 +131,16 @@ def _collapse_repeats(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]
     return rows.assign(value_period=periods)[keep].reset_index(drop=True), slots
 
 
-def _value_axis(ax: Axes, unit: str, rate_per: float | None, largest: float) -> None:
+def _value_axis(
+    ax: Axes,
+    unit: str,
+    rate_per: float | None,
+    largest: float,
+    values: Sequence[float | None] | None = None,
+) -> None:
     """The value axis: its unit, at most six round steps (1, 2 or 5 times a power of ten;
-    whole numbers for counts and days), thousands with commas."""
+    whole numbers for counts and days), thousands with commas; with ``values`` (every figure
+    and target drawn), its range by :func:`perfnb.charts.scale.value_limits`."""
     ax.set_ylabel(unit_label(unit, rate_per))
     ax.yaxis.set_major_locator(
         MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=unit in ("count", "days"))
@@ -140,13 +149,35 @@ def _value_axis(ax: Axes, unit: str, rate_per: float | None, largest: float) -> 
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     else:
         ax.ticklabel_format(axis="y", useOffset=False, style="plain")
+    if values is not None:
+        ax.set_ylim(*value_limits(values, unit))
+
+
+# the room a title is first wrapped to: the figure less the value axis' labels (about an inch);
+# the layout wraps it again if the axis takes more
+_AXIS_ROOM = 72.0  # points
 
 
 def _titles(ax: Axes, title: str, subtitle: str) -> None:
-    """The title (wrapped) above the plot, and under it a subtitle in plain weight."""
-    subtitle = _wrap(subtitle, _SUBTITLE_WIDTH)
-    ax.set_title(_wrap(title, _TITLE_WIDTH), pad=10 + 14 * (subtitle.count("\n") + 1))
-    ax.annotate(
+    """The title (wrapped) above the plot, and under it a subtitle in plain weight, each
+    wrapped to the figure's width in the font drawn (re-wrapped once laid out, if need be)."""
+    fig = ax.get_figure(root=True)
+    assert fig is not None
+    layout = fitted(fig)
+    _, _, width, _ = layout.get()["rect"]
+    room = fig.get_figwidth() * width * 72 - _AXIS_ROOM
+    title_font = FontProperties(
+        size=rcParams["axes.titlesize"], weight=rcParams["axes.titleweight"]
+    )
+    sources = (title, subtitle)
+    subtitle = wrap_to_width(subtitle, room, FontProperties(size=rcParams["font.size"]))
+    pad = 10.0
+    drawn = ax.set_title(
+        wrap_to_width(title, room, title_font),
+        loc="left",
+        pad=pad + 14 * (subtitle.count("\n") + 1),
+    )
+    note = ax.annotate(
         subtitle,
         xy=(0, 1),
         xycoords="axes fraction",
@@ -158,16 +189,23 @@ def _titles(ax: Axes, title: str, subtitle: str) -> None:
         annotation_clip=False,
         gid="subtitle",
     )
+    # its height is in the title's pad; out of the layout, so that a subtitle too wide for the
+    # plot is wrapped (by the layout) rather than the plot squeezed to fit it
+    note.set_in_layout(False)
+    layout.add_titles(ax, drawn, note, sources, pad)
 
 
 def _legend(ax: Axes, handles: list[Any]) -> None:
     """The legend under the plot and its axis label (laid out by constrained layout, however
     many lines the period labels take), so labels at the plot's right edge never cover it."""
     if handles:
+        fig = ax.get_figure(root=True)
+        assert fig is not None
+        labels = [str(h.get_label()) for h in handles]
         ax.figure.legend(
             handles=handles,
             loc="outside lower center",
-            ncol=min(len(handles), 4),
+            ncol=legend_columns(labels, fig.get_figwidth() * 72 - 12),
         )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from perfnb.charts.fitting import legend_columns
 from perfnb.charts.parts import _RAG_LEGEND, _measures, _rating, _titles, _wrap
 from perfnb.charts.style import Chart, house_style
 from perfnb.contract import slugify
@@ -117,7 +118,9 @@ def rag_summary_chart(card: pd.DataFrame) -> Chart:
             f"{_measures(total)}. Each bar shows a theme's measures by rating, its total at the "
             "end.",
         )
-        fig.legend(loc="outside lower center", ncols=len(shown))
+        words = [_RAG_LEGEND[name] for name in shown]
+        columns = legend_columns(words, fig.get_figwidth() * 72 - 12, most=len(words))
+        fig.legend(loc="outside lower center", ncols=columns)
 
     alt_parts = [
         f"{t}: "

@@ -96,7 +96,9 @@ class Chart:
     def to_html(self, dpi: float = EMBED_DPI) -> str:
         """A ``<figure>`` with the chart as an embedded PNG at ``dpi`` (width and height in
         pixels), its alt text and its title as the figure's caption, both HTML-escaped. The
-        caption is for screen readers only: the title is drawn on the chart itself."""
+        caption is for screen readers only: the title is drawn on the chart itself. The
+        figure's ``data-chart`` is the chart's name, the stem of its 300 dpi ``<name>.png``
+        (for a renderer, Word's, that embeds the print image instead)."""
         # scaled down from the print raster (drawn once for both), in at most 256 colours
         full = self._raster(PRINT_DPI)
         width, height = round(full.width * dpi / PRINT_DPI), round(full.height * dpi / PRINT_DPI)
@@ -104,7 +106,7 @@ class Chart:
         small = full.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=1.0)
         source = base64.b64encode(_compact_png(small)).decode("ascii")
         return (
-            '<figure class="perfnb-chart">'
+            f'<figure class="perfnb-chart" data-chart="{html.escape(self.name)}">'
             f'<img src="data:image/png;base64,{source}" alt="{html.escape(self.alt)}" '
             f'width="{width}" height="{height}" style="max-width: 100%; height: auto;">'
             f'<figcaption style="{_SCREEN_READER_ONLY}">{html.escape(self.title)}</figcaption>'

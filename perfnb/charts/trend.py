@@ -39,6 +39,7 @@ from perfnb.charts.parts import (
     unit_label,
 )
 from perfnb.charts.style import Chart, house_style
+from perfnb.charts.trend_series import _lines, _runs, _steps, own_figures, resets_each_year
 from perfnb.contract import slugify
 from perfnb.palette import (
     NOT_FINAL_FACE,
@@ -106,22 +107,26 @@ _TREND_COLUMNS = (
 )
 
 
-# aggregations whose figure is a year to date that starts again each financial year
-_RESETS = ("sum", "ytd")
-
-
 def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) -> Chart:
     """One measure's figures over recent report periods (the engine's rows, in period order):
     points marked by RAG, its target or band, last year dashed, the latest figure labelled.
 
     Values are in the measure's unit. Consecutive reports that show the same period's figure
     are drawn once, at that period. A period with no figure keeps its place, marked "Pending".
-    A year to date (``sum`` and ``ytd`` measures) starts again each April, so each financial
-    year's figures are a line of their own. ``annotations`` rows (``measure_id, period,
+    A year to date that starts again each April (``sum`` and ``ytd`` measures) is drawn as each
+    period's own figure (:func:`perfnb.charts.trend_series.own_figures`), against the period's
+    own target, in one colour: its rating is the year to date's, which
+    :func:`perfnb.charts.cumulative_chart` draws. ``annotations`` rows (``measure_id, period,
     text``) of this measure are drawn as a dotted line with their text at their period; those
-    at periods outside the chart are left out.
+    at periods outside the chart are left out. The value axis follows
+    :func:`perfnb.charts.scale.value_limits`.
+
+    A measure with fewer than three figures has no trend to draw: the caller asks
+    :func:`perfnb.charts.has_trend` first (the chart is still drawn when asked for).
     """
     rows, slots = _collapse_repeats(_one_measure(history, _TREND_COLUMNS, "trend_chart"))
+    own = resets_each_year(rows)
+    rows = own_figures(rows)
     latest = rows.iloc[-1]
     measure_id, name = str(latest["measure_id"]), str(latest["name"])
     unit, polarity = str(latest["unit"]), str(latest["polarity"])
@@ -163,10 +168,12 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
     statuses = [p["status"] for p in points] + [p["last_year_status"] for p in points]
 
     basis = str(latest["value_basis"]) if not _isnan(latest["value_basis"]) else ""
-    # a running year to date (a sum, or a ytd figure: a collection rate) starts again each April
-    resets = str(latest["aggregation"]) in _RESETS and basis == "year to date"
+    kinds = {parse_period(label).kind for label in labels}
+    each = "quarter" if kinds == {"quarter"} else "month" if kinds == {"month"} else "period"
     subtitle_parts = [POLARITY_TEXT.get(polarity, polarity)]
-    if basis in _BASIS_NOTE:
+    if own:
+        subtitle_parts.append(f"Each {each}'s own figure, not the year to date")
+    elif basis in _BASIS_NOTE:
         subtitle_parts.append(_BASIS_NOTE[basis])
     subtitle = f"{measure_id}. " + ". ".join(subtitle_parts) + "."
 
@@ -193,8 +200,7 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
             handles.append(Line2D([], [], color="C1", linewidth=1.6, label="Target"))
 
         last_year = [p["last_year"] for p in points]
-        # Q4's year to date is not joined to the next Q1's: each year's line stands alone
-        years = [parse_period(p["period"]).fy for p in points] if resets else [0] * n
+        years = [0] * n  # each period's own figure: one line across the years
         if any(v is not None for v in last_year):
             for k, (xs, ys) in enumerate(_lines(last_year, years)):
                 ax.plot(
@@ -239,11 +245,12 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
         lines = [line for line in _lines([p["value"] for p in points], years) if len(line[0]) > 1]
         for k, (xs, ys) in enumerate(lines):
             ax.plot(xs, ys, color="C0", linewidth=2.2, zorder=3, gid=f"figure-{k}")
+        line_label = f"{each.capitalize()}'s own figure" if own else _BASIS_LINE.get(basis)
         if lines:
-            handles.append(
-                Line2D([], [], color="C0", linewidth=2.2, label=_BASIS_LINE.get(basis, "Figure"))
-            )
-        if valued:
+            handles.append(Line2D([], [], color="C0", linewidth=2.2, label=line_label or "Figure"))
+        if valued and own:  # the rating is the year to date's, not these figures'
+            _own_points(ax, points)
+        elif valued:
             _rag_points(ax, points)
             drawn_ratings = [r for r in RAG_STYLES if any(p["rag"] == r for p in valued)]
             handles.extend(_rag_handle(r) for r in drawn_ratings)
@@ -271,12 +278,12 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
                 tick.set_horizontalalignment("right")
                 tick.set_rotation_mode("anchor")
         plotted = [
-            abs(v)
+            v
             for p in points
             for v in (p["value"], p["target"], p["last_year"], *p["band"])
             if v is not None
         ]
-        _value_axis(ax, unit, rate_per, max(plotted, default=0.0))
+        _value_axis(ax, unit, rate_per, max(map(abs, plotted), default=0.0), plotted)
         ax.set_xlabel("Period")
         _titles(ax, name, subtitle)
 
@@ -288,8 +295,8 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
             figure = with_marker(
                 _format(latest_point["value"], row, short=True), latest_point["status"]
             )
-            label_text = f"{figure} ({latest_point['rag']})"
-            variance = variance_text(row)
+            label_text = figure if own else f"{figure} ({latest_point['rag']})"
+            variance = "" if own else variance_text(row)
             if latest_point["band"][0] is not None and latest_point["band"][1] is not None:
                 inside = not variance or variance.lstrip("+-").split()[0].rstrip("%") == "0"
                 label_text += "\nwithin band" if inside else f"\n{variance} outside band"
@@ -317,7 +324,9 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
 
         _legend(ax, handles)
 
-    alt = _trend_alt(name, measure_id, polarity, basis, points, rows, drawn_notes)
+    alt = _trend_alt(
+        name, measure_id, polarity, basis, points, rows, drawn_notes, each if own else ""
+    )
     if status_key_line(statuses):
         alt += f" {status_key_line(statuses)}"
     model = {
@@ -342,41 +351,6 @@ def trend_chart(history: pd.DataFrame, annotations: pd.DataFrame | None = None) 
         "legend": [h.get_label() for h in handles],
     }
     return Chart(f"trend-{slugify(measure_id)}", name, alt, fig, model)
-
-
-def _lines(values: list[float | None], years: list[int]) -> list[tuple[list[int], list[float]]]:
-    """The runs of consecutive values, split at a blank and where the year changes."""
-    out: list[tuple[list[int], list[float]]] = []
-    for x, value in enumerate(values):
-        if value is None:
-            continue
-        if out and out[-1][0][-1] == x - 1 and years[x] == years[x - 1]:
-            out[-1][0].append(x)
-            out[-1][1].append(value)
-        else:
-            out.append(([x], [value]))
-    return out
-
-
-def _runs(xs: list[int]) -> list[list[int]]:
-    """Consecutive positions grouped: [0, 1, 3] gives [[0, 1], [3]]."""
-    runs: list[list[int]] = []
-    for x in xs:
-        if runs and runs[-1][-1] == x - 1:
-            runs[-1].append(x)
-        else:
-            runs.append([x])
-    return runs
-
-
-def _steps(xs: list[int], ys: list[float]) -> tuple[list[float], list[float]]:
-    """A step line across each period's slot (half a slot either side of its tick)."""
-    out_x: list[float] = []
-    out_y: list[float] = []
-    for x, y in zip(xs, ys, strict=True):
-        out_x += [x - 0.5, x + 0.5]
-        out_y += [y, y]
-    return out_x, out_y
 
 
 def _annotations(
@@ -441,13 +415,17 @@ def _trend_alt(
     points: list[_TrendPoint],
     rows: pd.DataFrame,
     notes: list[dict[str, Any]],
+    own: str = "",
 ) -> str:
-    """The screen-reader description: the latest figure, target, variance and rating first."""
+    """The screen-reader description: the latest figure, target, variance and rating first;
+    for each ``own`` period's own figure (``quarter``), the figures and targets only."""
     first, last = points[0]["period"], points[-1]["period"]
     span = first if first == last else f"{first} to {last}"
     sentences = [f"Line chart: {name} ({measure_id}), {span}."]
     sentences.append(f"{POLARITY_TEXT.get(polarity, polarity)}.")
-    if basis in _BASIS_NOTE:
+    if own:
+        sentences.append(f"Each {own}'s own figure, not the year to date.")
+    elif basis in _BASIS_NOTE:
         sentences.append(f"{_BASIS_NOTE[basis]}.")
     valued = [p for p in points if p["value"] is not None]
     if valued:
@@ -460,10 +438,10 @@ def _trend_alt(
             text += f"{_format(high, row, True)}"
         elif p["target"] is not None:
             text += f" against a target of {_format(p['target'], row, True)}"
-        variance = variance_text(row)
+        variance = "" if own else variance_text(row)
         if variance:
             text += f" (variance {variance})"
-        sentences.append(f"{text}, {_rated(p['rag'])}.")
+        sentences.append(f"{text}." if own else f"{text}, {_rated(p['rag'])}.")
         if p["last_year"] is not None:
             last_year = with_marker(_format(p["last_year"], row), p["last_year_status"])
             sentences.append(f"Same period last year: {last_year}.")
@@ -474,9 +452,32 @@ def _trend_alt(
     if earlier:
         sentences.append(
             "Earlier: "
-            + "; ".join(f"{p['period']} {p['value_text']} ({p['rag']})" for p in earlier)
+            + "; ".join(
+                f"{p['period']} {p['value_text']}" + ("" if own else f" ({p['rag']})")
+                for p in earlier
+            )
             + "."
         )
     for annotation in notes:
         sentences.append(f"Note at {annotation['period']}: {annotation['text']}.")
     return " ".join(sentences)
+
+
+def _own_points(ax: Axes, points: list[_TrendPoint]) -> None:
+    """Each period's own figure as a plain point in the line's colour (hollow when not final):
+    the rating belongs to the year to date."""
+    for hollow in (False, True):
+        mine = [p for p in points if p["value"] is not None and bool(p["status"]) == hollow]
+        if mine:
+            ax.plot(
+                [p["x"] for p in mine],
+                cast("list[float]", [p["value"] for p in mine]),
+                linestyle="none",
+                marker="o",
+                markersize=7,
+                color="C0",
+                markerfacecolor=NOT_FINAL_FACE if hollow else "C0",
+                markeredgewidth=1.6 if hollow else 1.0,
+                zorder=4,
+                gid="own-points-not-final" if hollow else "own-points",
+            )

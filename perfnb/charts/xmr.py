@@ -4,25 +4,27 @@ style, with its variation and assurance icons.
 
 from __future__ import annotations
 
+import math
 from typing import Any, cast
 
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
+from perfnb.charts.fitting import legend_columns, text_width, wrap_to_width
 from perfnb.charts.parts import (
     _figure_status,
     _isnan,
     _marked_tick,
     _status_handles,
     _titles,
-    _two_line_tick,
     _value_axis,
-    _wrap,
 )
 from perfnb.charts.style import Chart, house_style
 from perfnb.contract import slugify
@@ -35,22 +37,73 @@ from perfnb.palette import (
     status_key,
     status_key_line,
 )
+from perfnb.periods import parse_period
 from perfnb.spc import summarise
 from perfnb.wording import format_value
 
 __all__ = ["spc_chart"]
 
 
+_ICON_WIDTH = 0.085  # of the figure's width: an icon and its caption
+_CAPTION_SIZE = 7.5
+
+
 def _icon(fig: Figure, x: float, colour: str, letter: str, words: str, gid: str) -> None:
-    """A round icon with its letter (the shape MDC's icons take, drawn here), words under it."""
-    ax = fig.add_axes((x, 0.80, 0.07, 0.13), gid=gid)
+    """A round icon with its letter (the shape MDC's icons take, drawn here), its words under
+    it, wrapped to the icon's own width so two captions side by side never meet."""
+    ax = fig.add_axes((x, 0.80, _ICON_WIDTH, 0.13), gid=gid)
     ax.set_aspect("equal")
     ax.set_xlim(-1.2, 1.2)
     ax.set_ylim(-1.2, 1.2)
     ax.axis("off")
     ax.add_patch(Circle((0, 0), 1, facecolor="white", edgecolor=colour, lw=3))
     ax.text(0, 0, letter, ha="center", va="center", fontsize=14, fontweight="bold", color=colour)
-    fig.text(x + 0.035, 0.785, _wrap(words, 13), ha="center", va="top", fontsize=7.5)
+    room = _ICON_WIDTH * fig.get_figwidth() * 72 - 6  # points, a little apart
+    caption = wrap_to_width(words, room, FontProperties(size=_CAPTION_SIZE))
+    fig.text(x + _ICON_WIDTH / 2, 0.785, caption, ha="center", va="top", fontsize=_CAPTION_SIZE)
+
+
+def _month_ticks(labels: list[str], statuses: list[str], room: float) -> dict[int, str]:
+    """The ticks shown, by position: as many periods as fit side by side in ``room`` points
+    (every second, third... counted back from the latest, which is always named), each a
+    month (``Apr``) or quarter (``Q1``) with its year under it where the year changes
+    (``Apr`` over ``2016``), so no two run together."""
+    try:
+        periods = [parse_period(label) for label in labels]
+    except ValueError:
+        periods = []
+    if not periods:
+        words = labels
+        firsts, years = labels, [""] * len(labels)
+    else:
+        firsts = [
+            f"{p.start:%b}"
+            if p.kind == "month"
+            else f"Q{p.index}"
+            if p.kind == "quarter"
+            else p.label
+            for p in periods
+        ]
+        years = [
+            str(p.start.year) if p.kind == "month" else p.year_label if p.kind == "quarter" else ""
+            for p in periods
+        ]
+        words = [f"{f}\n{y}" for f, y in zip(firsts, years, strict=True)]
+    font = FontProperties(size=rcParams["xtick.labelsize"])
+    widest = max(
+        (text_width(_marked_tick(w, s), font) for w, s in zip(words, statuses, strict=True)),
+        default=0,
+    )
+    n = len(labels)
+    step = max(1, math.ceil(n * (widest + 8) / max(room, 1.0)))
+    shown = [x for x in range(n) if (n - 1 - x) % step == 0]
+    ticks = {}
+    year = None
+    for x in shown:
+        text = firsts[x] if years[x] == year else f"{firsts[x]}\n{years[x]}"
+        year = years[x]
+        ticks[x] = _marked_tick(text.strip("\n"), statuses[x])
+    return ticks
 
 
 def spc_chart(
@@ -80,13 +133,6 @@ def spc_chart(
         _figure_status(row) if shown else ""
         for row, shown in zip(rows.to_dict("records"), valued, strict=True)
     ]
-    try:
-        ticks = [
-            _marked_tick(_two_line_tick(p), status)
-            for p, status in zip(labels, statuses, strict=True)
-        ]
-    except ValueError:
-        ticks = labels
     x = np.arange(len(rows))
     hollow = pd.Series([bool(status) for status in statuses], index=rows.index)
     largest = float(np.nanmax(np.abs(rows[["value", "upl"]].to_numpy(dtype=float))))
@@ -154,10 +200,13 @@ def spc_chart(
         if target is not None and not _isnan(target):
             handles.append(Line2D([], [], color=SPC_TARGET_COLOUR, lw=1.6, label="Target"))
         handles.extend(_status_handles(statuses))
-        step = max(1, len(x) // 12)
-        ax.set_xticks(x[::step], [ticks[i] for i in x[::step]])
+        # the plot is about the figure's width less the icons' fifth and the value axis' inch
+        room = (0.80 * fig.get_figwidth() - 1.0) * 72
+        ticks = _month_ticks(labels, statuses, room)
+        ax.set_xticks(list(ticks), list(ticks.values()))
         ax.set_xlim(-0.8, len(x) - 0.2)
-        _value_axis(ax, unit, rate_per, largest)
+        limits = rows[["value", "mean", "lpl", "upl"]].to_numpy(dtype=float).ravel().tolist()
+        _value_axis(ax, unit, rate_per, largest, [*limits, target])
         note = "Trial limits: fewer than 13 points. " if trial else ""
         _titles(
             ax,
@@ -168,11 +217,13 @@ def spc_chart(
         # the house style lays figures out with constrained layout
         cast(ConstrainedLayoutEngine, fig.get_layout_engine()).set(rect=(0, 0, 0.80, 1))
         colour, letter, words = SPC_VARIATION_ICONS[variation]
-        _icon(fig, 0.81, colour, letter, words, "icon-variation")
+        _icon(fig, 0.815, colour, letter, words, "icon-variation")
         if assurance:
             colour, letter, words = SPC_ASSURANCE_ICONS[str(assurance)]
-            _icon(fig, 0.905, colour, letter, words, "icon-assurance")
-        ax.figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4))
+            _icon(fig, 0.815 + _ICON_WIDTH + 0.01, colour, letter, words, "icon-assurance")
+        keys = [str(h.get_label()) for h in handles]
+        columns = legend_columns(keys, fig.get_figwidth() * 72 - 12)
+        fig.legend(handles=handles, loc="outside lower center", ncol=columns)
 
     def say(value: float) -> str:
         return format_value(value, unit, decimals + 1, rate_per)
@@ -203,6 +254,7 @@ def spc_chart(
         "target": target,
         "trial_limits": trial,
         "statuses": statuses,
+        "ticks": ticks,
         "key": status_key(statuses),
     }
     return Chart(name or f"spc-{slugify(title)[:60]}", title, alt, fig, model)

@@ -175,7 +175,12 @@ class ActionReport(ActionPlanModel):
                 )
         if items:
             parts.append("<ul>" + "".join(items) + "</ul>")
-        return HTML("\n".join(parts))
+        # page 1's story: the contents follow it (perfnb.pages.contents)
+        return HTML(
+            '<section class="perfnb-story" aria-label="Summary of the period">'
+            + "\n".join(parts)
+            + "</section>"
+        )
 
     def _has_section(self, action_id: str) -> bool:
         row = self.progress[self.progress["action_id"] == action_id].iloc[0]

@@ -1,35 +1,42 @@
-"""The period's ``index.html``: every report of the period with its R/A/G counts, status and
-a link."""
+"""The period's ``index.html``, its cover: each report with its R/A/G counts, what moved since
+the period before and links to it in every format built, then how the reports were built
+(status, notebook, times) in a smaller section. Drawn with Jinja2 (autoescaped) from
+``perfnb/templates/cover/index.html.j2``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from html import escape
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
 
 from perfnb.loader import Dataset
 from perfnb.pages.parts import rag_counts_html
 from perfnb.palette import rag_css
 from perfnb.periods import Period
 
-__all__ = ["render_index"]
+__all__ = ["changes_text", "render_index"]
 
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #1a1a1a;
-       max-width: 60rem; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-.sub { color: #444; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; margin-top: 1.5rem; }
-th, td { text-align: left; padding: 0.5rem 0.75rem; border-bottom: 1px solid #ccc; }
-th { background: #f0f0f0; }
-.status-ok { color: #1a5e20; font-weight: 600; }
-.status-failed { color: #9b1c1c; font-weight: 600; }
-a { color: #0b4f9c; }
-footer { margin-top: 2rem; font-size: 0.85rem; color: #444; }
-.stale { color: #7a4a00; }
-.needs { font-size: 0.85rem; color: #5c3a00; }
-@media print { a { color: inherit; text-decoration: none; } }
-"""
+_TEMPLATES = Path(__file__).parents[1] / "templates" / "cover"
+# what a report is, by what its notebook reports on (perfnb.run.REPORT_KINDS)
+_KIND_TITLES = {"measures": "Performance report", "actions": "Action plan"}
+_FORMAT_NAMES = {"html": "Web page", "pdf": "PDF", "docx": "Word"}
+_TABLES = ("scorecard.csv", "actions.csv")
+
+
+@cache
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return environment.get_template("index.html.j2")
 
 
 def _readable_time(stamp: str) -> str:
@@ -40,69 +47,59 @@ def _readable_time(stamp: str) -> str:
         return str(stamp or "")
 
 
-def _stale_note(report: dict, current: dict, period: Period) -> str:
-    """A warning when a report was built from other data than the latest run used."""
+def changes_text(changes: dict) -> str:
+    """A report's changes since the period before, as the cover gives them (``3 improving, 7
+    declining, 6 stable; ratings 1 better, 0 worse``); '' when none were counted."""
+    if not changes:
+        return ""
+    return (
+        f"{changes.get('improving', 0)} improving, {changes.get('declining', 0)} declining, "
+        f"{changes.get('stable', 0)} stable; ratings {changes.get('better', 0)} better, "
+        f"{changes.get('worse', 0)} worse"
+    )
+
+
+def _stale(report: dict, current: dict) -> str:
+    """Where a report's data came from when it is not what the latest run used, else ''."""
     run = report.get("run", {})
     if run.get("inputs") == current.get("inputs") and run.get("data_dir") == current.get(
         "data_dir"
     ):
         return ""
-    where = escape(str(run.get("data_dir", "another data set")))
-    service = escape(str(report.get("service", "")))
-    return (
-        f'<br><span class="stale">Built from other data than the latest run ({where}); '
-        f"rebuild it with <code>perfnb run --period &quot;{escape(period.label)}&quot; "
-        f"--service &quot;{service}&quot;</code> or delete it.</span>"
-    )
+    return str(run.get("data_dir", "another data set"))
 
 
-# what a report is, by what its notebook reports on (perfnb.run.REPORT_KINDS)
-_KIND_TITLES = {"measures": "Performance report", "actions": "Action plan"}
-
-
-def _row(report: dict, current: dict, period: Period) -> str:
-    status = report.get("status", "")
-    service = escape(str(report.get("service", "")))
-    kind = _KIND_TITLES.get(str(report.get("kind", "measures")), "")
-    name = escape(str(report.get("notebook", "")))
-    notebook = f'{kind}<br><span class="needs">{name}.ipynb</span>' if kind else name
-    if status == "ok" and report.get("html"):
-        link = f'<a href="{escape(report["html"])}">{service}</a>'
-        state = '<span class="status-ok">Built</span>'
-    else:
-        link = service
-        cell = report.get("cell")
-        where = f" (cell {cell})" if cell is not None else ""
-        detail = escape(str(report.get("error") or "")) + where
-        kept = report.get("ipynb")
-        notebook_link = f' <a href="{escape(kept)}">executed notebook</a>' if kept else ""
-        state = f'<span class="status-failed">Failed</span>: {detail}{notebook_link}'
-        good = report.get("last_good")
-        if good:
-            when = escape(_readable_time(good.get("finished", "")))
-            link = f'<a href="{escape(good["html"])}">{service}</a>'
-            state += f"<br>The report linked is the last good one, built {when}."
-    state += _stale_note(report, current, period)
-    finished = escape(_readable_time(report.get("finished", "")))
+def _row(report: dict, current: dict) -> dict:
+    """What the cover says of one report (manifest entry)."""
+    built = report.get("status", "") == "ok" and bool(report.get("html"))
+    good = report.get("last_good") or {}
+    page = report.get("html") if built else good.get("html")
+    links = []
+    if page:
+        links.append({"name": _FORMAT_NAMES["html"], "href": page})
+    if built:
+        for name in report.get("formats") or []:
+            suffix = str(name).rsplit(".", 1)[-1]
+            links.append({"name": _FORMAT_NAMES.get(suffix, suffix), "href": name})
     counts = report.get("rag_counts") or {}
-    ratings = rag_counts_html(counts) if counts else ""
-    missing = report.get("without_commentary") or []
-    if missing:
-        ratings += (
-            f'<br><span class="needs">{len(missing)} Red or Amber measure(s) without '
-            f"commentary: {escape(', '.join(missing))}</span>"
-        )
-    return (
-        f"<tr><td>{link}</td><td>{notebook}</td><td>{ratings}</td><td>{state}</td>"
-        f"<td>{finished}</td></tr>"
-    )
-
-
-_TABLE_TEXT = {
-    "scorecard.csv": "the scorecard of every measure is in "
-    '<a href="scorecard.csv">scorecard.csv</a>',
-    "actions.csv": 'every action, with its rating, is in <a href="actions.csv">actions.csv</a>',
-}
+    cell = report.get("cell")
+    error = str(report.get("error") or "") + (f" (cell {cell})" if cell is not None else "")
+    return {
+        "service": str(report.get("service", "")),
+        "kind": _KIND_TITLES.get(str(report.get("kind", "measures")), "Report"),
+        "notebook": str(report.get("notebook", "")),
+        "page": page,
+        "links": links,
+        "counts": Markup(rag_counts_html(counts)) if counts else "",
+        "missing": list(report.get("without_commentary") or []),
+        "changes": changes_text(report.get("changes") or {}),
+        "failed": not built,
+        "error": error,
+        "ipynb": report.get("ipynb") if not built else None,
+        "last_good": _readable_time(good.get("finished", "")) if good and not built else "",
+        "stale": _stale(report, current),
+        "finished": _readable_time(report.get("finished", "")),
+    }
 
 
 def render_index(
@@ -112,43 +109,18 @@ def render_index(
     current: dict | None = None,
     tables: Sequence[str] = ("scorecard.csv",),
 ) -> str:
-    """The HTML of the period's index page, listing ``reports`` (manifest entries) and linking
-    the period's ``tables`` (scorecard.csv, actions.csv); reports built from other inputs than
-    the ``current`` run (its ``inputs`` and ``data_dir``) are marked as such."""
+    """The HTML of the period's cover, listing ``reports`` (manifest entries) and linking the
+    period's ``tables`` (scorecard.csv, actions.csv); reports built from other inputs than the
+    ``current`` run (its ``inputs`` and ``data_dir``) are marked as such."""
     current = current or {}
-    council = escape(data.council)
-    heading = f"{council}: performance reports" if council else "Performance reports"
-    rows = "\n".join(
-        _row(r, current, period)
-        for r in sorted(reports, key=lambda r: (r["service"], r["notebook"]))
+    rows = [_row(r, current) for r in sorted(reports, key=lambda r: (r["service"], r["notebook"]))]
+    return _template().render(
+        heading=f"{data.council}: performance reports" if data.council else "Performance reports",
+        council=data.council,
+        period=period,
+        previous_label=period.previous().label,
+        rows=rows,
+        tables=[(name, name) for name in _TABLES if name in tables],
+        rag_css=Markup(rag_css()),
+        made=dt.datetime.now(dt.UTC).strftime("%d %B %Y %H:%M UTC"),
     )
-    made = dt.datetime.now(dt.UTC).strftime("%d %B %Y %H:%M UTC")
-    said = "; ".join(_TABLE_TEXT[name] for name in tables if name in _TABLE_TEXT)
-    linked = f"{said[:1].upper()}{said[1:]}; " if said else ""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{heading}, {escape(period.label)}</title>
-<style>{_CSS}
-{rag_css()}</style>
-</head>
-<body>
-<main>
-<h1>{heading}</h1>
-<p class="sub">{escape(period.long_label)}</p>
-<table>
-<caption class="sub" style="text-align:left">Reports of this period</caption>
-<thead><tr><th scope="col">Service</th><th scope="col">Report</th><th scope="col">Ratings</th>
-<th scope="col">Status</th><th scope="col">Last run (UTC)</th></tr></thead>
-<tbody>
-{rows}
-</tbody>
-</table>
-<p>{linked}what each report was built from is in <a href="manifest.json">manifest.json</a>.</p>
-<footer>Index written {escape(made)}.</footer>
-</main>
-</body>
-</html>
-"""

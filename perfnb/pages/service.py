@@ -20,6 +20,7 @@ from IPython.display import HTML
 from perfnb.charts import (
     Chart,
     cumulative_chart,
+    has_trend,
     is_running_total,
     rag_summary_chart,
     spc_chart,
@@ -212,7 +213,7 @@ class ServiceReport(ServiceModel):
 
     def scorecard_table(self) -> Table:
         """Every measure of the service, by theme and priority."""
-        return scorecard_table(self.card)
+        return scorecard_table(self.card, self.previous)
 
     def variance_table(self) -> Table:
         """Target, actual and variance for each period of the year so far."""
@@ -227,7 +228,7 @@ class ServiceReport(ServiceModel):
         total (a sum, or a ytd count or sum of money, whose figures are drawn as given)."""
         charts = []
         history = self.history[self.history["measure_id"] == measure_id]
-        if history["value"].notna().any():
+        if has_trend(history):  # at least three figures: fewer are said in words
             charts.append(trend_chart(history, self.data.annotations))
         year = self.year[self.year["measure_id"] == measure_id]
         if (

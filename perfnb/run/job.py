@@ -60,6 +60,7 @@ class Job:
     without_commentary: tuple[str, ...] = ()  # Red/Amber measures with no commentary
     produced: str = ""  # when the run produced it (ISO 8601), for the title block's date
     formats: tuple[str, ...] = ("html",)  # the files it is written as: perfnb.output_formats
+    changes: Mapping[str, int] = field(default_factory=dict)  # moved since the period before
 
     @property
     def key(self) -> str:
@@ -82,6 +83,7 @@ class Job:
             with_figures=self.with_figures,
             rag_counts=dict(self.rag_counts),
             without_commentary=list(self.without_commentary),
+            changes=dict(self.changes),
             kind=self.kind,
             build=self.build,
             **outcome,

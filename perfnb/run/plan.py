@@ -29,7 +29,7 @@ from perfnb.commentary import (
 )
 from perfnb.files import csv_text
 from perfnb.loader import Dataset, slugify
-from perfnb.model import action_counts, report_counts
+from perfnb.model import action_counts, report_changes, report_counts
 from perfnb.output_formats import parse_formats
 from perfnb.pages.index import render_index
 from perfnb.periods import Period, parse_period
@@ -267,6 +267,7 @@ class _PeriodFigures:
     card: pd.DataFrame = field(default_factory=pd.DataFrame)  # the measures reported
     progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["service"]))
     live_plans: set[str] = field(default_factory=set)  # services with an update this period
+    previous: pd.DataFrame | None = None  # the period before's rows of the measures reported
 
 
 def _period_figures(
@@ -282,6 +283,8 @@ def _period_figures(
         covered = set(services_with_figures(whole_card)) | set(by_kind["measures"])
         found.card = whole_card[whole_card["service"].isin(covered)]
         found.tables["scorecard.csv"] = csv_text(found.card)
+        # what moved since the period before, which the index gives for each report
+        found.previous = build_scorecard(data, period.previous(), sorted(covered), spc=False)
     if "actions" in running:
         # every plan of the period, and any named, as scorecard.csv has every measure's row
         found.live_plans = set(services_with_actions(data.actions, data.action_updates, period))
@@ -303,7 +306,8 @@ def _measures_counts(
     """What a service's measures report's index entry says (and the warnings it gives); None
     when the service has no measure in the period, so no report."""
     # a named service whose measures are all outside their from and until has none
-    counts = report_counts(found.card[found.card["service"] == service], commentary)
+    own = found.card[found.card["service"] == service]
+    counts = report_counts(own, commentary)
     for measure_id, rag, problem in counts.missing[["measure_id", "rag", "problem"]].itertuples(
         index=False
     ):
@@ -324,6 +328,7 @@ def _measures_counts(
         "with_figures": counts.with_figures,
         "rag_counts": counts.rag_counts,
         "without_commentary": counts.without_commentary,
+        "changes": report_changes(own, found.previous, period.previous().label),
     }
 
 

@@ -47,6 +47,8 @@ class JobResult:
     kind: str = "measures"  # what the notebook reports on: REPORT_KINDS
     build: str = ""  # what it was built from: notebook, parameters, inputs, perfnb (a digest)
     formats: list[str] = field(default_factory=list)  # its PDF and Word files, when made
+    # measures improving, declining, stable; ratings better, worse, since the period before
+    changes: dict[str, int] = field(default_factory=dict)
 
     @property
     def key(self) -> str:

@@ -11,8 +11,9 @@ repeats at the foot of each printed page the table spans.
 
 One module a table: ``table`` (the ``Table`` object, its HTML and CSV), ``scorecard``,
 ``variance``, ``exception_table``, ``reasons`` and ``special_cause``. The words in the cells
-come from ``perfnb.wording``, and which measures are exceptions from ``perfnb.exceptions``;
-both are re-exported here, as they were once defined here.
+come from ``perfnb.wording`` (the latest position's from ``perfnb.wording_latest``), and which
+measures are exceptions from ``perfnb.exceptions``; both are re-exported here, as they were
+once defined here.
 """
 
 from __future__ import annotations
@@ -31,14 +32,13 @@ from perfnb.wording import (
     format_count,
     format_target,
     format_value,
-    latest_heading,
-    latest_text,
     own_figure_label,
     target_text,
     target_to_date,
     this_period_text,
     variance_text,
 )
+from perfnb.wording_latest import latest_heading, latest_text
 
 __all__ = [
     "AIM_LABELS",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from perfnb.contract import slugify
 from perfnb.exceptions import EXCEPTION_RATINGS, exceptions
+from perfnb.scorecard import with_previous
 from perfnb.tables.table import Table, _cells
 from perfnb.wording import format_target, previously_text, target_to_date, this_period_text
 
@@ -40,9 +41,18 @@ def exceptions_table(
     commentary: Mapping[str, str] | None = None,
     without_commentary: Collection[str] = (),
 ) -> Table:
-    """Exceptions: each Red and Amber measure and each change of rating, with its reason and
-    the analyst's commentary (markdown); measures in ``without_commentary`` are flagged."""
-    rows = exceptions(card, previous).reset_index(drop=True)
+    """Exceptions: each Red and Amber measure and each change of rating, with its rating in
+    the period before (or why it had none: ``Not rated (no target) in 2016/17 Q4``), its
+    reason and the analyst's commentary (markdown); measures in ``without_commentary`` are
+    flagged."""
+    rows = exceptions(card, previous)
+    # why a measure was not rated before (no target, no figure...), for its "Previously"
+    before = with_previous(card, previous).loc[rows.index]
+    rows = rows.assign(
+        previous_period=before["previous_period"],
+        previous_why=before["previous_why"],
+        previous_note=before["previous_note"],
+    ).reset_index(drop=True)
     commentary = commentary or {}
     missing = set(without_commentary)
 

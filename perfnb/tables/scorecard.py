@@ -1,32 +1,38 @@
 """The scorecard table: one row a measure, grouped by theme and corporate priority, as seed
 004 lays it out.
 
-Every cell is worded by ``perfnb.wording``; this module only chooses the columns.
+Every cell is worded by ``perfnb.wording``; this module only chooses the columns. A column of
+the benchmarks (``Benchmark``, ``Rank``, ``Quartile``, ``Comparator median``) or the latest
+position is left out when no measure of the report has anything to put in it.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from perfnb.scorecard import with_previous
 from perfnb.tables.table import Table, _cells
 from perfnb.wording import (
     AIM_LABELS,
     DIRECTION_LABELS,
     assurance_text,
+    benchmark_text,
     compared_text,
     forecast_text,
     format_target,
     last_year_text,
-    latest_heading,
-    latest_text,
+    median_text,
+    previously_text,
     quartile_text,
+    rank_text,
     target_to_date,
     this_period_text,
     variance_text,
     variation_text,
 )
+from perfnb.wording_latest import latest_heading, latest_text
 
-__all__ = ["SCORECARD_FIGURES", "scorecard_table"]
+__all__ = ["BENCHMARK_HEADINGS", "SCORECARD_FIGURES", "scorecard_table"]
 
 SCORECARD_FIGURES = (
     "Year-end target",
@@ -36,19 +42,33 @@ SCORECARD_FIGURES = (
     "Same period last year",
     "Compared with",
     "Forecast",
+    "Benchmark",
+    "Rank",
     "Quartile",
+    "Comparator median",
 )
+# the benchmark columns, each shown only when some measure of the report has it
+BENCHMARK_HEADINGS = ("Benchmark", "Rank", "Quartile", "Comparator median")
 
 
-def scorecard_table(card: pd.DataFrame) -> Table:
+def scorecard_table(card: pd.DataFrame, previous: pd.DataFrame | None = None) -> Table:
     """The scorecard as seed 004 lays it out: one table per theme and priority, each row a
-    measure with its aim, RAG, direction, year-end target, this period's figure (with the count
-    behind a percentage), variance (points for percentages, per cent of target otherwise), the
-    same period last year, the figure the direction compares with, forecast and quartile; and,
-    when the data has figures after the period, each measure's latest position beside its
-    variance (``Latest (Oct 2012)``). A figure that is not final carries its marker."""
+    measure with its aim, RAG, its rating in the period before when ``previous`` (the engine's
+    rows of that period) is given, direction, year-end target, this period's figure (with the
+    count behind a percentage), variance (points for percentages, per cent of target
+    otherwise), the same period last year, the figure the direction compares with, the
+    forecast with its method; where benchmarks.csv ranks a measure, the figure ranked with its
+    year and averages, its rank, quartile (or the publisher's note, ``TBC``) and the other
+    areas' median; and, when the data has figures after the period, each measure's latest
+    position beside its variance (``Latest (Oct 2012)``). A figure that is not final carries
+    its marker."""
     card = card.reset_index(drop=True)
     latest = _latest_column(card)
+    before = (
+        {"Previously": _cells(with_previous(card, previous), previously_text)}
+        if previous is not None
+        else {}
+    )
     table = pd.DataFrame(
         {
             "Theme": card["theme"].replace("", "Other measures").astype(object),
@@ -57,6 +77,7 @@ def scorecard_table(card: pd.DataFrame) -> Table:
             "Description": card["name"].astype(object),
             "Aim": card["polarity"].map(AIM_LABELS).astype(object),
             "RAG": card["rag"].astype(object),
+            **before,
             "Direction": card["direction"].map(DIRECTION_LABELS).fillna("").astype(object),
             "Year-end target": _cells(card, format_target),
             "Target to date": _cells(card, target_to_date),
@@ -66,7 +87,7 @@ def scorecard_table(card: pd.DataFrame) -> Table:
             "Same period last year": _cells(card, last_year_text),
             "Compared with": _cells(card, compared_text),
             "Forecast": _cells(card, forecast_text),
-            "Quartile": _cells(card, quartile_text),
+            **_benchmark_columns(card),
             "Variation": _cells(card, variation_text),
             "Assurance": _cells(card, assurance_text),
         }
@@ -82,7 +103,20 @@ def scorecard_table(card: pd.DataFrame) -> Table:
         empty_text="No measures.",
         wide=True,
         icons=("Variation", "Assurance"),
+        # the name wide enough to read in two or three lines; figures take what they need
+        widths={"Description": "15%"},
     )
+
+
+def _benchmark_columns(card: pd.DataFrame) -> dict[str, pd.Series]:
+    """The benchmark columns with something in them: none when no measure has a benchmark."""
+    columns = {
+        "Benchmark": _cells(card, benchmark_text),
+        "Rank": _cells(card, rank_text),
+        "Quartile": _cells(card, quartile_text),
+        "Comparator median": _cells(card, median_text),
+    }
+    return {name: cells for name, cells in columns.items() if cells.ne("").any()}
 
 
 def _latest_column(card: pd.DataFrame) -> dict[str, pd.Series]:

@@ -15,15 +15,17 @@ from perfnb.tables.table import Table, _cells
 from perfnb.wording import (
     actual_text,
     format_target,
+    period_note,
+    target_text,
+    variance_text,
+    with_note,
+)
+from perfnb.wording_latest import (
     latest_actual_text,
     latest_heading,
     latest_period_of,
     latest_row,
     latest_target_text,
-    period_note,
-    target_text,
-    variance_text,
-    with_note,
 )
 
 __all__ = ["variance_table"]
@@ -31,7 +33,8 @@ __all__ = ["variance_table"]
 
 def variance_table(rows: pd.DataFrame) -> Table:
     """Seed 000's table: for each measure with a target, each period's target, actual and
-    variance (per cent of target, or percentage points for percentages), side by side.
+    variance (per cent of target to one place, or percentage points for percentages, as every
+    table prints them), side by side.
 
     ``rows`` are the engine's rows of several report periods (say Q1 and Q2 of a year, or
     :func:`perfnb.history.variance_periods`). Each figure is shown once, under the first
@@ -61,8 +64,8 @@ def variance_table(rows: pd.DataFrame) -> Table:
             at, lambda r: with_note(target_text(r), period_note(r))
         )
         columns[(heading, "Actual")] = _cells(at, actual_text)
-        # seed 000 prints variance in whole per cent (-16%)
-        columns[(heading, "Variance")] = _cells(at, lambda r: variance_text(r, places=0))
+        # rounded as the scorecard and a measure's facts round it (seed 000 printed -16%)
+        columns[(heading, "Variance")] = _cells(at, variance_text)
     latest_head = latest_heading(latest)
     if latest_head:
         named = latest_head == "Latest"
@@ -70,7 +73,7 @@ def variance_table(rows: pd.DataFrame) -> Table:
         columns[(latest_head, "Target")] = _cells(latest, latest_target_text)
         columns[(latest_head, "Actual")] = _cells(latest, lambda r: latest_actual_text(r, named))
         columns[(latest_head, "Variance")] = _cells(
-            latest, lambda r: variance_text(r, places=0) if latest_period_of(r) else ""
+            latest, lambda r: variance_text(r) if latest_period_of(r) else ""
         )
     table = pd.DataFrame(columns).reset_index(drop=True)
     table.columns = pd.MultiIndex.from_tuples(table.columns)
