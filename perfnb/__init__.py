@@ -1,13 +1,14 @@
 """perfnb: quarterly council performance reports from parameterised Jupyter notebooks.
 
 The public API is what a notebook, a script or a scheduler needs: read and check a data set,
-work out its figures, build one service's report, run every report of a period, and the errors
+work out its figures (or the sample's, ``bundled_sample``), build one service's report, run every report of a period, and the errors
 each can raise. Everything else is in its module (``perfnb.tables``, ``perfnb.charts``,
 ``perfnb.spc``...); ``docs/architecture.md`` says which holds what.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from perfnb.bundled import bundled_sample
 from perfnb.commentary import CommentaryError
 from perfnb.contract import DataError, Problem
 from perfnb.engine import performance
@@ -38,6 +39,7 @@ __all__ = [
     "ServiceReport",
     "__version__",
     "build_scorecard",
+    "bundled_sample",
     "load_dataset",
     "parse_period",
     "performance",

@@ -7,8 +7,10 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from perfnb import __version__
+from perfnb.bundled import bundled_notebooks, bundled_sample, project_or_bundled
 from perfnb.commentary import (
     CommentaryError,
     commentary_path,
@@ -19,6 +21,7 @@ from perfnb.commentary import (
 )
 from perfnb.contract import DataError, Problem
 from perfnb.loader import load_dataset, validate_dataset
+from perfnb.log import log_line, logger, show_on_stderr
 from perfnb.output_formats import parse_formats
 from perfnb.periods import PeriodError, parse_period
 from perfnb.run import (
@@ -104,10 +107,11 @@ def _run(args: argparse.Namespace) -> int:
             notebooks_dir=args.notebooks,
             parameters=parameters,
             timeout=args.timeout,
-            echo=_say,
+            echo=log_line,
             workers=args.workers,
             force=args.force,
-            progress=sys.stderr.isatty(),  # a bar on a terminal, plain lines in a log (CI)
+            progress=sys.stderr.isatty()
+            and args.verbosity >= 0,  # a bar on a terminal, plain lines in a log (CI)
             executor=executor,
             wait=args.wait,
             formats=args.format,
@@ -173,10 +177,10 @@ def _commentary(args: argparse.Namespace) -> int:
         print(f"perfnb commentary: {exc}", file=sys.stderr)
         return 2
     card = whole[whole["service"].isin(services)]
-    path = commentary_path(args.data, period)
+    path = commentary_path(data.path, period)  # beside a workbook given as a file
     try:
         added = scaffold_commentary(card, path)
-        commentary = load_commentary(args.data, period)
+        commentary = load_commentary(data.path, period)
     except (CommentaryError, OSError) as exc:
         print(f"perfnb commentary: {exc}", file=sys.stderr)
         return 1
@@ -230,6 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build a council's quarterly performance reports from its data set.",
     )
     parser.add_argument("--version", action="version", version=f"perfnb {__version__}")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=1,
+        default=0,
+        help="say more: every step of the run (its debug log)",
+    )
+    noise.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=-1,
+        help="say less: warnings and errors only, no progress",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     validate = sub.add_parser(
@@ -238,9 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check a data set against the contract in docs/data.md. Exits 1 if there "
         "are errors.",
     )
-    validate.add_argument(
-        "--data", default="data/sample", help="data set folder (default: %(default)s)"
-    )
+    validate.add_argument("--data", default=None, help=_DATA_HELP)
     validate.set_defaults(func=_validate)
 
     run = sub.add_parser(
@@ -261,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YEAR",
         help="every quarter of financial year YEAR (2017/18) that has data; repeatable",
     )
-    run.add_argument("--data", default="data/sample", help="data set folder (default: %(default)s)")
+    run.add_argument("--data", default=None, help=_DATA_HELP)
     run.add_argument("--out", default="output", help="output folder (default: %(default)s)")
     run.add_argument(
         "--service",
@@ -280,9 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--notebooks",
-        default="notebooks",
+        default=None,
         metavar="DIR",
-        help="folder of report notebooks (default: %(default)s)",
+        help="folder of report notebooks (default: notebooks, when the current folder has one; "
+        "else the notebooks installed with perfnb)",
     )
     run.add_argument(
         "-p",
@@ -348,9 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="2017/18 Q1, 2017-04, 2017/18 or a slug such as "
         "2017-18-Q1 (default: the latest period with data)",
     )
-    commentary.add_argument(
-        "--data", default="data/sample", help="data set folder (default: %(default)s)"
-    )
+    commentary.add_argument("--data", default=None, help=_DATA_HELP)
     commentary.add_argument(
         "--service",
         action="extend",
@@ -380,10 +399,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_DATA_HELP = (
+    "data set folder (default: data/sample, when the current folder has one; else the sample "
+    "data set installed with perfnb)"
+)
+
+
+def _project_folders(args: argparse.Namespace) -> None:
+    """``--data`` and ``--notebooks`` as given, else the project's own (``data/sample``,
+    ``notebooks``), else those installed with perfnb (said on stderr)."""
+    if hasattr(args, "data"):
+        args.data, bundled = project_or_bundled(args.data, "data/sample", bundled_sample())
+        if bundled and args.func is _commentary:  # it writes: never into the installed package
+            args.data = Path("data/sample")  # said missing, as any folder that is not there
+        elif bundled:
+            logger.info(f"no data/sample here: using the sample data set in {args.data}")
+    if hasattr(args, "notebooks"):
+        args.notebooks, bundled = project_or_bundled(
+            args.notebooks, "notebooks", bundled_notebooks()
+        )
+        if bundled:
+            logger.info(f"no notebooks folder here: using perfnb's notebooks in {args.notebooks}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``perfnb`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    handler = show_on_stderr(args.verbosity)
+    try:
+        _project_folders(args)
+        return args.func(args)
+    finally:
+        logger.removeHandler(handler)
 
 
 if __name__ == "__main__":

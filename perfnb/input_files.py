@@ -97,16 +97,22 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raise UnicodeDecodeError("utf-8", b"", 0, 1, "neither UTF-8 nor Windows-1252")
 
 
-def read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], list[Problem]]:
-    """Reads every file the contract names; problems for files that are missing or unreadable."""
+def read_tables(
+    folder: Path, workbook_name: str | None = None
+) -> tuple[dict[str, RawTable], dict[str, Path], list[Problem]]:
+    """Reads every file the contract names; problems for files that are missing or unreadable.
+    ``workbook_name`` names the workbook of a data set given as a file (``--data council.xlsx``):
+    its sheets are the data set, whatever is beside it; else ``perfnb.xlsx`` when the folder has
+    one, else the CSV files."""
     tables: dict[str, RawTable] = {}
     sources: dict[str, Path] = {}
     problems: list[Problem] = []
-    workbook = folder / WORKBOOK
+    book = workbook_name or WORKBOOK
+    workbook = folder / book
     sheets: dict[str, pd.DataFrame] | None = None
     specs = (*FILES.values(), KPIS)
     beside = [spec.filename for spec in specs if (folder / spec.filename).exists()]
-    if workbook.exists() and beside:
+    if workbook.exists() and beside and workbook_name is None:
         problems.append(
             Problem(
                 WORKBOOK,
@@ -119,19 +125,19 @@ def read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], lis
         try:
             sheets, unsaved = read_workbook(workbook)
         except SheetTooBig as exc:
-            problems.append(Problem(WORKBOOK, str(exc)))
+            problems.append(Problem(book, str(exc)))
             return tables, sources, problems
         except Exception as exc:  # openpyxl raises many types for a damaged file
-            problems.append(Problem(WORKBOOK, f"could not be read as an Excel workbook: {exc}"))
+            problems.append(Problem(book, f"could not be read as an Excel workbook: {exc}"))
             return tables, sources, problems
         problems += unsaved_formulas(sheets, unsaved)
     # a kpis sheet (perfnb.wide) may stand in for measures, values and targets
-    kpis, kpis_label, kpis_source = _read_one(folder, KPIS, sheets, problems)
+    kpis, kpis_label, kpis_source = _read_one(folder, KPIS, sheets, problems, book)
     has_kpis = KPIS.name in sheets if sheets is not None else (folder / KPIS.filename).exists()
     for name, spec in FILES.items():
         if has_kpis and name in LONG_TABLES:
             spec = replace(spec, required=False)
-        grid, label, source = _read_one(folder, spec, sheets, problems)
+        grid, label, source = _read_one(folder, spec, sheets, problems, book)
         if grid is None:
             continue
         table = _table_from_grid(grid, label, spec)
@@ -148,19 +154,23 @@ def read_tables(folder: Path) -> tuple[dict[str, RawTable], dict[str, Path], lis
 
 
 def _read_one(
-    folder: Path, spec: FileSpec, sheets: dict[str, pd.DataFrame] | None, problems: list[Problem]
+    folder: Path,
+    spec: FileSpec,
+    sheets: dict[str, pd.DataFrame] | None,
+    problems: list[Problem],
+    workbook: str = WORKBOOK,
 ) -> tuple[pd.DataFrame | None, str, Path]:
     csv = folder / spec.filename
     if sheets is not None:
-        label = f"{WORKBOOK}, sheet {spec.name}"
+        label = f"{workbook}, sheet {spec.name}"
         if spec.name in sheets:
-            return sheets[spec.name], label, folder / WORKBOOK
+            return sheets[spec.name], label, folder / workbook
         if spec.required:
             have = ", ".join(sheets) or "none"
             problems.append(
-                Problem(WORKBOOK, f"has no sheet named {spec.name!r}; its sheets are: {have}")
+                Problem(workbook, f"has no sheet named {spec.name!r}; its sheets are: {have}")
             )
-        return None, label, folder / WORKBOOK
+        return None, label, folder / workbook
     if not csv.exists():
         if spec.required:
             others = sorted(p.name for p in folder.glob("*.xls*") if not p.name.startswith("~$"))

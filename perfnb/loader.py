@@ -34,7 +34,7 @@ from perfnb.typed_tables import (
 )
 from perfnb.validation import LATEST_WITHIN_MONTHS, check_tables
 
-__all__ = ["Dataset", "load_dataset", "slugify", "validate_dataset"]
+__all__ = ["Dataset", "data_home", "load_dataset", "slugify", "validate_dataset"]
 
 # actions.csv's typing by the name it had here; tests/test_actions.py imports it from the loader
 _typed_actions = typed_actions
@@ -169,7 +169,12 @@ def _benchmark_area_problems(
 def _read_and_check(
     folder: Path,
 ) -> tuple[dict[str, RawTable], dict[str, Path], dict[str, object], list[Problem]]:
-    """Reads every file once and checks it: tables, their paths, settings, problems."""
+    """Reads every file once and checks it: tables, their paths, settings, problems. ``folder``
+    may be a workbook file (``council.xlsx``): its sheets are the data set, and its folder
+    holds dataset.toml and the commentary."""
+    workbook_name = None
+    if folder.is_file() and folder.suffix.lower() in (".xlsx", ".xlsm"):
+        folder, workbook_name = folder.parent, folder.name
     if not folder.is_dir():
         where = "" if folder.is_absolute() else f" in {Path.cwd()}"
         problem = Problem(
@@ -178,13 +183,20 @@ def _read_and_check(
             "the data set's folder",
         )
         return {}, {}, {}, [problem]
-    tables, sources, problems = read_tables(folder)
+    tables, sources, problems = read_tables(folder, workbook_name)
     settings, settings_problems = read_settings(folder)
     if (folder / SETTINGS).exists():
         sources["settings"] = folder / SETTINGS
     problems += settings_problems + check_tables(tables) + commentary_problems(folder)
     problems += _benchmark_area_problems(tables, settings)
     return tables, sources, settings, problems
+
+
+def data_home(given: str | Path) -> Path:
+    """The folder of a data set given as a folder or as its workbook file (``council.xlsx``):
+    where its dataset.toml and commentary live."""
+    given = Path(given)
+    return given.parent if given.is_file() else given
 
 
 def validate_dataset(folder: str | Path) -> list[Problem]:
@@ -202,7 +214,7 @@ def preload_dataset(folder: str | Path) -> None:
     kernel template), takes it, if no file of the folder has changed since. A data set with
     problems is not kept: its ``load_dataset`` reports them."""
     folder = Path(folder).resolve()
-    stamp = files_stamp(folder)
+    stamp = files_stamp(data_home(folder))
     try:
         _preloaded[folder] = (stamp, load_dataset(folder))
     except (DataError, OSError):
@@ -212,14 +224,15 @@ def preload_dataset(folder: str | Path) -> None:
 def load_dataset(folder: str | Path = "data/sample") -> Dataset:
     """Reads and validates the data set at ``folder``; raises ``DataError`` listing all problems."""
     folder = Path(folder)
+    home = data_home(folder)
     ready = _preloaded.pop(folder.resolve(), None) if _preloaded else None
-    if ready is not None and ready[0] == files_stamp(folder.resolve()):
-        return replace(ready[1], path=folder)  # taken once: nobody else holds its tables
+    if ready is not None and ready[0] == files_stamp(home.resolve()):
+        return replace(ready[1], path=home)  # taken once: nobody else holds its tables
     tables, sources, settings, problems = _read_and_check(folder)
     if any(p.severity == "error" for p in problems):
         raise DataError(str(folder), problems)
     return Dataset(
-        path=folder,
+        path=home,
         measures=typed_measures(tables["measures"], dataset_defaults(settings)),
         values=typed_values(tables["values"]),
         targets=typed_targets(tables["targets"]),

@@ -30,28 +30,30 @@ def _requirement(text: str) -> tuple[str, str]:
     return name.lower().replace("_", "-"), version or ""
 
 
-def test_environment_yml_lists_the_same_packages_as_pyproject() -> None:
-    """Conda and pip users get the same packages at the same minimum versions."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_side = dict(map(_requirement, project["dependencies"]))
-    for extra in project["optional-dependencies"].values():
-        pip_side.update(map(_requirement, extra))
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    # conda-forge's packages, then those only PyPI has (the pip: list, less the project)
-    listed = [d for d in env["dependencies"] if isinstance(d, str)]
-    listed += [
-        d
-        for section in env["dependencies"]
-        if isinstance(section, dict)
-        for d in section.get("pip", [])
-        if not d.startswith("-")
-    ]
-    conda_side = dict(
-        _requirement(d) for d in listed if _requirement(d)[0] not in ("python", "pip")
-    )
-    assert conda_side == pip_side
+def _environment(name: str) -> tuple[dict[str, str], list[str]]:
+    """An environment file's packages (conda-forge's, then the pip: list's) by name, with
+    their minimum versions, and its pip: list."""
+    env = yaml.safe_load((ROOT / name).read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert pip_section[-1] == "--editable ."  # the project itself, from this folder
+    listed = [d for d in env["dependencies"] if isinstance(d, str)]
+    listed += [d for d in pip_section if not d.startswith("-")]
+    packages = dict(_requirement(d) for d in listed)
+    return {k: v for k, v in packages.items() if k not in ("python", "pip")}, pip_section
+
+
+def test_environment_files_list_the_same_packages_as_pyproject() -> None:
+    """Conda and pip users get the same packages at the same minimum versions: an analyst's
+    environment.yml has perfnb's dependencies and JupyterLab (the lab extra), and
+    environment-dev.yml adds the dev and dask extras; both install the project itself."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    analyst = dict(map(_requirement, [*project["dependencies"], *extras["lab"]]))
+    developer = {**analyst, **dict(map(_requirement, [*extras["dev"], *extras["dask"]]))}
+    for name, wanted in (("environment.yml", analyst), ("environment-dev.yml", developer)):
+        packages, pip_section = _environment(name)
+        assert packages == wanted, name
+        assert pip_section[-1] == "--editable .", name  # the project itself, from this folder
+    assert "pytest" not in _environment("environment.yml")[0]
 
 
 def test_docs_describe_every_column_of_the_contract() -> None:
@@ -141,10 +143,10 @@ def test_no_import_cycle_in_the_package() -> None:
 # new module is put in one, or this test says where it is missing
 LAYERS = {
     "foundation": "polarity files periods period_codes timescales contract raw_table "
-    "problem_collector markup palette exhibits output_formats",
+    "problem_collector markup palette exhibits output_formats log",
     "inputs": "loader input_files workbook typed_tables validation validate_files "
     "validate_measures validate_values validate_targets validate_actions wide wide_headers "
-    "starter testing commentary_format",
+    "starter testing commentary_format bundled",
     "engine": "figures profiles target_lookup variance tolerances rag direction comparisons "
     "forecast benchmarking engine performance_columns history scorecard exceptions spc "
     "spc_limits special_causes spc_summary measure_spc actions action_ratings "
