@@ -253,7 +253,8 @@ def test_variance_table_is_seed_000(tmp_path) -> None:
     one place, as the scorecard and the measure's facts print it (seed 000 rounds them to
     whole per cent: -16%, -10%, -18%, -9%): (8,017 - 9,500) / 9,500 = -15.61%;
     (17,135 - 19,000) / 19,000 = -9.82%; (10,641 - 13,000) / 13,000 = -18.15%;
-    (23,652 - 26,000) / 26,000 = -9.03%. The CSV flattens the two header rows."""
+    (23,652 - 26,000) / 26,000 = -9.03%. The CSV is the same figures as data, one row per
+    measure and period, numbers unformatted and unrounded (the engine keeps 9 places)."""
     rows = performance(load_dataset(SAMPLE), ["2012/13 Q1", "2012/13 Q2"], ["Help Direct"])
     table = variance_table(rows)
     data = table.data.set_index(("", "Measure"))
@@ -283,8 +284,22 @@ def test_variance_table_is_seed_000(tmp_path) -> None:
     ]
     path = table.save(tmp_path)
     text = path.read_text(encoding="utf-8-sig").splitlines()
-    assert text[0].startswith("Measure,Description,Year-end target,2012/13 Q1 Target,")
-    assert '"9,500","8,017",-15.6%,"19,000","17,135",-9.8%' in text[1]
+    assert text[0].startswith("measure_id,name,unit,position,period,year_end_target,")
+    assert len(text) == 1 + 6  # two measures: two quarters and the latest position each
+    frame = pd.read_csv(path, encoding="utf-8-sig").set_index(["measure_id", "period"])
+    q1_contacts = frame.loc[("HD-CONTACTS", q1)]
+    assert (q1_contacts["target_to_date"], q1_contacts["actual"]) == (9500, 8017)
+    assert (q1_contacts["year_end_target"], q1_contacts["variance"]) == (38000, -1483)
+    assert q1_contacts["variance_pct"] == pytest.approx(-1483 / 9500 * 100, abs=1e-9)
+    q2_issues = frame.loc[("HD-ISSUES", q2)]
+    assert (q2_issues["target_to_date"], q2_issues["actual"]) == (26000, 23652)
+    assert q2_issues["variance_pct"] == pytest.approx(-2348 / 26000 * 100, abs=1e-9)
+    assert frame["variance_pp"].isna().all()  # counts: no points
+    # October's position against 7/12 of 38,000 = 22,166.67: (20,715 - 22,166.67) / 22,166.67
+    latest = frame.loc[("HD-CONTACTS", "2012-10")]
+    assert (latest["position"], latest["actual"]) == ("latest", 20715)
+    assert latest["target_to_date"] == pytest.approx(38000 * 7 / 12, abs=1e-6)
+    assert latest["variance_pct"] == pytest.approx((20715 / (38000 * 7 / 12) - 1) * 100, abs=1e-6)
 
 
 def test_october_report_adds_the_month_after_the_quarters() -> None:
@@ -404,17 +419,18 @@ def test_empty_exceptions_say_so(ratio_data) -> None:
     assert "No measure is Red or Amber" in table.to_html()
 
 
-def test_table_csv_is_the_printed_text(tmp_path) -> None:
-    """tables/<name>.csv holds what the report prints, readable by Excel (BOM)."""
+def test_table_csv_is_the_table_as_data(tmp_path) -> None:
+    """tables/<name>.csv holds the table's rows as data, readable by Excel (BOM): ASCOF-2D's
+    77.4% is 77.4, its variance 77.4 - 80 = -2.6 points."""
     card = build_scorecard(load_dataset(SAMPLE), "2017/18 Q1", services=["Adult Social Care"])
     path = scorecard_table(card).save(tmp_path / "tables")
     assert path.name == "scorecard.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    row = frame.set_index("Measure").loc["ASCOF-2D"]
-    assert row["This period"] == "77.4%"
-    assert row["RAG"] == "Amber"
-    assert row["Theme"] == "Delay need"
+    row = frame.set_index("measure_id").loc["ASCOF-2D"]
+    assert (row["this_period"], row["unit"], row["variance_pp"]) == ("77.4", "percent", "-2.6")
+    assert row["rag"] == "Amber"
+    assert row["theme"] == "Delay need"
     assert not list(tmp_path.joinpath("tables").glob(".*"))  # no temporary file left
 
 
@@ -511,8 +527,11 @@ def test_a_figure_that_is_not_final_carries_its_marker_and_the_key(
     assert '<tfoot><tr><td class="perfnb-key" colspan="' in safety
     assert f">{key}</td></tr></tfoot>" in safety
     assert "<tfoot" not in access  # SG-3's group has no marked figure
-    frame = pd.read_csv(table.save(tmp_path), encoding="utf-8-sig", dtype=str)
-    assert frame.set_index("Measure").loc["SG-2", "This period"] == cell
+    # the CSV has the figure as a number and its status as a word, never the marker
+    frame = pd.read_csv(table.save(tmp_path), encoding="utf-8-sig", keep_default_na=False)
+    row = frame.set_index("measure_id").loc["SG-2"]
+    assert (row["this_period"], row["this_period_status"]) == (60, status)
+    assert not frame.astype(str).apply(lambda c: c.str.contains(r"\[")).any().any()
     exceptions_rows = exceptions_table(card)
     assert exceptions_rows.data.set_index("Measure").loc["SG-2", "This period"] == cell
     assert exceptions_rows.key() == key

@@ -14,6 +14,13 @@ from perfnb.pages.parts import rag_counts_html
 from perfnb.story import Story
 from perfnb.tables import Table, measure_anchor
 from perfnb.tables.table import _cells
+from perfnb.tables.values import (
+    figure_values,
+    previous_values,
+    target_values,
+    texts,
+    variance_values,
+)
 from perfnb.wording import previously_text, target_to_date, this_period_text, variance_text
 
 __all__ = ["changes_sentence", "facts_list", "story_fragment", "top_exceptions_table"]
@@ -94,7 +101,8 @@ def _forecast_against_target(row: pd.Series) -> str:
 
 
 def top_exceptions_table(story: Story) -> Table:
-    """The first exceptions (Red, then Amber, then changes of rating), in brief."""
+    """The first exceptions (Red, then Amber, then changes of rating), in brief; its CSV has
+    the same rows as data."""
     rows = story.top_exceptions.reset_index(drop=True)
     table = pd.DataFrame(
         {
@@ -107,6 +115,20 @@ def top_exceptions_table(story: Story) -> Table:
             "Variance": _cells(rows, variance_text),
         }
     )
+    values = pd.DataFrame(
+        {
+            "measure_id": texts(rows, "measure_id"),
+            "name": texts(rows, "name"),
+            "unit": texts(rows, "unit"),
+            "period": texts(rows, "period"),
+            "rag": texts(rows, "rag"),
+            **previous_values(rows),
+            **figure_values(rows),
+            **target_values(rows),
+            **variance_values(rows),
+        },
+        index=rows.index,
+    )
     return Table(
         "top-exceptions",
         "Top exceptions (all are listed under Exceptions)",
@@ -115,6 +137,7 @@ def top_exceptions_table(story: Story) -> Table:
         numeric=("This period", "Target to date", "Variance"),
         nowrap=("Measure",),
         empty_text="No measure is Red or Amber and no rating changed since the period before.",
+        values=values,
     )
 
 

@@ -1,19 +1,21 @@
 """Report tables built from the engine's frame: formatting only, no arithmetic of their own.
 
-Each builder returns a ``Table``: the text exactly as the report prints it (``Table.data``, also
-written to ``tables/<name>.csv`` for reuse) and its HTML, rendered with pandas' Styler. Every
-text that comes from data is HTML-escaped; the one exception is commentary, which is markdown
-rendered and sanitised by ``perfnb.markup.render_markdown``. RAG cells carry the rating's
-word as well as its colour (``perfnb.palette``). A figure that is not final is printed with its
-marker (``77.4% [p]``, ``perfnb.palette.STATUS_MARKERS``), in the CSV as on the page, and a table
-with a marked figure has the key in its footer (``Key: [p] provisional.``), which a browser
-repeats at the foot of each printed page the table spans.
+Each builder returns a ``Table``: the text exactly as the report prints it (``Table.data``), its
+HTML, rendered with pandas' Styler, and its rows as data (``Table.values``: numbers as numbers,
+statuses and ratings as words, commentary as plain text), written to ``tables/<name>.csv``.
+Every text that comes from data is HTML-escaped; the one exception is commentary, which is
+markdown rendered and sanitised by ``perfnb.markup.render_markdown``. RAG cells carry the
+rating's word as well as its colour (``perfnb.palette``). A figure that is not final is printed
+with its marker (``77.4% [p]``, ``perfnb.palette.STATUS_MARKERS``; in the CSV its status is a
+column of its own), and a table with a marked figure has the key in its footer (``Key: [p]
+provisional.``), which a browser repeats at the foot of each printed page the table spans.
 
 One module a table: ``table`` (the ``Table`` object, its HTML and CSV), ``scorecard``,
-``variance``, ``exception_table``, ``reasons`` and ``special_cause``. The words in the cells
-come from ``perfnb.wording`` (the latest position's from ``perfnb.wording_latest``), and which
-measures are exceptions from ``perfnb.exceptions``; both are re-exported here, as they were
-once defined here.
+``variance``, ``exception_table``, ``reasons``, ``special_cause`` and ``actions``; ``values``
+and ``action_values`` build the tables' data, ``plain`` reduces commentary to plain text. The
+words in the cells come from ``perfnb.wording`` (the latest position's from
+``perfnb.wording_latest``), and which measures are exceptions from ``perfnb.exceptions``; both
+are re-exported here, as they were once defined here.
 """
 
 from __future__ import annotations

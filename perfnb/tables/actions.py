@@ -1,7 +1,8 @@
 """A service's action plan as tables: seed 001's monitoring table (with seed 003's resources and
 outcome measures where a plan has them), counts by rating, the overdue actions, how each rating
 was reached, and the measures the actions support. Each is a ``perfnb.tables.Table``, built
-from :func:`perfnb.action_progress` rows and nothing else.
+from :func:`perfnb.action_progress` rows and nothing else, with its rows as data for its CSV
+(``perfnb.tables.action_values``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from perfnb.actions import (
 from perfnb.loader import slugify
 from perfnb.periods import parse_period
 from perfnb.tables import Table, target_to_date, this_period_text, variance_text
+from perfnb.tables.action_values import (
+    action_reasons_values,
+    action_summary_values,
+    action_values,
+    linked_measures_values,
+    overdue_values,
+)
 
 __all__ = [
     "action_reasons_table",
@@ -110,7 +118,11 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
     measure_rags = measure_rags or {}
     if progress.empty:
         return Table(
-            "actions", "Actions", pd.DataFrame(), empty_text="This service has no actions."
+            "actions",
+            "Actions",
+            pd.DataFrame(),
+            empty_text="This service has no actions.",
+            values=action_values(progress),
         )
     progress = _activities_under_actions(progress)
     here = str(progress["period"].iloc[0]) if len(progress) else ""
@@ -148,10 +160,11 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
     }
     if "resources" in progress:
         columns[("", "Resources")] = progress["resources"].fillna("").astype(object)
+    outcomes = None
     if "outcome_measure" in progress:
-        columns[("", "Outcome measure")] = progress["outcome_measure"].map(
-            lambda text: outcome_text(text, measure_rags)
-        )
+        outcomes = progress["outcome_measure"].map(lambda text: outcome_text(text, measure_rags))
+        columns[("", "Outcome measure")] = outcomes
+    values = action_values(progress, outcomes)
     table = pd.DataFrame(columns)
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     flags = pd.DataFrame(False, index=table.index, columns=table.columns)
@@ -162,6 +175,10 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
     if not themed:
         table = table.drop(columns=[("", "Theme")])
         flags = flags.drop(columns=[("", "Theme")])
+    # the data has the columns the table prints: a theme, resources, outcome measures
+    unused = ["theme"] if not themed else []
+    unused += [c for c in ("resources", "outcome_measure") if c not in progress]
+    values = values.drop(columns=unused)
     return Table(
         "actions",
         f"Actions, {here}",
@@ -175,6 +192,7 @@ def action_table(progress: pd.DataFrame, measure_rags: Mapping[str, str] | None 
         row_header="Action",
         wide=True,
         nowrap=("Action",),
+        values=values,
     )
 
 
@@ -193,6 +211,7 @@ def action_summary_table(progress: pd.DataFrame, by: str = "theme") -> Table:
         table.astype(object),
         numeric=(*ACTION_RAGS, "Total"),
         row_header=heading,
+        values=action_summary_values(counts, by),
     )
 
 
@@ -216,6 +235,7 @@ def overdue_table(progress: pd.DataFrame) -> Table:
         numeric=("% complete",),
         empty_text="No action is overdue.",
         row_header="Action",
+        values=overdue_values(late),
     )
 
 
@@ -240,6 +260,7 @@ def action_reasons_table(progress: pd.DataFrame) -> Table:
         rag=("Rating",),
         flags=flags,
         row_header="Action",
+        values=action_reasons_values(progress),
     )
 
 
@@ -280,4 +301,5 @@ def linked_measures_table(linked: pd.DataFrame) -> Table:
         rag=("RAG",),
         numeric=("This period", "Target to date", "Variance"),
         empty_text="No action names a measure of measures.csv as its outcome measure.",
+        values=linked_measures_values(linked),
     )

@@ -14,7 +14,16 @@ import pandas as pd
 from perfnb.contract import slugify
 from perfnb.exceptions import EXCEPTION_RATINGS, exceptions
 from perfnb.scorecard import with_previous
+from perfnb.tables.plain import plain_text
 from perfnb.tables.table import Table, _cells
+from perfnb.tables.values import (
+    figure_values,
+    previous_values,
+    target_values,
+    texts,
+    variance_values,
+    year_end_target_values,
+)
 from perfnb.wording import format_target, previously_text, target_to_date, this_period_text
 
 __all__ = ["exceptions_table", "lead_paragraph", "measure_anchor"]
@@ -44,7 +53,7 @@ def exceptions_table(
     """Exceptions: each Red and Amber measure and each change of rating, with its rating in
     the period before (or why it had none: ``Not rated (no target) in 2016/17 Q4``), its
     reason and the analyst's commentary (markdown); measures in ``without_commentary`` are
-    flagged."""
+    flagged. Its CSV has the same rows as data, the whole commentary as plain text."""
     rows = exceptions(card, previous)
     # why a measure was not rated before (no target, no figure...), for its "Previously"
     before = with_previous(card, previous).loc[rows.index]
@@ -56,9 +65,12 @@ def exceptions_table(
     commentary = commentary or {}
     missing = set(without_commentary)
 
+    def needed(row: pd.Series) -> bool:
+        return row["measure_id"] in missing or not commentary.get(row["measure_id"], "").strip()
+
     def said(row: pd.Series) -> str:
         text = lead_paragraph(commentary.get(row["measure_id"], ""), row["measure_id"])
-        if row["measure_id"] in missing or not text:
+        if needed(row):
             flag = "**Commentary needed:** none written yet."
             if text:
                 flag = "**Commentary needed:** only the generated draft so far.\n\n" + text
@@ -81,6 +93,27 @@ def exceptions_table(
     flags = pd.DataFrame(
         {"Commentary": rows["measure_id"].isin(missing) & rows["rag"].isin(EXCEPTION_RATINGS)}
     )
+    values = pd.DataFrame(
+        {
+            "measure_id": texts(rows, "measure_id"),
+            "name": texts(rows, "name"),
+            "unit": texts(rows, "unit"),
+            "period": texts(rows, "period"),
+            "rag": texts(rows, "rag"),
+            **previous_values(rows),
+            **figure_values(rows),
+            **target_values(rows),
+            **year_end_target_values(rows),
+            **variance_values(rows),
+            "rag_reason": texts(rows, "rag_reason"),
+            # a flag, as the page prints it: no commentary, or only the generated draft
+            "commentary_needed": rows.apply(needed, axis=1).astype(bool)
+            if len(rows)
+            else pd.Series([], dtype=bool),
+            "commentary": rows["measure_id"].map(lambda m: plain_text(commentary.get(m, ""))),
+        },
+        index=rows.index,
+    )
     period = card["period"].iloc[0] if len(card) else ""
     return Table(
         "exceptions",
@@ -90,6 +123,7 @@ def exceptions_table(
         numeric=("This period", "Target to date", "Year-end target"),
         markdown=("Commentary",),
         flags=flags,
+        values=values,
         widths={"Commentary": "34%", "Why": "16%", "Description": "14%"},
         empty_text="No measure is Red or Amber and no rating changed since the previous period.",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perfnb.tables.table import Table, _texts
+from perfnb.tables.values import texts
 
 __all__ = ["rag_reasons_table"]
 
@@ -22,5 +23,22 @@ def rag_reasons_table(card: pd.DataFrame) -> Table:
             "Direction of travel": _texts(card, "direction_reason"),
         }
     ).reset_index(drop=True)
+    values = pd.DataFrame(
+        {
+            "measure_id": texts(card, "measure_id"),
+            "name": texts(card, "name"),
+            "period": texts(card, "period"),
+            "rag": texts(card, "rag"),
+            "rag_reason": texts(card, "rag_reason"),
+            "direction": texts(card, "direction"),
+            "direction_reason": texts(card, "direction_reason"),
+        }
+    ).reset_index(drop=True)
     period = card["period"].iloc[0] if len(card) else ""
-    return Table("rag-reasons", f"How each rating was reached, {period}", table, rag=("RAG",))
+    return Table(
+        "rag-reasons",
+        f"How each rating was reached, {period}",
+        table,
+        rag=("RAG",),
+        values=values,
+    )

@@ -12,6 +12,19 @@ import pandas as pd
 
 from perfnb.scorecard import with_previous
 from perfnb.tables.table import Table, _cells
+from perfnb.tables.values import (
+    aim_words,
+    compared_values,
+    figure_values,
+    last_year_values,
+    latest_values,
+    numbers,
+    previous_values,
+    target_values,
+    texts,
+    variance_values,
+    year_end_target_values,
+)
 from perfnb.wording import (
     AIM_LABELS,
     DIRECTION_LABELS,
@@ -32,7 +45,7 @@ from perfnb.wording import (
 )
 from perfnb.wording_latest import latest_heading, latest_text
 
-__all__ = ["BENCHMARK_HEADINGS", "SCORECARD_FIGURES", "scorecard_table"]
+__all__ = ["BENCHMARK_HEADINGS", "SCORECARD_FIGURES", "scorecard_table", "scorecard_values"]
 
 SCORECARD_FIGURES = (
     "Year-end target",
@@ -61,7 +74,7 @@ def scorecard_table(card: pd.DataFrame, previous: pd.DataFrame | None = None) ->
     year and averages, its rank, quartile (or the publisher's note, ``TBC``) and the other
     areas' median; and, when the data has figures after the period, each measure's latest
     position beside its variance (``Latest (Oct 2012)``). A figure that is not final carries
-    its marker."""
+    its marker. Its CSV has the same rows as data (``scorecard_values``)."""
     card = card.reset_index(drop=True)
     latest = _latest_column(card)
     before = (
@@ -103,9 +116,62 @@ def scorecard_table(card: pd.DataFrame, previous: pd.DataFrame | None = None) ->
         empty_text="No measures.",
         wide=True,
         icons=("Variation", "Assurance"),
+        values=scorecard_values(
+            card, previous, latest=bool(latest), benchmarks=bool(_benchmark_columns(card))
+        ),
         # the name wide enough to read in two or three lines; figures take what they need
         widths={"Description": "15%"},
     )
+
+
+def scorecard_values(
+    card: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    latest: bool = False,
+    benchmarks: bool = False,
+) -> pd.DataFrame:
+    """The scorecard's rows as data (``perfnb.tables.values``): the rating in the period before
+    when ``previous`` is given, the latest position when ``latest``, the benchmark's columns
+    when ``benchmarks``, as the printed table has them."""
+    card = card.reset_index(drop=True)
+    columns = {
+        "theme": texts(card, "theme"),
+        "priority": texts(card, "priority"),
+        "measure_id": texts(card, "measure_id"),
+        "name": texts(card, "name"),
+        "aim": aim_words(card),
+        "unit": texts(card, "unit"),
+        "rate_per": numbers(card, "rate_per"),
+        "period": texts(card, "period"),
+        "rag": texts(card, "rag"),
+        **(previous_values(with_previous(card, previous)) if previous is not None else {}),
+        "direction": texts(card, "direction"),
+        **year_end_target_values(card),
+        **target_values(card),
+        **figure_values(card),
+        **variance_values(card),
+        **(latest_values(card) if latest else {}),
+        **last_year_values(card),
+        **compared_values(card),
+        "forecast": numbers(card, "forecast"),
+        "forecast_method": texts(card, "forecast_method").where(
+            numbers(card, "forecast").notna(), ""
+        ),
+    }
+    if benchmarks:
+        columns |= {
+            "benchmark_value": numbers(card, "benchmark_value"),
+            "benchmark_year": texts(card, "benchmark_year"),
+            "benchmark_averages": texts(card, "benchmark_averages"),
+            "benchmark_note": texts(card, "benchmark_note"),
+            "rank": numbers(card, "rank"),
+            "n_compared": numbers(card, "n_compared"),
+            "quartile": numbers(card, "quartile"),
+            "comparator_median": numbers(card, "comparator_median"),
+        }
+    columns["variation"] = card.apply(variation_text, axis=1) if len(card) else texts(card, "x")
+    columns["assurance"] = card.apply(assurance_text, axis=1) if len(card) else texts(card, "x")
+    return pd.DataFrame(columns, index=card.index)
 
 
 def _benchmark_columns(card: pd.DataFrame) -> dict[str, pd.Series]:

@@ -21,7 +21,8 @@ def special_cause_table(
 ) -> Table:
     """A measure's special-cause points from its XmR chart (``perfnb.spc.xmr``): the period,
     the figure (in the measure's ``unit`` and ``decimals``), improvement or concern, the rule in
-    NHSRplotthedots' words and why in plain English."""
+    NHSRplotthedots' words and why in plain English; in its CSV the figure is a number
+    (``value``, in ``unit``)."""
     special = result[~result["point_type"].isin(["common_cause", "missing"])]
     kinds = {
         "special_cause_improvement": "Improvement",
@@ -38,6 +39,18 @@ def special_cause_table(
             "Why": special["explanation"].astype(object),
         }
     ).reset_index(drop=True)
+    values = pd.DataFrame(
+        {
+            "measure_id": measure_id,
+            "period": special["period"].astype(str).astype(object),
+            "value": pd.to_numeric(special["value"], errors="coerce").astype(float),
+            "unit": unit,
+            "signal": special["point_type"].map(kinds).astype(object),
+            "rule": special["special_cause_type"].astype(object),
+            "why": special["explanation"].astype(object),
+        },
+        index=special.index,
+    ).reset_index(drop=True)
     return Table(
         f"special-cause-{slugify(measure_id)}",
         f"{measure_id}: special cause points",
@@ -45,4 +58,5 @@ def special_cause_table(
         numeric=("Figure",),
         empty_text="Every point is common cause variation: no signal in the series.",
         row_header="Period",
+        values=values,
     )

@@ -1,7 +1,9 @@
-"""The report table: its printed text and its HTML, drawn with pandas' Styler.
+"""The report table: its printed text and its HTML, drawn with pandas' Styler, and its data.
 
-A ``Table`` holds the text exactly as the report prints it (``Table.data``, also written to
-``tables/<name>.csv`` for reuse) and draws it as HTML. Every text that comes from data is
+A ``Table`` holds the text exactly as the report prints it (``Table.data``) and draws it as
+HTML; ``tables/<name>.csv`` is written from its data (``Table.values``: numbers as numbers,
+words as words, commentary as plain text; ``docs/data.md`` lists each file's columns), or from
+the printed text for a table that has none. Every text that comes from data is
 HTML-escaped; the one exception is commentary, which is markdown rendered and sanitised by
 ``perfnb.markup.render_markdown``. RAG cells carry the rating's word as well as its colour
 (``perfnb.palette``). A table with a figure that is not final has the key of its markers in its
@@ -18,6 +20,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -46,7 +49,9 @@ class Table:
     ``group_by`` columns split the HTML into one captioned table per group (seed 004 repeats
     its header under each corporate priority); the CSV keeps them as columns. ``markdown``
     columns hold commentary source, rendered to sanitised HTML. ``rag`` columns hold a rating
-    (Red, Amber, Green, N/A, Pending) drawn in its palette colour.
+    (Red, Amber, Green, N/A, Pending) drawn in its palette colour. ``values`` is the table as
+    data, for its CSV: columns named as data (``this_period``, ``variance_pct``), numbers as
+    numbers (NaN for none), a figure's status in a column of its own, plain text.
     """
 
     name: str  # file stem of tables/<name>.csv
@@ -65,6 +70,8 @@ class Table:
     wide: bool = False  # printed on landscape pages (too many columns for portrait A4)
     nowrap: tuple[str, ...] = ()  # columns whose cells never break (codes like COR-HSC-AP-29)
     icons: tuple[str, ...] = ()  # SPC icon columns: their words drawn after the icon's ring
+    # the table as data, written to its CSV in place of the printed text (None: the text)
+    values: pd.DataFrame | None = field(default=None, repr=False)
 
     def _styler(self, frame: pd.DataFrame, caption: str, uuid: str) -> Styler:
         shown = frame.drop(columns=list(self.group_by)).reset_index(drop=True)
@@ -154,9 +161,11 @@ class Table:
         return self.to_html()
 
     def csv(self) -> bytes:
-        """The table as CSV (UTF-8 with a byte-order mark, for Excel), a grouped table's
-        column headings joined into one line."""
-        frame = self.data.copy()
+        """The table as CSV (UTF-8 with a byte-order mark, for Excel): its ``values`` when it
+        has them, each number written plainly to 15 significant digits (``17135``, ``-2.6``,
+        ``-9.81578947368421``; blank for none), else its printed text, a grouped table's column
+        headings joined into one line."""
+        frame = self.data.copy() if self.values is None else _plain_numbers(self.values)
         if isinstance(frame.columns, pd.MultiIndex):
             frame.columns = [" ".join(p for p in map(str, c) if p) for c in frame.columns]
         return csv_text(frame).encode("utf-8-sig")
@@ -168,6 +177,23 @@ class Table:
     def save(self, folder: str | Path) -> Path:
         """Writes ``<folder>/<name>.csv`` (UTF-8 with BOM, for Excel) atomically; returns it."""
         return write_into(folder, self.exhibit().files)[0]
+
+
+def _plain_numbers(values: pd.DataFrame) -> pd.DataFrame:
+    """``values`` with each float written as a reader would: no exponent, no trailing ``.0``,
+    15 significant digits (a float's, so ``77.4 - 80`` is ``-2.6``), '' for NaN."""
+
+    def plain(number: float) -> str:
+        if pd.isna(number):
+            return ""
+        text = np.format_float_positional(float(f"{number:.15g}"), trim="-")
+        return "0" if text == "-0" else text
+
+    frame = values.copy()
+    for name in frame.columns:
+        if pd.api.types.is_float_dtype(frame[name].dtype):
+            frame[name] = frame[name].map(plain).astype(object)
+    return frame
 
 
 _TABLE_CSS = [

@@ -12,6 +12,15 @@ import pandas as pd
 
 from perfnb.periods import parse_period
 from perfnb.tables.table import Table, _cells
+from perfnb.tables.values import (
+    figure_values,
+    numbers,
+    status_words,
+    target_values,
+    texts,
+    variance_values,
+    year_end_target_values,
+)
 from perfnb.wording import (
     actual_text,
     format_target,
@@ -43,6 +52,9 @@ def variance_table(rows: pd.DataFrame) -> Table:
     period of its own, ``Latest (Oct 2012)``; a measure rated on its forecast says its figures
     are forecasts. targets.csv's note of the year is printed beside the year-end target, and a
     period's own target's note beside that period's target when it is not the year's.
+
+    Its CSV is the same figures as data, one row per measure and period shown (its latest
+    position a row of its own): ``variance_values``.
     """
     has_target = rows["target"].notna() | rows["annual_target"].notna()
     rows = rows[has_target | (rows["band_low"].notna() & rows["band_high"].notna())]
@@ -66,6 +78,7 @@ def variance_table(rows: pd.DataFrame) -> Table:
         columns[(heading, "Actual")] = _cells(at, actual_text)
         # rounded as the scorecard and a measure's facts round it (seed 000 printed -16%)
         columns[(heading, "Variance")] = _cells(at, variance_text)
+    values = variance_values_frame(rows, measures, latest)
     latest_head = latest_heading(latest)
     if latest_head:
         named = latest_head == "Latest"
@@ -85,7 +98,63 @@ def variance_table(rows: pd.DataFrame) -> Table:
         numeric=numeric,
         empty_text="No measure has a target.",
         wide=len(periods) + bool(latest_head) > 2,
+        values=values,
     )
+
+
+def variance_values_frame(
+    shown: pd.DataFrame, measures: pd.DataFrame, latest: pd.DataFrame
+) -> pd.DataFrame:
+    """The variance table as data: for each measure (in the order of ``measures``), a row for
+    each period of ``shown`` (the rows the table prints, each figure once) and one for its
+    latest position in ``latest`` when it has one (``position`` is ``period`` or ``latest``)."""
+    order = {m: i for i, m in enumerate(measures["measure_id"])}
+    periods = {p: i for i, p in enumerate(pd.unique(shown["period"]))}
+    rows = shown.assign(
+        _measure=shown["measure_id"].map(order), _period=shown["period"].map(periods)
+    ).sort_values(["_measure", "_period"], kind="stable")
+    frame = pd.DataFrame(
+        {
+            "measure_id": texts(rows, "measure_id"),
+            "name": texts(rows, "name"),
+            "unit": texts(rows, "unit"),
+            "position": "period",
+            "period": texts(rows, "period"),
+            **year_end_target_values(rows),
+            **target_values(rows),
+            **figure_values(rows, "actual"),
+            **variance_values(rows),
+        },
+        index=rows.index,
+    )
+    had = [latest_period_of(row) != "" for _, row in latest.iterrows()]
+    later = latest[had] if len(latest) else latest
+    if len(later):
+        position = pd.DataFrame(
+            {
+                "measure_id": texts(later, "measure_id"),
+                "name": texts(later, "name"),
+                "unit": texts(later, "unit"),
+                "position": "latest",
+                "period": texts(later, "latest_period"),
+                **year_end_target_values(later),
+                "target_to_date": numbers(later, "latest_target"),
+                "actual": numbers(later, "latest_value"),
+                "actual_status": status_words(later, "latest_status"),
+                "figure_period": texts(later, "latest_period"),
+                "figure_basis": texts(later, "value_basis").where(
+                    texts(later, "rag_on").ne("forecast"), "full year forecast"
+                ),
+                **variance_values(later, "latest_"),
+            },
+            index=later.index,
+        )
+        frame = pd.concat([frame, position], ignore_index=True)
+        words = [c for c in frame.columns if frame[c].dtype == object]
+        frame[words] = frame[words].fillna("")
+        frame["_measure"] = frame["measure_id"].map(order)
+        frame = frame.sort_values("_measure", kind="stable").drop(columns="_measure")
+    return frame.reset_index(drop=True)
 
 
 def _at_period(rows: pd.DataFrame, period: str, measures: pd.DataFrame) -> pd.DataFrame:
