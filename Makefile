@@ -12,7 +12,7 @@ help:
 	@echo "make report  build the sample data's reports (2017/18 Q1, 2012/13 Q2, 2009/10 Q2, Oct 2003) into output/"
 	@echo "make test    run the test suite (installs Chromium for the browser tests if it can)"
 	@echo "make lint    ruff check and format check"
-	@echo "make lab     open the notebooks in JupyterLab"
+	@echo "make lab     open a working copy of a report notebook in JupyterLab (in work/)"
 	@echo "make clean   delete output/ (reports are always regenerated)"
 
 setup: $(STAMP)
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "perfnb needs Python 3.11 or newer: run make PYTHON=python3.12 (or another 3.11+)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,lab]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (perfnb)"
 	touch $@
 
@@ -56,9 +56,12 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# JupyterLab on a working copy of a notebook in work/ (git-ignored), never on the templates;
+# perfnb lab also sets git's nbstripout filter for them (.gitattributes) when .git/config
+# lacks it. Options: make lab LAB_ARGS='--service "Help Direct" --period "2012/13 Q2"'
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[lab]'
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/perfnb lab $(LAB_ARGS)
 
 clean:
 	find output -mindepth 1 ! -name README.md -exec rm -rf {} +

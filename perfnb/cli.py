@@ -20,6 +20,7 @@ from perfnb.commentary import (
     scaffold_commentary,
 )
 from perfnb.contract import DataError, Problem
+from perfnb.lab import open_lab
 from perfnb.loader import load_dataset, validate_dataset
 from perfnb.log import log_line, logger, show_on_stderr
 from perfnb.output_formats import parse_formats
@@ -227,6 +228,31 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+_DATA_HELP = (
+    "data set folder (default: data/sample, when the current folder has one; else the sample "
+    "data set installed with perfnb)"
+)
+
+
+def _lab(args: argparse.Namespace) -> int:
+    try:
+        return open_lab(
+            args.notebook,
+            period=args.period,
+            service=args.service,
+            data=args.data,
+            notebooks_dir=args.notebooks,
+            browser=not args.no_browser,
+        )
+    except DataError as exc:
+        _print_problems(exc.problems, exc.folder)
+        print("Nothing was written: correct the data and run again.", file=sys.stderr)
+        return 1
+    except (RunError, PeriodError) as exc:  # LabError is a RunError
+        print(f"perfnb lab: {exc}", file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``perfnb`` command."""
     parser = argparse.ArgumentParser(
@@ -396,13 +422,50 @@ def build_parser() -> argparse.ArgumentParser:
         "measures, values and targets sheets",
     )
     init.set_defaults(func=_init)
+
+    lab = sub.add_parser(
+        "lab",
+        help="open a report notebook in JupyterLab, as a working copy",
+        description="Copy a report notebook to work/<notebook>-<service>-<period>.ipynb "
+        "(work/ is git-ignored) with its parameters cell set: the period, the service, the data "
+        "set, and an output folder under work/. Then start JupyterLab on work/ with the copy "
+        "open. A copy already there is opened as you left it; delete it for a fresh one. The "
+        "templates in notebooks/ and the reports in output/ are never changed. In a git "
+        "checkout it also sets git's nbstripout filter for the templates (.gitattributes) in "
+        ".git/config when that lacks it. Needs JupyterLab: pip install 'perfnb[lab]'.",
+    )
+    lab.add_argument(
+        "--period",
+        help="2017/18 Q1, 2017-04, 2017/18 or a slug such as 2017-18-Q1 (default: the latest "
+        "period with data)",
+    )
+    lab.add_argument(
+        "--service",
+        metavar="S",
+        help="the service, by name or slug (default: the first with figures in the period; "
+        "for an actions notebook, the first with an action plan in it)",
+    )
+    lab.add_argument(
+        "--notebook",
+        default="scorecard",
+        metavar="NAME",
+        help="the notebook, by file name without .ipynb (default: %(default)s)",
+    )
+    lab.add_argument("--data", default=None, help=_DATA_HELP)
+    lab.add_argument(
+        "--notebooks",
+        default=None,
+        metavar="DIR",
+        help="folder of report notebooks (default: notebooks, when the current folder has one; "
+        "else the notebooks installed with perfnb)",
+    )
+    lab.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="do not open a browser; open the address JupyterLab prints",
+    )
+    lab.set_defaults(func=_lab)
     return parser
-
-
-_DATA_HELP = (
-    "data set folder (default: data/sample, when the current folder has one; else the sample "
-    "data set installed with perfnb)"
-)
 
 
 def _project_folders(args: argparse.Namespace) -> None:

@@ -154,7 +154,7 @@ LAYERS = {
     "wording_latest story",
     "model": "model",
     "renderers": "tables charts pages",
-    "run": "run cli",
+    "run": "run cli lab lab_git",
 }
 
 
@@ -194,6 +194,7 @@ _MAY_CALL_WRITERS = {
     "perfnb.starter",
     "perfnb.testing",
     "perfnb.commentary",
+    "perfnb.lab",
 }
 
 
