@@ -1,4 +1,5 @@
-"""The table of contents of an exported report, built from its headings."""
+"""The table of contents of a report, built from its headings: the page's (``add_contents``) or,
+as perfnb's nbconvert template makes it, the notebook's (``perfnb.pages.preprocess``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 
-__all__ = ["Heading", "add_contents", "headings"]
+__all__ = ["STORY", "TITLE", "Heading", "add_contents", "contents_html", "headings"]
 
-_TITLE_END = '<header class="perfnb-title">'
+TITLE = '<header class="perfnb-title">'
 # page 1's story (attributes in any order: nbconvert may sort them)
-_STORY = re.compile(r'<section\b[^>]*\bclass="perfnb-story"')
+STORY = re.compile(r'<section\b[^>]*\bclass="perfnb-story"')
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def headings(html: str, levels: tuple[int, ...] = (2, 3)) -> list[Heading]:
     return parser.found
 
 
-def _contents_html(found: list[Heading]) -> str:
+def contents_html(found: list[Heading]) -> str:
+    """The contents list: a ``<nav>`` of the section (h2) headings, each with its measures (h3)."""
     items: list[str] = []
     open_sub = False
     for heading in found:
@@ -93,16 +95,17 @@ def _contents_html(found: list[Heading]) -> str:
 def add_contents(html: str) -> str:
     """``html`` with a table of contents of its section (h2) and measure (h3) headings, put
     after page 1's story (``perfnb.pages.story``), else after the report's title block, else
-    at the start of the body."""
+    at the start of the body: for a page made without perfnb's template, whose preprocessor
+    (``perfnb.pages.preprocess.ContentsPreprocessor``) puts the contents into the notebook."""
     found = headings(html)
     if not found:
         return html
-    nav = _contents_html(found)
-    story = _STORY.search(html)
+    nav = contents_html(found)
+    story = STORY.search(html)
     if story:  # page 1 is the title and the story; the contents follow them
         at = html.find("</section>", story.end()) + len("</section>")
         return html[:at] + nav + html[at:]
-    title = html.find(_TITLE_END)
+    title = html.find(TITLE)
     if title >= 0:
         end = html.find("</header>", title)
         at = end + len("</header>")

@@ -9,6 +9,7 @@ from html import escape
 from IPython.display import HTML
 
 from perfnb.loader import Dataset
+from perfnb.pages.report_style import style_element
 from perfnb.palette import rag_style, rating_style
 from perfnb.periods import Period
 
@@ -32,11 +33,13 @@ def title_block(
     data: Dataset, period: Period, service: str, kind: str = "performance report"
 ) -> HTML:
     """The report's heading: council, service and ``kind`` of report, period and the date it
-    was produced."""
+    was produced; with the report's stylesheet, so that in JupyterLab the report looks as the
+    exported page does (the page has the stylesheet in its head and drops this copy)."""
     council = escape(data.council)
     produced = produced_on().strftime("%d %B %Y")
     council_line = f'<p class="perfnb-council">{council}</p>' if council else ""
     return HTML(
+        f"{style_element()}"
         f'<header class="perfnb-title">'
         f"{council_line}"
         f"<h1>{escape(service)}: {escape(kind)}</h1>"

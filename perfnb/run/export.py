@@ -1,5 +1,6 @@
 """A report page from an executed notebook: nbconvert's HTML exporter with perfnb's template,
-no code, prompts or papermill cells, the contents list added; and the stderr a report drops."""
+no code, prompts or papermill cells, the report's stylesheet and its contents list (the
+template's preprocessors, ``perfnb.pages.preprocess``); and the stderr a report drops."""
 
 from __future__ import annotations
 
@@ -10,14 +11,24 @@ import nbformat
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
-from perfnb.pages.contents import add_contents
-from perfnb.palette import rag_css
+from perfnb.pages.preprocess import ContentsPreprocessor, StylePreprocessor
 
-__all__ = ["HIDDEN_TAGS", "TEMPLATES", "css_string", "export_html", "strip_for_report"]
+__all__ = [
+    "HIDDEN_TAGS",
+    "PREPROCESSORS",
+    "TEMPLATES",
+    "css_string",
+    "export_html",
+    "strip_for_report",
+]
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
-# Output of these cells never reaches the HTML (papermill's own cells and the parameters).
+# Output of these cells never reaches the HTML (papermill's own cells and the parameters); the
+# template's conf.json names them too, for jupyter nbconvert --template perfnb.
 HIDDEN_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
+# what the template's conf.json registers after nbconvert's own: the report's stylesheet into
+# the page's head, the contents list after page 1's story
+PREPROCESSORS = (StylePreprocessor, ContentsPreprocessor)
 
 
 def strip_for_report(nb: nbformat.NotebookNode) -> list[str]:
@@ -39,7 +50,9 @@ def strip_for_report(nb: nbformat.NotebookNode) -> list[str]:
 @cache
 def _report_exporter() -> HTMLExporter:
     """nbconvert's HTML exporter with perfnb's template, made once a process (compiling the
-    templates takes longer than exporting a report)."""
+    templates takes longer than exporting a report). The template's conf.json registers its
+    preprocessors (``PREPROCESSORS``), as it does for ``jupyter nbconvert --template perfnb``
+    (tests/test_nbconvert_template.py checks it)."""
     config = Config()
     config.TemplateExporter.exclude_input = True
     config.TemplateExporter.exclude_input_prompt = True
@@ -61,9 +74,9 @@ def css_string(text: str) -> str:
 
 
 def export_html(nb: nbformat.NotebookNode) -> str:
-    """The notebook as a report page: no code, prompts or papermill cells, offline-safe; its
-    printed pages carry the report's title (``nb.metadata.perfnb.title``) in their footer."""
+    """The notebook as a report page: no code, prompts or papermill cells, offline-safe, with
+    its contents after page 1's story; its printed pages carry the report's title
+    (``nb.metadata.perfnb.title``) in their footer. ``nb`` is left as it is."""
     title = str(nb.metadata.get("perfnb", {}).get("title", ""))
-    resources = {"rag_css": rag_css(), "footer_css": css_string(title)}
-    body, _ = _report_exporter().from_notebook_node(nb, resources=resources)
-    return add_contents(body)
+    body, _ = _report_exporter().from_notebook_node(nb, resources={"footer_css": css_string(title)})
+    return str(body)

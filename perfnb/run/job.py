@@ -26,6 +26,7 @@ from papermill.iorw import write_ipynb
 from perfnb.exhibits import Exhibit
 from perfnb.loader import slugify
 from perfnb.pages.parts import PRODUCED_VARIABLE
+from perfnb.pages.preprocess import ContentsPreprocessor
 from perfnb.run import stopping
 from perfnb.run.export import export_html, strip_for_report
 from perfnb.run.kernel import CurrentPythonKernelManager
@@ -228,8 +229,11 @@ def run_job(
             nb = nbformat.read(executed, as_version=4)
             # the tables and charts it showed, into the staging folder (any output the engine
             # did not see complete is taken out of the notebook here)
-            if late := take_exhibits(nb):
-                write_ipynb(nb, str(executed))
+            late = take_exhibits(nb)
+            # the published notebook has its contents list, so that it opens in JupyterLab
+            # looking as its page does (the page's export makes the same list)
+            ContentsPreprocessor().preprocess(nb, {})
+            write_ipynb(nb, str(executed))
             write_exhibits([*exhibits, *late], staging / folder.name, job.service)
             result.warnings += strip_for_report(nb)
             nb.metadata["title"] = provenance.get("title", stem)
