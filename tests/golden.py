@@ -76,7 +76,7 @@ def _masked_manifest(manifest: dict) -> dict:
     for name in ("started", "finished", "versions"):
         manifest.pop(name, None)
     for report in manifest.get("reports", []):
-        for name in ("seconds", "started", "finished", "build", "run"):
+        for name in ("seconds", "started", "finished", "build", "run", "hashes"):
             report.pop(name, None)
     return manifest
 

@@ -926,29 +926,32 @@ def test_progress_bar_shows_the_running_cell(tiny, tmp_path, capfd, workers) -> 
         assert f"card-{service} cell 3/4" in err and f"card-{service} cell 4/4" in err, err
 
 
-def test_jobs_on_a_dask_cluster(tiny, tmp_path) -> None:
+def test_jobs_on_a_dask_cluster(tiny, tmp_path, monkeypatch) -> None:
     """A real Dask LocalCluster (two worker processes) runs the jobs through its executor, as
-    perfnb run --dask-scheduler does: the same reports as a local run."""
+    perfnb run --dask-scheduler does: the same reports as a local run. The run is given
+    relative paths from a folder other than the workers' (they started before the chdir, as a
+    cluster's workers start in folders of their own): every path a job carries is absolute."""
     distributed = pytest.importorskip("distributed")
-    notebooks = tmp_path / "nb"
-    make_notebook(notebooks, "card", "import os; print(service, os.getpid())")
-    data = tiny()
+    project = tmp_path / "project"
+    make_notebook(project / "nb", "card", "import os; print(service, os.getpid())")
+    tiny()  # tmp_path / "data"
+    (tmp_path / "data").rename(project / "data")
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
+        workers_at = set(client.run(os.getcwd).values())
+        monkeypatch.chdir(project)
+        assert workers_at and str(project) not in workers_at  # relative paths lead elsewhere there
         result = run_reports(
-            None,
-            data,
-            tmp_path / "out",
-            notebooks_dir=notebooks,
-            executor=client.get_executor(pure=False),
+            None, "data", "out", notebooks_dir="nb", executor=client.get_executor(pure=False)
         )
         assert client.status == "running"  # perfnb does not shut down a cluster it was given
     assert result.ok, result.summary()
     assert [(j.service, j.status) for j in result.jobs] == [("Help Desk", "ok"), ("Care", "ok")]
+    assert result.folder == project / "out" / "2017-18-Q1"
     for job in result.jobs:
         assert (result.folder / job.html).exists()
         assert job.warnings == []  # fresh kernels at the first try: a Dask worker is a daemon

@@ -428,8 +428,10 @@ def plan_period(
             path, {**parameters, "formats": formats}, hashes, installed.get("perfnb", "")
         )
         stamp = produced.isoformat(timespec="minutes")
+        # every path a job carries is absolute: a worker elsewhere (a Dask cluster's) runs
+        # in a folder of its own, where the run's relative paths lead nowhere
         job = Job(
-            path,
+            path.resolve(),
             service,
             parameters,
             folder,

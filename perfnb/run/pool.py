@@ -13,7 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -123,6 +125,19 @@ def _start_worker(data_dir: str | None = None, cells: Any = None) -> None:
         start_kernel_template(data_dir)
 
 
+def _absolute(job: Job) -> Job:
+    """``job`` with its paths made absolute here, where the run started: its notebook, its
+    period folder and its data folder. A worker elsewhere (a Dask cluster's, started in a
+    folder of its own or on another machine) would resolve a relative one against its own."""
+    parameters = dict(job.parameters)
+    for name in ("data_dir", "output_dir"):
+        if isinstance(parameters.get(name), str | Path) and str(parameters[name]):
+            parameters[name] = str(Path(str(parameters[name])).resolve())
+    return replace(
+        job, notebook=job.notebook.resolve(), folder=job.folder.resolve(), parameters=parameters
+    )
+
+
 def _longest_first(jobs: list[Job]) -> list[int]:
     """The jobs' positions, the biggest reports (most measures or actions) first, so that no
     long report starts last while the other workers sit idle."""
@@ -151,6 +166,7 @@ def _run_all(
     from another executor's). A stop signal (``perfnb.run.stopping``) ends the jobs running as
     "stopped" and starts no more: their results are "stopped" too."""
     workers = default_workers() if workers is None else workers
+    jobs = [_absolute(job) for job in jobs]
     data_dirs = {str(job.parameters.get("data_dir", "")) for job in jobs}
     data_dir = data_dirs.pop() if len(data_dirs) == 1 else None
     # decided here, where the run started, for this process's workers too; another executor's

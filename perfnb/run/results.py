@@ -49,6 +49,9 @@ class JobResult:
     formats: list[str] = field(default_factory=list)  # its PDF and Word files, when made
     # measures improving, declining, stable; ratings better, worse, since the period before
     changes: dict[str, int] = field(default_factory=dict)
+    # the SHA-256 of each file it published (page, notebook, tables, charts, formats) by path
+    # relative to the folder, as it wrote them: a file changed since rebuilds the report
+    hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from perfnb.files import write_atomic
 from perfnb.loader import load_dataset
+from perfnb.log import log_line
 from perfnb.periods import Period, parse_period
 from perfnb.run import stopping
 from perfnb.run.job import temporary_root
@@ -35,7 +36,7 @@ def run_reports(
     notebooks_dir: str | Path = "notebooks",
     parameters: Mapping[str, object] | None = None,
     timeout: float | None = None,
-    echo: Callable[[str], None] = lambda _: None,
+    echo: Callable[[str], None] = log_line,
     workers: int | None = None,
     executor: Executor | None = None,
     force: bool = False,
@@ -54,7 +55,8 @@ def run_reports(
     not rebuilt (``force`` rebuilds it); ``manifest.json`` records what each was built from.
     ``services`` and ``notebooks`` (file stems) choose among those found; ``parameters`` are
     passed to every notebook besides the four perfnb passes; ``timeout`` is the seconds a
-    report may take; ``echo`` is told each line of progress (``progress``: a bar on stderr).
+    report may take; ``echo`` is told each line of progress (default: the ``perfnb`` logger,
+    at INFO, warnings at WARNING; ``progress``: a bar on stderr).
     ``formats`` are the files each report is written as besides its page (``html``, ``pdf``,
     ``docx``; default: the data set's ``[output] formats``, else the HTML alone).
     """
@@ -85,7 +87,7 @@ def run_periods(
     notebooks_dir: str | Path = "notebooks",
     parameters: Mapping[str, object] | None = None,
     timeout: float | None = None,
-    echo: Callable[[str], None] = lambda _: None,
+    echo: Callable[[str], None] = log_line,
     workers: int | None = None,
     executor: Executor | None = None,
     force: bool = False,
