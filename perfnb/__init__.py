@@ -1,9 +1,10 @@
 """perfnb: quarterly council performance reports from parameterised Jupyter notebooks.
 
-The public API is what a notebook, a script or a scheduler needs: read and check a data set,
-work out its figures (or the sample's, ``bundled_sample``), build one service's report, run every report of a period, and the errors
-each can raise. Everything else is in its module (``perfnb.tables``, ``perfnb.charts``,
-``perfnb.spc``...); ``docs/architecture.md`` says which holds what.
+The public API is what a notebook, a script or a scheduler needs: read and check a data set
+(or find the sample, ``bundled_sample``), work out its figures, build one service's report, run
+every report of a period, and the errors each can raise. Everything else is in its module
+(``perfnb.tables``, ``perfnb.charts``, ``perfnb.spc``...); ``docs/architecture.md`` says which
+holds what.
 """
 
 from importlib.metadata import PackageNotFoundError, version
