@@ -50,6 +50,13 @@ from perfnb.run import RunError, check_notebook
 from perfnb.scorecard import build_scorecard, services_with_figures
 
 GIT = shutil.which("git")
+# where the screenshot goes, resolved now: the tests change folder (make test gives a relative
+# path, output/browser-test, which would otherwise land in the checkout the test makes)
+ARTIFACTS = (
+    Path(os.environ["PERFNB_BROWSER_ARTIFACTS"]).resolve()
+    if os.environ.get("PERFNB_BROWSER_ARTIFACTS")
+    else None
+)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LAB = importlib.util.find_spec("jupyterlab") is not None
 needs_git = pytest.mark.skipif(GIT is None and not os.environ.get("CI"), reason="git is missing")
@@ -440,7 +447,7 @@ def test_a_report_runs_in_jupyterlab_and_changes_nothing(checkout: Path, tmp_pat
     templates = {p.name: p.read_bytes() for p in (checkout / "notebooks").glob("*.ipynb")}
     output_before = _snapshot(checkout / "output")
     working = checkout / "work" / "scorecard-adult-social-care-2017-18-Q1.ipynb"
-    artifacts = Path(os.environ.get("PERFNB_BROWSER_ARTIFACTS") or tmp_path)
+    artifacts = ARTIFACTS or tmp_path
     artifacts.mkdir(parents=True, exist_ok=True)
     with _running_lab(checkout, tmp_path) as (port, token):
         assert working.is_file()
