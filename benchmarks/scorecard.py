@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from goals import ENGINE_MB_PER_MILLION_ROWS, ENGINE_SECONDS_PER_MILLION_ROWS, goal_line
 
 CHILD = """
 import json, resource, sys, time
@@ -150,7 +151,10 @@ def main() -> None:
     print(f"peak memory:        {max(r['peak_mb'] for r in runs):,.0f} MB")
     print(f"  of which loading: {max(r['loaded_mb'] for r in runs):,.0f} MB")
     print(f"ratings:            {runs[0]['rags']}")
-    print(f"time budget ratio:  {best / 10:.2f} of 10 s")
+    million = rows / 1_000_000
+    peak = max(r["peak_mb"] for r in runs)
+    print(goal_line("engine time", best, ENGINE_SECONDS_PER_MILLION_ROWS * million, "s"))
+    print(goal_line("engine peak memory", peak, ENGINE_MB_PER_MILLION_ROWS * million, "MB"))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from goals import SPC_SECONDS_PER_480_000_POINTS, goal_line
 
 from perfnb.spc import SPCWarning, summarise, xmr
 
@@ -66,6 +67,8 @@ def main() -> None:
     for kind, count in kinds.items():
         print(f"  {kind:<28} {count:>9,}")
     print(f"peak memory {peak_mb:,.0f} MB")
+    budget = SPC_SECONDS_PER_480_000_POINTS * args.series * args.points / 480_000
+    print(goal_line("SPC time (xmr then summarise)", best, budget, "s"))
 
 
 if __name__ == "__main__":
