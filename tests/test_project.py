@@ -151,7 +151,7 @@ LAYERS = {
     "forecast benchmarking engine performance_columns history scorecard exceptions spc "
     "spc_limits special_causes spc_summary measure_spc actions action_ratings "
     "expected_progress officers action_summaries commentary commentary_drafts wording "
-    "wording_latest story",
+    "wording_latest story spc_batch engine_text",
     "model": "model",
     "renderers": "tables charts pages",
     "run": "run cli lab lab_git",

@@ -1,0 +1,40 @@
+"""The columnar engine (issue 20) gives the card the engine gave before it, value for value, on
+three data sets (``tests/engine_reference.py`` says which, and how they were recorded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from engine_reference import DATA_SETS, FOLDER, card_of, data_folder
+
+
+def _same(column: str, now: pd.Series, then: pd.Series) -> list[str]:
+    """Where ``now`` differs from ``then``: text compared as text, numbers bit for bit (NaN
+    where NaN)."""
+    if pd.api.types.is_float_dtype(then):
+        a, b = now.to_numpy(dtype=float), then.to_numpy(dtype=float)
+        differ = ~((a == b) | (np.isnan(a) & np.isnan(b)))
+    elif pd.api.types.is_bool_dtype(then) or pd.api.types.is_integer_dtype(then):
+        differ = now.to_numpy() != then.to_numpy()
+    else:  # text: the same words (the card hands text out as str)
+        assert pd.api.types.is_string_dtype(now) or isinstance(now.dtype, pd.CategoricalDtype), (
+            f"{column} is {now.dtype}, not text"
+        )
+        differ = now.astype(object).to_numpy() != then.astype(object).to_numpy()
+    return [
+        f"{column} row {i}: {now.iloc[i]!r}, was {then.iloc[i]!r}" for i in np.flatnonzero(differ)
+    ][:5]
+
+
+@pytest.mark.parametrize("name", DATA_SETS)
+def test_the_card_is_the_one_the_engine_gave_before(name: str, tmp_path: Path) -> None:
+    """Every row, column and value of the reference card, in its order."""
+    then = pd.read_parquet(FOLDER / f"{name}.parquet")
+    now = card_of(data_folder(name, tmp_path))
+    assert list(now.columns) == list(then.columns)
+    assert len(now) == len(then)
+    differences = [d for c in then.columns for d in _same(c, now[c], then[c])]
+    assert differences == []
