@@ -31,6 +31,7 @@ from perfnb.run import (
     RunError,
     RunStopped,
     choose_services,
+    dask_client,
     default_workers,
     parse_parameter,
     run_periods,
@@ -62,20 +63,6 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _dask_client(address: str):
-    """A client of the Dask cluster at ``address`` (perfnb[dask] installs distributed)."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise RunError(
-            "--dask-scheduler needs Dask's distributed package: pip install 'perfnb[dask]'"
-        ) from None
-    try:
-        return Client(address, timeout=30)
-    except (OSError, TimeoutError) as exc:
-        raise RunError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
-
-
 def _formats(text: str) -> tuple[str, ...]:
     """``--format``'s value, checked (argparse reports the error)."""
     try:
@@ -97,7 +84,7 @@ def _run(args: argparse.Namespace) -> int:
         for year in args.year or []:
             periods += year_quarters(year, load_dataset(args.data))
         parameters = dict(parse_parameter(p) for p in args.param)
-        client = _dask_client(args.dask_scheduler) if args.dask_scheduler else None
+        client = dask_client(args.dask_scheduler) if args.dask_scheduler else None
         executor = client.get_executor(pure=False) if client is not None else None
         results = run_periods(
             periods or [None],
@@ -116,6 +103,7 @@ def _run(args: argparse.Namespace) -> int:
             executor=executor,
             wait=args.wait,
             formats=args.format,
+            png=args.png,
         )
         if client is not None:
             client.close()
@@ -366,6 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write each report as these, separated by commas: html (the page, always), pdf "
         "(printed by headless Chromium) and docx (Word); default: the data set's "
         "dataset.toml [output] formats, else html",
+    )
+    run.add_argument(
+        "--png",
+        action="store_true",
+        help="publish each chart as a 300 dpi PNG too, charts/<service>/<name>.png, for "
+        "pasting into other documents (always with docx); else each chart is SVG alone",
     )
     run.add_argument(
         "--force",

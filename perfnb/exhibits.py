@@ -1,12 +1,13 @@
-"""What a report publishes beside its page: each table (as CSV) and chart (as PNG and SVG) its
-notebook displays.
+"""What a report publishes beside its page: each table (as CSV) and chart (as SVG, and as a
+300 dpi PNG when the run asks for one) its notebook displays.
 
 A displayed ``Table`` or ``Chart`` (or a piece of the page holding some, a ``Fragment``) puts
 its files into its display data under ``MIME_TYPE``, next to its HTML, when the kernel runs
 under ``perfnb run`` (which sets ``ENVIRONMENT_VARIABLE``). The run takes them out of each
 cell's outputs as the cell completes, before the executed notebook is saved, and writes them:
 the kernel writes no file, the notebook never carries them, and no cell has to ask for what
-it shows to be published.
+it shows to be published. A chart's PNG is made only in a kernel whose run asks for it
+(``PRINT_IMAGES_VARIABLE``: ``--format docx`` or ``--png``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 __all__ = [
     "ENVIRONMENT_VARIABLE",
     "MIME_TYPE",
+    "PRINT_IMAGES_VARIABLE",
     "Exhibit",
     "Fragment",
     "display_bundle",
@@ -30,6 +32,7 @@ __all__ = [
 
 MIME_TYPE = "application/vnd.perfnb.exhibits+json"
 ENVIRONMENT_VARIABLE = "PERFNB_EXHIBITS"  # "1" in a kernel whose exhibits are published
+PRINT_IMAGES_VARIABLE = "PERFNB_CHART_PNG"  # "1": its charts are published as 300 dpi PNG too
 KINDS = ("tables", "charts")  # the folder each kind of exhibit is published in
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -59,6 +62,11 @@ class Exhibited(Protocol):
 def publishing() -> bool:
     """Whether this process is a kernel whose exhibits ``perfnb run`` publishes."""
     return os.environ.get(ENVIRONMENT_VARIABLE) == "1"
+
+
+def print_images() -> bool:
+    """Whether this kernel's run publishes each chart's 300 dpi PNG besides its SVG."""
+    return os.environ.get(PRINT_IMAGES_VARIABLE) == "1"
 
 
 def exhibits_to_json(exhibits: Iterable[Exhibit]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ import html
 import io
 import math
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -624,35 +625,91 @@ def test_save_writes_300_dpi_png_and_svg_with_text(help_direct, tmp_path: Path) 
     assert "<text" in svg  # text kept as text (svg.fonttype none), not glyph outlines
 
 
-def test_html_embeds_a_small_png_with_alt_text(window, help_direct, sample) -> None:
-    """A report of ~20 charts must stay under 2 MB: each embedded chart well under 60 KB."""
-    card = performance(sample, "2017/18 Q1")
-    for chart in (
-        trend_chart(rows(window, "ASCOF-2D")),
-        cumulative_chart(help_direct),
-        rag_summary_chart(card),
-    ):
+_FIGURE = re.compile(
+    r'<figure class="perfnb-chart" data-chart="([^"]+)">'
+    r'<img src="data:image/([^"]+)" '
+    r'alt="([^"]+)" width="(\d+)" height="(\d+)" [^>]*><figcaption [^>]*>(.+)</figcaption>'
+    r"</figure>"
+)
+
+
+def test_html_embeds_the_charts_svg_with_alt_text(window, help_direct) -> None:
+    """The page shows the chart's own SVG (the bytes of its published file), its text as
+    text, at 120 pixels to the inch, with the alt text and the caption; far smaller than the
+    PNG it replaced (a 120 dpi PNG of a trend chart was 40 KB in the page)."""
+    for chart in (trend_chart(rows(window, "ASCOF-2D")), cumulative_chart(help_direct)):
         page = chart._repr_html_()
-        match = re.fullmatch(
-            r'<figure class="perfnb-chart" data-chart="([^"]+)">'
-            r'<img src="data:image/png;base64,([^"]+)" '
-            r'alt="([^"]+)" width="(\d+)" height="(\d+)" [^>]*><figcaption [^>]*>(.+)</figcaption>'
-            r"</figure>",
-            page,
-        )
+        match = _FIGURE.fullmatch(page)
         assert match, page[:200]
-        assert match[1] == chart.name  # the stem of its 300 dpi PNG, for a Word renderer
-        data = base64.b64decode(match[2])
-        assert len(page) < 60_000
-        with Image.open(io.BytesIO(data)) as image:
-            assert image.size == (int(match[4]), int(match[5]))
-            # the palette's colours survive the compression exactly
-            colours = {c for _, c in image.convert("RGB").getcolors(maxcolors=1 << 16)}
-        assert (255, 255, 255) in colours
+        assert match[1] == chart.name  # the stem of its files, for a Word renderer
+        kind, _, encoded = match[2].partition(",")
+        assert kind == "svg+xml"
+        svg = urllib.parse.unquote(html.unescape(encoded))
+        assert chart.svg() == chart.exhibit().files[f"{chart.name}.svg"]
+        # the same document (its attributes quoted the other way round, for the page)
+        assert ET.canonicalize(svg) == ET.canonicalize(chart.svg().decode("utf-8"))
+        root = ET.fromstring(svg)
+        assert any(e.tag.endswith("text") for e in root.iter())  # text kept as text
+        width, height = chart.figure.get_size_inches()
+        assert (int(match[4]), int(match[5])) == (round(width * 120), round(height * 120))
+        assert len(page) < 24_000
         assert html.unescape(match[3]) == chart.alt
         assert html.unescape(match[6]) == chart.title
+
+
+def test_html_embeds_a_png_where_the_svg_would_be_heavier(sample) -> None:
+    """Amber's hatching of dots is 100 KB of SVG: the rating summary's page image is a PNG of
+    at most 256 colours instead, the palette's kept exactly; its published file is the SVG."""
+    chart = rag_summary_chart(performance(sample, "2017/18 Q1"))
+    page = chart._repr_html_()
+    match = _FIGURE.fullmatch(page)
+    assert match, page[:200]
+    kind, _, encoded = match[2].partition(",")
+    assert kind == "png;base64"
+    assert len(page) < 60_000 < len(chart.svg())
+    with Image.open(io.BytesIO(base64.b64decode(encoded))) as image:
+        assert image.size == (int(match[4]), int(match[5]))
+        colours = {c for _, c in image.convert("RGB").getcolors(maxcolors=1 << 16)}
+    assert (255, 255, 255) in colours
     amber = tuple(int(RAG_STYLES["Amber"].fill[i : i + 2], 16) for i in (1, 3, 5))
     assert amber in colours
+    assert list(chart.exhibit(png=False).files) == [f"{chart.name}.svg"]
+
+
+def test_svg_is_compact_and_the_same_bytes_each_time(window) -> None:
+    """No metadata or date, no line breaks, numbers to two decimals, the font list once, and
+    only the ids something refers to; the same chart drawn again gives the same bytes."""
+    svg = trend_chart(rows(window, "ASCOF-2D")).svg().decode("utf-8")
+    assert svg == trend_chart(rows(window, "ASCOF-2D")).svg().decode("utf-8")
+    assert svg.startswith("<svg ") and svg.endswith("</svg>\n") and "\n" not in svg[:-1]
+    assert "<metadata" not in svg and "Matplotlib" not in svg and "dc:date" not in svg
+    assert not re.search(r"\d\.\d{3}", re.sub(r">[^<]*<", "><", svg))  # in attributes
+    assert svg.count("font-family") == 1  # in the stylesheet, for every text
+    ids = set(re.findall(r' id="([^"]+)"', svg))
+    assert ids == set(re.findall(r'#([\w.-]+)[)"]', svg)) & ids
+    assert re.findall(r'#([\w.-]+)[)"]', svg)  # markers and clips refer to their ids
+    for referred in re.findall(r'(?:url\(|href=")#([\w.-]+)', svg):
+        assert referred in ids
+
+
+def test_a_png_is_made_only_when_asked(window, monkeypatch) -> None:
+    """A chart's exhibit is its SVG alone, unless the run asks for the 300 dpi PNG
+    (PERFNB_CHART_PNG=1: --png or --format docx); the SVG is the same bytes either way,
+    laid out once, by its own drawing."""
+    monkeypatch.delenv("PERFNB_CHART_PNG", raising=False)
+    plain = trend_chart(rows(window, "ASCOF-2D"))
+    assert list(plain.exhibit().files) == ["trend-ascof-2d.svg"]
+    assert not plain._rasters  # nothing was rasterised
+    monkeypatch.setenv("PERFNB_CHART_PNG", "1")
+    asked = trend_chart(rows(window, "ASCOF-2D"))
+    files = asked.exhibit().files
+    assert list(files) == ["trend-ascof-2d.png", "trend-ascof-2d.svg"]
+    assert files["trend-ascof-2d.svg"] == plain.svg()
+    with Image.open(io.BytesIO(files["trend-ascof-2d.png"])) as image:
+        assert round(image.info["dpi"][0]) == PRINT_DPI and image.width == 7.5 * PRINT_DPI
+    assert list(trend_chart(rows(window, "ASCOF-2D")).exhibit(png=False).files) == [
+        "trend-ascof-2d.svg"
+    ]
 
 
 def test_figures_are_not_tracked_by_pyplot_and_close(window) -> None:

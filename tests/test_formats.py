@@ -60,6 +60,41 @@ def test_dataset_toml_sets_the_formats_and_the_word_file_opens(tiny, tmp_path) -
     assert headings == [("Heading 2", "A")]
 
 
+def test_a_word_file_has_each_chart_as_a_300_dpi_png(tiny, tmp_path) -> None:
+    """With docx, each chart is published as a 300 dpi PNG beside its SVG (as --png would),
+    and the Word file embeds that PNG, not the page's SVG."""
+    import io
+
+    from PIL import Image
+
+    cell = (
+        "import perfnb\n"
+        "report = perfnb.ServiceReport.build(perfnb.load_dataset(data_dir), period, service)\n"
+        "report.rag_summary_chart()"
+    )
+    make_notebook(tmp_path / "nbs", "chart", cell)
+    result = run_reports(
+        None,
+        tiny(),
+        tmp_path / "out",
+        notebooks_dir=tmp_path / "nbs",
+        services=["Help Desk"],
+        workers=1,
+        formats=("html", "docx"),
+    )
+    assert result.ok, result.summary()
+    charts = result.folder / "charts" / "help-desk"
+    assert sorted(p.suffix for p in charts.iterdir()) == [".png", ".svg"]
+    document = docx.Document(str(result.folder / "chart-help-desk.docx"))
+    (shape,) = document.inline_shapes
+    blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+    blob = document.part.related_parts[blip.embed].blob
+    assert blob == next(charts.glob("*.png")).read_bytes()
+    with Image.open(io.BytesIO(blob)) as image:
+        assert [round(v) for v in image.info["dpi"]] == [300, 300]
+        assert image.width == 2250
+
+
 def test_an_unknown_format_is_refused_before_anything_is_written(tiny, tmp_path, capsys) -> None:
     """In dataset.toml, validate names the setting; on the command line, argparse refuses it."""
     data = tiny()

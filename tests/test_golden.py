@@ -82,9 +82,10 @@ def test_the_record_does_not_depend_on_the_day(tmp_path) -> None:
 
 
 def test_every_chart_of_every_report_is_published(make_report) -> None:
-    """Each chart a report shows is its own PNG and SVG under charts/<service>/, listed in the
-    period's manifest for that report: none missing, none overwritten by another of its name
-    (both of a service's XmR charts were saved as upl.png)."""
+    """Each chart a report shows is its own SVG under charts/<service>/ (and no PNG: make
+    report asks for none), listed in the period's manifest for that report: none missing, none
+    overwritten by another of its name (both of a service's XmR charts were saved as
+    upl.png)."""
     reports = 0
     for manifest_path in sorted(make_report.glob("*/manifest.json")):
         folder = manifest_path.parent
@@ -92,9 +93,9 @@ def test_every_chart_of_every_report_is_published(make_report) -> None:
             page = (folder / report["html"]).read_text(encoding="utf-8")
             shown = len(re.findall(r'<figure\b[^>]*\bclass="perfnb-chart"', page))
             charts = [f for f in report["files"] if f.startswith("charts/")]
-            pngs = sorted(f for f in charts if f.endswith(".png"))
-            assert len(pngs) == shown, (report["key"], shown, pngs)
-            assert sorted(f.replace(".svg", ".png") for f in charts if f.endswith(".svg")) == pngs
+            svgs = sorted(f for f in charts if f.endswith(".svg"))
+            assert len(svgs) == shown, (report["key"], shown, svgs)
+            assert svgs == sorted(charts)  # no PNG
             assert all((folder / f).is_file() for f in charts), report["key"]
             reports += 1
     assert reports == 7  # 3 + 2 + 1 + 1 reports in make report's four runs

@@ -472,8 +472,9 @@ def test_own_options_cannot_be_passed_with_p(tmp_path) -> None:
 
 
 def test_sample_run_writes_tables_and_charts(sample_run) -> None:
-    """Each report's tables are CSV in tables/<service>/ and its charts PNG (300 dpi) and SVG
-    in charts/<service>/; the manifest lists them; the index shows R/A/G counts."""
+    """Each report's tables are CSV in tables/<service>/ and its charts SVG in
+    charts/<service>/ (no PNG unless asked for); the manifest lists them; the index shows R/A/G
+    counts."""
     result, folder = sample_run
     tables = folder / "tables" / "adult-social-care"
     assert sorted(p.name for p in tables.iterdir()) == [
@@ -484,15 +485,14 @@ def test_sample_run_writes_tables_and_charts(sample_run) -> None:
         "variance.csv",
     ]
     charts = folder / "charts" / "adult-social-care"
-    assert (charts / "trend-ascof-2d.png").exists() and (charts / "trend-ascof-2d.svg").exists()
-    from PIL import Image
-
-    with Image.open(charts / "trend-ascof-2d.png") as image:
-        assert [round(v) for v in image.info["dpi"]] == [300, 300]
+    assert (charts / "trend-ascof-2d.svg").exists()
+    assert not list(charts.glob("*.png"))
     job = next(j for j in result.jobs if j.service == "Adult Social Care")
     assert "charts/adult-social-care/trend-ascof-2d.svg" in job.files
-    # a typical service report, 21 measures with 24 charts embedded, stays under 2 MB
-    assert (folder / "scorecard-adult-social-care.html").stat().st_size < 2_000_000
+    # a typical service report, 21 measures with 19 charts embedded as SVG, is under 1 MB
+    page = (folder / "scorecard-adult-social-care.html").read_text(encoding="utf-8")
+    assert len(page.encode("utf-8")) < 1_000_000
+    assert page.count('src="data:image/svg+xml,') >= 18
     # the sample's Adult Social Care for 2017/18 Q1: 6 Amber, 9 Green, 3 N/A and 3 pending
     # surveys, no Red (tests/test_engine.py checks each rating against seed 004)
     assert job.rag_counts == {"Red": 0, "Amber": 6, "Green": 9, "N/A": 3, "Pending": 3}
@@ -539,8 +539,55 @@ def test_stale_charts_of_a_report_are_removed(tiny, tmp_path) -> None:
     )
     assert again.ok, again.summary()
     assert not (folder / "tables" / "help-desk" / "scorecard.csv").exists()
-    assert (folder / "charts" / "help-desk" / "rag-summary-help-desk-2017-18-q1.png").exists()
+    assert (folder / "charts" / "help-desk" / "rag-summary-help-desk-2017-18-q1.svg").exists()
     assert other.read_text() == "kept"
+
+
+def test_chart_pngs_are_published_only_when_asked(tiny, tmp_path, monkeypatch) -> None:
+    """Each chart is published as SVG; ``png`` (--png) adds its 300 dpi PNG, listed and hashed
+    in the manifest, and rebuilds a report built without; the next run without it removes the
+    PNG. The shell's PERFNB_CHART_PNG never reaches a kernel: the run says which."""
+    from PIL import Image
+
+    monkeypatch.setenv("PERFNB_CHART_PNG", "1")
+    notebooks = tmp_path / "nbs"
+    cell = (
+        "import perfnb\n"
+        "report = perfnb.ServiceReport.build(perfnb.load_dataset(data_dir), period, service)\n"
+        "report.rag_summary_chart()"
+    )
+    make_notebook(notebooks, "chart", cell)
+    data, out = tiny(), tmp_path / "out"
+    folder = out / "2017-18-Q1"
+    name = "charts/help-desk/rag-summary-help-desk-2017-18-q1"
+
+    def run(**options: object):
+        result = run_reports(
+            None, data, out, notebooks_dir=notebooks, services=["Help Desk"], **options
+        )
+        assert result.ok, result.summary()
+        (job,) = result.jobs
+        assert job.status == "ok"  # built, not skipped as unchanged
+        entry = json.loads((folder / "manifest.json").read_text())["reports"][0]
+        return job, entry
+
+    job, entry = run()
+    assert [f for f in job.files if f.startswith("charts/")] == [f"{name}.svg"]
+    assert not (folder / f"{name}.png").exists()
+    svg = (folder / f"{name}.svg").read_bytes()
+    job, entry = run(png=True)
+    assert [f for f in job.files if f.startswith("charts/")] == [f"{name}.png", f"{name}.svg"]
+    with Image.open(folder / f"{name}.png") as image:
+        assert [round(v) for v in image.info["dpi"]] == [300, 300]
+        assert image.width == 2250  # 7.5 inches at 300 dpi
+    assert (
+        entry["hashes"][f"{name}.png"]
+        == hashlib.sha256((folder / f"{name}.png").read_bytes()).hexdigest()
+    )
+    assert (folder / f"{name}.svg").read_bytes() == svg  # laid out the same, PNG or not
+    job, entry = run()
+    assert not (folder / f"{name}.png").exists()
+    assert f"{name}.png" not in entry["files"] and f"{name}.png" not in entry["hashes"]
 
 
 def test_failed_report_publishes_no_tables_or_charts(tiny, tmp_path) -> None:
@@ -632,7 +679,7 @@ def test_each_notebook_runs_for_the_services_it_reports_on(help_direct_run) -> N
     actions_job = result.jobs[0]
     assert actions_job.rag_counts == {"At risk": 1, "On track": 4, "Completed": 3, "Cancelled": 1}
     assert "tables/help-direct/actions.csv" in actions_job.files
-    assert "charts/help-direct/action-progress-help-direct-2012-13-q2.png" in actions_job.files
+    assert "charts/help-direct/action-progress-help-direct-2012-13-q2.svg" in actions_job.files
     html = (folder / "actions-help-direct.html").read_text(encoding="utf-8")
     assert "Help Direct: action plan" in html
     assert "HD-CONTACTS (Red); HD-ISSUES (Red)" in html

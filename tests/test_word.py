@@ -160,6 +160,22 @@ def test_chart_falls_back_to_the_embedded_png(attribute) -> None:
     assert shape._inline.docPr.get("descr") == ALT
 
 
+def test_a_chart_shown_as_svg_is_its_print_png_or_else_its_alt_text() -> None:
+    """A page's chart is SVG (not for Word): Word gets the chart's 300 dpi PNG; with none
+    made, the alt text in italics, never the SVG, and never nothing."""
+    svg = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
+    page = _page().replace(f"data:image/png;base64,{base64.b64encode(EMBEDDED_PNG).decode()}", svg)
+    assert svg in page
+    document = _reopened(word_document(page, lambda name: PRINT_PNG))
+    (shape,) = document.inline_shapes
+    blob = document.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed]
+    assert blob.blob == PRINT_PNG
+    document = _reopened(word_document(page, lambda name: None))
+    assert not document.inline_shapes
+    (said,) = [p for p in document.paragraphs if p.text == f"[{ALT}]"]
+    assert all(run.italic for run in said.runs)
+
+
 def test_commentary_keeps_bold_italics_lists_and_links(hand_made) -> None:
     document, _ = hand_made
     (paragraph,) = [p for p in document.paragraphs if p.text.startswith("Performance is")]
@@ -239,6 +255,7 @@ def real_report(tmp_path_factory):
         services=["Help Direct"],
         notebooks=["scorecard"],
         workers=1,
+        png=True,  # the charts' 300 dpi PNGs, as a run with --format docx makes them
     )
     assert result.ok, result.summary()
     folder = out / "2012-13-Q2"
@@ -269,6 +286,11 @@ def test_real_report_has_the_pages_headings_tables_and_charts(real_report) -> No
     assert [s._inline.docPr.get("descr") for s in document.inline_shapes] == [
         f.img["alt"] for f in figures
     ]
+    for shape in document.inline_shapes:  # each chart the print image, not the page's SVG
+        blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+        with Image.open(io.BytesIO(document.part.related_parts[blip.embed].blob)) as image:
+            assert [round(v) for v in image.info["dpi"]] == [300, 300]
+            assert image.width >= 2000
     assert WD_ORIENT.LANDSCAPE in [s.orientation for s in document.sections]
     assert document.sections[0].orientation == WD_ORIENT.PORTRAIT
 

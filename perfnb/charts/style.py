@@ -1,5 +1,6 @@
 """The charts' house style (``perfnb/styles/perfnb.mplstyle``) and the :class:`Chart` object:
-a figure with its title, alt text and model, drawn to PNG, SVG and HTML.
+a figure with its title, alt text and model, drawn to SVG (the page's and the published file),
+and to a 300 dpi PNG for Word only when asked.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from PIL import Image
 
-from perfnb.exhibits import Exhibit, display_bundle
+from perfnb.charts.svg import compact_svg, svg_data_uri
+from perfnb.exhibits import Exhibit, display_bundle, print_images
 from perfnb.files import write_into
 from perfnb.palette import ACTION_STYLES, RAG_STYLES
 
@@ -29,7 +31,13 @@ __all__ = ["EMBED_DPI", "PRINT_DPI", "STYLE_PATH", "Chart", "house_style"]
 
 STYLE_PATH = Path(__file__).resolve().parent.parent / "styles" / "perfnb.mplstyle"
 PRINT_DPI = 300  # dots per inch of the saved PNG (for Word)
-EMBED_DPI = 120  # dots per inch of the PNG embedded in HTML (12-25 KB a chart)
+EMBED_DPI = 120  # the page shows a chart at this many pixels to its inch (900 x 432)
+# the page embeds a chart's SVG; one whose address is longer than this (a hatching of dots
+# is 100 KB of SVG) is compared with the PNG at EMBED_DPI (25-50 KB), and the shorter kept
+SVG_WITHOUT_COMPARING = 24_000
+# what matplotlib would write into the SVG besides the drawing: none of it (the same chart
+# gives the same bytes, on any day and with any matplotlib)
+_NO_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -56,6 +64,7 @@ class Chart:
     _closed: bool = field(default=False, init=False, repr=False)
     _rasters: dict[float, Image.Image] = field(default_factory=dict, init=False, repr=False)
     _laid_out: bool = field(default=False, init=False, repr=False)
+    _svg: bytes | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not _SAFE_NAME.fullmatch(self.name) or ".." in self.name:
@@ -73,41 +82,45 @@ class Chart:
         return buffer.getvalue()
 
     def svg(self) -> bytes:
-        """The chart as SVG bytes, its text kept as text (searchable, screen-readable)."""
+        """The chart as compact SVG bytes (``perfnb.charts.svg``), its text kept as text
+        (searchable, screen-readable); drawn once, and the first drawing lays the chart out."""
         if self._closed:
             raise ValueError(f"chart {self.name!r} was closed and cannot be drawn")
-        buffer = io.BytesIO()
-        # no date in the file: the same chart gives the same bytes
-        self._draw(buffer, format="svg", metadata={"Date": None})
-        return buffer.getvalue()
+        if self._svg is None:
+            buffer = io.BytesIO()
+            self._draw(buffer, format="svg", metadata=_NO_METADATA)
+            self._svg = compact_svg(buffer.getvalue().decode("utf-8")).encode("utf-8")
+        return self._svg
 
-    def exhibit(self) -> Exhibit:
-        """The files a report publishes for the chart: ``<name>.png`` (300 dpi) and
-        ``<name>.svg``."""
-        return Exhibit(
-            "charts", {f"{self.name}.png": self.png(PRINT_DPI), f"{self.name}.svg": self.svg()}
-        )
+    def exhibit(self, png: bool | None = None) -> Exhibit:
+        """The files a report publishes for the chart: ``<name>.svg``, and ``<name>.png`` (300
+        dpi, for Word) when ``png`` (default: when the run asks for it, ``PERFNB_CHART_PNG``)."""
+        svg = self.svg()  # first: the layout is the SVG's, whether a PNG is asked for or not
+        if not (print_images() if png is None else png):
+            return Exhibit("charts", {f"{self.name}.svg": svg})
+        return Exhibit("charts", {f"{self.name}.png": self.png(PRINT_DPI), f"{self.name}.svg": svg})
 
     def save(self, folder: str | Path) -> list[Path]:
         """Writes ``<name>.png`` (300 dpi) and ``<name>.svg`` into ``folder`` (created if need
         be), each through a temporary file so none is ever half-written; returns the paths."""
-        return write_into(folder, self.exhibit().files)
+        return write_into(folder, self.exhibit(png=True).files)
 
     def to_html(self, dpi: float = EMBED_DPI) -> str:
-        """A ``<figure>`` with the chart as an embedded PNG at ``dpi`` (width and height in
-        pixels), its alt text and its title as the figure's caption, both HTML-escaped. The
-        caption is for screen readers only: the title is drawn on the chart itself. The
-        figure's ``data-chart`` is the chart's name, the stem of its 300 dpi ``<name>.png``
-        (for a renderer, Word's, that embeds the print image instead)."""
-        # scaled down from the print raster (drawn once for both), in at most 256 colours
-        full = self._raster(PRINT_DPI)
-        width, height = round(full.width * dpi / PRINT_DPI), round(full.height * dpi / PRINT_DPI)
-        # reduced by a whole factor first (a box filter), then Lanczos: a third of the time
-        small = full.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=1.0)
-        source = base64.b64encode(_compact_png(small)).decode("ascii")
+        """A ``<figure>`` with the chart as an image of ``dpi`` pixels to its inch (width and
+        height), its alt text and its title as the figure's caption, both HTML-escaped. The
+        image is the chart's SVG, or the PNG at ``dpi`` where that is smaller (a hatching of
+        dots). The caption is for screen readers only: the title is drawn on the chart itself.
+        The figure's ``data-chart`` is the chart's name, the stem of its published files (for a
+        renderer, Word's, that embeds the 300 dpi PNG instead)."""
+        inches = self.figure.get_size_inches()
+        width, height = round(inches[0] * dpi), round(inches[1] * dpi)
+        source = svg_data_uri(self.svg().decode("utf-8"))
+        if len(source) > SVG_WITHOUT_COMPARING:
+            png = f"data:image/png;base64,{self._page_png(width, height)}"
+            source = png if len(png) < len(source) else source
         return (
             f'<figure class="perfnb-chart" data-chart="{html.escape(self.name)}">'
-            f'<img src="data:image/png;base64,{source}" alt="{html.escape(self.alt)}" '
+            f'<img src="{source}" alt="{html.escape(self.alt)}" '
             f'width="{width}" height="{height}" style="max-width: 100%; height: auto;">'
             f'<figcaption style="{_SCREEN_READER_ONLY}">{html.escape(self.title)}</figcaption>'
             "</figure>"
@@ -126,6 +139,7 @@ class Chart:
         """Releases the figure's artists; the chart cannot be drawn afterwards."""
         self.figure.clear()
         self._rasters.clear()
+        self._svg = None
         self._closed = True
 
     def _draw(self, buffer: io.BytesIO, **options: Any) -> None:
@@ -144,10 +158,20 @@ class Chart:
                     self.figure.set_layout_engine(engine)
         self._laid_out = True
 
+    def _page_png(self, width: int, height: int) -> str:
+        """The chart as a PNG of ``width`` by ``height`` pixels in at most 256 colours, in
+        base64: scaled down from the print raster (smoother than drawing it small)."""
+        full = self._raster(PRINT_DPI)
+        # reduced by a whole factor first (a box filter), then Lanczos: a third of the time
+        small = full.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=1.0)
+        return base64.b64encode(_compact_png(small)).decode("ascii")
+
     def _raster(self, dpi: float) -> Image.Image:
         """The chart drawn at ``dpi`` as an RGB image, drawn once per resolution."""
         if self._closed:
             raise ValueError(f"chart {self.name!r} was closed and cannot be drawn")
+        if not self._laid_out:
+            self.svg()  # the layout is always the SVG's: the PNG matches the page's chart
         if dpi not in self._rasters:
             buffer = io.BytesIO()
             self._draw(buffer, format="rgba", dpi=dpi)

@@ -53,6 +53,7 @@ from perfnb.pages.word_text import (
 __all__ = ["CHART_WIDTH", "ChartPng", "word_document"]
 
 # the 300 dpi PNG of the chart a page's <figure data-chart="name"> shows; None: use the page's
+# image if it is a PNG (a chart's SVG is not for Word)
 ChartPng = Callable[[str], bytes | None]
 
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)  # A4
@@ -344,10 +345,14 @@ class _Writer:
             set_numbering(paragraph, self.lists[key])
 
     def _figure(self, block: FigureBlock) -> None:
-        """The chart's 300 dpi PNG (or the page's own image), as wide as the page allows and
-        at most 16 cm, described by its alt text."""
+        """The chart's 300 dpi PNG (or the page's own PNG), as wide as the page allows and
+        at most 16 cm, described by its alt text; with neither (a page's SVG, and no PNG
+        made), its alt text in italics, so no chart goes missing unsaid."""
         png = (self.chart_png(block.name) if block.name else None) or block.png
         if not png:
+            words = block.alt or block.title
+            if words:
+                self.document.add_paragraph().add_run(f"[{words}]").italic = True
             return
         image = Image.from_blob(png)
         natural = Emu(int(image.px_width / (image.horz_dpi or 72) * 914400))

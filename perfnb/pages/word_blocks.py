@@ -389,7 +389,8 @@ def _data_png(image: Tag) -> bytes:
     """The bytes of an image embedded as a ``data:`` address (PNG or JPEG), else b''."""
     source = _attr(image, "src")
     head, _, data = source.partition(",")
-    if not head.startswith("data:image/") or ";base64" not in head:
+    # an SVG (a chart on the page) is not for Word: it takes the chart's 300 dpi PNG instead
+    if not head.startswith(("data:image/png", "data:image/jpeg")) or ";base64" not in head:
         return b""
     try:
         return base64.b64decode(data)

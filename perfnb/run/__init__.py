@@ -20,7 +20,7 @@ from perfnb.run.output_lock import OutputBusy, OutputUnwritable
 from perfnb.run.plan import RunOptions, choose_services, year_quarters
 from perfnb.run.pool import default_workers
 from perfnb.run.results import JobResult, RunError, RunResult
-from perfnb.run.runner import run_periods, run_reports, run_with_options
+from perfnb.run.runner import dask_client, run_periods, run_reports, run_with_options
 from perfnb.run.stopping import RunStopped
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "RunStopped",
     "check_notebook",
     "choose_services",
+    "dask_client",
     "default_workers",
     "find_notebooks",
     "parse_parameter",

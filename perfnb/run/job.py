@@ -23,7 +23,7 @@ from nbclient.exceptions import DeadKernelError
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.iorw import write_ipynb
 
-from perfnb.exhibits import Exhibit
+from perfnb.exhibits import PRINT_IMAGES_VARIABLE, Exhibit
 from perfnb.loader import slugify
 from perfnb.pages.parts import PRODUCED_VARIABLE
 from perfnb.pages.preprocess import ContentsPreprocessor
@@ -61,6 +61,7 @@ class Job:
     without_commentary: tuple[str, ...] = ()  # Red/Amber measures with no commentary
     produced: str = ""  # when the run produced it (ISO 8601), for the title block's date
     formats: tuple[str, ...] = ("html",)  # the files it is written as: perfnb.output_formats
+    chart_png: bool = False  # its charts published as 300 dpi PNG too (--png, or for Word)
     changes: Mapping[str, int] = field(default_factory=dict)  # moved since the period before
 
     @property
@@ -188,6 +189,11 @@ def run_job(
         staging = work / "output"
         exhibits: list[Exhibit] = []
         deadline = time.time() + timeout if timeout else None
+        # the kernel's own variables: when the report was produced, and whether its charts
+        # are drawn as 300 dpi PNG too (said either way: never inherited from the shell)
+        environment = {PRINT_IMAGES_VARIABLE: "1" if job.chart_png else "0"}
+        if job.produced:
+            environment[PRODUCED_VARIABLE] = job.produced
         with stopping.working_folder(work), stopping.working_folder(sockets):
             for attempt in (1, 2):
                 exhibits.clear()  # a second start runs every cell again
@@ -197,7 +203,7 @@ def run_job(
                     sockets,
                     deadline,
                     fresh=attempt == 2,
-                    environment={PRODUCED_VARIABLE: job.produced} if job.produced else None,
+                    environment=environment,
                 )
                 try:
                     papermill.execute_notebook(

@@ -79,6 +79,7 @@ class RunOptions:
     progress: bool = False
     wait: float = 0.0  # seconds to wait for another run's lock on the output folder
     formats: Sequence[str] | None = None  # html, pdf, docx (default: the data set's)
+    png: bool = False  # each chart as a 300 dpi PNG too (always with docx)
 
 
 @dataclass
@@ -394,6 +395,7 @@ def plan_period(
         formats = parse_formats(options.formats) if options.formats else data.output_formats
     except ValueError as exc:
         raise RunError(f"--format: {exc}") from exc
+    chart_png = options.png or "docx" in formats  # Word's charts are the 300 dpi PNGs
     for path, service in planned:
         kind = kinds[path]
         parameters = {
@@ -423,10 +425,9 @@ def plan_period(
                 continue
         else:
             counts = _actions_counts(service, chosen, found, echo)
-        # a report asked for in another format is built again
-        build = build_key(
-            path, {**parameters, "formats": formats}, hashes, installed.get("perfnb", "")
-        )
+        # a report asked for in another format, or with(out) its charts' PNGs, is built again
+        asked = {**parameters, "formats": formats, "chart_png": chart_png}
+        build = build_key(path, asked, hashes, installed.get("perfnb", ""))
         stamp = produced.isoformat(timespec="minutes")
         # every path a job carries is absolute: a worker elsewhere (a Dask cluster's) runs
         # in a folder of its own, where the run's relative paths lead nowhere
@@ -441,6 +442,7 @@ def plan_period(
             **counts,
             produced=stamp,
             formats=formats,
+            chart_png=chart_png,
         )
         entry = None if options.force else up_to_date(folder, built_before.get(job.key), build)
         if entry is not None:

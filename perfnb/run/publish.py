@@ -1,6 +1,7 @@
 """Publishing a report's exhibits: the tables and charts its notebook displayed, taken out of
 the executed notebook's display data (``perfnb.exhibits``) and written beside the report as
-``tables/<service>/<name>.csv`` and ``charts/<service>/<name>.png`` and ``.svg``."""
+``tables/<service>/<name>.csv`` and ``charts/<service>/<name>.svg`` (and ``.png``, at 300 dpi,
+when the run asks for it: ``--png`` or ``--format docx``)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Any
 
 from perfnb.files import write_atomic
 from perfnb.loader import load_dataset
@@ -23,7 +24,7 @@ from perfnb.run.plan import PeriodPlan, RunOptions, plan_period
 from perfnb.run.pool import run_jobs
 from perfnb.run.results import RunError, RunResult, now
 
-__all__ = ["run_periods", "run_reports"]
+__all__ = ["dask_client", "run_periods", "run_reports"]
 
 
 def run_reports(
@@ -43,6 +44,7 @@ def run_reports(
     progress: bool = False,
     wait: float = 0.0,
     formats: Sequence[str] | None = None,
+    png: bool = False,
 ) -> RunResult:
     """Builds every report of ``period`` (default: the latest with data) into ``out_dir``.
 
@@ -58,7 +60,9 @@ def run_reports(
     report may take; ``echo`` is told each line of progress (default: the ``perfnb`` logger,
     at INFO, warnings at WARNING; ``progress``: a bar on stderr).
     ``formats`` are the files each report is written as besides its page (``html``, ``pdf``,
-    ``docx``; default: the data set's ``[output] formats``, else the HTML alone).
+    ``docx``; default: the data set's ``[output] formats``, else the HTML alone). Each chart
+    is published as SVG; ``png`` (and ``docx`` among the formats) publishes it as a 300 dpi
+    PNG too, ``charts/<service>/<name>.png``.
     """
     options = RunOptions(
         services=services,
@@ -73,6 +77,7 @@ def run_reports(
         progress=progress,
         wait=wait,
         formats=formats,
+        png=png,
     )
     return run_with_options([period], data_dir, out_dir, options)[0]
 
@@ -94,6 +99,7 @@ def run_periods(
     progress: bool = False,
     wait: float = 0.0,
     formats: Sequence[str] | None = None,
+    png: bool = False,
 ) -> list[RunResult]:
     """Builds every report of each of ``periods`` (None: the latest with data), all the
     periods' jobs in one pool; the options are ``run_reports``'s. Every period is validated and
@@ -113,8 +119,24 @@ def run_periods(
         progress=progress,
         wait=wait,
         formats=formats,
+        png=png,
     )
     return run_with_options(periods, data_dir, out_dir, options)
+
+
+def dask_client(address: str) -> Any:
+    """A client of the Dask cluster at ``address`` (``perfnb[dask]`` installs distributed),
+    whose ``get_executor(pure=False)`` runs a run's jobs (``--dask-scheduler``)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise RunError(
+            "--dask-scheduler needs Dask's distributed package: pip install 'perfnb[dask]'"
+        ) from None
+    try:
+        return Client(address, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise RunError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
 
 
 def run_with_options(
