@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import cast
 
+import numpy as np
 import pandas as pd
 
 from perfnb.engine import performance
@@ -25,7 +26,7 @@ from perfnb.loader import Dataset
 from perfnb.palette import SPC_ASSURANCE_ICONS, SPC_VARIATION_ICONS
 from perfnb.periods import Period, PeriodKind, parse_period
 from perfnb.polarity import better_sign
-from perfnb.spc import MIN_POINTS, SPCWarning, summarise, xmr
+from perfnb.spc import MIN_POINTS, SPCWarning, summarise_many, xmr_many
 from perfnb.wording import format_value
 
 __all__ = [
@@ -122,8 +123,9 @@ def _one_more_place(value: float, unit: str, decimals: int, rate_per: float | No
 def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
     """Variation and assurance for each measure of ``card`` (the scorecard) from its series in
     ``history`` (:func:`spc_history`); blank with a note where there are too few points, no aim
-    or no target each point can be judged against."""
-    rows, results, targets = [], {}, {}
+    or no target each point can be judged against. The charted measures' XmR charts are worked
+    out together (:func:`perfnb.spc.xmr_many`), each as :func:`perfnb.spc.xmr` gives it."""
+    rows, charted = [], []
     series = dict(tuple(history.groupby("measure_id", sort=False)))
     for measure in card.to_dict("records"):
         measure_id = str(measure["measure_id"])
@@ -134,6 +136,7 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
         count = int(points["value"].notna().sum())
         kind = _KIND_OF.get(str(measure.get("frequency", "")), "period")
         row = {"measure_id": measure_id, "spc_points": count, "variation": "", "assurance": ""}
+        rows.append(row)
         # the figure the scorecard shows (an annual measure's latest year), else the period
         shown = str(measure.get("value_period") or "")
         now = parse_period(shown).end if shown else parse_period(str(measure["period"])).start
@@ -141,50 +144,101 @@ def measure_spc(history: pd.DataFrame, card: pd.DataFrame) -> MeasureSPC:
         if last is not None and count >= MIN_POINTS and last.end < now:
             # an old series says nothing about now: no icon from a figure years ago
             row["spc_note"] = f"no figure since {last.label}"
-            rows.append(row)
             continue
         if count < MIN_POINTS:
             row["spc_note"] = (
                 f"{count} {_PLURAL.get(kind, '')} figure{'s' if count != 1 else ''}: SPC needs "
                 f"{MIN_POINTS}"
             ).replace("  ", " ")
-            rows.append(row)
             continue
-        improvement = _improvement(str(measure["polarity"]))
-        target = None
-        annual = measure.get("annual_target")
-        # a running total's year target (a count's, or a ytd figure's) is no target for each
-        # month's or quarter's own figure; for each year it is
-        per_period = str(measure.get("aggregation")) not in ("sum", "ytd") or kind == "year"
-        if per_period and annual is not None and pd.notna(annual):
-            target = float(annual)
-        unit, decimals = str(measure["unit"]), int(measure["decimals"])
+        charted.append(_Charted(row, points, measure, kind))
+    results, targets = _chart(charted)
+    frame = pd.DataFrame(rows, columns=["measure_id", *SPC_CARD_COLUMNS])
+    return MeasureSPC(frame, results, targets)
+
+
+@dataclass
+class _Charted:
+    """A measure with enough recent points for a chart: its card row (filled in when charted),
+    its points, its catalogue row and its kind of period."""
+
+    row: dict
+    points: pd.DataFrame
+    measure: dict
+    kind: str
+
+    @property
+    def improvement(self) -> str:
+        """The measure's aim as an XmR chart's improvement direction."""
+        return _improvement(str(self.measure["polarity"]))
+
+    @property
+    def per_period(self) -> bool:
+        """Whether the year's target is a target for each point: a running total's (a count's,
+        a ytd figure's) is not for each month's or quarter's own figure; for each year it is."""
+        return str(self.measure.get("aggregation")) not in ("sum", "ytd") or self.kind == "year"
+
+    @property
+    def target(self) -> float | None:
+        """The target each point is judged against, if there is one."""
+        annual = self.measure.get("annual_target")
+        if self.per_period and annual is not None and pd.notna(annual):
+            return float(annual)
+        return None
+
+    def label(self) -> partial[str]:
+        """The chart's figures in the measure's unit, with one more decimal place."""
+        measure = self.measure
         rate_per = None if pd.isna(measure.get("rate_per")) else float(measure["rate_per"])
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", SPCWarning)
-            result = xmr(
-                points["value"].to_numpy(dtype=float),
-                list(points["period"]),
-                improvement=improvement,
-                target=target,
-                label=partial(_one_more_place, unit=unit, decimals=decimals, rate_per=rate_per),
-            )
-        if "status" in points:  # the chart marks a figure that is not final
-            result = result.assign(status=points["status"].fillna("").to_numpy())
-        summary = summarise(result).iloc[-1]
+        unit, decimals = str(measure["unit"]), int(measure["decimals"])
+        return partial(_one_more_place, unit=unit, decimals=decimals, rate_per=rate_per)
+
+
+def _chart(charted: list[_Charted]) -> tuple[dict[str, pd.DataFrame], dict[str, float | None]]:
+    """The XmR charts of the charted measures, worked out together, each as ``xmr`` gives it
+    (with ``status`` for figures that are not final): their icons and notes filled in on their
+    card rows; each measure's chart and the target it was judged on."""
+    results: dict[str, pd.DataFrame] = {}
+    targets: dict[str, float | None] = {}
+    if not charted:
+        return results, targets
+    frame = pd.DataFrame(
+        {
+            "series": np.repeat(np.arange(len(charted)), [len(c.points) for c in charted]),
+            "period": np.concatenate(
+                [np.asarray(list(c.points["period"]), dtype=object) for c in charted]
+            ),
+            "value": np.concatenate([c.points["value"].to_numpy(dtype=float) for c in charted]),
+        }
+    )
+    with warnings.catch_warnings(record=True):  # each series' warnings are in the result
+        warnings.simplefilter("always", SPCWarning)
+        many = xmr_many(
+            frame,
+            improvement={i: c.improvement for i, c in enumerate(charted)},
+            target={i: c.target for i, c in enumerate(charted)},
+            label={i: c.label() for i, c in enumerate(charted)},
+        )
+    summaries = summarise_many(many)
+    latest = summaries.drop_duplicates("series", keep="last").set_index("series")
+    edges = np.searchsorted(many["series"].to_numpy(), np.arange(len(charted) + 1))
+    for i, chart in enumerate(charted):
+        result = many.iloc[edges[i] : edges[i + 1], 1:].reset_index(drop=True)
+        result.attrs = {"spc": {"improvement": chart.improvement, "target": chart.target}}
+        if "status" in chart.points:  # the chart marks a figure that is not final
+            result = result.assign(status=chart.points["status"].fillna("").to_numpy())
+        summary, row = latest.loc[i], chart.row
         row["variation"] = VARIATION_WORDS[str(summary["variation"])]
-        notes = [str(w.message) for w in caught if issubclass(w.category, SPCWarning)]
+        notes = list(many.attrs["spc_warnings"].get(i, []))
         if summary["assurance"]:
             row["assurance"] = ASSURANCE_WORDS[str(summary["assurance"])]
-        elif improvement == "neutral":
+        elif chart.improvement == "neutral":
             notes.append("no assurance: neither higher nor lower is better")
-        elif not per_period:
+        elif not chart.per_period:
             notes.append("no assurance: the target is for the year, not for each period")
         else:
             notes.append("no assurance: no target")
         row["spc_note"] = "; ".join(notes)
-        rows.append(row)
-        results[measure_id] = result
-        targets[measure_id] = target
-    frame = pd.DataFrame(rows, columns=["measure_id", *SPC_CARD_COLUMNS])
-    return MeasureSPC(frame, results, targets)
+        measure_id = row["measure_id"]
+        results[measure_id], targets[measure_id] = result, chart.target
+    return results, targets

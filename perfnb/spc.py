@@ -26,26 +26,33 @@ ignores it); missing values and gaps in the periods are warned about and missing
 out, not flagged; a group of fewer than 13 points has trial limits and says so.
 
 The limits are worked out in ``perfnb.spc_limits``, the rules in ``perfnb.special_causes`` and
-the summary in ``perfnb.spc_summary``; all of it is imported from here.
+the summary in ``perfnb.spc_summary``; all of it is imported from here. :func:`xmr_many` and
+:func:`summarise_many` (``perfnb.spc_batch``) chart many series of a long frame at once, each
+exactly as :func:`xmr` and :func:`summarise` chart it, its warnings in ``attrs["spc_warnings"]``.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Hashable, Sequence
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from perfnb.periods import PeriodError, parse_period
+from perfnb.spc_batch import gap_text, missing_text, summarise_many, trial_text, xmr_many
 from perfnb.spc_limits import LIMIT as LIMIT
-from perfnb.spc_limits import MIN_FIX, MIN_POINTS, process_limits
+from perfnb.spc_limits import MIN_FIX as MIN_FIX
+from perfnb.spc_limits import MIN_POINTS, SPCWarning, process_limits
 from perfnb.spc_limits import NEAR as NEAR
 from perfnb.spc_limits import SCREEN as SCREEN
 from perfnb.spc_summary import ASSURANCES, SUMMARY_COLUMNS, VARIATIONS, summarise
+from perfnb.special_causes import CONFLICTS as CONFLICTS
 from perfnb.special_causes import (
+    IMPROVEMENTS,
     POINT_TYPES,
+    check_improvement,
+    check_options,
     explain_rule,
     group_rules,
     number_text,
@@ -53,6 +60,7 @@ from perfnb.special_causes import (
     prefer_improvement,
     rule_text,
 )
+from perfnb.special_causes import TWO_IN_THREE as TWO_IN_THREE
 
 __all__ = [
     "ASSURANCES",
@@ -63,12 +71,11 @@ __all__ = [
     "VARIATIONS",
     "SPCWarning",
     "summarise",
+    "summarise_many",
     "xmr",
+    "xmr_many",
 ]
 
-IMPROVEMENTS = ("increase", "decrease", "neutral")
-TWO_IN_THREE = ("ptd", "mdc2023")
-CONFLICTS = ("ptd", "improvement")
 SPC_COLUMNS = (
     "value",
     "rebase_group",
@@ -81,11 +88,6 @@ SPC_COLUMNS = (
     "point_type",
     "explanation",
 )
-
-
-class SPCWarning(UserWarning):
-    """Something about a series the reader of its chart should know: missing values, gaps in
-    its periods, or too few points for firm limits."""
 
 
 def _periods_and_groups(
@@ -139,18 +141,9 @@ def _warn_about_gaps(periods: list[Hashable]) -> None:
         parsed = [parse_period(str(p)) for p in periods]
     except PeriodError:
         return  # dates or other labels: their spacing is the caller's
-    missing = []
-    for earlier, later in pairwise(parsed):
-        first, last = earlier.next(), later.previous()
-        if last != earlier:
-            missing.append(first.label if first == last else f"{first.label} to {last.label}")
-    if missing:
-        warnings.warn(
-            f"the series skips {', '.join(missing)}: moving ranges and runs are read across "
-            "the gap",
-            SPCWarning,
-            stacklevel=3,
-        )
+    text = gap_text(parsed)
+    if text:
+        warnings.warn(text, SPCWarning, stacklevel=3)
 
 
 def xmr(
@@ -178,25 +171,8 @@ def xmr(
     ``label`` writes a figure in the explanations (say with its unit); 4 significant figures
     otherwise.
     """
-    if improvement not in IMPROVEMENTS:
-        raise ValueError(
-            f"improvement must be one of {', '.join(IMPROVEMENTS)}, not {improvement!r}"
-        )
-    if two_in_three not in TWO_IN_THREE:
-        raise ValueError(
-            f"two_in_three must be one of {', '.join(TWO_IN_THREE)}, not {two_in_three!r}"
-        )
-    if conflict not in CONFLICTS:
-        raise ValueError(f"conflict must be one of {', '.join(CONFLICTS)}, not {conflict!r}")
-    for name, length in (("run_length", run_length), ("trend_length", trend_length)):
-        if not isinstance(length, (int, np.integer)) or length < 3:
-            raise ValueError(f"{name} must be a whole number of 3 or more (MDC uses 6 to 8)")
-    if fix_after is not None and (
-        not isinstance(fix_after, (int, np.integer)) or fix_after < MIN_FIX
-    ):
-        raise ValueError(
-            f"fix_after must be a whole number of {MIN_FIX} or more, not {fix_after!r}"
-        )
+    check_improvement(improvement)
+    check_options(two_in_three, conflict, run_length, trend_length, fix_after)
     given = pd.Series(list(values), dtype=object)
     y_all = np.asarray(pd.to_numeric(given, errors="coerce"), dtype=float)
     wrong = given.notna().to_numpy() & np.isnan(y_all)
@@ -215,12 +191,7 @@ def xmr(
     present = ~np.isnan(y_all)
     if not present.all():
         missing = [str(periods[i]) if periods else str(i) for i in np.flatnonzero(~present)]
-        warnings.warn(
-            f"{len(missing)} missing value(s) left out ({', '.join(missing)}): moving ranges "
-            "and runs are read across them",
-            SPCWarning,
-            stacklevel=2,
-        )
+        warnings.warn(missing_text(missing), SPCWarning, stacklevel=2)
     if periods is not None:
         _warn_about_gaps(periods)
 
@@ -290,12 +261,7 @@ def xmr(
         if len(members) < MIN_POINTS:
             # not ``label``, the caller's formatter, which the next group's explanations use
             which = f"rebase group {group}" if len(np.unique(groups)) > 1 else "the series"
-            warnings.warn(
-                f"{which} has {len(members)} points: its limits are trial limits until it has "
-                f"{MIN_POINTS}",
-                SPCWarning,
-                stacklevel=2,
-            )
+            warnings.warn(trial_text(which, len(members)), SPCWarning, stacklevel=2)
     point_types[~present] = "missing"
     types[~present] = "Missing"
     explanations[~present] = "No value for this period: left out of the calculation."

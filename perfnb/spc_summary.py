@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from perfnb.spc_limits import MIN_POINTS
-from perfnb.special_causes import POINT_TYPES
+from perfnb.special_causes import IMPROVEMENTS, POINT_TYPES
 
-__all__ = ["ASSURANCES", "SUMMARY_COLUMNS", "VARIATIONS", "summarise"]
+__all__ = ["ASSURANCES", "SUMMARY_COLUMNS", "VARIATIONS", "assurances", "summarise", "variations"]
 
 VARIATIONS = (
     "common_cause",
@@ -60,6 +60,33 @@ def _assurance(target: float | None, lpl: float, upl: float, improvement: str) -
     if target < lpl:
         return "consistent_pass" if increasing else "consistent_fail"
     return "inconsistent"
+
+
+def variations(kinds: np.ndarray, improvements: np.ndarray) -> np.ndarray:
+    """:func:`_variation` of many points: ``kinds`` their numbers in ``POINT_TYPES`` (any other
+    number is common cause), ``improvements`` their series' numbers in ``IMPROVEMENTS``."""
+    names = [*POINT_TYPES, "other"]
+    icons = np.array([[_variation(k, i) for k in names] for i in IMPROVEMENTS], dtype=object)
+    return icons[improvements, np.minimum(kinds, len(names) - 1)]
+
+
+def assurances(
+    targets: np.ndarray, lpl: np.ndarray, upl: np.ndarray, improvements: np.ndarray
+) -> np.ndarray:
+    """:func:`_assurance` of many groups (``None`` where the target is NaN or the direction
+    neutral), ``improvements`` their numbers in ``IMPROVEMENTS``."""
+    increasing = improvements == IMPROVEMENTS.index("increase")
+    found = np.where(
+        targets > upl,
+        np.where(increasing, "consistent_fail", "consistent_pass"),
+        np.where(
+            targets < lpl,
+            np.where(increasing, "consistent_pass", "consistent_fail"),
+            "inconsistent",
+        ),
+    ).astype(object)
+    found[np.isnan(targets) | (improvements == IMPROVEMENTS.index("neutral"))] = None
+    return found
 
 
 def summarise(result: pd.DataFrame, target: float | None = None) -> pd.DataFrame:

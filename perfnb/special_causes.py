@@ -10,13 +10,23 @@ direction; :func:`explain_rule` says in plain English which rule fired.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from perfnb.spc_limits import MIN_FIX
+
 __all__ = [
+    "CONFLICTS",
+    "FIGURES",
+    "IMPROVEMENTS",
     "POINT_TYPES",
+    "TWO_IN_THREE",
+    "check_improvement",
+    "check_options",
+    "explain_many",
     "explain_rule",
+    "flat_rules",
     "group_rules",
     "number_text",
     "point_type_of",
@@ -32,8 +42,45 @@ POINT_TYPES = (
     "special_cause_neutral_low",
 )
 
+IMPROVEMENTS = ("increase", "decrease", "neutral")
+TWO_IN_THREE = ("ptd", "mdc2023")
+CONFLICTS = ("ptd", "improvement")
+
 # the rules in order of precedence: outside limits, trend, 2-in-3, run
 _OUTSIDE, _TREND, _TWO_IN_THREE, _RUN = range(4)
+# the figures an explanation may name, in the order explain_many is given them
+FIGURES = ("mean", "lpl", "upl", "near_lpl", "near_upl")
+_PATTERNS = 4 * 2 * 5 * 4  # rule, high or low, point type, in a rising and a falling trend
+
+
+def check_improvement(improvement: object, whose: str = "") -> None:
+    """A ``ValueError`` unless ``improvement`` is one of ``IMPROVEMENTS`` (``whose`` names the
+    series in the message)."""
+    if improvement not in IMPROVEMENTS:
+        raise ValueError(
+            f"improvement{whose} must be one of {', '.join(IMPROVEMENTS)}, not {improvement!r}"
+        )
+
+
+def check_options(
+    two_in_three: str, conflict: str, run_length: int, trend_length: int, fix_after: int | None
+) -> None:
+    """A ``ValueError`` naming the first of an XmR chart's options that is not allowed."""
+    if two_in_three not in TWO_IN_THREE:
+        raise ValueError(
+            f"two_in_three must be one of {', '.join(TWO_IN_THREE)}, not {two_in_three!r}"
+        )
+    if conflict not in CONFLICTS:
+        raise ValueError(f"conflict must be one of {', '.join(CONFLICTS)}, not {conflict!r}")
+    for name, length in (("run_length", run_length), ("trend_length", trend_length)):
+        if not isinstance(length, (int, np.integer)) or length < 3:
+            raise ValueError(f"{name} must be a whole number of 3 or more (MDC uses 6 to 8)")
+    if fix_after is not None and (
+        not isinstance(fix_after, (int, np.integer)) or fix_after < MIN_FIX
+    ):
+        raise ValueError(
+            f"fix_after must be a whole number of {MIN_FIX} or more, not {fix_after!r}"
+        )
 
 
 def _flag_windows(hit: np.ndarray, length: int) -> np.ndarray:
@@ -115,6 +162,95 @@ def group_rules(
         _RUN: [(run, above)],
     }
     return rule, direction, both, rising, falling
+
+
+def _run_lengths(values: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The length of the run of equal values each value is in, a run ending at a segment's
+    first point (``first``)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = first.copy()
+    starts[1:] |= values[1:] != values[:-1]
+    ids = np.cumsum(starts) - 1
+    return np.bincount(ids)[ids]
+
+
+def _shift(values: np.ndarray, by: int, fill: object) -> np.ndarray:
+    """``values`` moved ``by`` places later (earlier when negative), ``fill`` in the gap."""
+    moved = np.full(len(values), fill, dtype=values.dtype)
+    if by > 0:
+        moved[by:] = values[:-by]
+    elif by < 0:
+        moved[:by] = values[-by:]
+    return moved
+
+
+def flat_rules(
+    y: np.ndarray,
+    first: np.ndarray,
+    rtm: np.ndarray,
+    close: np.ndarray,
+    outside: np.ndarray,
+    good: np.ndarray,
+    run_length: int,
+    trend_length: int,
+    conflict: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`group_rules` (and :func:`prefer_improvement` with ``conflict="improvement"``) for
+    many rebase groups at once: ``y`` their points end to end, ``first`` True at each group's
+    first point, ``good`` the improvement direction of each point's series (+1 for increase,
+    -1 for decrease, 0 for neutral). The rule of each point (-1 for none), its direction, and
+    whether it is in a rising and in a falling trend."""
+    n = len(y)
+    last = _shift(first, -1, True)
+    steps = np.zeros(n)
+    if n > 1:
+        steps[1:] = np.sign(y[1:] - y[:-1])
+    steps[first] = 0  # a group's first point has no step before it
+    # trend: trend_length - 1 steps in a row all up (or down), and the point before them
+    long_steps = _run_lengths(steps, first) >= trend_length - 1
+    rise, fall = long_steps & (steps > 0), long_steps & (steps < 0)
+    rising, falling = rise | _shift(rise, -1, False), fall | _shift(fall, -1, False)
+    trend = rising | falling
+    next_in = _shift(trend, -1, False) & ~last
+    trend_sign = np.where(next_in & trend, _shift(steps, -1, 0.0), steps)
+    # 2-in-3: windows of 3 within a group, 2 or more near and all 3 on one side
+    starts = np.zeros(n, dtype=bool)
+    if n >= 3:
+        near = close[:-2].astype(int) + close[1:-1] + close[2:]
+        side = rtm[:-2] + rtm[1:-1] + rtm[2:]
+        starts[:-2] = ~last[:-2] & ~last[1:-1] & (near >= 2) & (np.abs(side) == 3)
+    two = (starts | _shift(starts, 1, False) | _shift(starts, 2, False)) & close
+    run = (rtm != 0) & (_run_lengths(rtm, first) >= run_length)
+
+    above = np.where(rtm > 0, 1, -1)
+    fired = [
+        (_OUTSIDE, outside, np.where(rtm == 1, 1, -1)),
+        (_TREND, trend, np.where(trend_sign == 1, 1, -1)),
+        (_TWO_IN_THREE, two, above),
+        (_RUN, run, above),
+    ]
+    rule = np.full(n, -1)
+    direction = np.zeros(n, dtype=int)
+    for number, hit, sign in reversed(fired):  # the first in precedence is written last
+        rule = np.where(hit, number, rule)
+        direction = np.where(hit, sign, direction)
+    if conflict == "improvement":
+        concern = direction * good < 0
+        if concern.any():  # a concern in an improvement pattern too shows the first such
+            better = np.full(n, -1)
+            for number, hit in reversed(
+                [
+                    (_OUTSIDE, outside & (fired[0][2] == good)),
+                    (_TREND, np.where(good > 0, rising, falling)),
+                    (_TWO_IN_THREE, two & (above == good)),
+                    (_RUN, run & (above == good)),
+                ]
+            ):
+                better = np.where(hit, number, better)
+            change = concern & (better >= 0)
+            rule[change], direction[change] = better[change], good[change]
+    return rule, direction, rising, falling
 
 
 def prefer_improvement(
@@ -213,3 +349,79 @@ def explain_rule(
         side = "above" if high else "below"
         why = f"one of {run_length} or more points in a row {side} the mean of {mean}"
     return f"{kind}: {why}."
+
+
+def _templates(
+    patterns: np.ndarray, run_length: int, trend_length: int, two_in_three: str
+) -> dict[int, list[str]]:
+    """Each pattern's explanation split at its figures: words, figure number, words..."""
+    row = {name: float(i) for i, name in enumerate(FIGURES)}
+    found = {}
+    for pattern in patterns.tolist():
+        rest, trends = divmod(pattern, 4)
+        rest, kind = divmod(rest, 5)
+        rule, high = divmod(rest, 2)
+        text = explain_rule(
+            rule,
+            1 if high else -1,
+            POINT_TYPES[kind],
+            row,
+            run_length,
+            trend_length,
+            two_in_three,
+            (bool(trends & 2), bool(trends & 1)),
+            lambda v: f"\0{int(v)}\0",
+        )
+        found[pattern] = text.split("\0")
+    return found
+
+
+def explain_many(
+    rule: np.ndarray,
+    direction: np.ndarray,
+    kind: np.ndarray,
+    trends: np.ndarray,
+    segments: np.ndarray,
+    figures: np.ndarray,
+    labels: Sequence[Callable[[float], str]],
+    options: tuple[int, int, str],
+) -> tuple[np.ndarray, list[str]]:
+    """:func:`explain_rule` for the points of many groups (from :func:`flat_rules`; ``kind``
+    their ``POINT_TYPES`` numbers, ``trends`` 2 for a rising trend plus 1 for a falling one),
+    each distinct text written once: a trend's once per pattern, the rest once per pattern and
+    segment, with ``figures`` (a row of ``FIGURES`` per segment) in its ``labels``. ``options``
+    are ``run_length``, ``trend_length`` and ``two_in_three``. Each point's text number (-1
+    for none) and the texts."""
+    number = np.full(len(rule), -1)
+    special = np.flatnonzero(rule >= 0)
+    if len(special) == 0:
+        return number, []
+    r = rule[special]
+    pattern = ((r * 2 + (direction[special] > 0)) * 5 + kind[special]) * 4
+    pattern += np.where(r == _TREND, trends[special], 0)
+    width = len(figures) + 1
+    keys = pattern * width + np.where(r == _TREND, 0, segments[special] + 1)
+    distinct, number[special] = np.unique(keys, return_inverse=True)
+    patterns, owners = np.divmod(distinct, width)
+    templates = _templates(np.unique(patterns), *options)
+    one_label = len(set(labels)) == 1
+    texts: list[str] = []
+    edges = np.flatnonzero(np.r_[True, patterns[1:] != patterns[:-1], True])
+    for start, end in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+        parts = templates[int(patterns[start])]
+        if len(parts) == 1:
+            texts.append(parts[0])
+            continue
+        mine = owners[start:end] - 1
+        named = []
+        for figure in parts[1::2]:
+            values = figures[mine, int(figure)].tolist()
+            if one_label:
+                named.append([labels[0](v) for v in values])
+            else:
+                named.append([labels[s](v) for s, v in zip(mine.tolist(), values, strict=True)])
+        if len(named) == 1:
+            texts += [parts[0] + a + parts[2] for a in named[0]]
+        else:
+            texts += [parts[0] + a + parts[2] + b + parts[4] for a, b in zip(*named, strict=True)]
+    return number, texts
