@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from perfnb.benchmarking import benchmark_positions
-from perfnb.direction import direction_of_travel, direction_reasons
-from perfnb.period_codes import period_labels
-from perfnb.tolerances import DEFAULT_DOT_STABLE, with_default
+from perfnb.direction import DIRECTION_CODES, direction_codes, direction_reasons
+from perfnb.engine_text import Coded, coded, select_coded, texts
+from perfnb.figures import STATUS_ORDER
+from perfnb.period_codes import decode_period_code, period_code, period_labels
 from perfnb.variance import variance
 
-__all__ = ["benchmark_columns", "direction_columns", "latest_position"]
+__all__ = [
+    "benchmark_columns",
+    "direction_columns",
+    "latest_position",
+    "period_coded",
+    "status_codes",
+]
 
 # aggregations whose reported figure is a year to date (a running total, or a rate over the year
 # so far): against the period before, their own figures are compared, never two points of a
@@ -28,23 +36,21 @@ def direction_columns(
     here: pd.DataFrame,
     before: pd.DataFrame,
     year_ago: pd.DataFrame,
-    prev: tuple[np.ndarray, np.ndarray, np.ndarray],
-    last_year: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> dict[str, np.ndarray | pd.Series]:
+    prev: Coded,
+    last_year: Coded,
+) -> dict[str, np.ndarray | Coded | pa.Array]:
     """Direction of travel, comparing like with like: against the same period last year, the
     figure as reported with last year's at the same point of the year; against the previous
     period, a year-to-date (or average-to-date) figure's own period figures (this quarter's
-    with last quarter's), any other figure as reported.
+    with last quarter's), any other figure as reported. ``prev`` and ``last_year`` are the
+    labels of the periods before and a year before each row's (coded).
 
     Returns ``direction``, ``compared_with`` (the earlier period), ``compared_on`` (what the
     figures compared are: the value's basis, or ``period`` for the periods' own figures),
     ``dot_value`` and ``compared_value`` (the two figures), ``compared_status`` and
-    ``direction_reason``."""
-    on_last_year = (card["dot_basis"] == "last_year").to_numpy()
-    running = (
-        np.isin(card["aggregation"].to_numpy(dtype=object), _RUNNING)
-        & (card["rag_on"] != "forecast").to_numpy()
-    )
+    ``direction_reason``; text coded, the reason as Arrow strings."""
+    on_last_year = coded(card["dot_basis"]).equals("last_year")
+    running = coded(card["aggregation"]).isin(_RUNNING) & ~coded(card["rag_on"]).equals("forecast")
     own = running & ~on_last_year
     value = card["value"].to_numpy(dtype=float)
     now = np.where(own, here["period_value"].to_numpy(dtype=float), value)
@@ -53,7 +59,8 @@ def direction_columns(
         year_ago["value"].to_numpy(dtype=float),
         np.where(own, before["period_value"], before["value"]).astype(float),
     )
-    band = (card["polarity"] == "band").to_numpy()
+    polarity = coded(card["polarity"])
+    band = polarity.equals("band")
     # a period's own figure has no band of its own: a band measure compared so has no direction
     no_band = own & band
     edges = [
@@ -61,78 +68,99 @@ def direction_columns(
         for edge in ("band_low", "band_high")
     ]
     earlier_edges = [
-        np.where(no_band, np.nan, np.where(on_last_year, year_ago[edge], before[edge]))
+        np.where(
+            no_band,
+            np.nan,
+            np.where(on_last_year, year_ago[edge].to_numpy(float), before[edge].to_numpy(float)),
+        )
         for edge in ("band_low", "band_high")
     ]
-    stable = with_default(card["dot_stable"], card["unit"], DEFAULT_DOT_STABLE)
-    index = card.index
-    direction = direction_of_travel(
-        pd.Series(now, index=index),
-        pd.Series(then, index=index),
-        card["polarity"],
-        stable,
-        pd.Series(edges[0], index=index),
-        pd.Series(edges[1], index=index),
-        pd.Series(earlier_edges[0].astype(float), index=index),
-        pd.Series(earlier_edges[1].astype(float), index=index),
+    direction = direction_codes(
+        now,
+        then,
+        polarity,
+        card["dot_stable"],
+        edges[0],
+        edges[1],
+        earlier_edges[0],
+        earlier_edges[1],
     )
-    compared_with = np.where(on_last_year, period_labels(*last_year), period_labels(*prev))
-    compared_on = np.where(own, "period", card["value_basis"].to_numpy(dtype=object))
-    now_status = np.where(
-        own, here["period_status"].to_numpy(dtype=object), card["status"].to_numpy(dtype=object)
+    compared_with = select_coded([on_last_year], [last_year], prev)
+    compared_on = select_coded(
+        [own], [Coded.constant("period", len(own))], coded(card["value_basis"])
     )
+    status = status_codes(here["period_status"]), status_codes(card["status"])
+    now_status = np.where(own, *status)
     then_status = np.where(
-        on_last_year, year_ago["status"], np.where(own, before["period_status"], before["status"])
-    ).astype(object)
+        on_last_year,
+        status_codes(year_ago["status"]),
+        np.where(own, status_codes(before["period_status"]), status_codes(before["status"])),
+    )
+    statuses = np.array(STATUS_ORDER, dtype=object)
     return {
-        "direction": direction,
+        "direction": Coded(direction, DIRECTION_CODES),
         "compared_with": compared_with,
         "compared_on": compared_on,
         "dot_value": np.round(now, 9),
         "compared_value": np.round(then, 9),
-        "compared_status": then_status,
+        "compared_status": Coded(then_status, statuses),
         "direction_reason": direction_reasons(
-            direction.to_numpy(dtype=object),
-            card,
+            direction,
+            card["decimals"].to_numpy(dtype=int),
+            coded(card["unit"]),
+            polarity,
             now,
             then,
+            coded(card["value_period"]),
             compared_with,
             compared_on,
-            now_status,
-            then_status,
+            Coded(now_status, statuses),
+            Coded(then_status, statuses),
         ),
     }
 
 
-def latest_position(card: pd.DataFrame, later: list[pd.DataFrame]) -> dict[str, np.ndarray]:
+def status_codes(column: pd.Series) -> np.ndarray:
+    """Each row's status as its place in ``STATUS_ORDER`` (0, final, for anything else)."""
+    text = coded(column)
+    places = {status: place for place, status in enumerate(STATUS_ORDER)}
+    return np.array([places.get(w, 0) for w in text.words] or [0], dtype=np.int64)[text.codes]
+
+
+def latest_position(
+    card: pd.DataFrame, later: list[tuple[np.ndarray, pd.DataFrame]]
+) -> dict[str, object]:
     """The latest figure after R within the months ``later`` covers (month then quarter for
-    each month after R, in order): its period, value, target, variance and status; blank where
-    there is none."""
+    each month after R, in order; each the rows it is asked for, by position, and their
+    windows): its period, value, target, variance and status; blank where there is none.
+    ``card`` has ``_value_code`` (R's period code)."""
     n = len(card)
+    latest = np.full(n, -1, dtype=np.int64)  # period code of the latest figure; -1 for none
     out = {
-        "latest_period": np.full(n, "", dtype=object),
         "latest_value": np.full(n, np.nan),
         "latest_target": np.full(n, np.nan),
         "latest_band_low": np.full(n, np.nan),
         "latest_band_high": np.full(n, np.nan),
-        "latest_status": np.full(n, "", dtype=object),
     }
-    value_period = card["value_period"].to_numpy(dtype=object)
-    for frame in later:  # later windows overwrite earlier ones: the last one with a figure wins
-        label = period_labels(
+    status = np.zeros(n, dtype=np.int64)
+    value_code = card["_value_code"].to_numpy(dtype=np.int64)
+    # later windows overwrite earlier ones: the last one with a figure wins
+    for asked, frame in later:
+        code = period_code(
             frame["_kind"].to_numpy(), frame["_fy"].to_numpy(), frame["_index"].to_numpy()
         )
         value = frame["value"].to_numpy(dtype=float)
-        found = ~np.isnan(value) & (label != value_period)
-        out["latest_period"] = np.where(found, label, out["latest_period"])
+        found = ~np.isnan(value) & (code != value_code[asked])
+        rows = asked[found]
+        latest[rows] = code[found]
         for name, column in (
             ("latest_value", "value"),
             ("latest_target", "target"),
             ("latest_band_low", "band_low"),
             ("latest_band_high", "band_high"),
-            ("latest_status", "status"),
         ):
-            out[name] = np.where(found, frame[column].to_numpy(), out[name])
+            out[name][rows] = frame[column].to_numpy(dtype=float)[found]
+        status[rows] = status_codes(frame["status"])[found]
     gap = variance(
         pd.Series(out["latest_value"]),
         pd.Series(out["latest_target"]),
@@ -142,31 +170,52 @@ def latest_position(card: pd.DataFrame, later: list[pd.DataFrame]) -> dict[str, 
         card["unit"].reset_index(drop=True),
     )
     return {
-        "latest_period": out["latest_period"],
+        "latest_period": period_coded(latest),
         "latest_value": out["latest_value"],
         "latest_target": out["latest_target"],
         "latest_variance": gap["variance"].to_numpy(),
         "latest_variance_pct": gap["variance_pct"].to_numpy(),
         "latest_variance_pp": gap["variance_pp"].to_numpy(),
-        "latest_status": out["latest_status"],
+        "latest_status": Coded(status, np.array(STATUS_ORDER, dtype=object)),
     }
+
+
+def period_coded(codes: np.ndarray) -> Coded:
+    """Period codes (``perfnb.period_codes``; -1 for none) as their labels, coded: each
+    distinct period named once."""
+    at, uniques = pd.factorize(codes)
+    valid = uniques >= 0
+    labels = np.full(len(uniques), "", dtype=object)
+    if valid.any():
+        labels[valid] = period_labels(*decode_period_code(uniques[valid]))
+    return Coded(at.astype(np.int64), labels)
 
 
 def benchmark_columns(
     benchmarks: pd.DataFrame, area: str, card: pd.DataFrame, fy: np.ndarray
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray | Coded]:
     """Where each row's measure ranks among comparable areas in ``benchmarks`` (the latest
     benchmark year up to ``fy``, the report period's financial year): ``BENCHMARK_COLUMNS``,
-    one row per row of ``card``."""
-    return benchmark_positions(
-        benchmarks,
-        pd.DataFrame(
-            {
-                "measure_id": card["measure_id"].to_numpy(),
-                "fy": fy,
-                "polarity": card["polarity"].to_numpy(),
-                "decimals": card["decimals"].to_numpy(),
-            }
-        ),
-        area,
+    one row per row of ``card`` (text coded), worked out once per measure and year."""
+    measure = coded(card["measure_id"])
+    key = measure.codes * 4096 + (np.asarray(fy, dtype=np.int64) - 1900)
+    at, uniques = pd.factorize(key)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    first[at[::-1]] = np.arange(len(at) - 1, -1, -1)
+    asked = pd.DataFrame(
+        {
+            "measure_id": measure.take(first).objects(),
+            "fy": np.asarray(fy, dtype=np.int64)[first],
+            "polarity": texts(card["polarity"])[first],
+            "decimals": card["decimals"].to_numpy()[first],
+        }
     )
+    found = benchmark_positions(benchmarks, asked, area)
+    out: dict[str, np.ndarray | Coded] = {}
+    for name in found.columns:
+        column = found[name]
+        if name in ("benchmark_year", "benchmark_averages", "benchmark_note"):
+            out[name] = coded(texts(column)).take(at)
+        else:
+            out[name] = column.to_numpy(dtype=float)[at]
+    return out

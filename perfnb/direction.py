@@ -14,16 +14,34 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from perfnb.engine_text import (
+    Coded,
+    TextPart,
+    coded,
+    join_arrow,
+    join_coded,
+    scatter_arrow,
+    select_coded,
+)
+from perfnb.figure_text import figures_arrow
 from perfnb.palette import STATUS_WORDS
 from perfnb.periods import figure_label
 from perfnb.polarity import better_sign, outside_band
 from perfnb.tolerances import tolerance_limit, within
 
-__all__ = ["DIRECTIONS", "direction_of_travel", "direction_reasons"]
+__all__ = [
+    "DIRECTIONS",
+    "DIRECTION_CODES",
+    "direction_codes",
+    "direction_of_travel",
+    "direction_reasons",
+]
 
 DIRECTIONS = ("improving", "stable", "declining", "up", "same", "down")
+
+
+DIRECTION_CODES = np.array(["", *DIRECTIONS], dtype=object)  # code 0: no direction
 
 
 def direction_of_travel(
@@ -41,12 +59,32 @@ def direction_of_travel(
     measure without a band. ``dot_stable`` holds tolerance texts with the defaults filled in.
     Each figure is judged against its own period's band (``earlier_low``/``earlier_high`` for the
     earlier one; the current band when it has none)."""
-    now = value.to_numpy(dtype=float)
-    then = earlier.to_numpy(dtype=float)
-    pol = polarity.to_numpy(dtype=object)
-    low, high = band_low.to_numpy(dtype=float), band_high.to_numpy(dtype=float)
-    then_low = low if earlier_low is None else earlier_low.to_numpy(dtype=float)
-    then_high = high if earlier_high is None else earlier_high.to_numpy(dtype=float)
+    codes = direction_codes(
+        value.to_numpy(dtype=float),
+        earlier.to_numpy(dtype=float),
+        coded(polarity),
+        dot_stable,
+        band_low.to_numpy(dtype=float),
+        band_high.to_numpy(dtype=float),
+        None if earlier_low is None else earlier_low.to_numpy(dtype=float),
+        None if earlier_high is None else earlier_high.to_numpy(dtype=float),
+    )
+    return pd.Series(DIRECTION_CODES[codes], index=value.index, dtype=object)
+
+
+def direction_codes(
+    now: np.ndarray,
+    then: np.ndarray,
+    polarity: Coded,
+    dot_stable: pd.Series,
+    low: np.ndarray,
+    high: np.ndarray,
+    then_low: np.ndarray | None = None,
+    then_high: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`direction_of_travel` as codes into ``DIRECTION_CODES`` (0: no direction)."""
+    then_low = low if then_low is None else then_low
+    then_high = high if then_high is None else then_high
     # an earlier period with no band of its own (last year's targets not loaded) is judged
     # against the current band
     no_earlier = np.isnan(then_low) | np.isnan(then_high)
@@ -59,96 +97,124 @@ def direction_of_travel(
         outside_band(now, low, high) - outside_band(then, then_low, then_high), 9
     )
     # the polarity's sign: a rise is better for high, a fall for low; nearer the band for band
-    sign = better_sign(pol)
+    is_band, is_none = polarity.equals("band"), polarity.equals("none")
+    sign = better_sign(polarity.words)[polarity.codes] if len(polarity) else np.zeros(0)
     with np.errstate(invalid="ignore"):
-        better = np.where(pol == "band", band_change < 0, sign * change > 0)
-        worse = np.where(pol == "band", band_change > 0, sign * change < 0)
-    rated = np.select(
-        [stable, better, worse],
-        ["stable", "improving", "declining"],
-        "stable",  # a band figure that moved but is no nearer or further from the band
-    )
-    unrated = np.select([stable, change > 0], ["same", "up"], "down")
-    out = np.where(pol == "none", unrated, rated)
-    no_band = (pol == "band") & np.isnan(band_change)
-    out = np.where(np.isnan(now) | np.isnan(then) | no_band, "", out)
-    return pd.Series(out, index=value.index, dtype=object)
+        better = np.where(is_band, band_change < 0, sign * change > 0)
+        worse = np.where(is_band, band_change > 0, sign * change < 0)
+    improving, steady, declining, up, same, down = range(1, 7)
+    # a band figure that moved but is no nearer or further from the band is stable
+    rated = np.select([stable, better, worse], [steady, improving, declining], steady)
+    unrated = np.select([stable, change > 0], [same, up], down)
+    out = np.where(is_none, unrated, rated)
+    no_band = is_band & np.isnan(band_change)
+    return np.where(np.isnan(now) | np.isnan(then) | no_band, 0, out).astype(np.int64)
 
 
 def direction_reasons(
     direction: np.ndarray,
-    card: pd.DataFrame,
+    decimals: np.ndarray,
+    unit: Coded,
+    polarity: Coded,
     now: np.ndarray,
     then: np.ndarray,
-    compared_with: np.ndarray,
-    compared_on: np.ndarray,
-    now_status: np.ndarray,
-    then_status: np.ndarray,
-) -> np.ndarray:
-    """How each direction was reached: ``Improving: 6,010,000 (2017/18 Q1 year to date) against
-    5,900,000 (2016/17 Q1 year to date)``, saying when either figure is not final; ''
-    where there is no figure, or why there is no direction."""
-    from perfnb.rag import figures_text  # rag imports tolerances, as this module does
-
+    period: Coded,
+    compared_with: Coded,
+    compared_on: Coded,
+    now_status: Coded,
+    then_status: Coded,
+) -> pa.Array:
+    """How each direction (codes into ``DIRECTION_CODES``) was reached: ``Improving:
+    6,010,000 (2017/18 Q1 year to date) against 5,900,000 (2016/17 Q1 year to date)``, saying
+    when either figure is not final; '' where there is no figure, or why there is no
+    direction. Built as Arrow strings; each distinct label, word and status once."""
     n = len(direction)
-    out = np.full(n, "", dtype=object)
-    decimals = card["decimals"].to_numpy(dtype=int)
-    unit = card["unit"].to_numpy(dtype=object)
-    suffix = np.select([unit == "percent", unit == "days"], ["%", " days"], "")
-    period = card["value_period"].astype(str).to_numpy(dtype=object)
+    suffix = unit.map(lambda u: {"percent": "%", "days": " days"}.get(u, ""))
     now_label = _figure_labels(period, compared_on)
-    then_label = _figure_labels(np.asarray(compared_with, dtype=object), compared_on)
-    moved = direction != ""
-    if moved.any():
-        words = (
-            pd.Series(direction[moved])
-            .map({d: d.capitalize() for d in DIRECTIONS})
-            .to_numpy(dtype=object)
-        )
-        out[moved] = _joined(
+    then_label = _figure_labels(compared_with, compared_on)
+    pieces: list[tuple[np.ndarray, TextPart]] = []
+    moved = np.flatnonzero(direction != 0)
+    if len(moved):
+        words = Coded(direction[moved], np.array([d.capitalize() for d in DIRECTION_CODES], object))
+        text = join_arrow(
             words,
             ": ",
-            figures_text(now[moved], decimals[moved]),
-            suffix[moved],
+            figures_arrow(now[moved], decimals[moved]),
+            suffix.take(moved),
             " (",
-            now_label[moved],
+            now_label.take(moved),
             ") against ",
-            figures_text(then[moved], decimals[moved]),
-            suffix[moved],
+            figures_arrow(then[moved], decimals[moved]),
+            suffix.take(moved),
             " (",
-            then_label[moved],
+            then_label.take(moved),
             ")",
+            _status_notes(
+                now_status.take(moved),
+                now_label.take(moved),
+                then_status.take(moved),
+                then_label.take(moved),
+            ),
         )
-    missing = ~moved & ~np.isnan(now) & np.isnan(then) & (compared_with != "")
-    out[missing] = "No direction: no figure for " + then_label[missing] + " to compare with"
-    unbanded = ~moved & ~np.isnan(now) & ~np.isnan(then) & (card["polarity"] == "band").to_numpy()
-    out[unbanded] = np.where(
-        compared_on[unbanded] == "period",
-        "No direction: a period's own figure has no band to be judged against",
-        "No direction: no band to judge the figures against",
+        pieces.append((moved, text))
+    still = direction == 0
+    missing = np.flatnonzero(still & ~np.isnan(now) & np.isnan(then) & ~compared_with.equals(""))
+    if len(missing):
+        pieces.append(
+            (
+                missing,
+                join_coded(
+                    "No direction: no figure for ", then_label.take(missing), " to compare with"
+                ),
+            )
+        )
+    unbanded = np.flatnonzero(still & ~np.isnan(now) & ~np.isnan(then) & polarity.equals("band"))
+    if len(unbanded):
+        pieces.append(
+            (
+                unbanded,
+                compared_on.take(unbanded).map(
+                    lambda on: (
+                        "No direction: a period's own figure has no band to be judged against"
+                        if on == "period"
+                        else "No direction: no band to judge the figures against"
+                    )
+                ),
+            )
+        )
+    return scatter_arrow(n, pieces)
+
+
+def _status_notes(
+    now_status: Coded, now_label: Coded, then_status: Coded, then_label: Coded
+) -> Coded:
+    """``; the figure for 2017/18 Q1 is provisional`` for each figure compared that is not
+    final, in the order of ``STATUS_WORDS`` (the current figure first for the same word)."""
+    order = {word: rank for rank, word in enumerate(STATUS_WORDS)}
+
+    def note(status: Coded, label: Coded) -> Coded:
+        said = status.map(lambda w: f" is {STATUS_WORDS[w]}" if w in STATUS_WORDS else "")
+        return select_coded(
+            [~status.isin(list(STATUS_WORDS))],
+            [Coded.constant("", len(status))],
+            join_coded("; the figure for ", label, said),
+        )
+
+    now_rank = np.array([order.get(w, len(order)) for w in now_status.words] or [0])[
+        now_status.codes
+    ]
+    then_rank = np.array([order.get(w, len(order)) for w in then_status.words] or [0])[
+        then_status.codes
+    ]
+    first, second = note(now_status, now_label), note(then_status, then_label)
+    return select_coded(
+        [now_rank <= then_rank], [join_coded(first, second)], join_coded(second, first)
     )
-    for word, words in STATUS_WORDS.items():
-        for status, label in ((now_status, now_label), (then_status, then_label)):
-            hit = moved & (status == word)
-            out[hit] = out[hit] + "; the figure for " + label[hit] + " is " + words
-    return out
 
 
-def _figure_labels(periods: np.ndarray, basis: np.ndarray) -> np.ndarray:
+def _figure_labels(periods: Coded, basis: Coded) -> Coded:
     """``figure_label`` of each (period, basis), each distinct pair worked out once."""
-    p_codes, p_uniques = pd.factorize(np.asarray(periods, dtype=object))
-    b_codes, b_uniques = pd.factorize(np.asarray(basis, dtype=object))
-    codes, pairs = pd.factorize(p_codes * (len(b_uniques) + 1) + b_codes)
-    words = []
-    for pair in pairs:
-        label, how = p_uniques[pair // (len(b_uniques) + 1)], b_uniques[pair % (len(b_uniques) + 1)]
-        words.append(figure_label(label, how) if label else "")
-    return np.array(words, dtype=object)[codes]
-
-
-def _joined(*parts: np.ndarray | str) -> np.ndarray:
-    """Texts joined row by row in one pass (pyarrow's string kernel), not one concatenation of
-    Python objects per part."""
-    arrays = [p if isinstance(p, str) else pa.array(p, pa.string()) for p in parts]
-    joined = pc.binary_join_element_wise(*arrays, "")
-    return joined.to_numpy(zero_copy_only=False).astype(object)
+    pairs = join_coded(periods, "\x00", basis)
+    return pairs.map(
+        lambda pair: figure_label(*pair.split("\x00")) if pair.split("\x00")[0] else ""
+    )

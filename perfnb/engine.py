@@ -15,12 +15,25 @@ with worked examples.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from perfnb.comparisons import benchmark_columns, direction_columns, latest_position
-from perfnb.figures import series_grid, window_figures
+from perfnb.card_assembly import TEXT_KINDS, CardFiller, card_frame, hand_out
+from perfnb.comparisons import (
+    benchmark_columns,
+    direction_columns,
+    latest_position,
+    period_coded,
+    status_codes,
+)
+from perfnb.engine_text import (
+    Coded,
+    categorical,
+    coded,
+)
+from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid, window_figures
 from perfnb.forecast import year_end_forecast
 from perfnb.loader import Dataset
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
@@ -30,15 +43,21 @@ from perfnb.period_codes import (
     decode_period_code,
     later_periods,
     period_code,
-    period_labels,
     previous_periods,
     reporting_periods,
 )
 from perfnb.periods import Period, parse_period
-from perfnb.rag import apply_overrides, rate_against_target
-from perfnb.target_lookup import is_cumulative, target_frame
+from perfnb.rag import override_columns, rate_columns
+from perfnb.target_lookup import is_cumulative, target_frame, targets_of
+from perfnb.tolerances import (
+    DEFAULT_AMBER_WITHIN,
+    DEFAULT_DOT_STABLE,
+    DEFAULT_GREEN_WITHIN,
+    with_default,
+)
+from perfnb.variance import variance
 
-__all__ = ["PERFORMANCE_COLUMNS", "performance"]
+__all__ = ["PERFORMANCE_COLUMNS", "TEXT_KINDS", "performance"]
 
 
 def _reported_in(measures: pd.DataFrame, period: Period) -> np.ndarray:
@@ -54,35 +73,6 @@ def _reported_in(measures: pd.DataFrame, period: Period) -> np.ndarray:
             inside = period.end >= edge.start if name == "from" else period.start <= edge.end
             keep &= (labels != label) | inside
     return keep
-
-
-def _requests(data: Dataset, periods: Sequence[Period], services) -> pd.DataFrame:
-    measures = data.measures
-    if services is not None:
-        measures = measures[measures["service"].isin(list(services))]
-    measures = measures.reset_index(drop=True)
-    asked = pd.DataFrame(
-        {
-            "period": [p.label for p in periods],
-            "p_kind": [KIND_CODE[p.kind] for p in periods],
-            "p_fy": [p.fy for p in periods],
-            "p_index": [p.index for p in periods],
-            "_p_order": range(len(periods)),
-        }
-    )
-    # the catalogue's words repeat on every row: as categories they are compared and copied as
-    # small integers, not a million strings
-    for name in _CATEGORICAL:
-        if name not in measures:  # a catalogue built by hand: perfnb's defaults
-            measures[name] = {"rag_on": "value", "rag_rule": "tolerance"}.get(name, "")
-        measures[name] = measures[name].astype("category")
-    requests = asked.merge(measures.assign(_m_order=range(len(measures))), how="cross")
-    spans = [c for c in ("from_period", "until_period") if c in measures]
-    if spans and (measures[spans] != "").any().any():
-        keep = np.concatenate([_reported_in(measures, p) for p in periods])
-        order = requests["_p_order"].to_numpy() * len(measures) + requests["_m_order"].to_numpy()
-        requests = requests[keep[order]]
-    return requests.sort_values(["_p_order", "_m_order"], kind="stable").reset_index(drop=True)
 
 
 _CATEGORICAL = (
@@ -101,6 +91,45 @@ _CATEGORICAL = (
     "rag_on",
     "rag_rule",
 )
+# the catalogue's columns the card carries as they are
+_CATALOGUE_TEXT = (
+    "measure_id",
+    "name",
+    "service",
+    "theme",
+    "priority",
+    "framework",
+    "unit",
+    "polarity",
+    "aggregation",
+    "frequency",
+    "rag_on",
+    "rag_rule",
+    "dot_basis",
+)
+_BASES = np.array(["full year forecast", "year to date", "average to date", "latest"], object)
+
+
+def _catalogue(data: Dataset, services: Sequence[str] | None) -> pd.DataFrame:
+    """The measures asked about, in catalogue order, with perfnb's defaults where a catalogue
+    built by hand has no column, and the tolerances' defaults filled in."""
+    catalogue = data.measures
+    if services is not None:
+        catalogue = catalogue[catalogue["service"].isin(list(services))]
+    catalogue = catalogue.reset_index(drop=True)
+    missing = {
+        name: {"rag_on": "value", "rag_rule": "tolerance"}.get(name, "")
+        for name in _CATEGORICAL
+        if name not in catalogue
+    }
+    catalogue = catalogue.assign(**missing) if missing else catalogue.copy()
+    for name, default in (
+        ("green_within", DEFAULT_GREEN_WITHIN),
+        ("amber_within", DEFAULT_AMBER_WITHIN),
+        ("dot_stable", DEFAULT_DOT_STABLE),
+    ):
+        catalogue[f"_{name}"] = with_default(catalogue[name], catalogue["unit"], default)
+    return catalogue
 
 
 def _scale(frame: pd.DataFrame) -> np.ndarray:
@@ -110,35 +139,39 @@ def _scale(frame: pd.DataFrame) -> np.ndarray:
     return np.where(unit == "percent", 100.0, np.where(unit == "rate", rate_per, 1.0))
 
 
-def _window_results(data: Dataset, windows: pd.DataFrame, catalogue: pd.Index) -> pd.DataFrame:
+def _window_results(
+    targets_table: pd.DataFrame,
+    grid: SeriesGrid,
+    windows: pd.DataFrame,
+    catalogue: pd.Index,
+    cumulative_measure: np.ndarray,
+) -> pd.DataFrame:
     """Figures, targets, forecast and reported value at every window (measure, period)."""
-    grid = series_grid(data.reported_values)
+    windows = windows.assign(
+        grid_measure=grid.measures.get_indexer(catalogue)[windows["_code"].to_numpy()]
+    )
     figures = window_figures(grid, windows)
-    month = np.select(
-        [windows["kind"] == "month", windows["kind"] == "quarter"],
-        [windows["index"], 3 * windows["index"]],
-        12,
-    )
-    on_forecast = (windows["rag_on"] == "forecast").to_numpy()
-    cumulative = is_cumulative(
-        windows["aggregation"].to_numpy(dtype=object), windows["unit"].to_numpy(dtype=object)
-    )
+    kind = windows["kind"].cat.codes.to_numpy()  # KINDS: month, quarter, year
+    index = windows["index"].to_numpy()
+    month = np.select([kind == 0, kind == 1], [index, 3 * index], 12)
+    aggregation = coded(windows["aggregation"])
+    on_forecast = coded(windows["rag_on"]).equals("forecast")
+    is_ytd = aggregation.equals("ytd")
+    cumulative = cumulative_measure[windows["_code"].to_numpy()]
     targets = target_frame(
-        data.targets,
+        targets_table,
         catalogue,
         windows["_code"].to_numpy(),
         windows["fy"].to_numpy(),
-        windows["kind"].to_numpy(dtype=object),
+        KINDS[kind],
         month,
         cumulative,
         on_forecast,
-        (windows["aggregation"] == "ytd").to_numpy(),
+        is_ytd,
     )
     # a ytd measure with a target for the period (a collection rate's 56.52% at Q2) runs at the
     # rate its targets do: Q2's 58.0% against 56.52% of 95.20% forecasts 58.0 / 56.52 x 95.20
-    by_targets = (windows["aggregation"] == "ytd").to_numpy() & (
-        targets["period_share"].notna().to_numpy()
-    )
+    by_targets = is_ytd & targets["period_share"].notna().to_numpy()
     forecast = year_end_forecast(
         windows["aggregation"].reset_index(drop=True),
         figures["ytd_value"].reset_index(drop=True),
@@ -148,41 +181,121 @@ def _window_results(data: Dataset, windows: pd.DataFrame, catalogue: pd.Index) -
         pd.Series(month == 12),
         cumulative=pd.Series(cumulative | by_targets),
     )
-    out = figures.reset_index(drop=True)
+    out = {name: figures[name].to_numpy() for name in figures.columns if name not in _TEXT_OUT}
+    out.update({name: figures[name].array for name in _TEXT_OUT})
     out["forecast"] = forecast["forecast"].to_numpy()
-    out["forecast_method"] = forecast["forecast_method"].to_numpy()
+    out["forecast_method"] = forecast["forecast_method"].array
     out["value"] = np.where(on_forecast, out["forecast"], out["figure"])
     # each window's own target and band (profiled for counts): for judging its figure in
     # direction of travel, and for the latest position
     for name in targets.columns:
-        out[name] = targets[name].to_numpy()
-    out["_kind"] = windows["kind"].map(KIND_CODE).to_numpy(dtype=np.int64)
+        out[name] = targets[name].array
+    out["_kind"] = kind.astype(np.int64)
     out["_fy"] = windows["fy"].to_numpy(dtype=np.int64)
-    out["_index"] = windows["index"].to_numpy(dtype=np.int64)
-    return out
+    out["_index"] = index.astype(np.int64)
+    return pd.DataFrame(out)
+
+
+_TEXT_OUT = ("note", "status", "period_status")
 
 
 def performance(
     data: Dataset,
     periods: Sequence[Period | str] | Period | str | None = None,
     services: Sequence[str] | None = None,
+    *,
+    text: str = "str",
 ) -> pd.DataFrame:
     """One row per measure (of ``services``, all when None) and report period, with every figure
     the scorecard prints; ``periods`` defaults to the data set's latest.
 
     Figures are in the measure's unit (per cent for percent measures, per ``rate_per`` for
     rates); ``variance_pp`` is in percentage points, ``variance_pct`` in per cent of the target.
-    Rows are in period order, then catalogue order.
+    Rows are in period order, then catalogue order. Text columns are pandas ``str``; with
+    ``text="category"`` they are categoricals (a tenth of the memory for a million rows: the
+    same values, compared and filtered as text; ``.astype(str)`` gives plain text).
     """
+    if text not in TEXT_KINDS:
+        raise ValueError(f"text must be one of {', '.join(TEXT_KINDS)}, not {text!r}")
     if periods is None:
         periods = [data.latest_period()]
     elif isinstance(periods, Period | str):
         periods = [periods]
     chosen = [parse_period(p) for p in periods]
-    requests = _requests(data, chosen, services)
-    n = len(requests)
-    if n == 0:
+    catalogue = _catalogue(data, services)
+    m_count = len(catalogue)
+    measure_code = np.tile(np.arange(m_count, dtype=np.int64), len(chosen))
+    p_order = np.repeat(np.arange(len(chosen), dtype=np.int64), m_count)
+    spans = [c for c in ("from_period", "until_period") if c in catalogue]
+    if chosen and spans and (catalogue[spans] != "").any().any():
+        keep = np.concatenate([_reported_in(catalogue, p) for p in chosen])
+        measure_code, p_order = measure_code[keep], p_order[keep]
+    if len(measure_code) == 0:
         return pd.DataFrame(columns=PERFORMANCE_COLUMNS)
+    shared = _Shared(
+        data,
+        catalogue,
+        {
+            name: coded(catalogue[name])
+            for name in (*_CATALOGUE_TEXT, "_green_within", "_amber_within", "_dot_stable")
+        },
+        series_grid(data.reported_values),
+        # running totals whose targets are profiled, measure by measure
+        is_cumulative(
+            catalogue["aggregation"].to_numpy(dtype=object),
+            catalogue["unit"].to_numpy(dtype=object),
+        ),
+        np.array([p.label for p in chosen], dtype=object),
+        targets_of(data.targets, pd.Index(catalogue["measure_id"].to_numpy(dtype=object))),
+    )
+    # a few periods at a time (rows in period order): a million rows' intermediate arrays
+    # would need gigabytes at once; each row's figures depend on its own windows only
+    per_chunk = max(1, CHUNK_ROWS // max(m_count, 1))
+    card = CardFiller(len(measure_code))
+    for first in range(0, len(chosen), per_chunk):
+        mine = (p_order >= first) & (p_order < first + per_chunk)
+        card.add(_card(shared, chosen, measure_code[mine], p_order[mine]))
+    return hand_out(card.columns(), text)
+
+
+CHUNK_ROWS = 200_000  # card rows worked out at once
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every chunk of a card reads: the data set, the catalogue asked about and its text
+    as codes, the values' grid, the running totals and the report periods' labels."""
+
+    data: Dataset
+    catalogue: pd.DataFrame
+    measure: dict[str, Coded]
+    grid: SeriesGrid
+    cumulative: np.ndarray
+    period_names: np.ndarray
+    targets: pd.DataFrame  # the catalogue's targets, each with its measure's position
+
+
+def _card(
+    shared: _Shared, chosen: list[Period], measure_code: np.ndarray, p_order: np.ndarray
+) -> dict[str, object]:
+    """The card's columns (numbers as arrays, text coded, reasons as Arrow strings) for the
+    rows (measure, report period) given by position in the catalogue and in ``chosen``."""
+    data, catalogue, measure = shared.data, shared.catalogue, shared.measure
+    cumulative_measure = shared.cumulative
+    n = len(measure_code)
+    row_text = {name: column.take(measure_code) for name, column in measure.items()}
+    p_kind = np.array([KIND_CODE[p.kind] for p in chosen], dtype=np.int64)[p_order]
+    p_fy = np.array([p.fy for p in chosen], dtype=np.int64)[p_order]
+    p_index = np.array([p.index for p in chosen], dtype=np.int64)[p_order]
+    requests = pd.DataFrame(
+        {
+            "p_kind": p_kind,
+            "p_fy": p_fy,
+            "p_index": p_index,
+            "frequency": categorical(row_text["frequency"]),
+            "measure_id": categorical(row_text["measure_id"]),
+        }
+    )
 
     # -- the reporting period, the one before it, the same one a year earlier and, for the
     # latest position, each month and quarter ending within N months after it ------------------
@@ -190,150 +303,169 @@ def performance(
     prev = previous_periods(r_kind, r_fy, r_index)
     last_year = (r_kind, r_fy - 1, r_index)
     later = later_periods(r_kind, r_fy, r_index, requests, data.latest_within_months)
-    measure_code = requests["_m_order"].to_numpy(dtype=np.int64)
+    r_code = period_code(r_kind, r_fy, r_index)
+    # the rows each set of windows is asked for: all, but for the latest position only those
+    # whose later period is not R itself (a quarterly measure's months are its quarter)
     asked = [(r_kind, r_fy, r_index), prev, last_year, *later]
-    keys = np.concatenate([measure_code * (1 << 20) + period_code(*p) for p in asked])
-    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    codes = [period_code(*p) for p in asked]
+    positions = [np.arange(n)] * 3 + [np.flatnonzero(c != r_code) for c in codes[3:]]
+    keys = np.concatenate(
+        [measure_code[at] * (1 << 20) + c[at] for at, c in zip(positions, codes, strict=True)]
+    )
+    inverse, unique_keys = pd.factorize(keys)
+    offsets = np.cumsum([0, *(len(at) for at in positions)])
     w_kind, w_fy, w_index = decode_period_code(unique_keys % (1 << 20))
-    catalogue = data.measures
-    if services is not None:
-        catalogue = catalogue[catalogue["service"].isin(list(services))]
-    catalogue = catalogue.reset_index(drop=True)
-    w_measures = catalogue.take(unique_keys // (1 << 20)).reset_index(drop=True)
+    w_code = unique_keys // (1 << 20)
     windows = pd.DataFrame(
         {
-            "measure_id": w_measures["measure_id"].to_numpy(),
-            "aggregation": w_measures["aggregation"].to_numpy(),
-            "unit": w_measures["unit"].to_numpy(),
-            "frequency": w_measures["frequency"].to_numpy(),
-            "rag_on": w_measures["rag_on"].to_numpy(),
-            "scale": _scale(w_measures),
-            "kind": KINDS[w_kind],
+            # the catalogue's columns at each window, taken by code (a million windows share
+            # a few thousand measures): categories, not a million strings
+            **{
+                name: categorical(measure[name].take(w_code))
+                for name in ("aggregation", "unit", "rag_on")
+            },
+            "scale": _scale(catalogue)[w_code],
+            "kind": pd.Categorical.from_codes(w_kind, categories=pd.Index(KINDS, dtype=object)),
             "fy": w_fy,
             "index": w_index,
-            "_code": unique_keys // (1 << 20),
+            "_code": w_code,
         }
     )
     catalogue_ids = pd.Index(catalogue["measure_id"].to_numpy(dtype=object))
-    at = _window_results(data, windows, catalogue_ids)
+    at = _window_results(shared.targets, shared.grid, windows, catalogue_ids, cumulative_measure)
 
     def rows(k: int, columns: list[str] | None = None) -> pd.DataFrame:
         """The window results of the k-th set of windows asked about (only ``columns``)."""
         frame = at if columns is None else at[columns]
-        return frame.take(inverse[k * n : (k + 1) * n]).reset_index(drop=True)
+        return frame.take(inverse[offsets[k] : offsets[k + 1]]).reset_index(drop=True)
 
     compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
     here, before, year_ago = rows(0), rows(1, compared), rows(2, compared)
 
-    card = requests.drop(columns=["p_kind", "p_index", "_p_order", "_m_order"]).copy()
-    card["value_period"] = period_labels(r_kind, r_fy, r_index)
-    for name in ("period_value", "ytd_value", "value", "base", "forecast", "forecast_method"):
+    card: dict[str, object] = {name: row_text[name] for name in _CATALOGUE_TEXT}
+    for name in ("rate_per", "min_base"):
+        card[name] = catalogue[name].to_numpy(dtype=float)[measure_code]
+    card["decimals"] = catalogue["decimals"].to_numpy()[measure_code]
+    card["period"] = Coded(p_order, shared.period_names)
+    value_period = period_coded(r_code)
+    card["value_period"] = value_period
+    for name in ("period_value", "ytd_value", "value", "base", "forecast"):
         card[name] = here[name].to_numpy()
+    card["forecast_method"] = coded(here["forecast_method"])
     card["numerator"] = here["numerator"].to_numpy()
     card["denominator"] = here["denominator"].to_numpy()
-    card["status"] = here["status"].to_numpy()
-    card["period_status"] = here["period_status"].to_numpy()
-    card["pending"] = card["value"].isna()
-    card["note"] = _notes(
-        here,
-        card["value_period"],
-        card["pending"].to_numpy(),
-        (card["rag_on"] == "forecast").to_numpy(),
+    card["status"] = Coded(status_codes(here["status"]), np.array(STATUS_ORDER, dtype=object))
+    card["period_status"] = Coded(
+        status_codes(here["period_status"]), np.array(STATUS_ORDER, dtype=object)
     )
-    aggregation = card["aggregation"].to_numpy(dtype=object)
-    on_forecast = (card["rag_on"] == "forecast").to_numpy()
-    card["value_basis"] = np.where(
-        on_forecast,
-        "full year forecast",
+    pending = np.isnan(here["value"].to_numpy(dtype=float))
+    card["pending"] = pending
+    on_forecast = row_text["rag_on"].equals("forecast")
+    card["note"] = figure_notes(here, value_period, pending, on_forecast)
+    aggregation = row_text["aggregation"]
+    card["value_basis"] = Coded(
         np.select(
-            [np.isin(aggregation, ("sum", "ratio", "ytd")), aggregation == "mean"],
-            ["year to date", "average to date"],
-            "latest",
-        ),
+            [on_forecast, aggregation.isin(("sum", "ratio", "ytd")), aggregation.equals("mean")],
+            [0, 1, 2],
+            3,
+        ).astype(np.int64),
+        _BASES,
     )
 
     # -- targets: the period's own, else profiled (running totals) or the year's --------------
-    annual = (card["frequency"] == "annual").to_numpy()
-    target_fy = np.where(annual, requests["p_fy"].to_numpy(dtype=np.int64), r_fy)
+    annual = row_text["frequency"].equals("annual")
+    target_fy = np.where(annual, p_fy, r_fy)
     month = np.select([r_kind == 0, r_kind == 1], [r_index, 3 * r_index], 12)
+    cumulative = cumulative_measure[measure_code]
     targets = target_frame(
-        data.targets,
+        shared.targets,
         catalogue_ids,
         measure_code,
         target_fy,
         KINDS[r_kind],
         month,
-        is_cumulative(aggregation, card["unit"].to_numpy(dtype=object)),
+        cumulative,
         on_forecast,
-        aggregation == "ytd",
+        aggregation.equals("ytd"),
     )
-    card["target_year"] = period_labels(np.full(n, 2), target_fy, np.ones(n, dtype=np.int64))
+    card["target_year"] = period_coded(period_code(np.full(n, 2), target_fy, np.ones(n, np.int64)))
     for name in targets.columns.drop(["share", "period_share"]):
-        card[name] = targets[name].to_numpy()
+        column = targets[name]
+        card[name] = (
+            coded(column) if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
+        )
 
     # -- direction of travel: like with like ----------------------------------------------------
     card["previous_value"] = before["value"].to_numpy()
     card["last_year_value"] = year_ago["value"].to_numpy()
-    card["previous_status"] = before["status"].to_numpy()
-    card["last_year_status"] = year_ago["status"].to_numpy()
-    for name, column in direction_columns(card, here, before, year_ago, prev, last_year).items():
-        card[name] = column
+    statuses = np.array(STATUS_ORDER, dtype=object)
+    card["previous_status"] = Coded(status_codes(before["status"]), statuses)
+    card["last_year_status"] = Coded(status_codes(year_ago["status"]), statuses)
+    frame = card_frame(card, n, _RULE_INPUTS)
+    frame["dot_stable"] = categorical(row_text["_dot_stable"])
+    directions = direction_columns(
+        frame,
+        here,
+        before,
+        year_ago,
+        period_coded(period_code(*prev)),
+        period_coded(period_code(*last_year)),
+    )
+    card.update(directions)
 
     # -- variance (below target is negative, whatever the polarity) and RAG -----------------
-    rated = rate_against_target(card)
-    for name in rated.columns:
-        card[name] = rated[name]
-    final = apply_overrides(card, data.overrides)
-    card["rag"] = final["rag"]
-    card["rag_reason"] = final["rag_reason"]
-    card["overridden"] = final["overridden"]
+    gap = variance(
+        frame["value"],
+        frame["target"],
+        frame["band_low"],
+        frame["band_high"],
+        frame["polarity"],
+        frame["unit"],
+    )
+    for name in gap.columns:
+        card[name] = gap[name].to_numpy()
+    card["green_within"] = row_text["_green_within"]
+    card["amber_within"] = row_text["_amber_within"]
+    frame = frame.assign(**card_frame(card, n, _RATING_INPUTS))
+    rag, reason, shortfall = rate_columns(frame)
+    card["rag_computed"], card["shortfall"] = rag, shortfall
+    card["rag"], card["rag_reason"], card["overridden"] = override_columns(
+        frame, rag, reason, data.overrides
+    )
 
     # -- the latest position: the latest figure within N months after the period -------------
-    latest = [*compared, "target", "_kind", "_fy", "_index"]
-    for name, column in latest_position(
-        card, [rows(3 + k, latest) for k in range(len(later))]
-    ).items():
-        card[name] = column
+    latest = ["value", "target", "band_low", "band_high", "status", "_kind", "_fy", "_index"]
+    frame = pd.DataFrame(
+        {
+            "_value_code": r_code,
+            "polarity": categorical(row_text["polarity"]),
+            "unit": categorical(row_text["unit"]),
+        }
+    )
+    card.update(
+        latest_position(frame, [(positions[3 + k], rows(3 + k, latest)) for k in range(len(later))])
+    )
 
     # -- benchmarks --------------------------------------------------------------------------
-    bench = benchmark_columns(
-        data.benchmarks, data.area, card, requests["p_fy"].to_numpy(dtype=np.int64)
+    frame = pd.DataFrame(
+        {
+            "measure_id": categorical(row_text["measure_id"]),
+            "polarity": categorical(row_text["polarity"]),
+            "decimals": card["decimals"],
+        }
     )
-    for name in bench.columns:
-        card[name] = bench[name].to_numpy()
-    for name in ("rate_per", "min_base", "annual_target"):
-        card[name] = card[name].astype(float)
-    card = card[PERFORMANCE_COLUMNS]
-    for name in card.columns:
-        if isinstance(card[name].dtype, pd.CategoricalDtype):
-            card[name] = card[name].astype("str")
+    card.update(benchmark_columns(data.benchmarks, data.area, frame, p_fy))
+    card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     return card
 
 
-def _notes(
-    here: pd.DataFrame, value_period: pd.Series, pending: np.ndarray, on_forecast: np.ndarray
-) -> np.ndarray:
-    """R's own note; for a missing figure, which one is missing or how incomplete the year is,
-    or, for a measure rated on its forecast, why there is no forecast yet."""
-    note = here["note"].to_numpy(dtype=object)
-    no_forecast = pending & on_forecast & ~np.isnan(here["figure"].to_numpy(dtype=float))
-    expected = here["months_expected"].to_numpy()
-    covered = here["months_covered"].to_numpy()
-    gap = pending & (expected > 0) & (covered > 0) & (covered < expected)
-    out = note.copy()
-    gap &= note == ""
-    out[gap] = (
-        "Year to date incomplete: figures for "
-        + covered[gap].astype(str).astype(object)
-        + " of "
-        + expected[gap].astype(str).astype(object)
-        + " months"
-    )
-    no_forecast &= note == ""
-    out[no_forecast] = (
-        "No year-end forecast yet: none of the year's target profile is due by "
-        + value_period.to_numpy(dtype=object)[no_forecast]
-    )
-    missing = pending & ~gap & ~no_forecast & (note == "")
-    out[missing] = "No figure for " + value_period.to_numpy(dtype=object)[missing]
-    return out
+# the card's columns the direction and rating rules read, and those the rating adds
+_RULE_INPUTS = (
+    "measure_id", "period", "value_period", "value", "target", "band_low", "band_high",
+    "polarity", "unit", "decimals", "aggregation", "rag_on", "rag_rule", "dot_basis",
+    "value_basis", "status", "note", "min_base", "base", "target_year", "target_note",
+)  # fmt: skip
+_RATING_INPUTS = (
+    "variance", "variance_pct", "variance_pp", "green_within", "amber_within", "direction",
+    "compared_with", "compared_status",
+)  # fmt: skip

@@ -29,12 +29,21 @@ A *window* is a measure and a reporting period R. For it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SLOTS", "STATUS_ORDER", "SeriesGrid", "series_grid", "window_figures"]
+from perfnb.engine_text import Coded, coded, join_coded, select_coded, texts
+
+__all__ = [
+    "SLOTS",
+    "STATUS_ORDER",
+    "SeriesGrid",
+    "figure_notes",
+    "series_grid",
+    "window_figures",
+]
 
 SLOTS = 17  # months 0-11, quarters 12-15, the year 16
 _QUARTER0, _YEAR = 12, 16
@@ -55,16 +64,39 @@ class SeriesGrid:
     keys: pd.Index  # measure code x 1024 + (fy - 1900) of each group
     rows: np.ndarray  # (groups + 1, 17) position in ``values``; -1 where there is no row
     values: pd.DataFrame  # the values frame, positionally indexed
+    # the values' columns as read once (numbers, text as codes), shared with every part grid
+    read: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def part(self, groups: np.ndarray) -> SeriesGrid:
+        """The grid of ``groups`` only (positions in ``rows``), in their order."""
+        return SeriesGrid(self.measures, self.keys, self.rows[groups], self.values, self.read)
+
+    def numbers(self, name: str) -> np.ndarray:
+        """A numeric values column with a NaN at the end (what row -1 reads), read once."""
+        if name not in self.read:
+            data = self.values[name].to_numpy(dtype=float, na_value=np.nan)
+            self.read[name] = np.append(data, np.nan)
+        return self.read[name]  # type: ignore[return-value]
+
+    def codes(self, name: str) -> Coded:
+        """A text values column as codes, read once."""
+        key = f"{name}:codes"
+        if key not in self.read:
+            self.read[key] = coded(self.values[name])
+        return self.read[key]  # type: ignore[return-value]
 
     def column(self, name: str) -> np.ndarray:
         """A numeric values column on the grid: (groups + 1, 17) floats, NaN where no row."""
-        data = self.values[name].to_numpy(dtype=float, na_value=np.nan)
-        return np.append(data, np.nan)[self.rows]  # row -1 reads the NaN pad
+        return self.numbers(name)[self.rows]  # row -1 reads the NaN pad
 
     def text(self, name: str, rows: np.ndarray) -> np.ndarray:
         """A text column at the given row positions; '' where the position is -1."""
-        data = self.values[name].fillna("").astype(str).to_numpy(dtype=object)
-        return np.append(data, "")[rows]
+        return self.coded_text(name, rows).objects()
+
+    def coded_text(self, name: str, rows: np.ndarray) -> Coded:
+        """A text column at the given row positions, as codes; '' where the position is -1."""
+        text = self.codes(name)
+        return Coded(np.append(text.codes, len(text.words))[rows], np.append(text.words, ""))
 
 
 def series_grid(values: pd.DataFrame) -> SeriesGrid:
@@ -91,7 +123,9 @@ def _group_key(measure_code: np.ndarray, fy: np.ndarray) -> np.ndarray:
 
 def _cum(a: np.ndarray) -> np.ndarray:
     """Running totals along axis 1 with a leading zero column: ``out[:, k]`` sums ``a[:, :k]``."""
-    return np.concatenate([np.zeros((a.shape[0], 1)), np.cumsum(a, axis=1)], axis=1)
+    out = np.zeros((a.shape[0], a.shape[1] + 1))
+    np.cumsum(a, axis=1, out=out[:, 1:])  # in place: no second copy of the grid
+    return out
 
 
 @dataclass(frozen=True)
@@ -154,9 +188,14 @@ def _own_row(grid: SeriesGrid, g: np.ndarray, kind: np.ndarray, index: np.ndarra
     )
 
 
-def _group_of(grid: SeriesGrid, measure_id: pd.Series, fy: np.ndarray) -> np.ndarray:
-    """Grid group of each window; the empty last group where the measure has no rows that year."""
-    code = grid.measures.get_indexer(measure_id.to_numpy(dtype=object))
+def _group_of(grid: SeriesGrid, windows: pd.DataFrame, fy: np.ndarray) -> np.ndarray:
+    """Grid group of each window; the empty last group where the measure has no rows that year.
+    ``windows`` has ``measure_id``, or ``grid_measure`` (each measure's place in
+    ``grid.measures``, -1 for none: a million windows of a few thousand measures)."""
+    if "grid_measure" in windows:
+        code = windows["grid_measure"].to_numpy(dtype=np.int64)
+    else:
+        code = grid.measures.get_indexer(texts(windows["measure_id"]))
     g = grid.keys.get_indexer(_group_key(code, fy))
     return np.where((code < 0) | (g < 0), len(grid.rows) - 1, g)
 
@@ -170,10 +209,13 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     (people or events the figure rests on), row_forecast, note, status, has_row,
     months_expected, months_covered.
     """
-    g = _group_of(grid, windows["measure_id"], windows["fy"].to_numpy(dtype=int))
-    kind = windows["kind"].to_numpy(dtype=object)
+    g = _group_of(grid, windows, windows["fy"].to_numpy(dtype=int))
+    # only the groups these windows read: a few periods' windows need a few years of the grid
+    groups, g = np.unique(g, return_inverse=True)
+    grid = grid.part(groups)
+    kind = texts(windows["kind"])
     index = windows["index"].to_numpy(dtype=int)
-    aggregation = windows["aggregation"].to_numpy(dtype=object)
+    aggregation = texts(windows["aggregation"])
     scale = windows["scale"].to_numpy(dtype=float)
     month = np.where(kind == "month", index, np.where(kind == "quarter", 3 * index, 12))
     is_month, is_quarter, is_year = kind == "month", kind == "quarter", kind == "year"
@@ -254,12 +296,15 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
         [v_sum.months, np.minimum(n_sum.months, d_sum.months), w_sum.months],
         month,
     )
-    status = _status(grid, g, own, month, single)
+    codes = _row_status_codes(grid)
+    status = _status(codes, grid, g, own, month, single)
     # the period's own figure: the rows inside R (for ytd, R's row and the one it is taken from)
     first = np.where(is_month, index, np.where(is_quarter, 3 * index - 2, 1))
-    period_status = _status(grid, g, own, month, is_last, first)
-    from_rows = _least_final(status, grid.text("status", before))
+    period_status = _status(codes, grid, g, own, month, is_last, first)
+    from_rows = np.maximum(status, codes[before])
     period_status = np.where(is_ytd, from_rows, period_status)
+    statuses = pd.Index(STATUS_ORDER, dtype=object)
+    note = grid.coded_text("note", own).compact()
     base_q = _quarter_sums(base_grid, ~np.isnan(base_grid[:, _QUARTER0:_YEAR]))
     base_sum = _ytd_sums(np.nan_to_num(base_grid, nan=0.0), np.nan_to_num(base_q), g, month)
     any_base = _ytd_sums(
@@ -278,9 +323,10 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             "denominator": np.where(is_ratio, d_sum.total, _row_number(grid, own, "denominator")),
             "base": base,
             "row_forecast": _row_number(grid, own, "forecast"),
-            "note": grid.text("note", own),
-            "status": status,
-            "period_status": period_status,
+            # text as categories: a million windows hold a few distinct notes and statuses
+            "note": pd.Categorical.from_codes(note.codes, pd.Index(note.words, dtype=object)),
+            "status": pd.Categorical.from_codes(status, statuses),
+            "period_status": pd.Categorical.from_codes(period_status, statuses),
             "has_row": own >= 0,
             "months_expected": np.where(single, 0, month),
             "months_covered": np.where(single, 0, covered),
@@ -289,7 +335,18 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _row_status_codes(grid: SeriesGrid) -> np.ndarray:
+    """Each values row's status as its place in ``STATUS_ORDER`` (0, final, for anything
+    else), with a final 0 for 'no row' (position -1)."""
+    key = "status:places"
+    if key not in grid.read:
+        text = grid.codes("status")
+        grid.read[key] = np.append(_status_codes(text.words)[text.codes], 0)
+    return grid.read[key]  # type: ignore[return-value]
+
+
 def _status(
+    codes: np.ndarray,
     grid: SeriesGrid,
     g: np.ndarray,
     own: np.ndarray,
@@ -297,20 +354,19 @@ def _status(
     single: np.ndarray,
     first: np.ndarray | int = 1,
 ) -> np.ndarray:
-    """The least final status of the rows a figure rests on: R's own row for a figure read off
-    one row, else any row from month ``first`` of the year to month M (a quarter row and its
-    months alike)."""
-    text = grid.values["status"].fillna("").astype(str).to_numpy(dtype=object)
-    codes = np.append(_status_codes(text), 0)
+    """The least final status (its place in ``STATUS_ORDER``) of the rows a figure rests on:
+    R's own row for a figure read off one row, else any row from month ``first`` of the year
+    to month M (a quarter row and its months alike). ``codes`` is
+    :func:`_row_status_codes`."""
     if not codes.any():  # every figure final: nothing to look for
-        return np.full(len(g), STATUS_ORDER[0], dtype=object)
+        return np.zeros(len(g), dtype=np.int64)
     own_code = codes[own]
     on_grid = codes[grid.rows]  # (groups + 1, 17); no row is final
     inside = (_SLOT_END[None, :] <= np.asarray(month)[:, None]) & (
         _SLOT_START[None, :] >= np.asarray(first)[..., None]
     )
     span_code = np.where(inside, on_grid[g], 0).max(axis=1) if len(g) else np.zeros(0, int)
-    return np.array(STATUS_ORDER, dtype=object)[np.where(single, own_code, span_code)]
+    return np.where(single, own_code, span_code).astype(np.int64)
 
 
 def _status_codes(text: np.ndarray) -> np.ndarray:
@@ -318,19 +374,49 @@ def _status_codes(text: np.ndarray) -> np.ndarray:
     return np.maximum(pd.Categorical(text, categories=STATUS_ORDER).codes, 0).astype(np.int64)
 
 
-def _least_final(*statuses: np.ndarray) -> np.ndarray:
-    """Row by row, the least final of several statuses."""
-    codes = np.maximum.reduce([_status_codes(np.asarray(s, dtype=object)) for s in statuses])
-    return np.array(STATUS_ORDER, dtype=object)[codes]
-
-
 def _row_number(grid: SeriesGrid, rows: np.ndarray, name: str) -> np.ndarray:
     """A numeric values column at row positions; NaN where the position is -1."""
-    data = grid.values[name].to_numpy(dtype=float, na_value=np.nan)
-    return np.append(data, np.nan)[rows]
+    return grid.numbers(name)[rows]
 
 
 def _row_base(grid: SeriesGrid, rows: np.ndarray) -> np.ndarray:
     """The base of each row: its ``base`` column, else its denominator."""
     base = _row_number(grid, rows, "base")
     return np.where(np.isnan(base), _row_number(grid, rows, "denominator"), base)
+
+
+def figure_notes(
+    here: pd.DataFrame, value_period: Coded, pending: np.ndarray, on_forecast: np.ndarray
+) -> Coded:
+    """R's own note; for a missing figure, which one is missing or how incomplete the year is,
+    or, for a measure rated on its forecast, why there is no forecast yet."""
+    note = coded(here["note"])
+    blank = note.equals("")
+    no_forecast = pending & on_forecast & ~np.isnan(here["figure"].to_numpy(dtype=float)) & blank
+    expected = here["months_expected"].to_numpy(dtype=np.int64)
+    covered = here["months_covered"].to_numpy(dtype=np.int64)
+    gap = pending & (expected > 0) & (covered > 0) & (covered < expected) & blank
+    missing = pending & ~gap & ~no_forecast & blank
+
+    def months(counts: np.ndarray) -> Coded:
+        top = int(counts.max()) + 1 if len(counts) else 1
+        return Coded(np.maximum(counts, 0), np.array([str(i) for i in range(top)], object))
+
+    return select_coded(
+        [gap, no_forecast, missing],
+        [
+            join_coded(
+                "Year to date incomplete: figures for ",
+                months(covered),
+                " of ",
+                months(expected),
+                " months",
+            ),
+            join_coded(
+                "No year-end forecast yet: none of the year's target profile is due by ",
+                value_period,
+            ),
+            join_coded("No figure for ", value_period),
+        ],
+        note,
+    )

@@ -109,13 +109,21 @@ def later_periods(
     after R ends (R itself where it cannot have one: a year, an annual measure, a quarterly
     measure's months), latest last within each kind."""
     end = np.select([kind == 0, kind == 1], [index, 3 * index], 12) + fy * 12  # months
-    frequency = requests["frequency"].to_numpy(dtype=object)
-    none = (kind == 2) | (frequency == "annual")
+    frequency = requests["frequency"]
+    if isinstance(frequency.dtype, pd.CategoricalDtype):  # each distinct frequency read once
+        words = frequency.cat.categories.to_numpy(dtype=object)
+        codes = frequency.cat.codes.to_numpy()
+        annual = np.append(words == "annual", False)[codes]
+        quarterly = np.append(words == "quarterly", False)[codes]
+    else:
+        annual = (frequency == "annual").to_numpy()
+        quarterly = (frequency == "quarterly").to_numpy()
+    none = (kind == 2) | annual
     out = []
     for step in range(1, months + 1):
         at = end + step
         m_fy, m_index = (at - 1) // 12, (at - 1) % 12 + 1
-        own = none | (frequency == "quarterly")
+        own = none | quarterly
         out.append(
             (
                 np.where(own, kind, 0),

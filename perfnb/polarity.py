@@ -59,8 +59,13 @@ def better_sign(polarity: pd.Series | np.ndarray | str) -> np.ndarray:
     """+1 where a higher figure is better (``high``), -1 where a lower one is (``low``), NaN
     where neither is (``band``, ``none``, anything else): a change times the sign is positive
     when it is an improvement."""
-    values = np.atleast_1d(np.asarray(polarity, dtype=object))
-    return np.array([_SIGNS.get(p, np.nan) for p in values], dtype=float)
+    if isinstance(polarity, pd.Series) and isinstance(polarity.dtype, pd.CategoricalDtype):
+        codes = polarity.cat.codes.to_numpy()
+        uniques = polarity.cat.categories.to_numpy(dtype=object)
+    else:  # each distinct polarity looked up once, not once per row
+        codes, uniques = pd.factorize(np.atleast_1d(np.asarray(polarity, dtype=object)))
+    signs = np.array([*(_SIGNS.get(p, np.nan) for p in uniques), np.nan], dtype=float)
+    return signs[codes]  # a missing polarity (code -1) reads the NaN at the end
 
 
 def outside_band(value: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

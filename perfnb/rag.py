@@ -14,9 +14,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from perfnb.palette import STATUS_WORDS
+from perfnb.engine_text import (
+    Coded,
+    arrow_text,
+    coded,
+    join_arrow,
+    texts,
+)
+from perfnb.figure_text import figures_arrow, figures_text
 from perfnb.polarity import (
     RAG_LABELS,
     RAG_ORDER,
@@ -25,10 +31,16 @@ from perfnb.polarity import (
     normalise_rag,
     outside_band,
 )
+from perfnb.rag_reasons import (
+    RAG_CODES,
+    improving_is_amber,
+    reasons,
+    replace_rows,
+    resting_on,
+)
 from perfnb.tolerances import (
     DEFAULT_AMBER_WITHIN,
     DEFAULT_GREEN_WITHIN,
-    describe_tolerance,
     tolerance_limit,
     with_default,
     within,
@@ -40,6 +52,7 @@ __all__ = [
     "RAG_ORDER",
     "RATINGS",
     "apply_overrides",
+    "figures_arrow",
     "figures_text",
     "normalise_rag",
     "rate",
@@ -65,79 +78,7 @@ def shortfall(
     return gap, reference
 
 
-def figures_text(
-    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
-) -> np.ndarray:
-    """Figures as text with thousands separators, each to its own number of decimals (rounded
-    half away from zero); ``signed`` adds a plus sign, ``whole`` drops a whole number's
-    decimals."""
-    return _numbers(values, decimals, signed, whole)
-
-
-def _numbers(
-    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
-) -> np.ndarray:
-    """Figures as text with thousands separators, each to its own number of decimals, rounded
-    half away from zero as reports round; with ``whole``, a whole number is shown without
-    decimals (a target of 80, not 80.0)."""
-    values = np.asarray(values, dtype=float)
-    decimals = np.asarray(decimals, dtype=int)
-    out = np.full(len(values), "", dtype=object)
-    if whole:
-        decimals = np.where(np.mod(values, 1) == 0, 0, decimals)
-    valid = ~np.isnan(values)
-    for places in np.unique(decimals[valid]):
-        rows = valid & (decimals == places)
-        out[rows] = _fixed(values[rows], int(places), signed)
-    return out
-
-
-def _fixed(values: np.ndarray, places: int, signed: bool) -> np.ndarray:
-    """``values`` to ``places`` decimals with thousands separators, built by array operations
-    (pyarrow string kernels), not a Python loop over the figures."""
-    factor = 10.0**places
-    with np.errstate(over="ignore", invalid="ignore"):
-        scaled = np.floor(np.abs(values) * factor + 0.5 + 1e-9)
-    fits = np.isfinite(scaled) & (scaled < 2**53)
-    if not fits.all():  # astronomically large: let Python spell them out
-        out = np.empty(len(values), dtype=object)
-        spec = f"{'+' if signed else ''},.{places}f"
-        out[~fits] = [format(v, spec) for v in values[~fits]]
-        out[fits] = _fixed(values[fits], places, signed)
-        return out
-    units = (scaled // factor).astype(np.int64)
-    digits = pc.cast(pa.array(units), pa.string())
-    grouped = pc.replace_substring_regex(pc.utf8_reverse(digits), r"(\d{3})", r"\1,")
-    text = pc.utf8_reverse(pc.utf8_rtrim(grouped, characters=","))
-    if places:
-        fraction = (scaled - units * factor).astype(np.int64)
-        padded = pc.utf8_lpad(pc.cast(pa.array(fraction), pa.string()), width=places, padding="0")
-        text = pc.binary_join_element_wise(text, padded, ".")
-    negative = (values < 0) & (scaled > 0)
-    sign = np.where(negative, "-", "+" if signed else "")
-    joined = pc.binary_join_element_wise(pa.array(sign, pa.string()), text, "")
-    return joined.to_numpy(zero_copy_only=False).astype(object)
-
-
-def _half_up(values: np.ndarray, places: int) -> np.ndarray:
-    """Rounded half away from zero, as reports round (-15.65 is -15.7, not -15.6)."""
-    factor = 10.0**places
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.sign(values) * np.floor(np.abs(values) * factor + 0.5 + 1e-9) / factor
-
-
-def _unit_suffix(unit: np.ndarray) -> np.ndarray:
-    return np.select([unit == "percent", unit == "days"], [" points", " days"], "")
-
-
-def _tolerance_words(texts: pd.Series, units: pd.Series) -> np.ndarray:
-    """Each row's tolerance in words; each distinct (tolerance, unit) is described once."""
-    pairs = (
-        texts.astype(str).to_numpy(dtype=object) + "|" + units.astype(str).to_numpy(dtype=object)
-    )
-    codes, uniques = pd.factorize(pairs)
-    words = [describe_tolerance(*pair.split("|", 1)) for pair in uniques]
-    return np.array([*words, ""], dtype=object)[codes]
+_NA, _PENDING_RAG, _GREEN_RAG, _AMBER_RAG, _RED_RAG = range(5)  # places in RAG_CODES
 
 
 def rate(card: pd.DataFrame) -> pd.DataFrame:
@@ -148,17 +89,31 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
     variance_pct, pending, note, target_year and target_note. Returns ``rag_computed``,
     ``rag_reason`` and ``shortfall`` (in the measure's unit) aligned to ``card``.
     """
+    rag, reason, gap = rate_columns(card)
+    return pd.DataFrame(
+        {
+            "rag_computed": rag.objects(),
+            "rag_reason": pd.array(reason, dtype="str"),
+            "shortfall": gap,
+        },
+        index=card.index,
+    )
+
+
+def rate_columns(card: pd.DataFrame) -> tuple[Coded, pa.Array, np.ndarray]:
+    """:func:`rate`'s three columns as the engine keeps them: the rating as codes
+    (``RAG_CODES``), the reason as an Arrow string array and the shortfall (measure's unit)."""
     value = card["value"].to_numpy(dtype=float)
     target = card["target"].to_numpy(dtype=float)
     low, high = card["band_low"].to_numpy(dtype=float), card["band_high"].to_numpy(dtype=float)
-    polarity = card["polarity"].to_numpy(dtype=object)
-    gap, reference = shortfall(value, target, low, high, polarity)
-    green_limit, _ = tolerance_limit(card["green_within"], reference)
+    polarity = coded(card["polarity"])
+    is_band = polarity.equals("band")
+    gap, reference = _shortfall(value, target, low, high, polarity)
+    green_limit, green_relative = tolerance_limit(card["green_within"], reference)
     amber_limit, amber_relative = tolerance_limit(card["amber_within"], reference)
 
-    is_band = polarity == "band"
     no_target = np.where(is_band, np.isnan(low) | np.isnan(high), np.isnan(target))
-    not_rated = (polarity == "none") | no_target
+    not_rated = polarity.equals("none") | no_target
     pending = np.isnan(value) & ~not_rated
     green = within(gap, green_limit, value, reference)
     amber = ~green & within(gap, amber_limit, value, reference)
@@ -166,14 +121,14 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
     base = card["base"].to_numpy(dtype=float)
     min_base = card["min_base"].to_numpy(dtype=float)
     small = red & (base < min_base)
-    rag = np.select(
+    rag_code = np.select(
         [not_rated, pending, green, amber | small, red],
-        ["N/A", "Pending", "Green", "Amber", "Red"],
-        "N/A",
+        [_NA, _PENDING_RAG, _GREEN_RAG, _AMBER_RAG, _RED_RAG],
+        _NA,
     )
 
     categories = [
-        polarity == "none",
+        polarity.equals("none"),
         not_rated,
         pending,
         green & (gap == 0),
@@ -182,209 +137,26 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
         amber,
     ]
     category = np.select(categories, np.arange(len(categories)), len(categories))
-    reason = _reasons(card, category, gap, reference, amber_relative)
-    rag, reason = _improving_is_amber(card, rag, reason, red & ~small & ~not_rated & ~pending)
-    reason = rag.astype(object) + ": " + reason + _resting_on(card, rag)
-    return pd.DataFrame(
-        {"rag_computed": rag, "rag_reason": reason, "shortfall": np.round(gap, 9)}, index=card.index
+    reason = reasons(card, category, gap, reference, green_relative, amber_relative, polarity)
+    rag_code, reason = improving_is_amber(
+        card, rag_code, reason, red & ~small & ~not_rated & ~pending
     )
+    rag = Coded(rag_code.astype(np.int64), RAG_CODES)
+    reason = join_arrow(rag, ": ", reason, resting_on(card, rag_code))
+    return rag, reason, np.round(gap, 9)
 
 
-_NOT_RATED, _NO_TARGET, _PENDING, _MET, _GREEN, _SMALL, _AMBER, _RED = range(8)
-
-
-def _improving_is_amber(
-    card: pd.DataFrame, rag: np.ndarray, reason: np.ndarray, red: np.ndarray
+def _shortfall(
+    value: np.ndarray, target: np.ndarray, low: np.ndarray, high: np.ndarray, polarity: Coded
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Under ``rag_rule = improving_is_amber`` a shortfall beyond ``amber_within`` is Amber when
-    the direction of travel is improving or stable, else Red; the reason says which."""
-    if "rag_rule" not in card or "direction" not in card:
-        return rag, reason
-    ruled = red & (card["rag_rule"] == "improving_is_amber").to_numpy()
-    if not ruled.any():
-        return rag, reason
-    direction = card["direction"].fillna("").astype(str).to_numpy(dtype=object)
-    against = card["compared_with"].fillna("").astype(str).to_numpy(dtype=object)
-    better = ruled & np.isin(direction, ("improving", "stable"))
-    worse = ruled & ~better
-    rag, reason = rag.astype(object).copy(), reason.copy()
-    rag[better] = "Amber"
-    reason[better] = (
-        reason[better]
-        + ", but "
-        + direction[better]
-        + " against "
-        + against[better]
-        + _compared_status(card, better)
-        + ", so Amber (improving or stable is Amber)"
-    )
-    compared = worse & (direction != "")
-    reason[compared] = (
-        reason[compared]
-        + " and "
-        + direction[compared]
-        + " against "
-        + against[compared]
-        + _compared_status(card, compared)
-    )
-    unknown = worse & (direction == "")
-    reason[unknown] = (
-        reason[unknown] + ", with no figure for " + against[unknown] + " to show it improving"
-    )
-    return rag, reason
-
-
-def _compared_status(card: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """`` (an illustrative figure (not published))`` where the figure compared with is not
-    final, for the rows given; '' otherwise."""
-    out = np.full(int(rows.sum()), "", dtype=object)
-    if "compared_status" not in card:
-        return out
-    status = card["compared_status"].fillna("").astype(str).to_numpy(dtype=object)[rows]
-    for word in STATUS_WORDS:
-        out[status == word] = f" ({_a_figure(word)})"
-    return out
-
-
-def _a_figure(status: str) -> str:
-    """``a provisional figure``, ``an illustrative figure (not published)``."""
-    kind, _, aside = STATUS_WORDS[status].partition(" (")
-    article = "an" if kind[0] in "aeiou" else "a"
-    return f"{article} {kind} figure" + (f" ({aside}" if aside else "")
-
-
-def _resting_on(card: pd.DataFrame, rag: np.ndarray) -> np.ndarray:
-    """``; rests on a provisional figure`` for a rating built on a figure that is not final."""
-    out = np.full(len(card), "", dtype=object)
-    if "status" not in card:
-        return out
-    status = card["status"].fillna("").astype(str).to_numpy(dtype=object)
-    rated = np.isin(rag, RATINGS)
-    for word in STATUS_WORDS:
-        out[rated & (status == word)] = "; rests on " + _a_figure(word)
-    return out
-
-
-def _reasons(
-    card: pd.DataFrame,
-    category: np.ndarray,
-    gap: np.ndarray,
-    reference: np.ndarray,
-    amber_relative: np.ndarray,
-) -> np.ndarray:
-    """The words after "Amber: ", built only for the rows that need each piece (the figures of
-    a million rows are formatted in a few seconds, not a minute)."""
-    out = np.full(len(card), "", dtype=object)
-    out[category == _NOT_RATED] = "not rated, as neither higher nor lower is better"
-
-    rows = np.flatnonzero(category == _NO_TARGET)
-    if len(rows):
-        year = card["target_year"].astype(str).to_numpy(dtype=object)[rows]
-        note = card["target_note"].fillna("").astype(str).to_numpy(dtype=object)[rows]
-        out[rows] = np.where(
-            note != "", "no target for " + year + " (" + note + ")", "no target for " + year
-        )
-
-    rows = np.flatnonzero(category == _PENDING)
-    if len(rows):
-        note = card["note"].fillna("").astype(str).to_numpy(dtype=object)[rows]
-        out[rows] = np.where(note != "", note, "No figure yet")
-
-    rows = np.flatnonzero(category >= _MET)
-    if not len(rows):
-        return out
-    sub = card.iloc[rows]
-    kind = category[rows]
-    value = sub["value"].to_numpy(dtype=float)
-    low, high = sub["band_low"].to_numpy(dtype=float), sub["band_high"].to_numpy(dtype=float)
-    unit = sub["unit"].to_numpy(dtype=object)
-    decimals = sub["decimals"].to_numpy(dtype=int)
-    is_band = (sub["polarity"] == "band").to_numpy()
-    is_percent = unit == "percent"
-    variance_pct = sub["variance_pct"].to_numpy(dtype=float)
-    has_pct = ~np.isnan(variance_pct)
-    suffix = _unit_suffix(unit)
-    _, green_relative = tolerance_limit(sub["green_within"], reference[rows])
-    amber_relative = amber_relative[rows]
-    outside = is_band & (gap[rows] > 0)
-
-    # which figures each row's text shows: percentage points or units, per cent of target
-    relative = np.where(kind == _GREEN, green_relative, amber_relative)
-    wants_pct = ~outside & has_pct & (relative | ((kind == _MET) & ~is_percent)) & ~is_band
-    wants_abs = ~outside & ~is_band & (is_percent | ~wants_pct)
-    pct_text = np.full(len(rows), "", dtype=object)
-    pct_text[wants_pct] = (
-        _numbers(_half_up(variance_pct[wants_pct], 1), np.ones(wants_pct.sum(), int), True) + "%"
-    )
-    abs_text = np.full(len(rows), "", dtype=object)
-    abs_text[wants_abs] = (
-        _numbers(sub["variance"].to_numpy(dtype=float)[wants_abs], decimals[wants_abs], True)
-        + suffix[wants_abs]
-    )
-    detail = np.where(wants_pct, pct_text, abs_text)
-    both = is_percent & wants_pct & wants_abs
-    detail[both] = abs_text[both] + ", " + pct_text[both] + " of target"
-    if outside.any():
-        side = np.where(value[outside] < low[outside], " below", " above")
-        detail[outside] = _numbers(gap[rows][outside], decimals[outside]) + suffix[outside] + side
-    target_text = np.full(len(rows), "target", dtype=object)
-    target_text[is_band] = (
-        "the band "
-        + _numbers(low[is_band], decimals[is_band], whole=True)
-        + " to "
-        + _numbers(high[is_band], decimals[is_band], whole=True)
-        + np.select([is_percent[is_band], unit[is_band] == "days"], ["%", " days"], "")
-    )
-    subject = np.where((sub["rag_on"] == "forecast").to_numpy(), "year-end forecast ", "")
-    words = np.where(
-        kind == _GREEN,
-        _tolerance_words(sub["green_within"], sub["unit"]),
-        _tolerance_words(sub["amber_within"], sub["unit"]),
-    )
-    # each sentence is built only for the rows it describes
-    text = np.full(len(rows), "", dtype=object)
-    met = kind == _MET
-    inside = met & is_band
-    text[inside] = subject[inside] + "inside " + target_text[inside]
-    met &= ~is_band
-    text[met] = subject[met] + "meets or beats target (" + detail[met] + ")"
-    near = (kind == _GREEN) | (kind == _AMBER)
-    text[near] = (
-        subject[near]
-        + "within "
-        + words[near]
-        + " of "
-        + target_text[near]
-        + " ("
-        + detail[near]
-        + ")"
-    )
-    far = (kind == _RED) | (kind == _SMALL)
-    text[far] = (
-        subject[far]
-        + "more than "
-        + words[far]
-        + " from "
-        + target_text[far]
-        + " ("
-        + detail[far]
-        + ")"
-    )
-    small = kind == _SMALL
-    if small.any():
-        zeros = np.zeros(small.sum(), dtype=int)
-        base = sub["base"].to_numpy(dtype=float)[small]
-        min_base = sub["min_base"].to_numpy(dtype=float)[small]
-        text[small] = (
-            text[small]
-            + "; capped at Amber because the base ("
-            + _numbers(base, zeros, whole=True)
-            + ") is below "
-            + _numbers(min_base, zeros, whole=True)
-            + " (small numbers)"
-        )
-    out[rows] = text
-    return out
+    """:func:`shortfall` with the polarity as codes."""
+    is_band = polarity.equals("band")
+    band_edge = np.where(value < low, low, high)
+    sign = better_sign(polarity.words)[polarity.codes] if len(polarity) else np.zeros(0)
+    beyond_target = np.maximum(sign * (target - value), 0.0) + 0.0
+    gap = np.where(is_band, outside_band(value, low, high), beyond_target)
+    reference = np.where(is_band, band_edge, target)
+    return gap, reference
 
 
 def rate_against_target(card: pd.DataFrame) -> pd.DataFrame:
@@ -416,31 +188,60 @@ def apply_overrides(card: pd.DataFrame, overrides: pd.DataFrame) -> pd.DataFrame
     ``card`` has measure_id, period, rag_computed and rag_reason; ``overrides`` has measure_id,
     period, rag (already normalised), reason and by. Returns rag, rag_reason and overridden.
     """
-    keyed = overrides.drop_duplicates(["measure_id", "period"], keep="last")
-    merged = card[["measure_id", "period"]].merge(
-        keyed[["measure_id", "period", "rag", "reason", "by"]],
-        on=["measure_id", "period"],
-        how="left",
-    )
-    merged.index = card.index
-    overridden = merged["rag"].notna()
-    by = merged["by"].fillna("").astype(str)
-    who = np.where(by != "", " by " + by, "")
-    text = (
-        merged["rag"].fillna("")
-        + ": overridden"
-        + who
-        + ": "
-        + merged["reason"].fillna("").astype(str)
-        + " (computed "
-        + card["rag_reason"]
-        + ")"
+    rag, reason, overridden = override_columns(
+        card, coded(card["rag_computed"]), arrow_text(texts(card["rag_reason"])), overrides
     )
     return pd.DataFrame(
         {
-            "rag": merged["rag"].where(overridden, card["rag_computed"]),
-            "rag_reason": text.where(overridden, card["rag_reason"]),
+            "rag": rag.objects(),
+            "rag_reason": pd.array(reason, dtype="str"),
             "overridden": overridden,
         },
         index=card.index,
+    )
+
+
+def override_columns(
+    card: pd.DataFrame, computed: Coded, reason: pa.Array, overrides: pd.DataFrame
+) -> tuple[Coded, pa.Array, np.ndarray]:
+    """:func:`apply_overrides` on the engine's codes: the rating (coded), its reason (Arrow) and
+    whether an officer overrode it; ``card`` has measure_id and period."""
+    n = len(card)
+    keyed = overrides.drop_duplicates(["measure_id", "period"], keep="last")
+    if keyed.empty or n == 0:
+        return computed, reason, np.zeros(n, dtype=bool)
+    measure, period = coded(card["measure_id"]).compact(), coded(card["period"]).compact()
+    width = len(period.words) + 1
+    m_at = pd.Index(measure.words).get_indexer(
+        keyed["measure_id"].astype(str).to_numpy(dtype=object)
+    )
+    p_at = pd.Index(period.words).get_indexer(keyed["period"].astype(str).to_numpy(dtype=object))
+    valid = (m_at >= 0) & (p_at >= 0)
+    wanted = pd.Index((m_at * width + p_at)[valid])
+    position = wanted.get_indexer(measure.codes * width + period.codes)
+    rows = np.flatnonzero(position >= 0)
+    if not len(rows):
+        return computed, reason, np.zeros(n, dtype=bool)
+    chosen = keyed[valid].iloc[position[rows]]
+    by = chosen["by"].fillna("").astype(str).to_numpy(dtype=object)
+    who = np.where(by != "", " by " + by, "").astype(object)
+    new_rag = chosen["rag"].fillna("").astype(str).to_numpy(dtype=object)
+    text = join_arrow(
+        new_rag,
+        ": overridden",
+        who,
+        ": ",
+        chosen["reason"].fillna("").astype(str).to_numpy(dtype=object),
+        " (computed ",
+        reason.take(pa.array(rows)),
+        ")",
+    )
+    codes = computed.codes.copy()
+    codes[rows] = len(computed.words) + np.arange(len(rows))
+    overridden = np.zeros(n, dtype=bool)
+    overridden[rows] = True
+    return (
+        Coded(codes, np.concatenate([computed.words, new_rag]).astype(object)),
+        replace_rows(reason, rows, text),
+        overridden,
     )

@@ -12,9 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perfnb.engine_text import Coded, categorical, coded, select_coded
 from perfnb.profiles import share_elapsed
 
-__all__ = ["is_cumulative", "target_frame"]
+__all__ = ["is_cumulative", "target_frame", "targets_of"]
+
+_BASES = ("period", "profile", "year")  # what a target is: its period's, profiled, the year's
 
 # units whose year-to-date figures are running totals, so a ytd measure's target is profiled
 # through the year as a sum measure's is
@@ -46,7 +49,7 @@ def _targets_at(
     other the latest to start by M (a quarter's target holds for its months and after).
 
     ``code`` is each row's position in ``catalogue`` (the measure_ids asked about)."""
-    targets = targets[targets["measure_id"].isin(catalogue)].reset_index(drop=True)
+    targets = targets_of(targets, catalogue)
     n = len(code)
     if month is None:
         month = np.full(n, 12)
@@ -57,7 +60,7 @@ def _targets_at(
     if running is None:
         running = np.ones(n, dtype=bool)
     has_period = (
-        targets["period"].fillna("").astype(str).to_numpy() != ""
+        ~coded(targets["period"]).equals("")
         if "period" in targets
         else np.zeros(len(targets), bool)
     )
@@ -66,9 +69,9 @@ def _targets_at(
     group = np.asarray(code, dtype=np.int64) * 1024 + (np.asarray(fy, dtype=np.int64) - 1900)
     empty = np.full(n, np.nan)
     found = {"period_target": empty, "period_low": empty, "period_high": empty}
-    note, at = np.full(n, "", dtype=object), np.full(n, np.nan)
+    note, at = Coded.constant("", n), np.full(n, np.nan)
     if len(periods):
-        p_group = catalogue.get_indexer(periods["measure_id"].to_numpy(dtype=object)) * 1024 + (
+        p_group = periods["_code"].to_numpy(dtype=np.int64) * 1024 + (
             periods["fy"].to_numpy(dtype=np.int64) - 1900
         )
         p_month = periods["fy_month_last"].to_numpy(dtype=np.int64)
@@ -99,11 +102,20 @@ def _targets_at(
             "period_low": pick("band_low"),
             "period_high": pick("band_high"),
         }
-        notes = periods["note"].fillna("").astype(str).to_numpy(dtype=object)
-        note = np.where(hit, notes[take], "")
+        notes = coded(periods["note"]) if "note" in periods else Coded.constant("", len(periods))
+        note = Coded(np.where(hit, notes.codes[take], len(notes.words)), np.append(notes.words, ""))
         at = np.where(hit, p_month[take], np.nan)
-    out = out.assign(**found, period_note=note, period_month=at)
+    out = out.assign(**found, period_note=categorical(note.compact()), period_month=at)
     return out
+
+
+def targets_of(targets: pd.DataFrame, catalogue: pd.Index) -> pd.DataFrame:
+    """The rows of ``targets`` for the measures of ``catalogue``, with ``_code``, each one's
+    position in it (kept as they are when they already have it: worked out once per card)."""
+    if "_code" in targets:
+        return targets
+    code = catalogue.get_indexer(targets["measure_id"].to_numpy(dtype=object))
+    return targets.assign(_code=code)[code >= 0].reset_index(drop=True)
 
 
 def _kind_code(kind: np.ndarray) -> np.ndarray:
@@ -145,28 +157,32 @@ def _year_rows(
 ) -> pd.DataFrame:
     """The year's targets.csv row of each (measure, financial year); blanks where there is
     none."""
-    ids = targets["measure_id"].to_numpy(dtype=object)
-    have = catalogue.get_indexer(ids) * 1024 + (targets["fy"].to_numpy(dtype=np.int64) - 1900)
+    have = targets["_code"].to_numpy(dtype=np.int64) * 1024 + (
+        targets["fy"].to_numpy(dtype=np.int64) - 1900
+    )
     wanted = np.asarray(code, dtype=np.int64) * 1024 + (np.asarray(fy, dtype=np.int64) - 1900)
     position = pd.Index(have).get_indexer(wanted)
     found = position >= 0
 
-    def column(name: str, blank: object) -> np.ndarray:
+    def column(name: str) -> np.ndarray:
         if name not in targets:
-            return np.full(len(position), blank, dtype=object if blank == "" else float)
-        data = targets[name].to_numpy(dtype=object if blank == "" else float)
-        if blank == "":
-            data = np.where(pd.isna(data), "", data).astype(object)
-        filler = np.array([blank], dtype=object if blank == "" else float)
-        return np.where(found, np.append(data, filler)[position], filler)
+            return np.full(len(position), np.nan)
+        data = targets[name].to_numpy(dtype=float)
+        return np.where(found, np.append(data, np.nan)[position], np.nan)
+
+    def text(name: str) -> pd.Categorical:
+        """A text column of the year rows found, '' where none: as categories, by code."""
+        words = coded(targets[name]) if name in targets else Coded.constant("", len(targets))
+        at = np.where(found, np.append(words.codes, len(words.words))[position], len(words.words))
+        return categorical(Coded(at, np.append(words.words, "")).compact())
 
     return pd.DataFrame(
         {
-            "target": column("target", np.nan),
-            "band_low": column("band_low", np.nan),
-            "band_high": column("band_high", np.nan),
-            "profile": column("profile", ""),
-            "target_note": column("note", ""),
+            "target": column("target"),
+            "band_low": column("band_low"),
+            "band_high": column("band_high"),
+            "profile": text("profile"),
+            "target_note": text("note"),
         }
     )
 
@@ -193,7 +209,7 @@ def target_frame(
     at = _targets_at(
         targets, catalogue, code, fy, month, kind, cumulative & ~on_forecast, ytd & ~on_forecast
     )
-    if "period" in targets and targets["period"].fillna("").astype(str).ne("").any():
+    if "period" in targets and not coded(targets["period"]).equals("").all():
         year_end = _targets_at(targets, catalogue, code, fy, np.full(len(code), 12), None, None)
     else:  # no period targets: nothing to find at the year's end
         year_end = at.assign(period_month=np.nan)
@@ -220,11 +236,11 @@ def target_frame(
             ends_at_m & (annual["target"] != 0), period_target / annual["target"], np.nan
         )
     share = np.where(np.isnan(target_share) | ~cumulative, profile_share, target_share)
-    note = at["period_note"].to_numpy(dtype=object)
-    year_note = at["target_note"].to_numpy(dtype=object)
+    note = coded(at["period_note"])
+    year_note = coded(at["target_note"])
     # a target at the year's end given only as a period row: its note is the year's
-    year_note = np.where(
-        (year_note == "") & ends_year, year_end["period_note"].to_numpy(dtype=object), year_note
+    year_note = select_coded(
+        [year_note.equals("") & ends_year], [coded(year_end["period_note"])], year_note
     )
     return pd.DataFrame(
         {
@@ -236,9 +252,13 @@ def target_frame(
             "annual_target": annual["target"],
             "annual_band_low": annual["band_low"],
             "annual_band_high": annual["band_high"],
-            "target_note": np.where(has_period & (note != ""), note, year_note),
-            "annual_target_note": year_note,
-            "target_basis": np.select([has_period, profiled], ["period", "profile"], "year"),
+            "target_note": categorical(
+                select_coded([has_period & ~note.equals("")], [note], year_note).compact()
+            ),
+            "annual_target_note": categorical(year_note.compact()),
+            "target_basis": pd.Categorical.from_codes(
+                np.select([has_period, profiled], [0, 1], 2), pd.Index(_BASES, dtype=object)
+            ),
             "share": share,
             "period_share": target_share,
         }

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perfnb.engine_text import coded
+
 __all__ = [
     "DEFAULT_AMBER_WITHIN",
     "DEFAULT_DOT_STABLE",
@@ -48,8 +50,8 @@ def tolerance_limit(texts: pd.Series, reference: np.ndarray) -> tuple[np.ndarray
     ``reference`` is what a relative tolerance is a share of (the target or band edge, or the
     previous figure); a relative tolerance of a NaN reference is NaN.
     """
-    codes, uniques = pd.factorize(texts.astype(str).to_numpy(dtype=object))
-    words = pd.Series(uniques, dtype=object).str.strip()
+    text = coded(texts)  # a categorical by its codes: each distinct tolerance read once
+    codes, words = text.codes, pd.Series(text.words, dtype=object).astype(str).str.strip()
     relative = words.str.endswith("%").to_numpy(dtype=bool)[codes]
     amount = pd.to_numeric(words.str.rstrip("%"), errors="coerce").to_numpy(dtype=float)[codes]
     limit = np.where(relative, amount / 100 * np.abs(reference), amount)

@@ -53,8 +53,9 @@ def data_folder(name: str, scratch: Path) -> Path:
     ]
 
 
-def card_of(folder: Path) -> pd.DataFrame:
-    """The engine's card for every measure and every period with a figure in ``folder``."""
+def card_of(folder: Path, text: str = "str") -> pd.DataFrame:
+    """The engine's card for every measure and every period with a figure in ``folder`` (text
+    as ``text`` asks: ``str`` or ``category``)."""
     import perfnb
 
     data = perfnb.load_dataset(folder)
@@ -62,7 +63,9 @@ def card_of(folder: Path) -> pd.DataFrame:
         {perfnb.parse_period(p) for p in data.values["period"].unique()},
         key=lambda p: (p.end, p.start),
     )
-    return perfnb.performance(data, periods)
+    if text == "str":  # as the engine was called when the reference was recorded
+        return perfnb.performance(data, periods)
+    return perfnb.performance(data, periods, text=text)
 
 
 def record() -> None:

@@ -19,7 +19,7 @@ def _same(column: str, now: pd.Series, then: pd.Series) -> list[str]:
         differ = ~((a == b) | (np.isnan(a) & np.isnan(b)))
     elif pd.api.types.is_bool_dtype(then) or pd.api.types.is_integer_dtype(then):
         differ = now.to_numpy() != then.to_numpy()
-    else:  # text: the same words (the card hands text out as str)
+    else:  # text: the same words (handed out as str or as categories)
         assert pd.api.types.is_string_dtype(now) or isinstance(now.dtype, pd.CategoricalDtype), (
             f"{column} is {now.dtype}, not text"
         )
@@ -29,11 +29,21 @@ def _same(column: str, now: pd.Series, then: pd.Series) -> list[str]:
     ][:5]
 
 
+@pytest.mark.parametrize("chunk", [None, 1_000])
+@pytest.mark.parametrize("text", ["str", "category"])
 @pytest.mark.parametrize("name", DATA_SETS)
-def test_the_card_is_the_one_the_engine_gave_before(name: str, tmp_path: Path) -> None:
-    """Every row, column and value of the reference card, in its order."""
+def test_the_card_is_the_one_the_engine_gave_before(
+    name: str, text: str, chunk: int | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every row, column and value of the reference card, in its order; text handed out as
+    ``str`` columns (the default) or as categoricals; worked out in one go or a few periods
+    at a time (``chunk`` rows)."""
+    if chunk is not None:
+        monkeypatch.setattr("perfnb.engine.CHUNK_ROWS", chunk)
     then = pd.read_parquet(FOLDER / f"{name}.parquet")
-    now = card_of(data_folder(name, tmp_path))
+    now = card_of(data_folder(name, tmp_path), text)
+    kinds = {str(now[c].dtype) for c in now.columns if not pd.api.types.is_numeric_dtype(now[c])}
+    assert kinds <= ({"str", "bool"} if text == "str" else {"category", "bool"})
     assert list(now.columns) == list(then.columns)
     assert len(now) == len(then)
     differences = [d for c in then.columns for d in _same(c, now[c], then[c])]

@@ -1,0 +1,93 @@
+"""The card as the engine builds it: its columns (numbers as arrays, text as codes, reasons as
+Arrow strings) filled a few periods at a time into arrays made once, read by the rules as a
+frame of categoricals, and handed out as ``str`` columns or categoricals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from perfnb.engine_text import Coded, arrow_text, categorical
+from perfnb.performance_columns import PERFORMANCE_COLUMNS
+
+__all__ = ["TEXT_KINDS", "CardFiller", "card_frame", "hand_out"]
+
+TEXT_KINDS = ("str", "category")  # how the card hands its text out
+
+
+class CardFiller:
+    """The card's columns for ``n`` rows, filled chunk by chunk into arrays made once (no
+    chunk is held after it is added, and nothing is concatenated); text codes in the
+    smallest integers that hold them."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.at = n, 0
+        self.numbers: dict[str, np.ndarray] = {}
+        self.codes: dict[str, np.ndarray] = {}
+        self.words: dict[str, list[np.ndarray]] = {}
+        self.arrows: dict[str, list[pa.Array]] = {}
+
+    def add(self, card: dict[str, object]) -> None:
+        """Writes the next chunk's rows."""
+        size = 0
+        for name, column in card.items():
+            if isinstance(column, Coded):
+                size = len(column)
+                words = self.words.setdefault(name, [])
+                offset = sum(len(w) for w in words)
+                if name not in self.codes:
+                    self.codes[name] = np.empty(self.n, dtype=np.int64)
+                self.codes[name][self.at : self.at + size] = column.codes + offset
+                words.append(column.words)
+            elif isinstance(column, pa.Array | pa.ChunkedArray):
+                self.arrows.setdefault(name, []).append(arrow_text(column))
+            else:
+                column = np.asarray(column)
+                size = len(column)
+                if name not in self.numbers:
+                    self.numbers[name] = np.empty(self.n, dtype=column.dtype)
+                self.numbers[name][self.at : self.at + size] = column
+        self.at += size
+
+    def columns(self) -> dict[str, object]:
+        """Every column, whole."""
+        out: dict[str, object] = dict(self.numbers)
+        for name, codes in self.codes.items():
+            words = self.words[name]
+            out[name] = Coded(codes, words[0] if len(words) == 1 else np.concatenate(words))
+        for name, parts in self.arrows.items():
+            out[name] = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+        return out
+
+
+def card_frame(card: dict[str, object], n: int, names: Sequence[str]) -> pd.DataFrame:
+    """The card's columns ``names`` as a frame for the rules that read columns by name: text
+    as categoricals (no text is copied)."""
+    columns = {}
+    for name in names:
+        column = card[name]
+        columns[name] = categorical(column.compact()) if isinstance(column, Coded) else column
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+
+def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:
+    """The card in ``PERFORMANCE_COLUMNS`` order, its text as ``str`` or categoricals."""
+    out = {}
+    for name in PERFORMANCE_COLUMNS:
+        column = card[name]
+        if isinstance(column, Coded):
+            out[name] = column.to_str() if text == "str" else column.to_category()
+        elif isinstance(column, pa.Array | pa.ChunkedArray) and text == "category":
+            encoded = pc.dictionary_encode(column)  # each distinct reason once
+            words = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+            out[name] = Coded(encoded.indices.to_numpy().astype(np.int64), words).to_category()
+        elif isinstance(column, pa.Array | pa.ChunkedArray):
+            out[name] = pd.array(column, dtype="str")
+        else:
+            out[name] = column
+    return pd.DataFrame(out, copy=False)  # the columns are the card's own: no copy of them

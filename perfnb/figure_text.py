@@ -1,0 +1,114 @@
+"""Figures as text, as reports write them: thousands separators, each figure to its own number
+of decimals, rounded half away from zero (-15.65 is -15.7). Built by array operations (Arrow's
+string kernels), so a million figures are written in a fraction of a second, not a minute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from perfnb.engine_text import scatter_arrow
+
+__all__ = ["figures_arrow", "figures_text", "half_up", "numbers_arrow"]
+
+
+def figures_text(
+    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
+) -> np.ndarray:
+    """Figures as text with thousands separators, each to its own number of decimals (rounded
+    half away from zero); ``signed`` adds a plus sign, ``whole`` drops a whole number's
+    decimals."""
+    return _numbers(values, decimals, signed, whole)
+
+
+def _numbers(
+    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
+) -> np.ndarray:
+    """Figures as text with thousands separators, each to its own number of decimals, rounded
+    half away from zero as reports round; with ``whole``, a whole number is shown without
+    decimals (a target of 80, not 80.0)."""
+    values = np.asarray(values, dtype=float)
+    decimals = np.asarray(decimals, dtype=int)
+    out = np.full(len(values), "", dtype=object)
+    if whole:
+        decimals = np.where(np.mod(values, 1) == 0, 0, decimals)
+    valid = ~np.isnan(values)
+    for places in np.unique(decimals[valid]):
+        rows = valid & (decimals == places)
+        out[rows] = _fixed(values[rows], int(places), signed)
+    return out
+
+
+def _fixed(values: np.ndarray, places: int, signed: bool) -> np.ndarray:
+    """``values`` to ``places`` decimals with thousands separators, as an object array."""
+    return np.asarray(_fixed_arrow(values, places, signed).to_numpy(zero_copy_only=False)).astype(
+        object
+    )
+
+
+def _fixed_arrow(values: np.ndarray, places: int, signed: bool) -> pa.Array:
+    """``values`` to ``places`` decimals with thousands separators, built by array operations
+    (pyarrow string kernels), not a Python loop over the figures."""
+    factor = 10.0**places
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = np.floor(np.abs(values) * factor + 0.5 + 1e-9)
+    fits = np.isfinite(scaled) & (scaled < 2**53)
+    if not fits.all():  # astronomically large: let Python spell them out
+        spec = f"{'+' if signed else ''},.{places}f"
+        big = np.flatnonzero(~fits)
+        spelled = pa.array([format(v, spec) for v in values[big]], pa.string())
+        return scatter_arrow(
+            len(values),
+            [(np.flatnonzero(fits), _fixed_arrow(values[fits], places, signed)), (big, spelled)],
+        )
+    units = (scaled // factor).astype(np.int64)
+    text = pc.cast(pa.array(units), pa.string())
+    thousands = np.flatnonzero(units >= 1000)
+    if len(thousands):  # separators only where there are thousands (a regex is slow)
+        big = pa.array(units[thousands]).cast(pa.string())
+        grouped = pc.replace_substring_regex(pc.utf8_reverse(big), r"(\d{3})", r"\1,")
+        separated = pc.utf8_reverse(pc.utf8_rtrim(grouped, characters=","))
+        where = np.arange(len(units), dtype=np.int64)
+        where[thousands] = len(units) + np.arange(len(thousands))
+        text = pa.concat_arrays([text, separated]).take(pa.array(where))
+    if places:
+        fraction = (scaled - units * factor).astype(np.int64)
+        padded = pc.utf8_lpad(pc.cast(pa.array(fraction), pa.string()), width=places, padding="0")
+        text = pc.binary_join_element_wise(text, padded, ".")
+    negative = (values < 0) & (scaled > 0)
+    sign = pa.array(["", "-", "+"], pa.string()).take(
+        pa.array(np.where(negative, 1, 2 if signed else 0))
+    )
+    return pc.binary_join_element_wise(sign, text, "")
+
+
+def figures_arrow(
+    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
+) -> pa.Array:
+    """:func:`figures_text` as an Arrow string array ('' where NaN)."""
+    return numbers_arrow(values, decimals, signed, whole)
+
+
+def numbers_arrow(
+    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
+) -> pa.Array:
+    """:func:`_numbers` as an Arrow string array ('' where NaN)."""
+    values = np.asarray(values, dtype=float)
+    decimals = np.asarray(decimals, dtype=int)
+    if whole:
+        decimals = np.where(np.mod(values, 1) == 0, 0, decimals)
+    valid = ~np.isnan(values)
+    pieces = []
+    for places in np.unique(decimals[valid]):
+        rows = np.flatnonzero(valid & (decimals == places))
+        pieces.append((rows, _fixed_arrow(values[rows], int(places), signed)))
+    return scatter_arrow(len(values), pieces)
+
+
+def half_up(values: np.ndarray, places: int) -> np.ndarray:
+    """Rounded half away from zero, as reports round (-15.65 is -15.7, not -15.6)."""
+    factor = 10.0**places
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.sign(values) * np.floor(np.abs(values) * factor + 0.5 + 1e-9) / factor
