@@ -83,11 +83,23 @@ def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:
         if isinstance(column, Coded):
             out[name] = column.to_str() if text == "str" else column.to_category()
         elif isinstance(column, pa.Array | pa.ChunkedArray) and text == "category":
-            encoded = pc.dictionary_encode(column)  # each distinct reason once
-            words = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
-            out[name] = Coded(encoded.indices.to_numpy().astype(np.int64), words).to_category()
+            out[name] = _arrow_category(column)
         elif isinstance(column, pa.Array | pa.ChunkedArray):
             out[name] = pd.array(column, dtype="str")
         else:
             out[name] = column
     return pd.DataFrame(out, copy=False)  # the columns are the card's own: no copy of them
+
+
+def _arrow_category(column: pa.Array | pa.ChunkedArray) -> pd.Categorical:
+    """Arrow strings as a categorical, its categories sorted: each distinct text once, and
+    none of them made a Python string."""
+    encoded = pc.dictionary_encode(arrow_text(column))
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    small = np.int8 if len(order) < 2**7 else np.int16 if len(order) < 2**15 else np.int32
+    rank = np.empty(len(order), dtype=small)
+    rank[order] = np.arange(len(order))
+    categories = pd.Index(pd.array(encoded.dictionary.take(pa.array(order)), dtype="str"))
+    return pd.Categorical.from_codes(
+        rank[encoded.indices.to_numpy()], categories=categories, validate=False
+    )

@@ -32,6 +32,7 @@ from perfnb.engine_text import (
     Coded,
     categorical,
     coded,
+    system_arrow_memory,
 )
 from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid, window_figures
 from perfnb.forecast import year_end_forecast
@@ -217,6 +218,17 @@ def performance(
     """
     if text not in TEXT_KINDS:
         raise ValueError(f"text must be one of {', '.join(TEXT_KINDS)}, not {text!r}")
+    with system_arrow_memory():
+        return _performance(data, periods, services, text)
+
+
+def _performance(
+    data: Dataset,
+    periods: Sequence[Period | str] | Period | str | None,
+    services: Sequence[str] | None,
+    text: str,
+) -> pd.DataFrame:
+    """:func:`performance`, its arguments checked."""
     if periods is None:
         periods = [data.latest_period()]
     elif isinstance(periods, Period | str):

@@ -231,3 +231,19 @@ def test_many_periods_at_once_match_one_at_a_time(sample) -> None:
     together = performance(sample, periods)
     apart = pd.concat([performance(sample, p) for p in periods], ignore_index=True)
     pd.testing.assert_frame_equal(together, apart)
+
+
+def test_the_engine_leaves_arrows_memory_pool_as_it_found_it(sample) -> None:
+    """The engine allocates from the system's allocator while it works (engine_text's
+    system_arrow_memory) and puts Arrow's default back, after an error too."""
+    import pyarrow as pa
+
+    from perfnb import PeriodError
+
+    before = pa.default_memory_pool().backend_name
+    card = performance(sample, "2017/18 Q1")
+    assert pa.default_memory_pool().backend_name == before
+    with pytest.raises(PeriodError):
+        performance(sample, "not a period")
+    assert pa.default_memory_pool().backend_name == before
+    assert card["rag_reason"].str.len().gt(0).all()  # its text outlives the pool it came from
