@@ -220,6 +220,10 @@ def _chart(charted: list[_Charted]) -> tuple[dict[str, pd.DataFrame], dict[str, 
             label={i: c.label() for i, c in enumerate(charted)},
         )
     summaries = summarise_many(many)
+    # pandas copies a frame's attrs into every slice of it, deeply: read them once, then slice
+    # a frame without them (each measure's chart gets its own)
+    notes_by_series = many.attrs.get("spc_warnings", {})
+    many.attrs = {}
     latest = summaries.drop_duplicates("series", keep="last").set_index("series")
     edges = np.searchsorted(many["series"].to_numpy(), np.arange(len(charted) + 1))
     for i, chart in enumerate(charted):
@@ -229,7 +233,7 @@ def _chart(charted: list[_Charted]) -> tuple[dict[str, pd.DataFrame], dict[str, 
             result = result.assign(status=chart.points["status"].fillna("").to_numpy())
         summary, row = latest.loc[i], chart.row
         row["variation"] = VARIATION_WORDS[str(summary["variation"])]
-        notes = list(many.attrs["spc_warnings"].get(i, []))
+        notes = list(notes_by_series.get(i, []))
         if summary["assurance"]:
             row["assurance"] = ASSURANCE_WORDS[str(summary["assurance"])]
         elif chart.improvement == "neutral":
