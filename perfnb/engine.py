@@ -133,6 +133,18 @@ def _catalogue(data: Dataset, services: Sequence[str] | None) -> pd.DataFrame:
     return catalogue
 
 
+def _years_read(data: Dataset, chosen: Sequence[Period]) -> np.ndarray:
+    """The financial years whose values a card of ``chosen`` reads: two before each period
+    (a quarterly measure's latest quarter a year earlier) to those its latest position
+    reaches, and each year with a year row and the one before (an annual measure's latest)."""
+    reach = data.latest_within_months // 12 + 2
+    years = {fy for p in chosen for fy in range(p.fy - 2, p.fy + reach)}
+    values = data.reported_values
+    annual = values["fy"].to_numpy()[(values["period_kind"] == "year").to_numpy(dtype=bool)]
+    years |= {fy - step for fy in np.unique(annual).tolist() for step in (0, 1)}
+    return np.array(sorted(years), dtype=np.int64)
+
+
 def _scale(frame: pd.DataFrame) -> np.ndarray:
     """What a ratio is multiplied by: 100 for a percentage, rate_per for a rate, else 1."""
     unit = frame["unit"].to_numpy(dtype=object)
@@ -251,7 +263,7 @@ def _performance(
             name: coded(catalogue[name])
             for name in (*_CATALOGUE_TEXT, "_green_within", "_amber_within", "_dot_stable")
         },
-        series_grid(data.reported_values),
+        series_grid(data.reported_values, _years_read(data, chosen)),
         # running totals whose targets are profiled, measure by measure
         is_cumulative(
             catalogue["aggregation"].to_numpy(dtype=object),

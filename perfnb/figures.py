@@ -99,16 +99,24 @@ class SeriesGrid:
         return Coded(np.append(text.codes, len(text.words))[rows], np.append(text.words, ""))
 
 
-def series_grid(values: pd.DataFrame) -> SeriesGrid:
-    """Lays ``values`` (the loader's typed frame) on the grid; the last group is an empty one."""
+def series_grid(values: pd.DataFrame, years: np.ndarray | None = None) -> SeriesGrid:
+    """Lays ``values`` (the loader's typed frame) on the grid, only the rows of financial
+    ``years`` when given; the last group is an empty one."""
+    if years is not None:
+        fy = values["fy"].to_numpy()
+        if not np.isin(fy, years).all():
+            values = values[np.isin(fy, years)]
     values = values.reset_index(drop=True)
-    kind = values["period_kind"].to_numpy(dtype=object)
+    kind = values["period_kind"]
     first = values["fy_month_first"].to_numpy(dtype=int)
     last = values["fy_month_last"].to_numpy(dtype=int)
     slot = np.where(
-        kind == "month", first - 1, np.where(kind == "quarter", _QUARTER0 + last // 3 - 1, _YEAR)
+        (kind == "month").to_numpy(dtype=bool),
+        first - 1,
+        np.where((kind == "quarter").to_numpy(dtype=bool), _QUARTER0 + last // 3 - 1, _YEAR),
     )
-    measure_codes, measures = pd.factorize(values["measure_id"].to_numpy(dtype=object))
+    # factorized as they are stored (Arrow strings): no Python string per row
+    measure_codes, measures = pd.factorize(values["measure_id"])
     keys = _group_key(measure_codes, values["fy"].to_numpy(dtype=np.int64))
     codes, uniques = pd.factorize(keys)
     rows = np.full((len(uniques) + 1, SLOTS), -1, dtype=np.int64)

@@ -53,8 +53,21 @@ def build_scorecard(
     """
     period = parse_period(period)
     card = performance(data, [period], services).reset_index(drop=True)
-    found = measure_spc(spc_history(data, period, services), card) if spc and len(card) else None
-    return with_spc(card, found)
+    return with_spc(card, _spc_card(data, period, card) if spc and len(card) else None)
+
+
+_SPC_MEASURES = 1000  # measures whose series are read and charted at once
+
+
+def _spc_card(data: Dataset, period: Period, card: pd.DataFrame) -> MeasureSPC:
+    """The SPC columns of ``card``'s measures, a batch of measures at a time: a data set's
+    every series at once would need gigabytes (20,000 measures of 400 quarters)."""
+    found = []
+    for start in range(0, len(card), _SPC_MEASURES):
+        part = card.iloc[start : start + _SPC_MEASURES]
+        history = spc_history(data, period, measures=part["measure_id"].astype(str).tolist())
+        found.append(measure_spc(history, part, charts=False).card)
+    return MeasureSPC(pd.concat(found, ignore_index=True), {}, {})
 
 
 def with_spc(card: pd.DataFrame, found: MeasureSPC | None) -> pd.DataFrame:

@@ -765,3 +765,30 @@ def test_value_axis_steps_are_round(window, measure_id: str) -> None:
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert round(mantissa, 6) in (1, 2, 5)
     assert len(ticks) <= 7
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_finished_chart_keeps_its_files_and_lets_its_figure_go(
+    window, published: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``finish`` draws what a report asks of a chart (its SVG, its page image, its 300 dpi
+    PNG when the run publishes them) and lets the drawn figure go: the same files as a chart
+    drawn as it is asked, and nothing more can be drawn."""
+    if published:
+        monkeypatch.setenv("PERFNB_CHART_PNG", "1")
+    else:
+        monkeypatch.delenv("PERFNB_CHART_PNG", raising=False)
+    kept, drawn = trend_chart(rows(window, "ASCOF-2D")), trend_chart(rows(window, "ASCOF-2D"))
+    assert kept.finish() is kept
+    assert kept.figure.axes == [] and kept._rasters == {}
+    assert kept.svg() == drawn.svg()
+    assert kept.to_html() == drawn.to_html()
+    assert kept.exhibit().files == drawn.exhibit().files
+    assert set(kept.exhibit().files) == {"trend-ascof-2d.svg"} | (
+        {"trend-ascof-2d.png"} if published else set()
+    )
+    if not published:
+        with pytest.raises(ValueError, match="was finished"):
+            kept.png()
+    with pytest.raises(ValueError, match="was finished"):
+        kept.png(dpi=96)

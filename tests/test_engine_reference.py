@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from engine_reference import DATA_SETS, FOLDER, card_of, data_folder
 
+import perfnb
+
 
 def _same(column: str, now: pd.Series, then: pd.Series) -> list[str]:
     """Where ``now`` differs from ``then``: text compared as text, numbers bit for bit (NaN
@@ -48,3 +50,18 @@ def test_the_card_is_the_one_the_engine_gave_before(
     assert len(now) == len(then)
     differences = [d for c in then.columns for d in _same(c, now[c], then[c])]
     assert differences == []
+
+
+@pytest.mark.parametrize("name", DATA_SETS)
+def test_a_card_of_one_period_is_the_reference_cards_rows_of_it(name: str, tmp_path: Path) -> None:
+    """A card of one period reads only the years that period's figures can come from (two
+    before it to those its latest position reaches, and the years of year rows); every period's
+    card alone is the reference card's rows of that period, value for value."""
+    then = pd.read_parquet(FOLDER / f"{name}.parquet")
+    data = perfnb.load_dataset(data_folder(name, tmp_path))
+    for label in dict.fromkeys(then["period"]):
+        now = perfnb.performance(data, [label])
+        rows = then[then["period"] == label].reset_index(drop=True)
+        assert len(now) == len(rows), label
+        differences = [d for c in rows.columns for d in _same(c, now[c], rows[c])]
+        assert differences == [], label

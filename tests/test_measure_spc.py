@@ -111,3 +111,41 @@ def test_annual_counts_get_assurance_and_old_series_no_icon(tiny) -> None:
         "",
         "no figure since 2015-05",
     ]
+
+
+def test_a_measures_series_is_its_figures_as_the_engine_gives_them(sample) -> None:
+    """``period_figures`` (what SPC reads) gives each measure's figure and status for each
+    period exactly as the full engine does, without working out the rest of the card."""
+    from perfnb.period_figures import period_figures
+
+    periods = ["2016/17 Q3", "2016-12", "2017-04", "2016/17", "2017/18 Q1"]
+    ids = sample.measures["measure_id"].tolist()
+    lean = period_figures(sample, periods, ids[::-1])  # in catalogue order whatever asked
+    full = performance(sample, periods)[["measure_id", "period", "period_value", "period_status"]]
+    assert lean["measure_id"].tolist() == full["measure_id"].tolist()
+    assert lean["period"].tolist() == full["period"].tolist()
+    assert lean["period_status"].tolist() == full["period_status"].tolist()
+    assert lean["period_value"].equals(full["period_value"])
+
+
+def test_spc_is_the_same_worked_out_a_few_measures_and_points_at_a_time(
+    sample, monkeypatch
+) -> None:
+    """The scorecard charts its measures a batch at a time, and each batch of series in
+    parts of a few points (a national data set's 8 million points): the same columns as all
+    at once; a card alone (``charts=False``) keeps no chart."""
+    from perfnb.scorecard import build_scorecard
+
+    period = parse_period("2017/18 Q1")
+    whole = build_scorecard(sample, period)
+    history = spc_history(sample, period)
+    card = performance(sample, [period])
+    charted = measure_spc(history, card)
+    monkeypatch.setattr("perfnb.scorecard._SPC_MEASURES", 3)
+    monkeypatch.setattr("perfnb.measure_spc._BATCH_POINTS", 20)
+    assert build_scorecard(sample, period).equals(whole)
+    alone = measure_spc(history, card, charts=False)
+    assert alone.card.equals(charted.card)
+    assert alone.results == {} and alone.targets == {}
+    assert measure_spc(history, card).card.equals(charted.card)
+    assert (charted.card["variation"] != "").sum() >= 2  # some measures are charted

@@ -65,6 +65,10 @@ class Chart:
     _rasters: dict[float, Image.Image] = field(default_factory=dict, init=False, repr=False)
     _laid_out: bool = field(default=False, init=False, repr=False)
     _svg: bytes | None = field(default=None, init=False, repr=False)
+    # what a finished chart keeps of its drawings: page HTML and PNG bytes by dpi
+    _html: dict[float, str] = field(default_factory=dict, init=False, repr=False)
+    _pngs: dict[float, bytes] = field(default_factory=dict, init=False, repr=False)
+    _finished: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not _SAFE_NAME.fullmatch(self.name) or ".." in self.name:
@@ -75,6 +79,8 @@ class Chart:
 
     def png(self, dpi: float = PRINT_DPI) -> bytes:
         """The chart as PNG bytes at ``dpi`` dots per inch (pixels = inches x dpi)."""
+        if dpi in self._pngs:
+            return self._pngs[dpi]
         image = self._raster(PRINT_DPI) if dpi == PRINT_DPI else self._raster(dpi)
         buffer = io.BytesIO()
         # level 3: a fifth more bytes than 6, in two thirds of the time (these are for Word)
@@ -84,9 +90,8 @@ class Chart:
     def svg(self) -> bytes:
         """The chart as compact SVG bytes (``perfnb.charts.svg``), its text kept as text
         (searchable, screen-readable); drawn once, and the first drawing lays the chart out."""
-        if self._closed:
-            raise ValueError(f"chart {self.name!r} was closed and cannot be drawn")
         if self._svg is None:
+            self._drawable()
             buffer = io.BytesIO()
             self._draw(buffer, format="svg", metadata=_NO_METADATA)
             self._svg = compact_svg(buffer.getvalue().decode("utf-8")).encode("utf-8")
@@ -112,6 +117,8 @@ class Chart:
         dots). The caption is for screen readers only: the title is drawn on the chart itself.
         The figure's ``data-chart`` is the chart's name, the stem of its published files (for a
         renderer, Word's, that embeds the 300 dpi PNG instead)."""
+        if dpi in self._html:
+            return self._html[dpi]
         inches = self.figure.get_size_inches()
         width, height = round(inches[0] * dpi), round(inches[1] * dpi)
         source = svg_data_uri(self.svg().decode("utf-8"))
@@ -140,7 +147,38 @@ class Chart:
         self.figure.clear()
         self._rasters.clear()
         self._svg = None
+        self._html.clear()
+        self._pngs.clear()
         self._closed = True
+
+    def finish(self) -> Chart:
+        """Draws what a report asks of the chart (its SVG, its page image, and its 300 dpi PNG
+        when the run publishes them) and releases the figure and its rasters, keeping the
+        files: a report of a thousand measures holds a thousand charts' files (a few MB), not
+        their figures and 300 dpi rasters (gigabytes). Returns the chart."""
+        if not self._finished:
+            self._html[EMBED_DPI] = self.to_html()
+            if print_images():
+                self._pngs[PRINT_DPI] = self.png(PRINT_DPI)
+            # a new empty figure of the same size: the drawn one goes, with its canvas's
+            # renderer (a 300 dpi buffer outside Python's own memory)
+            self.figure.clear()
+            width, height = self.figure.get_size_inches()
+            self.figure = Figure(figsize=(float(width), float(height)))
+            self._rasters.clear()
+            self._finished = True
+        return self
+
+    def _drawable(self) -> None:
+        """Raises ``ValueError`` when the figure is gone: closed, or finished and asked for
+        something it did not keep."""
+        if self._closed:
+            raise ValueError(f"chart {self.name!r} was closed and cannot be drawn")
+        if self._finished:
+            raise ValueError(
+                f"chart {self.name!r} was finished: only its SVG, its page image at "
+                f"{EMBED_DPI} dpi and what the run publishes were kept"
+            )
 
     def _draw(self, buffer: io.BytesIO, **options: Any) -> None:
         """Saves the figure into ``buffer`` in the house style. The first drawing works out the
@@ -168,8 +206,8 @@ class Chart:
 
     def _raster(self, dpi: float) -> Image.Image:
         """The chart drawn at ``dpi`` as an RGB image, drawn once per resolution."""
-        if self._closed:
-            raise ValueError(f"chart {self.name!r} was closed and cannot be drawn")
+        if dpi not in self._rasters:
+            self._drawable()
         if not self._laid_out:
             self.svg()  # the layout is always the SVG's: the PNG matches the page's chart
         if dpi not in self._rasters:

@@ -280,7 +280,9 @@ class ServiceReport(ServiceModel):
             shown: list[Table | Chart] = []
             for _, row in rows.iterrows():
                 measure_id = row["measure_id"]
-                charts = self.measure_charts(measure_id)
+                # each chart's files made now and its figure let go: a thousand measures'
+                # figures and rasters would need gigabytes
+                charts = [chart.finish() for chart in self.measure_charts(measure_id)]
                 tables = self.measure_tables(measure_id)
                 parts.append(
                     measure_section(
