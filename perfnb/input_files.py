@@ -15,9 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from perfnb.contract import FILES, FileSpec, Problem
-from perfnb.raw_table import RawTable
+from perfnb.raw_table import RawTable, release_memory
 from perfnb.validation import check_defaults, check_output
 from perfnb.wide import KPIS, LONG_TABLES, with_kpis
 from perfnb.workbook import (
@@ -32,6 +34,13 @@ from perfnb.workbook import (
 __all__ = ["SETTINGS", "commentary_problems", "read_settings", "read_tables"]
 
 SETTINGS = "dataset.toml"
+# a CSV file of this many bytes or more is read by Arrow (no Python string per cell, and each
+# column's text in one buffer); a smaller one, or one Arrow cannot read exactly as pandas does
+# (a short row, say), by pandas
+ARROW_FROM_BYTES = 1 << 20
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+# Arrow names a headerless file's columns f0, f1, ...: every one read as text
+_TEXT_COLUMNS = {f"f{i}": pa.large_string() for i in range(16384)}
 
 
 def _table_from_grid(grid: pd.DataFrame, label: str, spec: FileSpec) -> RawTable | Problem:
@@ -41,7 +50,7 @@ def _table_from_grid(grid: pd.DataFrame, label: str, spec: FileSpec) -> RawTable
     being renamed ``value.1``. Cells are stripped; wholly blank rows and unnamed wholly blank
     columns are dropped; rows keep their spreadsheet numbers.
     """
-    grid = grid.fillna("").astype(str).apply(lambda col: col.str.strip())
+    grid = grid.apply(_stripped)
     if grid.empty:
         expected = ", ".join(c.name for c in spec.columns if c.required)
         return Problem(label, f"is empty; expected a header row with {expected}")
@@ -66,8 +75,46 @@ def _table_from_grid(grid: pd.DataFrame, label: str, spec: FileSpec) -> RawTable
     frame.columns = [header[i] for i in keep_columns]
     rows = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
     keep = (frame != "").any(axis=1)
+    if keep.all():  # no wholly blank row: the columns as they are, not copies
+        return RawTable(spec, frame.reset_index(drop=True), label, rows.reset_index(drop=True))
     frame, rows = frame[keep].reset_index(drop=True), rows[keep].reset_index(drop=True)
     return RawTable(spec, frame, label, rows)
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """A column's cells as stripped text, blank as ''; the column itself when none changes."""
+    text = column.fillna("").astype(str)
+    stripped = text.str.strip()
+    return text if stripped.str.len().sum() == text.str.len().sum() else stripped
+
+
+def _read_csv_arrow(path: Path, sep: str) -> pd.DataFrame | None:
+    """A UTF-8 CSV's cells as text, as ``pd.read_csv`` reads them, by Arrow; None when Arrow
+    cannot read it (pandas then reads it, or says why it cannot)."""
+    try:
+        table = pa_csv.read_csv(
+            path,
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=sep, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=_TEXT_COLUMNS,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if any(field.type != pa.large_string() for field in table.schema):
+        return None  # more columns than _TEXT_COLUMNS names
+    columns = {}
+    for i in range(table.num_columns):  # one column at a time: each chunked column let go
+        text = table.column(0).combine_chunks()
+        table = table.remove_column(0)
+        columns[i] = pd.Series(pd.arrays.ArrowStringArray(text, dtype=_STR), copy=False)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -81,6 +128,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
             with open(path, encoding=encoding, newline="") as handle:
                 first = handle.readline()
             tabbed = "\t" in first and "," not in first
+            sep = "\t" if tabbed else ","
+            if encoding == "utf-8-sig" and path.stat().st_size >= ARROW_FROM_BYTES:
+                grid = _read_csv_arrow(path, sep)
+                if grid is not None:
+                    return grid
             return pd.read_csv(
                 path,
                 header=None,
@@ -88,7 +140,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 keep_default_na=False,
                 skip_blank_lines=False,
                 encoding=encoding,
-                sep="\t" if tabbed else ",",
+                sep=sep,
             )
         except UnicodeDecodeError:
             continue
@@ -141,6 +193,8 @@ def read_tables(
         if grid is None:
             continue
         table = _table_from_grid(grid, label, spec)
+        del grid  # the file's cells as read: the table keeps what it needs of them
+        release_memory()
         if isinstance(table, Problem):
             problems.append(table)
             continue

@@ -21,7 +21,7 @@ from perfnb.files import files_stamp
 from perfnb.input_files import SETTINGS, commentary_problems, read_settings, read_tables
 from perfnb.output_formats import parse_formats
 from perfnb.periods import Period, latest_period, parse_period
-from perfnb.raw_table import RawTable
+from perfnb.raw_table import RawTable, release_memory
 from perfnb.typed_tables import (
     typed_action_updates,
     typed_actions,
@@ -231,11 +231,18 @@ def load_dataset(folder: str | Path = "data/sample") -> Dataset:
     tables, sources, settings, problems = _read_and_check(folder)
     if any(p.severity == "error" for p in problems):
         raise DataError(str(folder), problems)
+    # each file typed and let go in turn, the biggest (values) last: its typed frame never
+    # stands beside another file's raw cells
+    measures = typed_measures(tables.pop("measures"), dataset_defaults(settings))
+    targets = typed_targets(tables.pop("targets"))
+    release_memory()
+    values = typed_values(tables.pop("values"))
+    release_memory()
     return Dataset(
         path=home,
-        measures=typed_measures(tables["measures"], dataset_defaults(settings)),
-        values=typed_values(tables["values"]),
-        targets=typed_targets(tables["targets"]),
+        measures=measures,
+        values=values,
+        targets=targets,
         overrides=typed_overrides(tables.get("overrides")),
         benchmarks=typed_benchmarks(tables.get("benchmarks")),
         annotations=typed_annotations(tables.get("annotations")),

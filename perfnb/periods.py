@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "PERIOD_COLUMNS",
     "Period",
     "PeriodError",
     "figure_label",
@@ -37,6 +38,7 @@ __all__ = [
     "parse_period",
     "parse_periods",
     "period_columns",
+    "period_table",
 ]
 
 PeriodKind = Literal["month", "quarter", "year"]
@@ -291,13 +293,21 @@ def parse_periods(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return periods, periods.isna()
 
 
-def period_columns(values: pd.Series) -> pd.DataFrame:
-    """For a column of periods, one row each: ``period`` (written form), ``period_kind``, ``fy``,
-    ``fy_month_first``, ``fy_month_last`` (1 = April), ``period_start`` and ``period_end``; None
-    where unparsed."""
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+PERIOD_COLUMNS = (
+    "period",
+    "period_kind",
+    "fy",
+    "fy_month_first",
+    "fy_month_last",
+    "period_start",
+    "period_end",
+)
+
+
+def period_table(texts: Iterable[object]) -> pd.DataFrame:
+    """``period_columns`` of each of ``texts`` in turn (each parsed, so give distinct texts)."""
     rows: list[tuple[object, ...]] = []
-    for text in uniques:
+    for text in texts:
         try:
             p = parse_period(text)
         except PeriodError:
@@ -305,19 +315,15 @@ def period_columns(values: pd.Series) -> pd.DataFrame:
             continue
         start, end = pd.Timestamp(p.start), pd.Timestamp(p.end)
         rows.append((p.label, p.kind, p.fy, p.first_fy_month, p.last_fy_month, start, end))
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "period",
-            "period_kind",
-            "fy",
-            "fy_month_first",
-            "fy_month_last",
-            "period_start",
-            "period_end",
-        ],
-    )
-    out = table.take(codes).reset_index(drop=True)
+    return pd.DataFrame(rows, columns=list(PERIOD_COLUMNS))
+
+
+def period_columns(values: pd.Series) -> pd.DataFrame:
+    """For a column of periods, one row each: ``period`` (written form), ``period_kind``, ``fy``,
+    ``fy_month_first``, ``fy_month_last`` (1 = April), ``period_start`` and ``period_end``; None
+    where unparsed."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    out = period_table(uniques).take(codes).reset_index(drop=True)
     out.index = values.index
     return out
 

@@ -4,22 +4,51 @@ The readers make them (:mod:`perfnb.input_files` from a CSV file or a sheet of `
 :mod:`perfnb.wide` from a kpis sheet); the checks (:mod:`perfnb.validation`) and the typing of
 the data set's frames (:mod:`perfnb.typed_tables`) read them. ``to_number`` reads text cells as
 the numbers a spreadsheet shows, and ``is_blank`` finds the empty ones.
+
+A column of a national data set has millions of cells but few distinct texts (twenty thousand
+measure_ids, a few hundred periods): ``RawTable.each`` works a rule out once per distinct text
+and gives each row its text's answer, and ``RawTable.periods`` keeps each distinct period's
+columns once, giving a whole column only when asked for it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from perfnb.contract import FileSpec
-from perfnb.periods import period_columns
+from perfnb.periods import PERIOD_COLUMNS, period_table
 
-__all__ = ["RawTable", "is_blank", "to_number"]
+__all__ = ["PeriodColumns", "RawTable", "is_blank", "release_memory", "to_number"]
 
+# glibc's malloc_trim, where the C library has it: glibc keeps the heap pages numpy freed
+_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None) if sys.platform == "linux" else None
 _NUMBER_RE = r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$"
 _THOUSANDS_RE = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+
+
+class PeriodColumns:
+    """``period_columns`` of a column, kept as each row's distinct period and one row per
+    distinct period: ``periods[name]`` gives a whole column (a new Series each time)."""
+
+    columns = pd.Index(PERIOD_COLUMNS)
+
+    def __init__(self, codes: np.ndarray, table: pd.DataFrame, index: pd.Index) -> None:
+        self.codes, self.table, self.index = codes, table, index
+
+    def __getitem__(self, name: str) -> pd.Series:
+        """One of the columns, a value per row."""
+        return pd.Series(self.table[name].array.take(self.codes), index=self.index, name=name)
+
+    def each(self, how: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
+        """``how`` of the distinct periods' columns, a value per row."""
+        return pd.Series(np.asarray(how(self.table)).take(self.codes), index=self.index)
 
 
 @dataclass
@@ -34,22 +63,55 @@ class RawTable:
     # file per row, and each cell's column header as written ('' for the column's own name)
     files: pd.Series | None = None
     headers: pd.DataFrame | None = None
-    _numbers: dict[str, pd.Series] = field(default_factory=dict, repr=False)
-    _periods: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _numbers: dict[str, pd.Series] = field(default_factory=dict, repr=False)  # by code
+    _periods: dict[str, PeriodColumns] = field(default_factory=dict, repr=False)
+    _distinct: dict[str, tuple[np.ndarray, pd.Series]] = field(default_factory=dict, repr=False)
+
+    def distinct(self, column: str) -> tuple[np.ndarray, pd.Series]:
+        """Each row's code (int32) and, by code, the column's distinct texts stripped."""
+        if column not in self._distinct:
+            codes, uniques = pd.factorize(self.frame[column].astype(str))
+            texts = pd.Series(uniques, dtype=str).str.strip()
+            small = np.int16 if len(texts) <= np.iinfo(np.int16).max else np.int32
+            self._distinct[column] = (codes.astype(small), texts)
+        return self._distinct[column]
+
+    def each(self, column: str, how: Callable[[pd.Series], pd.Series]) -> pd.Series:
+        """``how`` of the column's stripped texts, worked out once per distinct text, a value
+        per row."""
+        codes, texts = self.distinct(column)
+        return pd.Series(np.asarray(how(texts)).take(codes), index=self.frame.index, name=column)
+
+    def blank(self, column: str) -> pd.Series:
+        """True for each cell of ``column`` that is empty or only spaces."""
+        return self.each(column, lambda text: text == "")
 
     def number(self, column: str) -> pd.Series:
-        """The column as floats (NaN where blank or not a number), converted once."""
+        """The column as floats (NaN where blank or not a number), each distinct text converted
+        once; a new Series each call."""
+        if column not in self.frame:
+            return pd.Series(np.nan, index=self.frame.index)
+        return self.each(column, lambda _: self._distinct_numbers(column))
+
+    def number_is(self, column: str, how: Callable[[pd.Series], pd.Series]) -> pd.Series:
+        """``how`` of the column's numbers (``number``), worked out once per distinct text, a
+        value per row."""
+        if column not in self.frame:
+            return how(self.number(column))
+        return self.each(column, lambda _: how(self._distinct_numbers(column)))
+
+    def _distinct_numbers(self, column: str) -> pd.Series:
+        """The column's distinct texts as floats, by code."""
         if column not in self._numbers:
-            if column in self.frame:
-                self._numbers[column] = to_number(self.frame[column])
-            else:
-                self._numbers[column] = pd.Series(np.nan, index=self.frame.index)
+            self._numbers[column] = to_number(self.distinct(column)[1])
         return self._numbers[column]
 
-    def periods(self, column: str) -> pd.DataFrame:
-        """The column's periods as ``period_columns`` gives them, parsed once."""
+    def periods(self, column: str) -> PeriodColumns:
+        """The column's periods as ``period_columns`` gives them, each distinct text parsed
+        once."""
         if column not in self._periods:
-            self._periods[column] = period_columns(self.frame[column])
+            codes, texts = self.distinct(column)
+            self._periods[column] = PeriodColumns(codes, period_table(texts), self.frame.index)
         return self._periods[column]
 
     def locate(self, index: object, column: str) -> tuple[str, int, str]:
@@ -83,3 +145,11 @@ def to_number(texts: pd.Series) -> pd.Series:
 def is_blank(frame: pd.DataFrame, column: str) -> pd.Series:
     """True for each cell of ``column`` that is empty or only spaces."""
     return frame[column].astype(str).str.strip() == ""
+
+
+def release_memory() -> None:
+    """Hands the memory Arrow's pool holds but no longer uses back to the system: a pool keeps
+    what a big file's columns freed, and the next step's peak would stand on it."""
+    pa.default_memory_pool().release_unused()
+    if _TRIM is not None:
+        _TRIM(0)

@@ -7,6 +7,9 @@ given twice; measures and values have a row.
 
 from __future__ import annotations
 
+from functools import partial
+
+import numpy as np
 import pandas as pd
 
 from perfnb.contract import FLAGS, Column, Problem
@@ -42,91 +45,95 @@ def check_cells(table: RawTable, out: ProblemCollector) -> None:
     for column in spec.columns:
         if column.name not in frame.columns:
             continue
-        text = frame[column.name].astype(str).str.strip()
-        blank = text == ""
+        name = column.name
+        blank = table.blank(name)
         if not column.blank_ok:
             out.add_rows(
-                table,
-                blank,
-                column.name,
-                f"is blank; expected {_expected(column)}",
-                show_value=False,
+                table, blank, name, f"is blank; expected {_expected(column)}", show_value=False
             )
         filled = ~blank
         if column.kind in ("number", "integer"):
-            numbers = table.number(column.name)
-            formula = filled & text.str.startswith("=")
+            formula = filled & table.each(name, lambda text: text.str.startswith("="))
             out.add_rows(
                 table,
                 formula,
-                column.name,
+                name,
                 "is a formula whose result was never saved; open the workbook in Excel and save "
                 "it, or paste the values",
             )
-            bad = filled & numbers.isna() & ~formula
-            out.add_rows(table, bad, column.name, f"is not a number; expected {_expected(column)}")
+            bad = filled & table.number_is(name, lambda v: v.isna()) & ~formula
+            out.add_rows(table, bad, name, f"is not a number; expected {_expected(column)}")
             if column.kind == "integer":
-                frac = filled & numbers.notna() & ((numbers % 1 != 0) | (numbers < 0))
-                out.add_rows(
-                    table, frac, column.name, "is not a whole number; expected 0, 1, 2, ..."
-                )
+                frac = filled & table.number_is(name, _not_whole)
+                out.add_rows(table, frac, name, "is not a whole number; expected 0, 1, 2, ...")
         elif column.kind == "choice":
-            bad = filled & ~text.str.lower().isin([c.lower() for c in column.choices])
+            choices = [c.lower() for c in column.choices]
+            bad = filled & ~table.each(name, partial(_lower_in, choices))
             out.add_rows(
                 table,
                 bad,
-                column.name,
+                name,
                 f"is not one of the allowed values; expected one of {describe_choices(column)}",
             )
         elif column.kind == "flag":
-            bad = filled & ~text.str.lower().isin(FLAGS)
-            out.add_rows(table, bad, column.name, "is not yes or no; expected yes, no or blank")
+            bad = filled & ~table.each(name, lambda text: text.str.lower().isin(FLAGS))
+            out.add_rows(table, bad, name, "is not yes or no; expected yes, no or blank")
         elif column.kind == "tolerance":
-            bad = filled & ~text.str.match(TOLERANCE_RE)
+            bad = filled & ~table.each(name, lambda text: text.str.match(TOLERANCE_RE))
             out.add_rows(
                 table,
                 bad,
-                column.name,
+                name,
                 "is not a tolerance; expected a relative one such as 5% or an "
                 "absolute one in the measure's unit such as 2",
             )
         elif column.kind == "period":
-            periods = table.periods(column.name)
-            unparsed = periods["period"].isna()
-            future = periods["period_start"] > pd.Timestamp.today()
+            periods = table.periods(name)
+            today = pd.Timestamp.today()
+            future = periods.each(partial(_starts_after, today))
             out.add_rows(
-                table,
-                future,
-                column.name,
-                "starts after today; is the year right?",
-                severity="warning",
+                table, future, name, "starts after today; is the year right?", severity="warning"
             )
+            unparsed = periods.each(lambda p: p["period"].isna())
             out.add_rows(
                 table,
                 filled & unparsed,
-                column.name,
+                name,
                 "is not a period; expected a quarter such as 2017/18 Q1, a month "
                 "such as 2017-04 or a financial year such as 2017/18",
             )
         elif column.kind == "year":
-            kinds = table.periods(column.name)["period_kind"]
-            unparsed = kinds.isna()
-            not_year = filled & ~unparsed & (kinds != "year")
+            not_year = table.periods(name).each(lambda p: p["period_kind"] != "year")
             out.add_rows(
                 table,
-                filled & (unparsed | not_year),
-                column.name,
+                filled & not_year,
+                name,
                 "is not a financial year; expected a year such as 2017/18",
             )
-        elif column.kind == "text" and column.name in _WORD_COLUMNS:
-            numeric = filled & table.number(column.name).notna()
+        elif column.kind == "text" and name in _WORD_COLUMNS:
+            numeric = filled & table.number_is(name, lambda v: v.notna())
             out.add_rows(
                 table,
                 numeric,
-                column.name,
-                severity="error" if column.name in _NAME_COLUMNS else "warning",
+                name,
+                severity="error" if name in _NAME_COLUMNS else "warning",
                 message="is a number where text was expected; are the columns shifted?",
             )
+
+
+def _lower_in(allowed: list[str], text: pd.Series) -> pd.Series:
+    """True for each text that, in lower case, is one of ``allowed``."""
+    return text.str.lower().isin(allowed)
+
+
+def _starts_after(when: pd.Timestamp, periods: pd.DataFrame) -> pd.Series:
+    """True for each period starting after ``when``."""
+    return periods["period_start"] > when
+
+
+def _not_whole(numbers: pd.Series) -> pd.Series:
+    """True for each number that is not a whole number of 0 or more (NaN is not one)."""
+    return numbers.notna() & ((numbers % 1 != 0) | (numbers < 0))
 
 
 def _expected(column: Column) -> str:
@@ -149,45 +156,66 @@ def _expected(column: Column) -> str:
     return f"the {column.name.replace('_', ' ')}"
 
 
-def _canonical_keys(table: RawTable) -> pd.DataFrame | None:
-    """The key columns with periods and years in their written form; None if a key is missing."""
+def _canonical_keys(table: RawTable) -> tuple[pd.DataFrame, dict[str, pd.Index]] | None:
+    """The key columns as codes of their written form, periods and years as their labels, and
+    each column's forms by code; None if a key is missing."""
     frame, spec = table.frame, table.spec
     if not spec.key or any(k not in frame.columns for k in spec.key):
         return None
-    keys = pd.DataFrame(index=frame.index)
+    codes: dict[str, np.ndarray] = {}
+    forms: dict[str, pd.Index] = {}
     for name in spec.key:
-        text = frame[name].astype(str).str.strip()
+        row_codes, text = table.distinct(name)
         if name == "area":  # "Bury" and "bury " are the same council
             text = text.str.split().str.join(" ").str.casefold()
         if spec.column(name).kind in ("period", "year"):
-            labels = table.periods(name)["period"]
+            labels = table.periods(name).table["period"]
             text = text.where(labels.isna(), labels)
-        keys[name] = text
-    return keys
+        form_codes, forms[name] = pd.factorize(text)
+        codes[name] = form_codes.astype(np.int32).take(row_codes)
+    return pd.DataFrame(codes, index=frame.index), forms
+
+
+def _repeats(keys: pd.DataFrame, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's key as one number (a distinct negative one where ``blank``), and whether an
+    earlier row has its key: by sorting, without a hash table of millions of keys."""
+    key = np.zeros(len(keys), dtype=np.int64)
+    for name in keys.columns:
+        codes = keys[name].to_numpy()
+        size = int(codes.max(initial=-1)) + 1
+        if size and int(key.max(initial=0)) >= (2**62) // size:
+            key = pd.factorize(key)[0].astype(np.int64)  # renumbered: the product stays small
+        key = key * size + codes
+    key[blank] = -1 - np.flatnonzero(blank)
+    order = np.argsort(key, kind="stable")  # equal keys stay in row order: the first leads
+    ordered = key[order]
+    again = np.zeros(len(key), dtype=bool)
+    again[order[1:]] = ordered[1:] == ordered[:-1]
+    return key, again
 
 
 def check_duplicates(table: RawTable, out: ProblemCollector) -> None:
     """A row whose key (the spec's key columns, periods as their labels) an earlier row has."""
-    keys = _canonical_keys(table)
-    if keys is None or keys.empty:
+    canonical = _canonical_keys(table)
+    if canonical is None or canonical[0].empty:
         return
-    blank = (keys == "").any(axis=1)
-    keys = keys[~blank]
-    dup = keys.duplicated(keep="first")
-    if not dup.any():
+    keys, forms = canonical
+    blank = np.zeros(len(keys), dtype=bool)
+    for name in keys.columns:
+        empty = np.flatnonzero(np.asarray(forms[name] == ""))
+        if len(empty):
+            blank |= keys[name].to_numpy() == empty[0]
+    key, again = _repeats(keys, blank)
+    if not again.any():
         return
-    first_index = (
-        pd.Series(keys.index, index=keys.index)
-        .groupby([keys[k] for k in keys.columns], sort=False)
-        .transform("first")
-    )
     column = table.spec.key[-1]
-    repeated = dup[dup].index
+    repeated = np.flatnonzero(again)
     listed = out.reserve((table.label, column, "duplicate", "error"), len(repeated))
-    for idx in repeated[:listed]:
-        what = " and ".join(f"{k} {keys.at[idx, k]}" for k in keys.columns)
+    for at in repeated[:listed]:
+        idx, first = keys.index[at], keys.index[np.flatnonzero(key == key[at])[0]]
+        what = " and ".join(f"{k} {forms[k][keys[k].iat[at]]}" for k in keys.columns)
         file, row, header = table.locate(idx, column)
-        first_file, first_row, _ = table.locate(first_index.loc[idx], column)
+        first_file, first_row, _ = table.locate(first, column)
         where = f"row {first_row}" if first_file == file else f"{first_file}, row {first_row}"
         out.problems.append(
             Problem(

@@ -9,6 +9,7 @@ measure's unit, polarity or frequency, for the checks of :mod:`perfnb.validate_v
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from perfnb.contract import Problem, slugify
@@ -107,13 +108,13 @@ def check_measure_ids(tables: dict[str, RawTable], out: ProblemCollector) -> Non
     for name, table in tables.items():
         if name == "measures" or "measure_id" not in table.frame:
             continue
-        ids = table.frame["measure_id"].astype(str).str.strip()
-        unknown = (ids != "") & ~ids.isin(known)
+        unknown = table.each("measure_id", lambda ids: (ids != "") & ~ids.isin(known))
         out.add_rows(table, unknown, "measure_id", "is not a measure_id in measures.csv")
 
 
 def measure_attribute(tables: dict[str, RawTable], table: RawTable, column: str) -> pd.Series:
-    """For each row of ``table``, the measures.csv ``column`` of its measure (lower case)."""
+    """For each row of ``table``, the measures.csv ``column`` of its measure (lower case), as
+    a categorical: a few distinct words over millions of rows."""
     measures = tables["measures"].frame
     if column not in measures or "measure_id" not in measures:
         return pd.Series("", index=table.frame.index)
@@ -124,16 +125,19 @@ def measure_attribute(tables: dict[str, RawTable], table: RawTable, column: str)
             strict=False,
         )
     )
-    ids = table.frame["measure_id"].astype(str).str.strip()
-    return ids.map(lookup).fillna("")
+    codes, ids = table.distinct("measure_id")
+    words, vocabulary = pd.factorize(ids.map(lookup).fillna("").astype(str))
+    categories = pd.Index(vocabulary, dtype=str)
+    attribute = pd.Categorical.from_codes(words.astype(np.int32).take(codes), categories=categories)
+    return pd.Series(attribute, index=table.frame.index)
 
 
 def check_percent_sign(
     table: RawTable, column: str, unit: pd.Series, out: ProblemCollector
 ) -> None:
     """A figure written with % for a measure whose unit is not percent is a mistake."""
-    text = table.frame[column].astype(str).str.strip()
-    wrong = text.str.endswith("%") & (unit != "percent") & (unit != "")
+    wrong = table.each(column, lambda text: text.str.endswith("%")) & (unit != "percent")
+    wrong &= unit != ""
     out.add_rows(
         table,
         wrong,

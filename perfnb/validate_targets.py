@@ -14,7 +14,7 @@ import pandas as pd
 
 from perfnb.contract import Problem
 from perfnb.problem_collector import ProblemCollector
-from perfnb.raw_table import RawTable, is_blank
+from perfnb.raw_table import PeriodColumns, RawTable
 from perfnb.validate_measures import check_percent_sign, measure_attribute
 
 __all__ = ["check_targets"]
@@ -125,8 +125,8 @@ def _check_target_periods(
     period or year."""
     frame = table.frame
     blank = pd.Series(True, index=frame.index)
-    year_blank = is_blank(frame, "year") if "year" in frame else blank
-    period_blank = is_blank(frame, "period") if "period" in frame else blank
+    year_blank = table.blank("year") if "year" in frame else blank
+    period_blank = table.blank("period") if "period" in frame else blank
     if "year" not in frame and "period" not in frame:
         out.add(
             Problem(table.label, "is missing; expected a year or a period column", column="year")
@@ -180,7 +180,7 @@ def _check_target_periods(
 
 
 def _check_target_keys(
-    table: RawTable, periods: pd.DataFrame | None, out: ProblemCollector
+    table: RawTable, periods: PeriodColumns | None, out: ProblemCollector
 ) -> None:
     """One target per measure and period (or year, for a year's target)."""
     frame = table.frame
@@ -190,9 +190,10 @@ def _check_target_keys(
     if "year" in frame:
         years = table.periods("year")["period"]
         when = years.where(years.notna(), "").astype(object)
-    if periods is not None:
-        when = periods["period"].where(periods["period"].notna(), when).astype(object)
-    ids = frame["measure_id"].astype(str).str.strip()
+    labels = periods["period"] if periods is not None else None
+    if labels is not None:
+        when = labels.where(labels.notna(), when).astype(object)
+    ids = table.each("measure_id", lambda text: text)
     keyed = pd.DataFrame({"measure_id": ids, "when": when})
     keyed = keyed[(keyed["measure_id"] != "") & (keyed["when"] != "")]
     repeated = keyed.duplicated(keep="first")
@@ -204,7 +205,7 @@ def _check_target_keys(
         .transform("first")
     )
     for idx in repeated[repeated].index:
-        column = "period" if periods is not None and pd.notna(periods.at[idx, "period"]) else "year"
+        column = "period" if labels is not None and pd.notna(labels.at[idx]) else "year"
         file, row, header = table.locate(idx, column)  # a kpis cell: its sheet, row and header
         first_file, first_row, _ = table.locate(first.loc[idx], column)
         where = f"row {first_row}" if first_file == file else f"{first_file}, row {first_row}"

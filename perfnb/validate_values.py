@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perfnb.problem_collector import ProblemCollector
-from perfnb.raw_table import RawTable, is_blank
+from perfnb.raw_table import RawTable
 from perfnb.validate_measures import check_percent_sign, measure_attribute
 
 __all__ = ["check_values"]
@@ -26,11 +26,10 @@ def check_values(tables: dict[str, RawTable], out: ProblemCollector) -> None:
     frame = table.frame
     unit = measure_attribute(tables, table, "unit")
     if "value" in frame:
-        value = table.number("value")
-        pct = (unit == "percent") & ((value < 0) | (value > 100))
+        pct = (unit == "percent") & table.number_is("value", lambda v: (v < 0) | (v > 100))
         out.add_rows(table, pct, "value", "is outside 0-100 for a percent measure")
         check_percent_sign(table, "value", unit, out)
-        negative = unit.isin(_NON_NEGATIVE_UNITS) & (value < 0)
+        negative = unit.isin(_NON_NEGATIVE_UNITS) & table.number_is("value", lambda v: v < 0)
         out.add_rows(
             table,
             negative,
@@ -38,11 +37,11 @@ def check_values(tables: dict[str, RawTable], out: ProblemCollector) -> None:
             "is below zero, which a count, number of days or rate rarely is; check the sign",
             severity="warning",
         )
-        note_blank = is_blank(frame, "note") if "note" in frame else pd.Series(True, frame.index)
-        pending = is_blank(frame, "value") & note_blank
+        note_blank = table.blank("note") if "note" in frame else pd.Series(True, frame.index)
+        pending = table.blank("value") & note_blank
         if "numerator" in frame and "denominator" in frame:
             # a ratio measure's figure is its numerator over its denominator: no value needed
-            counted = ~is_blank(frame, "numerator") & ~is_blank(frame, "denominator")
+            counted = ~table.blank("numerator") & ~table.blank("denominator")
             pending &= ~counted
         out.add_rows(
             table,
@@ -55,28 +54,27 @@ def check_values(tables: dict[str, RawTable], out: ProblemCollector) -> None:
         )
     for name in ("numerator", "base"):
         if name in frame:
-            out.add_rows(
-                table, table.number(name) < 0, name, "is below zero; expected a count of 0 or more"
-            )
+            below = table.number_is(name, lambda v: v < 0)
+            out.add_rows(table, below, name, "is below zero; expected a count of 0 or more")
     if "denominator" in frame:
-        den = table.number("denominator")
-        out.add_rows(table, den <= 0, "denominator", "must be more than 0")
+        none = table.number_is("denominator", lambda v: v <= 0)
+        out.add_rows(table, none, "denominator", "must be more than 0")
     _check_reported_span(tables, table, out)
     if "period" in frame:
         frequency = measure_attribute(tables, table, "frequency")
-        kind = table.periods("period")["period_kind"]
+        month = table.periods("period").each(lambda p: p["period_kind"] == "month")
         out.add_rows(
             table,
-            (frequency == "quarterly") & (kind == "month"),
+            (frequency == "quarterly") & month,
             "period",
             "is a month, but the measure is quarterly; give the quarter's figure (2017/18 Q1), "
             "or make the measure monthly in measures.csv",
         )
     aggregation = measure_attribute(tables, table, "aggregation")
     if "value" in frame:
-        has_value = ~is_blank(frame, "value")
+        has_value = ~table.blank("value")
         for name in ("numerator", "denominator"):
-            blank = is_blank(frame, name) if name in frame else pd.Series(True, frame.index)
+            blank = table.blank(name) if name in frame else pd.Series(True, frame.index)
             out.add_rows(
                 table,
                 (aggregation == "ratio") & has_value & blank,
@@ -86,8 +84,7 @@ def check_values(tables: dict[str, RawTable], out: ProblemCollector) -> None:
                 show_value=False,
             )
     if "numerator" in frame and "denominator" in frame:
-        num, den = table.number("numerator"), table.number("denominator")
-        over = (unit == "percent") & (num > den)
+        over = (unit == "percent") & (table.number("numerator") > table.number("denominator"))
         out.add_rows(
             table, over, "numerator", "is more than the denominator, which a percentage cannot be"
         )
@@ -103,7 +100,7 @@ def _check_reported_span(
         return
     ids = measures.frame["measure_id"].astype(str).str.strip()
     period = table.periods("period")
-    row_ids = table.frame["measure_id"].astype(str).str.strip()
+    codes, row_ids = table.distinct("measure_id")
     for name, message in (
         (
             "from",
@@ -118,6 +115,9 @@ def _check_reported_span(
         edge = "period_start" if name == "from" else "period_end"
         lookup = pd.Series(spans[edge].to_numpy(), index=ids.to_numpy())
         lookup = lookup[~lookup.index.duplicated()]
-        limit = row_ids.map(lookup)
+        limits = row_ids.map(lookup)
+        if limits.isna().all():
+            continue  # no measure has one: no row is outside it
+        limit = pd.Series(limits.array.take(codes), index=table.frame.index)
         outside = period["period_end"] < limit if name == "from" else period["period_start"] > limit
         out.add_rows(table, outside.fillna(False), "period", message, severity="warning")

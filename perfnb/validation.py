@@ -22,7 +22,7 @@ from perfnb.contract import MEASURES, RULE_COLUMNS, Problem
 from perfnb.output_formats import parse_formats
 from perfnb.problem_collector import MAX_LISTED as MAX_LISTED  # tests read it from here
 from perfnb.problem_collector import ProblemCollector
-from perfnb.raw_table import RawTable, to_number
+from perfnb.raw_table import RawTable, release_memory, to_number
 from perfnb.validate_actions import check_actions
 from perfnb.validate_files import (
     TOLERANCE_RE,
@@ -144,10 +144,13 @@ def check_tables(tables: dict[str, RawTable]) -> list[Problem]:
     for table in tables.values():
         check_cells(table, out)
         check_duplicates(table, out)
+        release_memory()
     check_measure_ids(tables, out)
     check_measures(tables, out)
     check_values(tables, out)
+    release_memory()
     check_targets(tables, out)
     _check_benchmarks(tables, out)
     check_actions(tables, out)
+    release_memory()
     return out.finish()

@@ -270,3 +270,40 @@ def test_workbook_and_csv_files_together_is_a_warning(tiny) -> None:
         "perfnb.xlsx: is used; the CSV files beside it (measures.csv, values.csv, targets.csv) "
         "are ignored. Keep one or the other"
     ]
+
+
+_AWKWARD_CSV = (
+    "\ufeffmeasure_id, period ,value,note,\n"
+    'M1,2017/18 Q1,"1,234","says ""late"", then, more",\n'
+    "\n"
+    '  M2 ,2017/18 Q2,12.5%,"two\nlines",\n'
+    "M3,2017/18 Q3,,Café £5 \u2013 ok,x\n"
+    ",,,,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "arrow"),
+    [
+        (_AWKWARD_CSV, True),
+        (_AWKWARD_CSV + "M4,2017/18 Q4\n", False),  # a short row: Arrow cannot, pandas can
+        ("measure_id\tperiod\tvalue\nM1\t2017/18 Q1\t3\n", True),  # tab-separated
+    ],
+)
+def test_a_large_csv_is_read_by_arrow_cell_for_cell_as_pandas_reads_it(
+    text: str, arrow: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV of a megabyte or more is read by Arrow (no Python string per cell); every cell,
+    blank line, quote, embedded newline and byte-order mark is read as pandas reads it."""
+    from perfnb import input_files
+
+    path = tmp_path / "values.csv"
+    path.write_bytes(text.encode("utf-8"))
+    by_pandas = input_files._read_csv(path)
+    monkeypatch.setattr(input_files, "ARROW_FROM_BYTES", 0)
+    by_arrow = input_files._read_csv(path)
+    assert by_arrow.shape == by_pandas.shape
+    assert by_arrow.astype(object).values.tolist() == by_pandas.astype(object).values.tolist()
+    assert by_arrow.iloc[0, 0] == "measure_id"  # the byte-order mark is not a cell's text
+    sep = "\t" if "\t" in text else ","
+    assert (input_files._read_csv_arrow(path, sep) is not None) == arrow
