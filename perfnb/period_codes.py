@@ -82,7 +82,9 @@ def reporting_periods(
         own = pd.MultiIndex.from_arrays([requests["measure_id"].to_numpy(), fy]).isin(
             pd.MultiIndex.from_arrays([years["measure_id"].to_numpy(), years["fy"].to_numpy()])
         )
-        valued = years[years["value"].notna()][["measure_id", "fy"]].astype({"fy": "int64"})
+        valued = years[years["value"].notna()][["measure_id", "fy"]].astype(
+            {"fy": "int64", "measure_id": str}
+        )
         asked = pd.DataFrame(
             {"measure_id": requests["measure_id"].to_numpy(), "fy": fy, "_row": range(len(fy))}
         )

@@ -91,19 +91,41 @@ def typed_measures(table: RawTable, defaults: dict[str, object] | None = None) -
 
 def typed_values(table: RawTable) -> pd.DataFrame:
     """values.csv typed: the period's columns (``period_columns``), the figures as numbers,
-    ``status`` in lower case (blank for final) and ``pending`` where the value is blank."""
-    out = table.frame.copy()
+    ``status`` in lower case (blank for final) and ``pending`` where the value is blank. Its
+    text (``measure_id``, ``period``, ``period_kind``, ``note``, ``status``) is categorical: a
+    national data set's 8 million rows hold 20,000 measures, 400 periods and a few notes, a
+    tenth of the memory of a string per row (the same text, compared and filtered as text)."""
+    out = table.frame.copy(deep=False)  # the raw columns are replaced, never changed
     periods = table.periods("period")
     for name in periods.columns:
-        out[name] = periods[name]
+        if name in ("period", "period_kind"):
+            out[name] = _category(periods.codes, periods.table[name])
+        else:
+            out[name] = periods[name]
     for name in ("value", "numerator", "denominator", "base", "forecast"):
         out[name] = table.number(name)
-    for name in ("note", "status"):
+    for name in ("measure_id", "note", "status"):
         if name not in out:
-            out[name] = ""
-    out["status"] = out["status"].str.strip().str.lower().replace("final", "")
+            out[name] = pd.Categorical([""] * len(out))
+            continue
+        codes, texts = table.distinct(name)
+        if name == "status":
+            texts = texts.str.lower().replace("final", "")
+        out[name] = _category(codes, texts)
     out["pending"] = out["value"].isna()
     return out
+
+
+def _category(codes: np.ndarray, texts: pd.Series) -> pd.Categorical:
+    """Each row's text (``texts`` by code) as a categorical with sorted categories, as
+    ``astype("category")`` gives it, made from the codes: no string per row."""
+    words = texts.fillna("").astype(str).to_numpy(dtype=object)
+    places, unique = pd.factorize(words)
+    order = np.argsort(np.asarray(unique, dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    categories = pd.Index(np.asarray(unique, dtype=object)[order], dtype="str")
+    return pd.Categorical.from_codes(rank[places][codes], categories=categories)
 
 
 def typed_targets(table: RawTable) -> pd.DataFrame:

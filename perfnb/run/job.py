@@ -132,6 +132,8 @@ class CellReportingEngine(NBClientEngine):
 
 papermill_engines.register("perfnb", CellReportingEngine)
 
+IOPUB_SECONDS = 120  # how long a cell's outputs may take to arrive once it has run
+
 # where a pool worker sends its jobs' cells (set by _start_worker), for the main progress bar
 _cells_queue: Any = None
 
@@ -218,6 +220,9 @@ def run_job(
                         progress_bar=False,
                         cwd=str(notebook.parent),
                         execution_timeout=timeout,  # no cell may take longer than the whole job
+                        # a cell's last output may be tens of MB (a thousand measures' charts):
+                        # nbclient's 4 s to receive it failed a 1,005-measure report
+                        iopub_timeout=IOPUB_SECONDS,
                     )
                     break
                 except Exception as exc:
