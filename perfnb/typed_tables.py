@@ -100,6 +100,8 @@ def typed_values(table: RawTable) -> pd.DataFrame:
     for name in periods.columns:
         if name in ("period", "period_kind"):
             out[name] = _category(periods.codes, periods.table[name])
+        elif name in _SMALL_INTEGERS:  # a year and months of it: 2 bytes and 1, not 8
+            out[name] = periods[name].astype(_SMALL_INTEGERS[name])
         else:
             out[name] = periods[name]
     for name in ("value", "numerator", "denominator", "base", "forecast"):
@@ -114,6 +116,9 @@ def typed_values(table: RawTable) -> pd.DataFrame:
         out[name] = _category(codes, texts)
     out["pending"] = out["value"].isna()
     return out
+
+
+_SMALL_INTEGERS = {"fy": np.int16, "fy_month_first": np.int8, "fy_month_last": np.int8}
 
 
 def _category(codes: np.ndarray, texts: pd.Series) -> pd.Categorical:
