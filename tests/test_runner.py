@@ -1007,8 +1007,9 @@ def test_jobs_on_a_dask_cluster(tiny, tmp_path, monkeypatch) -> None:
 def test_a_report_over_its_time_is_stopped_and_the_others_built(tiny, tmp_path) -> None:
     """--timeout: the report that sleeps for an hour is stopped at the timeout and marked
     failed with the reason; its kernel is killed; the quick one is built. The timeout is
-    measured against this machine (four times what the quick report took alone, and at least
-    4 s), so a busy machine does not fail the quick one."""
+    measured against this machine (ten times what the quick report took alone, and at least
+    30 s), so a busy machine does not fail the quick one (two reports at once on a loaded
+    2-core machine took more than four times one alone)."""
     import time as clock
 
     notebooks = tmp_path / "nb"
@@ -1023,7 +1024,7 @@ def test_a_report_over_its_time_is_stopped_and_the_others_built(tiny, tmp_path) 
         None, data, tmp_path / "alone", notebooks_dir=notebooks, services=["Help Desk"]
     )
     assert alone.ok, alone.summary()
-    timeout = round(max(4.0, 4 * (clock.perf_counter() - started)))
+    timeout = round(max(30.0, 10 * (clock.perf_counter() - started)))
     started = clock.perf_counter()
     result = run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, timeout=timeout)
     assert clock.perf_counter() - started < timeout + 120  # not the hour
