@@ -1176,3 +1176,33 @@ def test_the_kernel_is_told_when_the_run_produced_the_report(tiny, tmp_path) -> 
     stamp = page.split("produced ", 1)[1].split("<", 1)[0].strip()
     footer = dt.datetime.fromisoformat(stamp).strftime("%d %B %Y %H:%M")
     assert f"<p>Produced {footer} by perfnb" in page
+
+
+def test_the_runner_holds_no_table_of_the_data_while_the_reports_run(
+    tiny, tmp_path, monkeypatch
+) -> None:
+    """Planned, the run lets the data set's tables go (each report reads the data in its own
+    kernel): while the reports run, no data set with a row is left in the runner; the index
+    still names the council."""
+    import gc
+
+    import perfnb.run.runner as runner
+    from perfnb.loader import Dataset
+
+    held: list[int] = []
+    real = runner.run_jobs
+
+    def counting(*args, **kwargs):
+        gc.collect()
+        held.append(
+            sum(1 for o in gc.get_objects() if isinstance(o, Dataset) and len(o.values) > 0)
+        )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_jobs", counting)
+    data = tiny()
+    (data / "dataset.toml").write_text('council = "Tinytown Council"\n')
+    result = run_reports(None, data, tmp_path / "out", notebooks_dir=NOTEBOOKS)
+    assert result.ok, result.summary()
+    assert held == [0]
+    assert "Tinytown Council" in (result.folder / "index.html").read_text()

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,22 @@ class PeriodPlan:
     # each report in order: its place in ``jobs``, or its result when it is up to date
     order: list[int | JobResult] = field(default_factory=list)
     echo: Callable[[str], None] = _quiet
+
+    def let_data_go(self) -> None:
+        """Keeps of the data set only what ``finish`` reads (its settings and sources): while
+        the reports run, the runner holds none of its tables (8 million value rows are
+        hundreds of MB, and the end of a big report needs the memory)."""
+        data = self.data
+        self.data = replace(
+            data,
+            **{
+                name: getattr(data, name).iloc[0:0]
+                for name in (
+                    "measures", "values", "targets", "overrides", "benchmarks",
+                    "annotations", "actions", "action_updates",
+                )
+            },
+        )  # fmt: skip
 
     def finish(self, ran: Sequence[JobResult]) -> tuple[RunResult, dict[str, str]]:
         """The period's result given its jobs' results (in ``jobs`` order), with the files to

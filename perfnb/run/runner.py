@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from perfnb.files import write_atomic
-from perfnb.loader import load_dataset
+from perfnb.loader import Dataset, load_dataset
 from perfnb.log import log_line
 from perfnb.periods import Period, parse_period
 from perfnb.run import stopping
@@ -152,20 +152,23 @@ def run_with_options(
     # the periods' text is read here, once; below this everything is a Period
     chosen = list(dict.fromkeys(None if p is None else parse_period(p) for p in periods))
 
-    def plan() -> list[PeriodPlan]:
+    def plan(data: Dataset) -> list[PeriodPlan]:
         plans = [plan_period(p, data, data_dir, out_dir, options) for p in chosen or [None]]
         # the latest period named and left to default, say: one folder, one plan
         return list({each.period: each for each in plans}.values())
 
     with stopping.on_signals():
-        plans = plan()  # every check before the output folder is touched
+        plans = plan(data)  # every check before the output folder is touched
         with output_lock(out_dir, options.wait, now()) as waited, stopping.deferred():
             _remove_leftovers(Path(out_dir), options.echo)
             if waited:  # another run wrote meanwhile: plan from what it left
-                plans = plan()
+                plans = plan(data)
             for each in plans:
                 # utf-8-sig: Excel, where most open them, needs the byte-order mark for £ and -
                 _write_outputs(each.folder, each.tables, encoding="utf-8-sig")
+            for each in plans:
+                each.let_data_go()
+            del data  # planned: the reports read the data set in their own kernels
             jobs = [job for each in plans for job in each.jobs]
             ran = run_jobs(
                 jobs,
