@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from conftest import SAMPLE, write_dataset
 from perfnb import build_scorecard, load_dataset
 from perfnb.history import recent_periods, trend_history, year_periods, year_to_date_history
+from perfnb.loader import slugify
 from perfnb.model import rag_counts
+from perfnb.pages import service as service_page
 from perfnb.pages.contents import add_contents, headings
 from perfnb.pages.parts import rag_counts_html
 from perfnb.pages.service import ServiceReport, measure_section, theme_section
@@ -85,6 +89,69 @@ def test_theme_section_heading_starts_a_page(card) -> None:
     assert html.startswith(
         '<section class="perfnb-theme"><h2 id="theme-delay-need">Delay need</h2>'
     )
+
+
+def test_a_long_theme_comes_in_parts_under_its_one_heading(sample, monkeypatch) -> None:
+    """A theme of more measures than MEASURES_PER_PART is displayed in parts of that many: the
+    first under the theme's heading, the rest with none, every measure once and in order, and
+    the same tables and charts published as when each theme is one part."""
+    report = ServiceReport.build(sample, "2017/18 Q1", "Adult Social Care")
+    whole = list(report.theme_sections())
+    monkeypatch.setattr(service_page, "MEASURES_PER_PART", 2)
+    parts = list(report.theme_sections())
+    card = report.card
+    # worked out from the card: each theme's measures, in the card's order, two to a part
+    expected: list[tuple[str, list[str]]] = []
+    for theme in dict.fromkeys(card["theme"].replace("", "Other measures")):
+        ids = list(card.loc[card["theme"].replace("", "Other measures") == theme, "measure_id"])
+        expected += [(theme, ids[at : at + 2]) for at in range(0, len(ids), 2)]
+    assert len(whole) == len(dict.fromkeys(theme for theme, _ in expected)) < len(parts)
+    assert len(parts) == len(expected)
+    seen = set()
+    for part, (theme, ids) in zip(parts, expected, strict=True):
+        html = part.html
+        if theme in seen:
+            assert html.startswith('<section class="perfnb-theme-continued">')
+            assert "<h2" not in html and 'perfnb-theme"' not in html
+        else:
+            assert html.startswith(
+                f'<section class="perfnb-theme"><h2 id="theme-{slugify(theme)}">'
+            )
+            seen.add(theme)
+        assert re.findall(r'<section class="perfnb-measure" id="measure-([^"]+)"', html) == [
+            slugify(i) for i in ids
+        ]
+    names = [name for part in whole for item in part.shown for name in item.exhibit().files]
+    assert names == [name for part in parts for item in part.shown for name in item.exhibit().files]
+
+
+def test_a_themes_later_part_starts_no_page_in_the_word_file() -> None:
+    """The Word file starts each theme on a new page; a theme's later part does not."""
+    from perfnb.pages.word import word_document
+
+    measure = '<section class="perfnb-measure"><h3 id="m-{0}">M{0}: Measure</h3><p>x</p></section>'
+    html = "".join(
+        [
+            theme_section("Prevent need", [measure.format(1)]),
+            theme_section("Prevent need", [measure.format(2)], continued=True),
+            theme_section("Delay need", [measure.format(3)]),
+        ]
+    )
+    page = f"<html><body><h2>Summary</h2><p>Page 1.</p>{html}</body></html>"
+    document = word_document(page, lambda name: None)
+    breaks = {
+        p.text: bool(p.paragraph_format.page_break_before)
+        for p in document.paragraphs
+        if p.style.name.startswith("Heading")
+    }
+    assert breaks == {
+        "Summary": False,
+        "Prevent need": True,
+        "M1: Measure": False,
+        "M2: Measure": False,
+        "Delay need": True,
+        "M3: Measure": False,
+    }
 
 
 def test_rag_counts_match_seed_004(card) -> None:

@@ -8,7 +8,7 @@ chart a report displays (``perfnb.exhibits``), so nothing here writes a file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from html import escape
 from pathlib import Path
@@ -67,6 +67,11 @@ __all__ = [
 ]
 
 Shown = TypeVar("Shown", Table, Chart)
+
+# a theme of more measures than this is shown in parts of this many, each a display of its own:
+# a single display of a thousand measures' charts is a message of a hundred MB or more, which
+# the kernel copies several times over to send it
+MEASURES_PER_PART = 50
 
 
 def _badge(rag: str) -> str:
@@ -145,8 +150,11 @@ def measure_section(
     return "\n".join(parts)
 
 
-def theme_section(theme: str, sections: Sequence[str]) -> str:
-    """A theme's measures under its heading; each theme starts a new printed page."""
+def theme_section(theme: str, sections: Sequence[str], *, continued: bool = False) -> str:
+    """A theme's measures under its heading (each theme starts a new page of the Word file);
+    ``continued``: more of the theme's measures, after an earlier part, with no heading."""
+    if continued:
+        return '<section class="perfnb-theme-continued">\n' + "\n".join(sections) + "\n</section>"
     anchor = f"theme-{slugify(theme) or 'other'}"
     body = "\n".join(sections)
     return (
@@ -268,31 +276,33 @@ class ServiceReport(ServiceModel):
         )
         return [table]
 
-    def theme_sections(self) -> list[Fragment]:
+    def theme_sections(self) -> Iterator[Fragment]:
         """One section per theme, each measure with its figures, charts and commentary; each
-        section's charts and tables are published with it."""
+        section's charts and tables are published with it. Each is made as it is asked for; a
+        theme of more than ``MEASURES_PER_PART`` measures comes in parts of that many (the
+        first under the theme's heading)."""
         missing = self.without_commentary.set_index("measure_id")["problem"]
         written = self.written_commentary
-        sections = []
         themes = self.card["theme"].replace("", "Other measures")
         for theme, rows in self.card.groupby(themes, sort=False):
-            parts: list[str] = []
-            shown: list[Table | Chart] = []
-            for _, row in rows.iterrows():
-                measure_id = row["measure_id"]
-                # each chart's files made now and its figure let go: a thousand measures'
-                # figures and rasters would need gigabytes
-                charts = [chart.finish() for chart in self.measure_charts(measure_id)]
-                tables = self.measure_tables(measure_id)
-                parts.append(
-                    measure_section(
-                        row,
-                        charts,
-                        written.get(measure_id, ""),
-                        str(missing.get(measure_id, "")),
-                        tables,
+            for start in range(0, len(rows), MEASURES_PER_PART):
+                parts: list[str] = []
+                shown: list[Table | Chart] = []
+                for _, row in rows.iloc[start : start + MEASURES_PER_PART].iterrows():
+                    measure_id = row["measure_id"]
+                    # each chart's files made now and its figure let go: a thousand measures'
+                    # figures and rasters would need gigabytes
+                    charts = [chart.finish() for chart in self.measure_charts(measure_id)]
+                    tables = self.measure_tables(measure_id)
+                    parts.append(
+                        measure_section(
+                            row,
+                            charts,
+                            written.get(measure_id, ""),
+                            str(missing.get(measure_id, "")),
+                            tables,
+                        )
                     )
-                )
-                shown += [*charts, *tables]
-            sections.append(Fragment(theme_section(str(theme), parts), tuple(shown)))
-        return sections
+                    shown += [*charts, *tables]
+                html = theme_section(str(theme), parts, continued=start > 0)
+                yield Fragment(html, tuple(shown))

@@ -62,6 +62,12 @@ def _quiet(_: str) -> None:
     """Says nothing: the default ``echo``."""
 
 
+def _emptied(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s columns and types with no rows, sharing none of its memory (a slice such
+    as ``iloc[0:0]`` is a view that keeps every row alive)."""
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in frame.dtypes.items()})
+
+
 @dataclass(frozen=True)
 class RunOptions:
     """How a run goes, besides its periods, data and output folder: the keyword arguments of
@@ -105,7 +111,7 @@ class PeriodPlan:
         self.data = replace(
             data,
             **{
-                name: getattr(data, name).iloc[0:0]
+                name: _emptied(getattr(data, name))
                 for name in (
                     "measures", "values", "targets", "overrides", "benchmarks",
                     "annotations", "actions", "action_updates",

@@ -8,6 +8,7 @@ each period's ``manifest.json`` and ``index.html``, even when a stop signal ende
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -17,6 +18,7 @@ from perfnb.files import write_atomic
 from perfnb.loader import Dataset, load_dataset
 from perfnb.log import log_line
 from perfnb.periods import Period, parse_period
+from perfnb.raw_table import release_memory
 from perfnb.run import stopping
 from perfnb.run.job import temporary_root
 from perfnb.run.output_lock import output_lock, unwritable
@@ -169,6 +171,8 @@ def run_with_options(
             for each in plans:
                 each.let_data_go()
             del data  # planned: the reports read the data set in their own kernels
+            gc.collect()
+            release_memory()  # else the freed heap stays this process's for the whole run
             jobs = [job for each in plans for job in each.jobs]
             ran = run_jobs(
                 jobs,
