@@ -89,14 +89,14 @@ class RawTable:
     def number(self, column: str) -> pd.Series:
         """The column as floats (NaN where blank or not a number), each distinct text converted
         once; a new Series each call."""
-        if column not in self.frame:
+        if column not in self.frame and column not in self._distinct:
             return pd.Series(np.nan, index=self.frame.index)
         return self.each(column, lambda _: self._distinct_numbers(column))
 
     def number_is(self, column: str, how: Callable[[pd.Series], pd.Series]) -> pd.Series:
         """``how`` of the column's numbers (``number``), worked out once per distinct text, a
         value per row."""
-        if column not in self.frame:
+        if column not in self.frame and column not in self._distinct:
             return how(self.number(column))
         return self.each(column, lambda _: how(self._distinct_numbers(column)))
 
@@ -105,6 +105,15 @@ class RawTable:
         if column not in self._numbers:
             self._numbers[column] = to_number(self.distinct(column)[1])
         return self._numbers[column]
+
+    def keep_codes_only(self, columns: list[str]) -> None:
+        """Keeps ``columns`` only as each row's code and their distinct texts (``distinct``),
+        letting their cells go: what typing reads, in a tenth of the memory (a national
+        file's 8 million rows of text are 500 MB). ``frame`` no longer has them."""
+        for column in columns:
+            self.distinct(column)
+        self.frame = self.frame.drop(columns=columns)
+        release_memory()
 
     def periods(self, column: str) -> PeriodColumns:
         """The column's periods as ``period_columns`` gives them, each distinct text parsed

@@ -94,29 +94,45 @@ def typed_values(table: RawTable) -> pd.DataFrame:
     ``status`` in lower case (blank for final) and ``pending`` where the value is blank. Its
     text (``measure_id``, ``period``, ``period_kind``, ``note``, ``status``) is categorical: a
     national data set's 8 million rows hold 20,000 measures, 400 periods and a few notes, a
-    tenth of the memory of a string per row (the same text, compared and filtered as text)."""
-    out = table.frame.copy(deep=False)  # the raw columns are replaced, never changed
+    tenth of the memory of a string per row (the same text, compared and filtered as text).
+
+    The table's cells of the columns it types are let go first (``keep_codes_only``): typing
+    reads their distinct texts, and the loader reads a file once."""
+    order = list(table.frame.columns)
+    table.keep_codes_only([name for name in _VALUE_COLUMNS if name in order])
+    typed: dict[str, object] = {}
     periods = table.periods("period")
     for name in periods.columns:
         if name in ("period", "period_kind"):
-            out[name] = _category(periods.codes, periods.table[name])
+            typed[name] = _category(periods.codes, periods.table[name])
         elif name in _SMALL_INTEGERS:  # a year and months of it: 2 bytes and 1, not 8
-            out[name] = periods[name].astype(_SMALL_INTEGERS[name])
+            typed[name] = periods[name].astype(_SMALL_INTEGERS[name])
         else:
-            out[name] = periods[name]
+            typed[name] = periods[name]
     for name in ("value", "numerator", "denominator", "base", "forecast"):
-        out[name] = table.number(name)
+        typed[name] = table.number(name)
     for name in ("measure_id", "note", "status"):
-        if name not in out:
-            out[name] = pd.Categorical([""] * len(out))
+        if name not in order:
+            typed[name] = pd.Categorical([""] * len(table.frame))
             continue
         codes, texts = table.distinct(name)
         if name == "status":
             texts = texts.str.lower().replace("final", "")
-        out[name] = _category(codes, texts)
-    out["pending"] = out["value"].isna()
+        typed[name] = _category(codes, texts)
+    typed["pending"] = typed["value"].isna()  # type: ignore[attr-defined]
+    # the file's columns in its order (any other it has as read), then those typing adds; a
+    # column at a time, as a frame built at once would copy the numbers into one block
+    out = pd.DataFrame(index=table.frame.index)
+    for name in [*order, *(name for name in typed if name not in order)]:
+        out[name] = typed.pop(name) if name in typed else table.frame[name]
     return out
 
+
+# the columns of values.csv typing reads (every other is kept as read)
+_VALUE_COLUMNS = (
+    "measure_id", "period", "value", "numerator", "denominator", "base", "forecast", "note",
+    "status",
+)  # fmt: skip
 
 _SMALL_INTEGERS = {"fy": np.int16, "fy_month_first": np.int8, "fy_month_last": np.int8}
 
@@ -137,33 +153,65 @@ def typed_targets(table: RawTable) -> pd.DataFrame:
     """targets.csv typed: ``fy`` is the row's financial year (its period's, when it has one);
     ``period`` is the label of a quarter or month target ('' for a year's target), with its
     ``period_kind``, ``fy_month_first`` and ``fy_month_last`` (the months of the year it starts
-    and ends in, 1 = April; 1 and 12 for a year's target)."""
-    out = table.frame.copy()
-    for name in ("year", "period", "profile", "note"):
-        if name not in out:
-            out[name] = ""
-    years = table.periods("year") if "year" in table.frame else None
-    periods = table.periods("period") if "period" in table.frame else None
-    has_period = (
-        periods["period"].notna() if periods is not None else pd.Series(False, index=out.index)
-    )
-    year_fy = years["fy"] if years is not None else pd.Series(-1, index=out.index)
-    period_fy = periods["fy"] if periods is not None else pd.Series(-1, index=out.index)
-    out["fy"] = np.where(has_period, period_fy, year_fy).astype("int64")
-    out["year"] = [Period("year", int(fy)).label if fy > 0 else "" for fy in out["fy"].to_numpy()]
-    out["period"] = periods["period"].fillna("").astype(str) if periods is not None else ""
-    out["period_kind"] = (
-        np.where(has_period, periods["period_kind"], "year") if periods is not None else "year"
-    )
+    and ends in, 1 = April; 1 and 12 for a year's target).
+
+    Each is worked out once per distinct period and year, and the table's cells of the columns
+    it types are let go first (``keep_codes_only``), as for values."""
+    order = list(table.frame.columns)
+    table.keep_codes_only([name for name in _TARGET_COLUMNS if name in order])
+    rows = len(table.frame)
+    years = table.periods("year") if "year" in order else None
+    periods = table.periods("period") if "period" in order else None
+    # per distinct period: whether it is one (else the row is the year's target), its kind,
+    # and its months of the year (a year's: 1 to 12)
+    if periods is not None:
+        named = periods.table["period"].notna().to_numpy()
+        has_period = named[periods.codes]
+        period_fy = periods.table["fy"].to_numpy()[periods.codes]
+    else:
+        has_period = np.zeros(rows, dtype=bool)
+        period_fy = np.full(rows, -1)
+    year_fy = years.table["fy"].to_numpy()[years.codes] if years is not None else np.full(rows, -1)
+    fy = np.where(has_period, period_fy, year_fy).astype("int64")
+    distinct_fy, fy_code = np.unique(fy, return_inverse=True)
+    year_labels = [Period("year", int(f)).label if f > 0 else "" for f in distinct_fy]
+    typed: dict[str, object] = {
+        "year": pd.array(np.asarray(year_labels, dtype=object)[fy_code], dtype="str"),
+        "fy": fy,
+    }
+    if periods is not None:
+        typed["period"] = periods["period"].fillna("").astype(str)
+        kinds = np.where(named, periods.table["period_kind"].to_numpy(dtype=object), "year")
+        typed["period_kind"] = pd.array(kinds[periods.codes], dtype="str")
+    else:
+        typed["period"] = ""
+        typed["period_kind"] = "year"
     for name, year_value in (("fy_month_first", 1), ("fy_month_last", 12)):
-        out[name] = (
-            np.where(has_period, periods[name], year_value).astype("int64")
-            if periods is not None
-            else year_value
-        )
+        if periods is None:
+            typed[name] = year_value
+            continue
+        months = np.where(named, periods.table[name].to_numpy(), year_value).astype("int64")
+        typed[name] = months[periods.codes]
     for name in ("target", "band_low", "band_high"):
-        out[name] = table.number(name)
+        typed[name] = table.number(name)
+    # the file's columns in its order (any other it has as read), then those typing adds
+    out = pd.DataFrame(index=table.frame.index)
+    for name in [*order, *(name for name in _TARGET_ADDED if name not in order)]:
+        if name in typed:
+            out[name] = typed[name]
+        elif name in table.frame:
+            out[name] = table.frame[name]
+        else:  # a column the file does not have: blank
+            out[name] = ""
     return out
+
+
+# the columns of targets.csv typing reads, and those it adds in the order it adds them
+_TARGET_COLUMNS = ("year", "period", "target", "band_low", "band_high")
+_TARGET_ADDED = (
+    "year", "period", "profile", "note", "fy", "period_kind", "fy_month_first", "fy_month_last",
+    "target", "band_low", "band_high",
+)  # fmt: skip
 
 
 def typed_overrides(table: RawTable | None) -> pd.DataFrame:

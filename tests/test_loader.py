@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -307,3 +309,27 @@ def test_a_large_csv_is_read_by_arrow_cell_for_cell_as_pandas_reads_it(
     assert by_arrow.iloc[0, 0] == "measure_id"  # the byte-order mark is not a cell's text
     sep = "\t" if "\t" in text else ","
     assert (input_files._read_csv_arrow(path, sep) is not None) == arrow
+
+
+def test_a_table_kept_as_codes_only_gives_the_same_numbers_texts_and_periods(
+    tmp_path: Path,
+) -> None:
+    """Typing lets a file's cells go and reads each column's distinct texts: after
+    ``keep_codes_only`` a column's numbers, texts and periods are as they were read."""
+    from perfnb.input_files import read_tables
+
+    shutil.copytree(SAMPLE, tmp_path / "data")
+    tables, _, _ = read_tables(tmp_path / "data")
+    table = tables["values"]
+    cells = table.frame.copy()
+    # worked out from the cells as read, without the table's own conversions
+    expected_value = pd.to_numeric(cells["value"].str.strip().replace("", None), errors="coerce")
+    expected_ids = cells["measure_id"].str.strip().tolist()
+    table.keep_codes_only(["measure_id", "period", "value"])
+    assert {"measure_id", "period", "value"}.isdisjoint(table.frame.columns)
+    assert "note" in table.frame.columns  # the others are kept as read
+    np.testing.assert_array_equal(table.number("value").to_numpy(), expected_value.to_numpy())
+    codes, texts = table.distinct("measure_id")
+    assert texts.take(codes).tolist() == expected_ids
+    labels = table.periods("period")["period"]
+    assert labels.tolist() == [str(parse_period(t).label) for t in cells["period"].str.strip()]
