@@ -126,3 +126,45 @@ def test_two_exhibits_of_one_name_are_refused(tmp_path) -> None:
     with pytest.raises(ValueError, match=r"both spc-m1\.svg"):
         write_exhibits([same, other], tmp_path / "again", "Care")
     assert not (tmp_path / "again").exists()  # nothing written
+
+
+def test_the_run_takes_a_cells_exhibits_as_each_arrives_before_the_notebook_is_saved(
+    monkeypatch,
+) -> None:
+    """A cell that shows part after part (a thousand measures' charts) never holds them all as
+    base64 text: each output's exhibits are taken as it arrives, before papermill's autosave
+    writes the notebook, and the cell's outputs keep their HTML."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
+
+    from perfnb.run.job import CellReportingEngine
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("show()")])
+    nb.metadata.papermill = {}  # as papermill's execute_notebook prepares it
+    nb.cells[0].metadata.papermill = {}
+    saved: list[str] = []  # what each autosave would have written
+
+    def executing(cls, nb_man, kernel_name, **kwargs):
+        """Stands in for the kernel: the cell shows three parts, a message each."""
+        cell = nb_man.nb.cells[0]
+        nb_man.cell_start(cell, 0)
+        for part in range(3):
+            bundle = display_bundle(f"<p>part {part}</p>", [_Shown(f"t{part}", f"x,{part}")])
+            cell.outputs.append(nbformat.v4.new_output("display_data", data=bundle))
+            nb_man.autosave_cell()
+        nb_man.cell_complete(cell, 0)
+        return nb_man.nb
+
+    def autosave(self):
+        saved.append(nbformat.writes(self.nb))
+
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, "1")
+    monkeypatch.setattr(NBClientEngine, "execute_managed_notebook", classmethod(executing))
+    monkeypatch.setattr(NotebookExecutionManager, "autosave_cell", autosave)
+    exhibits: list[Exhibit] = []
+    manager = NotebookExecutionManager(nb, progress_bar=False)
+    CellReportingEngine.execute_managed_notebook(manager, "python3", exhibits=exhibits)
+    assert [e.files for e in exhibits] == [{f"t{k}.csv": f"x,{k}".encode()} for k in range(3)]
+    assert len(saved) == 3 and not any(MIME_TYPE in text for text in saved)
+    assert [o["data"]["text/html"] for o in nb.cells[0].outputs] == [
+        f"<p>part {k}</p>" for k in range(3)
+    ]

@@ -185,3 +185,70 @@ def test_a_forked_kernel_answers_as_popen_does(tmp_path) -> None:
     assert code in (-signal.SIGKILL, 1)  # killed, or ended first on the missing file
     assert kernel.poll() == kernel.returncode == kernel.wait() == code
     kernel.kill()  # an ended kernel is never signalled
+
+
+# what a report's code sees of its kernel's memory: the data set's size, and the kernel's own
+# (private) memory before and after it loads the data set, in KiB
+PRIVATE_MEMORY = """
+import json
+import perfnb
+
+def private_kib():
+    with open("/proc/self/smaps_rollup") as rollup:
+        return sum(int(line.split()[1]) for line in rollup if line.startswith("Private_"))
+
+before = private_kib()
+data = perfnb.load_dataset(data_dir)
+after = private_kib()
+tables = (data.values, data.targets, data.measures)
+size = sum(int(t.memory_usage(deep=True).sum()) for t in tables) // 1024
+print(json.dumps({"before": before, "after": after, "size": size, "rows": len(data.values)}))
+"""
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/smaps_rollup").exists(), reason="needs Linux's /proc/<pid>/smaps_rollup"
+)
+def test_a_kernel_shares_the_templates_data_set_and_does_not_copy_it(tmp_path) -> None:
+    """The template reads the run's data set once; a kernel's load_dataset takes it, sharing the
+    template's memory (copy-on-write): its own memory grows by a small part of the data's size,
+    where reading the files itself would add all of it and more."""
+    import numpy as np
+    import pandas as pd
+
+    data = tmp_path / "data"
+    data.mkdir()
+    measures, quarters = 4000, 100
+    ids = [f"M{i:05d}" for i in range(measures)]
+    pd.DataFrame(
+        {
+            "measure_id": ids,
+            "name": [f"Measure {i}" for i in range(measures)],
+            "service": "Care",
+            "theme": "Theme",
+            "framework": "Local",
+            "unit": "count",
+            "polarity": "high",
+            "aggregation": "sum",
+            "frequency": "quarterly",
+        }
+    ).to_csv(data / "measures.csv", index=False)
+    labels = [f"{1990 + q // 4}/{(1991 + q // 4) % 100:02d} Q{q % 4 + 1}" for q in range(quarters)]
+    pd.DataFrame(
+        {
+            "measure_id": np.repeat(ids, quarters),
+            "period": np.tile(labels, measures),
+            "value": np.arange(measures * quarters) % 97,
+        }
+    ).to_csv(data / "values.csv", index=False)
+    pd.DataFrame({"measure_id": ids, "year": "2013/14", "target": 50}).to_csv(
+        data / "targets.csv", index=False
+    )
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "memory", PRIVATE_MEMORY)
+    result = run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, workers=1)
+    assert result.ok, result.summary()
+    seen = _printed(result.folder, "memory-care")
+    assert seen["rows"] == measures * quarters
+    assert seen["size"] > 20_000  # KiB: enough that a copy could not hide
+    assert seen["after"] - seen["before"] < seen["size"] / 4

@@ -95,8 +95,9 @@ class Job:
 class CellReportingEngine(NBClientEngine):
     """papermill's nbclient engine that also tells ``on_cell(number, total)`` as each cell of
     the notebook starts (numbers from 1, papermill's parameters cell included), and takes each
-    cell's exhibits (``perfnb.exhibits``) out of its outputs into ``exhibits`` as it completes,
-    before papermill saves the notebook: they never reach a file."""
+    cell's exhibits (``perfnb.exhibits``) out of its outputs into ``exhibits`` as they arrive,
+    before papermill saves the notebook: they never reach a file, and a cell that shows a
+    thousand charts never holds them all as base64 text."""
 
     @classmethod
     def execute_managed_notebook(
@@ -107,8 +108,20 @@ class CellReportingEngine(NBClientEngine):
         exhibits: list[Exhibit] | None = None,
         **kwargs: Any,
     ) -> Any:
+        running: list[int] = []  # the index of the cell running
+        started = nb_man.cell_start
+        total = len(nb_man.nb.cells)
+
+        def cell_start(cell: nbformat.NotebookNode, cell_index: int | None = None, **kw: Any):
+            started(cell, cell_index, **kw)
+            if cell_index is not None:
+                running[:] = [cell_index]
+                if on_cell is not None:
+                    on_cell(cell_index + 1, total)
+
+        nb_man.cell_start = cell_start
         if exhibits is not None:
-            completed = nb_man.cell_complete
+            completed, autosave = nb_man.cell_complete, nb_man.autosave_cell
 
             def cell_complete(
                 cell: nbformat.NotebookNode, cell_index: int | None = None, **kw: Any
@@ -116,17 +129,15 @@ class CellReportingEngine(NBClientEngine):
                 exhibits.extend(take_cell_exhibits(cell, (cell_index or 0) + 1))
                 completed(cell, cell_index, **kw)
 
+            def output_arrived() -> Any:
+                # papermill's client calls this after each message the kernel sends
+                if running:
+                    at = running[0]
+                    exhibits.extend(take_cell_exhibits(nb_man.nb.cells[at], at + 1))
+                return autosave()
+
             nb_man.cell_complete = cell_complete
-        if on_cell is not None:
-            started = nb_man.cell_start
-            total = len(nb_man.nb.cells)
-
-            def cell_start(cell: nbformat.NotebookNode, cell_index: int | None = None, **kw: Any):
-                started(cell, cell_index, **kw)
-                if cell_index is not None:
-                    on_cell(cell_index + 1, total)
-
-            nb_man.cell_start = cell_start
+            nb_man.autosave_cell = output_arrived
         return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
 
 
