@@ -76,10 +76,12 @@ def card_frame(card: dict[str, object], n: int, names: Sequence[str]) -> pd.Data
 
 
 def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:
-    """The card in ``PERFORMANCE_COLUMNS`` order, its text as ``str`` or categoricals."""
+    """The card in ``PERFORMANCE_COLUMNS`` order, its text as ``str`` or categoricals; each
+    column is taken out of ``card`` as it is handed out, so that a million rows' reasons as
+    Arrow text are let go as their categoricals are made, not held beside all of them."""
     out = {}
     for name in PERFORMANCE_COLUMNS:
-        column = card[name]
+        column = card.pop(name)
         if isinstance(column, Coded):
             out[name] = column.to_str() if text == "str" else column.to_category()
         elif isinstance(column, pa.Array | pa.ChunkedArray) and text == "category":

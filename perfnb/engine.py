@@ -279,7 +279,9 @@ def _performance(
     for first in range(0, len(chosen), per_chunk):
         mine = (p_order >= first) & (p_order < first + per_chunk)
         card.add(_card(shared, chosen, measure_code[mine], p_order[mine]))
-    return hand_out(card.columns(), text)
+    columns = card.columns()
+    del card  # its arrays are now the columns': each goes once it is handed out
+    return hand_out(columns, text)
 
 
 CHUNK_ROWS = 200_000  # card rows worked out at once
