@@ -35,6 +35,16 @@ import numpy as np
 import pandas as pd
 
 from perfnb.engine_text import Coded, coded, join_coded, select_coded, texts
+from perfnb.figure_sums import (
+    DECIMALS,
+    QUARTER0,
+    SLOTS,
+    YEAR,
+    mean_figures,
+    ratio_figures,
+    sum_figures,
+    summed_base,
+)
 
 __all__ = [
     "SLOTS",
@@ -45,9 +55,6 @@ __all__ = [
     "window_figures",
 ]
 
-SLOTS = 17  # months 0-11, quarters 12-15, the year 16
-_QUARTER0, _YEAR = 12, 16
-_DECIMALS = 9  # sums are rounded to 9 places so 1.7 + 1.9 + 1.6 + 1.9 is exactly 7.1
 # values.csv statuses, most final first: a figure resting on several rows takes the last of theirs
 STATUS_ORDER = ("", "revised", "provisional", "estimated", "illustrative")
 # the months of the financial year each slot's period starts and ends in (months, quarters,
@@ -58,18 +65,19 @@ _SLOT_END = np.array([*range(1, 13), 3, 6, 9, 12, 12])
 
 @dataclass(frozen=True)
 class SeriesGrid:
-    """The values of a data set on a (measure, financial year) x slot grid of row numbers."""
+    """The values of a data set on a slot x (measure, financial year) grid of row numbers:
+    slot-major, so that each slot of every group is one contiguous array."""
 
     measures: pd.Index  # every measure_id with a row
     keys: pd.Index  # measure code x 1024 + (fy - 1900) of each group
-    rows: np.ndarray  # (groups + 1, 17) position in ``values``; -1 where there is no row
+    rows: np.ndarray  # (17, groups + 1) position in ``values``; -1 where there is no row
     values: pd.DataFrame  # the values frame, positionally indexed
     # the values' columns as read once (numbers, text as codes), shared with every part grid
     read: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def part(self, groups: np.ndarray) -> SeriesGrid:
-        """The grid of ``groups`` only (positions in ``rows``), in their order."""
-        return SeriesGrid(self.measures, self.keys, self.rows[groups], self.values, self.read)
+        """The grid of ``groups`` only (positions along ``rows``' second axis), in their order."""
+        return SeriesGrid(self.measures, self.keys, self.rows[:, groups], self.values, self.read)
 
     def numbers(self, name: str) -> np.ndarray:
         """A numeric values column with a NaN at the end (what row -1 reads), read once."""
@@ -86,7 +94,7 @@ class SeriesGrid:
         return self.read[key]  # type: ignore[return-value]
 
     def column(self, name: str) -> np.ndarray:
-        """A numeric values column on the grid: (groups + 1, 17) floats, NaN where no row."""
+        """A numeric values column on the grid: (17, groups) floats, NaN where no row."""
         return self.numbers(name)[self.rows]  # row -1 reads the NaN pad
 
     def text(self, name: str, rows: np.ndarray) -> np.ndarray:
@@ -113,14 +121,14 @@ def series_grid(values: pd.DataFrame, years: np.ndarray | None = None) -> Series
     slot = np.where(
         (kind == "month").to_numpy(dtype=bool),
         first - 1,
-        np.where((kind == "quarter").to_numpy(dtype=bool), _QUARTER0 + last // 3 - 1, _YEAR),
+        np.where((kind == "quarter").to_numpy(dtype=bool), QUARTER0 + last // 3 - 1, YEAR),
     )
     # factorized as they are stored (Arrow strings): no Python string per row
     measure_codes, measures = pd.factorize(values["measure_id"])
     keys = _group_key(measure_codes, values["fy"].to_numpy(dtype=np.int64))
     codes, uniques = pd.factorize(keys)
-    rows = np.full((len(uniques) + 1, SLOTS), -1, dtype=np.int64)
-    rows[codes, slot] = np.arange(len(values))
+    rows = np.full((SLOTS, len(uniques) + 1), -1, dtype=np.int64)
+    rows[slot, codes] = np.arange(len(values))
     return SeriesGrid(pd.Index(measures), pd.Index(uniques), rows, values)
 
 
@@ -129,59 +137,16 @@ def _group_key(measure_code: np.ndarray, fy: np.ndarray) -> np.ndarray:
     return measure_code.astype(np.int64) * 1024 + (fy.astype(np.int64) - 1900)
 
 
-def _cum(a: np.ndarray) -> np.ndarray:
-    """Running totals along axis 1 with a leading zero column: ``out[:, k]`` sums ``a[:, :k]``."""
-    out = np.zeros((a.shape[0], a.shape[1] + 1))
-    np.cumsum(a, axis=1, out=out[:, 1:])  # in place: no second copy of the grid
-    return out
-
-
-@dataclass(frozen=True)
-class _Sums:
-    """Year-to-date sums of one grid column, read at windows (g, last month M)."""
-
-    total: np.ndarray
-    complete: np.ndarray
-    months: np.ndarray  # months of the window the sum covers
-
-
-def _quarter_sums(grid: np.ndarray, use_quarter: np.ndarray) -> np.ndarray:
-    """Each quarter's figure: its own row where ``use_quarter``, else the sum of its months."""
-    months = grid[:, :12].reshape(-1, 4, 3).sum(axis=2)  # NaN unless all three months exist
-    return np.where(use_quarter, grid[:, _QUARTER0:_YEAR], months)
-
-
-def _ytd_sums(
-    grid: np.ndarray, quarters: np.ndarray, g: np.ndarray, month: np.ndarray, year_ok: bool = True
-) -> _Sums:
-    """Totals of full quarters plus the months of the current part quarter, to month M."""
-    q_ok, m_ok = ~np.isnan(quarters), ~np.isnan(grid[:, :12])
-    # months each quarter has figures for: 3 when it is complete, else its months with figures
-    quarter_months = np.where(q_ok, 3.0, m_ok.reshape(-1, 4, 3).sum(axis=2))
-    cum_q, cum_q_months = _cum(np.where(q_ok, quarters, 0.0)), _cum(quarter_months)
-    cum_m, cum_m_ok = _cum(np.where(m_ok, grid[:, :12], 0.0)), _cum(m_ok.astype(float))
-    k, r = month // 3, month % 3
-    start = 3 * k
-    total = cum_q[g, k] + cum_m[g, start + r] - cum_m[g, start]
-    months = cum_q_months[g, k] + cum_m_ok[g, start + r] - cum_m_ok[g, start]
-    complete = months == month
-    if year_ok:  # a year row is the year's total
-        year = grid[g, _YEAR]
-        use_year = (month == 12) & ~np.isnan(year)
-        total, complete = np.where(use_year, year, total), complete | use_year
-        months = np.where(use_year, 12, months)
-    return _Sums(np.round(total, _DECIMALS), complete, months.astype(int))
-
-
 def _own_row(grid: SeriesGrid, g: np.ndarray, kind: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Position of R's own row: a row of R's own kind, else another row ending when R ends
-    (a quarter row is June's end-of-quarter snapshot; a year row is March's)."""
+    (a quarter row is June's end-of-quarter snapshot; a year row is March's). ``kind`` is 0
+    for a month, 1 for a quarter, 2 for the year."""
     rows = grid.rows
-    month_end = np.where(kind == "month", index, np.where(kind == "quarter", 3 * index, 12))
-    by_month = rows[g, month_end - 1]
+    month_end = np.where(kind == 0, index, np.where(kind == 1, 3 * index, 12))
+    by_month = rows[month_end - 1, g]
     quarter_end = month_end % 3 == 0
-    by_quarter = np.where(quarter_end, rows[g, _QUARTER0 + np.maximum(month_end // 3, 1) - 1], -1)
-    by_year = np.where(month_end == 12, rows[g, _YEAR], -1)
+    by_quarter = np.where(quarter_end, rows[QUARTER0 + np.maximum(month_end // 3, 1) - 1, g], -1)
+    by_year = np.where(month_end == 12, rows[YEAR, g], -1)
 
     def first(*candidates: np.ndarray) -> np.ndarray:
         out = candidates[-1]
@@ -190,7 +155,7 @@ def _own_row(grid: SeriesGrid, g: np.ndarray, kind: np.ndarray, index: np.ndarra
         return out
 
     return np.select(
-        [kind == "month", kind == "quarter"],
+        [kind == 0, kind == 1],
         [first(by_month, by_quarter, by_year), first(by_quarter, by_month, by_year)],
         first(by_year, by_quarter, by_month),
     )
@@ -205,7 +170,24 @@ def _group_of(grid: SeriesGrid, windows: pd.DataFrame, fy: np.ndarray) -> np.nda
     else:
         code = grid.measures.get_indexer(texts(windows["measure_id"]))
     g = grid.keys.get_indexer(_group_key(code, fy))
-    return np.where((code < 0) | (g < 0), len(grid.rows) - 1, g)
+    return np.where((code < 0) | (g < 0), grid.rows.shape[1] - 1, g)
+
+
+def _narrowed(grid: SeriesGrid, g: np.ndarray) -> tuple[SeriesGrid, np.ndarray]:
+    """The grid of the groups ``g`` reads only, and ``g`` on it."""
+    groups, inverse = np.unique(g, return_inverse=True)
+    return grid.part(groups), inverse.reshape(-1)
+
+
+@dataclass
+class _Windows:
+    """The windows' figures, filled in aggregation by aggregation."""
+
+    period_value: np.ndarray
+    ytd: np.ndarray
+    covered: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
 
 
 def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
@@ -215,120 +197,87 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     Returns, aligned to ``windows``: period_value, ytd_value, figure (in the measure's unit),
     numerator and denominator behind the figure (year-to-date sums for ratio measures), base
     (people or events the figure rests on), row_forecast, note, status, has_row,
-    months_expected, months_covered.
+    months_expected, months_covered. Each aggregation's figures are worked out on its own
+    windows and the groups they read only.
     """
     g = _group_of(grid, windows, windows["fy"].to_numpy(dtype=int))
     # only the groups these windows read: a few periods' windows need a few years of the grid
-    groups, g = np.unique(g, return_inverse=True)
-    grid = grid.part(groups)
-    kind = texts(windows["kind"])
-    index = windows["index"].to_numpy(dtype=int)
-    aggregation = texts(windows["aggregation"])
+    grid, g = _narrowed(grid, g)
+    kind = _kind_codes(windows["kind"])
+    index = windows["index"].to_numpy(dtype=np.int64)
+    aggregation = coded(windows["aggregation"])
     scale = windows["scale"].to_numpy(dtype=float)
-    month = np.where(kind == "month", index, np.where(kind == "quarter", 3 * index, 12))
-    is_month, is_quarter, is_year = kind == "month", kind == "quarter", kind == "year"
-    q_slot = np.where(is_quarter, index - 1, 0)
+    month = np.where(kind == 0, index, np.where(kind == 1, 3 * index, 12))
+    is_last, is_ytd = aggregation.equals("last"), aggregation.equals("ytd")
+    single = is_last | is_ytd  # figures read off R's own row
 
-    value = grid.column("value")
-    num, den = grid.column("numerator"), grid.column("denominator")
-    base_grid = grid.column("base")
-    base_grid = np.where(np.isnan(base_grid), den, base_grid)
     own = _own_row(grid, g, kind, index)
     own_value = _row_number(grid, own, "value")
-
-    # sum: totals of the value
-    v_quarters = _quarter_sums(value, ~np.isnan(value[:, _QUARTER0:_YEAR]))
-    v_sum = _ytd_sums(value, v_quarters, g, month)
-    v_year = _ytd_sums(value, v_quarters, g, np.full_like(month, 12))
-    sum_period = np.where(
-        is_month,
-        value[g, np.clip(index - 1, 0, 11)],
-        np.where(is_quarter, v_quarters[g, q_slot], v_year.total),
+    n = len(g)
+    out = _Windows(
+        own_value.copy(),  # last: R's own figure
+        np.full(n, np.nan),
+        month.copy(),
+        _row_number(grid, own, "numerator"),
+        _row_number(grid, own, "denominator"),
     )
-    sum_period = np.where(is_year & ~v_year.complete, np.nan, sum_period)
-
-    # ratio: Σnumerator / Σdenominator, quarters from their own row only when it has both
-    pair_q = ~np.isnan(num[:, _QUARTER0:_YEAR]) & ~np.isnan(den[:, _QUARTER0:_YEAR])
-    n_q, d_q = _quarter_sums(num, pair_q), _quarter_sums(den, pair_q)
-    n_sum, d_sum = _ytd_sums(num, n_q, g, month), _ytd_sums(den, d_q, g, month)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio_ytd = np.where(
-            n_sum.complete & d_sum.complete & (d_sum.total > 0),
-            n_sum.total / d_sum.total * scale,
-            np.nan,
-        )
-        n_p = np.where(is_month, num[g, np.clip(index - 1, 0, 11)], n_q[g, q_slot])
-        d_p = np.where(is_month, den[g, np.clip(index - 1, 0, 11)], d_q[g, q_slot])
-        ratio_period = np.where(is_year, ratio_ytd, n_p / d_p * scale)
-    ratio_period = np.where(np.isfinite(ratio_period), ratio_period, np.nan)
-
-    # mean: of the year's figures to date, weighted by the months each covers (a quarter row
-    # stands for its three months, a year row for twelve), so quarters or months give the same
-    weighted = value.copy()
-    weighted[:, _QUARTER0:_YEAR] *= 3
-    weighted[:, _YEAR] *= 12
-    w_quarters = _quarter_sums(weighted, ~np.isnan(weighted[:, _QUARTER0:_YEAR]))
-    w_sum = _ytd_sums(weighted, w_quarters, g, month)
-    mean_ytd = np.where(w_sum.complete, w_sum.total / month, np.nan)
-    mean_period = np.where(
-        is_month,
-        value[g, np.clip(index - 1, 0, 11)],
-        np.where(is_quarter, w_quarters[g, q_slot] / 3, mean_ytd),
-    )
-
+    for name in ("sum", "ratio", "mean"):
+        at = np.flatnonzero(aggregation.equals(name))
+        if not len(at):
+            continue
+        part, g_at = _narrowed(grid, g[at])
+        args = (g_at, kind[at], index[at], month[at])
+        if name == "sum":
+            out.period_value[at], out.ytd[at], out.covered[at] = sum_figures(
+                part.column("value"), *args
+            )
+        elif name == "mean":
+            out.period_value[at], out.ytd[at], out.covered[at] = mean_figures(
+                part.column("value"), *args
+            )
+        else:
+            (
+                out.period_value[at],
+                out.ytd[at],
+                out.covered[at],
+                out.numerator[at],
+                out.denominator[at],
+            ) = ratio_figures(
+                part.column("numerator"), part.column("denominator"), *args, scale[at]
+            )
     # ytd: each row is already the year to date; the period's own figure is the change since
     # the same kind of period before it in the year (the first of the year is its own)
-    before = _own_row(grid, g, kind, np.maximum(index - 1, 1))
-    before_value = np.where((index > 1) & ~is_year, _row_number(grid, before, "value"), 0.0)
-    ytd_period = own_value - before_value
+    before = np.full(n, -1, dtype=np.int64)
+    at = np.flatnonzero(is_ytd)
+    before[at] = _own_row(grid, g[at], kind[at], np.maximum(index[at] - 1, 1))
+    before_value = np.where(
+        (index[at] > 1) & (kind[at] != 2), grid.numbers("value")[before[at]], 0.0
+    )
+    out.period_value[at] = own_value[at] - before_value
+    out.ytd[at] = own_value[at]
+    figure = np.where(is_last, out.period_value, out.ytd)
 
-    is_sum, is_ratio = aggregation == "sum", aggregation == "ratio"
-    is_mean, is_last = aggregation == "mean", aggregation == "last"
-    is_ytd = aggregation == "ytd"
-    period_value = np.select(
-        [is_sum, is_ratio, is_mean, is_ytd],
-        [sum_period, ratio_period, mean_period, ytd_period],
-        own_value,
-    )
-    ytd = np.select(
-        [is_sum, is_ratio, is_mean, is_ytd], [v_sum.total, ratio_ytd, mean_ytd, own_value], np.nan
-    )
-    ytd = np.where(is_sum & ~v_sum.complete, np.nan, ytd)
-    figure = np.where(is_last, period_value, ytd)
-    single = is_last | is_ytd  # figures read off R's own row
-    # a year to date is given when every month of it is covered, whether or not the period's
-    # own figure is (a quarter row covers September in a monthly report)
-
-    covered = np.select(
-        [is_sum, is_ratio, is_mean],
-        [v_sum.months, np.minimum(n_sum.months, d_sum.months), w_sum.months],
-        month,
-    )
     codes = _row_status_codes(grid)
     status = _status(codes, grid, g, own, month, single)
     # the period's own figure: the rows inside R (for ytd, R's row and the one it is taken from)
-    first = np.where(is_month, index, np.where(is_quarter, 3 * index - 2, 1))
+    first = np.where(kind == 0, index, np.where(kind == 1, 3 * index - 2, 1))
     period_status = _status(codes, grid, g, own, month, is_last, first)
-    from_rows = np.maximum(status, codes[before])
-    period_status = np.where(is_ytd, from_rows, period_status)
+    period_status = np.where(is_ytd, np.maximum(status, codes[before]), period_status)
     statuses = pd.Index(STATUS_ORDER, dtype=object)
     note = grid.coded_text("note", own).compact()
-    base_q = _quarter_sums(base_grid, ~np.isnan(base_grid[:, _QUARTER0:_YEAR]))
-    base_sum = _ytd_sums(np.nan_to_num(base_grid, nan=0.0), np.nan_to_num(base_q), g, month)
-    any_base = _ytd_sums(
-        (~np.isnan(base_grid)).astype(float), (~np.isnan(base_q)).astype(float), g, month
-    )
-    base = np.where(
-        single, _row_base(grid, own), np.where(any_base.total > 0, base_sum.total, np.nan)
-    )
+    base = _row_base(grid, own)
+    at = np.flatnonzero(~single)
+    if len(at):
+        part, g_at = _narrowed(grid, g[at])
+        base[at] = summed_base(part.column("base"), part.column("denominator"), g_at, month[at])
 
     return pd.DataFrame(
         {
-            "period_value": np.round(period_value, _DECIMALS),
-            "ytd_value": np.round(ytd, _DECIMALS),
-            "figure": np.round(figure, _DECIMALS),
-            "numerator": np.where(is_ratio, n_sum.total, _row_number(grid, own, "numerator")),
-            "denominator": np.where(is_ratio, d_sum.total, _row_number(grid, own, "denominator")),
+            "period_value": np.round(out.period_value, DECIMALS),
+            "ytd_value": np.round(out.ytd, DECIMALS),
+            "figure": np.round(figure, DECIMALS),
+            "numerator": out.numerator,
+            "denominator": out.denominator,
             "base": base,
             "row_forecast": _row_number(grid, own, "forecast"),
             # text as categories: a million windows hold a few distinct notes and statuses
@@ -337,10 +286,16 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             "period_status": pd.Categorical.from_codes(period_status, statuses),
             "has_row": own >= 0,
             "months_expected": np.where(single, 0, month),
-            "months_covered": np.where(single, 0, covered),
+            "months_covered": np.where(single, 0, out.covered),
         },
         index=windows.index,
     )
+
+
+def _kind_codes(kind: pd.Series) -> np.ndarray:
+    """Each window's kind as 0 (month), 1 (quarter) or 2 (year)."""
+    text = coded(kind)
+    return np.select([text.equals("month"), text.equals("quarter")], [0, 1], 2).astype(np.int64)
 
 
 def _row_status_codes(grid: SeriesGrid) -> np.ndarray:
@@ -368,13 +323,11 @@ def _status(
     :func:`_row_status_codes`."""
     if not codes.any():  # every figure final: nothing to look for
         return np.zeros(len(g), dtype=np.int64)
-    own_code = codes[own]
-    on_grid = codes[grid.rows]  # (groups + 1, 17); no row is final
-    inside = (_SLOT_END[None, :] <= np.asarray(month)[:, None]) & (
-        _SLOT_START[None, :] >= np.asarray(first)[..., None]
-    )
-    span_code = np.where(inside, on_grid[g], 0).max(axis=1) if len(g) else np.zeros(0, int)
-    return np.where(single, own_code, span_code).astype(np.int64)
+    span = np.zeros(len(g), dtype=np.int64)
+    for slot in range(SLOTS):  # slot by slot: no windows x 17 array
+        inside = (_SLOT_END[slot] <= month) & (_SLOT_START[slot] >= first)
+        span = np.maximum(span, np.where(inside, codes[grid.rows[slot, g]], 0))
+    return np.where(single, codes[own], span).astype(np.int64)
 
 
 def _status_codes(text: np.ndarray) -> np.ndarray:

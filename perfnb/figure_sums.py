@@ -1,0 +1,165 @@
+"""The sums behind a figure, on the grid of ``perfnb.figures``: each quarter's figure (its own
+row, else its three months), running totals through the year and the year to date at month M,
+for one aggregation's windows at a time.
+
+Every array here is slot-major: (17, groups), a row per slot (months 0-11, quarters 12-15, the
+year 16), so that a slot of every group is one contiguous array and a year's running total is
+a column-wise ``cumsum``. Sums are added in a fixed order (a quarter's months left to right, the
+year's running total month by month) and rounded to 9 decimal places, so a figure does not
+depend on how many windows are worked out at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["mean_figures", "ratio_figures", "sum_figures", "summed_base"]
+
+SLOTS = 17  # months 0-11, quarters 12-15, the year 16
+QUARTER0, YEAR = 12, 16
+DECIMALS = 9  # sums are rounded to 9 places so 1.7 + 1.9 + 1.6 + 1.9 is exactly 7.1
+
+
+def _cum(a: np.ndarray) -> np.ndarray:
+    """Running totals down axis 0 with a leading zero row: ``out[k]`` sums ``a[:k]``."""
+    out = np.zeros((a.shape[0] + 1, a.shape[1]))
+    np.cumsum(a, axis=0, out=out[1:])  # in place: no second copy of the grid
+    return out
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """Year-to-date sums of one grid column, read at windows (g, last month M)."""
+
+    total: np.ndarray
+    complete: np.ndarray
+    months: np.ndarray  # months of the window the sum covers
+
+
+def _quarter_sums(grid: np.ndarray, use_quarter: np.ndarray) -> np.ndarray:
+    """Each quarter's figure (4, groups): its own row where ``use_quarter``, else the sum of
+    its months (NaN unless all three have figures)."""
+    months = grid[0:12:3] + grid[1:12:3] + grid[2:12:3]
+    return np.where(use_quarter, grid[QUARTER0:YEAR], months)
+
+
+@dataclass(frozen=True)
+class _Running:
+    """Running totals of one grid column through the year: of whole quarters (a quarter's row,
+    else its months) and of months, with the months each covers."""
+
+    quarters: np.ndarray  # (5, groups): row k sums quarters before the k-th
+    quarter_months: np.ndarray
+    months: np.ndarray  # (13, groups): row k sums months before the k-th
+    month_counts: np.ndarray
+    year: np.ndarray  # the year row
+
+
+def _running(grid: np.ndarray, quarters: np.ndarray) -> _Running:
+    """:class:`_Running` of ``grid`` (17, groups) whose quarters' figures are ``quarters``."""
+    q_ok, m_ok = ~np.isnan(quarters), ~np.isnan(grid[:12])
+    counted = m_ok.astype(float)
+    # months each quarter has figures for: 3 when it is complete, else its months with figures
+    quarter_months = np.where(q_ok, 3.0, counted[0:12:3] + counted[1:12:3] + counted[2:12:3])
+    return _Running(
+        _cum(np.where(q_ok, quarters, 0.0)),
+        _cum(quarter_months),
+        _cum(np.where(m_ok, grid[:12], 0.0)),
+        _cum(counted),
+        grid[YEAR],
+    )
+
+
+def _ytd_sums(run: _Running, g: np.ndarray, month: np.ndarray | int, year_ok: bool = True) -> _Sums:
+    """Totals of full quarters plus the months of the current part quarter, to month M."""
+    k, r = np.divmod(month, 3)
+    start = 3 * k
+    total = run.quarters[k, g] + run.months[start + r, g] - run.months[start, g]
+    months = run.quarter_months[k, g] + run.month_counts[start + r, g] - run.month_counts[start, g]
+    complete = months == month
+    if year_ok:  # a year row is the year's total
+        year = run.year[g]
+        use_year = (month == 12) & ~np.isnan(year)
+        total, complete = np.where(use_year, year, total), complete | use_year
+        months = np.where(use_year, 12, months)
+    return _Sums(np.round(total, DECIMALS), complete, np.asarray(months).astype(int))
+
+
+def _period_slot(kind: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """R's month slot (0-11) and quarter (0-3), clipped to the grid for other kinds."""
+    return np.clip(index - 1, 0, 11), np.where(kind == 1, index - 1, 0)
+
+
+def sum_figures(
+    value: np.ndarray, g: np.ndarray, kind: np.ndarray, index: np.ndarray, month: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """sum: the period's total, the year to date (NaN unless every month is covered) and the
+    months it covers, from ``value`` on the grid (17, groups) read at groups ``g``."""
+    quarters = _quarter_sums(value, ~np.isnan(value[QUARTER0:YEAR]))
+    run = _running(value, quarters)
+    to_date, year = _ytd_sums(run, g, month), _ytd_sums(run, g, 12)
+    m_slot, q_slot = _period_slot(kind, index)
+    period = np.where(
+        kind == 0, value[m_slot, g], np.where(kind == 1, quarters[q_slot, g], year.total)
+    )
+    period = np.where((kind == 2) & ~year.complete, np.nan, period)
+    return period, np.where(to_date.complete, to_date.total, np.nan), to_date.months
+
+
+def ratio_figures(
+    num: np.ndarray,
+    den: np.ndarray,
+    g: np.ndarray,
+    kind: np.ndarray,
+    index: np.ndarray,
+    month: np.ndarray,
+    scale: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ratio: Σnumerator / Σdenominator, quarters from their own row only when it has both."""
+    pair_q = ~np.isnan(num[QUARTER0:YEAR]) & ~np.isnan(den[QUARTER0:YEAR])
+    n_q, d_q = _quarter_sums(num, pair_q), _quarter_sums(den, pair_q)
+    n_sum, d_sum = _ytd_sums(_running(num, n_q), g, month), _ytd_sums(_running(den, d_q), g, month)
+    m_slot, q_slot = _period_slot(kind, index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_ytd = np.where(
+            n_sum.complete & d_sum.complete & (d_sum.total > 0),
+            n_sum.total / d_sum.total * scale,
+            np.nan,
+        )
+        n_p = np.where(kind == 0, num[m_slot, g], n_q[q_slot, g])
+        d_p = np.where(kind == 0, den[m_slot, g], d_q[q_slot, g])
+        period = np.where(kind == 2, ratio_ytd, n_p / d_p * scale)
+    period = np.where(np.isfinite(period), period, np.nan)
+    covered = np.minimum(n_sum.months, d_sum.months)
+    return period, ratio_ytd, covered, n_sum.total, d_sum.total
+
+
+def mean_figures(
+    value: np.ndarray, g: np.ndarray, kind: np.ndarray, index: np.ndarray, month: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """mean: of the year's figures to date, weighted by the months each covers (a quarter row
+    stands for its three months, a year row for twelve), so quarters or months give the same."""
+    weighted = value.copy()
+    weighted[QUARTER0:YEAR] *= 3
+    weighted[YEAR] *= 12
+    quarters = _quarter_sums(weighted, ~np.isnan(weighted[QUARTER0:YEAR]))
+    w_sum = _ytd_sums(_running(weighted, quarters), g, month)
+    mean_ytd = np.where(w_sum.complete, w_sum.total / month, np.nan)
+    m_slot, q_slot = _period_slot(kind, index)
+    period = np.where(
+        kind == 0, value[m_slot, g], np.where(kind == 1, quarters[q_slot, g] / 3, mean_ytd)
+    )
+    return period, mean_ytd, w_sum.months
+
+
+def summed_base(base: np.ndarray, den: np.ndarray, g: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """The base of a figure built from several rows: their bases (else denominators) summed
+    to month M; NaN where none has one."""
+    base = np.where(np.isnan(base), den, base)
+    quarters = _quarter_sums(base, ~np.isnan(base[QUARTER0:YEAR]))
+    summed = _ytd_sums(_running(np.nan_to_num(base, nan=0.0), np.nan_to_num(quarters)), g, month)
+    has = (~np.isnan(base)).astype(float), (~np.isnan(quarters)).astype(float)
+    any_base = _ytd_sums(_running(*has), g, month)
+    return np.where(any_base.total > 0, summed.total, np.nan)
