@@ -49,7 +49,7 @@ from perfnb.period_codes import (
 )
 from perfnb.periods import Period, parse_period
 from perfnb.rag import override_columns, rate_columns
-from perfnb.target_lookup import is_cumulative, target_frame, targets_of
+from perfnb.target_lookup import TargetTable, is_cumulative, target_frame, target_table
 from perfnb.tolerances import (
     DEFAULT_AMBER_WITHIN,
     DEFAULT_DOT_STABLE,
@@ -153,7 +153,7 @@ def _scale(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _window_results(
-    targets_table: pd.DataFrame,
+    targets_table: TargetTable,
     grid: SeriesGrid,
     windows: pd.DataFrame,
     catalogue: pd.Index,
@@ -176,7 +176,7 @@ def _window_results(
         catalogue,
         windows["_code"].to_numpy(),
         windows["fy"].to_numpy(),
-        KINDS[kind],
+        kind,
         month,
         cumulative,
         on_forecast,
@@ -270,7 +270,7 @@ def _performance(
             catalogue["unit"].to_numpy(dtype=object),
         ),
         np.array([p.label for p in chosen], dtype=object),
-        targets_of(data.targets, pd.Index(catalogue["measure_id"].to_numpy(dtype=object))),
+        target_table(data.targets, pd.Index(catalogue["measure_id"].to_numpy(dtype=object))),
     )
     # a few periods at a time (rows in period order): a million rows' intermediate arrays
     # would need gigabytes at once; each row's figures depend on its own windows only
@@ -298,7 +298,7 @@ class _Shared:
     grid: SeriesGrid
     cumulative: np.ndarray
     period_names: np.ndarray
-    targets: pd.DataFrame  # the catalogue's targets, each with its measure's position
+    targets: TargetTable  # the catalogue's targets, keyed by measure position and year
 
 
 def _card(
@@ -408,7 +408,7 @@ def _card(
         catalogue_ids,
         measure_code,
         target_fy,
-        KINDS[r_kind],
+        r_kind,
         month,
         cumulative,
         on_forecast,

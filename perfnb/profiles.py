@@ -44,7 +44,13 @@ def profile_shares(profile: str) -> np.ndarray:
 def share_elapsed(profiles: pd.Series, month: np.ndarray) -> np.ndarray:
     """For each row, the share of its year-end target due by the end of month ``month`` (1-12)
     under its profile text; each distinct profile is parsed once."""
-    codes, uniques = pd.factorize(profiles.fillna("").astype(str).str.strip().str.lower())
+    if isinstance(profiles.dtype, pd.CategoricalDtype):  # each distinct text tidied once
+        words = pd.Series(profiles.cat.categories.astype(object)).fillna("").astype(str)
+        tidy, uniques = pd.factorize(words.str.strip().str.lower())
+        at = profiles.cat.codes.to_numpy()
+        codes = np.where(at < 0, -1, tidy[np.maximum(at, 0)] if len(tidy) else -1)
+    else:
+        codes, uniques = pd.factorize(profiles.fillna("").astype(str).str.strip().str.lower())
     table = np.vstack([profile_shares(p) for p in uniques] or [profile_shares("")])
     codes = np.where(codes < 0, 0, codes)
     return table[codes, np.asarray(month, dtype=int)]

@@ -9,13 +9,15 @@ ytd measures of counts or money), the year's target profiled to the period's end
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from perfnb.engine_text import Coded, categorical, coded, select_coded
 from perfnb.profiles import share_elapsed
 
-__all__ = ["is_cumulative", "target_frame", "targets_of"]
+__all__ = ["TargetTable", "is_cumulative", "target_frame", "target_table", "targets_of"]
 
 _BASES = ("period", "profile", "year")  # what a target is: its period's, profiled, the year's
 
@@ -30,9 +32,149 @@ def is_cumulative(aggregation: np.ndarray, unit: np.ndarray) -> np.ndarray:
     return (aggregation == "sum") | ((aggregation == "ytd") & np.isin(unit, _ADDITIVE_UNITS))
 
 
+@dataclass(frozen=True)
+class _PeriodRows:
+    """targets.csv's period rows (those with a ``period``), ready to be looked up."""
+
+    group: np.ndarray  # measure code x 1024 + (fy - 1900)
+    month: np.ndarray  # the month of the year each ends in
+    numbers: dict[str, np.ndarray]  # target, band_low, band_high
+    notes: Coded
+    exact_kind: tuple[pd.Index, np.ndarray]  # (group, month end, kind) -> row
+    exact_any: tuple[pd.Index, np.ndarray]  # (group, month end) -> row, a quarter first
+    by_end: pd.DataFrame  # rows by month end, for the latest to end by M
+    by_start: pd.DataFrame  # rows by first month, for the latest to start by M
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """The targets of the measures asked about, keyed for looking up many rows at once: made
+    once per card (:func:`target_table`), read by every chunk."""
+
+    year_keys: pd.Index  # group key of each year row
+    year_numbers: dict[str, np.ndarray]  # target, band_low, band_high; a NaN at the end
+    year_text: dict[str, Coded]  # profile, note; '' at the end
+    periods: _PeriodRows | None
+
+
+def targets_of(targets: pd.DataFrame, catalogue: pd.Index) -> pd.DataFrame:
+    """The rows of ``targets`` for the measures of ``catalogue``, with ``_code``, each one's
+    position in it (kept as they are when they already have it)."""
+    if "_code" in targets:
+        return targets
+    code = catalogue.get_indexer(targets["measure_id"].to_numpy(dtype=object))
+    return targets.assign(_code=code)[code >= 0].reset_index(drop=True)
+
+
+def target_table(targets: pd.DataFrame, catalogue: pd.Index) -> TargetTable:
+    """:class:`TargetTable` of ``targets`` (the loader's typed frame) for the measures of
+    ``catalogue`` (their measure_ids, in the order ``code`` gives them)."""
+    targets = targets_of(targets, catalogue)
+    has_period = (
+        ~coded(targets["period"]).equals("")
+        if "period" in targets
+        else np.zeros(len(targets), bool)
+    )
+    years, periods = targets[~has_period], targets[has_period].reset_index(drop=True)
+
+    year_text = {}
+    for name in ("profile", "note"):
+        words = _text(years, name)
+        year_text[name] = Coded(
+            np.append(words.codes, len(words.words)), np.append(words.words, "")
+        )
+    return TargetTable(
+        pd.Index(_group(years["_code"], years["fy"])),
+        {name: _numbers(years, name, True) for name in _NUMBERS},
+        year_text,
+        _period_rows(periods) if len(periods) else None,
+    )
+
+
+_NUMBERS = ("target", "band_low", "band_high")
+
+
+def _group(code: np.ndarray | pd.Series, fy: np.ndarray | pd.Series) -> np.ndarray:
+    """One integer per (measure code, financial year)."""
+    return np.asarray(code, dtype=np.int64) * 1024 + (np.asarray(fy, dtype=np.int64) - 1900)
+
+
+def _numbers(frame: pd.DataFrame, name: str, pad: bool) -> np.ndarray:
+    """A numeric column (NaN where the frame has none), with a NaN at the end when ``pad``."""
+    data = frame[name].to_numpy(dtype=float) if name in frame else np.full(len(frame), np.nan)
+    return np.append(data, np.nan) if pad else data
+
+
+def _text(frame: pd.DataFrame, name: str) -> Coded:
+    """A text column as codes ('' where the frame has none)."""
+    return coded(frame[name]) if name in frame else Coded.constant("", len(frame))
+
+
+def _period_rows(periods: pd.DataFrame) -> _PeriodRows:
+    """:class:`_PeriodRows` of the period rows of targets.csv."""
+    group = _group(periods["_code"], periods["fy"])
+    month = periods["fy_month_last"].to_numpy(dtype=np.int64)
+    first = periods["fy_month_first"].to_numpy(dtype=np.int64)
+    kind = _kind_code(periods["period_kind"].to_numpy(dtype=object))
+    return _PeriodRows(
+        group,
+        month,
+        {name: _numbers(periods, name, False) for name in _NUMBERS},
+        _text(periods, "note"),
+        _keyed(group * 64 + month * 4 + kind),
+        _keyed(group * 64 + month * 4, kind),
+        _sorted_rows(group, month),
+        _sorted_rows(group, first),
+    )
+
+
+def _keyed(have: np.ndarray, kind: np.ndarray | None = None) -> tuple[pd.Index, np.ndarray]:
+    """The distinct keys of ``have`` and the row of each; where keys repeat (a quarter and its
+    last month), the quarter's row."""
+    order = np.arange(len(have))
+    if kind is not None:  # quarters first, so that the first of each key is the quarter's
+        order = np.argsort(kind != 1, kind="stable")
+    keys = pd.Series(order, index=have[order])
+    keys = keys[~keys.index.duplicated(keep="first")]
+    return pd.Index(keys.index), keys.to_numpy()
+
+
+def _lookup(keyed: tuple[pd.Index, np.ndarray], wanted: np.ndarray) -> np.ndarray:
+    """Row of each ``wanted`` key, -1 where absent."""
+    index, rows = keyed
+    found = index.get_indexer(wanted)
+    return np.where(found >= 0, rows[np.maximum(found, 0)], -1)
+
+
+def _sorted_rows(group: np.ndarray, at: np.ndarray) -> pd.DataFrame:
+    """Period rows sorted for :func:`_latest_before`."""
+    rows = pd.DataFrame({"group": group, "at": at, "_row": np.arange(len(group))})
+    return rows.sort_values(["at", "group"], kind="stable")
+
+
+def _latest_before(rows: pd.DataFrame, group: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """Position of the period row of the same group at or before ``month``; -1."""
+    asked = pd.DataFrame({"group": group, "at": month, "_ask": np.arange(len(group))})
+    merged = pd.merge_asof(
+        asked.sort_values("at", kind="stable"), rows, on="at", by="group", direction="backward"
+    )
+    out = np.full(len(group), -1, dtype=np.int64)
+    ok = merged["_row"].notna().to_numpy()
+    out[merged["_ask"].to_numpy()[ok]] = merged["_row"].to_numpy()[ok].astype(np.int64)
+    return out
+
+
+def _kind_code(kind: np.ndarray) -> np.ndarray:
+    """0 for a month, 1 for a quarter, 2 for a year (or anything else); codes stay as they are."""
+    kind = np.asarray(kind)
+    if kind.dtype.kind in "iu":
+        return kind.astype(np.int64)
+    kind = kind.astype(object)
+    return np.select([kind == "month", kind == "quarter"], [0, 1], 2).astype(np.int64)
+
+
 def _targets_at(
-    targets: pd.DataFrame,
-    catalogue: pd.Index,
+    table: TargetTable,
     code: np.ndarray,
     fy: np.ndarray,
     month: np.ndarray | None = None,
@@ -48,139 +190,60 @@ def _targets_at(
     measure the latest to end by M (a year-to-date target is one for a point in time), for any
     other the latest to start by M (a quarter's target holds for its months and after).
 
-    ``code`` is each row's position in ``catalogue`` (the measure_ids asked about)."""
-    targets = targets_of(targets, catalogue)
+    ``code`` is each row's position in the catalogue (the measure_ids asked about)."""
     n = len(code)
     if month is None:
         month = np.full(n, 12)
     if kind is None:
-        kind = np.full(n, "year", dtype=object)
+        kind = np.full(n, 2)
     if cumulative is None:
         cumulative = np.zeros(n, dtype=bool)
     if running is None:
         running = np.ones(n, dtype=bool)
-    has_period = (
-        ~coded(targets["period"]).equals("")
-        if "period" in targets
-        else np.zeros(len(targets), bool)
-    )
-    years, periods = targets[~has_period], targets[has_period].reset_index(drop=True)
-    out = _year_rows(years, catalogue, code, fy)
-    group = np.asarray(code, dtype=np.int64) * 1024 + (np.asarray(fy, dtype=np.int64) - 1900)
+    group = _group(code, fy)
+    out = _year_rows(table, group)
     empty = np.full(n, np.nan)
     found = {"period_target": empty, "period_low": empty, "period_high": empty}
     note, at = Coded.constant("", n), np.full(n, np.nan)
-    if len(periods):
-        p_group = periods["_code"].to_numpy(dtype=np.int64) * 1024 + (
-            periods["fy"].to_numpy(dtype=np.int64) - 1900
-        )
-        p_month = periods["fy_month_last"].to_numpy(dtype=np.int64)
-        p_kind = periods["period_kind"].to_numpy(dtype=object)
+    periods = table.periods
+    if periods is not None:
         month = np.asarray(month, dtype=np.int64)
         # every period row against every asked row would be too many: look the rows up by key
         # (group, month end), one exact match of the asked kind, then any kind, then (for a
         # measure that is not cumulative) the latest month end before M
-        exact_kind = _lookup(
-            p_group * 64 + p_month * 4 + _kind_code(p_kind),
-            group * 64 + month * 4 + _kind_code(kind),
-        )
-        exact_any = _lookup(p_group * 64 + p_month * 4, group * 64 + month * 4, p_kind)
+        exact_kind = _lookup(periods.exact_kind, group * 64 + month * 4 + _kind_code(kind))
+        exact_any = _lookup(periods.exact_any, group * 64 + month * 4)
         row = np.where(exact_kind >= 0, exact_kind, exact_any)
-        by_end = _latest_before(p_group, p_month, group, month)
-        p_first = periods["fy_month_first"].to_numpy(dtype=np.int64)
-        by_start = _latest_before(p_group, p_first, group, month)
+        by_end = _latest_before(periods.by_end, group, month)
+        by_start = _latest_before(periods.by_start, group, month)
         earlier = np.where(running, by_end, by_start)
         row = np.where((row < 0) & ~cumulative, earlier, row)
         hit = row >= 0
         take = np.where(hit, row, 0)
-
-        def pick(name: str) -> np.ndarray:
-            return np.where(hit, periods[name].to_numpy(dtype=float)[take], np.nan)
-
         found = {
-            "period_target": pick("target"),
-            "period_low": pick("band_low"),
-            "period_high": pick("band_high"),
+            f"period_{short}": np.where(hit, periods.numbers[name][take], np.nan)
+            for name, short in (("target", "target"), ("band_low", "low"), ("band_high", "high"))
         }
-        notes = coded(periods["note"]) if "note" in periods else Coded.constant("", len(periods))
+        notes = periods.notes
         note = Coded(np.where(hit, notes.codes[take], len(notes.words)), np.append(notes.words, ""))
-        at = np.where(hit, p_month[take], np.nan)
+        at = np.where(hit, periods.month[take], np.nan)
     out = out.assign(**found, period_note=categorical(note.compact()), period_month=at)
     return out
 
 
-def targets_of(targets: pd.DataFrame, catalogue: pd.Index) -> pd.DataFrame:
-    """The rows of ``targets`` for the measures of ``catalogue``, with ``_code``, each one's
-    position in it (kept as they are when they already have it: worked out once per card)."""
-    if "_code" in targets:
-        return targets
-    code = catalogue.get_indexer(targets["measure_id"].to_numpy(dtype=object))
-    return targets.assign(_code=code)[code >= 0].reset_index(drop=True)
-
-
-def _kind_code(kind: np.ndarray) -> np.ndarray:
-    """0 for a month, 1 for a quarter, 2 for a year (or anything else)."""
-    kind = np.asarray(kind, dtype=object)
-    return np.select([kind == "month", kind == "quarter"], [0, 1], 2).astype(np.int64)
-
-
-def _lookup(have: np.ndarray, wanted: np.ndarray, kind: np.ndarray | None = None) -> np.ndarray:
-    """Position in ``have`` of each ``wanted`` key, -1 where absent; where keys repeat (a quarter
-    and its last month), the quarter's row."""
-    order = np.arange(len(have))
-    if kind is not None:  # quarters first, so that drop_duplicates keeps them
-        order = np.argsort(_kind_code(kind) != 1, kind="stable")
-    keys = pd.Series(order, index=have[order])
-    keys = keys[~keys.index.duplicated(keep="first")]
-    found = pd.Index(keys.index).get_indexer(wanted)
-    return np.where(found >= 0, keys.to_numpy()[np.maximum(found, 0)], -1)
-
-
-def _latest_before(
-    p_group: np.ndarray, p_month: np.ndarray, group: np.ndarray, month: np.ndarray
-) -> np.ndarray:
-    """Position of the period row of the same group ending latest at or before ``month``; -1."""
-    rows = pd.DataFrame({"group": p_group, "at": p_month, "_row": np.arange(len(p_group))})
-    rows = rows.sort_values(["at", "group"], kind="stable")
-    asked = pd.DataFrame({"group": group, "at": month, "_ask": np.arange(len(group))})
-    merged = pd.merge_asof(
-        asked.sort_values("at", kind="stable"), rows, on="at", by="group", direction="backward"
-    )
-    out = np.full(len(group), -1, dtype=np.int64)
-    ok = merged["_row"].notna().to_numpy()
-    out[merged["_ask"].to_numpy()[ok]] = merged["_row"].to_numpy()[ok].astype(np.int64)
-    return out
-
-
-def _year_rows(
-    targets: pd.DataFrame, catalogue: pd.Index, code: np.ndarray, fy: np.ndarray
-) -> pd.DataFrame:
-    """The year's targets.csv row of each (measure, financial year); blanks where there is
-    none."""
-    have = targets["_code"].to_numpy(dtype=np.int64) * 1024 + (
-        targets["fy"].to_numpy(dtype=np.int64) - 1900
-    )
-    wanted = np.asarray(code, dtype=np.int64) * 1024 + (np.asarray(fy, dtype=np.int64) - 1900)
-    position = pd.Index(have).get_indexer(wanted)
-    found = position >= 0
-
-    def column(name: str) -> np.ndarray:
-        if name not in targets:
-            return np.full(len(position), np.nan)
-        data = targets[name].to_numpy(dtype=float)
-        return np.where(found, np.append(data, np.nan)[position], np.nan)
+def _year_rows(table: TargetTable, group: np.ndarray) -> pd.DataFrame:
+    """The year's targets.csv row of each (measure, financial year) group; blanks where there
+    is none."""
+    position = table.year_keys.get_indexer(group)  # -1 reads the pad at the end
 
     def text(name: str) -> pd.Categorical:
         """A text column of the year rows found, '' where none: as categories, by code."""
-        words = coded(targets[name]) if name in targets else Coded.constant("", len(targets))
-        at = np.where(found, np.append(words.codes, len(words.words))[position], len(words.words))
-        return categorical(Coded(at, np.append(words.words, "")).compact())
+        words = table.year_text[name]
+        return categorical(Coded(words.codes[position], words.words).compact())
 
     return pd.DataFrame(
         {
-            "target": column("target"),
-            "band_low": column("band_low"),
-            "band_high": column("band_high"),
+            **{name: table.year_numbers[name][position] for name in _NUMBERS},
             "profile": text("profile"),
             "target_note": text("note"),
         }
@@ -188,7 +251,7 @@ def _year_rows(
 
 
 def target_frame(
-    targets: pd.DataFrame,
+    targets: TargetTable | pd.DataFrame,
     catalogue: pd.Index,
     code: np.ndarray,
     fy: np.ndarray,
@@ -206,11 +269,10 @@ def target_frame(
     row's, else the year's) and ``annual_target_note`` (the year's), ``target_basis``
     (``period``, ``profile`` or ``year``) and ``share`` (of the year's target due by M: the
     period target ending at M over the year's where both are known, else the profile's)."""
-    at = _targets_at(
-        targets, catalogue, code, fy, month, kind, cumulative & ~on_forecast, ytd & ~on_forecast
-    )
-    if "period" in targets and not coded(targets["period"]).equals("").all():
-        year_end = _targets_at(targets, catalogue, code, fy, np.full(len(code), 12), None, None)
+    table = targets if isinstance(targets, TargetTable) else target_table(targets, catalogue)
+    at = _targets_at(table, code, fy, month, kind, cumulative & ~on_forecast, ytd & ~on_forecast)
+    if table.periods is not None:
+        year_end = _targets_at(table, code, fy, np.full(len(code), 12))
     else:  # no period targets: nothing to find at the year's end
         year_end = at.assign(period_month=np.nan)
     ends_year = year_end["period_month"].to_numpy() == 12
