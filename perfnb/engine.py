@@ -281,6 +281,7 @@ def _performance(
         card.add(_card(shared, chosen, measure_code[mine], p_order[mine]))
     columns = card.columns()
     del card  # its arrays are now the columns': each goes once it is handed out
+    columns.update(_benchmarks(shared, chosen, measure_code, p_order))
     return hand_out(columns, text)
 
 
@@ -472,17 +473,25 @@ def _card(
         latest_position(frame, [(positions[3 + k], rows(3 + k, latest)) for k in range(len(later))])
     )
 
-    # -- benchmarks --------------------------------------------------------------------------
-    frame = pd.DataFrame(
-        {
-            "measure_id": categorical(row_text["measure_id"]),
-            "polarity": categorical(row_text["polarity"]),
-            "decimals": card["decimals"],
-        }
-    )
-    card.update(benchmark_columns(data.benchmarks, data.area, frame, p_fy))
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     return card
+
+
+def _benchmarks(
+    shared: _Shared, chosen: list[Period], measure_code: np.ndarray, p_order: np.ndarray
+) -> dict[str, np.ndarray | Coded]:
+    """The benchmark columns of every row of the card at once: they depend on the measure and
+    the report's financial year only, so each (measure, year) is ranked once, not once per
+    chunk of periods."""
+    frame = pd.DataFrame(
+        {
+            name: categorical(shared.measure[name].take(measure_code))
+            for name in ("measure_id", "polarity")
+        }
+    ).assign(decimals=shared.catalogue["decimals"].to_numpy()[measure_code])
+    p_fy = np.array([p.fy for p in chosen], dtype=np.int64)[p_order]
+    data = shared.data
+    return benchmark_columns(data.benchmarks, data.area, frame, p_fy)
 
 
 # the card's columns the direction and rating rules read, and those the rating adds
