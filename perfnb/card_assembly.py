@@ -22,8 +22,8 @@ TEXT_KINDS = ("str", "category")  # how the card hands its text out
 
 class CardFiller:
     """The card's columns for ``n`` rows, filled chunk by chunk into arrays made once (no
-    chunk is held after it is added, and nothing is concatenated); text codes in the
-    smallest integers that hold them."""
+    chunk is held after it is added, and nothing is concatenated); text codes as 32-bit
+    integers (64-bit once the words outgrow them)."""
 
     def __init__(self, n: int) -> None:
         self.n, self.at = n, 0
@@ -41,7 +41,9 @@ class CardFiller:
                 words = self.words.setdefault(name, [])
                 offset = sum(len(w) for w in words)
                 if name not in self.codes:
-                    self.codes[name] = np.empty(self.n, dtype=np.int64)
+                    self.codes[name] = np.empty(self.n, dtype=np.int32)
+                if offset + len(column.words) >= np.iinfo(self.codes[name].dtype).max:
+                    self.codes[name] = self.codes[name].astype(np.int64)
                 self.codes[name][self.at : self.at + size] = column.codes + offset
                 words.append(column.words)
             elif isinstance(column, pa.Array | pa.ChunkedArray):
