@@ -21,40 +21,39 @@ TEXT_KINDS = ("str", "category")  # how the card hands its text out
 
 
 class CardFiller:
-    """The card's columns for ``n`` rows, filled chunk by chunk into arrays made once (no
-    chunk is held after it is added, and nothing is concatenated); text codes as 32-bit
-    integers (64-bit once the words outgrow them)."""
+    """The card's columns for ``n`` rows, filled chunk by chunk (each chunk's rows wherever
+    they fall in the card) into arrays made once: no chunk is held after it is added, and
+    numbers and codes are never concatenated; text codes as 32-bit integers (64-bit once the
+    words outgrow them); reasons (Arrow strings) are put in card order once, at the end."""
 
     def __init__(self, n: int) -> None:
-        self.n, self.at = n, 0
+        self.n = n
         self.numbers: dict[str, np.ndarray] = {}
         self.codes: dict[str, np.ndarray] = {}
         self.words: dict[str, list[np.ndarray]] = {}
         self.arrows: dict[str, list[pa.Array]] = {}
+        self.rows: list[np.ndarray] = []
 
-    def add(self, card: dict[str, object]) -> None:
-        """Writes the next chunk's rows."""
-        size = 0
+    def add(self, card: dict[str, object], rows: np.ndarray) -> None:
+        """Writes a chunk's rows, at positions ``rows`` of the card."""
+        self.rows.append(rows)
         for name, column in card.items():
             if isinstance(column, Coded):
-                size = len(column)
                 words = self.words.setdefault(name, [])
                 offset = sum(len(w) for w in words)
                 if name not in self.codes:
                     self.codes[name] = np.empty(self.n, dtype=np.int32)
                 if offset + len(column.words) >= np.iinfo(self.codes[name].dtype).max:
                     self.codes[name] = self.codes[name].astype(np.int64)
-                self.codes[name][self.at : self.at + size] = column.codes + offset
+                self.codes[name][rows] = column.codes + offset
                 words.append(column.words)
             elif isinstance(column, pa.Array | pa.ChunkedArray):
                 self.arrows.setdefault(name, []).append(arrow_text(column))
             else:
                 column = np.asarray(column)
-                size = len(column)
                 if name not in self.numbers:
                     self.numbers[name] = np.empty(self.n, dtype=column.dtype)
-                self.numbers[name][self.at : self.at + size] = column
-        self.at += size
+                self.numbers[name][rows] = column
 
     def columns(self) -> dict[str, object]:
         """Every column, whole."""
@@ -62,8 +61,13 @@ class CardFiller:
         for name, codes in self.codes.items():
             words = self.words[name]
             out[name] = Coded(codes, words[0] if len(words) == 1 else np.concatenate(words))
+        order = np.concatenate(self.rows) if self.rows else np.zeros(0, np.int64)
+        place = np.empty(len(order), dtype=np.int64)
+        place[order] = np.arange(len(order))
+        in_order = bool((place == np.arange(len(place))).all())
         for name, parts in self.arrows.items():
-            out[name] = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+            whole = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+            out[name] = whole if in_order else whole.take(pa.array(place))
         return out
 
 

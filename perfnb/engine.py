@@ -260,7 +260,7 @@ def _performance(
         data,
         catalogue,
         {
-            name: coded(catalogue[name])
+            name: coded(catalogue[name]).distinct()
             for name in (*_CATALOGUE_TEXT, "_green_within", "_amber_within", "_dot_stable")
         },
         series_grid(data.reported_values, _years_read(data, chosen)),
@@ -272,20 +272,21 @@ def _performance(
         np.array([p.label for p in chosen], dtype=object),
         target_table(data.targets, pd.Index(catalogue["measure_id"].to_numpy(dtype=object))),
     )
-    # a few periods at a time (rows in period order): a million rows' intermediate arrays
-    # would need gigabytes at once; each row's figures depend on its own windows only
-    per_chunk = max(1, CHUNK_ROWS // max(m_count, 1))
+    # a few thousand measures at a time, every period of each: a million rows' intermediate
+    # arrays would need gigabytes at once, and a measure's rows compare with its own earlier
+    # windows (last quarter, last year), which are then worked out in the same chunk, once
+    per_chunk = max(1, CHUNK_ROWS // max(len(chosen), 1))
     card = CardFiller(len(measure_code))
-    for first in range(0, len(chosen), per_chunk):
-        mine = (p_order >= first) & (p_order < first + per_chunk)
-        card.add(_card(shared, chosen, measure_code[mine], p_order[mine]))
+    for first in range(0, m_count, per_chunk):
+        mine = np.flatnonzero((measure_code >= first) & (measure_code < first + per_chunk))
+        card.add(_card(shared, chosen, measure_code[mine], p_order[mine]), mine)
     columns = card.columns()
     del card  # its arrays are now the columns': each goes once it is handed out
     columns.update(_benchmarks(shared, chosen, measure_code, p_order))
     return hand_out(columns, text)
 
 
-CHUNK_ROWS = 200_000  # card rows worked out at once
+CHUNK_ROWS = 100_000  # card rows worked out at once (about: whole measures)
 
 
 @dataclass(frozen=True)

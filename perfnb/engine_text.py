@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeAlias
 
 import numpy as np
@@ -41,6 +41,10 @@ class Coded:
 
     codes: np.ndarray  # int64, one per row
     words: np.ndarray  # object array of str
+    # the categorical dtype of ``words`` when they are known not to repeat (made once by
+    # :meth:`distinct`, kept by :meth:`take`): a catalogue's few thousand measure_ids are
+    # checked and hashed once, not once for every chunk of the card
+    dtype: pd.CategoricalDtype | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -52,7 +56,13 @@ class Coded:
 
     def take(self, rows: np.ndarray) -> Coded:
         """The texts at ``rows`` (positions)."""
-        return Coded(self.codes[rows], self.words)
+        return Coded(self.codes[rows], self.words, self.dtype)
+
+    def distinct(self) -> Coded:
+        """The same texts, each word once, with their categorical dtype made."""
+        tidy = self.compact()
+        dtype = pd.CategoricalDtype(pd.Index(tidy.words, dtype=object))
+        return Coded(tidy.codes, tidy.words, dtype)
 
     def equals(self, text: str) -> np.ndarray:
         """True where the row's text is ``text``."""
@@ -74,7 +84,7 @@ class Coded:
 
     def compact(self) -> Coded:
         """The same texts with no word repeated (words no row uses may stay)."""
-        if len(set(self.words.tolist())) == len(self.words):
+        if self.dtype is not None or len(set(self.words.tolist())) == len(self.words):
             return self
         codes, uniques = pd.factorize(self.words, sort=False)
         remapped = codes[self.codes] if len(self.codes) else self.codes.astype(np.int64)
@@ -118,6 +128,8 @@ def coded(values: np.ndarray | pd.Series | Sequence[str]) -> Coded:
 def categorical(text: Coded) -> pd.Categorical:
     """Coded texts as a pandas categorical (object categories: reading it back as a numpy
     object array is one take); ``text.words`` must not repeat (see :meth:`Coded.compact`)."""
+    if text.dtype is not None:
+        return pd.Categorical.from_codes(text.codes, dtype=text.dtype, validate=False)
     categories = pd.Index(text.words, dtype=object)
     return pd.Categorical.from_codes(text.codes, categories=categories, validate=False)
 

@@ -103,8 +103,14 @@ class SeriesGrid:
 
     def coded_text(self, name: str, rows: np.ndarray) -> Coded:
         """A text column at the given row positions, as codes; '' where the position is -1."""
-        text = self.codes(name)
-        return Coded(np.append(text.codes, len(text.words))[rows], np.append(text.words, ""))
+        key = f"{name}:padded"
+        if key not in self.read:  # the codes with one for '' at the end, made once
+            text = self.codes(name)
+            self.read[key] = Coded(
+                np.append(text.codes, len(text.words)), np.append(text.words, "")
+            )
+        padded: Coded = self.read[key]  # type: ignore[assignment]
+        return padded.take(rows)
 
 
 def series_grid(values: pd.DataFrame, years: np.ndarray | None = None) -> SeriesGrid:

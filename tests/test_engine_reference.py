@@ -38,8 +38,8 @@ def test_the_card_is_the_one_the_engine_gave_before(
     name: str, text: str, chunk: int | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every row, column and value of the reference card, in its order; text handed out as
-    ``str`` columns (the default) or as categoricals; worked out in one go or a few periods
-    at a time (``chunk`` rows)."""
+    ``str`` columns (the default) or as categoricals; worked out in one go or a few measures
+    at a time (about ``chunk`` rows: every period of each measure)."""
     if chunk is not None:
         monkeypatch.setattr("perfnb.engine.CHUNK_ROWS", chunk)
     then = pd.read_parquet(FOLDER / f"{name}.parquet")
