@@ -6,6 +6,7 @@ frame of categoricals, and handed out as ``str`` columns or categoricals.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ import pyarrow.compute as pc
 from perfnb.engine_text import Coded, arrow_text, categorical
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 
-__all__ = ["TEXT_KINDS", "CardFiller", "card_frame", "hand_out"]
+__all__ = ["TEXT_KINDS", "Block", "CardFiller", "card_frame", "hand_out"]
 
 TEXT_KINDS = ("str", "category")  # how the card hands its text out
 
@@ -34,9 +35,9 @@ class CardFiller:
         self.arrows: dict[str, list[pa.Array]] = {}
         self.rows: list[np.ndarray] = []
 
-    def add(self, card: dict[str, object], rows: np.ndarray) -> None:
-        """Writes a chunk's rows, at positions ``rows`` of the card."""
-        self.rows.append(rows)
+    def add(self, card: dict[str, object], rows: np.ndarray | Block) -> None:
+        """Writes a chunk's rows, at positions ``rows`` of the card (or a :class:`Block`)."""
+        self.rows.append(rows.positions() if isinstance(rows, Block) else rows)
         for name, column in card.items():
             if isinstance(column, Coded):
                 words = self.words.setdefault(name, [])
@@ -45,7 +46,7 @@ class CardFiller:
                     self.codes[name] = np.empty(self.n, dtype=np.int32)
                 if offset + len(column.words) >= np.iinfo(self.codes[name].dtype).max:
                     self.codes[name] = self.codes[name].astype(np.int64)
-                self.codes[name][rows] = column.codes + offset
+                _write(self.codes[name], rows, column.codes + offset)
                 words.append(column.words)
             elif isinstance(column, pa.Array | pa.ChunkedArray):
                 self.arrows.setdefault(name, []).append(arrow_text(column))
@@ -53,7 +54,7 @@ class CardFiller:
                 column = np.asarray(column)
                 if name not in self.numbers:
                     self.numbers[name] = np.empty(self.n, dtype=column.dtype)
-                self.numbers[name][rows] = column
+                _write(self.numbers[name], rows, column)
 
     def columns(self) -> dict[str, object]:
         """Every column, whole."""
@@ -69,6 +70,32 @@ class CardFiller:
             whole = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
             out[name] = whole if in_order else whole.take(pa.array(place))
         return out
+
+
+@dataclass(frozen=True)
+class Block:
+    """The rows of a chunk that is some columns of a card laid out as a grid, ``width``
+    (measures) to a row (period): rows ``p x width + first`` to ``p x width + first + count
+    - 1`` of every period p."""
+
+    first: int
+    count: int
+    width: int
+    periods: int
+
+    def positions(self) -> np.ndarray:
+        """The rows, in card order."""
+        starts = np.arange(self.periods, dtype=np.int64)[:, None] * self.width + self.first
+        return (starts + np.arange(self.count, dtype=np.int64)).reshape(-1)
+
+
+def _write(target: np.ndarray, rows: np.ndarray | Block, values: np.ndarray) -> None:
+    """``target[rows] = values``; a block as slices of the grid, not one row at a time."""
+    if isinstance(rows, Block):
+        grid = target.reshape(rows.periods, rows.width)
+        grid[:, rows.first : rows.first + rows.count] = values.reshape(rows.periods, rows.count)
+    else:
+        target[rows] = values
 
 
 def card_frame(card: dict[str, object], n: int, names: Sequence[str]) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from perfnb.card_assembly import TEXT_KINDS, CardFiller, card_frame, hand_out
+from perfnb.card_assembly import TEXT_KINDS, Block, CardFiller, card_frame, hand_out
 from perfnb.comparisons import (
     benchmark_columns,
     direction_columns,
@@ -49,6 +49,7 @@ from perfnb.period_codes import (
 )
 from perfnb.periods import Period, parse_period
 from perfnb.rag import override_columns, rate_columns
+from perfnb.raw_table import release_memory
 from perfnb.target_lookup import TargetTable, is_cumulative, target_frame, target_table
 from perfnb.tolerances import (
     DEFAULT_AMBER_WITHIN,
@@ -277,12 +278,21 @@ def _performance(
     # windows (last quarter, last year), which are then worked out in the same chunk, once
     per_chunk = max(1, CHUNK_ROWS // max(len(chosen), 1))
     card = CardFiller(len(measure_code))
+    whole = len(measure_code) == m_count * len(chosen)  # every measure in every period
     for first in range(0, m_count, per_chunk):
-        mine = np.flatnonzero((measure_code >= first) & (measure_code < first + per_chunk))
-        card.add(_card(shared, chosen, measure_code[mine], p_order[mine]), mine)
+        if whole:  # the same columns of each period's row of measures
+            count = min(per_chunk, m_count - first)
+            block = Block(first, count, m_count, len(chosen))
+            mine = block.positions()
+        else:
+            mine = np.flatnonzero((measure_code >= first) & (measure_code < first + per_chunk))
+        chunk = _card(shared, chosen, measure_code[mine], p_order[mine])
+        card.add(chunk, block if whole else mine)
     columns = card.columns()
     del card  # its arrays are now the columns': each goes once it is handed out
     columns.update(_benchmarks(shared, chosen, measure_code, p_order))
+    del shared
+    release_memory()
     return hand_out(columns, text)
 
 
