@@ -219,11 +219,35 @@ def arrow_text(part: TextPart) -> pa.Array | pa.Scalar:
 
 
 def join_arrow(*parts: TextPart) -> pa.Array:
-    """Row by row, the parts' texts joined (Arrow's string kernel: no Python string per row)."""
-    arrays = [arrow_text(p) for p in parts]
+    """Row by row, the parts' texts joined (Arrow's string kernel: no Python string per row).
+    Neighbouring coded and constant parts are joined first as codes (each distinct run of
+    words once), so only the parts that differ row by row (figures) are Arrow arrays."""
+    arrays = [arrow_text(p) for p in _runs_joined(parts)]
     if not any(isinstance(a, pa.Array) for a in arrays):
         raise ValueError("join_arrow needs at least one part that is not a constant")
     return pc.binary_join_element_wise(*arrays, "")
+
+
+def _runs_joined(parts: Sequence[TextPart]) -> list[TextPart]:
+    """``parts`` with each run of neighbouring coded texts and constants made one part."""
+    out: list[TextPart] = []
+    run: list[Coded | str] = []
+
+    def close() -> None:
+        if any(isinstance(p, Coded) for p in run):
+            out.append(join_coded(*run) if len(run) > 1 else run[0])
+        elif run:
+            out.append("".join(p for p in run if isinstance(p, str)))
+        run.clear()
+
+    for part in parts:
+        if isinstance(part, Coded | str):
+            run.append(part)
+        else:
+            close()
+            out.append(part)
+    close()
+    return out
 
 
 def scatter_arrow(
