@@ -367,6 +367,8 @@ def _card(
             "fy": w_fy,
             "index": w_index,
             "_code": w_code,
+            # the base is printed for R's own windows only, not for those compared with
+            "wants_base": np.bincount(inverse[: offsets[1]], minlength=len(unique_keys)) > 0,
         }
     )
     catalogue_ids = pd.Index(catalogue["measure_id"].to_numpy(dtype=object))

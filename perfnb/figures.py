@@ -204,7 +204,8 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     numerator and denominator behind the figure (year-to-date sums for ratio measures), base
     (people or events the figure rests on), row_forecast, note, status, has_row,
     months_expected, months_covered. Each aggregation's figures are worked out on its own
-    windows and the groups they read only.
+    windows and the groups they read only. With a ``wants_base`` column, the base only where
+    it is true (NaN elsewhere: a window only compared with needs none).
     """
     g = _group_of(grid, windows, windows["fy"].to_numpy(dtype=int))
     # only the groups these windows read: a few periods' windows need a few years of the grid
@@ -272,7 +273,9 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     statuses = pd.Index(STATUS_ORDER, dtype=object)
     note = grid.coded_text("note", own).compact()
     base = _row_base(grid, own)
-    at = np.flatnonzero(~single)
+    wanted = windows["wants_base"].to_numpy(dtype=bool) if "wants_base" in windows else True
+    base = np.where(wanted, base, np.nan)
+    at = np.flatnonzero(~single & wanted)
     if len(at):
         part, g_at = _narrowed(grid, g[at])
         base[at] = summed_base(part.column("base"), part.column("denominator"), g_at, month[at])
