@@ -159,7 +159,13 @@ def summed_base(base: np.ndarray, den: np.ndarray, g: np.ndarray, month: np.ndar
     to month M; NaN where none has one."""
     base = np.where(np.isnan(base), den, base)
     quarters = _quarter_sums(base, ~np.isnan(base[QUARTER0:YEAR]))
-    summed = _ytd_sums(_running(np.nan_to_num(base, nan=0.0), np.nan_to_num(quarters)), g, month)
-    has = (~np.isnan(base)).astype(float), (~np.isnan(quarters)).astype(float)
-    any_base = _ytd_sums(_running(*has), g, month)
-    return np.where(any_base.total > 0, summed.total, np.nan)
+    no_year = np.isnan(base[YEAR])
+    # months and quarters without a base count as none; the year's total is a year row's only
+    # where there is one (else the year's base is its quarters' and months', as at Q1 to Q3)
+    summed = np.nan_to_num(base, nan=0.0)
+    summed[YEAR] = base[YEAR]
+    has = (~np.isnan(base)).astype(float)
+    has[YEAR] = np.where(no_year, np.nan, 1.0)
+    total = _ytd_sums(_running(summed, np.nan_to_num(quarters)), g, month)
+    any_base = _ytd_sums(_running(has, (~np.isnan(quarters)).astype(float)), g, month)
+    return np.where(any_base.total > 0, total.total, np.nan)

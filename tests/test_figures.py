@@ -282,3 +282,31 @@ def test_outturn_only_at_the_year_end(tmp_path) -> None:
     )
     assert rows.loc["V", "forecast_method"] == "run rate"
     assert rows.loc["V", "forecast"] == pytest.approx(110)
+
+
+def test_the_base_at_the_years_end_is_the_years_as_at_every_other_quarter(tmp_path) -> None:
+    """A ratio's base is its denominators to date: 10, 10 + 20, ... and at Q4 10 + 20 + 30 + 40 =
+    100, which is below a min_base of 150, so Q4's Red is capped at Amber as Q1 to Q3's are; a
+    monthly count's bases 1 to 12 sum to 78 by March. A year row's base is the year's."""
+    folder = write_dataset(
+        tmp_path / "data",
+        {
+            "measures.csv": f"{HEADER},min_base\n"
+            "R,Reviews,S,T,Local,percent,,high,ratio,quarterly,150\n"
+            "C,Calls,S,T,Local,count,,high,sum,monthly,\n"
+            "Y,Visits,S,T,Local,percent,,high,ratio,quarterly,\n",
+            "values.csv": "measure_id,period,value,numerator,denominator,base\n"
+            + "".join(f"R,2017/18 Q{q},50,{5 * q},{10 * q},\n" for q in range(1, 5))
+            + "".join(f"C,{2017 + (m > 9)}-{(m + 2) % 12 + 1:02d},5,,,{m}\n" for m in range(1, 13))
+            + "".join(f"Y,2017/18 Q{q},50,{5 * q},{10 * q},\n" for q in range(1, 5))
+            + "Y,2017/18,50,100,200,\n",
+            "targets.csv": "measure_id,year,target\nR,2017/18,90\nC,2017/18,100\nY,2017/18,90\n",
+        },
+    )
+    periods = [f"2017/18 Q{q}" for q in range(1, 5)]
+    card = performance(load_dataset(folder), periods).set_index(["measure_id", "period"])
+    assert [card.loc[("R", p), "base"] for p in periods] == [10, 30, 60, 100]
+    assert [card.loc[("R", p), "rag"] for p in periods] == ["Amber"] * 4
+    assert "base (100) is below 150" in card.loc[("R", "2017/18 Q4"), "rag_reason"]
+    assert [card.loc[("C", p), "base"] for p in periods] == [6, 21, 45, 78]
+    assert card.loc[("Y", "2017/18 Q4"), "base"] == 200
