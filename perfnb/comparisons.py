@@ -198,10 +198,14 @@ def benchmark_columns(
     benchmark year up to ``fy``, the report period's financial year): ``BENCHMARK_COLUMNS``,
     one row per row of ``card`` (text coded), worked out once per measure and year."""
     measure = coded(card["measure_id"])
-    key = measure.codes * 4096 + (np.asarray(fy, dtype=np.int64) - 1900)
+    # only the rows of measures with a benchmark row are looked up: the others are blank
+    benchmarked = np.isin(measure.words, benchmarks["measure_id"].to_numpy(dtype=object))
+    rows = np.flatnonzero(benchmarked[measure.codes]) if len(measure.words) else np.zeros(0, int)
+    key = measure.codes[rows] * 4096 + (np.asarray(fy, dtype=np.int64)[rows] - 1900)
     at, uniques = pd.factorize(key)
     first = np.full(len(uniques), -1, dtype=np.int64)
     first[at[::-1]] = np.arange(len(at) - 1, -1, -1)
+    first = rows[first]
     asked = pd.DataFrame(
         {
             "measure_id": measure.take(first).objects(),
@@ -211,11 +215,17 @@ def benchmark_columns(
         }
     )
     found = benchmark_positions(benchmarks, asked, area)
+    n = len(card)
     out: dict[str, np.ndarray | Coded] = {}
     for name in found.columns:
         column = found[name]
         if name in ("benchmark_year", "benchmark_averages", "benchmark_note"):
-            out[name] = coded(texts(column)).take(at)
+            text = coded(np.append(texts(column), ""))  # the last word: a blank row's
+            codes = np.full(n, text.codes[-1], dtype=np.int64)
+            codes[rows] = text.codes[:-1][at]
+            out[name] = Coded(codes, text.words)
         else:
-            out[name] = column.to_numpy(dtype=float)[at]
+            numbers = np.full(n, np.nan)
+            numbers[rows] = column.to_numpy(dtype=float)[at]
+            out[name] = numbers
     return out
