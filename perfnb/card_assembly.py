@@ -1,6 +1,6 @@
 """The card as the engine builds it: its columns (numbers as arrays, text as codes, reasons as
-Arrow strings) filled a few periods at a time into arrays made once, read by the rules as a
-frame of categoricals, and handed out as ``str`` columns or categoricals.
+Arrow strings) filled a few thousand measures at a time into arrays made once, read by the
+rules as a frame of categoricals, and handed out as ``str`` columns or categoricals.
 """
 
 from __future__ import annotations

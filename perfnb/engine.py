@@ -28,6 +28,7 @@ from perfnb.comparisons import (
     period_coded,
     status_codes,
 )
+from perfnb.engine_catalogue import engine_catalogue, ratio_scale, reported_in, years_read
 from perfnb.engine_text import (
     Coded,
     categorical,
@@ -51,48 +52,11 @@ from perfnb.periods import Period, parse_period
 from perfnb.rag import override_columns, rate_columns
 from perfnb.raw_table import release_memory
 from perfnb.target_lookup import TargetTable, is_cumulative, target_frame, target_table
-from perfnb.tolerances import (
-    DEFAULT_AMBER_WITHIN,
-    DEFAULT_DOT_STABLE,
-    DEFAULT_GREEN_WITHIN,
-    with_default,
-)
 from perfnb.variance import variance
 
 __all__ = ["PERFORMANCE_COLUMNS", "TEXT_KINDS", "performance"]
 
 
-def _reported_in(measures: pd.DataFrame, period: Period) -> np.ndarray:
-    """True for the measures reported in ``period``: it ends on or after the start of their
-    ``from`` and starts on or before the end of their ``until``."""
-    keep = np.ones(len(measures), dtype=bool)
-    for name, column in (("from", "from_period"), ("until", "until_period")):
-        if column not in measures:
-            continue
-        labels = measures[column].fillna("").astype(str).to_numpy(dtype=object)
-        for label in pd.unique(labels[labels != ""]):
-            edge = parse_period(label)
-            inside = period.end >= edge.start if name == "from" else period.start <= edge.end
-            keep &= (labels != label) | inside
-    return keep
-
-
-_CATEGORICAL = (
-    "service",
-    "theme",
-    "priority",
-    "framework",
-    "unit",
-    "polarity",
-    "aggregation",
-    "frequency",
-    "green_within",
-    "amber_within",
-    "dot_basis",
-    "dot_stable",
-    "rag_on",
-    "rag_rule",
-)
 # the catalogue's columns the card carries as they are
 _CATALOGUE_TEXT = (
     "measure_id",
@@ -110,47 +74,6 @@ _CATALOGUE_TEXT = (
     "dot_basis",
 )
 _BASES = np.array(["full year forecast", "year to date", "average to date", "latest"], object)
-
-
-def _catalogue(data: Dataset, services: Sequence[str] | None) -> pd.DataFrame:
-    """The measures asked about, in catalogue order, with perfnb's defaults where a catalogue
-    built by hand has no column, and the tolerances' defaults filled in."""
-    catalogue = data.measures
-    if services is not None:
-        catalogue = catalogue[catalogue["service"].isin(list(services))]
-    catalogue = catalogue.reset_index(drop=True)
-    missing = {
-        name: {"rag_on": "value", "rag_rule": "tolerance"}.get(name, "")
-        for name in _CATEGORICAL
-        if name not in catalogue
-    }
-    catalogue = catalogue.assign(**missing) if missing else catalogue.copy()
-    for name, default in (
-        ("green_within", DEFAULT_GREEN_WITHIN),
-        ("amber_within", DEFAULT_AMBER_WITHIN),
-        ("dot_stable", DEFAULT_DOT_STABLE),
-    ):
-        catalogue[f"_{name}"] = with_default(catalogue[name], catalogue["unit"], default)
-    return catalogue
-
-
-def _years_read(data: Dataset, chosen: Sequence[Period]) -> np.ndarray:
-    """The financial years whose values a card of ``chosen`` reads: two before each period
-    (a quarterly measure's latest quarter a year earlier) to those its latest position
-    reaches, and each year with a year row and the one before (an annual measure's latest)."""
-    reach = data.latest_within_months // 12 + 2
-    years = {fy for p in chosen for fy in range(p.fy - 2, p.fy + reach)}
-    values = data.reported_values
-    annual = values["fy"].to_numpy()[(values["period_kind"] == "year").to_numpy(dtype=bool)]
-    years |= {fy - step for fy in np.unique(annual).tolist() for step in (0, 1)}
-    return np.array(sorted(years), dtype=np.int64)
-
-
-def _scale(frame: pd.DataFrame) -> np.ndarray:
-    """What a ratio is multiplied by: 100 for a percentage, rate_per for a rate, else 1."""
-    unit = frame["unit"].to_numpy(dtype=object)
-    rate_per = frame["rate_per"].to_numpy(dtype=float)
-    return np.where(unit == "percent", 100.0, np.where(unit == "rate", rate_per, 1.0))
 
 
 def _window_results(
@@ -247,13 +170,13 @@ def _performance(
     elif isinstance(periods, Period | str):
         periods = [periods]
     chosen = [parse_period(p) for p in periods]
-    catalogue = _catalogue(data, services)
+    catalogue = engine_catalogue(data, services)
     m_count = len(catalogue)
     measure_code = np.tile(np.arange(m_count, dtype=np.int64), len(chosen))
     p_order = np.repeat(np.arange(len(chosen), dtype=np.int64), m_count)
     spans = [c for c in ("from_period", "until_period") if c in catalogue]
     if chosen and spans and (catalogue[spans] != "").any().any():
-        keep = np.concatenate([_reported_in(catalogue, p) for p in chosen])
+        keep = np.concatenate([reported_in(catalogue, p) for p in chosen])
         measure_code, p_order = measure_code[keep], p_order[keep]
     if len(measure_code) == 0:
         return pd.DataFrame(columns=PERFORMANCE_COLUMNS)
@@ -264,7 +187,7 @@ def _performance(
             name: coded(catalogue[name]).distinct()
             for name in (*_CATALOGUE_TEXT, "_green_within", "_amber_within", "_dot_stable")
         },
-        series_grid(data.reported_values, _years_read(data, chosen)),
+        series_grid(data.reported_values, years_read(data, chosen)),
         # running totals whose targets are profiled, measure by measure
         is_cumulative(
             catalogue["aggregation"].to_numpy(dtype=object),
@@ -362,7 +285,7 @@ def _card(
                 name: categorical(measure[name].take(w_code))
                 for name in ("aggregation", "unit", "rag_on")
             },
-            "scale": _scale(catalogue)[w_code],
+            "scale": ratio_scale(catalogue)[w_code],
             "kind": pd.Categorical.from_codes(w_kind, categories=pd.Index(KINDS, dtype=object)),
             "fy": w_fy,
             "index": w_index,

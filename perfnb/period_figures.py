@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from perfnb.engine import CHUNK_ROWS, _reported_in, _scale
+from perfnb.engine_catalogue import ratio_scale, reported_in
 from perfnb.engine_text import categorical, coded
 from perfnb.figures import STATUS_ORDER, series_grid, window_figures
 from perfnb.loader import Dataset
@@ -23,6 +23,8 @@ from perfnb.period_codes import KIND_CODE, KINDS, reporting_periods
 from perfnb.periods import Period, parse_period
 
 __all__ = ["period_figures"]
+
+CHUNK_ROWS = 200_000  # measure-periods worked out at once: every measure, a few periods
 
 
 def period_figures(
@@ -41,11 +43,11 @@ def period_figures(
     p_order = np.repeat(np.arange(len(chosen), dtype=np.int64), m_count)
     spans = [c for c in ("from_period", "until_period") if c in catalogue]
     if chosen and spans and (catalogue[spans] != "").any().any():
-        keep = np.concatenate([_reported_in(catalogue, p) for p in chosen])
+        keep = np.concatenate([reported_in(catalogue, p) for p in chosen])
         measure_code, p_order = measure_code[keep], p_order[keep]
     ids, frequency = coded(catalogue["measure_id"]), coded(catalogue["frequency"])
     aggregation = coded(catalogue["aggregation"])
-    scale = _scale(catalogue)
+    scale = ratio_scale(catalogue)
     values = data.reported_values
     if m_count < data.measures["measure_id"].nunique():  # only these measures' rows
         values = values[values["measure_id"].isin(catalogue["measure_id"])]
