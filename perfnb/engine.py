@@ -339,24 +339,23 @@ def _card(
     annual = row_text["frequency"].equals("annual")
     target_fy = np.where(annual, p_fy, r_fy)
     month = np.select([r_kind == 0, r_kind == 1], [r_index, 3 * r_index], 12)
-    cumulative = cumulative_measure[measure_code]
+    # R's window was asked exactly this (its measure, year, kind and month): its targets are
+    # the row's, but where an annual measure's year is not R's (this year's figure not out)
+    other = np.flatnonzero(target_fy != r_fy)
     targets = target_frame(
         shared.targets,
         catalogue_ids,
-        measure_code,
-        target_fy,
-        r_kind,
-        month,
-        cumulative,
-        on_forecast,
-        aggregation.equals("ytd"),
+        measure_code[other],
+        target_fy[other],
+        r_kind[other],
+        month[other],
+        cumulative_measure[measure_code][other],
+        on_forecast[other],
+        aggregation.equals("ytd")[other],
     )
     card["target_year"] = period_coded(period_code(np.full(n, 2), target_fy, np.ones(n, np.int64)))
     for name in targets.columns.drop(["share", "period_share"]):
-        column = targets[name]
-        card[name] = (
-            coded(column) if isinstance(column.dtype, pd.CategoricalDtype) else column.to_numpy()
-        )
+        card[name] = _patched(here[name], other, targets[name])
 
     # -- direction of travel: like with like ----------------------------------------------------
     card["previous_value"] = before["value"].to_numpy()
@@ -411,6 +410,18 @@ def _card(
 
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     return card
+
+
+def _patched(column: pd.Series, rows: np.ndarray, patch: pd.Series) -> np.ndarray | Coded:
+    """``column`` with ``patch`` at positions ``rows``: numbers as an array, text coded."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        text, other = coded(column), coded(patch)
+        codes = text.codes.copy()
+        codes[rows] = other.codes + len(text.words)
+        return Coded(codes, np.concatenate([text.words, other.words]))
+    numbers = column.to_numpy(copy=True)
+    numbers[rows] = patch.to_numpy()
+    return numbers
 
 
 def _benchmarks(
