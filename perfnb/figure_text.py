@@ -64,15 +64,7 @@ def _fixed_arrow(values: np.ndarray, places: int, signed: bool) -> pa.Array:
             [(np.flatnonzero(fits), _fixed_arrow(values[fits], places, signed)), (big, spelled)],
         )
     units = (scaled // factor).astype(np.int64)
-    text = pc.cast(pa.array(units), pa.string())
-    thousands = np.flatnonzero(units >= 1000)
-    if len(thousands):  # separators only where there are thousands (a regex is slow)
-        big = pa.array(units[thousands]).cast(pa.string())
-        grouped = pc.replace_substring_regex(pc.utf8_reverse(big), r"(\d{3})", r"\1,")
-        separated = pc.utf8_reverse(pc.utf8_rtrim(grouped, characters=","))
-        where = np.arange(len(units), dtype=np.int64)
-        where[thousands] = len(units) + np.arange(len(thousands))
-        text = pa.concat_arrays([text, separated]).take(pa.array(where))
+    text = _thousands(units)
     if places:
         fraction = (scaled - units * factor).astype(np.int64)
         padded = pc.utf8_lpad(pc.cast(pa.array(fraction), pa.string()), width=places, padding="0")
@@ -82,6 +74,21 @@ def _fixed_arrow(values: np.ndarray, places: int, signed: bool) -> pa.Array:
         pa.array(np.where(negative, 1, 2 if signed else 0))
     )
     return pc.binary_join_element_wise(sign, text, "")
+
+
+def _thousands(units: np.ndarray) -> pa.Array:
+    """Whole numbers (0 or more) with a comma between each group of three digits: the groups
+    by integer arithmetic (a number's thousands, then its last three digits, zero-padded),
+    only for the numbers that have thousands."""
+    text = pc.cast(pa.array(units), pa.string())
+    big = np.flatnonzero(units >= 1000)
+    if not len(big):
+        return text
+    last = pc.utf8_lpad(pc.cast(pa.array(units[big] % 1000), pa.string()), width=3, padding="0")
+    grouped = pc.binary_join_element_wise(_thousands(units[big] // 1000), last, ",")
+    where = np.arange(len(units), dtype=np.int64)
+    where[big] = len(units) + np.arange(len(big))
+    return pa.concat_arrays([text, grouped]).take(pa.array(where))
 
 
 def figures_arrow(
