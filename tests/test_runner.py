@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -337,6 +338,37 @@ def test_interrupted_export_leaves_the_good_report(tiny, tmp_path, monkeypatch) 
         run_reports(None, data, tmp_path / "out", notebooks_dir=notebooks, workers=1, force=True)
     assert (folder / "steady-help-desk.html").read_bytes() == before
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_very_big_notebook_is_exported_by_a_process_of_its_own(
+    tiny, tmp_path, monkeypatch
+) -> None:
+    """A notebook over ``APART_BYTES`` is exported by another Python process (here the export
+    in this process fails, and the report is still built), into the same page, byte for byte,
+    as the export in the run's process gives."""
+    import perfnb.run.export
+    import perfnb.run.job
+
+    notebooks = tmp_path / "nbs"
+    make_notebook(notebooks, "steady", "print('a figure')")
+    data = tiny()
+    assert run_reports(None, data, tmp_path / "here", notebooks_dir=notebooks).ok
+    here = (tmp_path / "here" / "2017-18-Q1" / "steady-help-desk.html").read_bytes()
+
+    def not_here(nb):
+        raise AssertionError("exported in the run's process")
+
+    monkeypatch.setattr(perfnb.run.job, "export_html", not_here)
+    monkeypatch.setattr(perfnb.run.export, "APART_BYTES", 0)
+    done = run_reports(None, data, tmp_path / "apart", notebooks_dir=notebooks, workers=1)
+    assert done.ok, [r.error for r in done.results]
+    apart = (tmp_path / "apart" / "2017-18-Q1" / "steady-help-desk.html").read_bytes()
+    assert _masked(apart) == _masked(here) and b"a figure" in apart
+
+
+def _masked(page: bytes) -> bytes:
+    """A page without what differs between two runs: the time it was produced."""
+    return re.sub(rb"\d{2} [A-Z][a-z]+ \d{4} \d{2}:\d{2}", b"<when>", page)
 
 
 def test_report_names_must_not_collide(tiny, tmp_path) -> None:

@@ -4,6 +4,9 @@ template's preprocessors, ``perfnb.pages.preprocess``); and the stderr a report 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -14,11 +17,14 @@ from traitlets.config import Config
 from perfnb.pages.preprocess import ContentsPreprocessor, StylePreprocessor
 
 __all__ = [
+    "APART_BYTES",
     "HIDDEN_TAGS",
     "PREPROCESSORS",
     "TEMPLATES",
     "css_string",
     "export_html",
+    "export_html_apart",
+    "save_for_export",
     "strip_for_report",
 ]
 
@@ -29,6 +35,10 @@ HIDDEN_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
 # what the template's conf.json registers after nbconvert's own: the report's stylesheet into
 # the page's head, the contents list after page 1's story
 PREPROCESSORS = (StylePreprocessor, ContentsPreprocessor)
+# a notebook this big is exported by a process of its own: nbconvert reads the whole page into
+# a tree (BeautifulSoup) to finish it, about ten times the page's size (1.1 GB for a
+# 1,005-measure report's 114 MB), which would stand on all the run holds
+APART_BYTES = 32 * 2**20
 
 
 def strip_for_report(nb: nbformat.NotebookNode) -> list[str]:
@@ -80,3 +90,38 @@ def export_html(nb: nbformat.NotebookNode) -> str:
     title = str(nb.metadata.get("perfnb", {}).get("title", ""))
     body, _ = _report_exporter().from_notebook_node(nb, resources={"footer_css": css_string(title)})
     return str(body)
+
+
+def save_for_export(nb: nbformat.NotebookNode, notebook: Path) -> None:
+    """Writes ``nb`` to the file ``notebook`` for :func:`export_html_apart`, its metadata
+    beside it as they are (a notebook file sorts their keys, and the page's footer shows the
+    report's parameters in their order)."""
+    nbformat.write(nb, notebook)
+    notebook.with_suffix(".metadata.json").write_text(json.dumps(nb.metadata), encoding="utf-8")
+
+
+def export_html_apart(notebook: Path, page: Path) -> None:
+    """:func:`export_html` of the notebook saved by :func:`save_for_export`, written to
+    ``page`` (UTF-8) by a Python process of its own, so that its peak is not the run's: the
+    same page, byte for byte. Raises ``RuntimeError`` with the process's last words when it
+    fails."""
+    command = [sys.executable, "-m", "perfnb.run.export", str(notebook), str(page)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        said = " ".join(done.stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"exporting {notebook.name} failed (exit {done.returncode}): {said}")
+
+
+def main(arguments: list[str]) -> int:
+    """``python -m perfnb.run.export NOTEBOOK PAGE``: :func:`export_html_apart`'s other half."""
+    notebook, page = (Path(a) for a in arguments)
+    nb = nbformat.read(notebook, as_version=4)
+    metadata = notebook.with_suffix(".metadata.json").read_text(encoding="utf-8")
+    nb.metadata = nbformat.from_dict(json.loads(metadata))
+    html = export_html(nb)
+    page.write_text(html, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

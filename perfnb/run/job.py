@@ -7,6 +7,7 @@ timeout or a stop are all in the ``JobResult`` it returns.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -27,7 +28,7 @@ from perfnb.exhibits import PRINT_IMAGES_VARIABLE, Exhibit
 from perfnb.loader import slugify
 from perfnb.pages.parts import PRODUCED_VARIABLE
 from perfnb.pages.preprocess import ContentsPreprocessor
-from perfnb.run import stopping
+from perfnb.run import export, stopping
 from perfnb.run.export import export_html, strip_for_report
 from perfnb.run.kernel import CurrentPythonKernelManager
 from perfnb.run.pdf import print_pdf
@@ -260,8 +261,21 @@ def run_job(
             result.warnings += strip_for_report(nb)
             nb.metadata["title"] = provenance.get("title", stem)
             nb.metadata["perfnb"] = {**nb.metadata.get("perfnb", {}), **provenance}
-            html = export_html(nb)
-            (work / f"{stem}.html").write_text(html, encoding="utf-8")
+            page = work / f"{stem}.html"
+            if executed.stat().st_size > export.APART_BYTES:  # the notebook let go first
+                export.save_for_export(nb, work / f"{stem}.page.ipynb")
+                del nb
+                gc.collect()
+                try:
+                    export.export_html_apart(work / f"{stem}.page.ipynb", page)
+                except RuntimeError:
+                    if stopping.requested() is not None:  # Ctrl-C reached it too
+                        raise stopping.RunStopped(stopping.requested() or 0) from None
+                    raise
+                html = page.read_text(encoding="utf-8")
+            else:
+                html = export_html(nb)
+                page.write_text(html, encoding="utf-8")
             # the PDF and the Word file, from the page; one that fails fails the report, and
             # the page, tables and charts are still published
             made, failures = write_formats(job, html, work, staging / folder.name, timeout)
