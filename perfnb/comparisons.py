@@ -199,7 +199,8 @@ def benchmark_columns(
     one row per row of ``card`` (text coded), worked out once per measure and year."""
     measure = coded(card["measure_id"])
     # only the rows of measures with a benchmark row are looked up: the others are blank
-    benchmarked = np.isin(measure.words, benchmarks["measure_id"].to_numpy(dtype=object))
+    ids = pd.Index(pd.unique(benchmarks["measure_id"].to_numpy(dtype=object)))
+    benchmarked = ids.get_indexer(measure.words) >= 0  # by hash: np.isin of texts is quadratic
     rows = np.flatnonzero(benchmarked[measure.codes]) if len(measure.words) else np.zeros(0, int)
     key = measure.codes[rows] * 4096 + (np.asarray(fy, dtype=np.int64)[rows] - 1900)
     at, uniques = pd.factorize(key)
