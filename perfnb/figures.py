@@ -24,7 +24,10 @@ A *window* is a measure and a reporting period R. For it:
   date, for a figure built from several): ``''`` (final), then revised, provisional, estimated
   and illustrative.
 - the row of R itself (a row of R's kind, else another row ending when R ends: a quarter row is
-  its last month's snapshot): its note, status, officer's forecast and, for ``last``, its base.
+  its last month's snapshot): its note, status, officer's forecast and, for ``last`` and
+  ``ytd``, its base.
+- ``base``: for a figure built from several rows, their bases (else denominators) to date; at
+  the year's end a year row's, where there is one (``perfnb.figure_sums.summed_base``).
 """
 
 from __future__ import annotations
