@@ -7,18 +7,57 @@ every report of a period, and the errors each can raise. Everything else is in i
 holds what.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from perfnb.bundled import bundled_sample
 from perfnb.commentary import CommentaryError
 from perfnb.contract import DataError, Problem
 from perfnb.engine import performance
 from perfnb.loader import Dataset, load_dataset, validate_dataset
-from perfnb.pages.action_plan import ActionReport
-from perfnb.pages.service import ServiceReport
 from perfnb.periods import Period, PeriodError, parse_period
-from perfnb.run import OutputBusy, OutputUnwritable, RunError, RunStopped, run_periods, run_reports
 from perfnb.scorecard import build_scorecard
+
+if TYPE_CHECKING:
+    from perfnb.pages.action_plan import ActionReport
+    from perfnb.pages.service import ServiceReport
+    from perfnb.run import (
+        OutputBusy,
+        OutputUnwritable,
+        RunError,
+        RunStopped,
+        run_periods,
+        run_reports,
+    )
+
+# imported when first asked for: the pages bring matplotlib and the run papermill, nbformat and
+# nbconvert (100 MB and two seconds), which a script that only works out figures never needs
+_LATER = {
+    "ActionReport": "perfnb.pages.action_plan",
+    "ServiceReport": "perfnb.pages.service",
+    **dict.fromkeys(
+        ("OutputBusy", "OutputUnwritable", "RunError", "RunStopped", "run_periods", "run_reports"),
+        "perfnb.run",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public names whose modules are heavy, imported on first use (PEP 562)."""
+    if name not in _LATER:
+        raise AttributeError(f"module 'perfnb' has no attribute {name!r}")
+    value = getattr(import_module(_LATER[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, those imported on first use included."""
+    return sorted({*globals(), *_LATER})
+
 
 try:
     __version__ = version("perfnb")

@@ -73,6 +73,30 @@ def test_public_api_is_explicit() -> None:
             assert obj.__doc__, name
 
 
+def test_importing_perfnb_leaves_the_pages_and_the_run_until_they_are_used() -> None:
+    """``import perfnb`` (the engine, the loader) does not bring matplotlib, papermill,
+    nbformat or nbconvert: a script that works out figures does not pay for them; the names
+    that need them are still there, and ``dir(perfnb)`` lists them."""
+    import subprocess
+    import sys
+
+    heavy = ("matplotlib", "papermill", "nbformat", "nbconvert", "docx")
+    script = (
+        "import sys, perfnb\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+        "assert {'ServiceReport', 'run_reports'} <= set(dir(perfnb))\n"
+        "print(perfnb.RunError.__module__, 'matplotlib' in sys.modules)\n"
+        "from perfnb import ServiceReport\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.split("\n")[:3] == ["[]", "perfnb.run.results False", "True"]
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        perfnb.nothing  # noqa: B018
+
+
 def test_no_hypothesis_test_has_a_deadline() -> None:
     """The suite's hypothesis profile has no deadline, and no test sets one: time is never
     what a property test checks, and a busy machine must not fail it."""
