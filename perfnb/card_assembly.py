@@ -24,30 +24,26 @@ TEXT_KINDS = ("str", "category")  # how the card hands its text out
 class CardFiller:
     """The card's columns for ``n`` rows, filled chunk by chunk (each chunk's rows wherever
     they fall in the card) into arrays made once: no chunk is held after it is added, and
-    numbers and codes are never concatenated; text codes as 32-bit integers (64-bit once the
-    words outgrow them); reasons (Arrow strings) are put in card order once, at the end."""
+    numbers and codes are never concatenated. Text codes are the smallest integers that hold
+    the column's words (made wider as they grow); a chunk whose words are the last one's (the
+    catalogue's, taken by measure) adds none. Reasons (Arrow strings) are put in card order at
+    the end: as slices of the chunks' own arrays where the chunks are :class:`Block` s."""
 
     def __init__(self, n: int) -> None:
         self.n = n
         self.numbers: dict[str, np.ndarray] = {}
         self.codes: dict[str, np.ndarray] = {}
         self.words: dict[str, list[np.ndarray]] = {}
+        self.word_types: dict[str, pd.CategoricalDtype | None] = {}
         self.arrows: dict[str, list[pa.Array]] = {}
-        self.rows: list[np.ndarray] = []
+        self.rows: list[np.ndarray | Block] = []
 
     def add(self, card: dict[str, object], rows: np.ndarray | Block) -> None:
         """Writes a chunk's rows, at positions ``rows`` of the card (or a :class:`Block`)."""
-        self.rows.append(rows.positions() if isinstance(rows, Block) else rows)
+        self.rows.append(rows)
         for name, column in card.items():
             if isinstance(column, Coded):
-                words = self.words.setdefault(name, [])
-                offset = sum(len(w) for w in words)
-                if name not in self.codes:
-                    self.codes[name] = np.empty(self.n, dtype=np.int32)
-                if offset + len(column.words) >= np.iinfo(self.codes[name].dtype).max:
-                    self.codes[name] = self.codes[name].astype(np.int64)
-                _write(self.codes[name], rows, column.codes + offset)
-                words.append(column.words)
+                self._add_codes(name, column, rows)
             elif isinstance(column, pa.Array | pa.ChunkedArray):
                 self.arrows.setdefault(name, []).append(arrow_text(column))
             else:
@@ -56,20 +52,65 @@ class CardFiller:
                     self.numbers[name] = np.empty(self.n, dtype=column.dtype)
                 _write(self.numbers[name], rows, column)
 
+    def _add_codes(self, name: str, column: Coded, rows: np.ndarray | Block) -> None:
+        """A coded column's chunk: its words after the column's (unless they are the last
+        chunk's own), its codes moved past theirs."""
+        words = self.words.setdefault(name, [])
+        if words and column.words is words[-1]:
+            offset = sum(len(w) for w in words[:-1])
+        else:
+            offset = sum(len(w) for w in words)
+            words.append(column.words)
+            self.word_types[name] = column.dtype if len(words) == 1 else None
+        wanted = _code_type(offset + len(column.words))
+        if name not in self.codes:
+            self.codes[name] = np.empty(self.n, dtype=wanted)
+        elif np.iinfo(wanted).max > np.iinfo(self.codes[name].dtype).max:
+            self.codes[name] = self.codes[name].astype(wanted)
+        _write(self.codes[name], rows, (column.codes + offset).astype(wanted, copy=False))
+
     def columns(self) -> dict[str, object]:
         """Every column, whole."""
         out: dict[str, object] = dict(self.numbers)
         for name, codes in self.codes.items():
             words = self.words[name]
-            out[name] = Coded(codes, words[0] if len(words) == 1 else np.concatenate(words))
-        order = np.concatenate(self.rows) if self.rows else np.zeros(0, np.int64)
+            whole = words[0] if len(words) == 1 else np.concatenate(words)
+            out[name] = Coded(codes, whole, self.word_types[name])
+        for name, parts in self.arrows.items():
+            out[name] = self._in_order(parts)
+        return out
+
+    def _in_order(self, parts: list[pa.Array]) -> pa.Array | pa.ChunkedArray:
+        """The chunks' Arrow texts in card order: slices of them where every chunk is a block
+        (no text copied), else taken."""
+        if all(isinstance(rows, Block) for rows in self.rows) and len(parts) > 1:
+            blocks: list[Block] = self.rows  # type: ignore[assignment]
+            periods = blocks[0].periods
+            slices = [
+                part.slice(p * block.count, block.count)
+                for p in range(periods)
+                for block, part in sorted(
+                    zip(blocks, parts, strict=True), key=lambda pair: pair[0].first
+                )
+            ]
+            return pa.chunked_array(slices, type=parts[0].type)
+        whole = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+        order = np.concatenate(
+            [rows.positions() if isinstance(rows, Block) else rows for rows in self.rows]
+        )
         place = np.empty(len(order), dtype=np.int64)
         place[order] = np.arange(len(order))
-        in_order = bool((place == np.arange(len(place))).all())
-        for name, parts in self.arrows.items():
-            whole = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
-            out[name] = whole if in_order else whole.take(pa.array(place))
-        return out
+        if bool((place == np.arange(len(place))).all()):
+            return whole
+        return whole.take(pa.array(place))
+
+
+def _code_type(words: int) -> type[np.signedinteger]:
+    """The narrowest signed integer type whose codes reach ``words`` words."""
+    for kind in (np.int8, np.int16, np.int32):
+        if words < np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 @dataclass(frozen=True)
@@ -129,7 +170,16 @@ def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:
 def _arrow_category(column: pa.Array | pa.ChunkedArray) -> pd.Categorical:
     """Arrow strings as a categorical, its categories sorted: each distinct text once, and
     none of them made a Python string."""
-    encoded = pc.dictionary_encode(arrow_text(column))
+    encoded = pc.dictionary_encode(column)  # a chunked array's chunks share one dictionary
+    if isinstance(encoded, pa.ChunkedArray) and not _one_dictionary(encoded):
+        encoded = pc.dictionary_encode(column.combine_chunks())
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = pa.DictionaryArray.from_arrays(
+            pa.chunked_array(
+                [chunk.indices for chunk in encoded.chunks], type=encoded.type.index_type
+            ).combine_chunks(),
+            encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.string()),
+        )
     order = pc.array_sort_indices(encoded.dictionary).to_numpy()
     small = np.int8 if len(order) < 2**7 else np.int16 if len(order) < 2**15 else np.int32
     rank = np.empty(len(order), dtype=small)
@@ -138,3 +188,10 @@ def _arrow_category(column: pa.Array | pa.ChunkedArray) -> pd.Categorical:
     return pd.Categorical.from_codes(
         rank[encoded.indices.to_numpy()], categories=categories, validate=False
     )
+
+
+def _one_dictionary(encoded: pa.ChunkedArray) -> bool:
+    """Whether every chunk of a dictionary-encoded array has the same dictionary (the same
+    buffers: Arrow's encoding of a chunked array shares one)."""
+    buffers = {tuple(b.address for b in c.dictionary.buffers() if b) for c in encoded.chunks}
+    return len(buffers) <= 1

@@ -10,8 +10,7 @@ megabytes, and turning it into either costs one ``take``. The engine hands its c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -19,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from perfnb.raw_table import system_arrow_memory
 
 __all__ = [
     "Coded",
@@ -273,18 +274,3 @@ def scatter_arrow(
         arrays.append(text)
         offset += len(text)
     return pa.concat_arrays(arrays).take(pa.array(where))
-
-
-@contextmanager
-def system_arrow_memory() -> Iterator[None]:
-    """Arrow allocates from the C library's allocator inside the block, its default pool
-    (mimalloc) after it. mimalloc hands freed pages back to the system at once, and a page
-    touched again faults in again: a million rows' strings took 1.5 to 2.5 s longer so on a
-    2-core virtual machine. Every array keeps the pool it came from, so it may outlive the
-    block."""
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)

@@ -1,0 +1,79 @@
+"""The card filled chunk by chunk: every row where it belongs, text codes as narrow as they can
+be, and the reasons put in card order without being copied."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from perfnb.card_assembly import Block, CardFiller, hand_out
+from perfnb.engine_text import Coded
+from perfnb.performance_columns import PERFORMANCE_COLUMNS
+
+
+def _chunk(first: int, count: int, periods: int, shared: np.ndarray, words: int) -> dict:
+    """A chunk of a card of ``periods`` rows of measures: measure m's row in period p reads
+    'p<p>m<m>' in its reason, its own number 100 p + m, its name from the shared words and a
+    text of its own from ``words`` fresh words."""
+    p = np.repeat(np.arange(periods), count)
+    m = np.tile(np.arange(first, first + count), periods)
+    return {
+        "number": 100.0 * p + m,
+        "name": Coded(m, shared),
+        "own": Coded((p * count + m) % words, np.array([f"w{first}-{i}" for i in range(words)])),
+        "reason": pa.array([f"p{a}m{b}" for a, b in zip(p, m, strict=True)]),
+    }
+
+
+def test_blocks_fill_the_card_in_period_then_measure_order() -> None:
+    """Two chunks of measures (0-2 and 3-4) over 2 periods: each row lands at period x 5 +
+    measure; the catalogue's words are kept once; a chunk's own words follow the last; the
+    reasons are slices of the chunks' arrays, in card order."""
+    shared = np.array([f"Measure {i}" for i in range(5)], dtype=object)
+    card = CardFiller(10)
+    card.add(_chunk(0, 3, 2, shared, 100), Block(0, 3, 5, 2))
+    card.add(_chunk(3, 2, 2, shared, 100), Block(3, 2, 5, 2))
+    columns = card.columns()
+    rows = [(p, m) for p in range(2) for m in range(5)]
+    assert columns["number"].tolist() == [100.0 * p + m for p, m in rows]
+    assert columns["name"].words is shared  # taken by measure: never appended twice
+    assert columns["name"].codes.dtype == np.int8
+    assert columns["name"].objects().tolist() == [f"Measure {m}" for _, m in rows]
+    # 200 words in all: codes widened from int8 to int16 when the second chunk came
+    assert columns["own"].codes.dtype == np.int16
+    first = [f"w0-{(p * 3 + m) % 100}" for p in range(2) for m in range(3)]
+    second = [f"w3-{(p * 2 + m) % 100}" for p in range(2) for m in range(3, 5)]
+    assert columns["own"].objects().tolist() == first[:3] + second[:2] + first[3:] + second[2:]
+    reason = columns["reason"]
+    assert isinstance(reason, pa.ChunkedArray)
+    assert reason.to_pylist() == [f"p{p}m{m}" for p, m in rows]
+
+
+def test_rows_given_by_position_are_put_in_card_order() -> None:
+    """Chunks given as arbitrary positions (some measures not in every period)."""
+    card = CardFiller(4)
+    card.add({"x": np.array([1.0, 3.0]), "r": pa.array(["a", "c"])}, np.array([0, 2]))
+    card.add({"x": np.array([4.0, 2.0]), "r": pa.array(["d", "b"])}, np.array([3, 1]))
+    columns = card.columns()
+    assert columns["x"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert columns["r"].to_pylist() == ["a", "b", "c", "d"]
+
+
+def test_chunked_reasons_are_handed_out_as_text_and_as_sorted_categories() -> None:
+    """A reason column made of slices hands out the same texts as ``str`` and as a
+    categorical whose categories are its distinct texts, sorted."""
+    texts = ["b", "a", "c", "a", "b", "d"]
+    sliced = pa.chunked_array([pa.array(texts[:2]), pa.array(texts[2:5]), pa.array(texts[5:])])
+
+    def card() -> dict[str, object]:
+        numbers = {name: np.zeros(len(texts)) for name in PERFORMANCE_COLUMNS}
+        return {**numbers, "rag_reason": sliced}
+
+    assert list(hand_out(card(), "str")["rag_reason"]) == texts
+    as_category = hand_out(card(), "category")["rag_reason"]
+    assert list(as_category.cat.categories) == ["a", "b", "c", "d"]
+    assert list(as_category.astype(str)) == texts
+    pd.testing.assert_series_equal(
+        as_category.astype(str), pd.Series(texts, name="rag_reason", dtype="str")
+    )
