@@ -155,11 +155,12 @@ def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:
     Arrow text are let go as their categoricals are made, not held beside all of them."""
     out = {}
     for name in PERFORMANCE_COLUMNS:
+        if isinstance(card[name], pa.Array | pa.ChunkedArray) and text == "category":
+            out[name] = _arrow_category(card, name)
+            continue
         column = card.pop(name)
         if isinstance(column, Coded):
             out[name] = column.to_str() if text == "str" else column.to_category()
-        elif isinstance(column, pa.Array | pa.ChunkedArray) and text == "category":
-            out[name] = _arrow_category(column)
         elif isinstance(column, pa.Array | pa.ChunkedArray):
             out[name] = pd.array(column, dtype="str")
         else:
@@ -167,27 +168,32 @@ def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)  # the columns are the card's own: no copy of them
 
 
-def _arrow_category(column: pa.Array | pa.ChunkedArray) -> pd.Categorical:
-    """Arrow strings as a categorical, its categories sorted: each distinct text once, and
-    none of them made a Python string."""
-    encoded = pc.dictionary_encode(column)  # a chunked array's chunks share one dictionary
+def _arrow_category(card: dict[str, object], name: str) -> pd.Categorical:
+    """The card's Arrow strings ``name`` as a categorical, its categories sorted: each
+    distinct text once, none of them made a Python string. The column leaves ``card`` as it
+    is encoded, so its text is let go before the sorted categories are made (a million rows'
+    reasons are never held three times)."""
+    encoded = pc.dictionary_encode(card.pop(name))  # a chunked array's chunks share one dictionary
     if isinstance(encoded, pa.ChunkedArray) and not _one_dictionary(encoded):
-        encoded = pc.dictionary_encode(column.combine_chunks())
+        encoded = pc.dictionary_encode(encoded.cast(pa.string()).combine_chunks())
     if isinstance(encoded, pa.ChunkedArray):
-        encoded = pa.DictionaryArray.from_arrays(
-            pa.chunked_array(
-                [chunk.indices for chunk in encoded.chunks], type=encoded.type.index_type
-            ).combine_chunks(),
-            encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.string()),
+        indices = pa.chunked_array(
+            [chunk.indices for chunk in encoded.chunks], type=encoded.type.index_type
+        ).to_numpy()
+        dictionary = (
+            encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.string())
         )
-    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    else:
+        indices, dictionary = encoded.indices.to_numpy(), encoded.dictionary
+    del encoded
+    order = pc.array_sort_indices(dictionary).to_numpy()
     small = np.int8 if len(order) < 2**7 else np.int16 if len(order) < 2**15 else np.int32
     rank = np.empty(len(order), dtype=small)
     rank[order] = np.arange(len(order))
-    categories = pd.Index(pd.array(encoded.dictionary.take(pa.array(order)), dtype="str"))
-    return pd.Categorical.from_codes(
-        rank[encoded.indices.to_numpy()], categories=categories, validate=False
-    )
+    codes = rank[indices]
+    del indices, rank
+    categories = pd.Index(pd.array(dictionary.take(pa.array(order)), dtype="str"))
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
 
 
 def _one_dictionary(encoded: pa.ChunkedArray) -> bool:

@@ -213,13 +213,14 @@ def _performance(
         card.add(chunk, block if whole else mine)
     columns = card.columns()
     del card  # its arrays are now the columns': each goes once it is handed out
+    release_memory()  # the chunks' freed memory: else the benchmarks and the hand-out stand on it
     columns.update(_benchmarks(shared, chosen, measure_code, p_order))
     del shared
     release_memory()
     return hand_out(columns, text)
 
 
-CHUNK_ROWS = 100_000  # card rows worked out at once (about: whole measures)
+CHUNK_ROWS = 70_000  # card rows worked out at once (about: whole measures)
 
 
 @dataclass(frozen=True)

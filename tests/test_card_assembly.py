@@ -77,3 +77,15 @@ def test_chunked_reasons_are_handed_out_as_text_and_as_sorted_categories() -> No
     pd.testing.assert_series_equal(
         as_category.astype(str), pd.Series(texts, name="rag_reason", dtype="str")
     )
+
+
+def test_chunks_encoded_with_dictionaries_of_their_own_are_unified(monkeypatch) -> None:
+    """Were Arrow ever to give each chunk its own dictionary, the texts are encoded again as
+    one array: the same categorical."""
+    monkeypatch.setattr("perfnb.card_assembly._one_dictionary", lambda encoded: False)
+    texts = ["z", "y", "z", "x"]
+    card = {name: np.zeros(len(texts)) for name in PERFORMANCE_COLUMNS}
+    card["direction_reason"] = pa.chunked_array([pa.array(texts[:3]), pa.array(texts[3:])])
+    column = hand_out(card, "category")["direction_reason"]
+    assert list(column.cat.categories) == ["x", "y", "z"]
+    assert list(column.astype(str)) == texts
