@@ -50,7 +50,7 @@ from perfnb.period_codes import (
 )
 from perfnb.periods import Period, parse_period
 from perfnb.rag import override_columns, rate_columns
-from perfnb.raw_table import release_memory
+from perfnb.raw_table import release_memory, small_pages
 from perfnb.target_lookup import TargetTable, is_cumulative, target_frame, target_table
 from perfnb.variance import variance
 
@@ -154,7 +154,7 @@ def performance(
     """
     if text not in TEXT_KINDS:
         raise ValueError(f"text must be one of {', '.join(TEXT_KINDS)}, not {text!r}")
-    with system_arrow_memory():
+    with system_arrow_memory(), small_pages():
         return _performance(data, periods, services, text)
 
 

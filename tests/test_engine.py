@@ -247,3 +247,30 @@ def test_the_engine_leaves_arrows_memory_pool_as_it_found_it(sample) -> None:
         performance(sample, "not a period")
     assert pa.default_memory_pool().backend_name == before
     assert card["rag_reason"].str.len().gt(0).all()  # its text outlives the pool it came from
+
+
+def test_the_engine_leaves_numpys_huge_page_setting_as_it_found_it(sample, monkeypatch) -> None:
+    """numpy asks for no huge pages while the engine works (raw_table's small_pages), and
+    asks for them again after it, as it did before, an error or not."""
+    import numpy as np
+
+    from perfnb import PeriodError
+
+    multiarray = np._core.multiarray
+    original = multiarray._get_madvise_hugepage()
+    seen = []
+    monkeypatch.setattr(
+        "perfnb.engine._performance",
+        lambda *args: seen.append(multiarray._get_madvise_hugepage()) or pd.DataFrame(),
+    )
+    for setting in (True, False):
+        multiarray._set_madvise_hugepage(setting)
+        performance(sample, "2017/18 Q1")
+        assert multiarray._get_madvise_hugepage() is setting
+    monkeypatch.undo()
+    multiarray._set_madvise_hugepage(True)
+    with pytest.raises(PeriodError):
+        performance(sample, "not a period")
+    assert multiarray._get_madvise_hugepage() is True
+    assert seen == [False, False]
+    multiarray._set_madvise_hugepage(original)
