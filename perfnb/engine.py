@@ -33,6 +33,7 @@ from perfnb.engine_text import (
     Coded,
     categorical,
     coded,
+    coded_arrow,
     system_arrow_memory,
 )
 from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid, window_figures
@@ -392,9 +393,11 @@ def _card(
     frame = frame.assign(**card_frame(card, n, _RATING_INPUTS))
     rag, reason, shortfall = rate_columns(frame)
     card["rag_computed"], card["shortfall"] = rag, shortfall
-    card["rag"], card["rag_reason"], card["overridden"] = override_columns(
+    card["rag"], rag_reason, card["overridden"] = override_columns(
         frame, rag, reason, data.overrides
     )
+    # coded in every chunk (a few thousand texts in a million rows), for the card to join
+    card["rag_reason"] = rag_reason if isinstance(rag_reason, Coded) else coded_arrow(rag_reason)
 
     # -- the latest position: the latest figure within N months after the period -------------
     latest = ["value", "target", "band_low", "band_high", "status", "_kind", "_fy", "_index"]

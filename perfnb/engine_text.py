@@ -26,11 +26,17 @@ __all__ = [
     "arrow_text",
     "categorical",
     "coded",
+    "coded_arrow",
+    "first_of_each",
     "join_arrow",
     "join_coded",
+    "join_text",
+    "replace_text",
     "scatter_arrow",
+    "scatter_text",
     "select_coded",
     "system_arrow_memory",
+    "take_text",
     "texts",
 ]
 
@@ -166,15 +172,20 @@ def join_coded(*parts: Coded | str) -> Coded:
                 radix = int(key.max()) + 1 if n else 1
             key = key + part.codes * radix
             radix *= size
-    codes, firsts = _first_of_each(key)
-    texts = [
-        "".join(p if isinstance(p, str) else str(p.words[p.codes[row]]) for p in compacted)
-        for row in firsts
-    ]
-    return Coded(codes, np.array(texts, dtype=object))
+    codes, firsts = first_of_each(key)
+    # each distinct combination's text, a part at a time over all of them (numpy adds object
+    # arrays of str element by element): no Python loop over the combinations; a constant is
+    # added as an object, never as a numpy string (which would drop a trailing "\x00")
+    joined = np.full(len(firsts), "", dtype=object)
+    for part in compacted:
+        if isinstance(part, str):
+            joined = joined + np.array([part], dtype=object)
+        else:
+            joined = joined + part.words[part.codes[firsts]]
+    return Coded(codes, np.asarray(joined, dtype=object))
 
 
-def _first_of_each(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def first_of_each(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes 0.. for each distinct ``key`` in order of first appearance, and the row where
     each first appears."""
     codes, uniques = pd.factorize(key)
@@ -274,3 +285,73 @@ def scatter_arrow(
         arrays.append(text)
         offset += len(text)
     return pa.concat_arrays(arrays).take(pa.array(where))
+
+
+# -- text that stays coded while every part of it is -------------------------------------------
+# A reason whose parts are all few distinct words and figures (a rating's reason has a few
+# thousand distinct texts in a million rows) is joined as codes, each distinct text once, and
+# stays coded to the card's hand-out; one part of Arrow strings makes the whole Arrow strings.
+
+
+def join_text(*parts: TextPart) -> Coded | pa.Array:
+    """Row by row, the parts' texts joined: coded where every part is coded or a constant
+    (:func:`join_coded`), else Arrow strings (:func:`join_arrow`)."""
+    simple = [p for p in parts if isinstance(p, Coded | str)]
+    if len(simple) == len(parts):
+        return join_coded(*simple)
+    return join_arrow(*parts)
+
+
+def take_text(part: Coded | pa.Array, rows: np.ndarray) -> Coded | pa.Array:
+    """The texts at ``rows`` (positions), coded or Arrow as ``part`` is."""
+    return part.take(rows) if isinstance(part, Coded) else part.take(pa.array(rows))
+
+
+def scatter_text(
+    n: int, pieces: Sequence[tuple[np.ndarray, TextPart]], default: str = ""
+) -> Coded | pa.Array:
+    """:func:`scatter_arrow`, coded where every piece is coded or a constant."""
+    if not all(isinstance(part, Coded | str) for _, part in pieces):
+        return scatter_arrow(n, pieces, default)
+    codes = np.zeros(n, dtype=np.int64)
+    words = [np.array([default], dtype=object)]
+    offset = 1
+    for rows, part in pieces:
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        if not len(rows):
+            continue
+        if isinstance(part, Coded):
+            codes[rows] = part.codes + offset
+            words.append(part.words)
+        else:
+            codes[rows] = offset
+            words.append(np.array([part], dtype=object))
+        offset += len(words[-1])
+    return Coded(codes, np.concatenate(words))
+
+
+def replace_text(
+    base: Coded | pa.Array, rows: np.ndarray, new: Coded | pa.Array
+) -> Coded | pa.Array:
+    """``base`` with the texts at ``rows`` (positions) replaced by ``new``: coded if ``base``
+    is (Arrow texts put in are coded, each distinct text once), else Arrow strings."""
+    if isinstance(base, Coded):
+        new = new if isinstance(new, Coded) else coded_arrow(new)
+        codes = base.codes.copy()
+        codes[rows] = new.codes + len(base.words)
+        return Coded(codes, np.concatenate([base.words, new.words]))
+    base, new = arrow_text(base), arrow_text(new)
+    where = np.arange(len(base), dtype=np.int64)
+    where[rows] = len(base) + np.arange(len(rows))
+    return pa.concat_arrays([base, new]).take(pa.array(where))
+
+
+def coded_arrow(text: pa.Array | pa.ChunkedArray) -> Coded:
+    """Arrow strings as coded texts (each distinct text once; a missing one is '')."""
+    encoded = pc.dictionary_encode(arrow_text(text).fill_null(""))
+    return Coded(
+        encoded.indices.to_numpy().astype(np.int64),
+        np.asarray(encoded.dictionary.to_pylist(), dtype=object),
+    )

@@ -9,9 +9,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from perfnb.engine_text import scatter_arrow
+from perfnb.engine_text import Coded, first_of_each, scatter_arrow
 
-__all__ = ["figures_arrow", "figures_text", "half_up", "numbers_arrow"]
+__all__ = ["figures_arrow", "figures_text", "half_up", "numbers_arrow", "numbers_coded"]
 
 
 def figures_text(
@@ -112,6 +112,30 @@ def numbers_arrow(
         rows = np.flatnonzero(valid & (decimals == places))
         pieces.append((rows, _fixed_arrow(values[rows], int(places), signed)))
     return scatter_arrow(len(values), pieces)
+
+
+def numbers_coded(
+    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
+) -> Coded:
+    """:func:`numbers_arrow` as coded texts ('' where NaN): each distinct figure as printed
+    (its digits, sign and number of decimals) is written once, however many rows print it."""
+    values = np.asarray(values, dtype=float)
+    decimals = np.asarray(decimals, dtype=int)
+    if whole:
+        decimals = np.where(np.mod(values, 1) == 0, 0, decimals)
+    valid = ~np.isnan(values)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = np.floor(np.abs(values) * 10.0**decimals + 0.5 + 1e-9)  # as _fixed_arrow
+    places_fit = (decimals >= 0) & (decimals < 16)
+    if not (places_fit & np.isfinite(scaled) & (scaled < 2**53))[valid].all():
+        text = numbers_arrow(values, decimals, signed)  # astronomical: written row by row
+        return Coded(np.arange(len(text)), np.asarray(text.to_pylist(), dtype=object))
+    negative = (values < 0) & (scaled > 0)
+    digits = np.where(valid, scaled, 0).astype(np.int64)
+    key = np.where(valid, (digits * 2 + negative) * 16 + decimals, -1)
+    codes, firsts = first_of_each(key)
+    words = numbers_arrow(values[firsts], decimals[firsts], signed)
+    return Coded(codes, np.asarray(words.to_pylist(), dtype=object))
 
 
 def half_up(values: np.ndarray, places: int) -> np.ndarray:

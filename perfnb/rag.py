@@ -20,6 +20,9 @@ from perfnb.engine_text import (
     arrow_text,
     coded,
     join_arrow,
+    join_text,
+    replace_text,
+    take_text,
     texts,
 )
 from perfnb.figure_text import figures_arrow, figures_text
@@ -35,7 +38,6 @@ from perfnb.rag_reasons import (
     RAG_CODES,
     improving_is_amber,
     reasons,
-    replace_rows,
     resting_on,
 )
 from perfnb.tolerances import (
@@ -93,16 +95,17 @@ def rate(card: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "rag_computed": rag.objects(),
-            "rag_reason": pd.array(reason, dtype="str"),
+            "rag_reason": pd.array(arrow_text(reason), dtype="str"),
             "shortfall": gap,
         },
         index=card.index,
     )
 
 
-def rate_columns(card: pd.DataFrame) -> tuple[Coded, pa.Array, np.ndarray]:
+def rate_columns(card: pd.DataFrame) -> tuple[Coded, Coded | pa.Array, np.ndarray]:
     """:func:`rate`'s three columns as the engine keeps them: the rating as codes
-    (``RAG_CODES``), the reason as an Arrow string array and the shortfall (measure's unit)."""
+    (``RAG_CODES``), the reason (coded: a million rows have a few thousand; Arrow strings
+    should a part of it ever be) and the shortfall (measure's unit)."""
     value = card["value"].to_numpy(dtype=float)
     target = card["target"].to_numpy(dtype=float)
     low, high = card["band_low"].to_numpy(dtype=float), card["band_high"].to_numpy(dtype=float)
@@ -142,7 +145,7 @@ def rate_columns(card: pd.DataFrame) -> tuple[Coded, pa.Array, np.ndarray]:
         card, rag_code, reason, red & ~small & ~not_rated & ~pending
     )
     rag = Coded(rag_code.astype(np.int64), RAG_CODES)
-    reason = join_arrow(rag, ": ", reason, resting_on(card, rag_code))
+    reason = join_text(rag, ": ", reason, resting_on(card, rag_code))
     return rag, reason, np.round(gap, 9)
 
 
@@ -194,7 +197,7 @@ def apply_overrides(card: pd.DataFrame, overrides: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(
         {
             "rag": rag.objects(),
-            "rag_reason": pd.array(reason, dtype="str"),
+            "rag_reason": pd.array(arrow_text(reason), dtype="str"),
             "overridden": overridden,
         },
         index=card.index,
@@ -202,10 +205,10 @@ def apply_overrides(card: pd.DataFrame, overrides: pd.DataFrame) -> pd.DataFrame
 
 
 def override_columns(
-    card: pd.DataFrame, computed: Coded, reason: pa.Array, overrides: pd.DataFrame
-) -> tuple[Coded, pa.Array, np.ndarray]:
-    """:func:`apply_overrides` on the engine's codes: the rating (coded), its reason (Arrow) and
-    whether an officer overrode it; ``card`` has measure_id and period."""
+    card: pd.DataFrame, computed: Coded, reason: Coded | pa.Array, overrides: pd.DataFrame
+) -> tuple[Coded, Coded | pa.Array, np.ndarray]:
+    """:func:`apply_overrides` on the engine's codes: the rating (coded), its reason (coded or
+    Arrow, as given) and whether an officer overrode it; ``card`` has measure_id and period."""
     n = len(card)
     keyed = overrides.drop_duplicates(["measure_id", "period"], keep="last")
     if keyed.empty or n == 0:
@@ -233,7 +236,7 @@ def override_columns(
         ": ",
         chosen["reason"].fillna("").astype(str).to_numpy(dtype=object),
         " (computed ",
-        reason.take(pa.array(rows)),
+        take_text(reason, rows),
         ")",
     )
     codes = computed.codes.copy()
@@ -242,6 +245,6 @@ def override_columns(
     overridden[rows] = True
     return (
         Coded(codes, np.concatenate([computed.words, new_rag]).astype(object)),
-        replace_rows(reason, rows, text),
+        replace_text(reason, rows, text),
         overridden,
     )

@@ -16,12 +16,14 @@ from perfnb.engine_text import (
     Coded,
     TextPart,
     coded,
-    join_arrow,
     join_coded,
-    scatter_arrow,
+    join_text,
+    replace_text,
+    scatter_text,
     select_coded,
+    take_text,
 )
-from perfnb.figure_text import half_up, numbers_arrow
+from perfnb.figure_text import half_up, numbers_coded
 from perfnb.palette import STATUS_WORDS
 from perfnb.tolerances import describe_tolerance
 
@@ -29,7 +31,6 @@ __all__ = [
     "RAG_CODES",
     "improving_is_amber",
     "reasons",
-    "replace_rows",
     "resting_on",
     "tolerance_words",
 ]
@@ -58,16 +59,9 @@ def tolerance_words(texts: pd.Series, units: pd.Series) -> Coded:
     return Coded(codes.astype(np.int64), np.array(words, dtype=object))
 
 
-def replace_rows(base: pa.Array, rows: np.ndarray, new: pa.Array) -> pa.Array:
-    """``base`` with the texts at ``rows`` (positions) replaced by ``new``."""
-    where = np.arange(len(base), dtype=np.int64)
-    where[rows] = len(base) + np.arange(len(rows))
-    return pa.concat_arrays([base, new]).take(pa.array(where))
-
-
 def improving_is_amber(
-    card: pd.DataFrame, rag: np.ndarray, reason: pa.Array, red: np.ndarray
-) -> tuple[np.ndarray, pa.Array]:
+    card: pd.DataFrame, rag: np.ndarray, reason: Coded | pa.Array, red: np.ndarray
+) -> tuple[np.ndarray, Coded | pa.Array]:
     """Under ``rag_rule = improving_is_amber`` a shortfall beyond ``amber_within`` is Amber when
     the direction of travel is improving or stable, else Red; the reason says which."""
     if "rag_rule" not in card or "direction" not in card:
@@ -82,11 +76,11 @@ def improving_is_amber(
     rag = rag.copy()
     rag[better] = _AMBER_RAG
     rows = np.flatnonzero(better)
-    reason = replace_rows(
+    reason = replace_text(
         reason,
         rows,
-        join_arrow(
-            reason.take(pa.array(rows)),
+        join_text(
+            take_text(reason, rows),
             join_coded(
                 ", but ",
                 direction.take(rows),
@@ -98,11 +92,11 @@ def improving_is_amber(
         ),
     )
     rows = np.flatnonzero(worse & ~direction.equals(""))
-    reason = replace_rows(
+    reason = replace_text(
         reason,
         rows,
-        join_arrow(
-            reason.take(pa.array(rows)),
+        join_text(
+            take_text(reason, rows),
             join_coded(
                 " and ",
                 direction.take(rows),
@@ -113,11 +107,11 @@ def improving_is_amber(
         ),
     )
     rows = np.flatnonzero(worse & direction.equals(""))
-    reason = replace_rows(
+    reason = replace_text(
         reason,
         rows,
-        join_arrow(
-            reason.take(pa.array(rows)),
+        join_text(
+            take_text(reason, rows),
             join_coded(", with no figure for ", against.take(rows), " to show it improving"),
         ),
     )
@@ -161,9 +155,9 @@ def reasons(
     green_relative: np.ndarray,
     amber_relative: np.ndarray,
     polarity: Coded,
-) -> pa.Array:
-    """The words after "Amber: ", built only for the rows that need each piece, each distinct
-    text of few words once (Arrow strings: a million rows' figures in a fraction of a second)."""
+) -> Coded | pa.Array:
+    """The words after "Amber: ", built only for the rows that need each piece, coded: each
+    distinct text once (a million rows' reasons have a few thousand)."""
     n = len(card)
     pieces: list[tuple[np.ndarray, TextPart]] = [
         (np.flatnonzero(category == _NOT_RATED), "not rated, as neither higher nor lower is better")
@@ -194,7 +188,7 @@ def reasons(
                 ),
             )
         )
-    return scatter_arrow(n, pieces)
+    return scatter_text(n, pieces)
 
 
 def _rated_reasons(
@@ -206,7 +200,7 @@ def _rated_reasons(
     green_relative: np.ndarray,
     amber_relative: np.ndarray,
     polarity: Coded,
-) -> pa.Array:
+) -> Coded | pa.Array:
     """The reason of each rated row (met, Green, Amber, Red, capped): how far from the target
     or band, by the tolerance it was judged by."""
     m = len(rows)
@@ -227,21 +221,12 @@ def _rated_reasons(
     wants_pct = ~outside & has_pct & (relative | ((kind == _MET) & ~is_percent)) & ~is_band
     wants_abs = ~outside & ~is_band & (is_percent | ~wants_pct)
     pct_rows, abs_rows = np.flatnonzero(wants_pct), np.flatnonzero(wants_abs)
-    pct_text = (
-        join_arrow(
-            numbers_arrow(half_up(variance_pct[pct_rows], 1), np.ones(len(pct_rows), int), True),
-            "%",
-        )
-        if len(pct_rows)
-        else pa.array([], pa.string())
+    pct_text = join_text(
+        numbers_coded(half_up(variance_pct[pct_rows], 1), np.ones(len(pct_rows), int), True), "%"
     )
     variance = card["variance"].to_numpy(dtype=float)[rows]
-    abs_text = (
-        join_arrow(
-            numbers_arrow(variance[abs_rows], decimals[abs_rows], True), suffix.take(abs_rows)
-        )
-        if len(abs_rows)
-        else pa.array([], pa.string())
+    abs_text = join_text(
+        numbers_coded(variance[abs_rows], decimals[abs_rows], True), suffix.take(abs_rows)
     )
     pct_at = np.full(m, -1, dtype=np.int64)
     pct_at[pct_rows] = np.arange(len(pct_rows))
@@ -251,17 +236,17 @@ def _rated_reasons(
     only_pct = np.flatnonzero(wants_pct & ~(is_percent & wants_abs))
     only_abs = np.flatnonzero(~wants_pct & wants_abs)
     detail_pieces: list[tuple[np.ndarray, TextPart]] = [
-        (only_pct, pct_text.take(pa.array(pct_at[only_pct]))),
-        (only_abs, abs_text.take(pa.array(abs_at[only_abs]))),
+        (only_pct, take_text(pct_text, pct_at[only_pct])),
+        (only_abs, take_text(abs_text, abs_at[only_abs])),
     ]
     if len(both):
         detail_pieces.append(
             (
                 both,
-                join_arrow(
-                    abs_text.take(pa.array(abs_at[both])),
+                join_text(
+                    take_text(abs_text, abs_at[both]),
                     ", ",
-                    pct_text.take(pa.array(pct_at[both])),
+                    take_text(pct_text, pct_at[both]),
                     " of target",
                 ),
             )
@@ -272,8 +257,8 @@ def _rated_reasons(
         detail_pieces.append(
             (
                 out_rows,
-                join_arrow(
-                    numbers_arrow(gap[out_rows], decimals[out_rows]),
+                join_text(
+                    numbers_coded(gap[out_rows], decimals[out_rows]),
                     suffix.take(out_rows),
                     Coded(
                         (side == " above").astype(np.int64),
@@ -282,7 +267,7 @@ def _rated_reasons(
                 ),
             )
         )
-    detail = scatter_arrow(m, detail_pieces)
+    detail = scatter_text(m, detail_pieces)
     band_rows = np.flatnonzero(is_band)
     target_pieces: list[tuple[np.ndarray, TextPart]] = []
     if len(band_rows):
@@ -290,16 +275,16 @@ def _rated_reasons(
         target_pieces.append(
             (
                 band_rows,
-                join_arrow(
+                join_text(
                     "the band ",
-                    numbers_arrow(low[band_rows], decimals[band_rows], whole=True),
+                    numbers_coded(low[band_rows], decimals[band_rows], whole=True),
                     " to ",
-                    numbers_arrow(high[band_rows], decimals[band_rows], whole=True),
+                    numbers_coded(high[band_rows], decimals[band_rows], whole=True),
                     band_unit,
                 ),
             )
         )
-    target_text = scatter_arrow(m, target_pieces, default="target")
+    target_text = scatter_text(m, target_pieces, default="target")
     subject = (
         coded(card["rag_on"])
         .take(rows)
@@ -309,13 +294,9 @@ def _rated_reasons(
     amber_words = tolerance_words(card["amber_within"], card["unit"]).take(rows)
     words = select_coded([kind == _GREEN], [green_words], amber_words)
 
-    def at(where: np.ndarray, *parts: TextPart) -> tuple[np.ndarray, pa.Array]:
-        index = pa.array(where)
-        taken = [
-            p if isinstance(p, str) else p.take(where) if isinstance(p, Coded) else p.take(index)
-            for p in parts
-        ]
-        return where, join_arrow(*taken)
+    def at(where: np.ndarray, *parts: TextPart) -> tuple[np.ndarray, Coded | pa.Array]:
+        taken = [p if isinstance(p, str) else take_text(p, where) for p in parts]
+        return where, join_text(*taken)
 
     pieces: list[tuple[np.ndarray, TextPart]] = []
     met = kind == _MET
@@ -333,21 +314,21 @@ def _rated_reasons(
         pieces.append(
             at(far, subject, "more than ", words, " from ", target_text, " (", detail, ")")
         )
-    text = scatter_arrow(m, pieces)
+    text = scatter_text(m, pieces)
     small = np.flatnonzero(kind == _SMALL)
     if len(small):
         zeros = np.zeros(len(small), dtype=int)
         base = card["base"].to_numpy(dtype=float)[rows][small]
         min_base = card["min_base"].to_numpy(dtype=float)[rows][small]
-        text = replace_rows(
+        text = replace_text(
             text,
             small,
-            join_arrow(
-                text.take(pa.array(small)),
+            join_text(
+                take_text(text, small),
                 "; capped at Amber because the base (",
-                numbers_arrow(base, zeros, whole=True),
+                numbers_coded(base, zeros, whole=True),
                 ") is below ",
-                numbers_arrow(min_base, zeros, whole=True),
+                numbers_coded(min_base, zeros, whole=True),
                 " (small numbers)",
             ),
         )

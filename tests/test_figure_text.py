@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfnb.figure_text import figures_text
+from perfnb.figure_text import figures_text, numbers_coded
 
 
 def _written(value: float, places: int, signed: bool) -> str:
@@ -46,3 +46,36 @@ def test_a_blank_figure_is_blank_and_big_ones_are_grouped() -> None:
     """NaN is written as nothing; 999 has no separator, 1,000 and 12,345,678.9 have theirs."""
     got = figures_text(np.array([np.nan, 999, 1000, 12345678.94]), np.array([1, 0, 0, 1]))
     assert got.tolist() == ["", "999", "1,000", "12,345,678.9"]
+
+
+@settings(deadline=None, max_examples=300)
+@given(
+    st.lists(
+        st.tuples(st.integers(-(10**6), 10**6), st.integers(0, 3), st.integers(0, 3)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_figures_written_once_each_read_as_decimal_arithmetic_writes_them(
+    figures: list[tuple[int, int, int]], signed: bool, whole: bool
+) -> None:
+    """``numbers_coded`` (each distinct figure as printed written once, the rows coded) gives
+    every row the text decimal arithmetic gives it, a whole number without decimals under
+    ``whole``, and no text twice among its words."""
+    values = np.array([n / 10**k for n, k, _ in figures] + [np.nan])
+    places = np.array([d for _, _, d in figures] + [1])
+    got = numbers_coded(values, places, signed=signed, whole=whole)
+    wanted = [
+        _written(v, 0 if whole and float(v).is_integer() else int(d), signed)
+        for v, d in zip(values[:-1], places[:-1], strict=True)
+    ]
+    assert got.objects().tolist() == [*wanted, ""]
+    assert len(set(got.words.tolist())) == len(got.words)
+
+
+def test_astronomical_figures_are_still_written_when_coded() -> None:
+    """A figure too big for the integer arithmetic is spelled out by Python, as uncoded."""
+    got = numbers_coded(np.array([1e300, 2.5, np.nan]), np.array([0, 0, 0]))
+    assert got.objects().tolist() == [format(1e300, ",.0f"), "3", ""]

@@ -1,0 +1,73 @@
+"""Text as the engine builds it: coded while every part is few distinct words, Arrow strings
+once a part is not; the same texts either way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from perfnb.engine_text import (
+    Coded,
+    coded_arrow,
+    join_coded,
+    join_text,
+    replace_text,
+    scatter_text,
+    take_text,
+)
+
+
+def _coded(*texts: str) -> Coded:
+    return coded_arrow(pa.array(list(texts)))
+
+
+def test_joined_parts_are_each_rows_texts_in_turn() -> None:
+    """Constants and coded parts, joined row by row; a constant that numpy would cut short
+    (a trailing NUL) is kept whole; each distinct combination is one word."""
+    rag = _coded("Red", "Green", "Red", "Red")
+    figure = _coded("-4.1", "+2.0", "-4.1", "-3.0")
+    joined = join_coded(rag, ": ", figure, "\x00")
+    assert joined.objects().tolist() == [
+        "Red: -4.1\x00",
+        "Green: +2.0\x00",
+        "Red: -4.1\x00",
+        "Red: -3.0\x00",
+    ]
+    assert sorted(joined.words.tolist()) == ["Green: +2.0\x00", "Red: -3.0\x00", "Red: -4.1\x00"]
+
+
+def test_text_stays_coded_until_a_part_is_arrow_strings() -> None:
+    """join_text and scatter_text give codes for coded parts and constants, Arrow strings as
+    soon as one part is Arrow text: the same texts."""
+    words = _coded("a", "b", "a")
+    arrow = pa.array(["x", "y", "z"])
+    assert isinstance(join_text(words, "-", words), Coded)
+    mixed = join_text(words, "-", arrow)
+    assert isinstance(mixed, pa.Array)
+    assert mixed.to_pylist() == ["a-x", "b-y", "a-z"]
+    rows = np.array([2, 0])
+    coded_scatter = scatter_text(
+        4, [(rows, take_text(words, np.array([0, 1]))), (np.array([3]), "c")], "-"
+    )
+    arrow_scatter = scatter_text(
+        4, [(rows, take_text(arrow, np.array([0, 1]))), (np.array([3]), "c")], "-"
+    )
+    assert isinstance(coded_scatter, Coded) and isinstance(arrow_scatter, pa.Array)
+    assert coded_scatter.objects().tolist() == ["b", "-", "a", "c"]
+    assert arrow_scatter.to_pylist() == ["y", "-", "x", "c"]
+
+
+def test_a_coded_text_with_rows_replaced_stays_coded() -> None:
+    """Rows of a coded text replaced by Arrow strings (an officer's override): still coded, the
+    new texts in their rows; an Arrow base stays Arrow."""
+    base = _coded("Green: on target", "Red: off target", "Green: on target")
+    new = pa.array(["Amber: overridden by J Smith"])
+    replaced = replace_text(base, np.array([1]), new)
+    assert isinstance(replaced, Coded)
+    assert replaced.objects().tolist() == [
+        "Green: on target",
+        "Amber: overridden by J Smith",
+        "Green: on target",
+    ]
+    as_arrow = replace_text(pa.array(["p", "q"]), np.array([0]), _coded("r"))
+    assert isinstance(as_arrow, pa.Array) and as_arrow.to_pylist() == ["r", "q"]
