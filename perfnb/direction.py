@@ -18,13 +18,14 @@ import pyarrow as pa
 from perfnb.engine_text import (
     Coded,
     TextPart,
+    arrow_text,
     coded,
     join_arrow,
     join_coded,
     scatter_arrow,
     select_coded,
 )
-from perfnb.figure_text import figures_arrow
+from perfnb.figure_text import numbers_coded
 from perfnb.palette import STATUS_WORDS
 from perfnb.periods import figure_label
 from perfnb.polarity import better_sign, outside_band
@@ -139,12 +140,12 @@ def direction_reasons(
         text = join_arrow(
             words,
             ": ",
-            figures_arrow(now[moved], decimals[moved]),
+            arrow_text(numbers_coded(now[moved], decimals[moved])),
             suffix.take(moved),
             " (",
             now_label.take(moved),
             ") against ",
-            figures_arrow(then[moved], decimals[moved]),
+            arrow_text(numbers_coded(then[moved], decimals[moved])),
             suffix.take(moved),
             " (",
             then_label.take(moved),
