@@ -146,7 +146,7 @@ def card_frame(card: dict[str, object], n: int, names: Sequence[str]) -> pd.Data
     for name in names:
         column = card[name]
         columns[name] = categorical(column.compact()) if isinstance(column, Coded) else column
-    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+    return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
 
 
 def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:

@@ -131,7 +131,7 @@ def _window_results(
     out["_kind"] = kind.astype(np.int64)
     out["_fy"] = windows["fy"].to_numpy(dtype=np.int64)
     out["_index"] = index.astype(np.int64)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)  # fresh arrays: no copy into one block
 
 
 _TEXT_OUT = ("note", "status", "period_status")

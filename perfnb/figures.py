@@ -301,6 +301,7 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             "months_covered": np.where(single, 0, out.covered),
         },
         index=windows.index,
+        copy=False,  # fresh arrays: no copy into one block
     )
 
 
