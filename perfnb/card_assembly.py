@@ -149,10 +149,12 @@ def card_frame(card: dict[str, object], n: int, names: Sequence[str]) -> pd.Data
     return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
 
 
-def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:
+def hand_out(card: dict[str, object], text: str, blocks: int = 1) -> pd.DataFrame:
     """The card in ``PERFORMANCE_COLUMNS`` order, its text as ``str`` or categoricals; each
     column is taken out of ``card`` as it is handed out, so that a million rows' reasons as
-    Arrow text are let go as their categoricals are made, not held beside all of them."""
+    Arrow text are let go as their categoricals are made, not held beside all of them. A card
+    of ``blocks`` report periods of the same measures shares one block's ``str`` text among
+    them where every block has the same (the catalogue's names, services, units...)."""
     out = {}
     for name in PERFORMANCE_COLUMNS:
         if isinstance(card[name], pa.Array | pa.ChunkedArray) and text == "category":
@@ -160,7 +162,7 @@ def hand_out(card: dict[str, object], text: str) -> pd.DataFrame:
             continue
         column = card.pop(name)
         if isinstance(column, Coded):
-            out[name] = column.to_str() if text == "str" else column.to_category()
+            out[name] = column.to_str(blocks) if text == "str" else column.to_category()
         elif isinstance(column, pa.Array | pa.ChunkedArray):
             out[name] = pd.array(column, dtype="str")
         else:

@@ -218,7 +218,7 @@ def _performance(
     columns.update(_benchmarks(shared, chosen, measure_code, p_order))
     del shared
     release_memory()
-    return hand_out(columns, text)
+    return hand_out(columns, text, len(chosen) if whole else 1)
 
 
 CHUNK_ROWS = 70_000  # card rows worked out at once (about: whole measures)

@@ -97,9 +97,17 @@ class Coded:
         remapped = codes[self.codes] if len(self.codes) else self.codes.astype(np.int64)
         return Coded(remapped.astype(np.int64), np.asarray(uniques, dtype=object))
 
-    def to_str(self) -> pd.api.extensions.ExtensionArray:
-        """A pandas ``str`` array (Arrow-backed), made by one take of the distinct words."""
+    def to_str(self, blocks: int = 1) -> pd.api.extensions.ExtensionArray:
+        """A pandas ``str`` array (Arrow-backed), made by one take of the distinct words. Rows
+        that are ``blocks`` equal blocks of the same texts (a card's catalogue columns, one
+        block per report period) are made once and the block's Arrow text shared by all."""
         words = pa.array(list(self.words), type=pa.large_string())
+        n = len(self.codes)
+        if blocks > 1 and n and n % blocks == 0:
+            grid = self.codes.reshape(blocks, n // blocks)
+            if (grid == grid[0]).all():
+                block = words.take(pa.array(grid[0]))
+                return pd.array(pa.chunked_array([block] * blocks), dtype="str")
         return pd.array(words.take(pa.array(self.codes)), dtype="str")
 
     def to_category(self) -> pd.Categorical:

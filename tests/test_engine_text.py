@@ -71,3 +71,19 @@ def test_a_coded_text_with_rows_replaced_stays_coded() -> None:
     ]
     as_arrow = replace_text(pa.array(["p", "q"]), np.array([0]), _coded("r"))
     assert isinstance(as_arrow, pa.Array) and as_arrow.to_pylist() == ["r", "q"]
+
+
+def test_a_column_repeated_block_by_block_shares_one_blocks_text() -> None:
+    """A card of 3 periods of the same 2 measures: their names are made once and shared by
+    the 3 blocks (the same Arrow buffers); a column that differs between blocks is made row by
+    row; the texts are the same either way."""
+    names = Coded(np.array([1, 0] * 3), np.array(["Admissions", "Delayed days"], dtype=object))
+    shared = names.to_str(blocks=3)
+    assert list(shared) == ["Delayed days", "Admissions"] * 3
+    chunks = shared.__arrow_array__().chunks  # the Arrow data pandas holds
+    assert len(chunks) == 3
+    assert len({chunk.buffers()[2].address for chunk in chunks}) == 1
+    periods = Coded(np.array([0, 0, 1, 1, 2, 2]), np.array(["Q1", "Q2", "Q3"], dtype=object))
+    own = periods.to_str(blocks=3)
+    assert list(own) == ["Q1", "Q1", "Q2", "Q2", "Q3", "Q3"]
+    assert own.__arrow_array__().num_chunks == 1
