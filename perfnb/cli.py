@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfnb import __version__
 from perfnb.bundled import bundled_notebooks, bundled_sample, project_or_bundled
@@ -20,25 +22,17 @@ from perfnb.commentary import (
     scaffold_commentary,
 )
 from perfnb.contract import DataError, Problem
-from perfnb.lab import open_lab
 from perfnb.loader import load_dataset, validate_dataset
 from perfnb.log import log_line, logger, show_on_stderr
 from perfnb.output_formats import parse_formats
 from perfnb.periods import PeriodError, parse_period
-from perfnb.run import (
-    OutputBusy,
-    OutputUnwritable,
-    RunError,
-    RunStopped,
-    choose_services,
-    dask_client,
-    default_workers,
-    parse_parameter,
-    run_periods,
-    year_quarters,
-)
 from perfnb.scorecard import build_scorecard
 from perfnb.starter import InitError, write_starter
+
+if TYPE_CHECKING:
+    from perfnb.run import RunStopped
+
+# the run (papermill, nbconvert, matplotlib: 2 s, 100 MB): imported by the commands that run
 
 __all__ = ["main"]
 
@@ -79,14 +73,16 @@ def _say(line: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from perfnb import run as perfnb_run
+
     try:
         periods: list = [parse_period(p) for p in args.period or []]
         for year in args.year or []:
-            periods += year_quarters(year, load_dataset(args.data))
-        parameters = dict(parse_parameter(p) for p in args.param)
-        client = dask_client(args.dask_scheduler) if args.dask_scheduler else None
+            periods += perfnb_run.year_quarters(year, load_dataset(args.data))
+        parameters = dict(perfnb_run.parse_parameter(p) for p in args.param)
+        client = perfnb_run.dask_client(args.dask_scheduler) if args.dask_scheduler else None
         executor = client.get_executor(pure=False) if client is not None else None
-        results = run_periods(
+        results = perfnb_run.run_periods(
             periods or [None],
             args.data,
             args.out,
@@ -111,13 +107,13 @@ def _run(args: argparse.Namespace) -> int:
         _print_problems(exc.problems, exc.folder)
         print("Nothing was run: correct the data and run again.", file=sys.stderr)
         return 1
-    except (OutputBusy, OutputUnwritable) as exc:
+    except (perfnb_run.OutputBusy, perfnb_run.OutputUnwritable) as exc:
         print(f"perfnb run: {exc}", file=sys.stderr)
         return 1
-    except (RunError, PeriodError) as exc:
+    except (perfnb_run.RunError, PeriodError) as exc:
         print(f"perfnb run: {exc}", file=sys.stderr)
         return 2
-    except RunStopped as exc:
+    except perfnb_run.RunStopped as exc:
         _say_stopped(exc)
         return exc.exit_status
     except KeyboardInterrupt:
@@ -153,6 +149,8 @@ def _say_stopped(stopped: RunStopped) -> None:
 
 
 def _commentary(args: argparse.Namespace) -> int:
+    from perfnb.run import RunError, choose_services
+
     try:
         data = load_dataset(args.data)
         period = parse_period(args.period) if args.period else data.latest_period()
@@ -223,6 +221,9 @@ _DATA_HELP = (
 
 
 def _lab(args: argparse.Namespace) -> int:
+    from perfnb.lab import open_lab
+    from perfnb.run import RunError
+
     try:
         return open_lab(
             args.notebook,
@@ -339,7 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help=f"build N reports at once, each in its own process (default: the CPU count, "
-        f"{default_workers()} here; 1 builds them one after another)",
+        f"{os.cpu_count() or 1} here, as perfnb.run.pool.default_workers; 1 builds them one "
+        "after another)",
     )
     run.add_argument(
         "--dask-scheduler",

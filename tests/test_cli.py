@@ -191,10 +191,10 @@ def test_commentary_unreadable_file_exits_1(tmp_path, capsys) -> None:
 
 def test_run_png_asks_for_each_charts_300_dpi_png(tmp_path, monkeypatch) -> None:
     """--png is passed to the run (png=True); without it, False: charts are SVG alone."""
-    import perfnb.cli
+    import perfnb.run
 
     asked: list[bool] = []
-    monkeypatch.setattr(perfnb.cli, "run_periods", lambda *a, **kw: asked.append(kw["png"]) or [])
+    monkeypatch.setattr(perfnb.run, "run_periods", lambda *a, **kw: asked.append(kw["png"]) or [])
     out = str(tmp_path / "out")
     assert main(["run", "--data", str(SAMPLE), "--out", out, "--png"]) == 0
     assert main(["run", "--data", str(SAMPLE), "--out", out]) == 0

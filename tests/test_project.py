@@ -74,15 +74,16 @@ def test_public_api_is_explicit() -> None:
 
 
 def test_importing_perfnb_leaves_the_pages_and_the_run_until_they_are_used() -> None:
-    """``import perfnb`` (the engine, the loader) does not bring matplotlib, papermill,
-    nbformat or nbconvert: a script that works out figures does not pay for them; the names
-    that need them are still there, and ``dir(perfnb)`` lists them."""
+    """``import perfnb`` (the engine, the loader) and the ``perfnb`` command do not bring
+    matplotlib, papermill, nbformat or nbconvert: a script that works out figures, and
+    ``perfnb validate``, do not pay for them; the names that need them are still there, and
+    ``dir(perfnb)`` lists them."""
     import subprocess
     import sys
 
     heavy = ("matplotlib", "papermill", "nbformat", "nbconvert", "docx")
     script = (
-        "import sys, perfnb\n"
+        "import sys, perfnb, perfnb.cli\n"  # the command too: `perfnb validate` starts light
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
         "assert {'ServiceReport', 'run_reports'} <= set(dir(perfnb))\n"
         "print(perfnb.RunError.__module__, 'matplotlib' in sys.modules)\n"
