@@ -67,7 +67,8 @@ class CardFiller:
             self.codes[name] = np.empty(self.n, dtype=wanted)
         elif np.iinfo(wanted).max > np.iinfo(self.codes[name].dtype).max:
             self.codes[name] = self.codes[name].astype(wanted)
-        _write(self.codes[name], rows, (column.codes + offset).astype(wanted, copy=False))
+        moved = column.codes.astype(np.int64, copy=False) + offset  # never wraps round
+        _write(self.codes[name], rows, moved.astype(wanted, copy=False))
 
     def columns(self) -> dict[str, object]:
         """Every column, whole."""
