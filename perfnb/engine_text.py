@@ -331,7 +331,7 @@ def scatter_text(
         if not len(rows):
             continue
         if isinstance(part, Coded):
-            codes[rows] = part.codes + offset
+            codes[rows] = part.codes.astype(np.int64, copy=False) + offset
             words.append(part.words)
         else:
             codes[rows] = offset
@@ -347,7 +347,7 @@ def replace_text(
     is (Arrow texts put in are coded, each distinct text once), else Arrow strings."""
     if isinstance(base, Coded):
         new = new if isinstance(new, Coded) else coded_arrow(new)
-        codes = base.codes.copy()
+        codes = base.codes.astype(np.int64)  # a copy, wide enough for the words added
         codes[rows] = new.codes + len(base.words)
         return Coded(codes, np.concatenate([base.words, new.words]))
     base, new = arrow_text(base), arrow_text(new)
