@@ -262,3 +262,19 @@ def test_a_kernel_shares_the_templates_data_set_and_does_not_copy_it(
     assert seen["rows"] == measures * quarters
     assert seen["size"] > 20_000  # KiB: enough that a copy could not hide
     assert seen["after"] - seen["before"] < seen["size"] / 4
+
+
+def test_the_template_has_imported_what_every_report_kernel_uses() -> None:
+    """``import perfnb`` leaves the report classes until they are used; the kernel template
+    imports them, so each forked kernel has them already instead of importing them again."""
+    import subprocess
+
+    script = (
+        "import sys, perfnb.run.kernel_template\n"
+        "print(all(m in sys.modules for m in "
+        "('perfnb.pages.service', 'perfnb.pages.action_plan', 'matplotlib.figure')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.strip() == "True"

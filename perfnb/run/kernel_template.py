@@ -36,6 +36,8 @@ import IPython.display  # noqa: F401
 import matplotlib
 
 import perfnb
+import perfnb.pages.action_plan
+import perfnb.pages.service
 
 matplotlib.rcParams["backend"] = matplotlib.rcParamsOrig["backend"] = os.environ["MPLBACKEND"]
 
