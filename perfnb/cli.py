@@ -73,6 +73,9 @@ def _say(line: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from perfnb.run.worker import without_iri_grammar
+
+    without_iri_grammar()  # this process is perfnb's own: nbformat without a second's grammars
     from perfnb import run as perfnb_run
 
     try:

@@ -146,10 +146,6 @@ papermill_engines.register("perfnb", CellReportingEngine)
 
 IOPUB_SECONDS = 120  # how long a cell's outputs may take to arrive once it has run
 
-# where a pool worker sends its jobs' cells (set by _start_worker), for the main progress bar
-_cells_queue: Any = None
-
-
 _MAX_ROOT = 70
 
 

@@ -20,22 +20,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from perfnb.run import stopping
+from perfnb.run import stopping, worker
 from perfnb.run.job import Job, run_job, temporary_root
 from perfnb.run.kernel import start_kernel_template
 from perfnb.run.results import JobResult
 
 __all__ = ["WORKER_GRACE", "default_workers", "run_jobs"]
-
-# where a pool worker sends its jobs' cells (set by _start_worker), for the main progress bar
-_cells_queue: Any = None
-
-
-def _send_cell(key: str, number: int, total: int) -> None:
-    """Tells the run's progress bar (in the process that started the pool) of a job's cell."""
-    if _cells_queue is not None:
-        with contextlib.suppress(Exception):  # progress is never worth failing a report for
-            _cells_queue.put((key, number, total))
 
 
 def default_workers() -> int:
@@ -111,20 +101,6 @@ def _signal_workers(pool: Executor, signum: int) -> None:
             os.kill(process.pid, signum)
 
 
-def _start_worker(data_dir: str | None = None, cells: Any = None) -> None:
-    """A pool process's start on its jobs: it becomes a run's worker (a stop signal stops its
-    report; it exits when the run that started it dies), and its kernel template imports (and
-    reads the data set at ``data_dir``) while it goes on (a template that cannot start is
-    reported by the first job that needs it); its jobs' cells go to ``cells``, a queue, when
-    given."""
-    global _cells_queue
-    stopping.serve_as_worker()
-    if cells is not None:
-        _cells_queue = cells
-    with contextlib.suppress(Exception):
-        start_kernel_template(data_dir)
-
-
 def _absolute(job: Job) -> Job:
     """``job`` with its paths made absolute here, where the run started: its notebook, its
     period folder and its data folder. A worker elsewhere (a Dask cluster's, started in a
@@ -188,7 +164,7 @@ def _run_all(
     pool = executor or ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)),
         mp_context=context,
-        initializer=_start_worker,
+        initializer=worker.start_worker,
         initargs=(data_dir, cells),
     )
     if cells is not None:
@@ -204,7 +180,7 @@ def _run_all(
                     run_job,
                     jobs[number],
                     timeout=timeout,
-                    on_cell=None if cells is None else _send_cell,
+                    on_cell=None if cells is None else worker.send_cell,
                     temporary=temporary if own else None,
                 )
                 futures[future] = number
