@@ -278,3 +278,36 @@ def test_the_template_has_imported_what_every_report_kernel_uses() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
     )
     assert done.stdout.strip() == "True"
+
+
+MAIN_SCRIPT = """
+import multiprocessing, os, sys
+with open(os.environ["PERFNB_TEST_IMPORTS"], "a") as log:
+    log.write(multiprocessing.current_process().name + "\\n")
+if __name__ == "__main__":
+    from perfnb import run_reports
+    result = run_reports(None, sys.argv[1], sys.argv[2], notebooks_dir=sys.argv[3], workers=1)
+    sys.exit(0 if result.ok and len(result.jobs) == 2 else 1)
+"""
+
+
+def test_a_script_that_runs_reports_is_imported_by_the_template_not_by_each_kernel(
+    tiny, tmp_path, run_temporary
+) -> None:
+    """The script that runs the reports is imported once more, by the kernel template, and by
+    none of the report kernels forked from it (Python 3.11 and 3.12's forkserver would have
+    each import it again: CPython gh-126631)."""
+    import subprocess
+
+    script, log = tmp_path / "build.py", tmp_path / "imports.txt"
+    script.write_text(MAIN_SCRIPT, encoding="utf-8")
+    notebooks = tmp_path / "nb"
+    make_notebook(notebooks, "one", "print(1)")
+    done = subprocess.run(
+        [sys.executable, str(script), str(tiny()), str(tmp_path / "out"), str(notebooks)],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PERFNB_TEST_IMPORTS": str(log)}, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # the run itself, then its kernel template (a process of its own making); no kernel
+    assert log.read_text().splitlines() == ["MainProcess", "MainProcess"]

@@ -34,13 +34,16 @@ import threading
 import time
 import typing as t
 import uuid
-from multiprocessing import forkserver
+from multiprocessing import forkserver, spawn
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
-from traitlets import CaselessStrEnum, default
+from jupyter_core.utils import ensure_async
+from traitlets import CaselessStrEnum, DottedObjectName, Type, default
 
 from perfnb import exhibits
 from perfnb.files import files_stamp
@@ -53,6 +56,7 @@ __all__ = ["CurrentPythonKernelManager", "current_python_kernelspec", "forked_ke
 
 KERNELS_VARIABLE = "PERFNB_KERNELS"
 TEMPLATE_DATA_VARIABLE = "PERFNB_TEMPLATE_DATA"  # the data set a new template reads ahead
+TEMPLATE_MAIN_VARIABLE = "PERFNB_TEMPLATE_MAIN"  # the main script a new template imports
 _TEMPLATE = "perfnb.run.kernel_template"
 _template_stamp: tuple | None = None  # perfnb's sources when this process's template started
 
@@ -98,15 +102,22 @@ def start_kernel_template(
         if stop is not None:
             stop()
     _template_stamp = stamp
-    # the main module too, once here: each kernel would import it again otherwise (as every
-    # multiprocessing child does), so scripts that run reports need the __main__ guard
+    # the main module too, once there: each kernel would import it again otherwise (as every
+    # multiprocessing child does), so scripts that run reports need the __main__ guard. The
+    # forkserver's own preload of "__main__" never happens before Python 3.13 (CPython
+    # gh-126631: it is never given the script's path), so the template is told it
     context.set_forkserver_preload(["__main__", _TEMPLATE])
-    if data_dir is not None:  # the server is given this environment when it is started
+    # the server is given this environment when it is started
+    main = spawn.get_preparation_data("perfnb-kernel").get("init_main_from_path")
+    if main:
+        os.environ[TEMPLATE_MAIN_VARIABLE] = str(main)
+    if data_dir is not None:
         os.environ[TEMPLATE_DATA_VARIABLE] = str(Path(data_dir).resolve())
     try:
         forkserver.ensure_running()
     finally:
         os.environ.pop(TEMPLATE_DATA_VARIABLE, None)
+        os.environ.pop(TEMPLATE_MAIN_VARIABLE, None)
     return context
 
 
@@ -169,12 +180,57 @@ class ForkedKernel:
         self.send_signal(signal.SIGKILL)
 
 
+class ReadyKernelClient(AsyncKernelClient):
+    """jupyter_client's asynchronous client, whose wait for a new kernel ends when the kernel
+    has answered and gone idle: jupyter_client's own then waits for 0.2 s of silence on IOPub,
+    which every report paid."""
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Waits (at most ``timeout`` seconds) until the kernel has answered a ``kernel_info``
+        request on the shell channel and its IOPub channel has carried the request's idle
+        status (so IOPub is connected, and holds nothing of it); asks again until then."""
+        deadline = time.time() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await ensure_async(self.shell_channel.get_msg(timeout=1))
+            except Empty:
+                reply = None
+            answered = reply is not None and reply["msg_type"] == "kernel_info_reply"
+            if answered and await self._idle_after(reply["parent_header"].get("msg_id")):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _idle_after(self, request: str | None) -> bool:
+        """Whether IOPub carries the kernel's idle status after ``request``, reading on while
+        a message comes within 0.2 s (False: IOPub was not yet connected when it was sent)."""
+        while True:
+            try:
+                message = await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+            except Empty:
+                return False
+            if (
+                message["msg_type"] == "status"
+                and message["parent_header"].get("msg_id") == request
+                and message["content"].get("execution_state") == "idle"
+            ):
+                return True
+
+
 class CurrentPythonKernelManager(AsyncKernelManager):
-    """``AsyncKernelManager`` whose kernel is always ipykernel on ``sys.executable``."""
+    """``AsyncKernelManager`` whose kernel is always ipykernel on ``sys.executable``; its
+    client is ready as soon as the kernel is (``ReadyKernelClient``), and a kernel's end is
+    seen within 10 ms of it (jupyter_client looks every 100 ms)."""
 
     transport = CaselessStrEnum(
         ["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc", config=True
     )
+    client_class = DottedObjectName("perfnb.run.kernel.ReadyKernelClient")
+    client_factory = Type(default_value=ReadyKernelClient, klass=AsyncKernelClient)
 
     stderr_path: t.ClassVar[str | None] = None  # where the kernel process's stderr goes
     ipc_dir: t.ClassVar[str | None] = None  # where its IPC sockets go (a short path: 107 bytes)
@@ -286,3 +342,8 @@ class CurrentPythonKernelManager(AsyncKernelManager):
                 stopping.untrack_kernel(tracked)
 
     shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the base one by name
+
+    async def _async_finish_shutdown(
+        self, waittime: float | None = None, pollinterval: float = 0.01, restart: bool = False
+    ) -> None:
+        await super()._async_finish_shutdown(waittime, pollinterval, restart)

@@ -18,10 +18,11 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
-from multiprocessing import forkserver
+from multiprocessing import forkserver, spawn
 from pathlib import Path
 
 __all__ = ["serve_kernel"]
@@ -45,6 +46,25 @@ matplotlib.rcParams["backend"] = matplotlib.rcParamsOrig["backend"] = os.environ
 _data_dir = os.environ.pop("PERFNB_TEMPLATE_DATA", "")
 if _data_dir:
     perfnb.loader.preload_dataset(_data_dir)
+
+
+def _import_main(path: str) -> None:
+    """Imports the run's main script as multiprocessing imports it into each child (as
+    ``__mp_main__``), here once: a kernel forked from here then finds it imported and does not
+    run it again. A script that fails to import is left for each kernel to report, as before."""
+    if not path or getattr(sys.modules["__main__"], "__file__", None) == path:
+        return  # none, or imported by the forkserver itself (Python 3.13 and later)
+    current = multiprocessing.current_process()
+    current._inheriting = True  # type: ignore[attr-defined]  # as the forkserver's preload does
+    try:
+        spawn.import_main_path(path)
+    except Exception:
+        pass
+    finally:
+        del current._inheriting  # type: ignore[attr-defined]
+
+
+_import_main(os.environ.pop("PERFNB_TEMPLATE_MAIN", ""))
 
 
 def _fresh_sys_path() -> list[str]:
