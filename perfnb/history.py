@@ -10,15 +10,23 @@ import pandas as pd
 
 from perfnb.engine import performance
 from perfnb.loader import Dataset
+from perfnb.period_rows import PeriodRows
 from perfnb.periods import Period, parse_period
 
 __all__ = [
+    "TREND_QUARTERS",
+    "TREND_YEARS",
     "recent_periods",
     "trend_history",
+    "trend_periods",
     "variance_periods",
     "year_periods",
     "year_to_date_history",
 ]
+
+
+TREND_QUARTERS = 8  # report periods a trend chart shows (quarters, or months)
+TREND_YEARS = 5  # financial years an annual measure's trend chart shows
 
 
 def recent_periods(period: Period, count: int) -> list[Period]:
@@ -47,13 +55,22 @@ def variance_periods(period: Period) -> list[Period]:
     return shown
 
 
+def trend_periods(
+    period: Period, quarters: int = TREND_QUARTERS, years: int = TREND_YEARS
+) -> list[Period]:
+    """Every period ``trend_history`` may ask the engine for: ``quarters`` report periods
+    ending with ``period``, then ``years`` financial years ending with its year."""
+    return [*recent_periods(period, quarters), *recent_periods(period.year, years)]
+
+
 def trend_history(
     data: Dataset,
     period: Period,
     services: Sequence[str] | None = None,
     *,
-    quarters: int = 8,
-    years: int = 5,
+    quarters: int = TREND_QUARTERS,
+    years: int = TREND_YEARS,
+    rows: PeriodRows | None = None,
 ) -> pd.DataFrame:
     """The engine's rows for each measure over its recent periods, ending with ``period``:
     ``quarters`` report periods of ``period``'s kind (quarters or months) for quarterly and
@@ -62,7 +79,8 @@ def trend_history(
     year, the repeated rows are dropped, and so are periods before a measure's first figure.
     A year with no figure between two years that have one stays, blank (note ``No figure for
     2015/16``), so a survey taken every other year shows its gaps.
-    Rows are in measure (catalogue) then period order."""
+    Rows are in measure (catalogue) then period order. ``rows``: the engine's rows of
+    ``trend_periods`` for ``services``, worked out already."""
     frames = []
     catalogue = (
         data.measures
@@ -74,50 +92,55 @@ def trend_history(
     if annual:
         kinds.append((recent_periods(period.year, years), True))
     for periods, for_annual in kinds:
-        rows = performance(data, periods, services)
-        frames.append(rows[rows["measure_id"].isin(annual) == for_annual])
-    rows = pd.concat(frames, ignore_index=True)
+        some = performance(data, periods, services) if rows is None else rows.take(periods)
+        frames.append(some[some["measure_id"].isin(annual) == for_annual])
+    found = pd.concat(frames, ignore_index=True)
     order = {m: i for i, m in enumerate(catalogue["measure_id"])}
-    rows = rows.assign(_m=rows["measure_id"].map(order), _p=rows["period"].map(_sort_key))
-    rows = rows.sort_values(["_m", "_p"], kind="stable")
+    found = found.assign(_m=found["measure_id"].map(order), _p=found["period"].map(_sort_key))
+    found = found.sort_values(["_m", "_p"], kind="stable")
     # the same figure reached from two report periods (a quarter's figure in each of its
     # months, last year's survey while this year's is due) is shown at its first report only
-    shown = rows["value_period"].where(rows["value"].notna(), rows["period"])
-    repeated = rows.assign(_shown=shown).duplicated(["measure_id", "_shown"])
+    shown = found["value_period"].where(found["value"].notna(), found["period"])
+    repeated = found.assign(_shown=shown).duplicated(["measure_id", "_shown"])
     # but a year with no figure between two that have one (a survey every other year) keeps
     # its place on the axis, blank, so the chart does not close the gap
-    later = rows["value"].notna()[::-1].groupby(rows["measure_id"][::-1]).cummax()[::-1]
-    later = later.groupby(rows["measure_id"]).shift(-1, fill_value=False).astype(bool)
-    gap = repeated & rows["measure_id"].isin(annual) & later
+    later = found["value"].notna()[::-1].groupby(found["measure_id"][::-1]).cummax()[::-1]
+    later = later.groupby(found["measure_id"]).shift(-1, fill_value=False).astype(bool)
+    gap = repeated & found["measure_id"].isin(annual) & later
     if gap.any():
-        rows = rows.copy()
+        found = found.copy()
         for column in ("value", "ytd_value", "period_value", "forecast", "numerator"):
-            rows.loc[gap, column] = np.nan
-        rows.loc[gap, "value_period"] = rows.loc[gap, "period"]
-        rows.loc[gap, "rag"] = "N/A"
-        rows.loc[gap, "pending"] = False
-        rows.loc[gap, "note"] = "No figure for " + rows.loc[gap, "period"]
-    rows = rows[~repeated | gap]
+            found.loc[gap, column] = np.nan
+        found.loc[gap, "value_period"] = found.loc[gap, "period"]
+        found.loc[gap, "rag"] = "N/A"
+        found.loc[gap, "pending"] = False
+        found.loc[gap, "note"] = "No figure for " + found.loc[gap, "period"]
+    found = found[~repeated | gap]
     # periods before a measure's first figure are left off (a new measure starts its chart
     # where its data starts); the report's own period always stays
-    started = rows["value"].notna().groupby(rows["measure_id"], sort=False).cummax()
-    latest = rows["period"] == rows.groupby("measure_id")["period"].transform("last")
-    rows = rows[started | latest]
-    return rows.drop(columns=["_m", "_p"]).reset_index(drop=True)
+    started = found["value"].notna().groupby(found["measure_id"], sort=False).cummax()
+    latest = found["period"] == found.groupby("measure_id")["period"].transform("last")
+    found = found[started | latest]
+    return found.drop(columns=["_m", "_p"]).reset_index(drop=True)
 
 
 def year_to_date_history(
-    data: Dataset, period: Period, services: Sequence[str] | None = None
+    data: Dataset,
+    period: Period,
+    services: Sequence[str] | None = None,
+    *,
+    rows: PeriodRows | None = None,
 ) -> pd.DataFrame:
     """The engine's rows for every period of ``period``'s financial year (Q1 to Q4, or each
     month), with figures after ``period`` blanked: the profiled target runs to the year end,
-    the actuals stop at the report's period."""
+    the actuals stop at the report's period. ``rows``: the engine's rows of those periods for
+    ``services``, worked out already."""
     periods = year_periods(period)
-    rows = performance(data, periods, services)
-    later = rows["period"].map(lambda p: parse_period(p).end > period.end).astype(bool)
+    found = performance(data, periods, services) if rows is None else rows.take(periods)
+    later = found["period"].map(lambda p: parse_period(p).end > period.end).astype(bool)
     for column in ("value", "ytd_value", "period_value", "forecast"):
-        rows[column] = rows[column].where(~later, np.nan)
-    return rows.reset_index(drop=True)
+        found[column] = found[column].where(~later, np.nan)
+    return found.reset_index(drop=True)
 
 
 def _sort_key(label: str) -> tuple[int, int]:

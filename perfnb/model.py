@@ -22,10 +22,16 @@ from perfnb.actions import (
     outcome_measure_ids,
 )
 from perfnb.commentary import Commentary, load_commentary, missing_commentary
-from perfnb.engine import performance
-from perfnb.history import trend_history, variance_periods, year_to_date_history
+from perfnb.history import (
+    trend_history,
+    trend_periods,
+    variance_periods,
+    year_periods,
+    year_to_date_history,
+)
 from perfnb.loader import Dataset
 from perfnb.measure_spc import MeasureSPC, measure_spc, spc_history
+from perfnb.period_rows import PeriodRows
 from perfnb.periods import Period
 from perfnb.rag import RAG_LABELS
 from perfnb.scorecard import build_scorecard, has_figure, with_spc
@@ -112,18 +118,30 @@ class ServiceModel:
     def build(cls, data: Dataset, period: Period, service: str) -> ServiceModel:
         """Reads and works out everything the service's report needs for ``period``."""
         services = [service]
-        card = build_scorecard(data, period, services, spc=False)
+        # every period the report shows, worked out by the engine in one call
+        rows = PeriodRows.work_out(
+            data,
+            [
+                period,
+                period.previous(),
+                *trend_periods(period),
+                *year_periods(period),
+                *variance_periods(period),
+            ],
+            services,
+        )
+        card = build_scorecard(data, period, services, spc=False, rows=rows)
         spc = measure_spc(spc_history(data, period, services), card) if len(card) else None
         return cls(
             data=data,
             period=period,
             service=service,
             card=with_spc(card, spc),
-            previous=build_scorecard(data, period.previous(), services, spc=False),
-            history=trend_history(data, period, services),
-            year=year_to_date_history(data, period, services),
+            previous=build_scorecard(data, period.previous(), services, spc=False, rows=rows),
+            history=trend_history(data, period, services, rows=rows),
+            year=year_to_date_history(data, period, services, rows=rows),
             commentary=load_commentary(data.path, period),
-            variance_rows=performance(data, variance_periods(period), services),
+            variance_rows=rows.take(variance_periods(period)),
             spc=spc,
         )
 

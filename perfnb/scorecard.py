@@ -20,6 +20,7 @@ from perfnb.engine import PERFORMANCE_COLUMNS, performance
 from perfnb.exceptions import previous_ratings, rating_changes
 from perfnb.loader import Dataset
 from perfnb.measure_spc import SPC_CARD_COLUMNS, MeasureSPC, measure_spc, spc_history
+from perfnb.period_rows import PeriodRows
 from perfnb.periods import Period, parse_period
 from perfnb.polarity import RATINGS
 
@@ -42,6 +43,7 @@ def build_scorecard(
     services: Sequence[str] | None = None,
     *,
     spc: bool = True,
+    rows: PeriodRows | None = None,
 ) -> pd.DataFrame:
     """One row per measure of ``services`` (all when None) for ``period``, in catalogue order.
 
@@ -50,9 +52,11 @@ def build_scorecard(
     year-end forecast for measures rated on it. ``target`` is the target the period is judged
     against (profiled to the period for counts); ``annual_target`` the year-end one.
     ``spc=False`` leaves the SPC columns blank (quicker, for a card only compared with).
+    ``rows``: the engine's rows of ``period`` for ``services``, worked out already.
     """
     period = parse_period(period)
-    card = performance(data, [period], services).reset_index(drop=True)
+    found = performance(data, [period], services) if rows is None else rows.take([period])
+    card = found.reset_index(drop=True)
     return with_spc(card, _spc_card(data, period, card) if spc and len(card) else None)
 
 
