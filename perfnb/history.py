@@ -92,7 +92,9 @@ def trend_history(
     if annual:
         kinds.append((recent_periods(period.year, years), True))
     for periods, for_annual in kinds:
-        some = performance(data, periods, services) if rows is None else rows.take(periods)
+        some = (
+            performance(data, periods, services) if rows is None else rows.take(periods, services)
+        )
         frames.append(some[some["measure_id"].isin(annual) == for_annual])
     found = pd.concat(frames, ignore_index=True)
     order = {m: i for i, m in enumerate(catalogue["measure_id"])}
@@ -136,7 +138,7 @@ def year_to_date_history(
     the actuals stop at the report's period. ``rows``: the engine's rows of those periods for
     ``services``, worked out already."""
     periods = year_periods(period)
-    found = performance(data, periods, services) if rows is None else rows.take(periods)
+    found = performance(data, periods, services) if rows is None else rows.take(periods, services)
     later = found["period"].map(lambda p: parse_period(p).end > period.end).astype(bool)
     for column in ("value", "ytd_value", "period_value", "forecast"):
         found[column] = found[column].where(~later, np.nan)

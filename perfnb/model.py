@@ -141,7 +141,7 @@ class ServiceModel:
             history=trend_history(data, period, services, rows=rows),
             year=year_to_date_history(data, period, services, rows=rows),
             commentary=load_commentary(data.path, period),
-            variance_rows=rows.take(variance_periods(period)),
+            variance_rows=rows.take(variance_periods(period), services),
             spc=spc,
         )
 

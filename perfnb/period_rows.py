@@ -25,10 +25,12 @@ __all__ = ["PeriodRows"]
 
 @dataclass(frozen=True)
 class PeriodRows:
-    """``performance``'s rows for every period of ``labels`` (one call), by period."""
+    """``performance``'s rows for every period of ``labels`` (one call) and ``services`` (all
+    when None), by period."""
 
     rows: pd.DataFrame
     labels: tuple[str, ...]  # the periods worked out, by label
+    services: tuple[str, ...] | None  # the services they were worked out for (None: all)
 
     @classmethod
     def work_out(
@@ -40,12 +42,17 @@ class PeriodRows:
         """The engine's rows of each of ``periods`` (repeats counted once) for ``services``
         (all when None), worked out in one call."""
         chosen = list(dict.fromkeys(parse_period(p) for p in periods))
-        return cls(performance(data, chosen, services), tuple(p.label for p in chosen))
+        rows = performance(data, chosen, services)
+        return cls(rows, tuple(p.label for p in chosen), _services(services))
 
-    def take(self, periods: Sequence[Period | str]) -> pd.DataFrame:
+    def take(self, periods: Sequence[Period | str], services: Sequence[str] | None) -> pd.DataFrame:
         """What ``performance(data, periods, services)`` gives for one period or more: each
         period's rows, in the order asked for, numbered from 0. A period not worked out is a
-        ``KeyError``."""
+        ``KeyError``; other services than those worked out, a ``ValueError``."""
+        if _services(services) != self.services:
+            raise ValueError(
+                f"rows worked out for services {self.services!r}, asked for {services!r}"
+            )
         labels = [parse_period(p).label for p in periods]
         if missing := [label for label in labels if label not in self.labels]:
             raise KeyError(f"periods not worked out: {', '.join(missing)}")
@@ -53,3 +60,8 @@ class PeriodRows:
         positions = [np.flatnonzero(found == label) for label in labels]
         chosen = np.concatenate(positions) if positions else np.array([], dtype=np.intp)
         return self.rows.take(chosen).reset_index(drop=True)
+
+
+def _services(services: Sequence[str] | None) -> tuple[str, ...] | None:
+    """``services`` as compared: a tuple in the order given, or None for all."""
+    return None if services is None else tuple(services)

@@ -55,7 +55,7 @@ def build_scorecard(
     ``rows``: the engine's rows of ``period`` for ``services``, worked out already.
     """
     period = parse_period(period)
-    found = performance(data, [period], services) if rows is None else rows.take([period])
+    found = performance(data, [period], services) if rows is None else rows.take([period], services)
     card = found.reset_index(drop=True)
     return with_spc(card, _spc_card(data, period, card) if spc and len(card) else None)
 
