@@ -32,10 +32,19 @@ PRODUCED = re.compile(r"\bProduced \d{2} [A-Z][a-z]+ \d{4}\b")  # the title bloc
 
 
 def environment() -> dict[str, str]:
-    """The Python and package versions the outputs were made with."""
+    """The Python and package versions the outputs were made with, and the font the charts'
+    text is measured and drawn in (the house style's first font found: Liberation Sans where
+    the fonts ``make test`` installs are, else DejaVu Sans, whose other widths move every
+    chart's layout)."""
+    from matplotlib import font_manager
+
+    from perfnb.charts.style import house_style
+
     found = {"python": ".".join(map(str, sys.version_info[:2]))}
     for name in PACKAGES:
         found[name] = metadata.version(name)
+    with house_style():
+        found["font"] = Path(font_manager.findfont(font_manager.FontProperties())).name
     return found
 
 

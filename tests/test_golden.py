@@ -27,7 +27,11 @@ def test_make_report_makes_the_recorded_files(make_report) -> None:
     if here != recorded["environment"]:
         changed = {k: (recorded["environment"].get(k), v) for k, v in here.items()}
         changed = {k: v for k, v in changed.items() if v[0] != v[1]}
-        pytest.skip(f"recorded with other versions {changed}: record again (tests/golden.py)")
+        pytest.skip(
+            f"recorded with other versions or fonts {changed}: record again (tests/golden.py), "
+            "or for the font install the fonts (make test does) and remove matplotlib's font "
+            "cache if it was made before them (matplotlib.get_cachedir())"
+        )
     made = golden.digests(make_report)
     expected = recorded["files"]
     problems = [
