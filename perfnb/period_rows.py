@@ -47,9 +47,11 @@ class PeriodRows:
 
     def take(self, periods: Sequence[Period | str], services: Sequence[str] | None) -> pd.DataFrame:
         """What ``performance(data, periods, services)`` gives for one period or more: each
-        period's rows, in the order asked for, numbered from 0. A period not worked out is a
-        ``KeyError``; other services than those worked out, a ``ValueError``."""
-        if _services(services) != self.services:
+        period's rows, in the order asked for, numbered from 0; ``services`` those the rows
+        were worked out for, or some of them. A period not worked out is a ``KeyError``;
+        a service not worked out, a ``ValueError``."""
+        wanted = _services(services)
+        if not _among(wanted, self.services):
             raise ValueError(
                 f"rows worked out for services {self.services!r}, asked for {services!r}"
             )
@@ -57,7 +59,12 @@ class PeriodRows:
         if missing := [label for label in labels if label not in self.labels]:
             raise KeyError(f"periods not worked out: {', '.join(missing)}")
         found = self.rows["period"].to_numpy()
-        positions = [np.flatnonzero(found == label) for label in labels]
+        keep = (
+            np.ones(len(found), dtype=bool)
+            if wanted is None or set(wanted) == set(self.services or ())
+            else self.rows["service"].isin(list(wanted)).to_numpy()
+        )
+        positions = [np.flatnonzero((found == label) & keep) for label in labels]
         chosen = np.concatenate(positions) if positions else np.array([], dtype=np.intp)
         return self.rows.take(chosen).reset_index(drop=True)
 
@@ -65,3 +72,10 @@ class PeriodRows:
 def _services(services: Sequence[str] | None) -> tuple[str, ...] | None:
     """``services`` as compared: a tuple in the order given, or None for all."""
     return None if services is None else tuple(services)
+
+
+def _among(wanted: tuple[str, ...] | None, worked: tuple[str, ...] | None) -> bool:
+    """Whether rows worked out for ``worked`` (None: every service) hold ``wanted``'s."""
+    if worked is None:
+        return True
+    return wanted is not None and set(wanted) <= set(worked)

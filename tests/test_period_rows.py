@@ -75,3 +75,19 @@ def test_the_reports_histories_and_cards_are_the_same_from_worked_out_rows(
         year_to_date_history(sample, PERIOD, SERVICES),
         check_exact=True,
     )
+
+
+def test_rows_of_every_service_hand_out_some_services_rows(sample) -> None:
+    """Rows worked out for every service give any of the services' rows as the engine gives
+    them for those services alone (the run plans with the period before's rows of the
+    services it reports on)."""
+    every = PeriodRows.work_out(sample, [PERIOD, PERIOD.previous()])
+    services = sorted(set(sample.measures["service"]))
+    for chosen in ([services[0]], services[1:], services):
+        pd.testing.assert_frame_equal(
+            every.take([PERIOD.previous(), PERIOD], chosen),
+            performance(sample, [PERIOD.previous(), PERIOD], chosen),
+            check_exact=True,
+        )
+    with pytest.raises(ValueError, match="rows worked out for services"):
+        PeriodRows.work_out(sample, [PERIOD], services[:1]).take([PERIOD], services)

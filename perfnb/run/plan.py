@@ -32,6 +32,7 @@ from perfnb.loader import Dataset, slugify
 from perfnb.model import action_counts, report_changes, report_counts
 from perfnb.output_formats import parse_formats
 from perfnb.pages.index import render_index
+from perfnb.period_rows import PeriodRows
 from perfnb.periods import Period, parse_period
 from perfnb.run.job import Job
 from perfnb.run.manifest import (
@@ -299,15 +300,18 @@ def _period_figures(
     whole_card: pd.DataFrame,
     by_kind: Mapping[str, list[str]],
     running: set[str],
+    rows: PeriodRows,
 ) -> _PeriodFigures:
-    """The period's tables (each with its kind of report) and the figures the index counts."""
+    """The period's tables (each with its kind of report) and the figures the index counts;
+    ``rows``: the engine's rows of the period before, every service's, worked out already."""
     found = _PeriodFigures()
     if "measures" in running:
         covered = set(services_with_figures(whole_card)) | set(by_kind["measures"])
         found.card = whole_card[whole_card["service"].isin(covered)]
         found.tables["scorecard.csv"] = csv_text(found.card)
         # what moved since the period before, which the index gives for each report
-        found.previous = build_scorecard(data, period.previous(), sorted(covered), spc=False)
+        previous = period.previous()
+        found.previous = build_scorecard(data, previous, sorted(covered), spc=False, rows=rows)
     if "actions" in running:
         # every plan of the period, and any named, as scorecard.csv has every measure's row
         found.live_plans = set(services_with_actions(data.actions, data.action_updates, period))
@@ -379,7 +383,9 @@ def plan_period(
     from ``data_dir``, into ``out_dir``; writes nothing but the period's (empty) folder."""
     chosen = period if period is not None else data.latest_period()
     echo = options.echo
-    whole_card = build_scorecard(data, chosen)
+    # the period's and the one before's rows, every service's, from one call of the engine
+    rows = PeriodRows.work_out(data, [chosen, chosen.previous()])
+    whole_card = build_scorecard(data, chosen, rows=rows)
     paths = find_notebooks(options.notebooks_dir, options.notebooks)
     kinds = {path: report_kind(path) for path in paths}
     by_kind = _services_by_kind(whole_card, data, chosen, options.services, set(kinds.values()))
@@ -409,7 +415,8 @@ def plan_period(
         "versions": installed,
         "started": now(),
     }
-    found = _period_figures(data, chosen, whole_card, by_kind, {kinds[p] for p, _ in planned})
+    running = {kinds[p] for p, _ in planned}
+    found = _period_figures(data, chosen, whole_card, by_kind, running, rows)
     plan = PeriodPlan(data, chosen, folder, [], found.tables, run_info, echo=echo)
     built_before = manifest_reports(folder)
     produced = dt.datetime.now()  # one time for every report of the period
