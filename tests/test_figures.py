@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import write_dataset
 from perfnb import load_dataset, performance
+from perfnb.figures import _sorted_unique
 from perfnb.profiles import profile_shares
 
 HEADER = "measure_id,name,service,theme,framework,unit,rate_per,polarity,aggregation,frequency"
@@ -310,3 +314,15 @@ def test_the_base_at_the_years_end_is_the_years_as_at_every_other_quarter(tmp_pa
     assert "base (100) is below 150" in card.loc[("R", "2017/18 Q4"), "rag_reason"]
     assert [card.loc[("C", p), "base"] for p in periods] == [6, 21, 45, 78]
     assert card.loc[("Y", "2017/18 Q4"), "base"] == 200
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.integers(0, 40), max_size=60), st.integers(0, 20))
+def test_the_groups_a_window_reads_are_numpy_unique(groups: list[int], spare: int) -> None:
+    """The engine narrows the grid to the groups its windows read by marking them, not sorting:
+    the same groups and positions as ``np.unique``, the reference."""
+    g = np.array(groups, dtype=np.int64)
+    expected_groups, expected_inverse = np.unique(g, return_inverse=True)
+    found_groups, found_inverse = _sorted_unique(g, 41 + spare)
+    np.testing.assert_array_equal(found_groups, expected_groups)
+    np.testing.assert_array_equal(found_inverse, expected_inverse.reshape(-1))
