@@ -18,14 +18,13 @@ import pyarrow as pa
 from perfnb.engine_text import (
     Coded,
     TextPart,
-    arrow_text,
     coded,
     join_arrow,
     join_coded,
     scatter_arrow,
     select_coded,
 )
-from perfnb.figure_text import numbers_coded
+from perfnb.figure_text import numbers_arrow
 from perfnb.palette import STATUS_WORDS
 from perfnb.periods import figure_label
 from perfnb.polarity import better_sign, outside_band
@@ -140,12 +139,12 @@ def direction_reasons(
         text = join_arrow(
             words,
             ": ",
-            arrow_text(numbers_coded(now[moved], decimals[moved])),
+            numbers_arrow(now[moved], decimals[moved]),
             suffix.take(moved),
             " (",
             now_label.take(moved),
             ") against ",
-            arrow_text(numbers_coded(then[moved], decimals[moved])),
+            numbers_arrow(then[moved], decimals[moved]),
             suffix.take(moved),
             " (",
             then_label.take(moved),

@@ -77,29 +77,21 @@ _CATALOGUE_TEXT = (
 _BASES = np.array(["full year forecast", "year to date", "average to date", "latest"], object)
 
 
-def _window_results(
-    targets_table: TargetTable,
-    grid: SeriesGrid,
-    windows: pd.DataFrame,
-    catalogue: pd.Index,
-    cumulative_measure: np.ndarray,
-) -> pd.DataFrame:
+def _window_results(shared: _Shared, windows: pd.DataFrame) -> pd.DataFrame:
     """Figures, targets, forecast and reported value at every window (measure, period)."""
-    windows = windows.assign(
-        grid_measure=grid.measures.get_indexer(catalogue)[windows["_code"].to_numpy()]
-    )
-    figures = window_figures(grid, windows)
+    grid, code = shared.grid, windows["_code"].to_numpy()
+    figures = window_figures(grid, windows.assign(grid_measure=shared.grid_measure[code]))
     kind = windows["kind"].cat.codes.to_numpy()  # KINDS: month, quarter, year
     index = windows["index"].to_numpy()
     month = np.select([kind == 0, kind == 1], [index, 3 * index], 12)
     aggregation = coded(windows["aggregation"])
     on_forecast = coded(windows["rag_on"]).equals("forecast")
     is_ytd = aggregation.equals("ytd")
-    cumulative = cumulative_measure[windows["_code"].to_numpy()]
+    cumulative = shared.cumulative[code]
     targets = target_frame(
-        targets_table,
-        catalogue,
-        windows["_code"].to_numpy(),
+        shared.targets,
+        shared.ids,
+        code,
         windows["fy"].to_numpy(),
         kind,
         month,
@@ -181,21 +173,30 @@ def _performance(
         measure_code, p_order = measure_code[keep], p_order[keep]
     if len(measure_code) == 0:
         return pd.DataFrame(columns=PERFORMANCE_COLUMNS)
+    ids = pd.Index(catalogue["measure_id"].to_numpy(dtype=object))
+    grid = series_grid(data.reported_values, years_read(data, chosen))
     shared = _Shared(
         data,
-        catalogue,
         {
             name: coded(catalogue[name]).distinct()
             for name in (*_CATALOGUE_TEXT, "_green_within", "_amber_within", "_dot_stable")
         },
-        series_grid(data.reported_values, years_read(data, chosen)),
+        grid,
         # running totals whose targets are profiled, measure by measure
         is_cumulative(
             catalogue["aggregation"].to_numpy(dtype=object),
             catalogue["unit"].to_numpy(dtype=object),
         ),
         np.array([p.label for p in chosen], dtype=object),
-        target_table(data.targets, pd.Index(catalogue["measure_id"].to_numpy(dtype=object))),
+        target_table(data.targets, ids),
+        ids,
+        grid.measures.get_indexer(ids),
+        {
+            "scale": ratio_scale(catalogue),
+            "rate_per": catalogue["rate_per"].to_numpy(dtype=float),
+            "min_base": catalogue["min_base"].to_numpy(dtype=float),
+            "decimals": catalogue["decimals"].to_numpy(),
+        },
     )
     # a few thousand measures at a time, every period of each: a million rows' intermediate
     # arrays would need gigabytes at once, and a measure's rows compare with its own earlier
@@ -226,16 +227,19 @@ CHUNK_ROWS = 70_000  # card rows worked out at once (about: whole measures)
 
 @dataclass(frozen=True)
 class _Shared:
-    """What every chunk of a card reads: the data set, the catalogue asked about and its text
-    as codes, the values' grid, the running totals and the report periods' labels."""
+    """What every chunk of a card reads, worked out once: the data set, the catalogue's text
+    as codes and its numbers, the values' grid, the running totals, the report periods' labels
+    and the targets."""
 
     data: Dataset
-    catalogue: pd.DataFrame
     measure: dict[str, Coded]
     grid: SeriesGrid
     cumulative: np.ndarray
     period_names: np.ndarray
     targets: TargetTable  # the catalogue's targets, keyed by measure position and year
+    ids: pd.Index  # the catalogue's measure_ids
+    grid_measure: np.ndarray  # each measure's place in the grid's measures; -1 for none
+    numbers: dict[str, np.ndarray]  # the catalogue's numbers, and each ratio's scale
 
 
 def _card(
@@ -243,7 +247,7 @@ def _card(
 ) -> dict[str, object]:
     """The card's columns (numbers as arrays, text coded, reasons as Arrow strings) for the
     rows (measure, report period) given by position in the catalogue and in ``chosen``."""
-    data, catalogue, measure = shared.data, shared.catalogue, shared.measure
+    data, measure = shared.data, shared.measure
     cumulative_measure = shared.cumulative
     n = len(measure_code)
     row_text = {name: column.take(measure_code) for name, column in measure.items()}
@@ -287,7 +291,7 @@ def _card(
                 name: categorical(measure[name].take(w_code))
                 for name in ("aggregation", "unit", "rag_on")
             },
-            "scale": ratio_scale(catalogue)[w_code],
+            "scale": shared.numbers["scale"][w_code],
             "kind": pd.Categorical.from_codes(w_kind, categories=pd.Index(KINDS, dtype=object)),
             "fy": w_fy,
             "index": w_index,
@@ -296,8 +300,7 @@ def _card(
             "wants_base": np.bincount(inverse[: offsets[1]], minlength=len(unique_keys)) > 0,
         }
     )
-    catalogue_ids = pd.Index(catalogue["measure_id"].to_numpy(dtype=object))
-    at = _window_results(shared.targets, shared.grid, windows, catalogue_ids, cumulative_measure)
+    at = _window_results(shared, windows)
 
     def rows(k: int, columns: list[str] | None = None) -> pd.DataFrame:
         """The window results of the k-th set of windows asked about (only ``columns``)."""
@@ -308,9 +311,8 @@ def _card(
     here, before, year_ago = rows(0), rows(1, compared), rows(2, compared)
 
     card: dict[str, object] = {name: row_text[name] for name in _CATALOGUE_TEXT}
-    for name in ("rate_per", "min_base"):
-        card[name] = catalogue[name].to_numpy(dtype=float)[measure_code]
-    card["decimals"] = catalogue["decimals"].to_numpy()[measure_code]
+    for name in ("rate_per", "min_base", "decimals"):
+        card[name] = shared.numbers[name][measure_code]
     card["period"] = Coded(p_order, shared.period_names)
     value_period = period_coded(r_code)
     card["value_period"] = value_period
@@ -346,7 +348,7 @@ def _card(
     other = np.flatnonzero(target_fy != r_fy)
     targets = target_frame(
         shared.targets,
-        catalogue_ids,
+        shared.ids,
         measure_code[other],
         target_fy[other],
         r_kind[other],
@@ -439,7 +441,7 @@ def _benchmarks(
             name: categorical(shared.measure[name].take(measure_code))
             for name in ("measure_id", "polarity")
         }
-    ).assign(decimals=shared.catalogue["decimals"].to_numpy()[measure_code])
+    ).assign(decimals=shared.numbers["decimals"][measure_code])
     p_fy = np.array([p.fy for p in chosen], dtype=np.int64)[p_order]
     data = shared.data
     return benchmark_columns(data.benchmarks, data.area, frame, p_fy)

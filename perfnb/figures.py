@@ -288,7 +288,8 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     base = _row_base(grid, own)
     wanted = windows["wants_base"].to_numpy(dtype=bool) if "wants_base" in windows else True
     base = np.where(wanted, base, np.nan)
-    at = np.flatnonzero(~single & wanted)
+    # only groups with a base or denominator somewhere have a summed base (NaN elsewhere)
+    at = np.flatnonzero(~single & wanted & _has_base(grid)[g])
     if len(at):
         part, g_at = _narrowed(grid, g[at])
         base[at] = summed_base(part.column("base"), part.column("denominator"), g_at, month[at])
@@ -356,6 +357,14 @@ def _status(
 def _status_codes(text: np.ndarray) -> np.ndarray:
     """Each status's place in ``STATUS_ORDER`` (0, final, for anything else)."""
     return np.maximum(pd.Categorical(text, categories=STATUS_ORDER).codes, 0).astype(np.int64)
+
+
+def _has_base(grid: SeriesGrid) -> np.ndarray:
+    """Whether each group of ``grid`` has a row with a base or a denominator."""
+    key = "base:any"
+    if key not in grid.read:
+        grid.read[key] = ~np.isnan(grid.numbers("base")) | ~np.isnan(grid.numbers("denominator"))
+    return grid.read[key][grid.rows].any(axis=0)  # type: ignore[index]
 
 
 def _row_number(grid: SeriesGrid, rows: np.ndarray, name: str) -> np.ndarray:
