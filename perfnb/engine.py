@@ -34,6 +34,7 @@ from perfnb.engine_text import (
     categorical,
     coded,
     coded_arrow,
+    sorted_unique,
     system_arrow_memory,
 )
 from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid, window_figures
@@ -276,13 +277,12 @@ def _card(
     asked = [(r_kind, r_fy, r_index), prev, last_year, *later]
     codes = [period_code(*p) for p in asked]
     positions = [np.arange(n)] * 3 + [np.flatnonzero(c != r_code) for c in codes[3:]]
-    keys = np.concatenate(
-        [measure_code[at] * (1 << 20) + c[at] for at, c in zip(positions, codes, strict=True)]
+    inverse, w_code, w_period = _windows_asked(
+        np.concatenate([measure_code[at] for at in positions]),
+        np.concatenate([c[at] for at, c in zip(positions, codes, strict=True)]),
     )
-    inverse, unique_keys = pd.factorize(keys)
     offsets = np.cumsum([0, *(len(at) for at in positions)])
-    w_kind, w_fy, w_index = decode_period_code(unique_keys % (1 << 20))
-    w_code = unique_keys // (1 << 20)
+    w_kind, w_fy, w_index = decode_period_code(w_period)
     windows = pd.DataFrame(
         {
             # the catalogue's columns at each window, taken by code (a million windows share
@@ -297,7 +297,7 @@ def _card(
             "index": w_index,
             "_code": w_code,
             # the base is printed for R's own windows only, not for those compared with
-            "wants_base": np.bincount(inverse[: offsets[1]], minlength=len(unique_keys)) > 0,
+            "wants_base": np.bincount(inverse[: offsets[1]], minlength=len(w_code)) > 0,
         }
     )
     at = _window_results(shared, windows)
@@ -416,6 +416,24 @@ def _card(
 
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     return card
+
+
+def _windows_asked(
+    measure: np.ndarray, period: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (measure, period code) pairs asked about, in order of measure then period,
+    and each ask's place among them. A chunk's few thousand measures and few dozen periods
+    are numbered on a grid of both, not hashed: a chunk asks about a few hundred thousand."""
+    if not len(measure):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    low = int(period.min())
+    periods, period_place = sorted_unique(period - low, int(period.max()) - low + 1)
+    first = int(measure.min())
+    width = len(periods)
+    pairs, inverse = sorted_unique(
+        (measure - first) * width + period_place, (int(measure.max()) - first + 1) * width
+    )
+    return inverse, pairs // width + first, periods[pairs % width] + low
 
 
 def _patched(column: pd.Series, rows: np.ndarray, patch: pd.Series) -> np.ndarray | Coded:

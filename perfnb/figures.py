@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from perfnb.engine_text import Coded, coded, join_coded, select_coded, texts
+from perfnb.engine_text import Coded, coded, join_coded, select_coded, sorted_unique, texts
 from perfnb.figure_sums import (
     DECIMALS,
     QUARTER0,
@@ -184,18 +184,8 @@ def _group_of(grid: SeriesGrid, windows: pd.DataFrame, fy: np.ndarray) -> np.nda
 
 def _narrowed(grid: SeriesGrid, g: np.ndarray) -> tuple[SeriesGrid, np.ndarray]:
     """The grid of the groups ``g`` reads only (in grid order), and ``g`` on it."""
-    groups, inverse = _sorted_unique(g, grid.rows.shape[1])
+    groups, inverse = sorted_unique(g, grid.rows.shape[1])
     return grid.part(groups), inverse
-
-
-def _sorted_unique(g: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(g, return_inverse=True)`` for integers in ``range(size)``: marked in an
-    array of ``size``, not sorted (a million windows read a few hundred thousand groups)."""
-    used = np.zeros(size, dtype=bool)
-    used[g] = True
-    groups = np.flatnonzero(used)
-    place = np.cumsum(used, dtype=np.int64) - 1
-    return groups, place[g]
 
 
 @dataclass

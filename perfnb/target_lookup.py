@@ -51,7 +51,8 @@ class TargetTable:
     """The targets of the measures asked about, keyed for looking up many rows at once: made
     once per card (:func:`target_table`), read by every chunk."""
 
-    year_keys: pd.Index  # group key of each year row
+    year_rows: np.ndarray  # (measure code, year - first_year): its year row; -1 for none
+    first_year: int
     year_numbers: dict[str, np.ndarray]  # target, band_low, band_high; a NaN at the end
     year_text: dict[str, Coded]  # profile, note; '' at the end
     periods: _PeriodRows | None
@@ -84,7 +85,9 @@ def target_table(targets: pd.DataFrame, catalogue: pd.Index) -> TargetTable:
             np.append(words.codes, len(words.words)), np.append(words.words, "")
         )
     return TargetTable(
-        pd.Index(_group(years["_code"], years["fy"])),
+        *_year_grid(
+            years["_code"].to_numpy(np.int64), years["fy"].to_numpy(np.int64), len(catalogue)
+        ),
         {name: _numbers(years, name, True) for name in _NUMBERS},
         year_text,
         _period_rows(periods) if len(periods) else None,
@@ -92,6 +95,21 @@ def target_table(targets: pd.DataFrame, catalogue: pd.Index) -> TargetTable:
 
 
 _NUMBERS = ("target", "band_low", "band_high")
+
+
+def _year_grid(code: np.ndarray, fy: np.ndarray, measures: int) -> tuple[np.ndarray, int]:
+    """The position of each (measure code, financial year)'s year row, on a grid of the
+    measures by the years targets.csv covers, and its first year: a million rows look their
+    year up by position, not by hashing. The first of two rows for one year wins (validation
+    refuses them); a row without a year is on no one's."""
+    rows_at = np.flatnonzero((fy >= 1900) & (fy < 2200))
+    first = int(fy[rows_at].min()) if len(rows_at) else 1900
+    span = int(fy[rows_at].max()) - first + 1 if len(rows_at) else 0
+    place = code[rows_at] * span + fy[rows_at] - first
+    _, firsts = np.unique(place, return_index=True)  # each place's first row
+    rows = np.full(measures * span, -1, dtype=np.int64)
+    rows[place[firsts]] = rows_at[firsts]
+    return rows.reshape(measures, span), first
 
 
 def _group(code: np.ndarray | pd.Series, fy: np.ndarray | pd.Series) -> np.ndarray:
@@ -201,7 +219,7 @@ def _targets_at(
     if running is None:
         running = np.ones(n, dtype=bool)
     group = _group(code, fy)
-    out = _year_rows(table, group)
+    out = _year_rows(table, code, fy)
     empty = np.full(n, np.nan)
     found = {"period_target": empty, "period_low": empty, "period_high": empty}
     note, at = Coded.constant("", n), np.full(n, np.nan)
@@ -227,27 +245,30 @@ def _targets_at(
         notes = periods.notes
         note = Coded(np.where(hit, notes.codes[take], len(notes.words)), np.append(notes.words, ""))
         at = np.where(hit, periods.month[take], np.nan)
-    out = out.assign(**found, period_note=categorical(note.compact()), period_month=at)
-    return out
+    return pd.DataFrame(
+        {**out, **found, "period_note": categorical(note.compact()), "period_month": at},
+        copy=False,  # fresh arrays: no copy into one block
+    )
 
 
-def _year_rows(table: TargetTable, group: np.ndarray) -> pd.DataFrame:
-    """The year's targets.csv row of each (measure, financial year) group; blanks where there
+def _year_rows(table: TargetTable, code: np.ndarray, fy: np.ndarray) -> dict[str, object]:
+    """The year's targets.csv row of each (measure code, financial year); blanks where there
     is none."""
-    position = table.year_keys.get_indexer(group)  # -1 reads the pad at the end
+    grid, year = table.year_rows, np.asarray(fy, dtype=np.int64) - table.first_year
+    inside = (year >= 0) & (year < grid.shape[1])
+    position = np.full(len(year), -1, dtype=np.int64)  # -1 reads the pad at the end
+    position[inside] = grid[np.asarray(code)[inside], year[inside]]
 
     def text(name: str) -> pd.Categorical:
         """A text column of the year rows found, '' where none: as categories, by code."""
         words = table.year_text[name]
         return categorical(Coded(words.codes[position], words.words).compact())
 
-    return pd.DataFrame(
-        {
-            **{name: table.year_numbers[name][position] for name in _NUMBERS},
-            "profile": text("profile"),
-            "target_note": text("note"),
-        }
-    )
+    return {
+        **{name: table.year_numbers[name][position] for name in _NUMBERS},
+        "profile": text("profile"),
+        "target_note": text("note"),
+    }
 
 
 def target_frame(

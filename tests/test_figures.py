@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import write_dataset
 from perfnb import load_dataset, performance
-from perfnb.figures import _sorted_unique
+from perfnb.engine_text import sorted_unique
 from perfnb.profiles import profile_shares
 
 HEADER = "measure_id,name,service,theme,framework,unit,rate_per,polarity,aggregation,frequency"
@@ -323,6 +323,6 @@ def test_the_groups_a_window_reads_are_numpy_unique(groups: list[int], spare: in
     the same groups and positions as ``np.unique``, the reference."""
     g = np.array(groups, dtype=np.int64)
     expected_groups, expected_inverse = np.unique(g, return_inverse=True)
-    found_groups, found_inverse = _sorted_unique(g, 41 + spare)
+    found_groups, found_inverse = sorted_unique(g, 41 + spare)
     np.testing.assert_array_equal(found_groups, expected_groups)
     np.testing.assert_array_equal(found_inverse, expected_inverse.reshape(-1))
