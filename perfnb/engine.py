@@ -421,19 +421,18 @@ def _card(
 def _windows_asked(
     measure: np.ndarray, period: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (measure, period code) pairs asked about, in order of measure then period,
-    and each ask's place among them. A chunk's few thousand measures and few dozen periods
-    are numbered on a grid of both, not hashed: a chunk asks about a few hundred thousand."""
+    """The distinct (measure, period code) pairs asked about, in order of period then measure
+    (as the card's rows are: read in order, not at random), and each ask's place among them.
+    A chunk's few thousand measures and few dozen periods are numbered on a grid of both, not
+    hashed: a chunk asks about a few hundred thousand pairs."""
     if not len(measure):
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     low = int(period.min())
     periods, period_place = sorted_unique(period - low, int(period.max()) - low + 1)
     first = int(measure.min())
-    width = len(periods)
-    pairs, inverse = sorted_unique(
-        (measure - first) * width + period_place, (int(measure.max()) - first + 1) * width
-    )
-    return inverse, pairs // width + first, periods[pairs % width] + low
+    width = int(measure.max()) - first + 1
+    pairs, inverse = sorted_unique(period_place * width + measure - first, len(periods) * width)
+    return inverse, pairs % width + first, periods[pairs // width] + low
 
 
 def _patched(column: pd.Series, rows: np.ndarray, patch: pd.Series) -> np.ndarray | Coded:

@@ -63,7 +63,9 @@ def targets_of(targets: pd.DataFrame, catalogue: pd.Index) -> pd.DataFrame:
     position in it (kept as they are when they already have it)."""
     if "_code" in targets:
         return targets
-    code = catalogue.get_indexer(targets["measure_id"].to_numpy(dtype=object))
+    # each distinct measure_id looked up once (as stored: no Python string per row)
+    row_id, ids = pd.factorize(targets["measure_id"])
+    code = np.append(catalogue.get_indexer(np.asarray(ids, dtype=object)), -1)[row_id]
     return targets.assign(_code=code)[code >= 0].reset_index(drop=True)
 
 
