@@ -89,3 +89,23 @@ def test_chunks_encoded_with_dictionaries_of_their_own_are_unified(monkeypatch) 
     column = hand_out(card, "category")["direction_reason"]
     assert list(column.cat.categories) == ["x", "y", "z"]
     assert list(column.astype(str)) == texts
+
+
+def test_a_long_card_hands_its_coded_text_out_whole_and_in_order() -> None:
+    """A card long enough to be handed out by two threads: every coded column's text is its
+    own (row i of column k reads 'k-<i mod 7 + k>'), in the card's column order."""
+    n = 120_000
+    names = [name for name in PERFORMANCE_COLUMNS if name not in ("value", "target")]
+    words = {k: np.array([f"{k}-{j}" for j in range(7 + k)], dtype=object) for k in range(40)}
+    card: dict[str, object] = {name: np.arange(n, dtype=float) for name in PERFORMANCE_COLUMNS}
+    for k, name in enumerate(names[:40]):
+        card[name] = Coded((np.arange(n) % 7 + k) % len(words[k]), words[k])
+    out = hand_out(card, "str")
+    assert list(out.columns) == list(PERFORMANCE_COLUMNS)
+    for k, name in enumerate(names[:40]):
+        column = out[name]
+        assert column.dtype == "str"
+        assert column.iloc[[0, 6, 7, n - 1]].tolist() == [
+            f"{k}-{(i % 7 + k) % (7 + k)}" for i in (0, 6, 7, n - 1)
+        ]
+    assert out["value"].tolist()[:3] == [0.0, 1.0, 2.0]
