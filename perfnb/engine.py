@@ -199,6 +199,7 @@ def _performance(
             "decimals": catalogue["decimals"].to_numpy(),
         },
     )
+    del grid  # held by ``shared`` only: let go with it, before the hand-out
     # a few thousand measures at a time, every period of each: a million rows' intermediate
     # arrays would need gigabytes at once, and a measure's rows compare with its own earlier
     # windows (last quarter, last year), which are then worked out in the same chunk, once
