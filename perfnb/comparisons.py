@@ -5,6 +5,8 @@ like), the latest figure after its period (the latest position) and comparable a
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -38,7 +40,9 @@ def direction_columns(
     year_ago: pd.DataFrame,
     prev: Coded,
     last_year: Coded,
-) -> dict[str, np.ndarray | Coded | pa.Array]:
+    *,
+    executor: Executor | None = None,
+) -> dict[str, np.ndarray | Coded | pa.Array | Future[pa.Array]]:
     """Direction of travel, comparing like with like: against the same period last year, the
     figure as reported with last year's at the same point of the year; against the previous
     period, a year-to-date (or average-to-date) figure's own period figures (this quarter's
@@ -48,7 +52,9 @@ def direction_columns(
     Returns ``direction``, ``compared_with`` (the earlier period), ``compared_on`` (what the
     figures compared are: the value's basis, or ``period`` for the periods' own figures),
     ``dot_value`` and ``compared_value`` (the two figures), ``compared_status`` and
-    ``direction_reason``; text coded, the reason as Arrow strings."""
+    ``direction_reason``; text coded, the reason as Arrow strings. Given an ``executor``, the
+    reason (Arrow's string kernels, which let go of the GIL) is built on it while the caller
+    goes on, and is a :class:`~concurrent.futures.Future` of them."""
     on_last_year = coded(card["dot_basis"]).equals("last_year")
     running = coded(card["aggregation"]).isin(_RUNNING) & ~coded(card["rag_on"]).equals("forecast")
     own = running & ~on_last_year
@@ -97,6 +103,19 @@ def direction_columns(
         np.where(own, status_codes(before["period_status"]), status_codes(before["status"])),
     )
     statuses = np.array(STATUS_ORDER, dtype=object)
+    reason = (
+        direction,
+        card["decimals"].to_numpy(dtype=int),
+        coded(card["unit"]),
+        polarity,
+        now,
+        then,
+        coded(card["value_period"]),
+        compared_with,
+        compared_on,
+        Coded(now_status, statuses),
+        Coded(then_status, statuses),
+    )
     return {
         "direction": Coded(direction, DIRECTION_CODES),
         "compared_with": compared_with,
@@ -104,18 +123,10 @@ def direction_columns(
         "dot_value": np.round(now, 9),
         "compared_value": np.round(then, 9),
         "compared_status": Coded(then_status, statuses),
-        "direction_reason": direction_reasons(
-            direction,
-            card["decimals"].to_numpy(dtype=int),
-            coded(card["unit"]),
-            polarity,
-            now,
-            then,
-            coded(card["value_period"]),
-            compared_with,
-            compared_on,
-            Coded(now_status, statuses),
-            Coded(then_status, statuses),
+        "direction_reason": (
+            direction_reasons(*reason)
+            if executor is None
+            else executor.submit(direction_reasons, *reason)
         ),
     }
 

@@ -15,6 +15,7 @@ with worked examples.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,15 +207,18 @@ def _performance(
     per_chunk = max(1, CHUNK_ROWS // max(len(chosen), 1))
     card = CardFiller(len(measure_code))
     whole = len(measure_code) == m_count * len(chosen)  # every measure in every period
-    for first in range(0, m_count, per_chunk):
-        if whole:  # the same columns of each period's row of measures
-            count = min(per_chunk, m_count - first)
-            block = Block(first, count, m_count, len(chosen))
-            mine = block.positions()
-        else:
-            mine = np.flatnonzero((measure_code >= first) & (measure_code < first + per_chunk))
-        chunk = _card(shared, chosen, measure_code[mine], p_order[mine])
-        card.add(chunk, block if whole else mine)
+    # a second thread builds each chunk's direction reasons (Arrow text, outside the GIL)
+    # while this one rates the chunk
+    with ThreadPoolExecutor(1, thread_name_prefix="perfnb-reasons") as reasons:
+        for first in range(0, m_count, per_chunk):
+            if whole:  # the same columns of each period's row of measures
+                count = min(per_chunk, m_count - first)
+                block = Block(first, count, m_count, len(chosen))
+                mine = block.positions()
+            else:
+                mine = np.flatnonzero((measure_code >= first) & (measure_code < first + per_chunk))
+            chunk = _card(shared, chosen, measure_code[mine], p_order[mine], reasons)
+            card.add(chunk, block if whole else mine)
     columns = card.columns()
     del card  # its arrays are now the columns': each goes once it is handed out
     release_memory()  # the chunks' freed memory: else the benchmarks and the hand-out stand on it
@@ -245,10 +249,15 @@ class _Shared:
 
 
 def _card(
-    shared: _Shared, chosen: list[Period], measure_code: np.ndarray, p_order: np.ndarray
+    shared: _Shared,
+    chosen: list[Period],
+    measure_code: np.ndarray,
+    p_order: np.ndarray,
+    reasons: Executor,
 ) -> dict[str, object]:
     """The card's columns (numbers as arrays, text coded, reasons as Arrow strings) for the
-    rows (measure, report period) given by position in the catalogue and in ``chosen``."""
+    rows (measure, report period) given by position in the catalogue and in ``chosen``; the
+    direction reasons are built on ``reasons`` meanwhile."""
     data, measure = shared.data, shared.measure
     cumulative_measure = shared.cumulative
     n = len(measure_code)
@@ -377,6 +386,7 @@ def _card(
         year_ago,
         period_coded(period_code(*prev)),
         period_coded(period_code(*last_year)),
+        executor=reasons,
     )
     card.update(directions)
 
@@ -416,6 +426,8 @@ def _card(
     )
 
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
+    reason = directions["direction_reason"]
+    card["direction_reason"] = reason.result() if isinstance(reason, Future) else reason
     return card
 
 
