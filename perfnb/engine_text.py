@@ -129,8 +129,12 @@ class Coded:
 def coded(values: np.ndarray | pd.Series | Sequence[str]) -> Coded:
     """Texts (object array, str or categorical column) as codes; missing values are ''."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        words = np.asarray(values.cat.categories.astype(object).fillna(""), dtype=object)
-        codes = values.cat.codes.to_numpy(dtype=np.int64)
+        column = values.array  # the Categorical itself: no accessor, no Series of codes
+        categories = column.categories
+        words = categories.to_numpy(dtype=object)
+        if categories.hasnans:
+            words = np.where(pd.isna(words), "", words).astype(object)
+        codes = column.codes.astype(np.int64)
         if (codes < 0).any():
             words, codes = np.append(words, ""), np.where(codes < 0, len(words), codes)
         return Coded(codes, words)
