@@ -312,10 +312,14 @@ def _card(
     )
     at = _window_results(shared, windows)
 
+    results = {name: at[name].array for name in at.columns}  # numbers and categoricals
+
     def rows(k: int, columns: list[str] | None = None) -> pd.DataFrame:
-        """The window results of the k-th set of windows asked about (only ``columns``)."""
-        frame = at if columns is None else at[columns]
-        return frame.take(inverse[offsets[k] : offsets[k + 1]]).reset_index(drop=True)
+        """The window results of the k-th set of windows asked about (only ``columns``),
+        each column taken on its own (a frame's take is a copy of the frame first)."""
+        asked = inverse[offsets[k] : offsets[k + 1]]
+        names = at.columns if columns is None else columns
+        return pd.DataFrame({name: results[name].take(asked) for name in names}, copy=False)
 
     compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
     here, before, year_ago = rows(0), rows(1, compared), rows(2, compared)
