@@ -6,7 +6,7 @@ rules as a frame of categoricals, and handed out as ``str`` columns or categoric
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,33 +157,36 @@ def hand_out(card: dict[str, object], text: str, blocks: int = 1) -> pd.DataFram
     Arrow text are let go as their categoricals are made, not held beside all of them. A card
     of ``blocks`` report periods of the same measures shares one block's ``str`` text among
     them where every block has the same (the catalogue's names, services, units...). A long
-    card's coded text is made ``str`` by two threads (Arrow's take runs outside the GIL)."""
+    card is handed out by two threads, as Arrow's kernels (take, encoding, sorting) run outside
+    the GIL: its coded text made ``str`` two columns at once, or its Arrow text made
+    categories while the coded text is."""
     out: dict[str, object] = {}
-    coded_text = {name: c for name in PERFORMANCE_COLUMNS if isinstance(c := card[name], Coded)}
-    rows = len(next(iter(coded_text.values()))) if coded_text else 0
-    if text == "str" and rows >= _THREADED_ROWS:  # Arrow's take lets go of the GIL: two at once
-        for name in coded_text:
-            del card[name]  # each let go once made: the threads hold the rest
-
-        def made(name: str) -> object:
-            return coded_text.pop(name).to_str(blocks)
-
-        names = list(coded_text)
-        with ThreadPoolExecutor(2) as pool:
-            out.update(zip(names, pool.map(made, names), strict=True))
-    for name in PERFORMANCE_COLUMNS:
-        if name in out:
-            continue
-        if isinstance(card[name], pa.Array | pa.ChunkedArray) and text == "category":
-            out[name] = _arrow_category(card, name)
-            continue
-        column = card.pop(name)
-        if isinstance(column, Coded):
-            out[name] = column.to_str(blocks) if text == "str" else column.to_category()
-        elif isinstance(column, pa.Array | pa.ChunkedArray):
-            out[name] = pd.array(column, dtype="str")
-        else:
-            out[name] = column
+    later: dict[str, Future[object]] = {}
+    first = next((c for c in card.values() if isinstance(c, Coded)), None)
+    threaded = first is not None and len(first) >= _THREADED_ROWS
+    with ThreadPoolExecutor(2 if threaded else 1) as pool:
+        for name in PERFORMANCE_COLUMNS if threaded else ():
+            column = card[name]
+            if text == "str" and isinstance(column, Coded):
+                del card[name]  # the thread holds it until it is made
+                later[name] = pool.submit(column.to_str, blocks)
+            elif text == "category" and isinstance(column, pa.Array | pa.ChunkedArray):
+                later[name] = pool.submit(_arrow_category, card, name)  # one at a time
+            del column
+        for name in PERFORMANCE_COLUMNS:
+            if name in later:
+                continue
+            if isinstance(card[name], pa.Array | pa.ChunkedArray) and text == "category":
+                out[name] = _arrow_category(card, name)
+                continue
+            column = card.pop(name)
+            if isinstance(column, Coded):
+                out[name] = column.to_str(blocks) if text == "str" else column.to_category()
+            elif isinstance(column, pa.Array | pa.ChunkedArray):
+                out[name] = pd.array(column, dtype="str")
+            else:
+                out[name] = column
+        out.update({name: made.result() for name, made in later.items()})
     return pd.DataFrame({name: out[name] for name in PERFORMANCE_COLUMNS}, copy=False)
 
 

@@ -109,3 +109,25 @@ def test_a_long_card_hands_its_coded_text_out_whole_and_in_order() -> None:
             f"{k}-{(i % 7 + k) % (7 + k)}" for i in (0, 6, 7, n - 1)
         ]
     assert out["value"].tolist()[:3] == [0.0, 1.0, 2.0]
+
+
+def test_a_long_card_hands_its_text_out_as_categories_whole_and_in_order() -> None:
+    """A card long enough to be handed out by two threads, as categoricals: a coded column and
+    an Arrow one ('r<i mod 1000>', made categories on the second thread) read as they were
+    given, their categories sorted."""
+    n = 120_000
+    texts = pa.array([f"r{i % 1000:03d}" for i in range(n)])
+    card: dict[str, object] = {name: np.zeros(n) for name in PERFORMANCE_COLUMNS}
+    card["rag"] = Coded(np.arange(n) % 3, np.array(["Red", "Amber", "Green"], dtype=object))
+    card["direction_reason"] = texts
+    out = hand_out(card, "category")
+    assert list(out["rag"].cat.categories) == ["Amber", "Green", "Red"]
+    assert out["rag"].iloc[:4].astype(str).tolist() == ["Red", "Amber", "Green", "Red"]
+    reason = out["direction_reason"]
+    assert list(reason.cat.categories) == [f"r{i:03d}" for i in range(1000)]
+    assert reason.iloc[[0, 999, 1000, n - 1]].astype(str).tolist() == [
+        "r000",
+        "r999",
+        "r000",
+        f"r{(n - 1) % 1000:03d}",
+    ]
