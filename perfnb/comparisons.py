@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from perfnb.benchmarking import benchmark_positions
 from perfnb.direction import DIRECTION_CODES, direction_codes, direction_reasons
-from perfnb.engine_text import Coded, coded, select_coded, texts
+from perfnb.engine_text import Coded, coded, select_coded, sorted_unique, texts
 from perfnb.figures import STATUS_ORDER
 from perfnb.period_codes import decode_period_code, period_code, period_labels
 from perfnb.variance import variance
@@ -194,7 +194,12 @@ def latest_position(
 def period_coded(codes: np.ndarray) -> Coded:
     """Period codes (``perfnb.period_codes``; -1 for none) as their labels, coded: each
     distinct period named once."""
-    at, uniques = pd.factorize(codes)
+    codes = np.asarray(codes, dtype=np.int64)
+    if not len(codes):
+        return Coded(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object))
+    low = int(codes.min())
+    uniques, at = sorted_unique(codes - low, int(codes.max()) - low + 1)  # a few dozen periods
+    uniques = uniques + low
     valid = uniques >= 0
     labels = np.full(len(uniques), "", dtype=object)
     if valid.any():

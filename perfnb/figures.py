@@ -178,8 +178,27 @@ def _group_of(grid: SeriesGrid, windows: pd.DataFrame, fy: np.ndarray) -> np.nda
         code = windows["grid_measure"].to_numpy(dtype=np.int64)
     else:
         code = grid.measures.get_indexer(texts(windows["measure_id"]))
-    g = grid.keys.get_indexer(_group_key(code, fy))
-    return np.where((code < 0) | (g < 0), grid.rows.shape[1] - 1, g)
+    table, first_year = _groups_by_year(grid)
+    year = np.asarray(fy, dtype=np.int64) - first_year
+    found = (code >= 0) & (year >= 0) & (year < table.shape[1])
+    g = np.full(len(code), grid.rows.shape[1] - 1, dtype=np.int64)  # the empty last group
+    g[found] = table[code[found], year[found]]
+    return np.where(g < 0, grid.rows.shape[1] - 1, g)
+
+
+def _groups_by_year(grid: SeriesGrid) -> tuple[np.ndarray, int]:
+    """Each (measure, financial year)'s group, on a grid of the measures by the years the
+    values cover (-1 for none), and its first year: read by position, not hashed, made once."""
+    key = "groups:by-year"
+    if key not in grid.read:
+        keys = grid.keys.to_numpy(dtype=np.int64)
+        measure, year = keys // 1024, keys % 1024 + 1900
+        first = int(year.min()) if len(keys) else 1900
+        span = int(year.max()) - first + 1 if len(keys) else 0
+        table = np.full((len(grid.measures), span), -1, dtype=np.int64)
+        table[measure, year - first] = np.arange(len(keys))
+        grid.read[key] = (table, first)
+    return grid.read[key]  # type: ignore[return-value]
 
 
 def _narrowed(grid: SeriesGrid, g: np.ndarray) -> tuple[SeriesGrid, np.ndarray]:

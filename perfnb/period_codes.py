@@ -11,6 +11,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from perfnb.engine_text import coded
 from perfnb.periods import Period, PeriodKind
 
 __all__ = [
@@ -66,17 +67,17 @@ def reporting_periods(
     kind = requests["p_kind"].to_numpy(dtype=np.int64).copy()
     fy = requests["p_fy"].to_numpy(dtype=np.int64).copy()
     index = requests["p_index"].to_numpy(dtype=np.int64).copy()
-    frequency = requests["frequency"].to_numpy(dtype=object)
+    frequency = coded(requests["frequency"])  # each distinct frequency compared once
 
     # a quarterly measure in a monthly report shows its latest quarter ended
-    quarterly_in_month = (frequency == "quarterly") & (kind == 0)
+    quarterly_in_month = frequency.equals("quarterly") & (kind == 0)
     quarters_done = index // 3
     kind = np.where(quarterly_in_month, 1, kind)
     fy = np.where(quarterly_in_month & (quarters_done == 0), fy - 1, fy)
     index = np.where(quarterly_in_month, np.where(quarters_done == 0, 4, quarters_done), index)
 
     # an annual measure shows its year: this year's row (even pending), else its latest year
-    annual = frequency == "annual"
+    annual = frequency.equals("annual")
     if annual.any():
         years = values.loc[values["period_kind"] == "year", ["measure_id", "fy", "value"]]
         own = pd.MultiIndex.from_arrays([requests["measure_id"].to_numpy(), fy]).isin(
@@ -111,15 +112,8 @@ def later_periods(
     after R ends (R itself where it cannot have one: a year, an annual measure, a quarterly
     measure's months), latest last within each kind."""
     end = np.select([kind == 0, kind == 1], [index, 3 * index], 12) + fy * 12  # months
-    frequency = requests["frequency"]
-    if isinstance(frequency.dtype, pd.CategoricalDtype):  # each distinct frequency read once
-        words = frequency.cat.categories.to_numpy(dtype=object)
-        codes = frequency.cat.codes.to_numpy()
-        annual = np.append(words == "annual", False)[codes]
-        quarterly = np.append(words == "quarterly", False)[codes]
-    else:
-        annual = (frequency == "annual").to_numpy()
-        quarterly = (frequency == "quarterly").to_numpy()
+    frequency = coded(requests["frequency"])  # each distinct frequency read once
+    annual, quarterly = frequency.equals("annual"), frequency.equals("quarterly")
     none = (kind == 2) | annual
     out = []
     for step in range(1, months + 1):
