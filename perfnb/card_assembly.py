@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from perfnb.engine_text import Coded, arrow_text, categorical
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 
-__all__ = ["TEXT_KINDS", "Block", "CardFiller", "card_frame", "hand_out"]
+__all__ = ["TEXT_KINDS", "Block", "CardFiller", "Chunk", "card_frame", "hand_out"]
 
 TEXT_KINDS = ("str", "category")  # how the card hands its text out
 
@@ -130,6 +130,24 @@ class Block:
         """The rows, in card order."""
         starts = np.arange(self.periods, dtype=np.int64)[:, None] * self.width + self.first
         return (starts + np.arange(self.count, dtype=np.int64)).reshape(-1)
+
+
+@dataclass
+class Chunk:
+    """A chunk of the card: its columns, those still being built on another thread (each a
+    future of a column, or of several by name) and the card rows it fills."""
+
+    columns: dict[str, object]
+    later: dict[str, Future[object]]
+    rows: np.ndarray | Block
+
+    def finished(self) -> dict[str, object]:
+        """Every column, once the other thread has built its own."""
+        for name, future in self.later.items():
+            made = future.result()
+            self.columns.update(made if isinstance(made, dict) else {name: made})
+        self.later.clear()
+        return self.columns
 
 
 def _write(target: np.ndarray, rows: np.ndarray | Block, values: np.ndarray) -> None:

@@ -13,8 +13,9 @@ import pyarrow as pa
 
 from perfnb.benchmarking import benchmark_positions
 from perfnb.direction import DIRECTION_CODES, direction_codes, direction_reasons
-from perfnb.engine_text import Coded, coded, select_coded, sorted_unique, texts
+from perfnb.engine_text import Coded, coded, select_coded, texts
 from perfnb.figures import STATUS_ORDER
+from perfnb.integer_keys import sorted_unique
 from perfnb.period_codes import decode_period_code, period_code, period_labels
 from perfnb.variance import variance
 

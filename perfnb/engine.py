@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from perfnb.card_assembly import TEXT_KINDS, Block, CardFiller, card_frame, hand_out
+from perfnb.card_assembly import TEXT_KINDS, Block, CardFiller, Chunk, card_frame, hand_out
 from perfnb.comparisons import (
     benchmark_columns,
     direction_columns,
@@ -35,7 +35,6 @@ from perfnb.engine_text import (
     categorical,
     coded,
     coded_arrow,
-    sorted_unique,
     system_arrow_memory,
 )
 from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid, window_figures
@@ -50,6 +49,7 @@ from perfnb.period_codes import (
     period_code,
     previous_periods,
     reporting_periods,
+    windows_asked,
 )
 from perfnb.periods import Period, parse_period
 from perfnb.rag import override_columns, rate_columns
@@ -207,18 +207,26 @@ def _performance(
     per_chunk = max(1, CHUNK_ROWS // max(len(chosen), 1))
     card = CardFiller(len(measure_code))
     whole = len(measure_code) == m_count * len(chosen)  # every measure in every period
-    # a second thread builds each chunk's direction reasons (Arrow text, outside the GIL)
-    # while this one rates the chunk
-    with ThreadPoolExecutor(1, thread_name_prefix="perfnb-reasons") as reasons:
+    # a second thread builds each chunk's direction reasons (Arrow text, outside the GIL) and
+    # rates it while this one works out the next chunk's figures
+    done: Chunk | None = None
+    rows: np.ndarray | Block
+    with ThreadPoolExecutor(1, thread_name_prefix="perfnb-rating") as second:
         for first in range(0, m_count, per_chunk):
             if whole:  # the same columns of each period's row of measures
                 count = min(per_chunk, m_count - first)
                 block = Block(first, count, m_count, len(chosen))
-                mine = block.positions()
+                mine, rows = block.positions(), block
             else:
                 mine = np.flatnonzero((measure_code >= first) & (measure_code < first + per_chunk))
-            chunk = _card(shared, chosen, measure_code[mine], p_order[mine], reasons)
-            card.add(chunk, block if whole else mine)
+                rows = mine
+            chunk = _card(shared, chosen, measure_code[mine], p_order[mine], second, rows)
+            if done is not None:
+                card.add(done.finished(), done.rows)
+            done = chunk
+        if done is not None:
+            card.add(done.finished(), done.rows)
+        del done, chunk
     columns = card.columns()
     del card  # its arrays are now the columns': each goes once it is handed out
     release_memory()  # the chunks' freed memory: else the benchmarks and the hand-out stand on it
@@ -253,11 +261,12 @@ def _card(
     chosen: list[Period],
     measure_code: np.ndarray,
     p_order: np.ndarray,
-    reasons: Executor,
-) -> dict[str, object]:
+    second: Executor,
+    card_rows: np.ndarray | Block,
+) -> Chunk:
     """The card's columns (numbers as arrays, text coded, reasons as Arrow strings) for the
-    rows (measure, report period) given by position in the catalogue and in ``chosen``; the
-    direction reasons are built on ``reasons`` meanwhile."""
+    rows (measure, report period) given by position in the catalogue and in ``chosen``, to
+    fill ``card_rows``; the direction reasons and the rating are left to ``second``."""
     data, measure = shared.data, shared.measure
     cumulative_measure = shared.cumulative
     n = len(measure_code)
@@ -287,7 +296,7 @@ def _card(
     asked = [(r_kind, r_fy, r_index), prev, last_year, *later]
     codes = [period_code(*p) for p in asked]
     positions = [np.arange(n)] * 3 + [np.flatnonzero(c != r_code) for c in codes[3:]]
-    inverse, w_code, w_period = _windows_asked(
+    inverse, w_code, w_period = windows_asked(
         np.concatenate([measure_code[at] for at in positions]),
         np.concatenate([c[at] for at, c in zip(positions, codes, strict=True)]),
     )
@@ -390,7 +399,7 @@ def _card(
         year_ago,
         period_coded(period_code(*prev)),
         period_coded(period_code(*last_year)),
-        executor=reasons,
+        executor=second,
     )
     card.update(directions)
 
@@ -408,13 +417,7 @@ def _card(
     card["green_within"] = row_text["_green_within"]
     card["amber_within"] = row_text["_amber_within"]
     frame = frame.assign(**card_frame(card, n, _RATING_INPUTS))
-    rag, reason, shortfall = rate_columns(frame)
-    card["rag_computed"], card["shortfall"] = rag, shortfall
-    card["rag"], rag_reason, card["overridden"] = override_columns(
-        frame, rag, reason, data.overrides
-    )
-    # coded in every chunk (a few thousand texts in a million rows), for the card to join
-    card["rag_reason"] = rag_reason if isinstance(rag_reason, Coded) else coded_arrow(rag_reason)
+    on_second: dict[str, Future[object]] = {"rating": second.submit(_rated, frame, data.overrides)}
 
     # -- the latest position: the latest figure within N months after the period -------------
     latest = ["value", "target", "band_low", "band_high", "status", "_kind", "_fy", "_index"]
@@ -430,26 +433,23 @@ def _card(
     )
 
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
-    reason = directions["direction_reason"]
-    card["direction_reason"] = reason.result() if isinstance(reason, Future) else reason
-    return card
+    reason = card.pop("direction_reason")
+    if isinstance(reason, Future):
+        on_second["direction_reason"] = reason
+    else:
+        card["direction_reason"] = reason
+    return Chunk(card, on_second, card_rows)
 
 
-def _windows_asked(
-    measure: np.ndarray, period: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct (measure, period code) pairs asked about, in order of period then measure
-    (as the card's rows are: read in order, not at random), and each ask's place among them.
-    A chunk's few thousand measures and few dozen periods are numbered on a grid of both, not
-    hashed: a chunk asks about a few hundred thousand pairs."""
-    if not len(measure):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    low = int(period.min())
-    periods, period_place = sorted_unique(period - low, int(period.max()) - low + 1)
-    first = int(measure.min())
-    width = int(measure.max()) - first + 1
-    pairs, inverse = sorted_unique(period_place * width + measure - first, len(periods) * width)
-    return inverse, pairs % width + first, periods[pairs // width] + low
+def _rated(frame: pd.DataFrame, overrides: pd.DataFrame) -> dict[str, object]:
+    """The rating columns of a chunk's rows (``frame``: what the rules read): the computed
+    RAG, the shortfall, the RAG after the officers' ``overrides``, whether overridden, and
+    the reason, coded (a few thousand texts in a million rows), for the card to join."""
+    rag, reason, shortfall = rate_columns(frame)
+    out: dict[str, object] = {"rag_computed": rag, "shortfall": shortfall}
+    out["rag"], rag_reason, out["overridden"] = override_columns(frame, rag, reason, overrides)
+    out["rag_reason"] = rag_reason if isinstance(rag_reason, Coded) else coded_arrow(rag_reason)
+    return out
 
 
 def _patched(column: pd.Series, rows: np.ndarray, patch: pd.Series) -> np.ndarray | Coded:

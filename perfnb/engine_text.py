@@ -35,7 +35,6 @@ __all__ = [
     "scatter_arrow",
     "scatter_text",
     "select_coded",
-    "sorted_unique",
     "system_arrow_memory",
     "take_text",
     "texts",
@@ -205,17 +204,6 @@ def first_of_each(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     firsts = np.full(len(uniques), -1, dtype=np.int64)
     firsts[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
     return codes.astype(np.int64), firsts
-
-
-def sorted_unique(keys: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_inverse=True)`` for integers in ``range(size)``: each marked
-    in an array of ``size``, not sorted (a chunk's windows read a few hundred thousand of a
-    grid's groups)."""
-    used = np.zeros(size, dtype=bool)
-    used[keys] = True
-    distinct = np.flatnonzero(used)
-    place = np.cumsum(used, dtype=np.int64) - 1
-    return distinct, place[keys]
 
 
 def texts(column: pd.Series | np.ndarray | Coded) -> np.ndarray:

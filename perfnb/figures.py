@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from perfnb.engine_text import Coded, coded, join_coded, select_coded, sorted_unique, texts
+from perfnb.engine_text import Coded, coded, join_coded, select_coded, texts
 from perfnb.figure_sums import (
     DECIMALS,
     QUARTER0,
@@ -48,6 +48,7 @@ from perfnb.figure_sums import (
     sum_figures,
     summed_base,
 )
+from perfnb.integer_keys import sorted_unique
 
 __all__ = [
     "SLOTS",

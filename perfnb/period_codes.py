@@ -11,7 +11,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from perfnb.engine_text import coded
+from perfnb.integer_keys import sorted_unique
 from perfnb.periods import Period, PeriodKind
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "period_labels",
     "previous_periods",
     "reporting_periods",
+    "windows_asked",
 ]
 
 KINDS = np.array(["month", "quarter", "year"], dtype=object)
@@ -67,17 +68,17 @@ def reporting_periods(
     kind = requests["p_kind"].to_numpy(dtype=np.int64).copy()
     fy = requests["p_fy"].to_numpy(dtype=np.int64).copy()
     index = requests["p_index"].to_numpy(dtype=np.int64).copy()
-    frequency = coded(requests["frequency"])  # each distinct frequency compared once
+    frequency = requests["frequency"]
 
     # a quarterly measure in a monthly report shows its latest quarter ended
-    quarterly_in_month = frequency.equals("quarterly") & (kind == 0)
+    quarterly_in_month = _is(frequency, "quarterly") & (kind == 0)
     quarters_done = index // 3
     kind = np.where(quarterly_in_month, 1, kind)
     fy = np.where(quarterly_in_month & (quarters_done == 0), fy - 1, fy)
     index = np.where(quarterly_in_month, np.where(quarters_done == 0, 4, quarters_done), index)
 
     # an annual measure shows its year: this year's row (even pending), else its latest year
-    annual = frequency.equals("annual")
+    annual = _is(frequency, "annual")
     if annual.any():
         years = values.loc[values["period_kind"] == "year", ["measure_id", "fy", "value"]]
         own = pd.MultiIndex.from_arrays([requests["measure_id"].to_numpy(), fy]).isin(
@@ -105,6 +106,16 @@ def reporting_periods(
     return kind, fy, index
 
 
+def _is(frequency: pd.Series, word: str) -> np.ndarray:
+    """True where the row's frequency is ``word``: a categorical's by its codes, each distinct
+    frequency compared once."""
+    if isinstance(frequency.dtype, pd.CategoricalDtype):
+        column = frequency.array
+        words = column.categories.to_numpy(dtype=object)
+        return np.append(words == word, False)[column.codes]  # code -1 (missing) reads False
+    return (frequency == word).to_numpy(dtype=bool)
+
+
 def later_periods(
     kind: np.ndarray, fy: np.ndarray, index: np.ndarray, requests: pd.DataFrame, months: int
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -112,8 +123,8 @@ def later_periods(
     after R ends (R itself where it cannot have one: a year, an annual measure, a quarterly
     measure's months), latest last within each kind."""
     end = np.select([kind == 0, kind == 1], [index, 3 * index], 12) + fy * 12  # months
-    frequency = coded(requests["frequency"])  # each distinct frequency read once
-    annual, quarterly = frequency.equals("annual"), frequency.equals("quarterly")
+    frequency = requests["frequency"]
+    annual, quarterly = _is(frequency, "annual"), _is(frequency, "quarterly")
     none = (kind == 2) | annual
     out = []
     for step in range(1, months + 1):
@@ -137,3 +148,20 @@ def later_periods(
             )
         )
     return out
+
+
+def windows_asked(
+    measure: np.ndarray, period: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (measure, period code) pairs asked about, in order of period then measure
+    (as the card's rows are: read in order, not at random), and each ask's place among them.
+    A chunk's few thousand measures and few dozen periods are numbered on a grid of both, not
+    hashed: a chunk asks about a few hundred thousand pairs."""
+    if not len(measure):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    low = int(period.min())
+    periods, period_place = sorted_unique(period - low, int(period.max()) - low + 1)
+    first = int(measure.min())
+    width = int(measure.max()) - first + 1
+    pairs, inverse = sorted_unique(period_place * width + measure - first, len(periods) * width)
+    return inverse, pairs % width + first, periods[pairs // width] + low

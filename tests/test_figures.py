@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import write_dataset
 from perfnb import load_dataset, performance
-from perfnb.engine_text import sorted_unique
+from perfnb.integer_keys import sorted_unique
 from perfnb.profiles import profile_shares
 
 HEADER = "measure_id,name,service,theme,framework,unit,rate_per,polarity,aggregation,frequency"

@@ -168,7 +168,7 @@ def test_no_import_cycle_in_the_package() -> None:
 # new module is put in one, or this test says where it is missing
 LAYERS = {
     "foundation": "polarity files periods period_codes timescales contract raw_table "
-    "problem_collector markup palette exhibits output_formats log",
+    "problem_collector markup palette exhibits output_formats log integer_keys",
     "inputs": "loader input_files workbook typed_tables validation validate_files "
     "validate_measures validate_values validate_targets validate_actions wide wide_headers "
     "starter testing commentary_format bundled",
