@@ -54,7 +54,13 @@ from perfnb.period_codes import (
 from perfnb.periods import Period, parse_period
 from perfnb.rag import override_columns, rate_columns
 from perfnb.raw_table import release_memory, small_pages
-from perfnb.target_lookup import TargetTable, is_cumulative, target_frame, target_table
+from perfnb.target_lookup import (
+    TARGET_COLUMNS,
+    TargetTable,
+    is_cumulative,
+    target_frame,
+    target_table,
+)
 from perfnb.variance import variance
 
 __all__ = ["PERFORMANCE_COLUMNS", "TEXT_KINDS", "performance"]
@@ -281,7 +287,8 @@ def _card(
             "p_index": p_index,
             "frequency": categorical(row_text["frequency"]),
             "measure_id": categorical(row_text["measure_id"]),
-        }
+        },
+        copy=False,
     )
 
     # -- the reporting period, the one before it, the same one a year earlier and, for the
@@ -369,20 +376,26 @@ def _card(
     # R's window was asked exactly this (its measure, year, kind and month): its targets are
     # the row's, but where an annual measure's year is not R's (this year's figure not out)
     other = np.flatnonzero(target_fy != r_fy)
-    targets = target_frame(
-        shared.targets,
-        shared.ids,
-        measure_code[other],
-        target_fy[other],
-        r_kind[other],
-        month[other],
-        cumulative_measure[measure_code][other],
-        on_forecast[other],
-        aggregation.equals("ytd")[other],
-    )
     card["target_year"] = period_coded(period_code(np.full(n, 2), target_fy, np.ones(n, np.int64)))
-    for name in targets.columns.drop(["share", "period_share"]):
-        card[name] = _patched(here[name], other, targets[name])
+    if len(other):
+        targets = target_frame(
+            shared.targets,
+            shared.ids,
+            measure_code[other],
+            target_fy[other],
+            r_kind[other],
+            month[other],
+            cumulative_measure[measure_code][other],
+            on_forecast[other],
+            aggregation.equals("ytd")[other],
+        )
+        for name in TARGET_COLUMNS:
+            card[name] = _patched(here[name], other, targets[name])
+    else:  # every row's target year is R's: R's window has its targets
+        for name in TARGET_COLUMNS:
+            column = here[name]
+            text = isinstance(column.dtype, pd.CategoricalDtype)
+            card[name] = coded(column) if text else column.to_numpy()
 
     # -- direction of travel: like with like ----------------------------------------------------
     card["previous_value"] = before["value"].to_numpy()
@@ -426,10 +439,18 @@ def _card(
             "_value_code": r_code,
             "polarity": categorical(row_text["polarity"]),
             "unit": categorical(row_text["unit"]),
-        }
+        },
+        copy=False,
     )
     card.update(
-        latest_position(frame, [(positions[3 + k], rows(3 + k, latest)) for k in range(len(later))])
+        latest_position(
+            frame,
+            [
+                (positions[3 + k], rows(3 + k, latest))
+                for k in range(len(later))
+                if len(positions[3 + k])
+            ],
+        )
     )
 
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)

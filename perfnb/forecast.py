@@ -67,6 +67,7 @@ def year_end_forecast(
             "forecast_method": pd.Categorical.from_codes(method, methods, validate=False),
         },
         index=aggregation.index,
+        copy=False,  # fresh arrays: no copy into one block
     )
 
 

@@ -17,7 +17,20 @@ import pandas as pd
 from perfnb.engine_text import Coded, categorical, coded, select_coded
 from perfnb.profiles import share_elapsed
 
-__all__ = ["TargetTable", "is_cumulative", "target_frame", "target_table", "targets_of"]
+__all__ = [
+    "TARGET_COLUMNS",
+    "TargetTable",
+    "is_cumulative",
+    "target_frame",
+    "target_table",
+    "targets_of",
+]
+
+# the card's columns :func:`target_frame` gives (before the two shares it gives the forecast)
+TARGET_COLUMNS = (
+    "target", "band_low", "band_high", "annual_target", "annual_band_low", "annual_band_high",
+    "target_note", "annual_target_note", "target_basis",
+)  # fmt: skip
 
 _BASES = ("period", "profile", "year")  # what a target is: its period's, profiled, the year's
 
@@ -346,5 +359,6 @@ def target_frame(
             ),
             "share": share,
             "period_share": target_share,
-        }
+        },
+        copy=False,  # fresh arrays: no copy into one block
     )

@@ -46,4 +46,5 @@ def variance(
             "variance_pp": np.where((unit == "percent").to_numpy(), difference, np.nan),
         },
         index=value.index,
+        copy=False,  # fresh arrays: no copy into one block
     )

@@ -316,13 +316,15 @@ def test_the_base_at_the_years_end_is_the_years_as_at_every_other_quarter(tmp_pa
     assert card.loc[("Y", "2017/18 Q4"), "base"] == 200
 
 
-@settings(deadline=None, max_examples=200)
-@given(st.lists(st.integers(0, 40), max_size=60), st.integers(0, 20))
-def test_the_groups_a_window_reads_are_numpy_unique(groups: list[int], spare: int) -> None:
-    """The engine narrows the grid to the groups its windows read by marking them, not sorting:
-    the same groups and positions as ``np.unique``, the reference."""
+@settings(deadline=None, max_examples=300)
+@given(st.data(), st.sampled_from([40, 5_000, 2_000_000]), st.integers(0, 20))
+def test_the_groups_a_window_reads_are_numpy_unique(data, top: int, spare: int) -> None:
+    """The engine narrows the grid to the groups its windows read by marking them (or, for a
+    few keys spread over a national grid's range, sorting them): the same groups and positions
+    as ``np.unique``, the reference, whichever way is taken."""
+    groups = data.draw(st.lists(st.integers(0, top), max_size=60))
     g = np.array(groups, dtype=np.int64)
     expected_groups, expected_inverse = np.unique(g, return_inverse=True)
-    found_groups, found_inverse = sorted_unique(g, 41 + spare)
+    found_groups, found_inverse = sorted_unique(g, top + 1 + spare)
     np.testing.assert_array_equal(found_groups, expected_groups)
     np.testing.assert_array_equal(found_inverse, expected_inverse.reshape(-1))
