@@ -21,7 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from perfnb.card_assembly import TEXT_KINDS, Block, CardFiller, Chunk, card_frame, hand_out
+from perfnb.card_assembly import (
+    TEXT_KINDS,
+    Block,
+    CardFiller,
+    Chunk,
+    card_frame,
+    hand_out,
+)
 from perfnb.comparisons import (
     benchmark_columns,
     direction_columns,
@@ -37,8 +44,7 @@ from perfnb.engine_text import (
     coded_arrow,
     system_arrow_memory,
 )
-from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid, window_figures
-from perfnb.forecast import year_end_forecast
+from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid
 from perfnb.loader import Dataset
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 from perfnb.period_codes import (
@@ -62,6 +68,7 @@ from perfnb.target_lookup import (
     target_table,
 )
 from perfnb.variance import variance
+from perfnb.window_results import window_results
 
 __all__ = ["PERFORMANCE_COLUMNS", "TEXT_KINDS", "performance"]
 
@@ -83,58 +90,6 @@ _CATALOGUE_TEXT = (
     "dot_basis",
 )
 _BASES = np.array(["full year forecast", "year to date", "average to date", "latest"], object)
-
-
-def _window_results(shared: _Shared, windows: pd.DataFrame) -> pd.DataFrame:
-    """Figures, targets, forecast and reported value at every window (measure, period)."""
-    grid, code = shared.grid, windows["_code"].to_numpy()
-    figures = window_figures(grid, windows.assign(grid_measure=shared.grid_measure[code]))
-    kind = windows["kind"].cat.codes.to_numpy()  # KINDS: month, quarter, year
-    index = windows["index"].to_numpy()
-    month = np.select([kind == 0, kind == 1], [index, 3 * index], 12)
-    aggregation = coded(windows["aggregation"])
-    on_forecast = coded(windows["rag_on"]).equals("forecast")
-    is_ytd = aggregation.equals("ytd")
-    cumulative = shared.cumulative[code]
-    targets = target_frame(
-        shared.targets,
-        shared.ids,
-        code,
-        windows["fy"].to_numpy(),
-        kind,
-        month,
-        cumulative,
-        on_forecast,
-        is_ytd,
-    )
-    # a ytd measure with a target for the period (a collection rate's 56.52% at Q2) runs at the
-    # rate its targets do: Q2's 58.0% against 56.52% of 95.20% forecasts 58.0 / 56.52 x 95.20
-    by_targets = is_ytd & targets["period_share"].notna().to_numpy()
-    forecast = year_end_forecast(
-        windows["aggregation"].reset_index(drop=True),
-        figures["ytd_value"].reset_index(drop=True),
-        pd.Series(np.where(by_targets, targets["period_share"], targets["share"])),
-        figures["figure"].reset_index(drop=True),
-        figures["row_forecast"].reset_index(drop=True),
-        pd.Series(month == 12),
-        cumulative=pd.Series(cumulative | by_targets),
-    )
-    out = {name: figures[name].to_numpy() for name in figures.columns if name not in _TEXT_OUT}
-    out.update({name: figures[name].array for name in _TEXT_OUT})
-    out["forecast"] = forecast["forecast"].to_numpy()
-    out["forecast_method"] = forecast["forecast_method"].array
-    out["value"] = np.where(on_forecast, out["forecast"], out["figure"])
-    # each window's own target and band (profiled for counts): for judging its figure in
-    # direction of travel, and for the latest position
-    for name in targets.columns:
-        out[name] = targets[name].array
-    out["_kind"] = kind.astype(np.int64)
-    out["_fy"] = windows["fy"].to_numpy(dtype=np.int64)
-    out["_index"] = index.astype(np.int64)
-    return pd.DataFrame(out, copy=False)  # fresh arrays: no copy into one block
-
-
-_TEXT_OUT = ("note", "status", "period_status")
 
 
 def performance(
@@ -219,12 +174,12 @@ def _performance(
     rows: np.ndarray | Block
     with ThreadPoolExecutor(1, thread_name_prefix="perfnb-rating") as second:
         for first in range(0, m_count, per_chunk):
+            count = min(per_chunk, m_count - first)
             if whole:  # the same columns of each period's row of measures
-                count = min(per_chunk, m_count - first)
                 block = Block(first, count, m_count, len(chosen))
                 mine, rows = block.positions(), block
             else:
-                mine = np.flatnonzero((measure_code >= first) & (measure_code < first + per_chunk))
+                mine = np.flatnonzero((measure_code >= first) & (measure_code < first + count))
                 rows = mine
             chunk = _card(shared, chosen, measure_code[mine], p_order[mine], second, rows)
             if done is not None:
@@ -326,7 +281,9 @@ def _card(
             "wants_base": np.bincount(inverse[: offsets[1]], minlength=len(w_code)) > 0,
         }
     )
-    at = _window_results(shared, windows)
+    at = window_results(
+        shared.grid, shared.targets, shared.ids, shared.grid_measure, shared.cumulative, windows
+    )
 
     results = {name: at[name].array for name in at.columns}  # numbers and categoricals
 
