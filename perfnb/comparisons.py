@@ -6,6 +6,7 @@ like), the latest figure after its period (the latest position) and comparable a
 from __future__ import annotations
 
 from concurrent.futures import Executor, Future
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,9 @@ from perfnb.period_codes import decode_period_code, period_code, period_labels
 from perfnb.variance import variance
 
 __all__ = [
+    "BenchmarkRanks",
     "benchmark_columns",
+    "benchmark_ranks",
     "direction_columns",
     "latest_position",
     "period_coded",
@@ -214,6 +217,41 @@ def benchmark_columns(
     """Where each row's measure ranks among comparable areas in ``benchmarks`` (the latest
     benchmark year up to ``fy``, the report period's financial year): ``BENCHMARK_COLUMNS``,
     one row per row of ``card`` (text coded), worked out once per measure and year."""
+    return benchmark_ranks(benchmarks, area, card, fy).columns()
+
+
+@dataclass(frozen=True)
+class BenchmarkRanks:
+    """:func:`benchmark_columns` before it is spread over the card's rows: one row of
+    ``found`` per (measure, year) asked, and the card rows each is for (a card's million rows
+    ask about a few hundred thousand)."""
+
+    found: pd.DataFrame
+    rows: np.ndarray  # the card rows whose measure has a benchmark
+    at: np.ndarray  # each such row's row of ``found``
+    n: int  # the card's rows
+
+    def columns(self) -> dict[str, np.ndarray | Coded]:
+        """``BENCHMARK_COLUMNS``, one row per card row (text coded; blank without one)."""
+        out: dict[str, np.ndarray | Coded] = {}
+        for name in self.found.columns:
+            column = self.found[name]
+            if name in ("benchmark_year", "benchmark_averages", "benchmark_note"):
+                text = coded(np.append(texts(column), ""))  # the last word: a blank row's
+                codes = np.full(self.n, text.codes[-1], dtype=np.int64)
+                codes[self.rows] = text.codes[:-1][self.at]
+                out[name] = Coded(codes, text.words)
+            else:
+                numbers = np.full(self.n, np.nan)
+                numbers[self.rows] = column.to_numpy(dtype=float)[self.at]
+                out[name] = numbers
+        return out
+
+
+def benchmark_ranks(
+    benchmarks: pd.DataFrame, area: str, card: pd.DataFrame, fy: np.ndarray
+) -> BenchmarkRanks:
+    """:func:`benchmark_columns`, each (measure, year) ranked, not yet spread over the rows."""
     measure = coded(card["measure_id"])
     # only the rows of measures with a benchmark row are looked up: the others are blank
     ids = pd.Index(pd.unique(benchmarks["measure_id"].to_numpy(dtype=object)))
@@ -232,18 +270,4 @@ def benchmark_columns(
             "decimals": card["decimals"].to_numpy()[first],
         }
     )
-    found = benchmark_positions(benchmarks, asked, area)
-    n = len(card)
-    out: dict[str, np.ndarray | Coded] = {}
-    for name in found.columns:
-        column = found[name]
-        if name in ("benchmark_year", "benchmark_averages", "benchmark_note"):
-            text = coded(np.append(texts(column), ""))  # the last word: a blank row's
-            codes = np.full(n, text.codes[-1], dtype=np.int64)
-            codes[rows] = text.codes[:-1][at]
-            out[name] = Coded(codes, text.words)
-        else:
-            numbers = np.full(n, np.nan)
-            numbers[rows] = column.to_numpy(dtype=float)[at]
-            out[name] = numbers
-    return out
+    return BenchmarkRanks(benchmark_positions(benchmarks, asked, area), rows, at, len(card))

@@ -30,7 +30,8 @@ from perfnb.card_assembly import (
     hand_out,
 )
 from perfnb.comparisons import (
-    benchmark_columns,
+    BenchmarkRanks,
+    benchmark_ranks,
     direction_columns,
     latest_position,
     period_coded,
@@ -137,13 +138,21 @@ def _performance(
     if len(measure_code) == 0:
         return pd.DataFrame(columns=PERFORMANCE_COLUMNS)
     ids = pd.Index(catalogue["measure_id"].to_numpy(dtype=object))
+    measure = {
+        name: coded(catalogue[name]).distinct()
+        for name in (*_CATALOGUE_TEXT, "_green_within", "_amber_within", "_dot_stable")
+    }
+    decimals = catalogue["decimals"].to_numpy()
+    # the benchmark ranks depend on the measures and years only: a thread of their own works
+    # them out (pandas' joins, mostly outside the GIL) while this one lays out the grid and the
+    # chunks; spread over the card's rows at the end, as its other columns are handed out
+    early = ThreadPoolExecutor(1, thread_name_prefix="perfnb-benchmarks")
+    ranked = early.submit(_benchmarks, data, measure, decimals, chosen, measure_code, p_order)
+    early.shutdown(wait=False)  # the thread ends with its one job
     grid = series_grid(data.reported_values, years_read(data, chosen))
     shared = _Shared(
         data,
-        {
-            name: coded(catalogue[name]).distinct()
-            for name in (*_CATALOGUE_TEXT, "_green_within", "_amber_within", "_dot_stable")
-        },
+        measure,
         grid,
         # running totals whose targets are profiled, measure by measure
         is_cumulative(
@@ -158,7 +167,7 @@ def _performance(
             "scale": ratio_scale(catalogue),
             "rate_per": catalogue["rate_per"].to_numpy(dtype=float),
             "min_base": catalogue["min_base"].to_numpy(dtype=float),
-            "decimals": catalogue["decimals"].to_numpy(),
+            "decimals": decimals,
         },
     )
     del grid  # held by ``shared`` only: let go with it, before the hand-out
@@ -191,7 +200,7 @@ def _performance(
     columns = card.columns()
     del card  # its arrays are now the columns': each goes once it is handed out
     release_memory()  # the chunks' freed memory: else the benchmarks and the hand-out stand on it
-    columns.update(_benchmarks(shared, chosen, measure_code, p_order))
+    columns.update(ranked.result().columns())
     del shared
     release_memory()
     return hand_out(columns, text, len(chosen) if whole else 1)
@@ -443,20 +452,28 @@ def _patched(column: pd.Series, rows: np.ndarray, patch: pd.Series) -> np.ndarra
 
 
 def _benchmarks(
-    shared: _Shared, chosen: list[Period], measure_code: np.ndarray, p_order: np.ndarray
-) -> dict[str, np.ndarray | Coded]:
-    """The benchmark columns of every row of the card at once: they depend on the measure and
+    data: Dataset,
+    measure: dict[str, Coded],
+    decimals: np.ndarray,
+    chosen: list[Period],
+    measure_code: np.ndarray,
+    p_order: np.ndarray,
+) -> BenchmarkRanks:
+    """The benchmark ranks of every row of the card at once: they depend on the measure and
     the report's financial year only, so each (measure, year) is ranked once, not once per
     chunk of periods."""
     frame = pd.DataFrame(
         {
-            name: categorical(shared.measure[name].take(measure_code))
-            for name in ("measure_id", "polarity")
-        }
-    ).assign(decimals=shared.numbers["decimals"][measure_code])
+            **{
+                name: categorical(measure[name].take(measure_code))
+                for name in ("measure_id", "polarity")
+            },
+            "decimals": decimals[measure_code],
+        },
+        copy=False,
+    )
     p_fy = np.array([p.fy for p in chosen], dtype=np.int64)[p_order]
-    data = shared.data
-    return benchmark_columns(data.benchmarks, data.area, frame, p_fy)
+    return benchmark_ranks(data.benchmarks, data.area, frame, p_fy)
 
 
 # the card's columns the direction and rating rules read, and those the rating adds
