@@ -38,9 +38,12 @@ class _Sums:
     months: np.ndarray  # months of the window the sum covers
 
 
-def _quarter_sums(grid: np.ndarray, use_quarter: np.ndarray) -> np.ndarray:
+def _quarter_sums(grid: np.ndarray, use_quarter: np.ndarray, months: bool = True) -> np.ndarray:
     """Each quarter's figure (4, groups): its own row where ``use_quarter``, else the sum of
-    its months (NaN unless all three have figures)."""
+    its months (NaN unless all three have figures; NaN for all where the grid has no month
+    rows, ``months`` false)."""
+    if not months:
+        return np.where(use_quarter, grid[QUARTER0:YEAR], np.nan)
     months = grid[0:12:3] + grid[1:12:3] + grid[2:12:3]
     return np.where(use_quarter, grid[QUARTER0:YEAR], months)
 
@@ -52,14 +55,21 @@ class _Running:
 
     quarters: np.ndarray  # (5, groups): row k sums quarters before the k-th
     quarter_months: np.ndarray
-    months: np.ndarray  # (13, groups): row k sums months before the k-th
-    month_counts: np.ndarray
+    # (13, groups): row k sums months before the k-th; None where there are no month rows
+    months: np.ndarray | None
+    month_counts: np.ndarray | None
     year: np.ndarray  # the year row
 
 
-def _running(grid: np.ndarray, quarters: np.ndarray) -> _Running:
-    """:class:`_Running` of ``grid`` (17, groups) whose quarters' figures are ``quarters``."""
-    q_ok, m_ok = ~np.isnan(quarters), ~np.isnan(grid[:12])
+def _running(grid: np.ndarray, quarters: np.ndarray, months: bool = True) -> _Running:
+    """:class:`_Running` of ``grid`` (17, groups) whose quarters' figures are ``quarters``;
+    with ``months`` false the grid has no month rows (a quarterly data set), whose running
+    sums would all be 0 and are not worked out."""
+    q_ok = ~np.isnan(quarters)
+    if not months:
+        q_sums = _cum(np.where(q_ok, quarters, 0.0))
+        return _Running(q_sums, _cum(np.where(q_ok, 3.0, 0.0)), None, None, grid[YEAR])
+    m_ok = ~np.isnan(grid[:12])
     counted = m_ok.astype(float)
     # months each quarter has figures for: 3 when it is complete, else its months with figures
     quarter_months = np.where(q_ok, 3.0, counted[0:12:3] + counted[1:12:3] + counted[2:12:3])
@@ -76,8 +86,14 @@ def _ytd_sums(run: _Running, g: np.ndarray, month: np.ndarray | int, year_ok: bo
     """Totals of full quarters plus the months of the current part quarter, to month M."""
     k, r = np.divmod(month, 3)
     start = 3 * k
-    total = run.quarters[k, g] + run.months[start + r, g] - run.months[start, g]
-    months = run.quarter_months[k, g] + run.month_counts[start + r, g] - run.month_counts[start, g]
+    if run.months is None or run.month_counts is None:  # no month rows: their sums are 0
+        total = run.quarters[k, g] + 0.0  # as adding them would (-0.0 becomes 0.0)
+        months = run.quarter_months[k, g]
+    else:
+        total = run.quarters[k, g] + run.months[start + r, g] - run.months[start, g]
+        months = (
+            run.quarter_months[k, g] + run.month_counts[start + r, g] - run.month_counts[start, g]
+        )
     complete = months == month
     if year_ok:  # a year row is the year's total
         year = run.year[g]
@@ -93,12 +109,18 @@ def _period_slot(kind: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def sum_figures(
-    value: np.ndarray, g: np.ndarray, kind: np.ndarray, index: np.ndarray, month: np.ndarray
+    value: np.ndarray,
+    g: np.ndarray,
+    kind: np.ndarray,
+    index: np.ndarray,
+    month: np.ndarray,
+    months: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """sum: the period's total, the year to date (NaN unless every month is covered) and the
-    months it covers, from ``value`` on the grid (17, groups) read at groups ``g``."""
-    quarters = _quarter_sums(value, ~np.isnan(value[QUARTER0:YEAR]))
-    run = _running(value, quarters)
+    months it covers, from ``value`` on the grid (17, groups) read at groups ``g``; ``months``
+    false where the grid has no month rows."""
+    quarters = _quarter_sums(value, ~np.isnan(value[QUARTER0:YEAR]), months)
+    run = _running(value, quarters, months)
     to_date, year = _ytd_sums(run, g, month), _ytd_sums(run, g, 12)
     m_slot, q_slot = _period_slot(kind, index)
     period = np.where(
@@ -116,11 +138,14 @@ def ratio_figures(
     index: np.ndarray,
     month: np.ndarray,
     scale: np.ndarray,
+    months: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """ratio: Σnumerator / Σdenominator, quarters from their own row only when it has both."""
+    """ratio: Σnumerator / Σdenominator, quarters from their own row only when it has both;
+    ``months`` false where the grid has no month rows."""
     pair_q = ~np.isnan(num[QUARTER0:YEAR]) & ~np.isnan(den[QUARTER0:YEAR])
-    n_q, d_q = _quarter_sums(num, pair_q), _quarter_sums(den, pair_q)
-    n_sum, d_sum = _ytd_sums(_running(num, n_q), g, month), _ytd_sums(_running(den, d_q), g, month)
+    n_q, d_q = _quarter_sums(num, pair_q, months), _quarter_sums(den, pair_q, months)
+    n_sum = _ytd_sums(_running(num, n_q, months), g, month)
+    d_sum = _ytd_sums(_running(den, d_q, months), g, month)
     m_slot, q_slot = _period_slot(kind, index)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio_ytd = np.where(
@@ -137,15 +162,21 @@ def ratio_figures(
 
 
 def mean_figures(
-    value: np.ndarray, g: np.ndarray, kind: np.ndarray, index: np.ndarray, month: np.ndarray
+    value: np.ndarray,
+    g: np.ndarray,
+    kind: np.ndarray,
+    index: np.ndarray,
+    month: np.ndarray,
+    months: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """mean: of the year's figures to date, weighted by the months each covers (a quarter row
-    stands for its three months, a year row for twelve), so quarters or months give the same."""
+    stands for its three months, a year row for twelve), so quarters or months give the same;
+    ``months`` false where the grid has no month rows."""
     weighted = value.copy()
     weighted[QUARTER0:YEAR] *= 3
     weighted[YEAR] *= 12
-    quarters = _quarter_sums(weighted, ~np.isnan(weighted[QUARTER0:YEAR]))
-    w_sum = _ytd_sums(_running(weighted, quarters), g, month)
+    quarters = _quarter_sums(weighted, ~np.isnan(weighted[QUARTER0:YEAR]), months)
+    w_sum = _ytd_sums(_running(weighted, quarters, months), g, month)
     mean_ytd = np.where(w_sum.complete, w_sum.total / month, np.nan)
     m_slot, q_slot = _period_slot(kind, index)
     period = np.where(
@@ -154,11 +185,13 @@ def mean_figures(
     return period, mean_ytd, w_sum.months
 
 
-def summed_base(base: np.ndarray, den: np.ndarray, g: np.ndarray, month: np.ndarray) -> np.ndarray:
+def summed_base(
+    base: np.ndarray, den: np.ndarray, g: np.ndarray, month: np.ndarray, months: bool = True
+) -> np.ndarray:
     """The base of a figure built from several rows: their bases (else denominators) summed
-    to month M; NaN where none has one."""
+    to month M; NaN where none has one. ``months`` false where the grid has no month rows."""
     base = np.where(np.isnan(base), den, base)
-    quarters = _quarter_sums(base, ~np.isnan(base[QUARTER0:YEAR]))
+    quarters = _quarter_sums(base, ~np.isnan(base[QUARTER0:YEAR]), months)
     no_year = np.isnan(base[YEAR])
     # months and quarters without a base count as none; the year's total is a year row's only
     # where there is one (else the year's base is its quarters' and months', as at Q1 to Q3)
@@ -166,6 +199,7 @@ def summed_base(base: np.ndarray, den: np.ndarray, g: np.ndarray, month: np.ndar
     summed[YEAR] = base[YEAR]
     has = (~np.isnan(base)).astype(float)
     has[YEAR] = np.where(no_year, np.nan, 1.0)
-    total = _ytd_sums(_running(summed, np.nan_to_num(quarters)), g, month)
-    any_base = _ytd_sums(_running(has, (~np.isnan(quarters)).astype(float)), g, month)
+    # (without month rows, the months' sums are 0: only the totals are read here)
+    total = _ytd_sums(_running(summed, np.nan_to_num(quarters), months), g, month)
+    any_base = _ytd_sums(_running(has, (~np.isnan(quarters)).astype(float), months), g, month)
     return np.where(any_base.total > 0, total.total, np.nan)

@@ -257,13 +257,14 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             continue
         part, g_at = _narrowed(grid, g[at])
         args = (g_at, kind[at], index[at], month[at])
+        months = _has_months(part)
         if name == "sum":
             out.period_value[at], out.ytd[at], out.covered[at] = sum_figures(
-                part.column("value"), *args
+                part.column("value"), *args, months=months
             )
         elif name == "mean":
             out.period_value[at], out.ytd[at], out.covered[at] = mean_figures(
-                part.column("value"), *args
+                part.column("value"), *args, months=months
             )
         else:
             (
@@ -273,7 +274,7 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
                 out.numerator[at],
                 out.denominator[at],
             ) = ratio_figures(
-                part.column("numerator"), part.column("denominator"), *args, scale[at]
+                part.column("numerator"), part.column("denominator"), *args, scale[at], months
             )
     # ytd: each row is already the year to date; the period's own figure is the change since
     # the same kind of period before it in the year (the first of the year is its own)
@@ -302,7 +303,9 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     at = np.flatnonzero(~single & wanted & _has_base(grid)[g])
     if len(at):
         part, g_at = _narrowed(grid, g[at])
-        base[at] = summed_base(part.column("base"), part.column("denominator"), g_at, month[at])
+        base[at] = summed_base(
+            part.column("base"), part.column("denominator"), g_at, month[at], _has_months(part)
+        )
 
     return pd.DataFrame(
         {
@@ -375,6 +378,12 @@ def _has_base(grid: SeriesGrid) -> np.ndarray:
     if key not in grid.read:
         grid.read[key] = ~np.isnan(grid.numbers("base")) | ~np.isnan(grid.numbers("denominator"))
     return grid.read[key][grid.rows].any(axis=0)  # type: ignore[index]
+
+
+def _has_months(grid: SeriesGrid) -> bool:
+    """Whether any group of ``grid`` has a month row (a quarterly data set has none: the
+    sums skip its months)."""
+    return bool((grid.rows[:12] >= 0).any())
 
 
 def _row_number(grid: SeriesGrid, rows: np.ndarray, name: str) -> np.ndarray:
