@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from perfnb.engine_text import Coded, arrow_text, categorical
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 
-__all__ = ["TEXT_KINDS", "Block", "CardFiller", "Chunk", "card_frame", "hand_out"]
+__all__ = ["TEXT_KINDS", "Block", "CardFiller", "Chunk", "card_columns", "hand_out"]
 
 TEXT_KINDS = ("str", "category")  # how the card hands its text out
 
@@ -159,14 +159,15 @@ def _write(target: np.ndarray, rows: np.ndarray | Block, values: np.ndarray) -> 
         target[rows] = values
 
 
-def card_frame(card: dict[str, object], n: int, names: Sequence[str]) -> pd.DataFrame:
-    """The card's columns ``names`` as a frame for the rules that read columns by name: text
-    as categoricals (no text is copied)."""
+def card_columns(card: dict[str, object], names: Sequence[str]) -> dict[str, object]:
+    """The card's columns ``names`` for a frame of the rules that read columns by name: text
+    as categoricals (no text is copied). Columns, not a frame: joined to others, one frame is
+    made, not one grown column by column."""
     columns = {}
     for name in names:
         column = card[name]
         columns[name] = categorical(column.compact()) if isinstance(column, Coded) else column
-    return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
+    return columns
 
 
 def hand_out(card: dict[str, object], text: str, blocks: int = 1) -> pd.DataFrame:

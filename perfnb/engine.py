@@ -26,7 +26,7 @@ from perfnb.card_assembly import (
     Block,
     CardFiller,
     Chunk,
-    card_frame,
+    card_columns,
     hand_out,
 )
 from perfnb.comparisons import (
@@ -369,8 +369,9 @@ def _card(
     statuses = np.array(STATUS_ORDER, dtype=object)
     card["previous_status"] = Coded(status_codes(before["status"]), statuses)
     card["last_year_status"] = Coded(status_codes(year_ago["status"]), statuses)
-    frame = card_frame(card, n, _RULE_INPUTS)
-    frame["dot_stable"] = categorical(row_text["_dot_stable"])
+    rules = card_columns(card, _RULE_INPUTS)
+    rules["dot_stable"] = categorical(row_text["_dot_stable"])
+    frame = pd.DataFrame(rules, index=pd.RangeIndex(n), copy=False)
     directions = direction_columns(
         frame,
         here,
@@ -395,7 +396,9 @@ def _card(
         card[name] = gap[name].to_numpy()
     card["green_within"] = row_text["_green_within"]
     card["amber_within"] = row_text["_amber_within"]
-    frame = frame.assign(**card_frame(card, n, _RATING_INPUTS))
+    frame = pd.DataFrame(
+        {**rules, **card_columns(card, _RATING_INPUTS)}, index=pd.RangeIndex(n), copy=False
+    )
     on_second: dict[str, Future[object]] = {"rating": second.submit(_rated, frame, data.overrides)}
 
     # -- the latest position: the latest figure within N months after the period -------------

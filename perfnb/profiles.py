@@ -8,6 +8,8 @@ so ``q:1,1,1,2`` and ``q:20,20,20,40`` are the same profile.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -43,14 +45,32 @@ def profile_shares(profile: str) -> np.ndarray:
 
 def share_elapsed(profiles: pd.Series, month: np.ndarray) -> np.ndarray:
     """For each row, the share of its year-end target due by the end of month ``month`` (1-12)
-    under its profile text; each distinct profile is parsed once."""
+    under its profile text; each distinct profile is parsed once (a categorical's categories
+    once for all the calls that share them: the engine's chunks read one targets file)."""
     if isinstance(profiles.dtype, pd.CategoricalDtype):  # each distinct text tidied once
-        words = pd.Series(profiles.cat.categories.astype(object)).fillna("").astype(str)
-        tidy, uniques = pd.factorize(words.str.strip().str.lower())
+        tidy, table = _profile_table(tuple(profiles.cat.categories.astype(object)))
         at = profiles.cat.codes.to_numpy()
         codes = np.where(at < 0, -1, tidy[np.maximum(at, 0)] if len(tidy) else -1)
     else:
         codes, uniques = pd.factorize(profiles.fillna("").astype(str).str.strip().str.lower())
-    table = np.vstack([profile_shares(p) for p in uniques] or [profile_shares("")])
+        table = _shares_table(tuple(uniques))
     codes = np.where(codes < 0, 0, codes)
     return table[codes, np.asarray(month, dtype=int)]
+
+
+@lru_cache(maxsize=64)
+def _profile_table(categories: tuple[object, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Each category's row of the distinct profiles' table (categories tidied: stripped, lower
+    case, a missing one blank) and that table (13 shares a row); read only, as it is shared."""
+    words = pd.Series(list(categories), dtype=object).fillna("").astype(str)
+    tidy, uniques = pd.factorize(words.str.strip().str.lower())
+    tidy.setflags(write=False)
+    return tidy, _shares_table(tuple(uniques))
+
+
+@lru_cache(maxsize=64)
+def _shares_table(profiles: tuple[str, ...]) -> np.ndarray:
+    """:func:`profile_shares` of each profile, a row each (linear's alone for none); read only."""
+    table = np.vstack([profile_shares(p) for p in profiles] or [profile_shares("")])
+    table.setflags(write=False)
+    return table

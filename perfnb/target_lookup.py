@@ -98,7 +98,7 @@ def target_table(targets: pd.DataFrame, catalogue: pd.Index) -> TargetTable:
         words = _text(years, name)
         year_text[name] = Coded(
             np.append(words.codes, len(words.words)), np.append(words.words, "")
-        )
+        ).distinct()  # its categorical dtype made once, for every chunk's rows
     return TargetTable(
         *_year_grid(
             years["_code"].to_numpy(np.int64), years["fy"].to_numpy(np.int64), len(catalogue)
@@ -276,8 +276,7 @@ def _year_rows(table: TargetTable, code: np.ndarray, fy: np.ndarray) -> dict[str
 
     def text(name: str) -> pd.Categorical:
         """A text column of the year rows found, '' where none: as categories, by code."""
-        words = table.year_text[name]
-        return categorical(Coded(words.codes[position], words.words).compact())
+        return categorical(table.year_text[name].take(position))
 
     return {
         **{name: table.year_numbers[name][position] for name in _NUMBERS},

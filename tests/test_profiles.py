@@ -87,6 +87,23 @@ def test_share_elapsed_looks_up_each_rows_profile_and_month():
     assert share_elapsed(profiles, month) == pytest.approx(expected, abs=1e-6)
 
 
+def test_share_elapsed_of_categories_is_the_same_every_call():
+    """The engine passes profiles as categoricals, chunk after chunk: each call finds the same
+    shares as the first (the tidied categories are kept between calls, never changed)."""
+    profiles = pd.Series(
+        pd.Categorical(["linear", "q:20,25,25,30", "", "Q:20,25,25,30 ", "linear"])
+    )
+    month = np.array([6, 7, 12, 6, 3])
+    # linear Q2 = 0.5; the q-profile's October = (20 + 25 + 25 / 3) / 100; blank at March = 1;
+    # the same q-profile in other case and spacing at Q2 = 0.45; linear Q1 = 0.25
+    expected = [0.5, 0.533333, 1.0, 0.45, 0.25]
+    for _ in range(3):
+        assert share_elapsed(profiles, month) == pytest.approx(expected, abs=1e-6)
+    # the same categories, other rows: their own shares, not the first call's
+    again = pd.Series(pd.Categorical(["q:20,25,25,30"], categories=profiles.cat.categories))
+    assert share_elapsed(again, np.array([3])) == pytest.approx([0.2])
+
+
 def test_share_elapsed_of_no_rows_is_empty():
     """No rows give no shares (and no error)."""
     assert len(share_elapsed(pd.Series([], dtype=object), np.array([], dtype=int))) == 0
