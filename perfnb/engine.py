@@ -296,15 +296,14 @@ def _card(
 
     results = {name: at[name].array for name in at.columns}  # numbers and categoricals
 
-    def rows(k: int, columns: list[str] | None = None) -> pd.DataFrame:
-        """The window results of the k-th set of windows asked about (only ``columns``),
-        each column taken on its own (a frame's take is a copy of the frame first)."""
+    def rows(k: int, columns: list[str]) -> pd.DataFrame:
+        """The window results ``columns`` of the k-th set of windows asked about, each column
+        taken on its own (a frame's take is a copy of the frame first)."""
         asked = inverse[offsets[k] : offsets[k + 1]]
-        names = at.columns if columns is None else columns
-        return pd.DataFrame({name: results[name].take(asked) for name in names}, copy=False)
+        return pd.DataFrame({name: results[name].take(asked) for name in columns}, copy=False)
 
     compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
-    here, before, year_ago = rows(0), rows(1, compared), rows(2, compared)
+    here, before, year_ago = rows(0, _HERE), rows(1, compared), rows(2, compared)
 
     card: dict[str, object] = {name: row_text[name] for name in _CATALOGUE_TEXT}
     for name in ("rate_per", "min_base", "decimals"):
@@ -479,6 +478,12 @@ def _benchmarks(
     return benchmark_ranks(data.benchmarks, data.area, frame, p_fy)
 
 
+# the window results a row reads at its own period R
+_HERE = [
+    "period_value", "ytd_value", "figure", "value", "base", "forecast", "forecast_method",
+    "numerator", "denominator", "status", "period_status", "note", "months_expected",
+    "months_covered", *TARGET_COLUMNS,
+]  # fmt: skip
 # the card's columns the direction and rating rules read, and those the rating adds
 _RULE_INPUTS = (
     "measure_id", "period", "value_period", "value", "target", "band_low", "band_high",

@@ -6,6 +6,7 @@ months and quarters ending within N months after R (for the latest position).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import cast
 
 import numpy as np
@@ -43,15 +44,19 @@ def decode_period_code(code: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def period_labels(kind: np.ndarray, fy: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """The written form of each period (``2017/18 Q1``), each distinct period named once."""
+    """The written form of each period (``2017/18 Q1``), each distinct period named once (and
+    kept: a card's chunks name the same few dozen periods)."""
     codes = period_code(kind, fy, index)
     uniques, inverse = np.unique(codes, return_inverse=True)
-    kinds, years, indexes = decode_period_code(uniques)
-    names = [
-        Period(cast(PeriodKind, str(KINDS[k])), int(y), int(i)).label
-        for k, y, i in zip(kinds, years, indexes, strict=True)
-    ]
+    names = [_label(int(code)) for code in uniques]
     return np.array(names, dtype=object)[inverse]
+
+
+@lru_cache(maxsize=4096)
+def _label(code: int) -> str:
+    """The written form of one :func:`period_code`."""
+    kind, fy, index = (int(part[0]) for part in decode_period_code(np.array([code])))
+    return Period(cast(PeriodKind, str(KINDS[kind])), fy, index).label
 
 
 def previous_periods(kind: np.ndarray, fy: np.ndarray, index: np.ndarray):
