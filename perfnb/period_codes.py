@@ -126,32 +126,34 @@ def later_periods(
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """For the latest position: each month, then each quarter, ending 1 to ``months`` months
     after R ends (R itself where it cannot have one: a year, an annual measure, a quarterly
-    measure's months), latest last within each kind."""
+    measure's months), latest last within each kind. A month or quarter that is R itself on
+    every row is left out (a quarterly data set's months, and its quarters but every third)."""
     end = np.select([kind == 0, kind == 1], [index, 3 * index], 12) + fy * 12  # months
     frequency = requests["frequency"]
     annual, quarterly = _is(frequency, "annual"), _is(frequency, "quarterly")
     none = (kind == 2) | annual
+    months_own = none | quarterly
     out = []
     for step in range(1, months + 1):
         at = end + step
         m_fy, m_index = (at - 1) // 12, (at - 1) % 12 + 1
-        own = none | quarterly
-        out.append(
-            (
-                np.where(own, kind, 0),
-                np.where(own, fy, m_fy),
-                np.where(own, index, m_index),
+        if not months_own.all():
+            out.append(
+                (
+                    np.where(months_own, kind, 0),
+                    np.where(months_own, fy, m_fy),
+                    np.where(months_own, index, m_index),
+                )
             )
-        )
-        q_end = m_index % 3 == 0
-        own = none | ~q_end
-        out.append(
-            (
-                np.where(own, kind, 1),
-                np.where(own, fy, m_fy),
-                np.where(own, index, np.maximum(m_index // 3, 1)),
+        own = none | (m_index % 3 != 0)
+        if not own.all():
+            out.append(
+                (
+                    np.where(own, kind, 1),
+                    np.where(own, fy, m_fy),
+                    np.where(own, index, np.maximum(m_index // 3, 1)),
+                )
             )
-        )
     return out
 
 
