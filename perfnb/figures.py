@@ -135,11 +135,15 @@ def series_grid(values: pd.DataFrame, years: np.ndarray | None = None) -> Series
     )
     # factorized as they are stored (Arrow strings): no Python string per row
     measure_codes, measures = pd.factorize(values["measure_id"])
-    keys = _group_key(measure_codes, values["fy"].to_numpy(dtype=np.int64))
-    codes, uniques = pd.factorize(keys)
-    rows = np.full((SLOTS, len(uniques) + 1), -1, dtype=np.int64)
+    fy = values["fy"].to_numpy(dtype=np.int64)
+    # (measure, year) groups numbered on a grid of the measures by the years: not hashed
+    low = int(fy.min()) if len(fy) else 0
+    span = int(fy.max()) - low + 1 if len(fy) else 1
+    groups, codes = sorted_unique(measure_codes * span + (fy - low), len(measures) * span)
+    keys = _group_key(groups // span, groups % span + low)
+    rows = np.full((SLOTS, len(groups) + 1), -1, dtype=np.int64)
     rows[slot, codes] = np.arange(len(values))
-    return SeriesGrid(pd.Index(measures), pd.Index(uniques), rows, values)
+    return SeriesGrid(pd.Index(measures), pd.Index(keys), rows, values)
 
 
 def _group_key(measure_code: np.ndarray, fy: np.ndarray) -> np.ndarray:
