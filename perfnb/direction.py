@@ -14,14 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from perfnb.engine_text import (
     Coded,
-    TextPart,
+    arrow_text,
     coded,
-    join_arrow,
     join_coded,
-    scatter_arrow,
     select_coded,
 )
 from perfnb.figure_text import numbers_arrow
@@ -132,57 +131,52 @@ def direction_reasons(
     suffix = unit.map(lambda u: {"percent": "%", "days": " days"}.get(u, ""))
     now_label = _figure_labels(period, compared_on)
     then_label = _figure_labels(compared_with, compared_on)
-    pieces: list[tuple[np.ndarray, TextPart]] = []
-    moved = np.flatnonzero(direction != 0)
-    if len(moved):
-        words = Coded(direction[moved], np.array([d.capitalize() for d in DIRECTION_CODES], object))
-        text = join_arrow(
-            words,
-            ": ",
-            numbers_arrow(now[moved], decimals[moved]),
-            suffix.take(moved),
-            " (",
-            now_label.take(moved),
-            ") against ",
-            numbers_arrow(then[moved], decimals[moved]),
-            suffix.take(moved),
-            " (",
-            then_label.take(moved),
-            ")",
-            _status_notes(
-                now_status.take(moved),
-                now_label.take(moved),
-                then_status.take(moved),
-                then_label.take(moved),
+    moved = direction != 0
+    still = ~moved
+    missing = still & ~np.isnan(now) & np.isnan(then) & ~compared_with.equals("")
+    unbanded = still & ~np.isnan(now) & ~np.isnan(then) & polarity.equals("band")
+    blank = Coded.constant("", n)
+    # every row is one join of five parts: the words before the figure, the figure, the words
+    # between, the earlier figure, the words after; a row without a direction has its reason
+    # (or nothing) in the first and blanks in the others: the text is written once, not
+    # written for the rows with a direction and then scattered among the others
+    first = select_coded(
+        [moved, missing, unbanded],
+        [
+            Coded(direction, np.array([f"{d.capitalize()}: " for d in DIRECTION_CODES], object)),
+            join_coded("No direction: no figure for ", then_label, " to compare with"),
+            compared_on.map(
+                lambda on: (
+                    "No direction: a period's own figure has no band to be judged against"
+                    if on == "period"
+                    else "No direction: no band to judge the figures against"
+                )
             ),
-        )
-        pieces.append((moved, text))
-    still = direction == 0
-    missing = np.flatnonzero(still & ~np.isnan(now) & np.isnan(then) & ~compared_with.equals(""))
-    if len(missing):
-        pieces.append(
-            (
-                missing,
-                join_coded(
-                    "No direction: no figure for ", then_label.take(missing), " to compare with"
-                ),
+        ],
+        blank,
+    )
+    between = select_coded([moved], [join_coded(suffix, " (", now_label, ") against ")], blank)
+    after = select_coded(
+        [moved],
+        [
+            join_coded(
+                suffix,
+                " (",
+                then_label,
+                ")",
+                _status_notes(now_status, now_label, then_status, then_label),
             )
-        )
-    unbanded = np.flatnonzero(still & ~np.isnan(now) & ~np.isnan(then) & polarity.equals("band"))
-    if len(unbanded):
-        pieces.append(
-            (
-                unbanded,
-                compared_on.take(unbanded).map(
-                    lambda on: (
-                        "No direction: a period's own figure has no band to be judged against"
-                        if on == "period"
-                        else "No direction: no band to judge the figures against"
-                    )
-                ),
-            )
-        )
-    return scatter_arrow(n, pieces)
+        ],
+        blank,
+    )
+    return pc.binary_join_element_wise(
+        arrow_text(first),
+        numbers_arrow(np.where(moved, now, np.nan), decimals),
+        arrow_text(between),
+        numbers_arrow(np.where(moved, then, np.nan), decimals),
+        arrow_text(after),
+        "",
+    )
 
 
 def _status_notes(
