@@ -68,8 +68,10 @@ class CardFiller:
             self.codes[name] = np.empty(self.n, dtype=wanted)
         elif np.iinfo(wanted).max > np.iinfo(self.codes[name].dtype).max:
             self.codes[name] = self.codes[name].astype(wanted)
-        moved = column.codes.astype(np.int64, copy=False) + offset  # never wraps round
-        _write(self.codes[name], rows, moved.astype(wanted, copy=False))
+        # written into the narrower codes as they are (they fit), moved past the earlier words
+        # only where there are earlier words, in 64 bits (never wraps round)
+        moved = column.codes.astype(np.int64, copy=False) + offset if offset else column.codes
+        _write(self.codes[name], rows, moved)
 
     def columns(self) -> dict[str, object]:
         """Every column, whole."""
