@@ -199,7 +199,8 @@ def _performance(
         del done, chunk
     columns = card.columns()
     del card  # its arrays are now the columns': each goes once it is handed out
-    release_memory()  # the chunks' freed memory: else the benchmarks and the hand-out stand on it
+    # the benchmark columns are spread over the rows in what the chunks freed; then the grid
+    # goes, and all the freed memory is handed back: the hand-out does not stand on it
     columns.update(ranked.result().columns())
     del shared
     release_memory()
