@@ -207,7 +207,9 @@ def _performance(
     return hand_out(columns, text, len(chosen) if whole else 1)
 
 
-CHUNK_ROWS = 70_000  # card rows worked out at once (about: whole measures)
+# card rows worked out at once (about: whole measures): 70,000 until a chunk's working arrays
+# took less (7 December 2026); 100,000 is 0.1-0.5 s faster for a million rows, 20-30 MB higher
+CHUNK_ROWS = 100_000
 
 
 @dataclass(frozen=True)
