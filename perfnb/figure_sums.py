@@ -140,14 +140,16 @@ def ratio_figures(
     scale: np.ndarray,
     months: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """ratio: Σnumerator / Σdenominator, quarters from their own row only when it has both;
-    ``months`` false where the grid has no month rows."""
+    """ratio: Σnumerator / Σdenominator x scale, quarters from their own row only when it has
+    both, blank where the denominator is 0 or the quotient overflows; ``months`` false where the
+    grid has no month rows."""
     pair_q = ~np.isnan(num[QUARTER0:YEAR]) & ~np.isnan(den[QUARTER0:YEAR])
     n_q, d_q = _quarter_sums(num, pair_q, months), _quarter_sums(den, pair_q, months)
     n_sum = _ytd_sums(_running(num, n_q, months), g, month)
     d_sum = _ytd_sums(_running(den, d_q, months), g, month)
     m_slot, q_slot = _period_slot(kind, index)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # a quotient too big for a float (a denominator next to zero) is left blank, as one over zero
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio_ytd = np.where(
             n_sum.complete & d_sum.complete & (d_sum.total > 0),
             n_sum.total / d_sum.total * scale,
@@ -156,6 +158,7 @@ def ratio_figures(
         n_p = np.where(kind == 0, num[m_slot, g], n_q[q_slot, g])
         d_p = np.where(kind == 0, den[m_slot, g], d_q[q_slot, g])
         period = np.where(kind == 2, ratio_ytd, n_p / d_p * scale)
+    ratio_ytd = np.where(np.isfinite(ratio_ytd), ratio_ytd, np.nan)
     period = np.where(np.isfinite(period), period, np.nan)
     covered = np.minimum(n_sum.months, d_sum.months)
     return period, ratio_ytd, covered, n_sum.total, d_sum.total

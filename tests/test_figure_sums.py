@@ -80,3 +80,18 @@ def test_skipping_the_months_of_a_quarterly_grid_changes_no_figure(
         ratio_figures(num, den, g, kind, index, month, scale),
     )
     _same(summed_base(value, den, g, month, months=False), summed_base(value, den, g, month))
+
+
+def test_a_ratio_too_big_for_a_float_is_blank_as_one_over_zero() -> None:
+    """Q1 of 1,000,000 over 1e-306 (x 100 is 1e314, past the largest float, ~1.8e308) is
+    blank, period and year to date, with no overflow warning; 3 over 4 beside it is 75.0."""
+    num = np.full((SLOTS, 2), np.nan)
+    den = np.full((SLOTS, 2), np.nan)
+    num[QUARTER0], den[QUARTER0] = [1e6, 3.0], [1e-306, 4.0]
+    g, kind, index, month = (np.array(a) for a in ([0, 1], [1, 1], [1, 1], [3, 3]))
+    period, ytd, covered, *_ = ratio_figures(
+        num, den, g, kind, index, month, np.full(2, 100.0), months=False
+    )
+    np.testing.assert_array_equal(period, [np.nan, 75.0])
+    np.testing.assert_array_equal(ytd, [np.nan, 75.0])
+    np.testing.assert_array_equal(covered, [3, 3])
