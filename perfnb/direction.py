@@ -23,7 +23,7 @@ from perfnb.engine_text import (
     join_coded,
     select_coded,
 )
-from perfnb.figure_text import numbers_arrow
+from perfnb.figure_text import numbers_once_arrow
 from perfnb.palette import STATUS_WORDS
 from perfnb.periods import figure_label
 from perfnb.polarity import better_sign, outside_band
@@ -169,11 +169,16 @@ def direction_reasons(
         ],
         blank,
     )
+    # both figures in one go: a figure compared with is mostly another row's own, written once
+    figures = numbers_once_arrow(
+        np.concatenate([np.where(moved, now, np.nan), np.where(moved, then, np.nan)]),
+        np.concatenate([decimals, decimals]),
+    )
     return pc.binary_join_element_wise(
         arrow_text(first),
-        numbers_arrow(np.where(moved, now, np.nan), decimals),
+        figures.slice(0, n),
         arrow_text(between),
-        numbers_arrow(np.where(moved, then, np.nan), decimals),
+        figures.slice(n, n),
         arrow_text(after),
         "",
     )

@@ -11,7 +11,14 @@ import pyarrow.compute as pc
 
 from perfnb.engine_text import Coded, first_of_each, scatter_arrow
 
-__all__ = ["figures_arrow", "figures_text", "half_up", "numbers_arrow", "numbers_coded"]
+__all__ = [
+    "figures_arrow",
+    "figures_text",
+    "half_up",
+    "numbers_arrow",
+    "numbers_coded",
+    "numbers_once_arrow",
+]
 
 
 def figures_text(
@@ -119,23 +126,53 @@ def numbers_coded(
 ) -> Coded:
     """:func:`numbers_arrow` as coded texts ('' where NaN): each distinct figure as printed
     (its digits, sign and number of decimals) is written once, however many rows print it."""
+    values, decimals = _as_printed(values, decimals, whole)
+    key = _printed_keys(values, decimals)
+    if key is None:  # astronomical: written row by row
+        text = numbers_arrow(values, decimals, signed)
+        return Coded(np.arange(len(text)), np.asarray(text.to_pylist(), dtype=object))
+    codes, firsts = first_of_each(key)
+    words = numbers_arrow(values[firsts], decimals[firsts], signed)
+    return Coded(codes, np.asarray(words.to_pylist(), dtype=object))
+
+
+def numbers_once_arrow(
+    values: np.ndarray, decimals: np.ndarray, signed: bool = False, whole: bool = False
+) -> pa.Array:
+    """:func:`numbers_arrow`, each distinct figure as printed written once and taken for every
+    row that prints it (a million figures to one decimal place are a few thousand texts)."""
+    values, decimals = _as_printed(values, decimals, whole)
+    key = _printed_keys(values, decimals)
+    if key is None:
+        return numbers_arrow(values, decimals, signed)
+    codes, firsts = first_of_each(key)
+    return numbers_arrow(values[firsts], decimals[firsts], signed).take(pa.array(codes))
+
+
+def _as_printed(
+    values: np.ndarray, decimals: np.ndarray, whole: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The figures as floats and each one's decimals (0 for a whole number, with ``whole``)."""
     values = np.asarray(values, dtype=float)
     decimals = np.asarray(decimals, dtype=int)
     if whole:
         decimals = np.where(np.mod(values, 1) == 0, 0, decimals)
+    return values, decimals
+
+
+def _printed_keys(values: np.ndarray, decimals: np.ndarray) -> np.ndarray | None:
+    """A key per figure, equal exactly where two figures print the same (digits, sign and
+    decimals), -1 where NaN; None where a figure is too big for the key (past 2**53 at its
+    decimals) or its decimals are not 0-15."""
     valid = ~np.isnan(values)
     with np.errstate(over="ignore", invalid="ignore"):
         scaled = np.floor(np.abs(values) * 10.0**decimals + 0.5 + 1e-9)  # as _fixed_arrow
     places_fit = (decimals >= 0) & (decimals < 16)
     if not (places_fit & np.isfinite(scaled) & (scaled < 2**53))[valid].all():
-        text = numbers_arrow(values, decimals, signed)  # astronomical: written row by row
-        return Coded(np.arange(len(text)), np.asarray(text.to_pylist(), dtype=object))
+        return None
     negative = (values < 0) & (scaled > 0)
     digits = np.where(valid, scaled, 0).astype(np.int64)
-    key = np.where(valid, (digits * 2 + negative) * 16 + decimals, -1)
-    codes, firsts = first_of_each(key)
-    words = numbers_arrow(values[firsts], decimals[firsts], signed)
-    return Coded(codes, np.asarray(words.to_pylist(), dtype=object))
+    return np.where(valid, (digits * 2 + negative) * 16 + decimals, -1)
 
 
 def half_up(values: np.ndarray, places: int) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfnb.figure_text import figures_text, numbers_coded
+from perfnb.figure_text import figures_text, numbers_coded, numbers_once_arrow
 
 
 def _written(value: float, places: int, signed: bool) -> str:
@@ -73,9 +73,22 @@ def test_figures_written_once_each_read_as_decimal_arithmetic_writes_them(
     ]
     assert got.objects().tolist() == [*wanted, ""]
     assert len(set(got.words.tolist())) == len(got.words)
+    once = numbers_once_arrow(values, places, signed=signed, whole=whole)
+    assert once.to_pylist() == [*wanted, ""]
 
 
 def test_astronomical_figures_are_still_written_when_coded() -> None:
     """A figure too big for the integer arithmetic is spelled out by Python, as uncoded."""
     got = numbers_coded(np.array([1e300, 2.5, np.nan]), np.array([0, 0, 0]))
     assert got.objects().tolist() == [format(1e300, ",.0f"), "3", ""]
+
+
+def test_figures_written_once_repeat_for_every_row_that_prints_them() -> None:
+    """1.25 and 1.251 both print 1.3 to one place, -0.04 prints 0.0 (no "-0.0") as 0.0 does,
+    -1.25 prints -1.3; a figure at 0 places is not the same text as at 1; NaN is blank;
+    and 1e300, too big for the arithmetic, is spelled out with the rest."""
+    values = np.array([1.25, 1.251, -0.04, 0.0, -1.25, 1.25, np.nan, 1e300, 1.25])
+    places = np.array([1, 1, 1, 1, 1, 0, 1, 0, 1])
+    wanted = ["1.3", "1.3", "0.0", "0.0", "-1.3", "1", "", format(1e300, ",.0f"), "1.3"]
+    assert numbers_once_arrow(values, places).to_pylist() == wanted
+    assert numbers_once_arrow(values[:7], places[:7]).to_pylist() == wanted[:7]
