@@ -5,7 +5,6 @@ like), the latest figure after its period (the latest position) and comparable a
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,9 +43,7 @@ def direction_columns(
     year_ago: pd.DataFrame,
     prev: Coded,
     last_year: Coded,
-    *,
-    executor: Executor | None = None,
-) -> dict[str, np.ndarray | Coded | pa.Array | Future[pa.Array]]:
+) -> dict[str, np.ndarray | Coded | pa.Array]:
     """Direction of travel, comparing like with like: against the same period last year, the
     figure as reported with last year's at the same point of the year; against the previous
     period, a year-to-date (or average-to-date) figure's own period figures (this quarter's
@@ -56,9 +53,7 @@ def direction_columns(
     Returns ``direction``, ``compared_with`` (the earlier period), ``compared_on`` (what the
     figures compared are: the value's basis, or ``period`` for the periods' own figures),
     ``dot_value`` and ``compared_value`` (the two figures), ``compared_status`` and
-    ``direction_reason``; text coded, the reason as Arrow strings. Given an ``executor``, the
-    reason (Arrow's string kernels, which let go of the GIL) is built on it while the caller
-    goes on, and is a :class:`~concurrent.futures.Future` of them."""
+    ``direction_reason``; text coded, the reason as Arrow strings."""
     on_last_year = coded(card["dot_basis"]).equals("last_year")
     running = coded(card["aggregation"]).isin(_RUNNING) & ~coded(card["rag_on"]).equals("forecast")
     own = running & ~on_last_year
@@ -127,11 +122,7 @@ def direction_columns(
         "dot_value": np.round(now, 9),
         "compared_value": np.round(then, 9),
         "compared_status": Coded(then_status, statuses),
-        "direction_reason": (
-            direction_reasons(*reason)
-            if executor is None
-            else executor.submit(direction_reasons, *reason)
-        ),
+        "direction_reason": direction_reasons(*reason),
     }
 
 

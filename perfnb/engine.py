@@ -6,10 +6,10 @@ itself; the latest quarter for a quarterly measure in a monthly report; the year
 measure, or its latest earlier year while this year's figure is not out: ``perfnb.period_codes``),
 reads the figures at R, at the period before R and at R a year earlier (``perfnb.figures``),
 finds and profiles the target (``perfnb.target_lookup``, ``perfnb.profiles``), forecasts the
-year end (``perfnb.forecast``), rates it (``perfnb.rag``), compares it (``perfnb.comparisons``,
-``perfnb.direction``) and ranks it (``perfnb.benchmarking``). Its columns are
-``PERFORMANCE_COLUMNS`` (``perfnb.performance_columns``). ``docs/method.md`` explains each rule
-with worked examples.
+year end (``perfnb.forecast``), judges it (``perfnb.judging``: ``perfnb.variance``,
+``perfnb.rag``, ``perfnb.direction``), compares it (``perfnb.comparisons``) and ranks it
+(``perfnb.benchmarking``). Its columns are ``PERFORMANCE_COLUMNS``
+(``perfnb.performance_columns``). ``docs/method.md`` explains each rule with worked examples.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from perfnb.card_assembly import (
 from perfnb.comparisons import (
     BenchmarkRanks,
     benchmark_ranks,
-    direction_columns,
     latest_position,
     period_coded,
     status_codes,
@@ -42,10 +41,10 @@ from perfnb.engine_text import (
     Coded,
     categorical,
     coded,
-    coded_arrow,
     system_arrow_memory,
 )
 from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid
+from perfnb.judging import judged_columns
 from perfnb.loader import Dataset
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 from perfnb.period_codes import (
@@ -59,7 +58,6 @@ from perfnb.period_codes import (
     windows_asked,
 )
 from perfnb.periods import Period, parse_period
-from perfnb.rag import override_columns, rate_columns
 from perfnb.raw_table import release_memory, small_pages
 from perfnb.target_lookup import (
     TARGET_COLUMNS,
@@ -68,7 +66,6 @@ from perfnb.target_lookup import (
     target_frame,
     target_table,
 )
-from perfnb.variance import variance
 from perfnb.window_results import window_results
 
 __all__ = ["PERFORMANCE_COLUMNS", "TEXT_KINDS", "performance"]
@@ -177,8 +174,9 @@ def _performance(
     per_chunk = max(1, CHUNK_ROWS // max(len(chosen), 1))
     card = CardFiller(len(measure_code))
     whole = len(measure_code) == m_count * len(chosen)  # every measure in every period
-    # a second thread builds each chunk's direction reasons (Arrow text, outside the GIL) and
-    # rates it while this one works out the next chunk's figures
+    # a second thread judges each chunk (direction of travel, variance, RAG and their reasons:
+    # ``perfnb.judging``) and finds its latest position while this one works out the next
+    # chunk's figures
     done: Chunk | None = None
     rows: np.ndarray | Block
     with ThreadPoolExecutor(1, thread_name_prefix="perfnb-rating") as second:
@@ -239,7 +237,7 @@ def _card(
 ) -> Chunk:
     """The card's columns (numbers as arrays, text coded, reasons as Arrow strings) for the
     rows (measure, report period) given by position in the catalogue and in ``chosen``, to
-    fill ``card_rows``; the direction reasons and the rating are left to ``second``."""
+    fill ``card_rows``; the judging and the latest position are left to ``second``."""
     data, measure = shared.data, shared.measure
     cumulative_measure = shared.cumulative
     n = len(measure_code)
@@ -365,7 +363,8 @@ def _card(
             text = isinstance(column.dtype, pd.CategoricalDtype)
             card[name] = coded(column) if text else column.to_numpy()
 
-    # -- direction of travel: like with like ----------------------------------------------------
+    # -- direction of travel (like with like), variance and RAG: judged on the second thread
+    # while this one goes on to the latest position and the next chunk ---------------------------
     card["previous_value"] = before["value"].to_numpy()
     card["last_year_value"] = year_ago["value"].to_numpy()
     statuses = np.array(STATUS_ORDER, dtype=object)
@@ -374,36 +373,22 @@ def _card(
     rules = card_columns(card, _RULE_INPUTS)
     rules["dot_stable"] = categorical(row_text["_dot_stable"])
     frame = pd.DataFrame(rules, index=pd.RangeIndex(n), copy=False)
-    directions = direction_columns(
-        frame,
-        here,
-        before,
-        year_ago,
-        period_coded(period_code(*prev)),
-        period_coded(period_code(*last_year)),
-        executor=second,
-    )
-    card.update(directions)
+    on_second: dict[str, Future[object]] = {
+        "judged": second.submit(
+            judged_columns,
+            frame,
+            here,
+            before,
+            year_ago,
+            period_coded(period_code(*prev)),
+            period_coded(period_code(*last_year)),
+            (row_text["_green_within"], row_text["_amber_within"]),
+            data.overrides,
+        )
+    }
 
-    # -- variance (below target is negative, whatever the polarity) and RAG -----------------
-    gap = variance(
-        frame["value"],
-        frame["target"],
-        frame["band_low"],
-        frame["band_high"],
-        frame["polarity"],
-        frame["unit"],
-    )
-    for name in gap.columns:
-        card[name] = gap[name].to_numpy()
-    card["green_within"] = row_text["_green_within"]
-    card["amber_within"] = row_text["_amber_within"]
-    frame = pd.DataFrame(
-        {**rules, **card_columns(card, _RATING_INPUTS)}, index=pd.RangeIndex(n), copy=False
-    )
-    on_second: dict[str, Future[object]] = {"rating": second.submit(_rated, frame, data.overrides)}
-
-    # -- the latest position: the latest figure within N months after the period -------------
+    # -- the latest position: the latest figure within N months after the period (the second
+    # thread again: this one has only to take the windows' rows) ---------------------------------
     latest = ["value", "target", "band_low", "band_high", "status", "_kind", "_fy", "_index"]
     frame = pd.DataFrame(
         {
@@ -413,35 +398,13 @@ def _card(
         },
         copy=False,
     )
-    card.update(
-        latest_position(
-            frame,
-            [
-                (positions[3 + k], rows(3 + k, latest))
-                for k in range(len(later))
-                if len(positions[3 + k])
-            ],
-        )
+    on_second["latest"] = second.submit(
+        latest_position,
+        frame,
+        [(at, rows(3 + k, latest)) for k, at in enumerate(positions[3:]) if len(at)],
     )
-
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
-    reason = card.pop("direction_reason")
-    if isinstance(reason, Future):
-        on_second["direction_reason"] = reason
-    else:
-        card["direction_reason"] = reason
     return Chunk(card, on_second, card_rows)
-
-
-def _rated(frame: pd.DataFrame, overrides: pd.DataFrame) -> dict[str, object]:
-    """The rating columns of a chunk's rows (``frame``: what the rules read): the computed
-    RAG, the shortfall, the RAG after the officers' ``overrides``, whether overridden, and
-    the reason, coded (a few thousand texts in a million rows), for the card to join."""
-    rag, reason, shortfall = rate_columns(frame)
-    out: dict[str, object] = {"rag_computed": rag, "shortfall": shortfall}
-    out["rag"], rag_reason, out["overridden"] = override_columns(frame, rag, reason, overrides)
-    out["rag_reason"] = rag_reason if isinstance(rag_reason, Coded) else coded_arrow(rag_reason)
-    return out
 
 
 def _patched(column: pd.Series, rows: np.ndarray, patch: pd.Series) -> np.ndarray | Coded:
@@ -487,13 +450,9 @@ _HERE = [
     "numerator", "denominator", "status", "period_status", "note", "months_expected",
     "months_covered", *TARGET_COLUMNS,
 ]  # fmt: skip
-# the card's columns the direction and rating rules read, and those the rating adds
+# the card's columns the direction and rating rules read
 _RULE_INPUTS = (
     "measure_id", "period", "value_period", "value", "target", "band_low", "band_high",
     "polarity", "unit", "decimals", "aggregation", "rag_on", "rag_rule", "dot_basis",
     "value_basis", "status", "note", "min_base", "base", "target_year", "target_note",
-)  # fmt: skip
-_RATING_INPUTS = (
-    "variance", "variance_pct", "variance_pp", "green_within", "amber_within", "direction",
-    "compared_with", "compared_status",
 )  # fmt: skip

@@ -1,0 +1,68 @@
+"""A chunk of the card judged: the direction of travel (like with like), the variance from
+target and the RAG rating with its reason, from the figures and targets the engine worked out
+for its rows. The engine has it done on its second thread for one chunk while it works out the
+next chunk's figures (``perfnb.engine``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from perfnb.card_assembly import card_columns
+from perfnb.comparisons import direction_columns
+from perfnb.engine_text import Coded, coded_arrow
+from perfnb.rag import override_columns, rate_columns
+from perfnb.variance import variance
+
+__all__ = ["RATING_INPUTS", "judged_columns", "rated_columns"]
+
+# the columns of the judging that the rating rules read, beside the card's own
+RATING_INPUTS = (
+    "variance", "variance_pct", "variance_pp", "green_within", "amber_within", "direction",
+    "compared_with", "compared_status",
+)  # fmt: skip
+
+
+def judged_columns(
+    rules: pd.DataFrame,
+    here: pd.DataFrame,
+    before: pd.DataFrame,
+    year_ago: pd.DataFrame,
+    previous: Coded,
+    year_before: Coded,
+    tolerances: tuple[Coded, Coded],
+    overrides: pd.DataFrame,
+) -> dict[str, object]:
+    """The direction of travel, variance and rating columns of a chunk's rows. ``rules``: the
+    card's columns the rules read, with ``dot_stable``; ``here``, ``before`` and ``year_ago``:
+    the window results at each row's period, the one before and the same one a year earlier,
+    whose labels are ``previous`` and ``year_before``; ``tolerances``: each row's
+    ``green_within`` and ``amber_within``. Variance is in the measure's unit, ``variance_pct``
+    in per cent of target, ``variance_pp`` in percentage points."""
+    card: dict[str, object] = dict(
+        direction_columns(rules, here, before, year_ago, previous, year_before)
+    )
+    gap = variance(
+        rules["value"],
+        rules["target"],
+        rules["band_low"],
+        rules["band_high"],
+        rules["polarity"],
+        rules["unit"],
+    )
+    for name in gap.columns:
+        card[name] = gap[name].to_numpy()
+    card["green_within"], card["amber_within"] = tolerances
+    card.update(rated_columns(rules.assign(**card_columns(card, RATING_INPUTS)), overrides))
+    return card
+
+
+def rated_columns(frame: pd.DataFrame, overrides: pd.DataFrame) -> dict[str, object]:
+    """The rating columns of a chunk's rows (``frame``: what the rules read): the computed
+    RAG, the shortfall, the RAG after the officers' ``overrides``, whether overridden, and
+    the reason, coded (a few thousand texts in a million rows), for the card to join."""
+    rag, reason, shortfall = rate_columns(frame)
+    out: dict[str, object] = {"rag_computed": rag, "shortfall": shortfall}
+    out["rag"], rag_reason, out["overridden"] = override_columns(frame, rag, reason, overrides)
+    out["rag_reason"] = rag_reason if isinstance(rag_reason, Coded) else coded_arrow(rag_reason)
+    return out
