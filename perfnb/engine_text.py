@@ -198,12 +198,28 @@ def join_coded(*parts: Coded | str) -> Coded:
 
 
 def first_of_each(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes 0.. for each distinct ``key`` in order of first appearance, and the row where
-    each first appears."""
-    codes, uniques = pd.factorize(key)
-    firsts = np.full(len(uniques), -1, dtype=np.int64)
-    firsts[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    return codes.astype(np.int64), firsts
+    """Codes 0.. for each distinct integer ``key`` in order of first appearance, and the row
+    where each first appears. Keys within a span a few times their number (a join's
+    combinations of a few words each) are marked in an array over the span, not hashed."""
+    n = len(key)
+    low = int(key.min()) if n else 0
+    span = int(key.max()) - low + 1 if n else 0
+    if not n or span > _MARKED_SPAN * n + 4096:
+        codes, uniques = pd.factorize(key)
+        firsts = np.full(len(uniques), -1, dtype=np.int64)
+        firsts[codes[::-1]] = np.arange(n - 1, -1, -1)
+        return codes.astype(np.int64), firsts
+    at = key - low
+    first = np.full(span, n, dtype=np.int64)
+    first[at[::-1]] = np.arange(n - 1, -1, -1)  # the last write, the first row, stays
+    firsts = np.sort(first[first < n])
+    code = np.empty(span, dtype=np.int64)
+    code[at[firsts]] = np.arange(len(firsts))
+    return code[at], firsts
+
+
+# keys spread over at most this many times their number are marked, not hashed
+_MARKED_SPAN = 4
 
 
 def texts(column: pd.Series | np.ndarray | Coded) -> np.ndarray:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfnb.engine_text import (
     Coded,
     coded_arrow,
+    first_of_each,
     join_coded,
     join_text,
     replace_text,
@@ -87,3 +90,22 @@ def test_a_column_repeated_block_by_block_shares_one_blocks_text() -> None:
     own = periods.to_str(blocks=3)
     assert list(own) == ["Q1", "Q1", "Q2", "Q2", "Q3", "Q3"]
     assert own.__arrow_array__().num_chunks == 1
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.lists(st.integers(-3, 40), max_size=300)
+    | st.lists(st.integers(-(2**62), 2**62), max_size=50)
+    | st.lists(st.sampled_from([7, 10**12, -5]), max_size=80)
+)
+def test_first_of_each_numbers_keys_as_they_first_appear(keys: list[int]) -> None:
+    """Codes 0.. in order of first appearance and the row each first appears in, as a Python
+    dict counts them: keys close together (marked) and spread wide (hashed)."""
+    seen: dict[int, int] = {}
+    for row, key in enumerate(keys):
+        seen.setdefault(key, row)
+    order = {key: code for code, key in enumerate(seen)}
+    codes, firsts = first_of_each(np.array(keys, dtype=np.int64))
+    assert codes.tolist() == [order[key] for key in keys]
+    assert firsts.tolist() == list(seen.values())
+    assert codes.dtype == np.int64 and firsts.dtype == np.int64
