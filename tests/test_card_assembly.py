@@ -3,11 +3,17 @@ be, and the reasons put in card order without being copied."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from perfnb.card_assembly import Block, CardFiller, hand_out
+from perfnb import card_assembly
+from perfnb.card_assembly import Block, CardFiller, hand_out, sorted_order
 from perfnb.engine_text import Coded
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 
@@ -131,3 +137,26 @@ def test_a_long_card_hands_its_text_out_as_categories_whole_and_in_order() -> No
         "r000",
         f"r{(n - 1) % 1000:03d}",
     ]
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(st.none() | st.text(alphabet="ab Z%0", max_size=4), max_size=60))
+def test_texts_sorted_in_two_halves_are_in_arrows_order(texts: list[str | None]) -> None:
+    """Split at a pivot and sorted half by half (forced here for any length), the order is
+    Arrow's own stable sort's: ties in row order, nulls last."""
+    text = pa.array(texts, pa.string())
+    with mock.patch.object(card_assembly, "_SPLIT_SORT", 0):
+        got = sorted_order(text)
+    assert got.tolist() == pc.array_sort_indices(text).to_numpy().tolist()
+
+
+def test_a_long_text_column_sorts_as_arrow_sorts_it() -> None:
+    """300,000 texts (past the length split in two), many repeated, some missing: Arrow's
+    order."""
+    rng = np.random.default_rng(7)
+    words = np.array([f"Improving: {n / 10:.1f}% (Q{n % 4 + 1})" for n in range(5000)], object)
+    texts = words[rng.integers(0, len(words), 300_000)].tolist()
+    for row in rng.integers(0, len(texts), 300):
+        texts[row] = None
+    text = pa.array(texts, pa.string())
+    assert np.array_equal(sorted_order(text), pc.array_sort_indices(text).to_numpy())
