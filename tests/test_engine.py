@@ -276,3 +276,22 @@ def test_the_engine_leaves_numpys_huge_page_setting_as_it_found_it(sample, monke
     assert multiarray._get_madvise_hugepage() is True
     assert seen == [False, False]
     multiarray._set_madvise_hugepage(original)
+
+
+@pytest.mark.parametrize("step", ["perfnb.judging.rated_columns", "perfnb.engine.latest_position"])
+def test_an_error_on_the_engines_second_thread_is_raised_by_performance(
+    sample, monkeypatch, step
+) -> None:
+    """A chunk's judging and latest position are worked out on a second thread: an error
+    there reaches the caller as it was raised (no hang, no card without its columns), and the
+    next call works."""
+    import threading
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"broken on {threading.current_thread().name}")
+
+    monkeypatch.setattr(step, broken)
+    with pytest.raises(RuntimeError, match="broken on perfnb-rating"):
+        performance(sample, ["2016/17 Q4", "2017/18 Q1"])
+    monkeypatch.undo()
+    assert len(performance(sample, "2017/18 Q1")) > 0
