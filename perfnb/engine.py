@@ -14,7 +14,7 @@ year end (``perfnb.forecast``), judges it (``perfnb.judging``: ``perfnb.variance
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -388,7 +388,7 @@ def _card(
     }
 
     # -- the latest position: the latest figure within N months after the period (the second
-    # thread again: this one has only to take the windows' rows) ---------------------------------
+    # thread again, its windows' rows taken there too) ---------------------------------------------
     latest = ["value", "target", "band_low", "band_high", "status", "_kind", "_fy", "_index"]
     frame = pd.DataFrame(
         {
@@ -398,13 +398,22 @@ def _card(
         },
         copy=False,
     )
-    on_second["latest"] = second.submit(
-        latest_position,
-        frame,
-        [(at, rows(3 + k, latest)) for k, at in enumerate(positions[3:]) if len(at)],
-    )
+    on_second["latest"] = second.submit(_latest, frame, rows, positions[3:], latest)
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     return Chunk(card, on_second, card_rows)
+
+
+def _latest(
+    frame: pd.DataFrame,
+    rows: Callable[[int, list[str]], pd.DataFrame],
+    later: list[np.ndarray],
+    columns: list[str],
+) -> dict[str, object]:
+    """The latest position of a chunk's rows (``perfnb.comparisons.latest_position``), the
+    windows' ``columns`` taken for the rows each later set asks for (``rows``)."""
+    return latest_position(
+        frame, [(at, rows(3 + k, columns)) for k, at in enumerate(later) if len(at)]
+    )
 
 
 def _patched(column: pd.Series, rows: np.ndarray, patch: pd.Series) -> np.ndarray | Coded:
