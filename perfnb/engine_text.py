@@ -137,7 +137,12 @@ def coded(values: np.ndarray | pd.Series | Sequence[str]) -> Coded:
         if (codes < 0).any():
             words, codes = np.append(words, ""), np.where(codes < 0, len(words), codes)
         return Coded(codes, words)
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        # text stored as text (Arrow strings): encoded as it is stored, each distinct text
+        # made a Python string once (not a Python string per row first, then hashed)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    else:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     words = np.asarray(uniques, dtype=object)
     if (codes < 0).any():
         words, codes = np.append(words, ""), np.where(codes < 0, len(words), codes)

@@ -7,6 +7,8 @@ measure, days for a days measure). Blank means the default for the measure's uni
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -51,11 +53,21 @@ def tolerance_limit(texts: pd.Series, reference: np.ndarray) -> tuple[np.ndarray
     previous figure); a relative tolerance of a NaN reference is NaN.
     """
     text = coded(texts)  # a categorical by its codes: each distinct tolerance read once
-    codes, words = text.codes, pd.Series(text.words, dtype=object).astype(str).str.strip()
-    relative = words.str.endswith("%").to_numpy(dtype=bool)[codes]
-    amount = pd.to_numeric(words.str.rstrip("%"), errors="coerce").to_numpy(dtype=float)[codes]
+    relative, amount = _read_tolerances(tuple(text.words.tolist()))
+    relative, amount = relative[text.codes], amount[text.codes]
     limit = np.where(relative, amount / 100 * np.abs(reference), amount)
     return limit, relative
+
+
+@lru_cache(maxsize=64)
+def _read_tolerances(texts: tuple[object, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each tolerance text is relative, and its amount (NaN where it is not a
+    number): read once for the same texts (every chunk of a card has its catalogue's)."""
+    words = pd.Series(texts, dtype=object).astype(str).str.strip()
+    relative = words.str.endswith("%").to_numpy(dtype=bool)
+    amount = pd.to_numeric(words.str.rstrip("%"), errors="coerce").to_numpy(dtype=float)
+    relative.flags.writeable = amount.flags.writeable = False  # shared by every caller
+    return relative, amount
 
 
 def within(amount: np.ndarray, limit: np.ndarray, *scales: np.ndarray) -> np.ndarray:

@@ -4,12 +4,14 @@ once a part is not; the same texts either way."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfnb.engine_text import (
     Coded,
+    coded,
     coded_arrow,
     first_of_each,
     join_coded,
@@ -109,3 +111,22 @@ def test_first_of_each_numbers_keys_as_they_first_appear(keys: list[int]) -> Non
     assert codes.tolist() == [order[key] for key in keys]
     assert firsts.tolist() == list(seen.values())
     assert codes.dtype == np.int64 and firsts.dtype == np.int64
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.none() | st.sampled_from(["", "a", "A", "é", "a\x00", " a", "5%"]), max_size=60))
+def test_text_stored_as_text_is_coded_as_it_first_appears(values: list[str | None]) -> None:
+    """A ``str`` column (Arrow strings) and the same texts as Python objects are coded alike:
+    words in order of first appearance, a missing value read as '' (after the others, as a
+    Python dict counts them)."""
+    seen: dict[str, int] = {}
+    for value in values:
+        if value is not None:
+            seen.setdefault(value, len(seen))
+    words = [*seen, *([""] if None in values else [])]
+    expected = [seen[v] if v is not None else len(seen) for v in values]
+    for column in (pd.Series(values, dtype="str"), pd.Series(values, dtype=object)):
+        text = coded(column)
+        assert text.words.tolist() == words
+        assert text.codes.tolist() == expected
+        assert text.codes.dtype == np.int64 and text.words.dtype == object

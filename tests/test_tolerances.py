@@ -108,3 +108,18 @@ def test_beyond_the_limit_or_missing_is_not_within():
 def test_describe_tolerance(text, unit, words):
     """A tolerance in words: relative as written, points for percent, days for days."""
     assert describe_tolerance(text, unit) == words
+
+
+def test_the_same_tolerance_texts_read_again_give_the_same_limits():
+    """Each chunk of a card reads its catalogue's tolerance texts again: the second reading
+    gives what the first did, whatever the first caller did with its arrays."""
+    texts = pd.Series([" 5% ", "2", "abc", "10%"], dtype="category")
+    reference = np.array([80.0, 97.0, 50.0, -30.0])
+    for _ in range(2):
+        limit, relative = tolerance_limit(texts, reference)
+        # 5% of 80 = 4; 2 points; not a number: no limit; 10% of |-30| = 3
+        assert limit[[0, 1, 3]] == pytest.approx([4.0, 2.0, 3.0])
+        assert np.isnan(limit[2])
+        assert relative.tolist() == [True, False, False, True]
+        limit[:] = 0.0
+        relative[:] = False  # the caller's own arrays: the next reading is not changed
