@@ -1,11 +1,10 @@
 """The card as the engine builds it: its columns (numbers as arrays, text as codes, reasons as
 Arrow strings) filled a few thousand measures at a time into arrays made once, read by the
-rules as a frame of categoricals, and handed out as ``str`` columns or categoricals.
+rules by name (``perfnb.column_set``), and handed out as ``str`` columns or categoricals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -14,10 +13,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from perfnb.engine_text import Coded, arrow_text, categorical
+from perfnb.engine_text import Coded, arrow_text
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 
-__all__ = ["TEXT_KINDS", "Block", "CardFiller", "Chunk", "card_columns", "hand_out"]
+__all__ = ["TEXT_KINDS", "Block", "CardFiller", "Chunk", "hand_out"]
 
 TEXT_KINDS = ("str", "category")  # how the card hands its text out
 
@@ -159,17 +158,6 @@ def _write(target: np.ndarray, rows: np.ndarray | Block, values: np.ndarray) -> 
         grid[:, rows.first : rows.first + rows.count] = values.reshape(rows.periods, rows.count)
     else:
         target[rows] = values
-
-
-def card_columns(card: dict[str, object], names: Sequence[str]) -> dict[str, object]:
-    """The card's columns ``names`` for a frame of the rules that read columns by name: text
-    as categoricals (no text is copied). Columns, not a frame: joined to others, one frame is
-    made, not one grown column by column."""
-    columns = {}
-    for name in names:
-        column = card[name]
-        columns[name] = categorical(column.compact()) if isinstance(column, Coded) else column
-    return columns
 
 
 def hand_out(card: dict[str, object], text: str, blocks: int = 1) -> pd.DataFrame:

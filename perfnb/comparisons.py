@@ -12,12 +12,13 @@ import pandas as pd
 import pyarrow as pa
 
 from perfnb.benchmarking import benchmark_positions
+from perfnb.column_set import Columns, numbers
 from perfnb.direction import DIRECTION_CODES, direction_codes, direction_reasons
 from perfnb.engine_text import Coded, coded, select_coded, texts
 from perfnb.figures import STATUS_ORDER
 from perfnb.integer_keys import sorted_unique
 from perfnb.period_codes import decode_period_code, period_code, period_labels
-from perfnb.variance import variance
+from perfnb.variance import variance_arrays
 
 __all__ = [
     "BenchmarkRanks",
@@ -37,10 +38,10 @@ _RUNNING = ("sum", "ytd", "ratio")
 
 
 def direction_columns(
-    card: pd.DataFrame,
-    here: pd.DataFrame,
-    before: pd.DataFrame,
-    year_ago: pd.DataFrame,
+    card: pd.DataFrame | Columns,
+    here: pd.DataFrame | Columns,
+    before: pd.DataFrame | Columns,
+    year_ago: pd.DataFrame | Columns,
     prev: Coded,
     last_year: Coded,
 ) -> dict[str, np.ndarray | Coded | pa.Array]:
@@ -57,26 +58,23 @@ def direction_columns(
     on_last_year = coded(card["dot_basis"]).equals("last_year")
     running = coded(card["aggregation"]).isin(_RUNNING) & ~coded(card["rag_on"]).equals("forecast")
     own = running & ~on_last_year
-    value = card["value"].to_numpy(dtype=float)
-    now = np.where(own, here["period_value"].to_numpy(dtype=float), value)
+    value = numbers(card["value"])
+    now = np.where(own, numbers(here["period_value"]), value)
     then = np.where(
         on_last_year,
-        year_ago["value"].to_numpy(dtype=float),
+        numbers(year_ago["value"]),
         np.where(own, before["period_value"], before["value"]).astype(float),
     )
     polarity = coded(card["polarity"])
     band = polarity.equals("band")
     # a period's own figure has no band of its own: a band measure compared so has no direction
     no_band = own & band
-    edges = [
-        np.where(no_band, np.nan, card[edge].to_numpy(dtype=float))
-        for edge in ("band_low", "band_high")
-    ]
+    edges = [np.where(no_band, np.nan, numbers(card[edge])) for edge in ("band_low", "band_high")]
     earlier_edges = [
         np.where(
             no_band,
             np.nan,
-            np.where(on_last_year, year_ago[edge].to_numpy(float), before[edge].to_numpy(float)),
+            np.where(on_last_year, numbers(year_ago[edge]), numbers(before[edge])),
         )
         for edge in ("band_low", "band_high")
     ]
@@ -104,7 +102,7 @@ def direction_columns(
     statuses = np.array(STATUS_ORDER, dtype=object)
     reason = (
         direction,
-        card["decimals"].to_numpy(dtype=int),
+        numbers(card["decimals"], int),
         coded(card["unit"]),
         polarity,
         now,
@@ -126,7 +124,7 @@ def direction_columns(
     }
 
 
-def status_codes(column: pd.Series) -> np.ndarray:
+def status_codes(column: pd.Series | Coded) -> np.ndarray:
     """Each row's status as its place in ``STATUS_ORDER`` (0, final, for anything else)."""
     text = coded(column)
     places = {status: place for place, status in enumerate(STATUS_ORDER)}
@@ -134,7 +132,7 @@ def status_codes(column: pd.Series) -> np.ndarray:
 
 
 def latest_position(
-    card: pd.DataFrame, later: list[tuple[np.ndarray, pd.DataFrame]]
+    card: pd.DataFrame | Columns, later: list[tuple[np.ndarray, pd.DataFrame | Columns]]
 ) -> dict[str, object]:
     """The latest figure after R within the months ``later`` covers (month then quarter for
     each month after R, in order; each the rows it is asked for, by position, and their
@@ -149,13 +147,11 @@ def latest_position(
         "latest_band_high": np.full(n, np.nan),
     }
     status = np.zeros(n, dtype=np.int64)
-    value_code = card["_value_code"].to_numpy(dtype=np.int64)
+    value_code = numbers(card["_value_code"], np.int64)
     # later windows overwrite earlier ones: the last one with a figure wins
     for asked, frame in later:
-        code = period_code(
-            frame["_kind"].to_numpy(), frame["_fy"].to_numpy(), frame["_index"].to_numpy()
-        )
-        value = frame["value"].to_numpy(dtype=float)
+        code = period_code(*(numbers(frame[name], np.int64) for name in ("_kind", "_fy", "_index")))
+        value = numbers(frame["value"])
         found = ~np.isnan(value) & (code != value_code[asked])
         rows = asked[found]
         latest[rows] = code[found]
@@ -165,23 +161,23 @@ def latest_position(
             ("latest_band_low", "band_low"),
             ("latest_band_high", "band_high"),
         ):
-            out[name][rows] = frame[column].to_numpy(dtype=float)[found]
+            out[name][rows] = numbers(frame[column])[found]
         status[rows] = status_codes(frame["status"])[found]
-    gap = variance(
-        pd.Series(out["latest_value"]),
-        pd.Series(out["latest_target"]),
-        pd.Series(out["latest_band_low"]),
-        pd.Series(out["latest_band_high"]),
-        card["polarity"].reset_index(drop=True),
-        card["unit"].reset_index(drop=True),
+    gap = variance_arrays(
+        out["latest_value"],
+        out["latest_target"],
+        out["latest_band_low"],
+        out["latest_band_high"],
+        coded(card["polarity"]).equals("band"),
+        coded(card["unit"]).equals("percent"),
     )
     return {
         "latest_period": period_coded(latest),
         "latest_value": out["latest_value"],
         "latest_target": out["latest_target"],
-        "latest_variance": gap["variance"].to_numpy(),
-        "latest_variance_pct": gap["variance_pct"].to_numpy(),
-        "latest_variance_pp": gap["variance_pp"].to_numpy(),
+        "latest_variance": gap["variance"],
+        "latest_variance_pct": gap["variance_pct"],
+        "latest_variance_pp": gap["variance_pp"],
         "latest_status": Coded(status, np.array(STATUS_ORDER, dtype=object)),
     }
 

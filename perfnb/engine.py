@@ -26,15 +26,14 @@ from perfnb.card_assembly import (
     Block,
     CardFiller,
     Chunk,
-    card_columns,
     hand_out,
 )
+from perfnb.column_set import Columns, numbers
 from perfnb.comparisons import (
     BenchmarkRanks,
     benchmark_ranks,
     latest_position,
     period_coded,
-    status_codes,
 )
 from perfnb.engine_catalogue import engine_catalogue, ratio_scale, reported_in, years_read
 from perfnb.engine_text import (
@@ -43,7 +42,7 @@ from perfnb.engine_text import (
     coded,
     system_arrow_memory,
 )
-from perfnb.figures import STATUS_ORDER, SeriesGrid, figure_notes, series_grid
+from perfnb.figures import SeriesGrid, figure_notes, series_grid
 from perfnb.judging import judged_columns
 from perfnb.loader import Dataset
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
@@ -88,6 +87,7 @@ _CATALOGUE_TEXT = (
     "dot_basis",
 )
 _BASES = np.array(["full year forecast", "year to date", "average to date", "latest"], object)
+_KINDS = np.array(KINDS, dtype=object)
 
 
 def performance(
@@ -245,15 +245,15 @@ def _card(
     p_kind = np.array([KIND_CODE[p.kind] for p in chosen], dtype=np.int64)[p_order]
     p_fy = np.array([p.fy for p in chosen], dtype=np.int64)[p_order]
     p_index = np.array([p.index for p in chosen], dtype=np.int64)[p_order]
-    requests = pd.DataFrame(
+    requests = Columns(
         {
             "p_kind": p_kind,
             "p_fy": p_fy,
             "p_index": p_index,
-            "frequency": categorical(row_text["frequency"]),
-            "measure_id": categorical(row_text["measure_id"]),
+            "frequency": row_text["frequency"],
+            "measure_id": row_text["measure_id"],
         },
-        copy=False,
+        n,
     )
 
     # -- the reporting period, the one before it, the same one a year earlier and, for the
@@ -274,16 +274,13 @@ def _card(
     )
     offsets = np.cumsum([0, *(len(at) for at in positions)])
     w_kind, w_fy, w_index = decode_period_code(w_period)
-    windows = pd.DataFrame(
+    windows = Columns(
         {
             # the catalogue's columns at each window, taken by code (a million windows share
-            # a few thousand measures): categories, not a million strings
-            **{
-                name: categorical(measure[name].take(w_code))
-                for name in ("aggregation", "unit", "rag_on")
-            },
+            # a few thousand measures): codes, not a million strings
+            **{name: measure[name].take(w_code) for name in ("aggregation", "unit", "rag_on")},
             "scale": shared.numbers["scale"][w_code],
-            "kind": pd.Categorical.from_codes(w_kind, categories=pd.Index(KINDS, dtype=object)),
+            "kind": Coded(w_kind.astype(np.int64, copy=False), _KINDS),
             "fy": w_fy,
             "index": w_index,
             "_code": w_code,
@@ -291,17 +288,13 @@ def _card(
             "wants_base": np.bincount(inverse[: offsets[1]], minlength=len(w_code)) > 0,
         }
     )
-    at = window_results(
+    results = window_results(
         shared.grid, shared.targets, shared.ids, shared.grid_measure, shared.cumulative, windows
     )
 
-    results = {name: at[name].array for name in at.columns}  # numbers and categoricals
-
-    def rows(k: int, columns: list[str]) -> pd.DataFrame:
-        """The window results ``columns`` of the k-th set of windows asked about, each column
-        taken on its own (a frame's take is a copy of the frame first)."""
-        asked = inverse[offsets[k] : offsets[k + 1]]
-        return pd.DataFrame({name: results[name].take(asked) for name in columns}, copy=False)
+    def rows(k: int, columns: list[str]) -> Columns:
+        """The window results ``columns`` of the k-th set of windows asked about."""
+        return results.take(inverse[offsets[k] : offsets[k + 1]], columns)
 
     compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
     here, before, year_ago = rows(0, _HERE), rows(1, compared), rows(2, compared)
@@ -312,16 +305,13 @@ def _card(
     card["period"] = Coded(p_order, shared.period_names)
     value_period = period_coded(r_code)
     card["value_period"] = value_period
-    for name in ("period_value", "ytd_value", "value", "base", "forecast"):
-        card[name] = here[name].to_numpy()
-    card["forecast_method"] = coded(here["forecast_method"])
-    card["numerator"] = here["numerator"].to_numpy()
-    card["denominator"] = here["denominator"].to_numpy()
-    card["status"] = Coded(status_codes(here["status"]), np.array(STATUS_ORDER, dtype=object))
-    card["period_status"] = Coded(
-        status_codes(here["period_status"]), np.array(STATUS_ORDER, dtype=object)
-    )
-    pending = np.isnan(here["value"].to_numpy(dtype=float))
+    # the window results' columns as they are: numbers, and text coded (statuses as codes
+    # into STATUS_ORDER)
+    for name in ("period_value", "ytd_value", "value", "base", "forecast", "forecast_method"):
+        card[name] = here[name]
+    for name in ("numerator", "denominator", "status", "period_status"):
+        card[name] = here[name]
+    pending = np.isnan(numbers(here["value"]))
     card["pending"] = pending
     on_forecast = row_text["rag_on"].equals("forecast")
     card["note"] = figure_notes(here, value_period, pending, on_forecast)
@@ -359,24 +349,21 @@ def _card(
             card[name] = _patched(here[name], other, targets[name])
     else:  # every row's target year is R's: R's window has its targets
         for name in TARGET_COLUMNS:
-            column = here[name]
-            text = isinstance(column.dtype, pd.CategoricalDtype)
-            card[name] = coded(column) if text else column.to_numpy()
+            card[name] = here[name]
 
     # -- direction of travel (like with like), variance and RAG: judged on the second thread
     # while this one goes on to the latest position and the next chunk ---------------------------
-    card["previous_value"] = before["value"].to_numpy()
-    card["last_year_value"] = year_ago["value"].to_numpy()
-    statuses = np.array(STATUS_ORDER, dtype=object)
-    card["previous_status"] = Coded(status_codes(before["status"]), statuses)
-    card["last_year_status"] = Coded(status_codes(year_ago["status"]), statuses)
-    rules = card_columns(card, _RULE_INPUTS)
-    rules["dot_stable"] = categorical(row_text["_dot_stable"])
-    frame = pd.DataFrame(rules, index=pd.RangeIndex(n), copy=False)
+    card["previous_value"] = before["value"]
+    card["last_year_value"] = year_ago["value"]
+    card["previous_status"] = before["status"]
+    card["last_year_status"] = year_ago["status"]
+    rules = Columns(
+        {**{name: card[name] for name in _RULE_INPUTS}, "dot_stable": row_text["_dot_stable"]}, n
+    )
     on_second: dict[str, Future[object]] = {
         "judged": second.submit(
             judged_columns,
-            frame,
+            rules,
             here,
             before,
             year_ago,
@@ -390,13 +377,8 @@ def _card(
     # -- the latest position: the latest figure within N months after the period (the second
     # thread again, its windows' rows taken there too) ---------------------------------------------
     latest = ["value", "target", "band_low", "band_high", "status", "_kind", "_fy", "_index"]
-    frame = pd.DataFrame(
-        {
-            "_value_code": r_code,
-            "polarity": categorical(row_text["polarity"]),
-            "unit": categorical(row_text["unit"]),
-        },
-        copy=False,
+    frame = Columns(
+        {"_value_code": r_code, "polarity": row_text["polarity"], "unit": row_text["unit"]}, n
     )
     on_second["latest"] = second.submit(_latest, frame, rows, positions[3:], latest)
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
@@ -404,8 +386,8 @@ def _card(
 
 
 def _latest(
-    frame: pd.DataFrame,
-    rows: Callable[[int, list[str]], pd.DataFrame],
+    frame: Columns,
+    rows: Callable[[int, list[str]], Columns],
     later: list[np.ndarray],
     columns: list[str],
 ) -> dict[str, object]:
@@ -416,16 +398,18 @@ def _latest(
     )
 
 
-def _patched(column: pd.Series, rows: np.ndarray, patch: pd.Series) -> np.ndarray | Coded:
+def _patched(
+    column: np.ndarray | Coded, rows: np.ndarray, patch: np.ndarray | Coded
+) -> np.ndarray | Coded:
     """``column`` with ``patch`` at positions ``rows``: numbers as an array, text coded."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        text, other = coded(column), coded(patch)
-        codes = text.codes.copy()
-        codes[rows] = other.codes + len(text.words)
-        return Coded(codes, np.concatenate([text.words, other.words]))
-    numbers = column.to_numpy(copy=True)
-    numbers[rows] = patch.to_numpy()
-    return numbers
+    if isinstance(column, Coded):
+        other = coded(patch)
+        codes = column.codes.copy()
+        codes[rows] = other.codes + len(column.words)
+        return Coded(codes, np.concatenate([column.words, other.words]))
+    patched = column.copy()
+    patched[rows] = patch
+    return patched
 
 
 def _benchmarks(

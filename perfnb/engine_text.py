@@ -125,10 +125,15 @@ class Coded:
         return pd.Categorical.from_codes(codes, categories=categories, validate=False)
 
 
-def coded(values: np.ndarray | pd.Series | Sequence[str]) -> Coded:
-    """Texts (object array, str or categorical column) as codes; missing values are ''."""
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
-        column = values.array  # the Categorical itself: no accessor, no Series of codes
+def coded(values: Coded | np.ndarray | pd.Series | pd.Categorical | Sequence[str]) -> Coded:
+    """Texts (coded, object array, str or categorical column) as codes; missing values are ''.
+    Coded texts are returned as they are."""
+    if isinstance(values, Coded):
+        return values
+    if isinstance(values, pd.Categorical) or (
+        isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype)
+    ):
+        column = values if isinstance(values, pd.Categorical) else values.array
         categories = column.categories
         words = categories.to_numpy(dtype=object)
         if categories.hasnans:

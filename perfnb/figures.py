@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from perfnb.column_set import Columns, numbers
 from perfnb.engine_text import Coded, coded, join_coded, select_coded, texts
 from perfnb.figure_sums import (
     DECIMALS,
@@ -180,7 +181,7 @@ def _group_of(grid: SeriesGrid, windows: pd.DataFrame, fy: np.ndarray) -> np.nda
     ``windows`` has ``measure_id``, or ``grid_measure`` (each measure's place in
     ``grid.measures``, -1 for none: a million windows of a few thousand measures)."""
     if "grid_measure" in windows:
-        code = windows["grid_measure"].to_numpy(dtype=np.int64)
+        code = numbers(windows["grid_measure"], np.int64)
     else:
         code = grid.measures.get_indexer(texts(windows["measure_id"]))
     table, first_year = _groups_by_year(grid)
@@ -223,24 +224,24 @@ class _Windows:
     denominator: np.ndarray
 
 
-def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
+def window_figures(grid: SeriesGrid, windows: pd.DataFrame | Columns) -> Columns:
     """Figures at each window: ``windows`` has measure_id, aggregation, scale (100 for
     percent, rate_per for rates, else 1), kind, fy and index of R.
 
-    Returns, aligned to ``windows``: period_value, ytd_value, figure (in the measure's unit),
-    numerator and denominator behind the figure (year-to-date sums for ratio measures), base
-    (people or events the figure rests on), row_forecast, note, status, has_row,
-    months_expected, months_covered. Each aggregation's figures are worked out on its own
+    Returns columns aligned to ``windows`` (text coded): period_value, ytd_value, figure (in
+    the measure's unit), numerator and denominator behind the figure (year-to-date sums for
+    ratio measures), base (people or events the figure rests on), row_forecast, note, status,
+    has_row, months_expected, months_covered. Each aggregation's figures are worked out on its own
     windows and the groups they read only. With a ``wants_base`` column, the base only where
     it is true (NaN elsewhere: a window only compared with needs none).
     """
-    g = _group_of(grid, windows, windows["fy"].to_numpy(dtype=int))
+    g = _group_of(grid, windows, numbers(windows["fy"], np.int64))
     # only the groups these windows read: a few periods' windows need a few years of the grid
     grid, g = _narrowed(grid, g)
     kind = _kind_codes(windows["kind"])
-    index = windows["index"].to_numpy(dtype=np.int64)
+    index = numbers(windows["index"], np.int64)
     aggregation = coded(windows["aggregation"])
-    scale = windows["scale"].to_numpy(dtype=float)
+    scale = numbers(windows["scale"])
     month = np.where(kind == 0, index, np.where(kind == 1, 3 * index, 12))
     is_last, is_ytd = aggregation.equals("last"), aggregation.equals("ytd")
     single = is_last | is_ytd  # figures read off R's own row
@@ -298,10 +299,10 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
     first = np.where(kind == 0, index, np.where(kind == 1, 3 * index - 2, 1))
     period_status = _status(codes, grid, g, own, month, is_last, first)
     period_status = np.where(is_ytd, np.maximum(status, codes[before]), period_status)
-    statuses = pd.Index(STATUS_ORDER, dtype=object)
+    statuses = np.array(STATUS_ORDER, dtype=object)
     note = grid.coded_text("note", own).compact()
     base = _row_base(grid, own)
-    wanted = windows["wants_base"].to_numpy(dtype=bool) if "wants_base" in windows else True
+    wanted = numbers(windows["wants_base"], bool) if "wants_base" in windows else True
     base = np.where(wanted, base, np.nan)
     # only groups with a base or denominator somewhere have a summed base (NaN elsewhere)
     at = np.flatnonzero(~single & wanted & _has_base(grid)[g])
@@ -311,7 +312,7 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             part.column("base"), part.column("denominator"), g_at, month[at], _has_months(part)
         )
 
-    return pd.DataFrame(
+    return Columns(
         {
             "period_value": np.round(out.period_value, DECIMALS),
             "ytd_value": np.round(out.ytd, DECIMALS),
@@ -320,16 +321,15 @@ def window_figures(grid: SeriesGrid, windows: pd.DataFrame) -> pd.DataFrame:
             "denominator": out.denominator,
             "base": base,
             "row_forecast": _row_number(grid, own, "forecast"),
-            # text as categories: a million windows hold a few distinct notes and statuses
-            "note": pd.Categorical.from_codes(note.codes, pd.Index(note.words, dtype=object)),
-            "status": pd.Categorical.from_codes(status, statuses),
-            "period_status": pd.Categorical.from_codes(period_status, statuses),
+            # text coded: a million windows hold a few distinct notes and statuses
+            "note": note,
+            "status": Coded(status.astype(np.int64), statuses),
+            "period_status": Coded(period_status.astype(np.int64), statuses),
             "has_row": own >= 0,
             "months_expected": np.where(single, 0, month),
             "months_covered": np.where(single, 0, out.covered),
         },
-        index=windows.index,
-        copy=False,  # fresh arrays: no copy into one block
+        n,
     )
 
 
@@ -402,15 +402,15 @@ def _row_base(grid: SeriesGrid, rows: np.ndarray) -> np.ndarray:
 
 
 def figure_notes(
-    here: pd.DataFrame, value_period: Coded, pending: np.ndarray, on_forecast: np.ndarray
+    here: pd.DataFrame | Columns, value_period: Coded, pending: np.ndarray, on_forecast: np.ndarray
 ) -> Coded:
     """R's own note; for a missing figure, which one is missing or how incomplete the year is,
     or, for a measure rated on its forecast, why there is no forecast yet."""
     note = coded(here["note"])
     blank = note.equals("")
-    no_forecast = pending & on_forecast & ~np.isnan(here["figure"].to_numpy(dtype=float)) & blank
-    expected = here["months_expected"].to_numpy(dtype=np.int64)
-    covered = here["months_covered"].to_numpy(dtype=np.int64)
+    no_forecast = pending & on_forecast & ~np.isnan(numbers(here["figure"])) & blank
+    expected = numbers(here["months_expected"], np.int64)
+    covered = numbers(here["months_covered"], np.int64)
     gap = pending & (expected > 0) & (covered > 0) & (covered < expected) & blank
     missing = pending & ~gap & ~no_forecast & blank
 

@@ -17,7 +17,14 @@ import pandas as pd
 
 from perfnb.polarity import better_sign
 
-__all__ = ["FORECAST_METHODS", "ForecastVerdict", "forecast_verdict", "year_end_forecast"]
+__all__ = [
+    "FORECAST_METHODS",
+    "METHOD_WORDS",
+    "ForecastVerdict",
+    "forecast_arrays",
+    "forecast_verdict",
+    "year_end_forecast",
+]
 
 FORECAST_METHODS = ("officer forecast", "run rate", "outturn", "latest figure")
 
@@ -42,33 +49,56 @@ def year_end_forecast(
     money is one too). With none of the profile due yet there is no run rate: the forecast is
     blank.
     """
-    officer = officer_forecast.to_numpy(dtype=float)
-    ytd = ytd_value.to_numpy(dtype=float)
-    share = share_elapsed.to_numpy(dtype=float)
-    latest = figure.to_numpy(dtype=float)
     is_sum = (
         (aggregation == "sum").to_numpy() if cumulative is None else cumulative.to_numpy(dtype=bool)
     )
+    forecast, method = forecast_arrays(
+        ytd_value.to_numpy(dtype=float),
+        share_elapsed.to_numpy(dtype=float),
+        figure.to_numpy(dtype=float),
+        officer_forecast.to_numpy(dtype=float),
+        None if year_end is None else year_end.to_numpy(dtype=bool),
+        is_sum,
+    )
+    return pd.DataFrame(
+        {
+            "forecast": forecast,
+            "forecast_method": pd.Categorical.from_codes(
+                method, pd.Index(METHOD_WORDS, dtype=object), validate=False
+            ),
+        },
+        index=aggregation.index,
+        copy=False,  # fresh arrays: no copy into one block
+    )
+
+
+# the forecast methods' codes index these words: '' (no forecast), then FORECAST_METHODS
+METHOD_WORDS = np.array(["", *FORECAST_METHODS], dtype=object)
+
+
+def forecast_arrays(
+    ytd: np.ndarray,
+    share: np.ndarray,
+    latest: np.ndarray,
+    officer: np.ndarray,
+    at_end: np.ndarray | None,
+    is_sum: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`year_end_forecast` on arrays: each row's forecast (in the measure's unit) and
+    its method as codes into ``METHOD_WORDS`` (int8); ``is_sum`` marks the running totals."""
     with np.errstate(divide="ignore", invalid="ignore"):
         run_rate = np.where(share > 0, ytd / share, np.nan)
     has_officer = ~np.isnan(officer)
     computed = np.where(is_sum, run_rate, latest)
     computed = np.where(np.isnan(latest), np.nan, computed)
     forecast = np.where(has_officer, officer, np.round(computed, 9))
-    at_end = np.zeros(len(share), bool) if year_end is None else year_end.to_numpy(dtype=bool)
-    # the method as a category of ("", *FORECAST_METHODS): a million rows, five texts
+    if at_end is None:
+        at_end = np.zeros(len(share), bool)
+    # the method as a code of ("", *FORECAST_METHODS): a million rows, five texts
     method = np.select(
         [has_officer, np.isnan(forecast), is_sum & at_end, is_sum], [1, 0, 3, 2], 4
     ).astype(np.int8)
-    methods = pd.Index(["", *FORECAST_METHODS], dtype=object)
-    return pd.DataFrame(
-        {
-            "forecast": forecast,
-            "forecast_method": pd.Categorical.from_codes(method, methods, validate=False),
-        },
-        index=aggregation.index,
-        copy=False,  # fresh arrays: no copy into one block
-    )
+    return forecast, method
 
 
 class ForecastVerdict(NamedTuple):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfnb.card_assembly import card_columns
+from perfnb.column_set import Columns, numbers
 from perfnb.comparisons import direction_columns
-from perfnb.engine_text import Coded, coded_arrow
+from perfnb.engine_text import Coded, coded, coded_arrow
 from perfnb.rag import override_columns, rate_columns
-from perfnb.variance import variance
+from perfnb.variance import variance_arrays
 
 __all__ = ["RATING_INPUTS", "judged_columns", "rated_columns"]
 
@@ -24,10 +24,10 @@ RATING_INPUTS = (
 
 
 def judged_columns(
-    rules: pd.DataFrame,
-    here: pd.DataFrame,
-    before: pd.DataFrame,
-    year_ago: pd.DataFrame,
+    rules: Columns,
+    here: Columns,
+    before: Columns,
+    year_ago: Columns,
     previous: Coded,
     year_before: Coded,
     tolerances: tuple[Coded, Coded],
@@ -42,22 +42,24 @@ def judged_columns(
     card: dict[str, object] = dict(
         direction_columns(rules, here, before, year_ago, previous, year_before)
     )
-    gap = variance(
-        rules["value"],
-        rules["target"],
-        rules["band_low"],
-        rules["band_high"],
-        rules["polarity"],
-        rules["unit"],
+    card.update(
+        variance_arrays(
+            numbers(rules["value"]),
+            numbers(rules["target"]),
+            numbers(rules["band_low"]),
+            numbers(rules["band_high"]),
+            coded(rules["polarity"]).equals("band"),
+            coded(rules["unit"]).equals("percent"),
+        )
     )
-    for name in gap.columns:
-        card[name] = gap[name].to_numpy()
     card["green_within"], card["amber_within"] = tolerances
-    card.update(rated_columns(rules.assign(**card_columns(card, RATING_INPUTS)), overrides))
+    card.update(
+        rated_columns(rules.assign(**{name: card[name] for name in RATING_INPUTS}), overrides)
+    )
     return card
 
 
-def rated_columns(frame: pd.DataFrame, overrides: pd.DataFrame) -> dict[str, object]:
+def rated_columns(frame: pd.DataFrame | Columns, overrides: pd.DataFrame) -> dict[str, object]:
     """The rating columns of a chunk's rows (``frame``: what the rules read): the computed
     RAG, the shortfall, the RAG after the officers' ``overrides``, whether overridden, and
     the reason, coded (a few thousand texts in a million rows), for the card to join."""

@@ -7,13 +7,17 @@ months and quarters ending within N months after R (for the latest position).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from perfnb.integer_keys import sorted_unique
 from perfnb.periods import Period, PeriodKind
+
+# a frame of named columns: a DataFrame, or the engine's ``perfnb.column_set.Columns`` (this
+# module is below the engine's, so it reads them by name without importing them)
+_Frame = Any
 
 __all__ = [
     "KINDS",
@@ -67,12 +71,14 @@ def previous_periods(kind: np.ndarray, fy: np.ndarray, index: np.ndarray):
 
 
 def reporting_periods(
-    requests: pd.DataFrame, values: pd.DataFrame
+    requests: _Frame, values: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The period R whose figure each (measure, report period P) row shows."""
-    kind = requests["p_kind"].to_numpy(dtype=np.int64).copy()
-    fy = requests["p_fy"].to_numpy(dtype=np.int64).copy()
-    index = requests["p_index"].to_numpy(dtype=np.int64).copy()
+    """The period R whose figure each (measure, report period P) row shows. ``requests``: a
+    frame, or the engine's columns (``perfnb.column_set``), of p_kind, p_fy, p_index,
+    frequency and measure_id."""
+    kind = np.asarray(requests["p_kind"], dtype=np.int64)
+    fy = np.asarray(requests["p_fy"], dtype=np.int64)
+    index = np.asarray(requests["p_index"], dtype=np.int64)
     frequency = requests["frequency"]
 
     # a quarterly measure in a monthly report shows its latest quarter ended
@@ -86,15 +92,14 @@ def reporting_periods(
     annual = _is(frequency, "annual")
     if annual.any():
         years = values.loc[values["period_kind"] == "year", ["measure_id", "fy", "value"]]
-        own = pd.MultiIndex.from_arrays([requests["measure_id"].to_numpy(), fy]).isin(
+        ids = _objects(requests["measure_id"])
+        own = pd.MultiIndex.from_arrays([ids, fy]).isin(
             pd.MultiIndex.from_arrays([years["measure_id"].to_numpy(), years["fy"].to_numpy()])
         )
         valued = years[years["value"].notna()][["measure_id", "fy"]].astype(
             {"fy": "int64", "measure_id": str}
         )
-        asked = pd.DataFrame(
-            {"measure_id": requests["measure_id"].to_numpy(), "fy": fy, "_row": range(len(fy))}
-        )
+        asked = pd.DataFrame({"measure_id": ids, "fy": fy, "_row": range(len(fy))})
         latest = pd.merge_asof(
             asked.sort_values("fy"),
             valued.assign(_fy=valued["fy"]).sort_values("fy"),
@@ -111,9 +116,17 @@ def reporting_periods(
     return kind, fy, index
 
 
-def _is(frequency: pd.Series, word: str) -> np.ndarray:
-    """True where the row's frequency is ``word``: a categorical's by its codes, each distinct
+def _objects(column: Any) -> np.ndarray:
+    """A text column as a numpy object array (coded texts by their ``objects``)."""
+    return column.objects() if hasattr(column, "objects") else np.asarray(column, dtype=object)
+
+
+def _is(frequency: Any, word: str) -> np.ndarray:
+    """True where the row's frequency is ``word``: a categorical's (or coded texts', which
+    have ``codes`` into ``words``: ``perfnb.engine_text.Coded``) by its codes, each distinct
     frequency compared once."""
+    if hasattr(frequency, "words") and hasattr(frequency, "codes"):
+        return np.append(frequency.words == word, False)[frequency.codes]
     if isinstance(frequency.dtype, pd.CategoricalDtype):
         column = frequency.array
         words = column.categories.to_numpy(dtype=object)
@@ -122,7 +135,11 @@ def _is(frequency: pd.Series, word: str) -> np.ndarray:
 
 
 def later_periods(
-    kind: np.ndarray, fy: np.ndarray, index: np.ndarray, requests: pd.DataFrame, months: int
+    kind: np.ndarray,
+    fy: np.ndarray,
+    index: np.ndarray,
+    requests: _Frame,
+    months: int,
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """For the latest position: each month, then each quarter, ending 1 to ``months`` months
     after R ends (R itself where it cannot have one: a year, an annual measure, a quarterly

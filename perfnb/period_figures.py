@@ -83,8 +83,8 @@ def period_figures(
             }
         )
         figures = window_figures(grid, windows)
-        value[rows] = figures["period_value"].to_numpy()
-        status[rows] = figures["period_status"].cat.codes.to_numpy()
+        value[rows] = figures["period_value"]
+        status[rows] = figures["period_status"].codes
     labels = pd.Index([p.label for p in chosen], dtype=object)
     return pd.DataFrame(
         {

@@ -13,6 +13,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from perfnb.engine_text import Coded
+
 __all__ = ["profile_shares", "share_elapsed"]
 
 
@@ -43,11 +45,14 @@ def profile_shares(profile: str) -> np.ndarray:
     return shares
 
 
-def share_elapsed(profiles: pd.Series, month: np.ndarray) -> np.ndarray:
+def share_elapsed(profiles: pd.Series | Coded, month: np.ndarray) -> np.ndarray:
     """For each row, the share of its year-end target due by the end of month ``month`` (1-12)
     under its profile text; each distinct profile is parsed once (a categorical's categories
     once for all the calls that share them: the engine's chunks read one targets file)."""
-    if isinstance(profiles.dtype, pd.CategoricalDtype):  # each distinct text tidied once
+    if isinstance(profiles, Coded):  # each distinct text tidied once, as for categories
+        tidy, table = _profile_table(tuple(profiles.words))
+        codes = tidy[profiles.codes] if len(tidy) else np.full(len(profiles), -1)
+    elif isinstance(profiles.dtype, pd.CategoricalDtype):
         tidy, table = _profile_table(tuple(profiles.cat.categories.astype(object)))
         at = profiles.cat.codes.to_numpy()
         codes = np.where(at < 0, -1, tidy[np.maximum(at, 0)] if len(tidy) else -1)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from perfnb.column_set import numbers
 from perfnb.engine_text import (
     Coded,
     arrow_text,
@@ -106,9 +107,9 @@ def rate_columns(card: pd.DataFrame) -> tuple[Coded, Coded | pa.Array, np.ndarra
     """:func:`rate`'s three columns as the engine keeps them: the rating as codes
     (``RAG_CODES``), the reason (coded: a million rows have a few thousand; Arrow strings
     should a part of it ever be) and the shortfall (measure's unit)."""
-    value = card["value"].to_numpy(dtype=float)
-    target = card["target"].to_numpy(dtype=float)
-    low, high = card["band_low"].to_numpy(dtype=float), card["band_high"].to_numpy(dtype=float)
+    value = numbers(card["value"])
+    target = numbers(card["target"])
+    low, high = numbers(card["band_low"]), numbers(card["band_high"])
     polarity = coded(card["polarity"])
     is_band = polarity.equals("band")
     gap, reference = _shortfall(value, target, low, high, polarity)
@@ -121,8 +122,8 @@ def rate_columns(card: pd.DataFrame) -> tuple[Coded, Coded | pa.Array, np.ndarra
     green = within(gap, green_limit, value, reference)
     amber = ~green & within(gap, amber_limit, value, reference)
     red = ~green & ~amber
-    base = card["base"].to_numpy(dtype=float)
-    min_base = card["min_base"].to_numpy(dtype=float)
+    base = numbers(card["base"])
+    min_base = numbers(card["min_base"])
     small = red & (base < min_base)
     rag_code = np.select(
         [not_rated, pending, green, amber | small, red],

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from perfnb.column_set import numbers
 from perfnb.engine_text import (
     Coded,
     TextPart,
@@ -204,14 +205,14 @@ def _rated_reasons(
     """The reason of each rated row (met, Green, Amber, Red, capped): how far from the target
     or band, by the tolerance it was judged by."""
     m = len(rows)
-    value = card["value"].to_numpy(dtype=float)[rows]
-    low = card["band_low"].to_numpy(dtype=float)[rows]
-    high = card["band_high"].to_numpy(dtype=float)[rows]
+    value = numbers(card["value"])[rows]
+    low = numbers(card["band_low"])[rows]
+    high = numbers(card["band_high"])[rows]
     unit = coded(card["unit"]).take(rows)
-    decimals = card["decimals"].to_numpy(dtype=int)[rows]
+    decimals = numbers(card["decimals"], int)[rows]
     is_band = polarity.equals("band")
     is_percent = unit.equals("percent")
-    variance_pct = card["variance_pct"].to_numpy(dtype=float)[rows]
+    variance_pct = numbers(card["variance_pct"])[rows]
     has_pct = ~np.isnan(variance_pct)
     suffix = unit.map(lambda u: {"percent": " points", "days": " days"}.get(u, ""))
     outside = is_band & (gap > 0)
@@ -224,7 +225,7 @@ def _rated_reasons(
     pct_text = join_text(
         numbers_coded(half_up(variance_pct[pct_rows], 1), np.ones(len(pct_rows), int), True), "%"
     )
-    variance = card["variance"].to_numpy(dtype=float)[rows]
+    variance = numbers(card["variance"])[rows]
     abs_text = join_text(
         numbers_coded(variance[abs_rows], decimals[abs_rows], True), suffix.take(abs_rows)
     )
@@ -318,8 +319,8 @@ def _rated_reasons(
     small = np.flatnonzero(kind == _SMALL)
     if len(small):
         zeros = np.zeros(len(small), dtype=int)
-        base = card["base"].to_numpy(dtype=float)[rows][small]
-        min_base = card["min_base"].to_numpy(dtype=float)[rows][small]
+        base = numbers(card["base"])[rows][small]
+        min_base = numbers(card["min_base"])[rows][small]
         text = replace_text(
             text,
             small,

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from perfnb.engine_text import Coded, categorical, coded, select_coded
+from perfnb.column_set import Columns, numbers
+from perfnb.engine_text import Coded, coded, select_coded
 from perfnb.profiles import share_elapsed
 
 __all__ = [
@@ -214,7 +215,7 @@ def _targets_at(
     kind: np.ndarray | None = None,
     cumulative: np.ndarray | None = None,
     running: np.ndarray | None = None,
-) -> pd.DataFrame:
+) -> Columns:
     """The targets of each (measure, financial year, month M of the year): the year's row
     (``target``, ``band_low``, ``band_high``, ``profile``, ``target_note``) and the period row
     that applies at M (``period_target``, ``period_low``, ``period_high``, ``period_note``,
@@ -260,10 +261,7 @@ def _targets_at(
         notes = periods.notes
         note = Coded(np.where(hit, notes.codes[take], len(notes.words)), np.append(notes.words, ""))
         at = np.where(hit, periods.month[take], np.nan)
-    return pd.DataFrame(
-        {**out, **found, "period_note": categorical(note.compact()), "period_month": at},
-        copy=False,  # fresh arrays: no copy into one block
-    )
+    return Columns({**out, **found, "period_note": note, "period_month": at}, n)
 
 
 def _year_rows(table: TargetTable, code: np.ndarray, fy: np.ndarray) -> dict[str, object]:
@@ -274,9 +272,9 @@ def _year_rows(table: TargetTable, code: np.ndarray, fy: np.ndarray) -> dict[str
     position = np.full(len(year), -1, dtype=np.int64)  # -1 reads the pad at the end
     position[inside] = grid[np.asarray(code)[inside], year[inside]]
 
-    def text(name: str) -> pd.Categorical:
-        """A text column of the year rows found, '' where none: as categories, by code."""
-        return categorical(table.year_text[name].take(position))
+    def text(name: str) -> Coded:
+        """A text column of the year rows found, '' where none: coded."""
+        return table.year_text[name].take(position)
 
     return {
         **{name: table.year_numbers[name][position] for name in _NUMBERS},
@@ -295,7 +293,7 @@ def target_frame(
     cumulative: np.ndarray,
     on_forecast: np.ndarray,
     ytd: np.ndarray,
-) -> pd.DataFrame:
+) -> Columns:
     """The target each figure is judged against, and the year's: ``target``, ``band_low`` and
     ``band_high`` at R (a period's own target row; else, for a cumulative measure, the year's
     profiled to M; else the latest period target before R in the year, else the year's),
@@ -309,25 +307,25 @@ def target_frame(
     if table.periods is not None:
         year_end = _targets_at(table, code, fy, np.full(len(code), 12))
     else:  # no period targets: nothing to find at the year's end
-        year_end = at.assign(period_month=np.nan)
-    ends_year = year_end["period_month"].to_numpy() == 12
+        year_end = at.assign(period_month=np.full(len(code), np.nan))
+    ends_year = numbers(year_end["period_month"]) == 12
     annual = {
         name: np.where(
-            np.isnan(at[name].to_numpy(dtype=float)) & ends_year,
-            year_end[f"period_{edge}"].to_numpy(dtype=float),
-            at[name].to_numpy(dtype=float),
+            np.isnan(numbers(at[name])) & ends_year,
+            numbers(year_end[f"period_{edge}"]),
+            numbers(at[name]),
         )
         for name, edge in (("target", "target"), ("band_low", "low"), ("band_high", "high"))
     }
     profile_share = share_elapsed(at["profile"], month)
-    period_target = at["period_target"].to_numpy(dtype=float)
-    period_low, period_high = (at[c].to_numpy(dtype=float) for c in ("period_low", "period_high"))
-    has_period = ~np.isnan(at["period_month"].to_numpy(dtype=float)) & ~on_forecast
+    period_target = numbers(at["period_target"])
+    period_low, period_high = (numbers(at[c]) for c in ("period_low", "period_high"))
+    has_period = ~np.isnan(numbers(at["period_month"])) & ~on_forecast
     profiled = cumulative & ~on_forecast & ~has_period
     factor = np.where(profiled, profile_share, 1.0)
     # the share of the year's target due by M, from a period target ending at M (not one carried
     # forward from an earlier period), whether or not the figure is rated on its forecast
-    ends_at_m = at["period_month"].to_numpy(dtype=float) == np.asarray(month, dtype=float)
+    ends_at_m = numbers(at["period_month"]) == np.asarray(month, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         target_share = np.where(
             ends_at_m & (annual["target"] != 0), period_target / annual["target"], np.nan
@@ -339,7 +337,7 @@ def target_frame(
     year_note = select_coded(
         [year_note.equals("") & ends_year], [coded(year_end["period_note"])], year_note
     )
-    return pd.DataFrame(
+    return Columns(
         {
             "target": np.round(np.where(has_period, period_target, annual["target"] * factor), 9),
             "band_low": np.round(np.where(has_period, period_low, annual["band_low"] * factor), 9),
@@ -349,15 +347,16 @@ def target_frame(
             "annual_target": annual["target"],
             "annual_band_low": annual["band_low"],
             "annual_band_high": annual["band_high"],
-            "target_note": categorical(
-                select_coded([has_period & ~note.equals("")], [note], year_note).compact()
-            ),
-            "annual_target_note": categorical(year_note.compact()),
-            "target_basis": pd.Categorical.from_codes(
-                np.select([has_period, profiled], [0, 1], 2), pd.Index(_BASES, dtype=object)
+            "target_note": select_coded(
+                [has_period & ~note.equals("")], [note], year_note
+            ).compact(),
+            "annual_target_note": year_note.compact(),
+            "target_basis": Coded(
+                np.select([has_period, profiled], [0, 1], 2).astype(np.int64),
+                np.array(_BASES, dtype=object),
             ),
             "share": share,
             "period_share": target_share,
         },
-        copy=False,  # fresh arrays: no copy into one block
+        len(code),
     )

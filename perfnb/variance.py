@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["variance"]
+from perfnb.engine_text import coded
+
+__all__ = ["variance", "variance_arrays"]
 
 
 def variance(
@@ -27,10 +29,31 @@ def variance(
 ) -> pd.DataFrame:
     """``variance`` (measure's unit), ``variance_pct`` (per cent of target) and ``variance_pp``
     (percentage points, percent measures only) for each row."""
-    now = value.to_numpy(dtype=float)
-    aim = target.to_numpy(dtype=float)
-    low, high = band_low.to_numpy(dtype=float), band_high.to_numpy(dtype=float)
-    is_band = (polarity == "band").to_numpy()
+    return pd.DataFrame(
+        variance_arrays(
+            value.to_numpy(dtype=float),
+            target.to_numpy(dtype=float),
+            band_low.to_numpy(dtype=float),
+            band_high.to_numpy(dtype=float),
+            coded(polarity).equals("band"),
+            coded(unit).equals("percent"),
+        ),
+        index=value.index,
+        copy=False,  # fresh arrays: no copy into one block
+    )
+
+
+def variance_arrays(
+    now: np.ndarray,
+    aim: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    is_band: np.ndarray,
+    is_percent: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """:func:`variance` on arrays (figure, target and band edges in the measure's unit; which
+    rows are band measures, which percentages): ``variance`` in the measure's unit,
+    ``variance_pct`` in per cent of target, ``variance_pp`` in percentage points."""
     outside = np.where(now < low, now - low, np.where(now > high, now - high, 0.0))
     outside = np.where(np.isnan(now) | np.isnan(low) | np.isnan(high), np.nan, outside)
     edge = np.where(now < low, low, high)
@@ -39,12 +62,8 @@ def variance(
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         relative = np.where(reference != 0, difference / np.abs(reference) * 100, np.nan)
         relative = np.round(relative, 9)
-    return pd.DataFrame(
-        {
-            "variance": difference,
-            "variance_pct": relative,
-            "variance_pp": np.where((unit == "percent").to_numpy(), difference, np.nan),
-        },
-        index=value.index,
-        copy=False,  # fresh arrays: no copy into one block
-    )
+    return {
+        "variance": difference,
+        "variance_pct": relative,
+        "variance_pp": np.where(is_percent, difference, np.nan),
+    }

@@ -177,7 +177,7 @@ LAYERS = {
     "spc_limits special_causes spc_summary measure_spc actions action_ratings "
     "expected_progress officers action_summaries commentary commentary_drafts wording "
     "wording_latest story spc_batch engine_text figure_text rag_reasons card_assembly "
-    "period_figures figure_sums engine_catalogue period_rows window_results judging",
+    "period_figures figure_sums engine_catalogue period_rows window_results judging column_set",
     "model": "model",
     "renderers": "tables charts pages",
     "run": "run cli lab lab_git",
