@@ -11,6 +11,8 @@ blank.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -20,6 +22,7 @@ from perfnb.engine_text import (
     Coded,
     arrow_text,
     coded,
+    first_of_each,
     join_coded,
     select_coded,
 )
@@ -188,8 +191,14 @@ def _status_notes(
     now_status: Coded, now_label: Coded, then_status: Coded, then_label: Coded
 ) -> Coded:
     """``; the figure for 2017/18 Q1 is provisional`` for each figure compared that is not
-    final, in the order of ``STATUS_WORDS`` (the current figure first for the same word)."""
+    final, in the order of ``STATUS_WORDS`` (the current figure first for the same word). Only
+    the rows with such a figure are joined (most figures are final)."""
     order = {word: rank for rank, word in enumerate(STATUS_WORDS)}
+    n = len(now_status)
+    marked = now_status.isin(list(STATUS_WORDS)) | then_status.isin(list(STATUS_WORDS))
+    rows = np.flatnonzero(marked)
+    if not len(rows):
+        return Coded.constant("", n)
 
     def note(status: Coded, label: Coded) -> Coded:
         said = status.map(lambda w: f" is {STATUS_WORDS[w]}" if w in STATUS_WORDS else "")
@@ -199,6 +208,8 @@ def _status_notes(
             join_coded("; the figure for ", label, said),
         )
 
+    now_status, then_status = now_status.take(rows), then_status.take(rows)
+    now_label, then_label = now_label.take(rows), then_label.take(rows)
     now_rank = np.array([order.get(w, len(order)) for w in now_status.words] or [0])[
         now_status.codes
     ]
@@ -206,14 +217,25 @@ def _status_notes(
         then_status.codes
     ]
     first, second = note(now_status, now_label), note(then_status, then_label)
-    return select_coded(
+    notes = select_coded(
         [now_rank <= then_rank], [join_coded(first, second)], join_coded(second, first)
     )
+    codes = np.full(n, len(notes.words), dtype=np.int64)  # the blank after the notes' words
+    codes[rows] = notes.codes
+    return Coded(codes, np.append(notes.words, ""))
 
 
 def _figure_labels(periods: Coded, basis: Coded) -> Coded:
-    """``figure_label`` of each (period, basis), each distinct pair worked out once."""
-    pairs = join_coded(periods, "\x00", basis)
-    return pairs.map(
-        lambda pair: figure_label(*pair.split("\x00")) if pair.split("\x00")[0] else ""
-    )
+    """``figure_label`` of each (period, basis), each distinct pair worked out once (found
+    by their codes, not by joining their texts); '' where there is no period."""
+    width = max(len(basis.words), 1)
+    codes, firsts = first_of_each(periods.codes * width + basis.codes)
+    pairs = zip(periods.words[periods.codes[firsts]], basis.words[basis.codes[firsts]], strict=True)
+    return Coded(codes, np.array([_label(period, on) for period, on in pairs] or [], dtype=object))
+
+
+@lru_cache(maxsize=4096)
+def _label(period: str, basis: str) -> str:
+    """``figure_label`` of a period label and a basis ('' for no period): the same few hundred
+    pairs in every chunk of a card, worked out once."""
+    return figure_label(period, basis) if period else ""

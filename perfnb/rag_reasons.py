@@ -17,6 +17,7 @@ from perfnb.engine_text import (
     Coded,
     TextPart,
     coded,
+    first_of_each,
     join_coded,
     join_text,
     replace_text,
@@ -49,15 +50,13 @@ def _unit_suffix(unit: np.ndarray) -> np.ndarray:
 def tolerance_words(texts: pd.Series, units: pd.Series) -> Coded:
     """Each row's tolerance in words; each distinct (tolerance, unit) is described once."""
     text, unit = coded(texts), coded(units)
-    pair = text.codes * (len(unit.words) + 1) + unit.codes
-    codes, uniques = pd.factorize(pair)
+    # the pairs numbered by their codes on a grid of both (a few words each), not hashed
+    codes, firsts = first_of_each(text.codes * (len(unit.words) + 1) + unit.codes)
     words = [
-        describe_tolerance(
-            str(text.words[p // (len(unit.words) + 1)]), str(unit.words[p % (len(unit.words) + 1)])
-        )
-        for p in uniques
+        describe_tolerance(str(text.words[t]), str(unit.words[u]))
+        for t, u in zip(text.codes[firsts], unit.codes[firsts], strict=True)
     ]
-    return Coded(codes.astype(np.int64), np.array(words, dtype=object))
+    return Coded(codes, np.array(words, dtype=object))
 
 
 def improving_is_amber(
