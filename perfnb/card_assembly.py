@@ -39,8 +39,15 @@ class CardFiller:
         self.rows: list[np.ndarray | Block] = []
 
     def add(self, card: dict[str, object], rows: np.ndarray | Block) -> None:
-        """Writes a chunk's rows, at positions ``rows`` of the card (or a :class:`Block`)."""
+        """Writes a chunk's rows, at positions ``rows`` of the card (or a :class:`Block`), and
+        records the chunk (chunks are added in the order they are made)."""
         self.rows.append(rows)
+        self.write(card, rows)
+
+    def write(self, card: dict[str, object], rows: np.ndarray | Block) -> None:
+        """Writes a chunk's columns ``card`` at ``rows`` without recording the chunk: what
+        another thread built for it, written there (each column by one thread only, chunk
+        after chunk; the chunk is added by the thread that made it)."""
         for name, column in card.items():
             if isinstance(column, Coded):
                 self._add_codes(name, column, rows)

@@ -188,7 +188,7 @@ def _performance(
             else:
                 mine = np.flatnonzero((measure_code >= first) & (measure_code < first + count))
                 rows = mine
-            chunk = _card(shared, chosen, measure_code[mine], p_order[mine], second, rows)
+            chunk = _card(shared, chosen, measure_code[mine], p_order[mine], second, rows, card)
             if done is not None:
                 card.add(done.finished(), done.rows)
             done = chunk
@@ -234,10 +234,12 @@ def _card(
     p_order: np.ndarray,
     second: Executor,
     card_rows: np.ndarray | Block,
+    filler: CardFiller,
 ) -> Chunk:
     """The card's columns (numbers as arrays, text coded, reasons as Arrow strings) for the
     rows (measure, report period) given by position in the catalogue and in ``chosen``, to
-    fill ``card_rows``; the judging and the latest position are left to ``second``."""
+    fill ``card_rows``; the judging and the latest position are left to ``second``, which
+    writes its columns into ``filler`` itself."""
     data, measure = shared.data, shared.measure
     cumulative_measure = shared.cumulative
     n = len(measure_code)
@@ -296,8 +298,7 @@ def _card(
         """The window results ``columns`` of the k-th set of windows asked about."""
         return results.take(inverse[offsets[k] : offsets[k + 1]], columns)
 
-    compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
-    here, before, year_ago = rows(0, _HERE), rows(1, compared), rows(2, compared)
+    here = rows(0, _HERE)
 
     card: dict[str, object] = {name: row_text[name] for name in _CATALOGUE_TEXT}
     for name in ("rate_per", "min_base", "decimals"):
@@ -352,23 +353,21 @@ def _card(
             card[name] = here[name]
 
     # -- direction of travel (like with like), variance and RAG: judged on the second thread
-    # while this one goes on to the latest position and the next chunk ---------------------------
-    card["previous_value"] = before["value"]
-    card["last_year_value"] = year_ago["value"]
-    card["previous_status"] = before["status"]
-    card["last_year_status"] = year_ago["status"]
+    # (the windows before and a year before taken there) while this one goes on to the latest
+    # position and the next chunk ----------------------------------------------------------------
     rules = Columns(
         {**{name: card[name] for name in _RULE_INPUTS}, "dot_stable": row_text["_dot_stable"]}, n
     )
     on_second: dict[str, Future[object]] = {
         "judged": second.submit(
-            judged_columns,
+            _written,
+            filler,
+            card_rows,
+            _judged,
             rules,
             here,
-            before,
-            year_ago,
-            period_coded(period_code(*prev)),
-            period_coded(period_code(*last_year)),
+            rows,
+            (prev, last_year),
             (row_text["_green_within"], row_text["_amber_within"]),
             data.overrides,
         )
@@ -380,9 +379,45 @@ def _card(
     frame = Columns(
         {"_value_code": r_code, "polarity": row_text["polarity"], "unit": row_text["unit"]}, n
     )
-    on_second["latest"] = second.submit(_latest, frame, rows, positions[3:], latest)
+    on_second["latest"] = second.submit(
+        _written, filler, card_rows, _latest, frame, rows, positions[3:], latest
+    )
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     return Chunk(card, on_second, card_rows)
+
+
+def _written(
+    filler: CardFiller,
+    rows: np.ndarray | Block,
+    columns: Callable[..., dict[str, object]],
+    *args: object,
+) -> dict[str, object]:
+    """``columns(*args)`` written into ``filler`` at ``rows`` by the thread that made them (a
+    second thread's columns are not written by the first, which has its own to write)."""
+    filler.write(columns(*args), rows)
+    return {}
+
+
+def _judged(
+    rules: Columns,
+    here: Columns,
+    rows: Callable[[int, list[str]], Columns],
+    earlier: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]],
+    tolerances: tuple[Coded, Coded],
+    overrides: pd.DataFrame,
+) -> dict[str, object]:
+    """A chunk's rows judged (``perfnb.judging``) against their windows before and a year
+    before (the second and third sets ``rows`` gives; their periods ``earlier``), with the
+    figures and statuses compared."""
+    compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
+    before, year_ago = rows(1, compared), rows(2, compared)
+    previous, year_before = (period_coded(period_code(*periods)) for periods in earlier)
+    out = judged_columns(
+        rules, here, before, year_ago, previous, year_before, tolerances, overrides
+    )
+    out["previous_value"], out["previous_status"] = before["value"], before["status"]
+    out["last_year_value"], out["last_year_status"] = year_ago["value"], year_ago["status"]
+    return out
 
 
 def _latest(
