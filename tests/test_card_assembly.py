@@ -3,6 +3,7 @@ be, and the reasons put in card order without being copied."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import numpy as np
@@ -64,6 +65,31 @@ def test_rows_given_by_position_are_put_in_card_order() -> None:
     columns = card.columns()
     assert columns["x"].tolist() == [1.0, 2.0, 3.0, 4.0]
     assert columns["r"].to_pylist() == ["a", "b", "c", "d"]
+
+
+def test_another_thread_writes_its_own_columns_of_each_chunk() -> None:
+    """Two chunks of positions: each chunk's ``x`` added by this thread, its ``y`` (a number,
+    a coded text and a reason) written by another, chunk after chunk; every row lands where
+    its chunk says, as if one thread had added both."""
+    card = CardFiller(4)
+    chunks = [
+        (np.array([0, 2]), [1.0, 3.0], ["a", "c"]),
+        (np.array([3, 1]), [4.0, 2.0], ["d", "b"]),
+    ]
+    with ThreadPoolExecutor(1) as other:
+        for rows, x, words in chunks:
+            theirs = {
+                "y": np.array(x) * 10,
+                "label": Coded(np.array([0, 1]), np.array(words, dtype=object)),
+                "why": pa.array([w * 2 for w in words]),
+            }
+            other.submit(card.write, theirs, rows).result()
+            card.add({"x": np.array(x)}, rows)
+    columns = card.columns()
+    assert columns["x"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert columns["y"].tolist() == [10.0, 20.0, 30.0, 40.0]
+    assert columns["label"].objects().tolist() == ["a", "b", "c", "d"]
+    assert columns["why"].to_pylist() == ["aa", "bb", "cc", "dd"]
 
 
 def test_chunked_reasons_are_handed_out_as_text_and_as_sorted_categories() -> None:
