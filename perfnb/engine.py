@@ -42,8 +42,8 @@ from perfnb.engine_text import (
     coded,
     system_arrow_memory,
 )
-from perfnb.figures import SeriesGrid, figure_notes, series_grid
-from perfnb.judging import judged_columns
+from perfnb.figures import SeriesGrid, series_grid
+from perfnb.judging import judged_chunk
 from perfnb.loader import Dataset
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 from perfnb.period_codes import (
@@ -315,7 +315,6 @@ def _card(
     pending = np.isnan(numbers(here["value"]))
     card["pending"] = pending
     on_forecast = row_text["rag_on"].equals("forecast")
-    card["note"] = figure_notes(here, value_period, pending, on_forecast)
     aggregation = row_text["aggregation"]
     card["value_basis"] = Coded(
         np.select(
@@ -355,17 +354,26 @@ def _card(
     # -- direction of travel (like with like), variance and RAG: judged on the second thread
     # (the windows before and a year before taken there) while this one goes on to the latest
     # position and the next chunk ----------------------------------------------------------------
+    card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     rules = Columns(
-        {**{name: card[name] for name in _RULE_INPUTS}, "dot_stable": row_text["_dot_stable"]}, n
+        {
+            **{name: card[name] for name in _RULE_INPUTS if name != "note"},
+            "dot_stable": row_text["_dot_stable"],
+        },
+        n,
     )
+    # the columns read off R's window are the second thread's to write, with its own: the
+    # first thread writes the catalogue's and the periods' (the card's writes shared out)
+    theirs = {name: card.pop(name) for name in _HANDED_ON}
     on_second: dict[str, Future[object]] = {
         "judged": second.submit(
             _written,
             filler,
             card_rows,
-            _judged,
+            judged_chunk,
             rules,
             here,
+            (value_period, pending, on_forecast, theirs),
             rows,
             (prev, last_year),
             (row_text["_green_within"], row_text["_amber_within"]),
@@ -382,7 +390,6 @@ def _card(
     on_second["latest"] = second.submit(
         _written, filler, card_rows, _latest, frame, rows, positions[3:], latest
     )
-    card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     return Chunk(card, on_second, card_rows)
 
 
@@ -396,28 +403,6 @@ def _written(
     second thread's columns are not written by the first, which has its own to write)."""
     filler.write(columns(*args), rows)
     return {}
-
-
-def _judged(
-    rules: Columns,
-    here: Columns,
-    rows: Callable[[int, list[str]], Columns],
-    earlier: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]],
-    tolerances: tuple[Coded, Coded],
-    overrides: pd.DataFrame,
-) -> dict[str, object]:
-    """A chunk's rows judged (``perfnb.judging``) against their windows before and a year
-    before (the second and third sets ``rows`` gives; their periods ``earlier``), with the
-    figures and statuses compared."""
-    compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
-    before, year_ago = rows(1, compared), rows(2, compared)
-    previous, year_before = (period_coded(period_code(*periods)) for periods in earlier)
-    out = judged_columns(
-        rules, here, before, year_ago, previous, year_before, tolerances, overrides
-    )
-    out["previous_value"], out["previous_status"] = before["value"], before["status"]
-    out["last_year_value"], out["last_year_status"] = year_ago["value"], year_ago["status"]
-    return out
 
 
 def _latest(
@@ -478,6 +463,11 @@ _HERE = [
     "numerator", "denominator", "status", "period_status", "note", "months_expected",
     "months_covered", *TARGET_COLUMNS,
 ]  # fmt: skip
+# the card's columns read off R's window, which the second thread writes into the card
+_HANDED_ON = (
+    "period_value", "ytd_value", "value", "base", "forecast", "forecast_method", "numerator",
+    "denominator", "status", "period_status", *TARGET_COLUMNS,
+)  # fmt: skip
 # the card's columns the direction and rating rules read
 _RULE_INPUTS = (
     "measure_id", "period", "value_period", "value", "target", "band_low", "band_high",
