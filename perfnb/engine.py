@@ -42,7 +42,7 @@ from perfnb.engine_text import (
     coded,
     system_arrow_memory,
 )
-from perfnb.figures import SeriesGrid, series_grid
+from perfnb.figures import SeriesGrid, figure_notes, series_grid
 from perfnb.judging import judged_chunk
 from perfnb.loader import Dataset
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
@@ -315,6 +315,7 @@ def _card(
     pending = np.isnan(numbers(here["value"]))
     card["pending"] = pending
     on_forecast = row_text["rag_on"].equals("forecast")
+    card["note"] = figure_notes(here, value_period, pending, on_forecast)
     aggregation = row_text["aggregation"]
     card["value_basis"] = Coded(
         np.select(
@@ -357,13 +358,13 @@ def _card(
     card["annual_target"] = np.asarray(card["annual_target"], dtype=float)
     rules = Columns(
         {
-            **{name: card[name] for name in _RULE_INPUTS if name != "note"},
+            **{name: card[name] for name in _RULE_INPUTS},
             "dot_stable": row_text["_dot_stable"],
         },
         n,
     )
-    # the columns read off R's window are the second thread's to write, with its own: the
-    # first thread writes the catalogue's and the periods' (the card's writes shared out)
+    # the figures read off R's window are the second thread's to write, with its own; this
+    # thread writes the catalogue's columns, the periods' and the targets (the writes shared)
     theirs = {name: card.pop(name) for name in _HANDED_ON}
     on_second: dict[str, Future[object]] = {
         "judged": second.submit(
@@ -373,7 +374,7 @@ def _card(
             judged_chunk,
             rules,
             here,
-            (value_period, pending, on_forecast, theirs),
+            theirs,
             rows,
             (prev, last_year),
             (row_text["_green_within"], row_text["_amber_within"]),
@@ -466,7 +467,7 @@ _HERE = [
 # the card's columns read off R's window, which the second thread writes into the card
 _HANDED_ON = (
     "period_value", "ytd_value", "value", "base", "forecast", "forecast_method", "numerator",
-    "denominator", "status", "period_status", *TARGET_COLUMNS,
+    "denominator", "status", "period_status",
 )  # fmt: skip
 # the card's columns the direction and rating rules read
 _RULE_INPUTS = (

@@ -14,7 +14,6 @@ import pandas as pd
 from perfnb.column_set import Columns, numbers
 from perfnb.comparisons import direction_columns, period_coded
 from perfnb.engine_text import Coded, coded, coded_arrow
-from perfnb.figures import figure_notes
 from perfnb.period_codes import period_code
 from perfnb.rag import override_columns, rate_columns
 from perfnb.variance import variance_arrays
@@ -78,7 +77,7 @@ def rated_columns(frame: pd.DataFrame | Columns, overrides: pd.DataFrame) -> dic
 def judged_chunk(
     rules: Columns,
     here: Columns,
-    own: tuple[Coded, np.ndarray, np.ndarray, dict[str, object]],
+    given: dict[str, object],
     rows: Callable[[int, list[str]], Columns],
     earlier: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]],
     tolerances: tuple[Coded, Coded],
@@ -86,12 +85,8 @@ def judged_chunk(
 ) -> dict[str, object]:
     """A chunk's rows judged (:func:`judged_columns`) against their windows before and a year
     before (the second and third sets ``rows`` gives; their periods ``earlier``), with the
-    figures and statuses compared, each row's note (``own``: its period's label, whether its
-    figure is pending and whether it is rated on its forecast) and the card's columns given
-    with them (``own``'s last: the figures and targets read off R's window)."""
-    value_period, pending, on_forecast, given = own
-    note = figure_notes(here, value_period, pending, on_forecast)
-    rules = rules.assign(note=note)
+    figures and statuses compared, and the card's columns ``given`` with them (the figures
+    read off R's window), for the thread that judges them to write into the card."""
     compared = ["value", "period_value", "status", "period_status", "band_low", "band_high"]
     before, year_ago = rows(1, compared), rows(2, compared)
     previous, year_before = (period_coded(period_code(*periods)) for periods in earlier)
@@ -100,6 +95,5 @@ def judged_chunk(
     )
     out["previous_value"], out["previous_status"] = before["value"], before["status"]
     out["last_year_value"], out["last_year_status"] = year_ago["value"], year_ago["status"]
-    out["note"] = note
     out.update(given)
     return out
