@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -68,7 +67,7 @@ from perfnb.target_lookup import (
 )
 from perfnb.window_results import window_results
 
-__all__ = ["PERFORMANCE_COLUMNS", "TEXT_KINDS", "chunk_spans", "performance"]
+__all__ = ["PERFORMANCE_COLUMNS", "TEXT_KINDS", "performance"]
 
 
 # the catalogue's columns the card carries as they are
@@ -181,7 +180,8 @@ def _performance(
     done: Chunk | None = None
     rows: np.ndarray | Block
     with ThreadPoolExecutor(1, thread_name_prefix="perfnb-rating") as second:
-        for first, count in chunk_spans(m_count, per_chunk):
+        for first in range(0, m_count, per_chunk):
+            count = min(per_chunk, m_count - first)
             if whole:  # the same columns of each period's row of measures
                 block = Block(first, count, m_count, len(chosen))
                 mine, rows = block.positions(), block
@@ -203,16 +203,6 @@ def _performance(
     del shared
     release_memory()
     return hand_out(columns, text, len(chosen) if whole else 1)
-
-
-def chunk_spans(measures: int, per_chunk: int) -> list[tuple[int, int]]:
-    """The (first measure, number of measures) of each chunk: ``per_chunk`` measures each but
-    the first and last, half as many, so that the second thread starts judging sooner and
-    the last judging, which the first thread waits for, is shorter."""
-    if measures <= per_chunk:
-        return [(0, measures)] if measures else []
-    starts = [0, *range(max(per_chunk // 2, 1), measures, per_chunk), measures]
-    return [(a, b - a) for a, b in pairwise(starts)]
 
 
 # card rows worked out at once (about: whole measures): 70,000 until a chunk's working arrays

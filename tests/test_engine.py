@@ -6,12 +6,9 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from conftest import SAMPLE
 from perfnb import load_dataset, performance
-from perfnb.engine import chunk_spans
 
 
 @pytest.fixture(scope="module")
@@ -298,20 +295,3 @@ def test_an_error_on_the_engines_second_thread_is_raised_by_performance(
         performance(sample, ["2016/17 Q4", "2017/18 Q1"])
     monkeypatch.undo()
     assert len(performance(sample, "2017/18 Q1")) > 0
-
-
-@settings(deadline=None, max_examples=200)
-@given(st.integers(0, 5_000), st.integers(1, 700))
-def test_chunks_cover_every_measure_once_half_chunks_at_the_ends(
-    measures: int, per_chunk: int
-) -> None:
-    """The chunks' spans cover measures 0 to ``measures`` - 1 in order, each once; none is
-    larger than ``per_chunk``; with more measures than a chunk holds, the first has half a
-    chunk (rounded down, at least one) and the middle ones a whole chunk."""
-    spans = chunk_spans(measures, per_chunk)
-    covered = [m for first, count in spans for m in range(first, first + count)]
-    assert covered == list(range(measures))
-    assert all(0 < count <= per_chunk for _, count in spans)
-    if measures > per_chunk:
-        assert spans[0][1] == max(per_chunk // 2, 1)
-        assert all(count == per_chunk for _, count in spans[1:-1])
