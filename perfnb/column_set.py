@@ -31,6 +31,9 @@ class Columns:
         self._columns = dict(columns)
         if rows is None:
             rows = len(next(iter(self._columns.values()))) if self._columns else 0
+        for name, column in self._columns.items():
+            if len(column) != rows:
+                raise ValueError(f"column {name!r} has {len(column)} rows, not {rows}")
         self._rows = rows
 
     def __getitem__(self, name: str) -> Any:

@@ -33,6 +33,14 @@ def test_columns_read_like_a_frame() -> None:
     assert Columns({}, 4).columns == [] and len(Columns({}, 4)) == 4
 
 
+def test_columns_of_other_lengths_are_refused() -> None:
+    """A column of 2 rows among columns of 3 is named in the error, with both lengths."""
+    with pytest.raises(ValueError, match=r"'short' has 2 rows, not 3"):
+        Columns({"value": np.zeros(3), "short": np.zeros(2)})
+    with pytest.raises(ValueError, match=r"'unit' has 3 rows, not 4"):
+        Columns({"unit": Coded.constant("x", 3)}, 4)
+
+
 def test_assign_adds_and_replaces_without_touching_the_original() -> None:
     """Assigning a new column and replacing one gives a new set; the first keeps its own."""
     columns = _columns()
