@@ -108,7 +108,13 @@ class Coded:
             if (grid == grid[0]).all():
                 block = words.take(pa.array(grid[0]))
                 return pd.array(pa.chunked_array([block] * blocks), dtype="str")
-        return pd.array(words.take(pa.array(self.codes)), dtype="str")
+        if n <= _TAKE_ROWS:
+            return pd.array(words.take(pa.array(self.codes)), dtype="str")
+        pieces = [
+            words.take(pa.array(self.codes[start : start + _TAKE_ROWS]))
+            for start in range(0, n, _TAKE_ROWS)
+        ]
+        return pd.array(pa.chunked_array(pieces, type=pa.large_string()), dtype="str")
 
     def to_category(self) -> pd.Categorical:
         """A pandas categorical whose categories are the words rows use, sorted (so that it
@@ -123,6 +129,11 @@ class Coded:
         small = np.int8 if len(order) < 2**7 else np.int16 if len(order) < 2**15 else np.int32
         codes = rank.astype(small)[tidy.codes]  # as pandas keeps them: no second copy
         return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+# rows of text made by one take: Arrow sizes a take's text from the words' average length and
+# doubles it as it overflows, so a million rows of long, uneven reasons took twice the memory
+_TAKE_ROWS = 100_000
 
 
 def coded(values: Coded | np.ndarray | pd.Series | pd.Categorical | Sequence[str]) -> Coded:

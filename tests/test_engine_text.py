@@ -9,6 +9,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from perfnb import engine_text
 from perfnb.engine_text import (
     Coded,
     coded,
@@ -92,6 +93,19 @@ def test_a_column_repeated_block_by_block_shares_one_blocks_text() -> None:
     own = periods.to_str(blocks=3)
     assert list(own) == ["Q1", "Q1", "Q2", "Q2", "Q3", "Q3"]
     assert own.__arrow_array__().num_chunks == 1
+
+
+def test_a_long_column_is_made_a_piece_at_a_time_in_row_order(monkeypatch) -> None:
+    """A column longer than one take (here 4 rows a take) is made in pieces of that many rows:
+    10 rows are 3 pieces of 4, 4 and 2, and its texts are each row's word, in row order."""
+    monkeypatch.setattr(engine_text, "_TAKE_ROWS", 4)
+    words = np.array(["Red", "Amber: within 5%", "Green"], dtype=object)
+    codes = np.array([2, 0, 1, 1, 2, 0, 0, 1, 2, 2])
+    made = Coded(codes, words).to_str()
+    expected = ["Green", "Red", "Amber: within 5%", "Amber: within 5%", "Green", "Red", "Red"]
+    assert list(made) == [*expected, "Amber: within 5%", "Green", "Green"]
+    assert [len(c) for c in made.__arrow_array__().chunks] == [4, 4, 2]
+    assert str(made.dtype) == "str"
 
 
 @settings(deadline=None, max_examples=200)
