@@ -5,6 +5,7 @@ rules by name (``perfnb.column_set``), and handed out as ``str`` columns or cate
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -79,15 +80,18 @@ class CardFiller:
         moved = column.codes.astype(np.int64, copy=False) + offset if offset else column.codes
         _write(self.codes[name], rows, moved)
 
-    def columns(self) -> dict[str, object]:
-        """Every column, whole."""
-        out: dict[str, object] = dict(self.numbers)
-        for name, codes in self.codes.items():
-            words = self.words[name]
+    def columns(self, names: Collection[str] | None = None) -> dict[str, object]:
+        """Every column (or those of ``names``), whole; they leave the filler."""
+        wanted = set(self.numbers) | set(self.codes) | set(self.arrows)
+        if names is not None:
+            wanted &= set(names)
+        out: dict[str, object] = {n: self.numbers.pop(n) for n in wanted if n in self.numbers}
+        for name in wanted & set(self.codes):
+            words = self.words.pop(name)
             whole = words[0] if len(words) == 1 else np.concatenate(words)
-            out[name] = Coded(codes, whole, self.word_types[name])
-        for name, parts in self.arrows.items():
-            out[name] = self._in_order(parts)
+            out[name] = Coded(self.codes.pop(name), whole, self.word_types.pop(name))
+        for name in wanted & set(self.arrows):
+            out[name] = self._in_order(self.arrows.pop(name))
         return out
 
     def _in_order(self, parts: list[pa.Array]) -> pa.Array | pa.ChunkedArray:
@@ -142,15 +146,16 @@ class Block:
 
 @dataclass
 class Chunk:
-    """A chunk of the card: its columns, those still being built on another thread (each a
-    future of a column, or of several by name) and the card rows it fills."""
+    """A chunk of the card: the columns this thread made, those still being built on another
+    thread (each a future of a column, or of several by name; a future whose thread writes
+    its columns itself gives none) and the card rows it fills."""
 
     columns: dict[str, object]
     later: dict[str, Future[object]]
     rows: np.ndarray | Block
 
     def finished(self) -> dict[str, object]:
-        """Every column, once the other thread has built its own."""
+        """The columns made here and those the other thread gave back, once it is done."""
         for name, future in self.later.items():
             made = future.result()
             self.columns.update(made if isinstance(made, dict) else {name: made})
@@ -165,6 +170,14 @@ def _write(target: np.ndarray, rows: np.ndarray | Block, values: np.ndarray) -> 
         grid[:, rows.first : rows.first + rows.count] = values.reshape(rows.periods, rows.count)
     else:
         target[rows] = values
+
+
+def text_out(card: dict[str, object], text: str, blocks: int = 1) -> None:
+    """The coded text of ``card`` made ``str`` or categoricals in place, one column after
+    another on this thread (what :func:`hand_out` does with them, for some columns early)."""
+    for name, column in card.items():
+        if isinstance(column, Coded):
+            card[name] = column.to_str(blocks) if text == "str" else column.to_category()
 
 
 def hand_out(card: dict[str, object], text: str, blocks: int = 1) -> pd.DataFrame:

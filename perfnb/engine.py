@@ -27,6 +27,7 @@ from perfnb.card_assembly import (
     CardFiller,
     Chunk,
     hand_out,
+    text_out,
 )
 from perfnb.column_set import Columns, numbers
 from perfnb.comparisons import (
@@ -189,20 +190,27 @@ def _performance(
                 mine = np.flatnonzero((measure_code >= first) & (measure_code < first + count))
                 rows = mine
             chunk = _card(shared, chosen, measure_code[mine], p_order[mine], second, rows, card)
+            card.add(chunk.columns, chunk.rows)  # this thread's own columns, at once
+            own, chunk.columns = list(chunk.columns), {}
             if done is not None:
-                card.add(done.finished(), done.rows)
+                card.write(done.finished(), done.rows)
             done = chunk
+        # while the second thread judges the last chunk, the grid goes, and this thread's own
+        # columns (the catalogue's, the periods', the targets'), whole now, and the benchmark
+        # columns, spread over the rows, are handed out
+        del shared
+        blocks = len(chosen) if whole else 1
+        columns = card.columns(own)
+        columns.update(ranked.result().columns())
+        text_out(columns, text, blocks)
         if done is not None:
-            card.add(done.finished(), done.rows)
+            card.write(done.finished(), done.rows)
         del done, chunk
-    columns = card.columns()
+    columns.update(card.columns())
     del card  # its arrays are now the columns': each goes once it is handed out
-    # the benchmark columns are spread over the rows in what the chunks freed; then the grid
-    # goes, and all the freed memory is handed back: the hand-out does not stand on it
-    columns.update(ranked.result().columns())
-    del shared
+    # the memory the chunks freed is handed back: the hand-out does not stand on it
     release_memory()
-    return hand_out(columns, text, len(chosen) if whole else 1)
+    return hand_out(columns, text, blocks)
 
 
 # card rows worked out at once (about: whole measures): 70,000 until a chunk's working arrays

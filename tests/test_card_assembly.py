@@ -92,6 +92,38 @@ def test_another_thread_writes_its_own_columns_of_each_chunk() -> None:
     assert columns["why"].to_pylist() == ["aa", "bb", "cc", "dd"]
 
 
+def test_some_columns_taken_out_early_leave_the_rest_to_the_hand_out() -> None:
+    """The first thread's columns taken out while another is still to be written: they leave
+    the filler (a later ``columns()`` gives only the rest), their text is made ``str`` or
+    categories in place, and the hand-out takes them as they are."""
+    card = CardFiller(4)
+    rows = np.array([2, 0, 3, 1])
+    words = np.array(["Q2", "Q1"], dtype=object)
+    card.add(
+        {"x": np.array([3.0, 1.0, 4.0, 2.0]), "period": Coded(np.array([0, 1, 0, 1]), words)}, rows
+    )
+    early = card.columns(["x", "period"])
+    assert set(early) == {"x", "period"}
+    card.write(
+        {"rag": Coded(np.array([1, 0, 0, 1]), np.array(["Red", "Green"], dtype=object))}, rows
+    )
+    rest = card.columns()
+    assert set(rest) == {"rag"}
+    card_assembly.text_out(early, "str", 2)  # made by rows (the blocks differ)
+    assert list(early["period"]) == ["Q1", "Q1", "Q2", "Q2"]
+    assert str(early["period"].dtype) == "str"
+    assert early["x"].tolist() == [1.0, 2.0, 3.0, 4.0]  # numbers stay as they are
+    whole: dict[str, object] = {name: np.zeros(4) for name in PERFORMANCE_COLUMNS}
+    whole.update(early, rag=rest["rag"])
+    out = hand_out(whole, "str")
+    assert out["period"].tolist() == ["Q1", "Q1", "Q2", "Q2"]
+    assert out["rag"].tolist() == ["Red", "Green", "Green", "Red"]
+    as_categories = {"period": Coded(np.array([0, 1]), words)}
+    card_assembly.text_out(as_categories, "category")
+    assert list(as_categories["period"].categories) == ["Q1", "Q2"]  # sorted
+    assert list(as_categories["period"]) == ["Q2", "Q1"]
+
+
 def test_chunked_reasons_are_handed_out_as_text_and_as_sorted_categories() -> None:
     """A reason column made of slices hands out the same texts as ``str`` and as a
     categorical whose categories are its distinct texts, sorted."""
