@@ -176,8 +176,8 @@ def _performance(
     card = CardFiller(len(measure_code))
     whole = len(measure_code) == m_count * len(chosen)  # every measure in every period
     # a second thread judges each chunk (direction of travel, variance, RAG and their reasons:
-    # ``perfnb.judging``) and finds its latest position while this one works out the next
-    # chunk's figures
+    # ``perfnb.judging``) while this one finds its latest position and works out the next
+    # chunk's figures (the two threads as busy as each other)
     done: Chunk | None = None
     rows: np.ndarray | Block
     with ThreadPoolExecutor(1, thread_name_prefix="perfnb-rating") as second:
@@ -246,8 +246,8 @@ def _card(
 ) -> Chunk:
     """The card's columns (numbers as arrays, text coded, reasons as Arrow strings) for the
     rows (measure, report period) given by position in the catalogue and in ``chosen``, to
-    fill ``card_rows``; the judging and the latest position are left to ``second``, which
-    writes its columns into ``filler`` itself."""
+    fill ``card_rows``; the judging is left to ``second``, which writes its columns into
+    ``filler`` itself."""
     data, measure = shared.data, shared.measure
     cumulative_measure = shared.cumulative
     n = len(measure_code)
@@ -390,15 +390,13 @@ def _card(
         )
     }
 
-    # -- the latest position: the latest figure within N months after the period (the second
-    # thread again, its windows' rows taken there too) ---------------------------------------------
+    # -- the latest position: the latest figure within N months after the period, while the
+    # second thread judges -------------------------------------------------------------------------
     latest = ["value", "target", "band_low", "band_high", "status", "_kind", "_fy", "_index"]
     frame = Columns(
         {"_value_code": r_code, "polarity": row_text["polarity"], "unit": row_text["unit"]}, n
     )
-    on_second["latest"] = second.submit(
-        _written, filler, card_rows, _latest, frame, rows, positions[3:], latest
-    )
+    card.update(_latest(frame, rows, positions[3:], latest))
     return Chunk(card, on_second, card_rows)
 
 
