@@ -278,12 +278,14 @@ def test_the_engine_leaves_numpys_huge_page_setting_as_it_found_it(sample, monke
     multiarray._set_madvise_hugepage(original)
 
 
-@pytest.mark.parametrize("step", ["perfnb.judging.rated_columns", "perfnb.engine.latest_position"])
+@pytest.mark.parametrize(
+    "step", ["perfnb.judging.rated_columns", "perfnb.judging.direction_columns"]
+)
 def test_an_error_on_the_engines_second_thread_is_raised_by_performance(
     sample, monkeypatch, step
 ) -> None:
-    """A chunk's judging and latest position are worked out on a second thread: an error
-    there reaches the caller as it was raised (no hang, no card without its columns), and the
+    """A chunk's judging (its rating and its direction of travel) is worked out on a second
+    thread: an error there reaches the caller as it was raised (no hang, no card without its columns), and the
     next call works."""
     import threading
 
