@@ -285,8 +285,8 @@ def test_an_error_on_the_engines_second_thread_is_raised_by_performance(
     sample, monkeypatch, step
 ) -> None:
     """A chunk's judging (its rating and its direction of travel) is worked out on a second
-    thread: an error there reaches the caller as it was raised (no hang, no card without its columns), and the
-    next call works."""
+    thread: an error there reaches the caller as it was raised (no hang, no card without its
+    columns), and the next call works."""
     import threading
 
     def broken(*args, **kwargs):
