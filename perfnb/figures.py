@@ -134,8 +134,7 @@ def series_grid(values: pd.DataFrame, years: np.ndarray | None = None) -> Series
         first - 1,
         np.where((kind == "quarter").to_numpy(dtype=bool), QUARTER0 + last // 3 - 1, YEAR),
     )
-    # factorized as they are stored (Arrow strings): no Python string per row
-    measure_codes, measures = pd.factorize(values["measure_id"])
+    measure_codes, measures = _measure_codes(values["measure_id"])
     fy = values["fy"].to_numpy(dtype=np.int64)
     # (measure, year) groups numbered on a grid of the measures by the years: not hashed
     low = int(fy.min()) if len(fy) else 0
@@ -146,7 +145,18 @@ def series_grid(values: pd.DataFrame, years: np.ndarray | None = None) -> Series
     kind_of_row = np.int32 if len(values) < 2**31 - 1 else np.int64
     rows = np.full((SLOTS, len(groups) + 1), -1, dtype=kind_of_row)
     rows[slot, codes] = np.arange(len(values), dtype=kind_of_row)
-    return SeriesGrid(pd.Index(measures), pd.Index(keys), rows, values)
+    return SeriesGrid(measures, pd.Index(keys), rows, values)
+
+
+def _measure_codes(measure_id: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's measure as a code into the measures: a categorical's own codes and
+    categories (the loader's: no row hashed again), else factorized as stored."""
+    if isinstance(measure_id.dtype, pd.CategoricalDtype):
+        codes = measure_id.cat.codes.to_numpy()
+        if not len(codes) or codes.min() >= 0:
+            return codes.astype(np.int64), pd.Index(measure_id.cat.categories)
+    codes, uniques = pd.factorize(measure_id)
+    return codes, pd.Index(uniques)
 
 
 def _group_key(measure_code: np.ndarray, fy: np.ndarray) -> np.ndarray:

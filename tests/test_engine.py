@@ -297,3 +297,35 @@ def test_an_error_on_the_engines_second_thread_is_raised_by_performance(
         performance(sample, ["2016/17 Q4", "2017/18 Q1"])
     monkeypatch.undo()
     assert len(performance(sample, "2017/18 Q1")) > 0
+
+
+def test_the_values_measures_read_as_codes_or_as_text_give_the_same_card(sample) -> None:
+    """The loader keeps ``values.csv``'s measure_id as a categorical and the grid reads its
+    codes as they are; a frame whose measure_id is plain text, or a categorical whose
+    categories are in another order with one no row uses, gives the same card."""
+    import dataclasses
+
+    periods = ["2016/17 Q2", "2016/17 Q4", "2017/18 Q1"]
+    ids = sample.values["measure_id"]
+    as_text = sample.values.assign(measure_id=ids.astype(str))
+    categories = [*sorted(ids.cat.categories, reverse=True), "NOT-A-MEASURE"]
+    reordered = sample.values.assign(
+        measure_id=pd.Categorical(ids.astype(str), categories=categories)
+    )
+    expected = performance(dataclasses.replace(sample, values=as_text), periods)
+    for values in (sample.values, reordered):
+        card = performance(dataclasses.replace(sample, values=values), periods)
+        pd.testing.assert_frame_equal(card, expected)
+
+
+def test_a_categoricals_codes_are_the_grids_measures() -> None:
+    """Worked by hand: rows B, A, B of categories [A, B, C] are codes 1, 0, 1 into A, B, C;
+    as text they are numbered as they come (B 0, A 1); a missing id is factorized too."""
+    from perfnb.figures import _measure_codes
+
+    codes, measures = _measure_codes(pd.Series(pd.Categorical(["B", "A", "B"], ["A", "B", "C"])))
+    assert codes.tolist() == [1, 0, 1] and measures.tolist() == ["A", "B", "C"]
+    codes, measures = _measure_codes(pd.Series(["B", "A", "B"], dtype="str"))
+    assert codes.tolist() == [0, 1, 0] and measures.tolist() == ["B", "A"]
+    codes, measures = _measure_codes(pd.Series(pd.Categorical(["B", None, "B"], ["A", "B"])))
+    assert codes.tolist() == [0, -1, 0] and measures.tolist() == ["B"]
