@@ -149,12 +149,17 @@ def series_grid(values: pd.DataFrame, years: np.ndarray | None = None) -> Series
 
 
 def _measure_codes(measure_id: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Each row's measure as a code into the measures: a categorical's own codes and
-    categories (the loader's: no row hashed again), else factorized as stored."""
+    """Each row's measure as a code into the measures the rows have: a categorical's own
+    codes and categories (the loader's: no row hashed again), those no row has left out (a
+    service's rows of a national data set), else factorized as stored."""
     if isinstance(measure_id.dtype, pd.CategoricalDtype):
-        codes = measure_id.cat.codes.to_numpy()
+        codes = measure_id.cat.codes.to_numpy().astype(np.int64)
         if not len(codes) or codes.min() >= 0:
-            return codes.astype(np.int64), pd.Index(measure_id.cat.categories)
+            categories = measure_id.cat.categories
+            used = np.bincount(codes, minlength=len(categories)) > 0
+            if used.all():
+                return codes, pd.Index(categories)
+            return (np.cumsum(used) - 1)[codes], pd.Index(categories[used])
     codes, uniques = pd.factorize(measure_id)
     return codes, pd.Index(uniques)
 

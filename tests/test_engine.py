@@ -319,12 +319,15 @@ def test_the_values_measures_read_as_codes_or_as_text_give_the_same_card(sample)
 
 
 def test_a_categoricals_codes_are_the_grids_measures() -> None:
-    """Worked by hand: rows B, A, B of categories [A, B, C] are codes 1, 0, 1 into A, B, C;
-    as text they are numbered as they come (B 0, A 1); a missing id is factorized too."""
+    """Worked by hand: rows B, A, B of categories [A, B, C] are codes 1, 0, 1 into A, B (C,
+    which no row has, left out); rows C, A of [A, B, C] are 1, 0 into A, C; as text they are
+    numbered as they come (B 0, A 1); a missing id is factorized too."""
     from perfnb.figures import _measure_codes
 
     codes, measures = _measure_codes(pd.Series(pd.Categorical(["B", "A", "B"], ["A", "B", "C"])))
-    assert codes.tolist() == [1, 0, 1] and measures.tolist() == ["A", "B", "C"]
+    assert codes.tolist() == [1, 0, 1] and measures.tolist() == ["A", "B"]
+    codes, measures = _measure_codes(pd.Series(pd.Categorical(["C", "A"], ["A", "B", "C"])))
+    assert codes.tolist() == [1, 0] and measures.tolist() == ["A", "C"]
     codes, measures = _measure_codes(pd.Series(["B", "A", "B"], dtype="str"))
     assert codes.tolist() == [0, 1, 0] and measures.tolist() == ["B", "A"]
     codes, measures = _measure_codes(pd.Series(pd.Categorical(["B", None, "B"], ["A", "B"])))
