@@ -5,7 +5,7 @@ rules by name (``perfnb.column_set``), and handed out as ``str`` columns or cate
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from perfnb.engine_text import Coded, arrow_text
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 
-__all__ = ["TEXT_KINDS", "Block", "CardFiller", "Chunk", "hand_out"]
+__all__ = ["TEXT_KINDS", "Block", "CardFiller", "Chunk", "by_measure", "hand_out", "text_out"]
 
 TEXT_KINDS = ("str", "category")  # how the card hands its text out
 
@@ -59,6 +59,14 @@ class CardFiller:
                 if name not in self.numbers:
                     self.numbers[name] = np.empty(self.n, dtype=column.dtype)
                 _write(self.numbers[name], rows, column)
+
+    def write_made(
+        self, rows: np.ndarray | Block, make: Callable[..., dict[str, object]], *args: object
+    ) -> dict[str, object]:
+        """``make(*args)``'s columns written at ``rows`` by the thread that made them (another
+        thread's columns, not handed back to the first, which has its own to write)."""
+        self.write(make(*args), rows)
+        return {}
 
     def _add_codes(self, name: str, column: Coded, rows: np.ndarray | Block) -> None:
         """A coded column's chunk: its words after the column's (unless they are the last
@@ -117,6 +125,28 @@ class CardFiller:
         if bool((place == np.arange(len(place))).all()):
             return whole
         return whole.take(pa.array(place))
+
+
+def by_measure(
+    columns: dict[str, Coded | np.ndarray], measure_code: np.ndarray, block: Block | None
+) -> dict[str, object]:
+    """The card's columns that are its measures' (``columns``: one value per measure, text
+    coded), for rows whose measures are ``measure_code``: made once for the whole card, not
+    written chunk by chunk; text codes as narrow as the card's. Where the card is ``block``'s
+    grid of every measure in every period, each is its measures' row repeated."""
+    out: dict[str, object] = {}
+    for name, column in columns.items():
+        if isinstance(column, Coded):
+            codes = column.codes.astype(_code_type(len(column.words)))
+            out[name] = Coded(_per_row(codes, measure_code, block), column.words, column.dtype)
+        else:
+            out[name] = _per_row(column, measure_code, block)
+    return out
+
+
+def _per_row(values: np.ndarray, measure_code: np.ndarray, block: Block | None) -> np.ndarray:
+    """``values[measure_code]``; a grid's rows as its first row repeated."""
+    return np.tile(values, block.periods) if block is not None else values[measure_code]
 
 
 def _code_type(words: int) -> type[np.signedinteger]:

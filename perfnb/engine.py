@@ -26,6 +26,7 @@ from perfnb.card_assembly import (
     Block,
     CardFiller,
     Chunk,
+    by_measure,
     hand_out,
     text_out,
 )
@@ -198,9 +199,20 @@ def _performance(
         # while the second thread judges the last chunk, the grid goes, and this thread's own
         # columns (the catalogue's, the periods', the targets'), whole now, and the benchmark
         # columns, spread over the rows, are handed out
-        del shared
         blocks = len(chosen) if whole else 1
         columns = card.columns(own)
+        columns.update(
+            by_measure(
+                {
+                    **{name: measure[name] for name in _CATALOGUE_TEXT},
+                    **{name: shared.numbers[name] for name in ("rate_per", "min_base", "decimals")},
+                },
+                measure_code,
+                Block(0, m_count, m_count, len(chosen)) if whole else None,
+            ),
+            period=Coded(p_order, shared.period_names),
+        )
+        del shared
         columns.update(ranked.result().columns())
         text_out(columns, text, blocks)
         if done is not None:
@@ -251,7 +263,7 @@ def _card(
     data, measure = shared.data, shared.measure
     cumulative_measure = shared.cumulative
     n = len(measure_code)
-    row_text = {name: column.take(measure_code) for name, column in measure.items()}
+    row_text = {name: measure[name].take(measure_code) for name in _ROW_TEXT}
     p_kind = np.array([KIND_CODE[p.kind] for p in chosen], dtype=np.int64)[p_order]
     p_fy = np.array([p.fy for p in chosen], dtype=np.int64)[p_order]
     p_index = np.array([p.index for p in chosen], dtype=np.int64)[p_order]
@@ -308,8 +320,9 @@ def _card(
 
     here = rows(0, _HERE)
 
-    card: dict[str, object] = {name: row_text[name] for name in _CATALOGUE_TEXT}
-    for name in ("rate_per", "min_base", "decimals"):
+    # the catalogue's columns the rules read (the card's own are made once, whole, at the end)
+    card: dict[str, object] = {name: row_text[name] for name in _CATALOGUE_TEXT if name in row_text}
+    for name in ("min_base", "decimals"):
         card[name] = shared.numbers[name][measure_code]
     card["period"] = Coded(p_order, shared.period_names)
     value_period = period_coded(r_code)
@@ -376,8 +389,7 @@ def _card(
     theirs = {name: card.pop(name) for name in _HANDED_ON}
     on_second: dict[str, Future[object]] = {
         "judged": second.submit(
-            _written,
-            filler,
+            filler.write_made,
             card_rows,
             judged_chunk,
             rules,
@@ -397,19 +409,9 @@ def _card(
         {"_value_code": r_code, "polarity": row_text["polarity"], "unit": row_text["unit"]}, n
     )
     card.update(_latest(frame, rows, positions[3:], latest))
+    for name in _BY_MEASURE:  # made once for the whole card (``by_measure``), not per chunk
+        card.pop(name, None)
     return Chunk(card, on_second, card_rows)
-
-
-def _written(
-    filler: CardFiller,
-    rows: np.ndarray | Block,
-    columns: Callable[..., dict[str, object]],
-    *args: object,
-) -> dict[str, object]:
-    """``columns(*args)`` written into ``filler`` at ``rows`` by the thread that made them (a
-    second thread's columns are not written by the first, which has its own to write)."""
-    filler.write(columns(*args), rows)
-    return {}
 
 
 def _latest(
@@ -464,6 +466,13 @@ def _benchmarks(
     return benchmark_ranks(data.benchmarks, data.area, frame, p_fy)
 
 
+# the catalogue's text a chunk's rules read, each row's
+_ROW_TEXT = (
+    "measure_id", "polarity", "unit", "aggregation", "rag_on", "rag_rule", "dot_basis",
+    "frequency", "_green_within", "_amber_within", "_dot_stable",
+)  # fmt: skip
+# the card's columns that are its measures' (and its periods'): made once, whole
+_BY_MEASURE = (*_CATALOGUE_TEXT, "rate_per", "min_base", "decimals", "period")
 # the window results a row reads at its own period R
 _HERE = [
     "period_value", "ytd_value", "figure", "value", "base", "forecast", "forecast_method",

@@ -83,7 +83,8 @@ def test_another_thread_writes_its_own_columns_of_each_chunk() -> None:
                 "label": Coded(np.array([0, 1]), np.array(words, dtype=object)),
                 "why": pa.array([w * 2 for w in words]),
             }
-            other.submit(card.write, theirs, rows).result()
+            made = other.submit(card.write_made, rows, dict, theirs).result()
+            assert made == {}  # written there, nothing handed back
             card.add({"x": np.array(x)}, rows)
     columns = card.columns()
     assert columns["x"].tolist() == [1.0, 2.0, 3.0, 4.0]
@@ -122,6 +123,21 @@ def test_some_columns_taken_out_early_leave_the_rest_to_the_hand_out() -> None:
     card_assembly.text_out(as_categories, "category")
     assert list(as_categories["period"].categories) == ["Q1", "Q2"]  # sorted
     assert list(as_categories["period"]) == ["Q2", "Q1"]
+
+
+def test_a_cards_measures_columns_are_made_whole_from_one_value_per_measure() -> None:
+    """Three measures (names A, B, C; rate_per 1, 100, 1000): a card of 2 periods of all
+    three repeats them (A B C A B C); a card of chosen rows (B, C in one period, A in the
+    other) takes them; text codes are as narrow as the words (int8)."""
+    names = Coded(np.array([0, 1, 2]), np.array(["A", "B", "C"], dtype=object))
+    per_measure = {"name": names, "rate_per": np.array([1.0, 100.0, 1000.0])}
+    grid = card_assembly.by_measure(per_measure, np.tile(np.arange(3), 2), Block(0, 3, 3, 2))
+    assert grid["name"].objects().tolist() == ["A", "B", "C", "A", "B", "C"]
+    assert grid["name"].codes.dtype == np.int8
+    assert grid["rate_per"].tolist() == [1.0, 100.0, 1000.0, 1.0, 100.0, 1000.0]
+    chosen = card_assembly.by_measure(per_measure, np.array([1, 2, 0]), None)
+    assert chosen["name"].objects().tolist() == ["B", "C", "A"]
+    assert chosen["rate_per"].tolist() == [100.0, 1000.0, 1.0]
 
 
 def test_chunked_reasons_are_handed_out_as_text_and_as_sorted_categories() -> None:
