@@ -229,17 +229,25 @@ def hand_out(card: dict[str, object], text: str, blocks: int = 1) -> pd.DataFram
         PERFORMANCE_COLUMNS if threaded else (),
         key=lambda name: -len(getattr(card[name], "words", ())),
     )
+    twins: dict[str, str] = {}  # a column and the earlier one with the same texts
+    made_from: list[tuple[str, Coded]] = []
     with ThreadPoolExecutor(2 if threaded else 1) as pool:
         for name in by_work:
             column = card[name]
             if text == "str" and isinstance(column, Coded):
                 del card[name]  # the thread holds it until it is made
+                twin = next((n for n, c in made_from if _same_texts(c, column)), None)
+                if twin is not None:  # the same texts (a RAG no officer overrode): made once
+                    twins[name] = twin
+                    continue
                 later[name] = pool.submit(column.to_str, blocks)
+                made_from.append((name, column))
             elif text == "category" and isinstance(column, pa.Array | pa.ChunkedArray):
                 later[name] = pool.submit(_arrow_category, card, name)  # one at a time
             del column
+        del made_from
         for name in PERFORMANCE_COLUMNS:
-            if name in later:
+            if name in later or name in twins:
                 continue
             if isinstance(card[name], pa.Array | pa.ChunkedArray) and text == "category":
                 out[name] = _arrow_category(card, name)
@@ -252,7 +260,20 @@ def hand_out(card: dict[str, object], text: str, blocks: int = 1) -> pd.DataFram
             else:
                 out[name] = column
         out.update({name: made.result() for name, made in later.items()})
+    # a twin shares the Arrow text (read-only), in an array of its own: setting a value in one
+    # column leaves the other as it was
+    out.update({name: out[twin].copy() for name, twin in twins.items()})  # type: ignore[attr-defined]
     return pd.DataFrame({name: out[name] for name in PERFORMANCE_COLUMNS}, copy=False)
+
+
+def _same_texts(one: Coded, other: Coded) -> bool:
+    """Whether two coded columns have the same texts, row for row, coded the same way."""
+    return (
+        one.codes.dtype == other.codes.dtype
+        and len(one.words) == len(other.words)
+        and (one.words is other.words or bool(np.array_equal(one.words, other.words)))
+        and bool(np.array_equal(one.codes, other.codes))
+    )
 
 
 _THREADED_ROWS = 100_000  # a card this long is handed out by two threads (a small one by one)

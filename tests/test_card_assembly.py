@@ -191,6 +191,30 @@ def test_a_long_card_hands_its_coded_text_out_whole_and_in_order() -> None:
     assert out["value"].tolist()[:3] == [0.0, 1.0, 2.0]
 
 
+def test_columns_with_the_same_texts_share_them_and_stay_apart() -> None:
+    """A long card whose ``rag`` and ``rag_computed`` are the same texts row for row (no
+    officer overrode a rating) makes them once: both read Green, Amber, Red in turn, hold the
+    same Arrow text, and a value set in one leaves the other as it was. ``status``, with the
+    same words in another order, is made on its own."""
+    n = 120_000
+    card: dict[str, object] = {name: np.zeros(n) for name in PERFORMANCE_COLUMNS}
+    words = np.array(["Green", "Amber", "Red"], dtype=object)
+    card["rag"] = Coded(np.arange(n) % 3, words)
+    card["rag_computed"] = Coded(np.arange(n) % 3, words.copy())
+    card["status"] = Coded(2 - np.arange(n) % 3, words[::-1].copy())
+    out = hand_out(card, "str")
+    expected = ["Green", "Amber", "Red", "Green"]
+    assert out["rag"].iloc[:4].tolist() == out["rag_computed"].iloc[:4].tolist() == expected
+    assert out["status"].iloc[:4].tolist() == expected
+    shared = [
+        out[c].array.__arrow_array__().chunks[0].buffers()[2].address
+        for c in ("rag", "rag_computed", "status")
+    ]
+    assert shared[0] == shared[1] != shared[2]
+    out.loc[0, "rag"] = "Blue"
+    assert out["rag"].iloc[0] == "Blue" and out["rag_computed"].iloc[0] == "Green"
+
+
 def test_a_long_card_hands_its_text_out_as_categories_whole_and_in_order() -> None:
     """A card long enough to be handed out by two threads, as categoricals: a coded column and
     an Arrow one ('r<i mod 1000>', made categories on the second thread) read as they were
