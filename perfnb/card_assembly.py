@@ -17,7 +17,17 @@ import pyarrow.compute as pc
 from perfnb.engine_text import Coded, arrow_text
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 
-__all__ = ["TEXT_KINDS", "Block", "CardFiller", "Chunk", "by_measure", "hand_out", "text_out"]
+__all__ = [
+    "TEXT_KINDS",
+    "Block",
+    "CardFiller",
+    "Chunk",
+    "by_measure",
+    "chunk_rows",
+    "chunk_spans",
+    "hand_out",
+    "text_out",
+]
 
 TEXT_KINDS = ("str", "category")  # how the card hands its text out
 
@@ -36,24 +46,21 @@ class CardFiller:
         self.codes: dict[str, np.ndarray] = {}
         self.words: dict[str, list[np.ndarray]] = {}
         self.word_types: dict[str, pd.CategoricalDtype | None] = {}
-        self.arrows: dict[str, list[pa.Array]] = {}
-        self.rows: list[np.ndarray | Block] = []
+        # each column's Arrow texts, chunk by chunk, with the rows each fills
+        self.arrows: dict[str, list[tuple[np.ndarray | Block, pa.Array]]] = {}
 
     def add(self, card: dict[str, object], rows: np.ndarray | Block) -> None:
-        """Writes a chunk's rows, at positions ``rows`` of the card (or a :class:`Block`), and
-        records the chunk (chunks are added in the order they are made)."""
-        self.rows.append(rows)
+        """Writes a chunk's rows, at positions ``rows`` of the card (or a :class:`Block`)."""
         self.write(card, rows)
 
     def write(self, card: dict[str, object], rows: np.ndarray | Block) -> None:
-        """Writes a chunk's columns ``card`` at ``rows`` without recording the chunk: what
-        another thread built for it, written there (each column by one thread only, chunk
-        after chunk; the chunk is added by the thread that made it)."""
+        """Writes a chunk's columns ``card`` at ``rows``: what this thread or another built
+        for it (each column by one thread only, one chunk at a time; chunks in any order)."""
         for name, column in card.items():
             if isinstance(column, Coded):
                 self._add_codes(name, column, rows)
             elif isinstance(column, pa.Array | pa.ChunkedArray):
-                self.arrows.setdefault(name, []).append(arrow_text(column))
+                self.arrows.setdefault(name, []).append((rows, arrow_text(column)))
             else:
                 column = np.asarray(column)
                 if name not in self.numbers:
@@ -102,29 +109,53 @@ class CardFiller:
             out[name] = self._in_order(self.arrows.pop(name))
         return out
 
-    def _in_order(self, parts: list[pa.Array]) -> pa.Array | pa.ChunkedArray:
+    @staticmethod
+    def _in_order(parts: list[tuple[np.ndarray | Block, pa.Array]]) -> pa.Array | pa.ChunkedArray:
         """The chunks' Arrow texts in card order: slices of them where every chunk is a block
         (no text copied), else taken."""
-        if all(isinstance(rows, Block) for rows in self.rows) and len(parts) > 1:
-            blocks: list[Block] = self.rows  # type: ignore[assignment]
-            periods = blocks[0].periods
+        blocks = [(rows, part) for rows, part in parts if isinstance(rows, Block)]
+        if len(blocks) == len(parts) > 1:
+            blocks.sort(key=lambda pair: pair[0].first)
+            periods = blocks[0][0].periods
             slices = [
                 part.slice(p * block.count, block.count)
                 for p in range(periods)
-                for block, part in sorted(
-                    zip(blocks, parts, strict=True), key=lambda pair: pair[0].first
-                )
+                for block, part in blocks
             ]
-            return pa.chunked_array(slices, type=parts[0].type)
-        whole = parts[0] if len(parts) == 1 else pa.concat_arrays(parts)
+            return pa.chunked_array(slices, type=parts[0][1].type)
+        texts = [part for _, part in parts]
+        whole = texts[0] if len(texts) == 1 else pa.concat_arrays(texts)
         order = np.concatenate(
-            [rows.positions() if isinstance(rows, Block) else rows for rows in self.rows]
+            [rows.positions() if isinstance(rows, Block) else rows for rows, _ in parts]
         )
         place = np.empty(len(order), dtype=np.int64)
         place[order] = np.arange(len(order))
         if bool((place == np.arange(len(place))).all()):
             return whole
         return whole.take(pa.array(place))
+
+
+def chunk_rows(
+    first: int, count: int, measure_code: np.ndarray, width: int, periods: int, whole: bool
+) -> tuple[np.ndarray, np.ndarray | Block]:
+    """The card rows of the catalogue's measures ``first`` to ``first + count - 1``: their
+    positions, and the rows to fill (a block of each period's row of ``width`` measures where
+    the card is ``whole``, every measure in every period)."""
+    if whole:
+        block = Block(first, count, width, periods)
+        return block.positions(), block
+    mine = np.flatnonzero((measure_code >= first) & (measure_code < first + count))
+    return mine, mine
+
+
+def chunk_spans(measures: int, per_chunk: int) -> list[tuple[int, int]]:
+    """The chunks of ``measures`` measures, ``per_chunk`` at a time, as (first, count); the
+    first in two halves where there are more chunks after it (two threads make them at once)."""
+    spans = [(first, min(per_chunk, measures - first)) for first in range(0, measures, per_chunk)]
+    if len(spans) > 1 and spans[0][1] > 1:
+        half = spans[0][1] // 2
+        spans[:1] = [(0, half), (half, spans[0][1] - half)]
+    return spans
 
 
 def by_measure(

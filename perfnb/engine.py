@@ -27,6 +27,8 @@ from perfnb.card_assembly import (
     CardFiller,
     Chunk,
     by_measure,
+    chunk_rows,
+    chunk_spans,
     hand_out,
     text_out,
 )
@@ -178,24 +180,30 @@ def _performance(
     whole = len(measure_code) == m_count * len(chosen)  # every measure in every period
     # a second thread judges each chunk (direction of travel, variance, RAG and their reasons:
     # ``perfnb.judging``) while this one finds its latest position and works out the next
-    # chunk's figures (the two threads as busy as each other)
-    done: Chunk | None = None
-    rows: np.ndarray | Block
+    # chunk's figures (the two threads as busy as each other); with nothing to judge yet, it
+    # makes the first chunk's second half while this thread makes the first
+    judging: list[Chunk] = []  # chunks made, their judging not yet written
+    measure_spans = chunk_spans(m_count, per_chunk)
     with ThreadPoolExecutor(1, thread_name_prefix="perfnb-rating") as second:
-        for first in range(0, m_count, per_chunk):
-            count = min(per_chunk, m_count - first)
-            if whole:  # the same columns of each period's row of measures
-                block = Block(first, count, m_count, len(chosen))
-                mine, rows = block.positions(), block
+        ahead: Future[Chunk] | None = None
+        if len(measure_spans) > 2:
+            mine, rows = chunk_rows(*measure_spans[1], measure_code, m_count, len(chosen), whole)
+            ahead = second.submit(
+                _card, shared, chosen, measure_code[mine], p_order[mine], second, rows, card
+            )
+        for k, span in enumerate(measure_spans):
+            if k == 1 and ahead is not None:
+                chunk = ahead.result()
             else:
-                mine = np.flatnonzero((measure_code >= first) & (measure_code < first + count))
-                rows = mine
-            chunk = _card(shared, chosen, measure_code[mine], p_order[mine], second, rows, card)
+                mine, rows = chunk_rows(*span, measure_code, m_count, len(chosen), whole)
+                chunk = _card(shared, chosen, measure_code[mine], p_order[mine], second, rows, card)
             card.add(chunk.columns, chunk.rows)  # this thread's own columns, at once
             own, chunk.columns = list(chunk.columns), {}
-            if done is not None:
-                card.write(done.finished(), done.rows)
-            done = chunk
+            if k != 1 or ahead is None:  # this thread made one: those judged meanwhile written
+                for done in judging:
+                    card.write(done.finished(), done.rows)
+                judging.clear()
+            judging.append(chunk)
         # while the second thread judges the last chunk, the grid goes, and this thread's own
         # columns (the catalogue's, the periods', the targets'), whole now, and the benchmark
         # columns, spread over the rows, are handed out
@@ -215,9 +223,9 @@ def _performance(
         del shared
         columns.update(ranked.result().columns())
         text_out(columns, text, blocks)
-        if done is not None:
+        for done in judging:
             card.write(done.finished(), done.rows)
-        del done, chunk
+        del judging, chunk
     columns.update(card.columns())
     del card  # its arrays are now the columns': each goes once it is handed out
     # the memory the chunks freed is handed back: the hand-out does not stand on it

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfnb import card_assembly
-from perfnb.card_assembly import Block, CardFiller, hand_out, sorted_order
+from perfnb.card_assembly import Block, CardFiller, chunk_spans, hand_out, sorted_order
 from perfnb.engine_text import Coded
 from perfnb.performance_columns import PERFORMANCE_COLUMNS
 
@@ -65,6 +65,19 @@ def test_rows_given_by_position_are_put_in_card_order() -> None:
     columns = card.columns()
     assert columns["x"].tolist() == [1.0, 2.0, 3.0, 4.0]
     assert columns["r"].to_pylist() == ["a", "b", "c", "d"]
+
+
+def test_chunks_judged_out_of_order_still_fill_the_card_in_order() -> None:
+    """Two threads can finish their chunks in either order: reasons written second chunk
+    first land where their rows say, as blocks and as positions."""
+    card = CardFiller(6)
+    card.write({"r": pa.array(["p0m2", "p1m2"])}, Block(2, 1, 3, 2))
+    card.write({"r": pa.array(["p0m0", "p0m1", "p1m0", "p1m1"])}, Block(0, 2, 3, 2))
+    assert card.columns()["r"].to_pylist() == ["p0m0", "p0m1", "p0m2", "p1m0", "p1m1", "p1m2"]
+    card = CardFiller(4)
+    card.write({"r": pa.array(["d", "b"])}, np.array([3, 1]))
+    card.write({"r": pa.array(["a", "c"])}, np.array([0, 2]))
+    assert card.columns()["r"].to_pylist() == ["a", "b", "c", "d"]
 
 
 def test_another_thread_writes_its_own_columns_of_each_chunk() -> None:
@@ -258,3 +271,12 @@ def test_a_long_text_column_sorts_as_arrow_sorts_it() -> None:
         texts[row] = None
     text = pa.array(texts, pa.string())
     assert np.array_equal(sorted_order(text), pc.array_sort_indices(text).to_numpy())
+
+
+def test_the_first_chunk_of_many_is_made_in_two_halves() -> None:
+    """Ten measures four at a time: the first chunk in halves (two threads make them at once),
+    then the rest; one chunk alone is not split; every measure in exactly one span."""
+    assert chunk_spans(10, 4) == [(0, 2), (2, 2), (4, 4), (8, 2)]
+    assert chunk_spans(5, 4) == [(0, 2), (2, 2), (4, 1)]
+    assert chunk_spans(4, 4) == [(0, 4)]
+    assert chunk_spans(3, 1) == [(0, 1), (1, 1), (2, 1)]
