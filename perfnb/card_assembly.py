@@ -313,29 +313,78 @@ _THREADED_ROWS = 100_000  # a card this long is handed out by two threads (a sma
 def _arrow_category(card: dict[str, object], name: str) -> pd.Categorical:
     """The card's Arrow strings ``name`` as a categorical, its categories sorted: each
     distinct text once, none of them made a Python string. The column leaves ``card`` as it
-    is encoded, so its text is let go before the sorted categories are made (a million rows'
-    reasons are never held three times)."""
-    encoded = pc.dictionary_encode(card.pop(name))  # a chunked array's chunks share one dictionary
-    if isinstance(encoded, pa.ChunkedArray) and not _one_dictionary(encoded):
-        encoded = pc.dictionary_encode(encoded.cast(pa.string()).combine_chunks())
-    if isinstance(encoded, pa.ChunkedArray):
-        indices = pa.chunked_array(
-            [chunk.indices for chunk in encoded.chunks], type=encoded.type.index_type
-        ).to_numpy()
-        dictionary = (
-            encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.string())
-        )
-    else:
-        indices, dictionary = encoded.indices.to_numpy(), encoded.dictionary
+    is encoded. It is encoded a hundred thousand rows at a time, two pieces at once (a
+    million rows' 630,000 distinct reasons in one hash table took 0.26 to 0.5 s, ten pieces
+    0.05 s); the pieces' distinct texts are sorted together and a text in two pieces becomes
+    one category."""
+    pieces = _pieces(card.pop(name), _ENCODE_ROWS)
+    with ThreadPoolExecutor(2, thread_name_prefix="perfnb-encode") as pool:
+        encoded = list(pool.map(_encoded, pieces))
+    del pieces
+    words, places = zip(*encoded, strict=True) if encoded else ((), ())
     del encoded
-    order = sorted_order(dictionary)
-    small = np.int8 if len(order) < 2**7 else np.int16 if len(order) < 2**15 else np.int32
-    rank = np.empty(len(order), dtype=small)
-    rank[order] = np.arange(len(order))
-    codes = rank[indices]
-    del indices, rank
-    categories = pd.Index(pd.array(dictionary.take(pa.array(order)), dtype="str"))
-    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+    starts = np.cumsum([0, *(len(w) for w in words)])
+    texts = pa.concat_arrays(words)  # each piece's distinct texts
+    del words
+    order = sorted_order(texts)
+    in_order = texts.take(pa.array(order))
+    del texts
+    new = np.ones(len(in_order), dtype=bool)  # the first of each run of equal texts
+    if len(in_order) > 1:
+        same = pc.equal(in_order.slice(1), in_order.slice(0, len(in_order) - 1))
+        new[1:] = ~same.to_numpy(zero_copy_only=False)
+    categories = in_order.filter(pa.array(new))
+    del in_order
+    small = np.int8 if len(categories) < 2**7 else np.int16 if len(categories) < 2**15 else np.int32
+    rank = np.empty(len(order) + 1, dtype=small)
+    rank[order] = np.cumsum(new) - 1
+    rank[-1] = -1  # a missing text
+    codes = np.concatenate(
+        [
+            rank[np.where(at < 0, -1, at + start)]
+            for start, at in zip(starts[:-1], places, strict=True)
+        ]
+        or [np.zeros(0, dtype=small)]
+    )
+    del places, rank
+    index = pd.Index(pd.array(categories, dtype="str"))
+    # strictly increasing: pandas then knows the categories unique without hashing them
+    index.is_monotonic_increasing  # noqa: B018
+    return pd.Categorical.from_codes(codes, categories=index, validate=False)
+
+
+def _pieces(text: pa.Array | pa.ChunkedArray, rows: int) -> list[pa.ChunkedArray]:
+    """``text`` in consecutive pieces of about ``rows`` rows (whole chunks, or slices of an
+    array)."""
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    out: list[pa.ChunkedArray] = []
+    group: list[pa.Array] = []
+    size = 0
+    for chunk in chunks:
+        for first in range(0, len(chunk), rows):
+            part = chunk.slice(first, rows)
+            group.append(part)
+            size += len(part)
+            if size >= rows:
+                out.append(pa.chunked_array(group, text.type))
+                group, size = [], 0
+    if group or not out:
+        out.append(pa.chunked_array(group, text.type))
+    return out
+
+
+def _encoded(piece: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """A piece of text's distinct texts and each row's place among them (-1 for none)."""
+    encoded = pc.dictionary_encode(piece)  # the chunks share one dictionary
+    if not _one_dictionary(encoded):
+        encoded = pa.chunked_array([pc.dictionary_encode(piece.combine_chunks())])
+    if not encoded.num_chunks:
+        return pa.array([], piece.type), np.zeros(0, dtype=np.int64)
+    at = pa.chunked_array([chunk.indices for chunk in encoded.chunks])
+    return encoded.chunk(0).dictionary, pc.fill_null(at, -1).to_numpy().astype(np.int64)
+
+
+_ENCODE_ROWS = 100_000  # rows of text encoded in one hash table
 
 
 def sorted_order(text: pa.Array) -> np.ndarray:

@@ -250,6 +250,35 @@ def test_a_long_card_hands_its_text_out_as_categories_whole_and_in_order() -> No
     ]
 
 
+def test_text_encoded_in_pieces_gives_one_category_per_text(monkeypatch) -> None:
+    """Encoded three rows at a time (chunks split and joined into pieces), a text in several
+    pieces is one category; categories sorted; a missing text has no category."""
+    monkeypatch.setattr(card_assembly, "_ENCODE_ROWS", 3)
+    texts = ["m", "b", None, "m", "a", "b", "z", "a", "m", "b", "c"]
+    card: dict[str, object] = {name: np.zeros(len(texts)) for name in PERFORMANCE_COLUMNS}
+    card["direction_reason"] = pa.chunked_array(
+        [pa.array(texts[:5]), pa.array(texts[5:6]), pa.array(texts[6:])]
+    )
+    column = hand_out(card, "category")["direction_reason"]
+    assert list(column.cat.categories) == ["a", "b", "c", "m", "z"]
+    assert column.cat.codes.tolist() == [3, 1, -1, 3, 0, 1, 4, 0, 3, 1, 2]
+    assert column.cat.codes.dtype == np.int8
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.lists(st.none() | st.text(alphabet="ab Z%0", max_size=3), max_size=40), st.integers(1, 7))
+def test_text_encoded_in_pieces_reads_as_it_was_given(texts: list[str | None], rows: int) -> None:
+    """Any texts, in pieces of any size: the categorical reads as the texts (missing as
+    missing) and its categories are their distinct texts, sorted as Python sorts them."""
+    card = {
+        "t": pa.chunked_array([pa.array(texts[:5], pa.string()), pa.array(texts[5:], pa.string())])
+    }
+    with mock.patch.object(card_assembly, "_ENCODE_ROWS", rows):
+        column = card_assembly._arrow_category(card, "t")
+    assert list(column.categories) == sorted({t for t in texts if t is not None})
+    assert [None if pd.isna(v) else v for v in column] == texts
+
+
 @settings(deadline=None, max_examples=150)
 @given(st.lists(st.none() | st.text(alphabet="ab Z%0", max_size=4), max_size=60))
 def test_texts_sorted_in_two_halves_are_in_arrows_order(texts: list[str | None]) -> None:
