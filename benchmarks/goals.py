@@ -15,13 +15,25 @@ PACK_SPEED_UP_MOONSHOT = 5.0
 PACK_TIMES_FLOOR = 1.3
 
 
-def goal_line(what: str, measured: float, goal: float, unit: str, *, higher_is_better=False) -> str:
+def goal_line(
+    what: str,
+    measured: float,
+    goal: float,
+    unit: str,
+    *,
+    higher_is_better=False,
+    informational: str = "",
+) -> str:
     """``what: <measured> <unit> against a goal of <goal> <unit>: ratio r (meets | r x to go)``;
-    the ratio is measured / goal, or goal / measured where higher is better."""
+    the ratio is measured / goal, or goal / measured where higher is better. A figure held up
+    to a goal that is not its own (``informational`` says whose it is) is an ``info`` line:
+    within or over it, never "to go"."""
     ratio = goal / measured if higher_is_better else measured / goal
     verdict = "meets it" if ratio <= 1.0 else f"{ratio:.1f} x to go"
+    if informational:
+        verdict = f"{'within' if ratio <= 1.0 else 'over'} it; {informational}"
     bound = "at least" if higher_is_better else "at most"
     return (
-        f"goal  {what}: {measured:,.2f} {unit} against {bound} {goal:,.2f} {unit}: "
-        f"ratio {ratio:.2f} ({verdict})"
+        f"{'info' if informational else 'goal'}  {what}: {measured:,.2f} {unit} against {bound} "
+        f"{goal:,.2f} {unit}: ratio {ratio:.2f} ({verdict})"
     )

@@ -11,7 +11,8 @@ each with its figure, year to date, profiled target, variance, RAG and reason, d
 travel, forecast and quartile. Prints the wall time (best and median), rows per second and the
 peak resident memory, before and after the engine ran, for each way of handing the card's text
 out (``--text``: ``str`` columns, the default, and ``category``, the national-scale choice).
-Goal (``benchmarks/goals.py``): a million rows in at most 1.5 s and 1 GB on a 2-core machine.
+Goal (``benchmarks/goals.py``): a million rows in at most 1.5 s and 1 GB on a 2-core machine,
+for the default card; the ``category`` card's figures are shown against it as ``info`` lines.
 """
 
 from __future__ import annotations
@@ -166,9 +167,14 @@ def report(text: str, runs: list[dict], args: argparse.Namespace) -> None:
     print(f"  of which loading: {max(r['loaded_mb'] for r in runs):,.0f} MB")
     print(f"ratings:            {runs[0]['rags']}")
     million = rows / 1_000_000
-    print(goal_line(f"engine time ({text})", best, ENGINE_SECONDS_PER_MILLION_ROWS * million, "s"))
+    # the goal is the default card's (str text); categoricals are an option it is shown against
+    other = "" if text == "str" else "the goal is the default card's, its text str"
+    seconds, megabytes = ENGINE_SECONDS_PER_MILLION_ROWS, ENGINE_MB_PER_MILLION_ROWS
+    print(goal_line(f"engine time ({text})", best, seconds * million, "s", informational=other))
     print(
-        goal_line(f"engine peak memory ({text})", peak, ENGINE_MB_PER_MILLION_ROWS * million, "MB")
+        goal_line(
+            f"engine peak memory ({text})", peak, megabytes * million, "MB", informational=other
+        )
     )
 
 
